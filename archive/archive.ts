@@ -1,0 +1,75 @@
+// The archive contract: one elite per cell of a behaviour space. Knows nothing of evaluators or LMDB.
+import type { Rng } from '../search/rng.js';
+import type { Scored } from '../search/score.js';
+
+export type AddStatus = 'new' | 'improved' | 'rejected';
+
+/** An elite. `score` is higher-is-better (the run's direction already applied). */
+export interface Elite<G> extends Scored {
+  readonly cell: number;
+  readonly id: number;
+  readonly genome: G;
+  readonly descriptors: readonly number[];
+}
+
+/** What the engine adds. Compare candidates only with `compareScored` (score, then tiebreak). */
+export interface Candidate<G> extends Scored {
+  readonly id: number;
+  readonly genome: G;
+  readonly descriptors: readonly number[];
+}
+
+export interface AddResult {
+  readonly status: AddStatus;
+  readonly cell: number;
+  /** Id of the elite this candidate replaced, when it improved a cell. */
+  readonly previous?: number;
+}
+
+/** Defined once in archive/stats.ts. */
+export interface ArchiveStats {
+  /** Filled cells. */
+  readonly size: number;
+  readonly cells: number;
+  /** size / cells, in 0..1. */
+  readonly coverage: number;
+  /** Σ over filled cells of (score − offset); never negative when offset ≤ every score. */
+  readonly qdScore: number;
+  readonly qdOffset: number;
+  /** Highest score, or undefined when empty. */
+  readonly bestScore: number | undefined;
+  readonly bestId: number | undefined;
+}
+
+/** What strategies may see: reads only. */
+export interface ArchiveView<G> {
+  readonly size: number;
+  readonly cells: number;
+  get(cell: number): Elite<G> | undefined;
+  /** n elites drawn uniformly (with replacement) over filled cells; [] when empty. */
+  sample(rng: Rng, n: number): Elite<G>[];
+  elites(): IterableIterator<Elite<G>>;
+  best(): Elite<G> | undefined;
+  stats(): ArchiveStats;
+  /** Cell index for descriptors (clipped into range). */
+  cellOf(descriptors: readonly number[]): number;
+}
+
+/**
+ * An elite archive. Invariant: `add` is deterministic given the order of calls, so replaying the adds
+ * from the event log rebuilds the same archive. A candidate enters a cell when it is empty or when its
+ * score is strictly better than the elite's by `compareScored` (the reference MAP-Elites rule).
+ */
+export interface Archive<G> extends ArchiveView<G> {
+  add(candidate: Candidate<G>): AddResult;
+  /** Plain data needed to rebuild the archive's geometry (e.g. CVT centroids); stored with the run. */
+  geometry(): unknown;
+}
+
+/** Descriptor axis of a grid or CVT archive. */
+export interface ArchiveDim {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly bins?: number;
+}

@@ -1,0 +1,55 @@
+// The strategy contract: ask/tell by proposal id, in any completion order; state is plain JSON data.
+import type { ArchiveView, AddStatus } from '../../archive/archive.js';
+import type { SeededRng } from '../rng.js';
+import type { EvalResult, Space } from '../types.js';
+
+/** A genome with an id (unique within a run) and the ids of its parents. */
+export interface Proposal<G> {
+  readonly id: number;
+  readonly genome: G;
+  readonly parents: readonly number[];
+}
+
+export type FailureKind = 'threw' | 'timeout' | 'crashed' | 'invalid';
+
+export interface Failure {
+  readonly kind: FailureKind;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+/** Where a result came from: a real evaluation, the level-1 key cache, or the level-2 fingerprint cache. */
+export type ResultSource = 'evaluated' | 'key' | 'fingerprint';
+
+/** What the engine tells a strategy. `score` is higher-is-better (direction applied). */
+export type Outcome<G> =
+  | {
+      readonly proposal: Proposal<G>;
+      readonly ok: true;
+      readonly score: number;
+      /** Lexicographic tie-break after score (see search/score.ts); compare with `compareScored`. */
+      readonly tiebreak?: readonly number[];
+      readonly result: EvalResult;
+      readonly status: AddStatus;
+      readonly source: ResultSource;
+    }
+  | { readonly proposal: Proposal<G>; readonly ok: false; readonly failure: Failure };
+
+/**
+ * A search strategy. `ask(n)` may return fewer than n proposals (a generational strategy waiting for its
+ * generation) but must return at least one when nothing is in flight. `tell` may come in any order.
+ * `state()` is JSON-safe and `restore(state())` on a fresh instance continues identically.
+ */
+export interface Strategy<G> {
+  ask(n: number): Proposal<G>[];
+  tell(outcome: Outcome<G>): void;
+  state(): unknown;
+  restore(state: unknown): void;
+}
+
+export interface StrategyDeps<G> {
+  readonly space: Space<G>;
+  readonly archive: ArchiveView<G>;
+  /** This strategy's own stream (forked by the engine); its state is checkpointed with the run. */
+  readonly rng: SeededRng;
+}

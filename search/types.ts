@@ -1,0 +1,81 @@
+// The contracts every part plugs into: spaces, evaluators and their results (DESIGN §2).
+import type { Rng } from './rng.js';
+
+export type { Rng };
+
+/**
+ * A genome representation and its variation operators. A space knows nothing about fitness.
+ * Invariants: `mutate`/`crossover` return new genomes and never edit their arguments;
+ * `key(g)` depends only on the canonical form of `g` (equal behaviour ⇒ equal key where the space can tell).
+ */
+export interface Space<G> {
+  readonly name: string;
+  sample(rng: Rng): G;
+  mutate(parent: G, rng: Rng): G;
+  /** Capability: strategies check for it before using crossover. */
+  crossover?(a: G, b: G, rng: Rng): G;
+  /** Level-1 functional hash: a hash of the canonical form. */
+  key(g: G): string;
+  /** Human-readable form: a formula, a prompt, a configuration. */
+  describe(g: G): string;
+  /** JSON-safe form for the run log, exports and transport to workers. */
+  encode(g: G): unknown;
+  decode(x: unknown): G;
+}
+
+/** What an evaluator sees besides the genome. */
+export interface EvalContext {
+  /** Derived from (run seed, candidate key[, repeat]): the same candidate draws the same noise on any worker. */
+  readonly rng: Rng;
+  /** Aborted when the evaluation times out or the run stops; long evaluators should check it. */
+  readonly signal: AbortSignal;
+  readonly options: unknown;
+  /** Fidelity of this evaluation (examples, tokens, repeats); part of the cache key. */
+  readonly fidelity: number;
+}
+
+export interface EvalResult {
+  /** Raw objective value; the run's `direction` says whether higher or lower is better. */
+  fitness: number;
+  /** Behaviour coordinates for the archive. */
+  descriptors?: number[];
+  /** Anything else worth keeping. */
+  metrics?: Record<string, number>;
+  /**
+   * Compared lexicographically when fitness ties, for objectives a double cannot hold exactly
+   * (e.g. BinVal with n > 53: fitness holds the top 53 bits, tiebreak the rest).
+   */
+  tiebreak?: number[];
+}
+
+/** A fitness function, run inside a worker. An evaluator knows nothing about the search. */
+export interface Evaluator<G> {
+  readonly name: string;
+  /** Part of the cache key, with the options hash: bump it when results would change. */
+  readonly version?: string;
+  /** Once per worker: load data, build a model. */
+  setup?(options: unknown): void | Promise<void>;
+  /** Level-2 functional hash: the candidate's behaviour on probe inputs. */
+  fingerprint?(g: G, ctx: EvalContext): string | Promise<string>;
+  evaluate(g: G, ctx: EvalContext): EvalResult | Promise<EvalResult>;
+  /** Cached results are samples to average, not truths. */
+  readonly noisy?: boolean;
+}
+
+export type Direction = 'maximize' | 'minimize';
+
+/** Internal score: higher is better whatever the direction. Defined once, here. */
+export function toScore(fitness: number, direction: Direction): number {
+  return direction === 'minimize' ? -fitness : fitness;
+}
+export function fromScore(score: number, direction: Direction): number {
+  return direction === 'minimize' ? -score : score;
+}
+
+/** Identity helpers that only give type inference to plug-in authors. */
+export function defineSpace<G>(space: Space<G>): Space<G> {
+  return space;
+}
+export function defineEvaluator<G>(evaluator: Evaluator<G>): Evaluator<G> {
+  return evaluator;
+}

@@ -1,0 +1,280 @@
+// Grid archive (MAP-Elites, Mouret & Clune 2015, arXiv:1504.04909): one elite per cell of a regular grid over descriptor space.
+import { z } from 'zod';
+import { ConfigError } from '../search/errors.js';
+import { randomInt, type Rng } from '../search/rng.js';
+import { compareScored } from '../search/score.js';
+import type { AddResult, Archive, ArchiveDim, ArchiveStats, Candidate, Elite } from './archive.js';
+import { QdStatsTracker } from './stats.js';
+
+// Grids up to this many cells keep a dense cell → slot table (4 bytes a cell); larger, sparse ones use a Map.
+const DENSE_CELL_LIMIT = 1 << 23;
+
+/**
+ * The elite table shared by the grid and CVT archives: a fixed, finite set of cells indexed 0..cells−1, of which
+ * a subclass only defines `cellOf` and `geometry`. Filled cells live in a dense slot array, so `sample` is O(1)
+ * per draw; `add` allocates nothing when it rejects a candidate (the hot path of a long run).
+ */
+export abstract class CellArchive<G> implements Archive<G> {
+  readonly cells: number;
+  private readonly slots: Elite<G>[] = [];
+  /** One frozen `rejected` result per slot, made when the cell is first filled: rejections then allocate nothing. */
+  private readonly rejections: AddResult[] = [];
+  private readonly slotOf: Int32Array | Map<number, number>;
+  private sortedCells: Float64Array | undefined;
+  private readonly tracker: QdStatsTracker<Elite<G>>;
+
+  /** @param qdOffset in score units (direction applied); omitted: the minimum score ever added. */
+  protected constructor(cells: number, qdOffset?: number) {
+    if (!Number.isSafeInteger(cells) || cells < 1) throw new Error(`an archive needs a positive whole number of cells, got ${cells}`);
+    this.cells = cells;
+    this.slotOf = cells <= DENSE_CELL_LIMIT ? new Int32Array(cells).fill(-1) : new Map<number, number>();
+    this.tracker = new QdStatsTracker<Elite<G>>(cells, qdOffset);
+  }
+
+  /**
+   * Cell index of `descriptors`, clipped into range.
+   * @throws {Error} when the number of descriptors is wrong or one is NaN.
+   */
+  abstract cellOf(descriptors: readonly number[]): number;
+
+  abstract geometry(): unknown;
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Puts `candidate` in its cell when the cell is empty (`new`) or the candidate is strictly better by
+   * `compareScored` (`improved`, with the replaced id in `previous`); ties are `rejected`, as in the reference code.
+   * Stores a copy of the descriptors and tiebreak, so callers may reuse their buffers.
+   * @throws {Error} when the descriptors do not fit the archive or the score is NaN.
+   */
+  add(candidate: Candidate<G>): AddResult {
+    const cell = this.cellOf(candidate.descriptors);
+    const score = candidate.score;
+    if (score !== score) throw new Error(`candidate ${candidate.id} has a NaN score; the engine must reject it before add()`);
+    this.tracker.observe(score);
+    const slot = this.slotIndex(cell);
+    if (slot < 0) {
+      const elite = toElite(candidate, cell);
+      this.setSlotIndex(cell, this.slots.length);
+      this.slots.push(elite);
+      this.rejections.push(Object.freeze({ status: 'rejected', cell }));
+      this.sortedCells = undefined;
+      this.tracker.insert(elite);
+      return { status: 'new', cell };
+    }
+    const incumbent = this.slots[slot]!;
+    if (compareScored(candidate, incumbent) > 0) {
+      const elite = toElite(candidate, cell);
+      this.slots[slot] = elite;
+      this.tracker.insert(elite, incumbent);
+      return { status: 'improved', cell, previous: incumbent.id };
+    }
+    return this.rejections[slot]!;
+  }
+
+  get(cell: number): Elite<G> | undefined {
+    if (!Number.isInteger(cell) || cell < 0 || cell >= this.cells) return undefined;
+    const slot = this.slotIndex(cell);
+    return slot < 0 ? undefined : this.slots[slot];
+  }
+
+  /** `n` elites drawn uniformly over filled cells, with replacement, O(1) each; [] when empty. */
+  sample(rng: Rng, n: number): Elite<G>[] {
+    const filled = this.slots.length;
+    if (filled === 0 || !(n > 0)) return [];
+    const out = new Array<Elite<G>>(n);
+    for (let i = 0; i < n; i++) out[i] = this.slots[randomInt(rng, filled)]!;
+    return out;
+  }
+
+  /** Filled cells in ascending cell order, so iteration is deterministic whatever the order of adds. */
+  *elites(): IterableIterator<Elite<G>> {
+    if (!this.sortedCells) this.sortedCells = Float64Array.from(this.slots, (e) => e.cell).sort();
+    for (const cell of this.sortedCells) yield this.slots[this.slotIndex(cell)]!;
+  }
+
+  best(): Elite<G> | undefined {
+    return this.tracker.best;
+  }
+
+  stats(): ArchiveStats {
+    return this.tracker.stats();
+  }
+
+  private slotIndex(cell: number): number {
+    const table = this.slotOf;
+    return table instanceof Int32Array ? table[cell]! : (table.get(cell) ?? -1);
+  }
+
+  private setSlotIndex(cell: number, slot: number): void {
+    if (this.slotOf instanceof Int32Array) this.slotOf[cell] = slot;
+    else this.slotOf.set(cell, slot);
+  }
+}
+
+function toElite<G>(candidate: Candidate<G>, cell: number): Elite<G> {
+  const { id, genome, score, tiebreak, descriptors } = candidate;
+  return tiebreak
+    ? { cell, id, genome, score, tiebreak: tiebreak.slice(), descriptors: descriptors.slice() }
+    : { cell, id, genome, score, descriptors: descriptors.slice() };
+}
+
+/** Options of the `grid` archive (the config object minus `type`; the run's `qdOffset` arrives via the deps). */
+export const gridArchiveOptionsSchema = z.strictObject({
+  dims: z
+    .array(
+      z
+        .strictObject({
+          name: z.string().min(1),
+          min: z.number(),
+          max: z.number(),
+          bins: z.number().int().positive(),
+        })
+        .superRefine((dim, ctx) => {
+          if (!(dim.max > dim.min)) {
+            ctx.addIssue({ code: 'custom', path: ['max'], message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})` });
+          }
+        }),
+    )
+    .min(1, 'a grid archive needs at least one descriptor dim'),
+});
+
+/** Options for `createGridArchive`. */
+export interface GridArchiveOptions {
+  readonly dims: readonly ArchiveDim[];
+  /** In score units, direction applied. Omitted: the minimum score ever added. */
+  readonly qdOffset?: number;
+}
+
+/** The plain data `geometry()` returns; stored with the run so a resume can check the config did not change. */
+export interface GridGeometry {
+  readonly type: 'grid';
+  readonly dims: readonly Required<ArchiveDim>[];
+}
+
+/**
+ * A regular grid: each dim's [min, max] is cut into `bins` equal bins and the cell index is row-major (the first
+ * dim varies slowest). Descriptors outside [min, max] are clipped into the edge bin; a descriptor equal to max
+ * falls in the last bin.
+ */
+export class GridArchive<G> extends CellArchive<G> {
+  readonly dims: readonly Required<ArchiveDim>[];
+  private readonly mins: Float64Array;
+  private readonly scales: Float64Array;
+  private readonly bins: Int32Array;
+
+  constructor(options: GridArchiveOptions) {
+    const dims = checkGridDims(options.dims);
+    super(
+      dims.reduce((cells, d) => cells * d.bins, 1),
+      options.qdOffset,
+    );
+    this.dims = dims;
+    this.mins = Float64Array.from(dims, (d) => d.min);
+    this.scales = Float64Array.from(dims, (d) => d.bins / (d.max - d.min));
+    this.bins = Int32Array.from(dims, (d) => d.bins);
+  }
+
+  /**
+   * Row-major cell index of the bins holding `descriptors`, each clipped into its dim's range.
+   * @throws {Error} when `descriptors.length` differs from the number of dims, or a descriptor is NaN.
+   */
+  cellOf(descriptors: readonly number[]): number {
+    const n = this.bins.length;
+    if (descriptors.length !== n) throw descriptorCountError('grid', this.dims, descriptors.length);
+    let cell = 0;
+    for (let i = 0; i < n; i++) {
+      const x = descriptors[i]!;
+      if (x !== x) throw nanDescriptorError(this.dims, i);
+      const bins = this.bins[i]!;
+      let bin = Math.floor((x - this.mins[i]!) * this.scales[i]!);
+      if (bin < 0) bin = 0;
+      else if (bin >= bins) bin = bins - 1;
+      cell = cell * bins + bin;
+    }
+    return cell;
+  }
+
+  /** The bin index in each dim of `cell` (the inverse of the row-major index). */
+  binsOf(cell: number): number[] {
+    const out = new Array<number>(this.bins.length);
+    for (let i = this.bins.length - 1; i >= 0; i--) {
+      const bins = this.bins[i]!;
+      out[i] = cell % bins;
+      cell = Math.floor(cell / bins);
+    }
+    return out;
+  }
+
+  geometry(): GridGeometry {
+    return { type: 'grid', dims: this.dims.map((d) => ({ ...d })) };
+  }
+}
+
+/**
+ * Builds a grid archive. When `restore.geometry` is given (the geometry saved with a run), it must describe the
+ * same grid as `options`, so a resumed run cannot put old elites in new cells.
+ * @throws {ConfigError} when a dim is invalid (bins not a positive integer, max ≤ min), the grid has more than
+ * 2^53 cells, or the saved geometry differs from the options.
+ */
+export function createGridArchive<G>(options: GridArchiveOptions, restore: { readonly geometry?: unknown } = {}): GridArchive<G> {
+  const archive = new GridArchive<G>(options);
+  if (restore.geometry !== undefined) {
+    const saved = gridGeometrySchema.safeParse(restore.geometry);
+    const dims = archive.dims;
+    const same =
+      saved.success &&
+      saved.data.dims.length === dims.length &&
+      saved.data.dims.every((d, i) => d.name === dims[i]!.name && d.min === dims[i]!.min && d.max === dims[i]!.max && d.bins === dims[i]!.bins);
+    if (!same) {
+      throw new ConfigError(
+        `the run's grid archive geometry does not match the config: saved ${JSON.stringify(restore.geometry)}, config ${JSON.stringify(archive.geometry())}`,
+        [],
+        'Resume with the archive settings the run was started with, or start a new run.',
+      );
+    }
+  }
+  return archive;
+}
+
+const gridGeometrySchema = z.object({
+  type: z.literal('grid'),
+  dims: z.array(z.object({ name: z.string(), min: z.number(), max: z.number(), bins: z.number() })),
+});
+
+function checkGridDims(dims: readonly ArchiveDim[]): Required<ArchiveDim>[] {
+  if (dims.length === 0) throw new ConfigError('a grid archive needs at least one descriptor dim');
+  let cells = 1;
+  const checked = dims.map((d) => {
+    const bins = d.bins;
+    if (bins === undefined || !Number.isSafeInteger(bins) || bins < 1) {
+      throw new ConfigError(`grid dim "${d.name}": bins must be a positive integer, got ${String(bins)}`);
+    }
+    checkRange(d);
+    cells *= bins;
+    return { name: d.name, min: d.min, max: d.max, bins };
+  });
+  if (!Number.isSafeInteger(cells)) {
+    throw new ConfigError(`the grid has ${cells} cells, more than can be indexed`, [], 'Use fewer bins, or a cvt archive for many descriptor dims.');
+  }
+  return checked;
+}
+
+/** @throws {ConfigError} unless min and max are finite and max > min. */
+export function checkRange(dim: ArchiveDim): void {
+  if (!Number.isFinite(dim.min) || !Number.isFinite(dim.max) || !(dim.max > dim.min)) {
+    throw new ConfigError(`dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min}), both finite`);
+  }
+}
+
+/** The error for a descriptor array of the wrong length (built only when thrown: `add` must not allocate). */
+export function descriptorCountError(kind: string, dims: readonly ArchiveDim[], got: number): Error {
+  const names = dims.map((d) => d.name).join(', ');
+  return new Error(`${kind} archive expects ${dims.length} descriptors (${names}), got ${got}`);
+}
+
+export function nanDescriptorError(dims: readonly ArchiveDim[], index: number): Error {
+  return new Error(`descriptor ${index} ("${dims[index]?.name ?? '?'}") is NaN; evaluators must return finite descriptors`);
+}

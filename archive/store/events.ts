@@ -1,0 +1,85 @@
+// The run log's vocabulary: one compact event per processed proposal, plus the checkpoint that summarises a prefix.
+import type { History } from '../../search/history.js';
+import type { RngState } from '../../search/rng.js';
+
+/** Bumped when the shape of stored events or checkpoints changes incompatibly. */
+export const STORE_SCHEMA_VERSION = 1;
+
+/** Where a result came from: e = evaluated, k = level-1 key hit (cache or in flight), f = level-2 fingerprint hit. */
+export type EventSource = 'e' | 'k' | 'f';
+/** Archive outcome: n = new cell, i = improved a cell, r = rejected. */
+export type EventStatus = 'n' | 'i' | 'r';
+
+/** A proposal whose evaluation (or cache answer) succeeded. Field names are short: millions are stored. */
+export interface OkEvent {
+  readonly seq: number;
+  readonly id: number;
+  readonly ok: true;
+  readonly src: EventSource;
+  /** Raw fitness as the evaluator returned it (or the running mean, in aggregate mode). */
+  readonly f: number;
+  readonly d?: readonly number[];
+  readonly tb?: readonly number[];
+  readonly st: EventStatus;
+  readonly cell: number;
+  /** Encoded genome; present when the candidate entered the archive (or when `log.genomes` is 'all'). */
+  readonly g?: unknown;
+  readonly parents?: readonly number[];
+  readonly m?: Readonly<Record<string, number>>;
+  /** Seconds since the run started (first session), for time series. */
+  readonly t: number;
+}
+
+/** A proposal whose evaluation failed: an outcome, not an exception. */
+export interface FailEvent {
+  readonly seq: number;
+  readonly id: number;
+  readonly ok: false;
+  readonly kind: string;
+  readonly msg: string;
+  readonly g?: unknown;
+  readonly t: number;
+}
+
+export type RunEvent = OkEvent | FailEvent;
+
+/** Counters that the summary reports (DESIGN §6); all plain numbers. */
+export interface Counters {
+  proposals: number;
+  evaluations: number;
+  keyHits: number;
+  fingerprintHits: number;
+  failures: number;
+  consecutiveFailures: number;
+  /** counterfactual mode: cached and fresh results disagreed beyond epsilon. */
+  collisions: number;
+}
+
+export function emptyCounters(): Counters {
+  return { proposals: 0, evaluations: 0, keyHits: 0, fingerprintHits: 0, failures: 0, consecutiveFailures: 0, collisions: 0 };
+}
+
+/** A proposal asked but not yet processed when the checkpoint was taken; re-proposed on resume. */
+export interface PendingProposal {
+  readonly id: number;
+  readonly g: unknown;
+  readonly parents: readonly number[];
+}
+
+/** Everything needed to continue after event `seq`: the log's prefix up to `seq` plus this is the whole state. */
+export interface Checkpoint {
+  /** Last event included (−1: none). */
+  readonly seq: number;
+  readonly rng: RngState;
+  readonly strategy: unknown;
+  readonly counters: Counters;
+  readonly pending: readonly PendingProposal[];
+  /** Executor slots when the checkpoint was taken: replay asks in the same rhythm. */
+  readonly slots: number;
+  readonly elapsedSeconds: number;
+  readonly savedAt: string;
+  /** Archive statistics over proposals up to `seq`. */
+  readonly history: History;
+}
+
+export type RunStatus = 'running' | 'done' | 'interrupted' | 'failed';

@@ -1,0 +1,28 @@
+// Evaluator registry: the built-in fitness functions by config `type` (STYLE.md "Extension points").
+import type { BenchmarkFactory } from './benchmarks/benchmark.js';
+import { binval } from './benchmarks/binval.js';
+import { leadingOnes } from './benchmarks/leading-ones.js';
+import { onemax } from './benchmarks/onemax.js';
+import { planarArm } from './benchmarks/planar-arm.js';
+import { rastrigin } from './benchmarks/rastrigin.js';
+import { sphere } from './benchmarks/sphere.js';
+
+export type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmarks/benchmark.js';
+export { createBinVal, type BinValOptions } from './benchmarks/binval.js';
+export { createLeadingOnes, type LeadingOnesOptions } from './benchmarks/leading-ones.js';
+export { createOneMax, type OneMaxOptions } from './benchmarks/onemax.js';
+export { createPlanarArm, type PlanarArmOptions } from './benchmarks/planar-arm.js';
+export { createRastrigin, type RastriginOptions } from './benchmarks/rastrigin.js';
+export { createSphere, type SphereOptions } from './benchmarks/sphere.js';
+
+/** Built-in evaluators by config `type`. Each entry validates its options (minus `type`) with a strict schema. */
+export const evaluators = {
+  onemax,
+  'leading-ones': leadingOnes,
+  binval,
+  sphere,
+  rastrigin,
+  'planar-arm': planarArm,
+} satisfies Record<string, BenchmarkFactory>;
+
+export type EvaluatorType = keyof typeof evaluators;

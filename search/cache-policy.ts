@@ -1,0 +1,60 @@
+// How the functional-hash cache answers a key: plain caching, aggregation of noisy samples, or counterfactual checks.
+import { addSample, singleSample, type CachedResult, type ResultCache } from '../archive/store/result-cache.js';
+import type { TaskResult } from './executors/executor.js';
+import type { EvalResult } from './types.js';
+
+export type CacheMode = 'cache' | 'aggregate' | 'counterfactual';
+
+/** What to do with a proposal's key: reuse a result, or evaluate it (as sample `repeat`). */
+export type Lookup = { readonly hit: EvalResult } | { readonly repeat: number };
+
+export interface CachePolicy {
+  /** False when caching is off: every proposal is evaluated, duplicates in flight included. */
+  readonly enabled: boolean;
+  lookup(key: string): Lookup;
+  /** Stores a fresh result; returns the result the search should see (the running mean in aggregate mode). */
+  record(key: string, outcome: TaskResult & { ok: true }): { result: EvalResult; collision: boolean };
+}
+
+export interface CachePolicyOptions {
+  readonly mode: CacheMode;
+  readonly maxRepeats: number;
+  readonly epsilon: number;
+  /** Results whose descriptors do not fit the archive (an older run's dims) are ignored. */
+  readonly descriptorCount: number;
+}
+
+export function createCachePolicy(cache: ResultCache | undefined, options: CachePolicyOptions): CachePolicy {
+  if (!cache) {
+    return { enabled: false, lookup: () => ({ repeat: 0 }), record: (_key, outcome) => ({ result: outcome.result, collision: false }) };
+  }
+  const usable = (entry: CachedResult | undefined): entry is CachedResult =>
+    entry !== undefined && (entry.result.descriptors?.length ?? 0) === options.descriptorCount;
+
+  return {
+    enabled: true,
+    lookup(key) {
+      const entry = cache.byKey(key);
+      if (!usable(entry)) return { repeat: 0 };
+      switch (options.mode) {
+        case 'cache':
+          return { hit: entry.result };
+        case 'aggregate': // bounded repeats: after maxRepeats samples the mean is trusted
+          return entry.n >= options.maxRepeats ? { hit: entry.result } : { repeat: entry.n };
+        case 'counterfactual':
+          return { repeat: 0 };
+      }
+    },
+    record(key, outcome) {
+      const previous = cache.byKey(key);
+      const fresh = outcome.result;
+      let entry = singleSample(fresh);
+      let collision = false;
+      if (options.mode === 'aggregate' && usable(previous) && outcome.source === 'evaluated') entry = addSample(previous, fresh);
+      if (options.mode === 'counterfactual' && usable(previous)) collision = Math.abs(previous.result.fitness - fresh.fitness) > options.epsilon;
+      void cache.putKey(key, entry);
+      if (outcome.fingerprint !== undefined && outcome.source === 'evaluated') void cache.putFingerprint(outcome.fingerprint, singleSample(fresh));
+      return { result: entry.result, collision };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// `elites run CONFIG` and `elites resume RUN_DIR`: start or continue a search, print the summary, map the outcome to an exit code.
+import { loadRunConfig } from '../config.js';
+import { ExitCode } from '../errors.js';
+import { resumeRun, runSearch, type RunHooks } from '../run.js';
+import type { RunSummary } from '../summary.js';
+import type { Budget } from '../budget.js';
+import { formatSummary } from './format.js';
+import { write, type CliIo } from './io.js';
+import { createProgressDisplay } from './progress.js';
+
+export interface RunArgs {
+  readonly config: string;
+  readonly out?: string;
+  readonly seed?: number;
+  readonly workers?: number;
+  readonly evaluations?: number;
+  readonly seconds?: number;
+  readonly json?: boolean;
+}
+
+export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+  const config = loadRunConfig(args.config, args);
+  const summary = await withProgress(io, config.budget, (hooks) => runSearch(config, { ...hooks, ...(args.out ? { out: args.out } : {}) }));
+  return report(summary, args.json ?? false, io);
+}
+
+export interface ResumeArgs {
+  readonly dir: string;
+  readonly evaluations?: number;
+  readonly seconds?: number;
+  readonly workers?: number;
+  readonly json?: boolean;
+}
+
+export async function resumeCommand(args: ResumeArgs, io: CliIo): Promise<number> {
+  const budget: Budget = { ...(args.evaluations !== undefined ? { evaluations: args.evaluations } : {}), ...(args.seconds !== undefined ? { seconds: args.seconds } : {}) };
+  const summary = await withProgress(io, budget, (hooks) => resumeRun(args.dir, args, hooks));
+  return report(summary, args.json ?? false, io);
+}
+
+async function withProgress(io: CliIo, budget: Budget, start: (hooks: RunHooks) => Promise<RunSummary>): Promise<RunSummary> {
+  const display = createProgressDisplay(io, budget);
+  try {
+    return await start({ ...(io.stop ? { stop: io.stop } : {}), ...(display ? { onProgress: (p) => display.update(p) } : {}) });
+  } finally {
+    display?.stop();
+  }
+}
+
+function report(summary: RunSummary, json: boolean, io: CliIo): number {
+  write(io.stdout, json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+  if (summary.status === 'interrupted') {
+    write(io.stderr, `interrupted: resume with  elites resume ${summary.dir}`);
+    return ExitCode.interrupted;
+  }
+  if (summary.status === 'failed') {
+    write(io.stderr, `run failed: ${summary.error ?? 'see run.log'}\nThe log is intact: fix the cause, then  elites resume ${summary.dir}`);
+    return ExitCode.failed;
+  }
+  return ExitCode.ok;
+}

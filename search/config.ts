@@ -1,0 +1,196 @@
+// The run config (DESIGN §3): zod schemas, the YAML/JSON loader, and errors that name the field.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { archives } from '../archive/index.js';
+import { evaluators } from '../evaluators/index.js';
+import { spaces } from '../spaces/index.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import type { Factory } from './factory.js';
+import { strategies } from './strategies/index.js';
+
+const moduleRef = z.strictObject({
+  module: z.string().min(1).describe('path to an ES module, relative to the config file'),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+/** `{ type: name, ...options }` for a built-in, or `{ module, options }` for a plug-in. */
+const typedRef = z.looseObject({ type: z.string().min(1) });
+
+const evaluatorSchema = z
+  .strictObject({
+    type: z.string().min(1).optional(),
+    module: z.string().min(1).optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+    version: z.string().optional().describe('overrides the evaluator version in the cache key'),
+    timeoutSeconds: z.number().positive().default(60),
+    fidelity: z.number().nonnegative().default(1).describe('part of the cache key: examples, tokens, repeats'),
+  })
+  .refine((e) => (e.type === undefined) !== (e.module === undefined), {
+    message: 'give exactly one of `type` (a built-in evaluator) or `module` (a plug-in path)',
+  });
+
+const budgetSchema = z
+  .strictObject({
+    evaluations: z.int().positive().optional().describe('proposals, cache hits included (DESIGN §3)'),
+    seconds: z.number().positive().optional(),
+    targetFitness: z.number().optional(),
+  })
+  .refine((b) => b.evaluations !== undefined || b.seconds !== undefined, {
+    message: 'set budget.evaluations or budget.seconds (or both) so the run can end',
+  });
+
+const cacheSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  path: z.string().min(1).default('.elites/cache.mdb').describe('relative to the working directory'),
+  mode: z.enum(['cache', 'aggregate', 'counterfactual']).default('cache'),
+  maxRepeats: z.int().positive().default(10).describe('aggregate: samples per key before the mean is trusted'),
+  epsilon: z.number().nonnegative().default(1e-9).describe('counterfactual: fitness gap that counts as a collision'),
+});
+
+export const runConfigSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
+    .default('run'),
+  seed: z.int().nonnegative().default(0),
+  direction: z.enum(['maximize', 'minimize']).default('maximize'),
+  space: z.union([moduleRef, typedRef]),
+  evaluator: evaluatorSchema,
+  search: z.looseObject({ strategy: z.string().min(1) }),
+  archive: z.looseObject({ type: z.string().min(1), qdOffset: z.number().optional() }),
+  budget: budgetSchema,
+  workers: z.int().nonnegative().default(1).describe('0 = inline in the main thread'),
+  cache: cacheSchema.default(cacheSchema.parse({})),
+  failures: z.strictObject({ maxConsecutive: z.int().positive().default(20) }).default({ maxConsecutive: 20 }),
+  log: z
+    .strictObject({
+      genomes: z.enum(['elites', 'all']).default('elites'),
+      checkpointSeconds: z.number().positive().default(5),
+    })
+    .default({ genomes: 'elites', checkpointSeconds: 5 }),
+});
+
+/** The validated config, with defaults applied and module paths made absolute. */
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+/** Command-line overrides (DESIGN §3: flags override the file). */
+export interface ConfigOverrides {
+  readonly seed?: number;
+  readonly workers?: number;
+  readonly evaluations?: number;
+  readonly seconds?: number;
+}
+
+/**
+ * Validates a config object. `baseDir` resolves `module:` paths.
+ * @throws {ConfigError} listing every problem with its path, e.g. `search.lambda`.
+ */
+export function parseRunConfig(raw: unknown, baseDir: string, overrides: ConfigOverrides = {}): RunConfig {
+  const withOverrides = applyOverrides(raw, overrides);
+  const parsed = runConfigSchema.safeParse(withOverrides);
+  if (!parsed.success) throw configError(parsed.error.issues.map((issue) => toIssue(issue)));
+  const config = parsed.data;
+  const issues: ConfigIssue[] = [];
+  if (!isModuleRef(config.space)) checkEntry(spaces, 'space', config.space.type, stripKeys(config.space, ['type']), issues);
+  if (config.evaluator.type !== undefined) {
+    checkEntry(evaluators, 'evaluator', config.evaluator.type, config.evaluator.options ?? {}, issues, 'evaluator.options');
+  }
+  checkEntry(strategies, 'search', config.search.strategy, stripKeys(config.search, ['strategy']), issues, 'search', 'strategy');
+  checkEntry(archives, 'archive', config.archive.type, stripKeys(config.archive, ['type', 'qdOffset']), issues);
+  if (issues.length > 0) throw configError(issues);
+  return resolveModulePaths(config, baseDir);
+}
+
+/**
+ * Reads a YAML or JSON config file and validates it.
+ * @throws {ConfigError} when the file is missing, unparsable or invalid.
+ */
+export function loadRunConfig(path: string, overrides: ConfigOverrides = {}): RunConfig {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new ConfigError(`config file not found: ${path}`, [], 'Check the path, or run `elites init` to write a starter config.');
+  }
+  const text = readFileSync(file, 'utf8');
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      `${path} is not valid YAML/JSON`,
+      doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? '?'}`, message: e.message.split('\n')[0] ?? e.message })),
+    );
+  }
+  try {
+    return parseRunConfig(doc.toJS(), dirname(file), overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.message}`, error.issues, error.hint);
+    throw error;
+  }
+}
+
+function checkEntry(
+  registry: Record<string, Factory<never, unknown>>,
+  section: string,
+  name: string,
+  options: unknown,
+  issues: ConfigIssue[],
+  optionsPath = section,
+  nameKey = 'type',
+): void {
+  const entry = Object.hasOwn(registry, name) ? registry[name] : undefined;
+  if (!entry) {
+    const known = Object.keys(registry).join(', ');
+    const pluginHint = section === 'space' || section === 'evaluator' ? `, or use { module: ./file.mjs }` : '';
+    issues.push({ path: `${section}.${nameKey}`, message: `unknown ${section} ${nameKey} "${name}"; expected one of: ${known}${pluginHint}` });
+    return;
+  }
+  const result = entry.options.safeParse(options);
+  if (!result.success) {
+    for (const issue of result.error.issues) issues.push(toIssue(issue, optionsPath));
+  }
+}
+
+function toIssue(issue: z.core.$ZodIssue, prefix = ''): ConfigIssue {
+  const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (a typo?)`;
+  if (issue.code === 'invalid_union' && path === 'space') message = 'expected { type: bitstring|vector|categorical, ... } or { module: ./my-space.mjs, options: {...} }';
+  return { path, message };
+}
+
+function configError(issues: ConfigIssue[]): ConfigError {
+  const noun = issues.length === 1 ? 'problem' : 'problems';
+  return new ConfigError(`invalid config (${issues.length} ${noun})`, issues, 'Fix the fields above; see the config reference in the README.');
+}
+
+function stripKeys(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
+}
+
+function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const config = { ...(raw as Record<string, unknown>) };
+  if (overrides.seed !== undefined) config.seed = overrides.seed;
+  if (overrides.workers !== undefined) config.workers = overrides.workers;
+  if (overrides.evaluations !== undefined || overrides.seconds !== undefined) {
+    const budget = { ...((config.budget as Record<string, unknown> | undefined) ?? {}) };
+    if (overrides.evaluations !== undefined) budget.evaluations = overrides.evaluations;
+    if (overrides.seconds !== undefined) budget.seconds = overrides.seconds;
+    config.budget = budget;
+  }
+  return config;
+}
+
+function resolveModulePaths(config: RunConfig, baseDir: string): RunConfig {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const space = isModuleRef(config.space) ? { ...config.space, module: abs(config.space.module) } : config.space;
+  const evaluator = config.evaluator.module !== undefined ? { ...config.evaluator, module: abs(config.evaluator.module) } : config.evaluator;
+  return { ...config, space, evaluator, cache: { ...config.cache, path: resolve(config.cache.path) } };
+}
+
+export type ModuleRef = z.infer<typeof moduleRef>;
+
+/** True for `{ module, options }` plug-in references. */
+export function isModuleRef(ref: RunConfig['space']): ref is ModuleRef {
+  return typeof (ref as { module?: unknown }).module === 'string' && !('type' in ref);
+}

@@ -1,0 +1,232 @@
+// THE loop: keep every slot busy (steady state, no generation barrier) → key/cache → submit → log → archive → tell.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Archive } from '../archive/archive.js';
+import { emptyCounters, type Checkpoint, type Counters, type PendingProposal, type RunEvent } from '../archive/store/events.js';
+import type { RunStore } from '../archive/store/run-store.js';
+import { outOfTime, proposalsLeft, targetReached, type Budget, type StopReason } from './budget.js';
+import type { CachePolicy } from './cache-policy.js';
+import { RunFailedError, StoreError } from './errors.js';
+import type { Executor, TaskResult } from './executors/executor.js';
+import { emptyHistory, recordHistory, type History } from './history.js';
+import type { SeededRng } from './rng.js';
+import type { Outcome, Proposal, ResultSource, Strategy } from './strategies/strategy.js';
+import { toScore, type Direction, type Space } from './types.js';
+
+export interface EngineParts<G> {
+  readonly space: Space<G>;
+  readonly strategy: Strategy<G>;
+  readonly archive: Archive<G>;
+  readonly executor: Executor;
+  readonly store: RunStore;
+  /** Root stream; every fork's state goes into checkpoints. */
+  readonly rng: SeededRng;
+  readonly cache: CachePolicy;
+  readonly direction: Direction;
+  readonly budget: Budget;
+  readonly maxConsecutiveFailures: number;
+  readonly logAllGenomes: boolean;
+  readonly checkpointSeconds: number;
+  /** Continue from here: the events after `checkpoint.seq` are replayed, not re-evaluated. */
+  readonly resumeFrom?: { readonly checkpoint: Checkpoint; readonly history: History };
+  /** Aborting it stops the run at the next completion (SIGINT): pending work is checkpointed, not lost. */
+  readonly stop?: AbortSignal;
+  readonly onProgress?: (progress: Progress<G>) => void;
+}
+
+export interface Progress<G> {
+  readonly counters: Readonly<Counters>;
+  readonly elapsedSeconds: number;
+  readonly archive: Archive<G>;
+  readonly direction: Direction;
+}
+
+export interface EngineResult {
+  readonly stopReason: StopReason;
+  readonly counters: Counters;
+  readonly elapsedSeconds: number;
+  readonly history: History;
+  /** Set when the run stopped itself (e.g. too many consecutive failures). */
+  readonly error?: RunFailedError;
+}
+
+/** A proposal's answer, live or (with `logged`) read back from the log during resume. */
+interface Completion<G> {
+  readonly proposal: Proposal<G>;
+  readonly source: ResultSource;
+  readonly task: TaskResult;
+  readonly logged?: RunEvent;
+}
+
+const COMMIT_WINDOW = 4096; // events in flight to LMDB before the loop waits for a commit (bounded memory)
+
+export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult> {
+  const { space, strategy, archive, executor, store, cache, direction, budget } = parts;
+  const resumed = parts.resumeFrom?.checkpoint;
+  const counters: Counters = { ...(resumed?.counters ?? emptyCounters()) };
+  const history = parts.resumeFrom?.history ?? emptyHistory(budget);
+  const started = performance.now() - (resumed?.elapsedSeconds ?? 0) * 1000;
+  const elapsed = (): number => (performance.now() - started) / 1000;
+
+  const pending = new Map<number, Proposal<G>>(); // asked, not yet processed (in id order: Map keeps insertion order)
+  const waiting = new Map<string, Proposal<G>[]>(); // key in flight → proposals sharing its result
+  const done: Completion<G>[] = [];
+  let wake: (() => void) | undefined;
+  const complete = (c: Completion<G>): void => {
+    done.push(c);
+    wake?.();
+  };
+
+  // Replay: ask in the rhythm of the original run and answer from the log, until the log runs out.
+  let replay: Iterator<RunEvent> | undefined = resumed ? store.events(resumed.seq + 1)[Symbol.iterator]() : undefined;
+  let slots = resumed?.slots ?? executor.size;
+  let seq = resumed?.seq ?? -1;
+
+  const dispatch = (p: Proposal<G>): void => {
+    pending.set(p.id, p);
+    if (replay) return;
+    const key = space.key(p.genome);
+    const sharing = cache.enabled ? waiting.get(key) : undefined;
+    if (sharing) return void sharing.push(p);
+    const lookup = cache.lookup(key);
+    if ('hit' in lookup) return complete({ proposal: p, source: 'key', task: { ok: true, result: lookup.hit, source: 'evaluated' } });
+    const group = [p];
+    if (cache.enabled) waiting.set(key, group);
+    void executor.submit({ id: p.id, genome: p.genome, key, repeat: lookup.repeat }).then((task) => {
+      waiting.delete(key);
+      if (task.ok) {
+        const { result, collision } = cache.record(key, task);
+        if (collision) counters.collisions++;
+        task = { ...task, result };
+      }
+      group.forEach((q, i) => complete({ proposal: q, source: i === 0 && task.ok ? (task.source === 'fingerprint' ? 'fingerprint' : 'evaluated') : 'key', task }));
+    });
+  };
+
+  const nextCompletion = async (): Promise<Completion<G>> => {
+    while (replay) {
+      const step = replay.next();
+      if (step.done) {
+        replay = undefined; // the log is exhausted: continue live, re-proposing what was in flight
+        slots = executor.size;
+        const again = [...pending.values()];
+        pending.clear();
+        again.forEach(dispatch);
+        break;
+      }
+      return fromEvent(step.value, pending);
+    }
+    while (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+    return done.shift() as Completion<G>;
+  };
+
+  for (const p of resumed?.pending ?? []) dispatch({ id: p.id, genome: space.decode(p.g), parents: p.parents });
+
+  let stopReason: StopReason | undefined;
+  let failure: RunFailedError | undefined;
+  let lastCheckpoint = performance.now();
+  let lastYield = performance.now();
+  let lastProgress = 0;
+  const commits: Promise<void>[] = [];
+
+  while (stopReason === undefined) {
+    const asked = counters.proposals + pending.size;
+    const want = Math.min(slots - pending.size, proposalsLeft(budget, asked));
+    if (want > 0) for (const p of strategy.ask(want)) dispatch(p);
+    if (pending.size === 0) {
+      if (proposalsLeft(budget, counters.proposals) === 0) stopReason = 'evaluations';
+      else throw new RunFailedError('E_STALLED', 'the strategy proposed nothing while nothing was in flight', 'This is a bug in the strategy: ask() must return a proposal when nothing is outstanding.');
+      break;
+    }
+    const c = await nextCompletion();
+    pending.delete(c.proposal.id);
+    seq++;
+    const event = processCompletion(c, seq);
+    if (!c.logged) {
+      commits.push(store.append(event));
+      if (commits.length >= COMMIT_WINDOW) await commits.splice(0, COMMIT_WINDOW / 2).at(-1);
+    } else if (event.ok && c.logged.ok && event.st !== c.logged.st) {
+      throw new StoreError(`resume diverged at event ${seq}: the archive answered ${event.st}, the log says ${c.logged.st}`, 'The config or a built-in changed since this run was written; start a new run.');
+    }
+    recordHistory(history, counters, archive.stats(), elapsed(), direction);
+
+    if (counters.consecutiveFailures >= parts.maxConsecutiveFailures) {
+      stopReason = 'failures';
+      const last = event.ok ? '' : ` The last one: ${event.kind}: ${event.msg}`;
+      failure = new RunFailedError('E_FAILURES', `${counters.consecutiveFailures} evaluations in a row failed.${last}`, 'The log is intact: fix the evaluator, then `elites resume RUN_DIR`.');
+    } else if (targetReached(budget, archive.stats().bestScore, direction)) stopReason = 'target';
+    else if (outOfTime(budget, elapsed())) stopReason = 'seconds';
+    else if (parts.stop?.aborted) stopReason = 'signal';
+
+    const now = performance.now();
+    if (!replay && now - lastCheckpoint > parts.checkpointSeconds * 1000) {
+      lastCheckpoint = now;
+      void store.saveCheckpoint(checkpoint());
+    }
+    if (parts.onProgress && now - lastProgress > 200) {
+      lastProgress = now;
+      parts.onProgress({ counters, elapsedSeconds: elapsed(), archive, direction });
+    }
+    if (now - lastYield > 20) {
+      lastYield = now; // let timers, signals and LMDB commit callbacks run even when every result is instant
+      await yieldToEventLoop();
+    }
+  }
+  recordHistory(history, counters, archive.stats(), elapsed(), direction, true);
+  if (!replay) await store.saveCheckpoint(checkpoint());
+  await Promise.all(commits);
+  return { stopReason, counters, elapsedSeconds: elapsed(), history, ...(failure ? { error: failure } : {}) };
+
+  function processCompletion(c: Completion<G>, s: number): RunEvent {
+    const { proposal, task } = c;
+    const t = Math.round(elapsed() * 1000) / 1000;
+    counters.proposals++;
+    if (!task.ok) {
+      counters.failures++;
+      counters.consecutiveFailures++;
+      strategy.tell({ proposal, ok: false, failure: task.failure });
+      return { seq: s, id: proposal.id, ok: false, kind: task.failure.kind, msg: task.failure.message, g: space.encode(proposal.genome), t };
+    }
+    counters.consecutiveFailures = 0;
+    if (c.source === 'evaluated') counters.evaluations++;
+    else if (c.source === 'key') counters.keyHits++;
+    else counters.fingerprintHits++;
+    const { result } = task;
+    const score = toScore(result.fitness, direction);
+    const descriptors = result.descriptors ?? [];
+    const tiebreak = result.tiebreak?.map((v) => toScore(v, direction));
+    const added = archive.add({ id: proposal.id, genome: proposal.genome, score, descriptors, ...(tiebreak ? { tiebreak } : {}) });
+    const outcome: Outcome<G> = { proposal, ok: true, score, result, status: added.status, source: c.source, ...(tiebreak ? { tiebreak } : {}) };
+    strategy.tell(outcome);
+    const keepGenome = added.status !== 'rejected' || parts.logAllGenomes;
+    return {
+      seq: s, id: proposal.id, ok: true, src: c.source === 'evaluated' ? 'e' : c.source === 'key' ? 'k' : 'f',
+      f: result.fitness, st: added.status === 'new' ? 'n' : added.status === 'improved' ? 'i' : 'r', cell: added.cell, t,
+      ...(descriptors.length ? { d: descriptors } : {}), ...(result.tiebreak ? { tb: result.tiebreak } : {}),
+      ...(keepGenome ? { g: space.encode(proposal.genome) } : {}), ...(proposal.parents.length ? { parents: proposal.parents } : {}),
+      ...(result.metrics ? { m: result.metrics } : {}),
+    };
+  }
+
+  /** Only what is already appended goes in: lmdb-js commits in call order, so this lands after those events. */
+  function checkpoint(): Checkpoint {
+    const stillPending: PendingProposal[] = [...pending.values()].map((p) => ({ id: p.id, g: space.encode(p.genome), parents: p.parents }));
+    return {
+      seq, rng: parts.rng.state(), strategy: strategy.state(), counters: { ...counters }, pending: stillPending,
+      slots: executor.size, elapsedSeconds: elapsed(), savedAt: new Date().toISOString(), history,
+    };
+  }
+}
+
+/** A logged event as the completion it was, matched to the re-asked proposal with the same id. */
+function fromEvent<G>(event: RunEvent, pending: Map<number, Proposal<G>>): Completion<G> {
+  const proposal = pending.get(event.id);
+  if (!proposal) {
+    throw new StoreError(`resume diverged: logged proposal ${event.id} was not re-proposed`, 'The config, seed or strategy changed since this run was written; start a new run.');
+  }
+  if (!event.ok) return { proposal, source: 'evaluated', task: { ok: false, failure: { kind: event.kind as 'threw', message: event.msg } }, logged: event };
+  const source: ResultSource = event.src === 'e' ? 'evaluated' : event.src === 'k' ? 'key' : 'fingerprint';
+  const result = { fitness: event.f, ...(event.d ? { descriptors: [...event.d] } : {}), ...(event.tb ? { tiebreak: [...event.tb] } : {}), ...(event.m ? { metrics: { ...event.m } } : {}) };
+  return { proposal, source, task: { ok: true, result, source: 'evaluated' }, logged: event };
+}
+

@@ -1,0 +1,111 @@
+// One evaluation, the same code inline and in a worker: noise seed, fingerprint lookup, evaluate, validate.
+import { openResultCache, type ResultCache } from '../archive/store/result-cache.js';
+import { evaluators } from '../evaluators/index.js';
+import type { EvalTask, EvaluatorSpec, TaskResult } from './executors/executor.js';
+import { loadEvaluatorModule } from './plugins.js';
+import { rngFromSeed } from './rng.js';
+import type { Failure } from './strategies/strategy.js';
+import type { EvalContext, EvalResult, Evaluator } from './types.js';
+
+/** Runs tasks for one evaluator spec; `setup()` happens once, on the first task. */
+export interface EvaluationRunner {
+  run(task: EvalTask, signal: AbortSignal): Promise<TaskResult>;
+  close(): Promise<void>;
+}
+
+/** Builds the evaluator named by a spec (built-in or plug-in). @throws {PluginError} for a bad module. */
+export async function loadEvaluator(spec: Pick<EvaluatorSpec, 'type' | 'module' | 'options'>): Promise<Evaluator<unknown>> {
+  if (spec.module !== undefined) return loadEvaluatorModule(spec.module);
+  const entry = spec.type !== undefined && Object.hasOwn(evaluators, spec.type) ? evaluators[spec.type as keyof typeof evaluators] : undefined;
+  if (!entry) throw new Error(`unknown evaluator type ${String(spec.type)}`);
+  return entry.create(spec.options, undefined) as Evaluator<unknown>;
+}
+
+export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: ResultCache): EvaluationRunner {
+  let ready: Promise<Evaluator<unknown>> | undefined;
+  const cache = sharedCache ?? (spec.cache ? openResultCache({ ...spec.cache, readOnly: true }) : undefined);
+  const prepare = async (): Promise<Evaluator<unknown>> => {
+    const evaluator = await loadEvaluator(spec);
+    // Plug-ins get their options through setup(); built-ins were built from them already.
+    if (spec.module !== undefined) await evaluator.setup?.(spec.options ?? {});
+    return evaluator;
+  };
+
+  return {
+    async run(task, signal) {
+      let evaluator: Evaluator<unknown>;
+      try {
+        ready ??= prepare();
+        evaluator = await ready;
+      } catch (error) {
+        ready = undefined; // a later task retries setup (it may have been transient)
+        return fail('threw', error, 'setup failed: ');
+      }
+      const ctx: EvalContext = {
+        rng: rngFromSeed(`${spec.seed}/${task.key}/${task.repeat}`),
+        signal,
+        options: spec.options ?? {},
+        fidelity: spec.fidelity,
+      };
+      try {
+        let fingerprint: string | undefined;
+        if (evaluator.fingerprint) {
+          fingerprint = String(await evaluator.fingerprint(task.genome, ctx));
+          const hit = task.repeat === 0 ? cache?.byFingerprint(fingerprint) : undefined;
+          if (hit) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
+        }
+        const raw = await evaluator.evaluate(task.genome, ctx);
+        const problem = checkResult(raw, spec.descriptorCount);
+        if (problem) return { ok: false, failure: { kind: 'invalid', message: problem } };
+        return { ok: true, result: cleanResult(raw), ...(fingerprint !== undefined ? { fingerprint } : {}), source: 'evaluated' };
+      } catch (error) {
+        return fail('threw', error);
+      }
+    },
+    async close() {
+      if (!sharedCache) await cache?.close();
+    },
+  };
+}
+
+export function fail(kind: Failure['kind'], error: unknown, prefix = ''): { ok: false; failure: Failure } {
+  const message = prefix + (error instanceof Error ? error.message : String(error));
+  const stack = error instanceof Error ? error.stack : undefined;
+  return { ok: false, failure: stack ? { kind, message, stack } : { kind, message } };
+}
+
+/** Why a returned value is not a usable EvalResult, or undefined when it is. */
+export function checkResult(raw: unknown, descriptorCount: number): string | undefined {
+  if (raw === null || typeof raw !== 'object') return `evaluate() returned ${raw === null ? 'null' : typeof raw}; expected { fitness, descriptors }`;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.fitness !== 'number' || !Number.isFinite(r.fitness)) return `fitness is ${describeValue(r.fitness)}; expected a finite number`;
+  const d = r.descriptors;
+  if (descriptorCount > 0 || d !== undefined) {
+    if (!Array.isArray(d) && !ArrayBuffer.isView(d)) return `descriptors is ${describeValue(d)}; expected an array of ${descriptorCount} numbers`;
+    const arr = Array.from(d as ArrayLike<unknown>);
+    if (arr.length !== descriptorCount) return `descriptors has length ${arr.length}; the archive has ${descriptorCount} dimension(s)`;
+    const bad = arr.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) return `descriptors[${bad}] is ${describeValue(arr[bad])}; expected a finite number`;
+  }
+  if (r.tiebreak !== undefined && !(Array.isArray(r.tiebreak) && r.tiebreak.every((v) => Number.isFinite(v)))) return 'tiebreak must be an array of finite numbers';
+  return undefined;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (v === undefined) return 'missing';
+  return typeof v;
+}
+
+/** Only the documented fields survive (no surprises in the log). */
+function cleanResult(raw: EvalResult): EvalResult {
+  const out: EvalResult = { fitness: raw.fitness };
+  if (raw.descriptors !== undefined) out.descriptors = Array.from(raw.descriptors);
+  if (raw.tiebreak !== undefined) out.tiebreak = raw.tiebreak;
+  if (raw.metrics !== undefined) {
+    const metrics: Record<string, number> = {};
+    for (const [k, v] of Object.entries(raw.metrics)) if (typeof v === 'number') metrics[k] = v;
+    out.metrics = metrics;
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+// The executor contract: run evaluation tasks somewhere (inline, threads, later a queue); faults are outcomes.
+import type { Failure } from '../strategies/strategy.js';
+import type { EvalResult } from '../types.js';
+
+/** One evaluation to run. The genome travels by structured clone (genomes are plain data). */
+export interface EvalTask {
+  readonly id: number;
+  readonly genome: unknown;
+  readonly key: string;
+  /** Sample index for noisy evaluators (aggregate mode); 0 otherwise. Part of the noise seed. */
+  readonly repeat: number;
+}
+
+/** Never a rejection for evaluator faults: those come back as `{ ok: false }`. */
+export type TaskResult =
+  | { readonly ok: true; readonly result: EvalResult; readonly fingerprint?: string; readonly source: 'evaluated' | 'fingerprint' }
+  | { readonly ok: false; readonly failure: Failure };
+
+/** How workers build their evaluator: everything here is structured-clone safe. */
+export interface EvaluatorSpec {
+  /** A built-in evaluator (registry key) … */
+  readonly type?: string;
+  /** … or an absolute path to a plug-in module. */
+  readonly module?: string;
+  readonly options: unknown;
+  readonly seed: number;
+  readonly fidelity: number;
+  readonly timeoutMs: number;
+  /** Length every result's descriptors must have (the archive's dimensions). */
+  readonly descriptorCount: number;
+  /** Level-2 lookups read this cache (read-only); absent when caching is off. */
+  readonly cache?: { readonly path: string; readonly namespace: string };
+}
+
+export interface Executor {
+  /** Evaluations that can run at once. */
+  readonly size: number;
+  submit(task: EvalTask): Promise<TaskResult>;
+  /** Stops running work (in-flight tasks resolve as failures) and frees threads. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+// The public API of elites: everything the CLI does, a program can do by importing the package.
+export { runSearch, resumeRun, openRunView, type RunView, type StartOptions, type ResumeOverrides, type RunHooks } from './run.js';
+export { inspectRun, exportRun, listRuns, type RunReport, type EliteRecord, type ExportFormat, type RunListing } from './inspect.js';
+export { loadRunConfig, parseRunConfig, runConfigSchema, type RunConfig, type RunConfigInput, type ConfigOverrides } from './config.js';
+export { runEngine, type EngineParts, type EngineResult, type Progress } from './engine.js';
+export { main } from './cli/main.js';
+export { defineEvaluator, defineSpace, type Space, type Evaluator, type EvalContext, type EvalResult, type Direction } from './types.js';
+export { SeededRng, type Rng, type RngState } from './rng.js';
+export { ElitesError, ConfigError, PluginError, StoreError, UsageError, RunFailedError, ExitCode } from './errors.js';
+export type { RunSummary } from './summary.js';
+export type { Strategy, Proposal, Outcome, Failure, StrategyDeps } from './strategies/strategy.js';
+export type { Executor, EvalTask, TaskResult } from './executors/executor.js';
+export { strategies } from './strategies/index.js';
+export { spaces } from '../spaces/index.js';
+export { evaluators } from '../evaluators/index.js';
+export { archives } from '../archive/index.js';
+export type { Archive, ArchiveView, Elite, AddStatus, ArchiveStats } from '../archive/archive.js';

@@ -1,0 +1,103 @@
+// Steady-state genetic algorithm (GENITOR: Whitley, ICGA 1989) — tournament selection (Goldberg & Deb, FOGA 1991), replace-worst elitism.
+import { z } from 'zod';
+import { defineFactory } from '../factory.js';
+import { compareScored } from '../score.js';
+import {
+  batchSize,
+  chance,
+  decodeMember,
+  encodeMember,
+  IdCounter,
+  memberData,
+  memberOf,
+  mutationOperator,
+  parseState,
+  requireCrossover,
+  tournament,
+  worstIndex,
+  type Member,
+} from './select.js';
+import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
+
+export const gaOptions = z.strictObject({
+  /** Members kept; the first this-many proposals are random samples. */
+  populationSize: z.number().int().min(1).default(100),
+  /** Uniform draws (with replacement) per tournament; the best of them is a parent. */
+  tournamentSize: z.number().int().min(1).default(3),
+  /** Probability that a child starts as crossover of two tournament winners. Default: 0.9 when the space has crossover, else 0. */
+  crossoverRate: z.number().min(0).max(1).optional(),
+  /** Per-gene mutation rate; needs a space with mutateWithRate. Default: the space's own mutate(). */
+  mutationRate: z.number().gt(0).max(1).optional(),
+});
+export type GaOptions = z.infer<typeof gaOptions>;
+
+const gaState = z.strictObject({
+  nextId: z.number().int().min(0),
+  /** Members in the order they entered (oldest first). */
+  population: z.array(memberData),
+});
+export type GaState = z.infer<typeof gaState>;
+
+/**
+ * A steady-state GA. Each successful tell enters the population while it has room; once full, a child replaces
+ * the worst member only if it is at least as good, so the best is never lost. A child is crossover of two
+ * tournament winners (with probability `crossoverRate`) or a copy of one, then mutated.
+ * @throws {ConfigError} when `crossoverRate > 0` without `space.crossover`, or `mutationRate` without `mutateWithRate`.
+ */
+export function createGa<G>(options: z.input<typeof gaOptions>, deps: StrategyDeps<G>): Strategy<G> {
+  const parsed = gaOptions.parse(options ?? {});
+  const { space, rng } = deps;
+  const { populationSize, tournamentSize } = parsed;
+  const crossoverRate = parsed.crossoverRate ?? (space.crossover ? 0.9 : 0);
+  requireCrossover('ga', space, crossoverRate);
+  const mutate = mutationOperator('ga', space, parsed.mutationRate);
+  let ids = new IdCounter();
+  let population: Member<G>[] = [];
+
+  function propose(): Proposal<G> {
+    if (ids.next < populationSize || population.length === 0) return ids.propose(space.sample(rng.next));
+    const a = tournament(rng.next, population, tournamentSize);
+    if (space.crossover && chance(rng.next, crossoverRate)) {
+      const b = tournament(rng.next, population, tournamentSize);
+      const child = mutate(space.crossover(a.genome, b.genome, rng.next), rng.next);
+      return ids.propose(child, a.id === b.id ? [a.id] : [a.id, b.id]);
+    }
+    return ids.propose(mutate(a.genome, rng.next), [a.id]);
+  }
+
+  return {
+    ask(n: number): Proposal<G>[] {
+      const out: Proposal<G>[] = [];
+      for (let i = 0; i < batchSize(n); i++) out.push(propose());
+      return out;
+    },
+    tell(outcome: Outcome<G>): void {
+      const member = memberOf(outcome);
+      if (!member) return;
+      if (population.length < populationSize) {
+        population.push(member);
+        return;
+      }
+      const worst = worstIndex(population);
+      // Ties replace (drift on plateaus); the best can only be replaced by one at least as good.
+      if (compareScored(member, population[worst] as Member<G>) >= 0) {
+        population.splice(worst, 1);
+        population.push(member);
+      }
+    },
+    state(): GaState {
+      return { nextId: ids.next, population: population.map((m) => encodeMember(space, m)) };
+    },
+    restore(state: unknown): void {
+      const s = parseState('ga', gaState, state);
+      ids = new IdCounter(s.nextId);
+      population = s.population.map((m) => decodeMember(space, m));
+    },
+  };
+}
+
+export const ga = defineFactory(
+  'Steady-state GA: tournament selection, crossover and mutation, replace-worst elitism.',
+  gaOptions,
+  (options, deps: StrategyDeps<unknown>) => createGa(options, deps),
+);

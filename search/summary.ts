@@ -1,0 +1,60 @@
+// The run summary (DESIGN §6): what `--json` prints and `inspect --json` returns.
+import type { ArchiveView } from '../archive/archive.js';
+import type { Counters, RunStatus } from '../archive/store/events.js';
+import type { StopReason } from './budget.js';
+import { fromScore, type Direction, type Space } from './types.js';
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly dir: string;
+  readonly status: Exclude<RunStatus, 'running'> | 'running';
+  readonly stopReason: StopReason | null;
+  readonly proposals: number;
+  /** Real calls of evaluate(). proposals = evaluations + cacheHits.key + cacheHits.fingerprint + failures. */
+  readonly evaluations: number;
+  readonly cacheHits: { readonly key: number; readonly fingerprint: number };
+  readonly failures: number;
+  /** counterfactual cache mode: fresh results that disagreed with the cached one. */
+  readonly collisions: number;
+  readonly best: { readonly id: number; readonly fitness: number; readonly descriptors: readonly number[]; readonly text: string; readonly genome: unknown } | null;
+  readonly archive: { readonly size: number; readonly cells: number; readonly coverage: number; readonly qdScore: number; readonly qdOffset: number };
+  readonly seconds: number;
+  /** Optional message when the run failed. */
+  readonly error?: string;
+}
+
+export interface SummaryInput<G> {
+  readonly runId: string;
+  readonly dir: string;
+  readonly status: RunSummary['status'];
+  readonly stopReason: StopReason | null;
+  readonly counters: Counters;
+  readonly archive: ArchiveView<G>;
+  readonly space: Space<G>;
+  readonly direction: Direction;
+  readonly seconds: number;
+  readonly error?: string;
+}
+
+export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
+  const { counters, archive, space, direction } = input;
+  const stats = archive.stats();
+  const best = archive.best();
+  return {
+    runId: input.runId,
+    dir: input.dir,
+    status: input.status,
+    stopReason: input.stopReason,
+    proposals: counters.proposals,
+    evaluations: counters.evaluations,
+    cacheHits: { key: counters.keyHits, fingerprint: counters.fingerprintHits },
+    failures: counters.failures,
+    collisions: counters.collisions,
+    best: best
+      ? { id: best.id, fitness: fromScore(best.score, direction), descriptors: [...best.descriptors], text: space.describe(best.genome), genome: space.encode(best.genome) }
+      : null,
+    archive: { size: stats.size, cells: stats.cells, coverage: stats.coverage, qdScore: stats.qdScore, qdOffset: stats.qdOffset },
+    seconds: Math.round(input.seconds * 1000) / 1000,
+    ...(input.error !== undefined ? { error: input.error } : {}),
+  };
+}

@@ -1,0 +1,56 @@
+// The space registry: built-in genome representations by config `type`, plus their public types and capabilities.
+import { defineFactory, type Factory } from '../search/factory.js';
+import type { Rng, Space } from '../search/types.js';
+import { bitstringOptionsSchema, createBitstringSpace, type BitstringOptions, type BitstringSpace } from './bitstring.js';
+import {
+  categoricalOptionsSchema,
+  createCategoricalSpace,
+  type CategoricalOptions,
+  type CategoricalSpace,
+} from './categorical.js';
+import { createVectorSpace, vectorOptionsSchema, type VectorOptions, type VectorSpace } from './vector.js';
+
+export { bitstringOptionsSchema, createBitstringSpace } from './bitstring.js';
+export type { BitstringOptions, BitstringSpace } from './bitstring.js';
+export { createVectorSpace, vectorOptionsSchema } from './vector.js';
+export type { ResolvedVectorVariation, VectorOptions, VectorOptionsInput, VectorSpace } from './vector.js';
+export { categoricalOptionsSchema, createCategoricalSpace } from './categorical.js';
+export type {
+  CategoricalGenome,
+  CategoricalOptions,
+  CategoricalOptionsInput,
+  CategoricalSpace,
+  CategoricalValue,
+} from './categorical.js';
+
+/** Built-in spaces by config `type`. Each schema is strict and excludes `type` (the config loader strips it). */
+export const spaces = {
+  bitstring: defineFactory<BitstringOptions, void, BitstringSpace>(
+    'Fixed-length bit strings: standard bit mutation (rate 1/n), uniform crossover.',
+    bitstringOptionsSchema,
+    (options) => createBitstringSpace(options),
+  ),
+  vector: defineFactory<VectorOptions, void, VectorSpace>(
+    'Bounded real vectors: Gaussian or Iso+LineDD variation, SBX crossover.',
+    vectorOptionsSchema,
+    (options) => createVectorSpace(options),
+  ),
+  categorical: defineFactory<CategoricalOptions, void, CategoricalSpace>(
+    'Named discrete parameters with constraints (kernel configurations).',
+    categoricalOptionsSchema,
+    (options) => createCategoricalSpace(options),
+  ),
+} satisfies Record<string, Factory<void, Space<unknown>>>;
+
+export type SpaceType = keyof typeof spaces;
+
+/** Capability: mutation at a caller-chosen per-gene rate (used by (1+λ)-EA style strategies). */
+export interface MutateWithRate<G> {
+  /** A new genome with each gene changed independently with probability `rate`; never edits `parent`. */
+  mutateWithRate(parent: G, rate: number, rng: Rng): G;
+}
+
+/** True when `space` offers `mutateWithRate`. */
+export function hasMutateWithRate<G>(space: Space<G>): space is Space<G> & MutateWithRate<G> {
+  return typeof (space as Partial<MutateWithRate<G>>).mutateWithRate === 'function';
+}

@@ -1,0 +1,74 @@
+// Every registered benchmark: builds from defaults, rejects unknown options, returns finite results of a fixed shape.
+import { describe, expect, it } from 'vitest';
+import { evaluators } from '../../evaluators/index.js';
+import { rngFromSeed, type Rng } from '../../search/rng.js';
+import type { EvalContext, EvalResult } from '../../search/types.js';
+
+const ctx: EvalContext = { rng: rngFromSeed('registry'), signal: new AbortController().signal, options: {}, fidelity: 1 };
+
+/** Genomes of every kind a benchmark may receive; each evaluator must cope with all of them. */
+const genomeKinds: Record<string, (rng: Rng, n: number) => ArrayLike<number>> = {
+  bits: (rng, n) => Uint8Array.from({ length: n }, () => (rng() < 0.5 ? 1 : 0)),
+  unit: (rng, n) => Float64Array.from({ length: n }, rng),
+  wide: (rng, n) => Float64Array.from({ length: n }, () => (rng() - 0.5) * 16),
+};
+const lengths = [2, 5, 12, 100, 137];
+
+describe('evaluator registry', () => {
+  it('holds the built-in benchmarks', () => {
+    expect(Object.keys(evaluators).sort()).toEqual(
+      ['binval', 'leading-ones', 'onemax', 'planar-arm', 'rastrigin', 'sphere'].sort(),
+    );
+  });
+});
+
+describe.each(Object.entries(evaluators))('%s', (type, factory) => {
+  it('builds from no options, named after its registry key', () => {
+    expect(factory.summary.length).toBeGreaterThan(0);
+    for (const raw of [undefined, {}]) {
+      const evaluator = factory.create(raw);
+      expect(evaluator.name).toBe(type);
+      expect(evaluator.version).toBe('1');
+    }
+  });
+
+  it('has a strict options schema without a `type` key', () => {
+    expect(factory.options.safeParse({}).success).toBe(true);
+    expect(factory.options.safeParse({ bogus: 1 }).success).toBe(false);
+    expect(factory.options.safeParse({ type }).success).toBe(false);
+    expect(() => factory.create({ bogus: 1 })).toThrow();
+  });
+
+  it('returns finite fitness, descriptors of a fixed length and finite metrics on random genomes', async () => {
+    const evaluator = factory.create({});
+    const rng = rngFromSeed(`registry/${type}`);
+    let descriptorCount: number | undefined;
+    for (const [kind, sample] of Object.entries(genomeKinds)) {
+      for (const n of lengths) {
+        for (let t = 0; t < 20; t++) {
+          const genome = sample(rng, n);
+          const r: EvalResult = await evaluator.evaluate(genome, ctx);
+          const where = `${kind}, n = ${n}`;
+          expect(Number.isFinite(r.fitness), where).toBe(true);
+          expect(r.descriptors, where).toBeDefined();
+          descriptorCount ??= r.descriptors!.length;
+          expect(r.descriptors, where).toHaveLength(descriptorCount);
+          for (const d of r.descriptors!) expect(Number.isFinite(d), where).toBe(true);
+          for (const m of Object.values(r.metrics ?? {})) expect(Number.isFinite(m), where).toBe(true);
+          for (const b of r.tiebreak ?? []) expect(Number.isSafeInteger(b), where).toBe(true);
+        }
+      }
+    }
+    expect(descriptorCount).toBeGreaterThan(0);
+  });
+
+  it('is deterministic and leaves the genome untouched', async () => {
+    const evaluator = factory.create({});
+    const genome = genomeKinds.unit!(rngFromSeed(`same/${type}`), 12);
+    const copy = Array.from(genome);
+    const a = await evaluator.evaluate(genome, ctx);
+    const b = await evaluator.evaluate(genome, ctx);
+    expect(a).toEqual(b);
+    expect(Array.from(genome)).toEqual(copy);
+  });
+});

@@ -1,0 +1,43 @@
+// Every registered strategy passes the strategy contract with example options.
+import { describe, expect, it } from 'vitest';
+import { strategies, type StrategyName } from '../../../search/strategies/index.js';
+import type { Space } from '../../../search/types.js';
+import { strategyContract, type StrategyHarness } from '../../contracts/strategy.js';
+import { bitArchive, bitSpace, oneMax, type Bits } from './fixtures.js';
+
+const n = 12;
+
+/** Example options per registry key, chosen so each strategy leaves its start-up phase within the suite's runs. */
+const examples: Record<StrategyName, unknown> = {
+  'map-elites': { initialRandom: 10, crossoverRate: 0.3 },
+  ga: { populationSize: 8, tournamentSize: 2 },
+  'regularized-evolution': { populationSize: 8, sampleSize: 3 },
+  'one-plus-lambda': { lambda: 3, mutationRate: 1 / n, selfAdjusting: { F: 1.5, s: 1, maxLambda: 6 } },
+  'one-comma-lambda': { lambda: 4 },
+  random: {},
+};
+
+const harness = (): StrategyHarness => ({
+  space: bitSpace(n) as Space<unknown>,
+  archive: bitArchive(n) as unknown as StrategyHarness['archive'],
+  evaluate: (g) => oneMax(g as Bits),
+});
+
+describe('strategy registry', () => {
+  it('has example options for every entry', () => {
+    expect(Object.keys(examples).sort()).toEqual(Object.keys(strategies).sort());
+  });
+
+  it.each(Object.entries(strategies))('%s: has a summary and accepts its example options', (name, factory) => {
+    expect(factory.summary.length).toBeGreaterThan(0);
+    expect(factory.options.safeParse(examples[name as StrategyName]).success).toBe(true);
+  });
+
+  it.each(Object.keys(strategies))('%s: rejects unknown option keys', (name) => {
+    expect(strategies[name as StrategyName].options.safeParse({ strategy: name, nope: 1 }).success).toBe(false);
+  });
+});
+
+describe.each(Object.keys(strategies) as StrategyName[])('%s', (name) => {
+  strategyContract(name, (deps) => strategies[name].create(examples[name], deps), harness);
+});

@@ -1,0 +1,180 @@
+// Real-vector space: bounds, mutation scale, Iso+LineDD and SBX, keys, describe and decoding.
+import { describe, expect, it } from 'vitest';
+import { rngFromSeed } from '../../search/rng.js';
+import { createVectorSpace, spaces, vectorOptionsSchema, type VectorOptionsInput } from '../../spaces/index.js';
+
+const make = (options: VectorOptionsInput) => createVectorSpace(vectorOptionsSchema.parse(options));
+
+function stats(values: number[]): { mean: number; sd: number } {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
+  return { mean, sd: Math.sqrt(variance) };
+}
+
+describe('vector space', () => {
+  it('samples uniformly within bounds', () => {
+    const space = make({ dimensions: 4, min: -2, max: 3 });
+    const rng = rngFromSeed('vec-sample');
+    const values: number[] = [];
+    for (let t = 0; t < 5_000; t++) values.push(...space.sample(rng));
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(-2);
+    expect(Math.max(...values)).toBeLessThanOrEqual(3);
+    expect(stats(values).mean).toBeCloseTo(0.5, 1);
+  });
+
+  it('gaussian mutation: empirical SD ≈ sigma away from the bounds, and the result stays in bounds', () => {
+    const sigma = 0.3;
+    const space = make({ dimensions: 10, min: -100, max: 100, mutation: { type: 'gaussian', sigma } });
+    const parent = new Float64Array(10).fill(1.5);
+    const rng = rngFromSeed('vec-gauss');
+    const deltas: number[] = [];
+    for (let t = 0; t < 5_000; t++) for (const v of space.mutate(parent, rng)) deltas.push(v - 1.5);
+    const { mean, sd } = stats(deltas);
+    expect(Math.abs(mean)).toBeLessThan(0.01);
+    expect(Math.abs(sd - sigma) / sigma).toBeLessThan(0.02);
+
+    const tight = make({ dimensions: 10, min: 0, max: 1, mutation: { type: 'gaussian', sigma: 2 } });
+    const edge = new Float64Array(10).fill(1);
+    let atBound = 0;
+    for (let t = 0; t < 1_000; t++) {
+      for (const v of tight.mutate(edge, rng)) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+        if (v === 0 || v === 1) atBound++;
+      }
+    }
+    expect(atBound).toBeGreaterThan(5_000); // clipped, not resampled
+  });
+
+  it('default sigmas are relative to the range (5% gaussian, 1% iso); explicit sigmas are absolute', () => {
+    expect(make({ dimensions: 2, min: -5, max: 5 }).variation).toEqual({ mutation: 'gaussian', sigma: 0.5, crossover: 'sbx', eta: 10 });
+    expect(make({ dimensions: 2, min: 0, max: 1, mutation: { type: 'iso-line-dd' } }).variation).toEqual({
+      mutation: 'iso-line-dd',
+      isoSigma: 0.01,
+      lineSigma: 0.2,
+      crossover: 'iso-line-dd',
+      eta: 10,
+    });
+    expect(make({ dimensions: 2, min: 0, max: 100, mutation: { type: 'gaussian', sigma: 0.5 } }).variation).toMatchObject({ sigma: 0.5 });
+  });
+
+  it('iso-line-dd mutation is the iso part only', () => {
+    const space = make({ dimensions: 20, min: -10, max: 10, mutation: { type: 'iso-line-dd', isoSigma: 0.05, lineSigma: 5 } });
+    const parent = new Float64Array(20);
+    const rng = rngFromSeed('vec-iso-mut');
+    const deltas: number[] = [];
+    for (let t = 0; t < 2_000; t++) deltas.push(...space.mutate(parent, rng));
+    expect(stats(deltas).sd).toBeCloseTo(0.05, 2);
+  });
+
+  it('iso-line-dd crossover of identical parents reduces to iso noise', () => {
+    const space = make({ dimensions: 20, min: -10, max: 10, mutation: { type: 'iso-line-dd', isoSigma: 0.05, lineSigma: 5 } });
+    const a = new Float64Array(20).fill(2);
+    const rng = rngFromSeed('vec-iso-same');
+    const deltas: number[] = [];
+    for (let t = 0; t < 2_000; t++) for (const v of space.crossover(a, a.slice(), rng)) deltas.push(v - 2);
+    const { mean, sd } = stats(deltas);
+    expect(Math.abs(mean)).toBeLessThan(0.005);
+    expect(Math.abs(sd - 0.05) / 0.05).toBeLessThan(0.03);
+  });
+
+  it('iso-line-dd crossover moves along the line between distinct parents', () => {
+    // isoSigma tiny: z ≈ a + t·(b − a) with one t ~ N(0, lineSigma²) shared by all genes.
+    const space = make({ dimensions: 3, min: -100, max: 100, mutation: { type: 'iso-line-dd', isoSigma: 1e-9, lineSigma: 0.5 } });
+    const a = Float64Array.from([0, 0, 0]);
+    const b = Float64Array.from([1, 2, -4]);
+    const rng = rngFromSeed('vec-line');
+    const ts: number[] = [];
+    for (let t = 0; t < 4_000; t++) {
+      const z = space.crossover(a, b, rng);
+      const s = z[0]!;
+      expect(z[1]).toBeCloseTo(2 * s, 6);
+      expect(z[2]).toBeCloseTo(-4 * s, 6);
+      ts.push(s);
+    }
+    expect(stats(ts).sd).toBeCloseTo(0.5, 1);
+  });
+
+  it('SBX children stay in bounds; higher eta keeps them closer to the parents', () => {
+    // |z − mid| / half = β_q, the spread factor; its distance from 1 shrinks as eta grows.
+    const spread = (eta: number): number => {
+      const space = make({ dimensions: 8, min: 0, max: 1, crossover: { type: 'sbx', eta } });
+      const rng = rngFromSeed(`vec-sbx-${eta}`);
+      let lo = Infinity;
+      let hi = -Infinity;
+      const deviations: number[] = [];
+      for (let t = 0; t < 2_000; t++) {
+        const a = space.sample(rng);
+        const b = space.sample(rng);
+        const z = space.crossover(a, b, rng);
+        for (let i = 0; i < 8; i++) {
+          lo = Math.min(lo, z[i]!);
+          hi = Math.max(hi, z[i]!);
+          const mid = (a[i]! + b[i]!) / 2;
+          const half = Math.abs(a[i]! - b[i]!) / 2;
+          if (half > 0.05) deviations.push(Math.abs(Math.abs(z[i]! - mid) / half - 1));
+        }
+      }
+      expect(lo).toBeGreaterThanOrEqual(0);
+      expect(hi).toBeLessThanOrEqual(1);
+      return stats(deviations).mean;
+    };
+    const [loose, medium, tight] = [spread(2), spread(10), spread(50)];
+    expect(tight).toBeLessThan(0.05);
+    expect(medium).toBeGreaterThan(2 * tight);
+    expect(loose).toBeGreaterThan(2 * medium);
+  });
+
+  it('SBX of parents at the bounds stays in bounds', () => {
+    const space = make({ dimensions: 2, min: -1, max: 1 });
+    const rng = rngFromSeed('vec-sbx-edge');
+    for (let t = 0; t < 2_000; t++) {
+      const z = space.crossover(Float64Array.from([-1, 1]), Float64Array.from([1, 1]), rng);
+      for (const v of z) {
+        expect(v).toBeGreaterThanOrEqual(-1);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+      expect(z[1]).toBe(1);
+    }
+  });
+
+  it('key: exact bits, with -0 equal to 0', () => {
+    const space = make({ dimensions: 3, min: -1, max: 1 });
+    const g = Float64Array.from([0.1, -0, 0.5]);
+    expect(space.key(g)).toBe(space.key(Float64Array.from([0.1, 0, 0.5])));
+    expect(g[1]).toBe(-0); // key did not normalise in place
+    expect(Object.is(g[1], -0)).toBe(true);
+    expect(space.key(Float64Array.from([0.1, 0, 0.5 + Number.EPSILON / 2]))).not.toBe(space.key(g));
+  });
+
+  it('describe: six significant digits, truncated after eight entries', () => {
+    const small = make({ dimensions: 3, min: -10, max: 10 });
+    expect(small.describe(Float64Array.from([0.123456789, -1.5, 0]))).toBe('[0.123457, -1.5, 0]');
+    const big = make({ dimensions: 100, min: -10, max: 10 });
+    const text = big.describe(new Float64Array(100).fill(1));
+    expect(text).toBe('[1, 1, 1, 1, 1, 1, 1, 1, … (100 dims)]');
+  });
+
+  it('encode gives a plain array; decode checks length and finiteness', () => {
+    const space = make({ dimensions: 2, min: -1, max: 1 });
+    expect(space.encode(Float64Array.from([0.5, -0]))).toEqual([0.5, 0]);
+    expect(space.decode([0.25, -0.75])).toEqual(Float64Array.from([0.25, -0.75]));
+    expect(() => space.decode([1])).toThrow(/expected 2 numbers, got 1/);
+    expect(() => space.decode([1, Number.NaN])).toThrow(/entry 1 must be a finite number, got NaN/);
+    expect(() => space.decode([1, '2'])).toThrow(/entry 1 must be a finite number/);
+    expect(() => space.decode({ 0: 1, 1: 2 })).toThrow(/expected an array of 2 numbers, got object/);
+  });
+
+  it('options: max must exceed min; unknown keys and bad mutation types are rejected', () => {
+    const schema = spaces.vector.options;
+    const result = schema.safeParse({ dimensions: 2, min: 1, max: 1 });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ path: ['max'], message: 'max must be greater than min' });
+    expect(schema.safeParse({ dimensions: 0, min: 0, max: 1 }).success).toBe(false);
+    expect(schema.safeParse({ dimensions: 2, min: 0, max: Infinity }).success).toBe(false);
+    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'cauchy' } }).success).toBe(false);
+    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'gaussian', sigma: -1 } }).success).toBe(false);
+    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'gaussian', isoSigma: 1 } }).success).toBe(false);
+    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, crossover: { type: 'sbx', eta: 10, p: 1 } }).success).toBe(false);
+  });
+});

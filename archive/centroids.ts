@@ -8,14 +8,18 @@ import { randomInt, type Rng } from '../search/rng.js';
  * and looks niches up in a KD-tree. We do the same, with two choices of our own:
  * - samples default to max(25,000, 2·k): pymap_elites' 25,000 at its k = 10,000, and still ≥ 2 samples per centroid
  *   for larger k;
- * - Lloyd iterations stop after `maxIterations` (default 20) or when no assignment changes. Each iteration assigns
- *   the samples through a KD-tree over the current centroids, so one costs O(samples · log k), not O(samples · k).
- * The k-means++ seeding is the O(samples · k) part: about a second for k = 10,000 and 25,000 samples.
+ * - Lloyd iterations stop after `maxIterations` or when no assignment changes. Up to 6 dims each iteration assigns
+ *   the samples through a KD-tree over the current centroids, O(samples · log k), and we run up to 20. Above 6
+ *   dims an iteration is a full O(samples · k · d) scan, so we run up to 5 (scikit-learn would run to convergence).
+ * The k-means++ seeding is O(samples · k · d) whatever the dims: about a second for k = 10,000, d = 2.
  */
 
 /** pymap_elites' `cvt_samples`. */
 export const DEFAULT_CVT_SAMPLES = 25_000;
+/** Lloyd iterations when a KD-tree makes each one O(samples · log k). */
 export const DEFAULT_KMEANS_ITERATIONS = 20;
+/** Lloyd iterations above `KD_TREE_MAX_DIMS`, where each one is a full O(samples · k · d) scan. */
+export const HIGH_DIM_KMEANS_ITERATIONS = 5;
 /** Above this many dims a KD-tree visits nearly every leaf; a plain scan is then as fast and simpler. */
 export const KD_TREE_MAX_DIMS = 6;
 const KD_TREE_LEAF_SIZE = 8;
@@ -25,10 +29,15 @@ export function defaultSampleCount(k: number): number {
   return Math.max(DEFAULT_CVT_SAMPLES, 2 * k);
 }
 
+/** Lloyd iterations: 20 up to `KD_TREE_MAX_DIMS` dims, 5 above (the seeding already spreads the centroids). */
+export function defaultIterations(d: number): number {
+  return d <= KD_TREE_MAX_DIMS ? DEFAULT_KMEANS_ITERATIONS : HIGH_DIM_KMEANS_ITERATIONS;
+}
+
 export interface CvtCentroidOptions {
   /** Uniform samples to fit; default `defaultSampleCount(k)`; must be ≥ k. */
   readonly samples?: number;
-  /** Lloyd iterations after k-means++ seeding; default 20. */
+  /** Lloyd iterations after k-means++ seeding; default `defaultIterations(d)`. */
   readonly maxIterations?: number;
 }
 
@@ -55,7 +64,7 @@ export function cvtCentroids(
       samples[i * d + j] = min + rng() * (max - min);
     }
   }
-  const centroids = kMeans(samples, d, k, rng, options.maxIterations ?? DEFAULT_KMEANS_ITERATIONS);
+  const centroids = kMeans(samples, d, k, rng, options.maxIterations ?? defaultIterations(d));
   // Means of points in a box stay in it; clamp the last-ulp rounding of the division.
   for (let c = 0; c < k; c++) {
     for (let j = 0; j < d; j++) {
@@ -69,9 +78,10 @@ export function cvtCentroids(
 
 /**
  * k-means on flat `points` (n = points.length / d ≥ k): k-means++ seeding (Arthur & Vassilvitskii 2007), then up to
- * `maxIterations` Lloyd steps, stopping early when no assignment changes. An empty cluster keeps its centroid.
+ * `maxIterations` Lloyd steps (default `defaultIterations(d)`), stopping early when no assignment changes. An empty
+ * cluster keeps its centroid.
  */
-export function kMeans(points: Float64Array, d: number, k: number, rng: Rng, maxIterations = DEFAULT_KMEANS_ITERATIONS): Float64Array {
+export function kMeans(points: Float64Array, d: number, k: number, rng: Rng, maxIterations = defaultIterations(d)): Float64Array {
   const n = points.length / d;
   const centroids = kMeansPlusPlus(points, d, k, rng);
   const assignment = new Int32Array(n).fill(-1);
@@ -79,26 +89,36 @@ export function kMeans(points: Float64Array, d: number, k: number, rng: Rng, max
   const counts = new Int32Array(k);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     const lookup = createNearestLookup(centroids, d);
-    let changed = 0;
-    sums.fill(0);
-    counts.fill(0);
+    let changed = false;
     for (let i = 0; i < n; i++) {
       const c = lookup.nearestAt(points, i * d);
       if (assignment[i] !== c) {
         assignment[i] = c;
-        changed++;
+        changed = true;
       }
-      counts[c]!++;
-      for (let j = 0; j < d; j++) sums[c * d + j]! += points[i * d + j]!;
     }
-    if (changed === 0) break;
-    for (let c = 0; c < k; c++) {
-      const count = counts[c]!;
-      if (count === 0) continue;
-      for (let j = 0; j < d; j++) centroids[c * d + j] = sums[c * d + j]! / count;
-    }
+    if (!changed) break;
+    moveToMeans(points, d, centroids, assignment, sums, counts);
   }
   return centroids;
+}
+
+/** Sets each centroid to the mean of its points; a centroid without points stays where it is. */
+function moveToMeans(points: Float64Array, d: number, centroids: Float64Array, assignment: Int32Array, sums: Float64Array, counts: Int32Array): void {
+  const n = points.length / d;
+  const k = centroids.length / d;
+  sums.fill(0);
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const c = assignment[i]!;
+    counts[c]!++;
+    for (let j = 0; j < d; j++) sums[c * d + j]! += points[i * d + j]!;
+  }
+  for (let c = 0; c < k; c++) {
+    const count = counts[c]!;
+    if (count === 0) continue;
+    for (let j = 0; j < d; j++) centroids[c * d + j] = sums[c * d + j]! / count;
+  }
 }
 
 /** k-means++ seeding: each next centre is a point drawn with probability ∝ its squared distance to the nearest centre. */
@@ -173,6 +193,7 @@ export class LinearScan implements NearestLookup {
       for (let j = 0; j < d; j++) {
         const diff = points[i * d + j]! - source[offset + j]!;
         dist += diff * diff;
+        if (dist >= best) break; // cannot win: ties keep the lower index, which came first
       }
       if (dist < best) {
         best = dist;

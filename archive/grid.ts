@@ -83,9 +83,10 @@ export abstract class CellArchive<G> implements Archive<G> {
   /** `n` elites drawn uniformly over filled cells, with replacement, O(1) each; [] when empty. */
   sample(rng: Rng, n: number): Elite<G>[] {
     const filled = this.slots.length;
-    if (filled === 0 || !(n > 0)) return [];
-    const out = new Array<Elite<G>>(n);
-    for (let i = 0; i < n; i++) out[i] = this.slots[randomInt(rng, filled)]!;
+    const count = Math.floor(n);
+    if (filled === 0 || !(count > 0)) return [];
+    const out = new Array<Elite<G>>(count);
+    for (let i = 0; i < count; i++) out[i] = this.slots[randomInt(rng, filled)]!;
     return out;
   }
 
@@ -138,8 +139,18 @@ export const gridArchiveOptionsSchema = z.strictObject({
           }
         }),
     )
-    .min(1, 'a grid archive needs at least one descriptor dim'),
+    .min(1, 'a grid archive needs at least one descriptor dim')
+    .superRefine(uniqueDimNames),
 });
+
+/** Zod refinement: dim names are unique (they label exports and heatmaps). */
+export function uniqueDimNames(dims: readonly { readonly name: string }[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  dims.forEach((dim, i) => {
+    if (seen.has(dim.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `dim name "${dim.name}" is used twice` });
+    seen.add(dim.name);
+  });
+}
 
 /** Options for `createGridArchive`. */
 export interface GridArchiveOptions {
@@ -183,7 +194,7 @@ export class GridArchive<G> extends CellArchive<G> {
    */
   cellOf(descriptors: readonly number[]): number {
     const n = this.bins.length;
-    if (descriptors.length !== n) throw descriptorCountError('grid', this.dims, descriptors.length);
+    if (descriptors?.length !== n) throw descriptorCountError('grid', this.dims, descriptors?.length);
     let cell = 0;
     for (let i = 0; i < n; i++) {
       const x = descriptors[i]!;
@@ -270,11 +281,12 @@ export function checkRange(dim: ArchiveDim): void {
 }
 
 /** The error for a descriptor array of the wrong length (built only when thrown: `add` must not allocate). */
-export function descriptorCountError(kind: string, dims: readonly ArchiveDim[], got: number): Error {
+export function descriptorCountError(kind: string, dims: readonly ArchiveDim[], got: number | undefined): Error {
   const names = dims.map((d) => d.name).join(', ');
-  return new Error(`${kind} archive expects ${dims.length} descriptors (${names}), got ${got}`);
+  return new Error(`${kind} archive expects ${dims.length} descriptors (${names}), got ${got ?? 'none'}`);
 }
 
+/** The error for a NaN descriptor, naming its dim. */
 export function nanDescriptorError(dims: readonly ArchiveDim[], index: number): Error {
   return new Error(`descriptor ${index} ("${dims[index]?.name ?? '?'}") is NaN; evaluators must return finite descriptors`);
 }

@@ -62,7 +62,8 @@ const COMMIT_WINDOW = 4096; // events in flight to LMDB before the loop waits fo
 export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult> {
   const { space, strategy, archive, executor, store, cache, direction, budget } = parts;
   const resumed = parts.resumeFrom?.checkpoint;
-  const counters: Counters = { ...(resumed?.counters ?? emptyCounters()) };
+  // A resumed run gets a fresh failure streak: the user has presumably fixed what stopped it.
+  const counters: Counters = { ...(resumed?.counters ?? emptyCounters()), consecutiveFailures: 0 };
   const history = parts.resumeFrom?.history ?? emptyHistory(budget);
   const started = performance.now() - (resumed?.elapsedSeconds ?? 0) * 1000;
   const elapsed = (): number => (performance.now() - started) / 1000;

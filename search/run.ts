@@ -43,11 +43,12 @@ export interface ResumeOverrides {
 /** Starts a new run. Resolves with the summary whatever the outcome; infrastructure faults reject. */
 export async function runSearch(config: RunConfig, options: StartOptions = {}): Promise<RunSummary> {
   const dir = resolve(options.out ?? defaultRunDir(config.name));
-  if (existsSync(join(dir, 'store.mdb'))) throw new UsageError(`${dir} already holds a run`, `Resume it with \`elites resume ${dir}\`, or pass another --out.`);
   const space = await buildSpace(config);
   const evaluatorId = await identifyEvaluator(config);
   const store = openRunStore(dir, { write: true });
   try {
+    // A directory whose run never got past its first write may be reused; a real run may not.
+    if (store.getMeta('config') !== undefined) throw new UsageError(`${dir} already holds a run`, `Resume it with \`elites resume ${dir}\`, or pass another --out.`);
     const rng = SeededRng.fromSeed(config.seed);
     const archive = buildArchive(config, rng);
     await store.putMeta('config', config);

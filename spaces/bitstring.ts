@@ -31,9 +31,12 @@ export interface BitstringSpace extends Space<Uint8Array> {
 const HEX_KEY_MAX_BITS = 256;
 const HEX = '0123456789abcdef';
 
-/** Builds a bit-string space of `options.length` bits (options must already be validated). */
+/**
+ * Builds a bit-string space of `options.length` bits.
+ * @throws {ZodError} when the options do not validate.
+ */
 export function createBitstringSpace(options: BitstringOptions): BitstringSpace {
-  const { length } = options;
+  const { length } = bitstringOptionsSchema.parse(options);
   const defaultRate = 1 / length;
   const packed = new Uint8Array(Math.ceil(length / 8)); // scratch for long keys; hashed at once, so safe to reuse
 

@@ -1,6 +1,7 @@
 // Categorical space: named discrete parameters (e.g. kernel configurations) with boolean constraints over them.
 import { z } from 'zod';
 import { binomialPositions, randomInt } from '../search/rng.js';
+import { ConfigError } from '../search/errors.js';
 import type { Rng, Space } from '../search/types.js';
 import { hashCanonical } from './hash.js';
 
@@ -12,29 +13,31 @@ export type CategoricalGenome = Record<string, CategoricalValue>;
 const valueSchema = z.union([z.string(), z.number(), z.boolean()]);
 
 /** Options of the `categorical` space (the config object minus `type`). */
-export const categoricalOptionsSchema = z.strictObject({
-  /** Parameter name → its allowed values, in order (neighbour moves follow this order for numeric lists). */
-  params: z
-    .record(
-      z.string().min(1).refine((name) => name !== '__proto__', { message: 'a parameter may not be named __proto__' }),
-      z
-        .array(valueSchema)
-        .min(1, { message: 'a parameter needs at least one value' })
-        .refine((values) => new Set(values).size === values.length, { message: 'values of a parameter must be distinct' }),
-    )
-    .refine((params) => Object.keys(params).length > 0, { message: 'params must name at least one parameter' }),
-  /**
-   * Boolean JavaScript expressions over the parameter names, e.g. "block_x * block_y <= 1024".
-   * They are compiled with `new Function`: config files are trusted like plug-in modules.
-   */
-  constraints: z.array(z.string().min(1)).default([]),
-  mutation: z
-    .strictObject({
-      /** Probability that a changed numeric parameter moves to an adjacent value rather than any other value. */
-      neighbourRate: z.number().min(0).max(1).default(0.5),
-    })
-    .default({ neighbourRate: 0.5 }),
-});
+export const categoricalOptionsSchema = z
+  .strictObject({
+    /** Parameter name → its allowed values, in order (neighbour moves follow this order for numeric lists). */
+    params: z
+      .record(
+        z.string().min(1).refine((name) => name !== '__proto__', { message: 'a parameter may not be named __proto__' }),
+        z
+          .array(valueSchema)
+          .min(1, { message: 'a parameter needs at least one value' })
+          .refine((values) => new Set(values).size === values.length, { message: 'values of a parameter must be distinct' }),
+      )
+      .refine((params) => Object.keys(params).length > 0, { message: 'params must name at least one parameter' }),
+    /**
+     * Boolean JavaScript expressions over the parameter names, e.g. "block_x * block_y <= 1024".
+     * They are compiled with `new Function`: config files are trusted like plug-in modules.
+     */
+    constraints: z.array(z.string().min(1)).default([]),
+    mutation: z
+      .strictObject({
+        /** Probability that a changed numeric parameter moves to an adjacent value rather than any other value. */
+        neighbourRate: z.number().min(0).max(1).default(0.5),
+      })
+      .default({ neighbourRate: 0.5 }),
+  })
+  .superRefine(checkConstraints);
 export type CategoricalOptions = z.infer<typeof categoricalOptionsSchema>;
 export type CategoricalOptionsInput = z.input<typeof categoricalOptionsSchema>;
 
@@ -66,10 +69,12 @@ interface Param {
 }
 
 /**
- * Builds a categorical space (options must already be validated).
+ * Builds a categorical space; `options` are validated and defaults applied here.
+ * @throws {ZodError} when the options do not validate.
  * @throws {Error} when a constraint does not compile or refers to an unknown name, naming the constraint.
  */
-export function createCategoricalSpace(options: CategoricalOptions): CategoricalSpace {
+export function createCategoricalSpace(input: CategoricalOptionsInput): CategoricalSpace {
+  const options = categoricalOptionsSchema.parse(input);
   const params: Param[] = Object.entries(options.params).map(([name, values]) => ({
     name,
     values,
@@ -91,11 +96,7 @@ export function createCategoricalSpace(options: CategoricalOptions): Categorical
       try {
         ok = compiled[c]!(...values);
       } catch (error) {
-        throw new Error(
-          `categorical: constraint ${JSON.stringify(constraints[c])} failed to evaluate: ${(error as Error).message}. ` +
-            `Constraints may use only the parameter names: ${names.join(', ')}`,
-          { cause: error },
-        );
+        throw new ConfigError(`categorical: ${evaluationFailure(constraints[c]!, error, names)}`);
       }
       if (!ok) return false;
     }
@@ -138,9 +139,11 @@ export function createCategoricalSpace(options: CategoricalOptions): Categorical
         for (const p of params) g[p.name] = p.values[randomInt(rng, p.values.length)]!;
         if (satisfies(g)) return g;
       }
-      throw new Error(
+      throw new ConfigError(
         `categorical: no configuration satisfying the constraints found in ${SAMPLE_TRIES} random draws; ` +
-          `the constraints are too tight or unsatisfiable: ${constraints.map((c) => JSON.stringify(c)).join(', ')}`,
+          `the constraints are too tight or unsatisfiable: ${constraints.map((c) => `'${c}'`).join(', ')}`,
+        [],
+        'Loosen or remove a constraint, or add values that satisfy them.',
       );
     },
 
@@ -206,22 +209,46 @@ export function createCategoricalSpace(options: CategoricalOptions): Categorical
       return params.reduce((n, p) => n * p.values.length, 1);
     },
   };
-
-  // Catch unknown names now rather than mid-run: evaluate each constraint once on the first values.
-  if (compiled.length > 0) satisfies(Object.fromEntries(params.map((p) => [p.name, p.values[0]!])));
   return space;
 }
 
+/** @throws {Error} naming the constraint when it does not compile. */
 function compileConstraint(expr: string, names: readonly string[]): CompiledConstraint {
   // Names that are not identifiers cannot appear in an expression; leaving them out keeps new Function valid.
   const argNames = names.map((name, i) => (IDENTIFIER.test(name) && !isReservedWord(name) ? name : `__param${i}__`));
   try {
     return new Function(...argNames, `"use strict"; return (${expr});`) as CompiledConstraint;
   } catch (error) {
-    throw new Error(`categorical: constraint ${JSON.stringify(expr)} does not compile: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(`constraint '${expr}' does not compile: ${(error as Error).message}`, { cause: error });
   }
+}
+
+function evaluationFailure(expr: string, error: unknown, names: readonly string[]): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return `constraint '${expr}' failed to evaluate: ${reason}. Constraints may use only the parameter names: ${names.join(', ')}`;
+}
+
+/**
+ * Config-time check of the constraints: each must compile and evaluate on the first value of every parameter,
+ * which catches unknown names before a run starts (short-circuited parts are caught at their first evaluation).
+ */
+function checkConstraints(options: { params: Record<string, CategoricalValue[]>; constraints: string[] }, ctx: z.RefinementCtx): void {
+  const names = Object.keys(options.params);
+  const firstValues = names.map((name) => options.params[name]![0]!);
+  options.constraints.forEach((expr, i) => {
+    let compiled: CompiledConstraint;
+    try {
+      compiled = compileConstraint(expr, names);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message, path: ['constraints', i] });
+      return;
+    }
+    try {
+      compiled(...firstValues);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: evaluationFailure(expr, error, names), path: ['constraints', i] });
+    }
+  });
 }
 
 function isReservedWord(name: string): boolean {

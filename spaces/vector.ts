@@ -1,6 +1,6 @@
-// Real-vector space: bounded Float64Array genomes; Gaussian or Iso+LineDD variation (Vassiliades & Mouret, GECCO 2018), SBX crossover (Deb & Agrawal, 1995).
+// Real-vector space: bounded Float64Array genomes with Gaussian, Iso+LineDD and SBX variation.
+// Iso+LineDD: Vassiliades & Mouret, GECCO 2018, doi:10.1145/3205455.3205602. SBX: Deb & Agrawal, Complex Systems 9, 1995.
 import { z } from 'zod';
-import { gaussian } from '../search/rng.js';
 import type { Rng, Space } from '../search/types.js';
 import { hashBytes } from './hash.js';
 
@@ -55,8 +55,12 @@ export interface VectorSpace extends Space<Float64Array> {
 
 const DESCRIBE_MAX_ENTRIES = 8;
 
-/** Builds a real-vector space (options must already be validated). */
-export function createVectorSpace(options: VectorOptions): VectorSpace {
+/**
+ * Builds a real-vector space; `options` are validated and defaults applied here.
+ * @throws {ZodError} when the options do not validate (e.g. `max <= min`).
+ */
+export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
+  const options = vectorOptionsSchema.parse(input);
   const { dimensions: n, min, max } = options;
   const range = max - min;
   const variation = resolveVariation(options, range);
@@ -66,7 +70,7 @@ export function createVectorSpace(options: VectorOptions): VectorSpace {
   const clip = (v: number): number => (v < min ? min : v > max ? max : v);
 
   const isoLineDd = (a: Float64Array, b: Float64Array, rng: Rng, isoSigma: number, lineSigma: number): Float64Array => {
-    const line = lineSigma * gaussian(rng); // one draw shared by all genes: the step is along the line a → b
+    const line = lineSigma * standardNormal(rng); // one draw shared by all genes: the step is along the line a → b
     const child = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const ai = a[i]!;
@@ -211,25 +215,29 @@ for (let i = 0; i <= ZIGGURAT_LAYERS; i++) ZIGGURAT_F[i] = Math.exp(-0.5 * ZIGGU
  * layer (the remaining bits of u·256), so it assumes an Rng with at least 32 bits of resolution (alea has 32).
  */
 export function standardNormal(rng: Rng): number {
-  for (;;) {
-    const t = rng() * 256;
-    const k = t | 0;
-    const layer = k & 127;
-    const z = (t - k) * ZIGGURAT_X[layer]!;
-    if (z < ZIGGURAT_X[layer + 1]!) return k & 128 ? -z : z; // inside the layer's rectangle: under the curve
-    if (layer === 0) {
-      // Tail beyond R (Marsaglia 1964): exponential proposals, accepted when 2b > a².
-      let a: number;
-      let b: number;
-      do {
-        a = -Math.log(1 - rng()) / ZIGGURAT_R;
-        b = -Math.log(1 - rng());
-      } while (b + b <= a * a);
-      return k & 128 ? -(ZIGGURAT_R + a) : ZIGGURAT_R + a;
-    }
-    const fLow = ZIGGURAT_F[layer]!;
-    if (fLow + rng() * (ZIGGURAT_F[layer + 1]! - fLow) < Math.exp(-0.5 * z * z)) return k & 128 ? -z : z; // wedge
+  const t = rng() * 256;
+  const k = t | 0;
+  const layer = k & 127;
+  const z = (t - k) * ZIGGURAT_X[layer]!;
+  if (z < ZIGGURAT_X[layer + 1]!) return k & 128 ? -z : z; // inside the layer's rectangle: under the curve
+  return zigguratEdge(rng, layer, z, (k & 128) !== 0);
+}
+
+/** The rare ~1% of draws outside a rectangle; kept apart so that `standardNormal` stays small enough to inline. */
+function zigguratEdge(rng: Rng, layer: number, z: number, negative: boolean): number {
+  if (layer === 0) {
+    // Tail beyond R (Marsaglia 1964): exponential proposals, accepted when 2b > a².
+    let a: number;
+    let b: number;
+    do {
+      a = -Math.log(1 - rng()) / ZIGGURAT_R;
+      b = -Math.log(1 - rng());
+    } while (b + b <= a * a);
+    return negative ? -(ZIGGURAT_R + a) : ZIGGURAT_R + a;
   }
+  const fLow = ZIGGURAT_F[layer]!;
+  if (fLow + rng() * (ZIGGURAT_F[layer + 1]! - fLow) < Math.exp(-0.5 * z * z)) return negative ? -z : z; // wedge
+  return standardNormal(rng); // rejected: draw afresh
 }
 
 /** Spread factor β_q of bounded SBX for uniform draw `u`, given β from the distance to the bound. */

@@ -1,4 +1,5 @@
-// Steady-state genetic algorithm (GENITOR: Whitley, ICGA 1989) — tournament selection (Goldberg & Deb, FOGA 1991), replace-worst elitism.
+// Steady-state genetic algorithm (GENITOR: Whitley, ICGA 1989) — tournament selection (Goldberg & Deb,
+// FOGA 1991), crossover then mutation, replace-worst elitism.
 import { z } from 'zod';
 import { defineFactory } from '../factory.js';
 import { compareScored } from '../score.js';
@@ -24,7 +25,7 @@ export const gaOptions = z.strictObject({
   populationSize: z.number().int().min(1).default(100),
   /** Uniform draws (with replacement) per tournament; the best of them is a parent. */
   tournamentSize: z.number().int().min(1).default(3),
-  /** Probability that a child starts as crossover of two tournament winners. Default: 0.9 when the space has crossover, else 0. */
+  /** Probability that a child starts as crossover of two tournament winners (default 0.9 with crossover, else 0). */
   crossoverRate: z.number().min(0).max(1).optional(),
   /** Per-gene mutation rate; needs a space with mutateWithRate. Default: the space's own mutate(). */
   mutationRate: z.number().gt(0).max(1).optional(),

@@ -1,13 +1,13 @@
-// MAP-Elites (Mouret & Clune, 2015), arXiv:1504.04909 — random initialisation, then variation of uniformly chosen elites.
+// MAP-Elites (Mouret & Clune, 2015), arXiv:1504.04909 — random start, then variation of uniformly chosen elites.
 import { z } from 'zod';
 import { defineFactory } from '../factory.js';
 import { batchSize, chance, IdCounter, parseState, requireCrossover } from './select.js';
 import type { Proposal, Strategy, StrategyDeps } from './strategy.js';
 
 export const mapElitesOptions = z.strictObject({
-  /** The first this-many proposals are random samples (the paper's G); afterwards too while the archive is empty. */
+  /** The first this-many proposals are random samples (the paper's G); later ones too while the archive is empty. */
   initialRandom: z.number().int().min(0).default(100),
-  /** Probability that a child is crossover(two uniformly chosen elites) rather than mutate(one); needs space.crossover. */
+  /** Probability that a child is crossover(two uniformly chosen elites), not mutate(one); needs space.crossover. */
   crossoverRate: z.number().min(0).max(1).default(0),
 });
 export type MapElitesOptions = z.infer<typeof mapElitesOptions>;

@@ -1,5 +1,6 @@
 // (1+λ)-EA and (1,λ)-EA (Droste, Jansen & Wegener, TCS 276, 2002; Rowe & Sudholt, TCS 545, 2014) with the
-// self-adjusting (1:s+1) success rule for λ (Hevia Fajardo & Sudholt, Algorithmica 86, 2024, doi:10.1007/s00453-023-01153-9).
+// self-adjusting (1:s+1) success rule for λ (Hevia Fajardo & Sudholt, Algorithmica 86, 2024,
+// doi:10.1007/s00453-023-01153-9).
 import { z } from 'zod';
 import { defineFactory } from '../factory.js';
 import { randomInt } from '../rng.js';
@@ -20,7 +21,7 @@ import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 export const onePlusLambdaOptions = z.strictObject({
   /** Offspring per generation (the initial λ when self-adjusting). */
   lambda: z.number().int().min(1).default(1),
-  /** Absolute per-gene rate (e.g. 1/n for standard bit mutation); needs a space with mutateWithRate. Default: space.mutate. */
+  /** Absolute per-gene rate (1/n: standard bit mutation); needs space.mutateWithRate. Default: space.mutate. */
   mutationRate: z.number().gt(0).max(1).optional(),
   /** The (1:s+1) success rule: success → λ/F, otherwise λ·F^(1/s), within [1, maxLambda]. */
   selfAdjusting: z
@@ -88,12 +89,15 @@ export function createOnePlusLambda<G>(
   function endGeneration(current: Member<G>): void {
     // Leaders are ordered by id, so "lowest id among ties" does not depend on the order of tells.
     const ordered = [...leaders].sort((a, b) => a.id - b.id);
-    const winner =
-      selection === 'plus' || ordered.length < 2 ? ordered[0] : ordered[randomInt(rng.next, ordered.length)];
+    // Comma selection breaks ties at random; a single leader needs no draw.
+    const pickAt = selection === 'comma' && ordered.length > 1 ? randomInt(rng.next, ordered.length) : 0;
+    const winner = ordered[pickAt];
     const improved = winner !== undefined && compareScored(winner, current) > 0;
     if (winner && (selection === 'comma' || compareScored(winner, current) >= 0)) parent = winner;
     if (adjust) {
-      lambda = improved ? Math.max(1, lambda / adjust.F) : Math.min(adjust.maxLambda, lambda * adjust.F ** (1 / adjust.s));
+      lambda = improved
+        ? Math.max(1, lambda / adjust.F)
+        : Math.min(adjust.maxLambda, lambda * adjust.F ** (1 / adjust.s));
     }
     startGeneration();
   }
@@ -120,7 +124,11 @@ export function createOnePlusLambda<G>(
     tell(outcome: Outcome<G>): void {
       const id = outcome.proposal.id;
       const at = pending.indexOf(id);
-      if (at < 0) throw new Error(`${name}: tell() for proposal ${id}, which is not outstanding (asked: ${ids.next}, pending: [${pending.join(', ')}])`);
+      if (at < 0) {
+        throw new Error(
+          `${name}: tell() for proposal ${id}, which is not outstanding (outstanding: [${pending.join(', ')}])`,
+        );
+      }
       pending.splice(at, 1);
       const member = memberOf(outcome);
       if (!parent) {
@@ -163,7 +171,10 @@ export function createOnePlusLambda<G>(
 }
 
 /** The (1,λ)-EA: `createOnePlusLambda` with comma selection. */
-export function createOneCommaLambda<G>(options: z.input<typeof onePlusLambdaOptions>, deps: StrategyDeps<G>): Strategy<G> {
+export function createOneCommaLambda<G>(
+  options: z.input<typeof onePlusLambdaOptions>,
+  deps: StrategyDeps<G>,
+): Strategy<G> {
   return createOnePlusLambda(options, deps, 'comma');
 }
 

@@ -12,19 +12,12 @@ export interface Member<G> extends Scored {
   readonly genome: G;
 }
 
-/** The score a failed evaluation counts as: never a parent, never accepted. */
-export const FAILED: Scored = { score: -Infinity };
-
-/** The score of an outcome; a failure counts as -Infinity. */
-export function scoredOf(outcome: Outcome<unknown>): Scored {
-  return outcome.ok ? { score: outcome.score, tiebreak: outcome.tiebreak } : FAILED;
-}
-
-/** The member an outcome makes, or undefined when the evaluation failed. The genome is kept, never copied or edited. */
+/** The member a successful outcome makes; undefined for a failure (it counts as -Infinity: never a parent). */
 export function memberOf<G>(outcome: Outcome<G>): Member<G> | undefined {
   if (!outcome.ok) return undefined;
   const { id, genome } = outcome.proposal;
-  return outcome.tiebreak ? { id, genome, score: outcome.score, tiebreak: outcome.tiebreak } : { id, genome, score: outcome.score };
+  const { score, tiebreak } = outcome;
+  return tiebreak ? { id, genome, score, tiebreak } : { id, genome, score };
 }
 
 /** Ids 0, 1, 2, … in ask order; the counter is part of each strategy's state. */
@@ -48,13 +41,6 @@ export function batchSize(n: number): number {
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   if (items.length === 0) throw new Error('pick: no items to choose from');
   return items[randomInt(rng, items.length)] as T;
-}
-
-/** The first best item by `compareScored` (earlier items win ties), or undefined when empty. */
-export function best<T extends Scored>(items: readonly T[]): T | undefined {
-  let winner: T | undefined;
-  for (const item of items) if (winner === undefined || compareScored(item, winner) > 0) winner = item;
-  return winner;
 }
 
 /** Index of the first worst item by `compareScored` (earlier items lose ties), or -1 when empty. */
@@ -98,9 +84,11 @@ export function mutationOperator<G>(
 ): (parent: G, rng: Rng) => G {
   if (rate === undefined) return (parent, rng) => space.mutate(parent, rng);
   if (!canMutateWithRate(space)) {
-    throw new ConfigError(`${strategy}: mutationRate needs a space with mutateWithRate(parent, rate, rng), and space '${space.name}' has none`, [
-      { path: 'search.mutationRate', message: `space '${space.name}' does not support a per-gene mutation rate` },
-    ], 'Remove search.mutationRate to use the space\'s own mutate(), or use a space with per-gene rates (e.g. bitstring).');
+    throw new ConfigError(
+      `${strategy}: mutationRate needs a space with mutateWithRate(parent, rate, rng); space '${space.name}' has none`,
+      [{ path: 'search.mutationRate', message: `space '${space.name}' does not support a per-gene mutation rate` }],
+      "Remove search.mutationRate to use the space's own mutate(), or use a space with per-gene rates (bitstring).",
+    );
   }
   return (parent, rng) => space.mutateWithRate(parent, rate, rng);
 }
@@ -111,13 +99,15 @@ export function mutationOperator<G>(
  */
 export function requireCrossover(strategy: string, space: Space<unknown>, crossoverRate: number): void {
   if (crossoverRate > 0 && typeof space.crossover !== 'function') {
-    throw new ConfigError(`${strategy}: crossoverRate is ${crossoverRate} but space '${space.name}' has no crossover()`, [
-      { path: 'search.crossoverRate', message: `space '${space.name}' has no crossover operator` },
-    ], 'Set search.crossoverRate to 0, or use a space that defines crossover(a, b, rng).');
+    throw new ConfigError(
+      `${strategy}: crossoverRate is ${crossoverRate} but space '${space.name}' has no crossover()`,
+      [{ path: 'search.crossoverRate', message: `space '${space.name}' has no crossover operator` }],
+      'Set search.crossoverRate to 0, or use a space that defines crossover(a, b, rng).',
+    );
   }
 }
 
-/** True with probability `rate`; draws nothing when the answer is certain (so rate 0 keeps the classic draw sequence). */
+/** True with probability `rate`; draws nothing when the answer is certain (rate 0 keeps the classic draw sequence). */
 export function chance(rng: Rng, rate: number): boolean {
   if (rate <= 0) return false;
   if (rate >= 1) return true;

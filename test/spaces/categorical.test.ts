@@ -1,15 +1,15 @@
 // Categorical space: constraints hold after every operator, neighbour moves, keys, decoding and option errors.
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../search/errors.js';
 import { rngFromSeed } from '../../search/rng.js';
 import {
-  categoricalOptionsSchema,
   createCategoricalSpace,
   spaces,
   type CategoricalGenome,
   type CategoricalOptionsInput,
 } from '../../spaces/index.js';
 
-const make = (options: CategoricalOptionsInput) => createCategoricalSpace(categoricalOptionsSchema.parse(options));
+const make = (options: CategoricalOptionsInput) => createCategoricalSpace(options);
 
 const kernel = {
   params: {
@@ -126,7 +126,8 @@ describe('categorical space', () => {
 
   it('sample throws, naming the constraints, when they cannot be met', () => {
     const space = make({ params: { a: [1, 2], b: [1, 2] }, constraints: ['a + b > 10'] });
-    expect(() => space.sample(rngFromSeed('x'))).toThrow(/too tight or unsatisfiable: "a \+ b > 10"/);
+    expect(() => space.sample(rngFromSeed('x'))).toThrow(/too tight or unsatisfiable: 'a \+ b > 10'/);
+    expect(() => space.sample(rngFromSeed('x'))).toThrow(ConfigError);
   });
 
   it('mutate falls back to a copy of the parent when no valid change exists', () => {
@@ -138,16 +139,27 @@ describe('categorical space', () => {
     expect(child).not.toBe(parent);
   });
 
-  it('a constraint that does not compile, or names an unknown parameter, throws naming it', () => {
-    expect(() => make({ params: { a: [1, 2] }, constraints: ['a >>> ) 2'] })).toThrow(/constraint "a >>> \) 2" does not compile/);
-    expect(() => make({ params: { a: [1, 2] }, constraints: ['a < blocks'] })).toThrow(
-      /constraint "a < blocks" failed to evaluate: blocks is not defined.*parameter names: a/,
-    );
-    // Short-circuiting hides the unknown name at construction; the first evaluation that reaches it throws.
+  it('a constraint that does not compile, or names an unknown parameter, is a config error naming it', () => {
+    const schema = spaces.categorical.options;
+    const broken = schema.safeParse({ params: { a: [1, 2] }, constraints: ['a > 0', 'a >>> ) 2'] });
+    expect(broken.error?.issues).toMatchObject([{ path: ['constraints', 1], message: expect.stringMatching(/^constraint 'a >>> \) 2' does not compile: /) }]);
+    const unknown = schema.safeParse({ params: { a: [1, 2] }, constraints: ['a < blocks'] });
+    expect(unknown.error?.issues).toMatchObject([
+      { path: ['constraints', 0], message: expect.stringMatching(/constraint 'a < blocks' failed to evaluate: blocks is not defined.*parameter names: a$/) },
+    ]);
+    expect(() => make({ params: { a: [1, 2] }, constraints: ['a < blocks'] })).toThrow(/constraint 'a < blocks' failed to evaluate/);
+  });
+
+  it('an unknown name hidden by short-circuiting throws a ConfigError at its first evaluation', () => {
     const space = make({ params: { a: [1, 2] }, constraints: ['a === 1 || typo > 0'] });
-    expect(() => {
+    let caught: unknown;
+    try {
       for (let t = 0; t < 50; t++) space.sample(rngFromSeed(`s${t}`));
-    }).toThrow(/constraint "a === 1 \|\| typo > 0" failed to evaluate/);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as Error).message).toMatch(/constraint 'a === 1 \|\| typo > 0' failed to evaluate: typo is not defined/);
   });
 
   it('parameters whose names are not identifiers are allowed but cannot be used in constraints', () => {

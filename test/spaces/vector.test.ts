@@ -1,15 +1,69 @@
 // Real-vector space: bounds, mutation scale, Iso+LineDD and SBX, keys, describe and decoding.
 import { describe, expect, it } from 'vitest';
 import { rngFromSeed } from '../../search/rng.js';
-import { createVectorSpace, spaces, vectorOptionsSchema, type VectorOptionsInput } from '../../spaces/index.js';
+import { createVectorSpace, spaces, type VectorOptionsInput } from '../../spaces/index.js';
+import { standardNormal } from '../../spaces/vector.js';
 
-const make = (options: VectorOptionsInput) => createVectorSpace(vectorOptionsSchema.parse(options));
+const make = (options: VectorOptionsInput) => createVectorSpace(options);
 
 function stats(values: number[]): { mean: number; sd: number } {
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
   return { mean, sd: Math.sqrt(variance) };
 }
+
+/** Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). */
+function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-z * z);
+  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+describe('standardNormal (ziggurat)', () => {
+  // 4M draws: enough for ~2,300 in the tail beyond R and a tight histogram, so wedge and tail bugs show.
+  const n = 4_000_000;
+  const R = 3.442619855899;
+  const rng = rngFromSeed('ziggurat');
+  const bins = 160;
+  const width = 8 / bins; // bins over [-4, 4], plus one for each outer side
+  const counts = new Float64Array(bins + 2);
+  const tail: number[] = [];
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < n; i++) {
+    const x = standardNormal(rng);
+    sum += x;
+    sumSq += x * x;
+    counts[x < -4 ? 0 : x >= 4 ? bins + 1 : 1 + Math.floor((x + 4) / width)]!++;
+    if (Math.abs(x) > R) tail.push(x);
+  }
+
+  it('has mean 0 and variance 1', () => {
+    expect(Math.abs(sum / n)).toBeLessThan(0.002);
+    expect(Math.abs(sumSq / n - 1)).toBeLessThan(0.003);
+  });
+
+  it('fits N(0, 1) bin by bin (chi-square over 162 bins)', () => {
+    let chi2 = 0;
+    for (let b = 0; b < bins + 2; b++) {
+      const lo = b === 0 ? -Infinity : -4 + (b - 1) * width;
+      const hi = b === bins + 1 ? Infinity : -4 + b * width;
+      const expected = n * ((hi === Infinity ? 1 : normalCdf(hi)) - (lo === -Infinity ? 0 : normalCdf(lo)));
+      chi2 += (counts[b]! - expected) ** 2 / expected;
+    }
+    expect(chi2).toBeLessThan(230); // df = 161: the 0.1% critical value is ≈ 222
+  });
+
+  it('has the right tail beyond the ziggurat base, on both sides', () => {
+    const expectedTail = 2 * (1 - normalCdf(R));
+    expect(Math.abs(tail.length / n - expectedTail) / expectedTail).toBeLessThan(0.08);
+    expect(tail.filter((x) => x > 0).length / tail.length).toBeCloseTo(0.5, 1);
+    const beyond4 = tail.filter((x) => Math.abs(x) > 4).length / tail.length;
+    expect(Math.abs(beyond4 - (1 - normalCdf(4)) / (1 - normalCdf(R)))).toBeLessThan(0.02);
+  });
+});
 
 describe('vector space', () => {
   it('samples uniformly within bounds', () => {
@@ -176,5 +230,12 @@ describe('vector space', () => {
     expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'gaussian', sigma: -1 } }).success).toBe(false);
     expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'gaussian', isoSigma: 1 } }).success).toBe(false);
     expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, crossover: { type: 'sbx', eta: 10, p: 1 } }).success).toBe(false);
+  });
+});
+
+describe('createVectorSpace', () => {
+  it('validates raw options itself, so library callers get the same errors as configs', () => {
+    expect(() => createVectorSpace({ dimensions: 2, min: 3, max: -3 })).toThrow(/max must be greater than min/);
+    expect(createVectorSpace({ dimensions: 2, min: 0, max: 1 }).variation.mutation).toBe('gaussian');
   });
 });

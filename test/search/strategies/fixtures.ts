@@ -9,6 +9,7 @@ export type Bits = Uint8Array;
 
 export interface BitSpace extends Space<Bits> {
   mutateWithRate(parent: Bits, rate: number, rng: Rng): Bits;
+  crossover(a: Bits, b: Bits, rng: Rng): Bits;
 }
 
 /** Bit strings of length n: uniform sampling, standard bit mutation (rate 1/n), uniform crossover. */
@@ -126,7 +127,7 @@ export function bitArchive(n: number): TinyGridArchive<Bits> {
 }
 
 /** A successful outcome with a given score (status and result are placeholders the strategies ignore). */
-export function told<G>(proposal: Proposal<G>, score: number, tiebreak?: number[]): Outcome<G> {
+export function told<G>(proposal: Proposal<G>, score: number, tiebreak?: number[]): Extract<Outcome<G>, { ok: true }> {
   return {
     proposal,
     ok: true,
@@ -144,6 +145,10 @@ export function failed<G>(proposal: Proposal<G>): Outcome<G> {
 }
 
 /** Deps over n bits with a fresh archive and a seeded stream. */
-export function bitDeps(n: number, seed: string, space: Space<Bits> = bitSpace(n)): StrategyDeps<Bits> & { archive: TinyGridArchive<Bits> } {
+export function bitDeps(
+  n: number,
+  seed: string,
+  space: Space<Bits> = bitSpace(n),
+): StrategyDeps<Bits> & { archive: TinyGridArchive<Bits> } {
   return { space, archive: bitArchive(n), rng: SeededRng.fromSeed(seed) };
 }

@@ -100,7 +100,7 @@ describe('ga', () => {
     expect(() => make({ mutationRate: 0.1, crossoverRate: 0.5 })).not.toThrow();
   });
 
-  it('orders members best-first nowhere: population state keeps entry order and scores compare with compareScored', () => {
+  it('compares members with compareScored, tie-break included', () => {
     const s = make({ populationSize: 2 });
     const [a, b, c] = s.ask(3) as [Proposal<Bits>, Proposal<Bits>, Proposal<Bits>];
     s.tell(told(a, 1, [5]));

@@ -1,0 +1,94 @@
+// `npm run bench`: engine throughput, worker scaling, log size and resume time; writes bench/results/{results.json,results.md}.
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseRunConfig, type RunConfigInput } from '../search/config.js';
+import { resumeRun, runSearch } from '../search/run.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
+const quick = process.argv.includes('--quick');
+
+interface Row {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly target: string;
+  readonly met: boolean | null;
+  readonly detail: string;
+}
+const rows: Row[] = [];
+
+const sphere = (proposals: number, dir: string): RunConfigInput => ({
+  name: 'bench-sphere',
+  seed: 1,
+  space: { type: 'vector', dimensions: 100, min: -5.12, max: 5.12, mutation: { type: 'gaussian', sigma: 0.5 } },
+  evaluator: { type: 'sphere' },
+  search: { strategy: 'map-elites', initialRandom: 540 },
+  archive: { type: 'grid', dims: [{ name: 'm1', min: -256, max: 256, bins: 100 }, { name: 'm2', min: -256, max: 256, bins: 100 }], qdOffset: 0 },
+  budget: { evaluations: proposals },
+  workers: 0,
+  cache: { enabled: false, path: join(dir, 'cache.mdb') },
+  log: { checkpointSeconds: 5 },
+});
+
+async function throughput(): Promise<string> {
+  const proposals = quick ? 100_000 : 1_000_000;
+  const dir = join(scratch, 'sphere');
+  const s = await runSearch(parseRunConfig(sphere(proposals, dir), dir), { out: join(dir, 'run') });
+  const rate = s.proposals / s.seconds;
+  rows.push({ name: 'MAP-Elites, 100-d sphere, 100×100 grid, inline', value: Math.round(rate), unit: 'proposals/s', target: '≥ 600,000', met: rate >= 600_000, detail: `${s.proposals} proposals in ${s.seconds.toFixed(2)} s, coverage ${(s.archive.coverage * 100).toFixed(1)}%, every event logged to LMDB` });
+  const bytes = statSync(join(dir, 'run', 'store.mdb')).size;
+  rows.push({ name: 'LMDB bytes per event (store file size / events)', value: Math.round(bytes / s.proposals), unit: 'bytes/event', target: 'compact', met: null, detail: `${(bytes / 2 ** 20).toFixed(1)} MiB for ${s.proposals} events (genomes kept for elites only)` });
+  return join(dir, 'run');
+}
+
+async function resumeTime(runDir: string): Promise<void> {
+  const start = performance.now();
+  const s = await resumeRun(runDir);
+  const seconds = (performance.now() - start) / 1000;
+  rows.push({ name: `resume a ${s.proposals.toLocaleString('en')}-proposal run (open, rebuild archive, replay)`, value: Number(seconds.toFixed(3)), unit: 's', target: '< 3 s', met: seconds < 3, detail: `archive ${s.archive.size} elites rebuilt from the log` });
+}
+
+async function scaling(): Promise<void> {
+  const evaluations = quick ? 100 : 400;
+  const timeOf = async (workers: number): Promise<number> => {
+    const dir = join(scratch, `cpu-${workers}`);
+    const config = parseRunConfig({
+      name: 'bench-cpu', seed: 1,
+      space: { type: 'vector', dimensions: 10, min: -1, max: 1 },
+      evaluator: { module: join(root, 'test/fixtures/plugins/cpu-5ms.mjs') },
+      search: { strategy: 'random' },
+      archive: { type: 'grid', dims: [{ name: 'a', min: -1, max: 1, bins: 10 }, { name: 'b', min: -1, max: 1, bins: 10 }] },
+      budget: { evaluations }, workers, cache: { enabled: false },
+    }, dir);
+    const s = await runSearch(config, { out: join(dir, 'run') });
+    return s.seconds;
+  };
+  await timeOf(1); // warm-up: thread start, module compile
+  const one = await timeOf(1);
+  const two = await timeOf(2);
+  const speedup = one / two;
+  rows.push({ name: '2 workers vs 1, ~5 ms CPU-bound evaluator', value: Number(speedup.toFixed(3)), unit: '×', target: '≥ 1.85×', met: speedup >= 1.85, detail: `${evaluations} evaluations: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s (${cpus().length} cores)` });
+}
+
+async function main(): Promise<void> {
+  const runDir = await throughput();
+  await resumeTime(runDir);
+  await scaling();
+  const out = join(root, 'bench/results');
+  mkdirSync(out, { recursive: true });
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2)}\n`);
+  const table = [
+    `# elites benchmarks`, '', `${new Date().toISOString().slice(0, 10)} · ${machine}${quick ? ' · --quick' : ''}`, '',
+    '| measure | value | target | met | detail |', '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.value.toLocaleString('en')} ${r.unit} | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} | ${r.detail} |`),
+  ].join('\n');
+  writeFileSync(join(out, 'results.md'), `${table}\n`);
+  console.log(table);
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+await main();

@@ -1,0 +1,43 @@
+// Runs the CLI in-process (main(argv, io)) or as the real bin in a child process.
+import { spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { join } from 'node:path';
+import { main } from '../../search/cli/main.js';
+import { repoRoot } from './files.js';
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function collector(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+export async function runCli(argv: readonly string[], options: { stop?: AbortSignal } = {}): Promise<CliRun> {
+  const out = collector();
+  const err = collector();
+  const code = await main(argv, { stdout: out.stream, stderr: err.stream, isTTY: false, ...(options.stop ? { stop: options.stop } : {}) });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+export const binPath = join(repoRoot, 'dist/search/cli/bin.js');
+
+/** Spawns the built `elites` bin; resolves when it exits. */
+export function spawnCli(argv: readonly string[], cwd: string): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [binPath, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += String(d)));
+  child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
+  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout, stderr })));
+  return { child, done };
+}

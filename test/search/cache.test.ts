@@ -1,0 +1,87 @@
+// The functional-hash cache on real LMDB files: dedup in flight and across runs, and the three modes.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
+import { runSearch } from '../../search/run.js';
+import { fixturePlugin, useRunFiles } from '../helpers/files.js';
+
+function onemaxConfig(dir: string, extra: Partial<RunConfigInput> = {}): RunConfigInput {
+  return {
+    name: 'cache',
+    seed: 5,
+    space: { type: 'bitstring', length: 12 },
+    evaluator: { type: 'onemax' },
+    search: { strategy: 'random' },
+    archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 12, bins: 13 }] },
+    budget: { evaluations: 3000 },
+    workers: 0,
+    cache: { path: join(dir, 'cache.mdb') },
+    ...extra,
+  };
+}
+
+describe('functional-hash cache', () => {
+  it('evaluates each distinct genome once and counts every proposal', async () => {
+    const dir = useRunFiles();
+    const s = await runSearch(parseRunConfig(onemaxConfig(dir), dir), { out: join(dir, 'run') });
+    // 3,000 uniform draws from 4,096 bit strings: the expected number of distinct ones is 4096·(1 − (1 − 1/4096)^3000) ≈ 2,129.
+    expect(s.proposals).toBe(3000);
+    expect(s.evaluations + s.cacheHits.key + s.cacheHits.fingerprint + s.failures).toBe(3000);
+    expect(s.evaluations).toBeGreaterThan(2000);
+    expect(s.evaluations).toBeLessThan(2260);
+  });
+
+  it('reuses results across runs that share a cache file', async () => {
+    const dir = useRunFiles();
+    const first = await runSearch(parseRunConfig(onemaxConfig(dir), dir), { out: join(dir, 'a') });
+    const second = await runSearch(parseRunConfig(onemaxConfig(dir), dir), { out: join(dir, 'b') });
+    expect(first.evaluations).toBeGreaterThan(0);
+    expect(second.evaluations).toBe(0);
+    expect(second.cacheHits.key).toBe(3000);
+    expect(second.archive).toEqual(first.archive);
+  });
+
+  it('keeps results of different evaluator options apart', async () => {
+    const dir = useRunFiles();
+    const plugin = (scale: number): Partial<RunConfigInput> => ({ evaluator: { module: fixturePlugin('onemax.mjs'), options: { scale } } });
+    await runSearch(parseRunConfig(onemaxConfig(dir, plugin(1)), dir), { out: join(dir, 'a') });
+    const other = await runSearch(parseRunConfig(onemaxConfig(dir, plugin(2)), dir), { out: join(dir, 'b') });
+    expect(other.evaluations).toBeGreaterThan(0);
+    expect(other.best?.fitness).toBe(24);
+  });
+
+  it('answers level-2 fingerprints: genomes with the same behaviour are evaluated once', async () => {
+    const dir = useRunFiles();
+    const s = await runSearch(parseRunConfig(onemaxConfig(dir, { evaluator: { module: fixturePlugin('onemax.mjs') } }), dir), { out: join(dir, 'r') });
+    // The fixture's fingerprint is the number of ones: at most 13 distinct behaviours.
+    expect(s.evaluations).toBeLessThanOrEqual(13);
+    expect(s.cacheHits.fingerprint).toBeGreaterThan(1000);
+  });
+
+  it('turns off completely with cache.enabled: false', async () => {
+    const dir = useRunFiles();
+    const s = await runSearch(parseRunConfig(onemaxConfig(dir, { cache: { enabled: false } }), dir), { out: join(dir, 'r') });
+    expect(s.evaluations).toBe(3000);
+    expect(s.cacheHits).toEqual({ key: 0, fingerprint: 0 });
+  });
+
+  it('counterfactual mode evaluates everything and counts results that disagree under one key', async () => {
+    const dir = useRunFiles();
+    const exact = await runSearch(parseRunConfig(onemaxConfig(dir, { cache: { path: join(dir, 'c1.mdb'), mode: 'counterfactual' } }), dir), { out: join(dir, 'a') });
+    expect(exact.evaluations).toBe(3000);
+    expect(exact.collisions).toBe(0); // an exact key never disagrees with itself
+    const coarse = { space: { module: fixturePlugin('coarse-bits.mjs'), options: { length: 12 } }, cache: { path: join(dir, 'c2.mdb'), mode: 'counterfactual' as const } };
+    const s = await runSearch(parseRunConfig(onemaxConfig(dir, coarse), dir), { out: join(dir, 'b') });
+    expect(s.evaluations).toBe(3000);
+    expect(s.collisions).toBeGreaterThan(1000); // 7 keys for 4,096 genomes: most evaluations disagree with the previous one
+  });
+
+  it('aggregate mode re-evaluates a noisy key up to maxRepeats times, with fresh noise each time', async () => {
+    const dir = useRunFiles();
+    const base = onemaxConfig(dir, { evaluator: { module: fixturePlugin('noisy.mjs') }, space: { type: 'bitstring', length: 4 }, archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] }, budget: { evaluations: 500 } });
+    const s = await runSearch(parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir), { out: join(dir, 'a') });
+    // 16 distinct genomes, each sampled exactly 3 times, then answered from the cached mean.
+    expect(s.evaluations).toBe(48);
+    expect(s.cacheHits.key).toBe(452);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { loadRunConfig, parseRunConfig } from '../../search/config.js';
+import { ConfigError } from '../../search/errors.js';
+import { useRunFiles } from '../helpers/files.js';
+
+const valid = {
+  name: 'demo',
+  seed: 3,
+  space: { type: 'bitstring', length: 20 },
+  evaluator: { type: 'onemax' },
+  search: { strategy: 'one-plus-lambda', lambda: 1 },
+  archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 20, bins: 21 }] },
+  budget: { evaluations: 100 },
+};
+
+function issuesOf(raw: unknown): { path: string; message: string }[] {
+  try {
+    parseRunConfig(raw, '.');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).issues];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('run config', () => {
+  it('applies defaults to a minimal config', () => {
+    const config = parseRunConfig(valid, '.');
+    expect(config.direction).toBe('maximize');
+    expect(config.workers).toBe(1);
+    expect(config.cache).toMatchObject({ enabled: true, mode: 'cache' });
+    expect(config.evaluator.timeoutSeconds).toBe(60);
+  });
+
+  it('names a typo in a top-level key', () => {
+    const issues = issuesOf({ ...valid, budgett: {} });
+    expect(issues).toContainEqual({ path: '', message: expect.stringMatching(/unknown key "budgett"/) });
+  });
+
+  it('names a bad strategy option with its path', () => {
+    const issues = issuesOf({ ...valid, search: { strategy: 'one-plus-lambda', lambda: -2 } });
+    expect(issues.map((i) => i.path)).toContain('search.lambda');
+  });
+
+  it('names an unknown strategy and lists the known ones', () => {
+    const issues = issuesOf({ ...valid, search: { strategy: 'cma-es' } });
+    expect(issues[0]).toMatchObject({ path: 'search.strategy', message: expect.stringMatching(/unknown search strategy "cma-es".*map-elites/) });
+  });
+
+  it('rejects unknown keys inside a registered entry (typos are never ignored)', () => {
+    const issues = issuesOf({ ...valid, space: { type: 'bitstring', lenght: 20 } });
+    expect(issues[0]?.path).toBe('space');
+    expect(issues[0]?.message).toMatch(/lenght/);
+  });
+
+  it('requires a budget that can end', () => {
+    const issues = issuesOf({ ...valid, budget: { targetFitness: 20 } });
+    expect(issues[0]?.message).toMatch(/budget.evaluations or budget.seconds/);
+  });
+
+  it('requires exactly one of evaluator type or module', () => {
+    const issues = issuesOf({ ...valid, evaluator: { type: 'onemax', module: './x.mjs' } });
+    expect(issues[0]?.message).toMatch(/exactly one of `type`/);
+  });
+
+  it('resolves plug-in paths relative to the config file and applies flag overrides', () => {
+    const dir = useRunFiles({ 'sub/run.yaml': `${JSON.stringify({ ...valid, evaluator: { module: './eval.mjs' } })}\n` });
+    const config = loadRunConfig(`${dir}/sub/run.yaml`, { seed: 11, evaluations: 5, workers: 0 });
+    expect(config.evaluator.module).toBe(`${dir}/sub/eval.mjs`);
+    expect(config).toMatchObject({ seed: 11, workers: 0, budget: { evaluations: 5 } });
+  });
+
+  it('reports a missing file and a YAML syntax error as config errors', () => {
+    expect(() => loadRunConfig('/nonexistent/elites.yaml')).toThrow(/config file not found/);
+    const dir = useRunFiles({ 'bad.yaml': 'name: x\nspace: { type: bitstring\n' });
+    expect(() => loadRunConfig(`${dir}/bad.yaml`)).toThrow(ConfigError);
+  });
+});

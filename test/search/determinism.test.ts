@@ -1,0 +1,90 @@
+// Same config + seed with one worker ⇒ same archive: run after run, after SIGINT + resume, and after kill -9 + resume.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
+import { exportRun } from '../../search/inspect.js';
+import { resumeRun, runSearch } from '../../search/run.js';
+import { spawnCli } from '../helpers/cli.js';
+import { useRunFiles } from '../helpers/files.js';
+
+const armConfig = (dir: string, workers: number, evaluations: number): RunConfigInput => ({
+  name: 'det',
+  seed: 13,
+  space: { type: 'vector', dimensions: 6, min: 0, max: 1, mutation: { type: 'iso-line-dd', isoSigma: 0.02, lineSigma: 0.2 } },
+  evaluator: { type: 'planar-arm' },
+  search: { strategy: 'map-elites', initialRandom: 50, crossoverRate: 0.5 },
+  archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 16 }, { name: 'y', min: 0, max: 1, bins: 16 }] },
+  budget: { evaluations },
+  workers,
+  cache: { path: join(dir, 'cache.mdb') },
+  log: { checkpointSeconds: 0.05 },
+});
+
+const elitesJson = async (runDir: string): Promise<unknown> => (JSON.parse(await exportRun(runDir, { format: 'json' })) as { elites: unknown }).elites;
+
+describe('determinism', () => {
+  it('gives the same archive for the same seed, inline and with one worker thread', async () => {
+    const dir = useRunFiles();
+    const a = await runSearch(parseRunConfig(armConfig(dir, 0, 3000), dir), { out: join(dir, 'a') });
+    const b = await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), cache: { enabled: false } }, dir), { out: join(dir, 'b') });
+    const c = await runSearch(parseRunConfig({ ...armConfig(dir, 1, 3000), cache: { path: join(dir, 'other.mdb') } }, dir), { out: join(dir, 'c') });
+    expect(a.archive.size).toBeGreaterThan(50);
+    expect(await elitesJson(join(dir, 'b'))).toEqual(await elitesJson(join(dir, 'a')));
+    expect(await elitesJson(join(dir, 'c'))).toEqual(await elitesJson(join(dir, 'a')));
+    const other = await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), seed: 14 }, dir), { out: join(dir, 'd') });
+    expect(await elitesJson(join(dir, 'd'))).not.toEqual(await elitesJson(join(dir, 'a')));
+    expect(other.proposals).toBe(3000);
+  });
+
+  it('gives the same archive after a stop signal and resume', async () => {
+    const dir = useRunFiles();
+    await runSearch(parseRunConfig(armConfig(dir, 1, 4000), dir), { out: join(dir, 'whole') });
+    const stop = new AbortController();
+    const first = runSearch(parseRunConfig({ ...armConfig(dir, 1, 4000), cache: { enabled: false } }, dir), {
+      out: join(dir, 'split'),
+      stop: stop.signal,
+      onProgress: (p) => p.counters.proposals > 1000 && stop.abort(),
+    });
+    const interrupted = await first;
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.proposals).toBeLessThan(4000);
+    const resumed = await resumeRun(join(dir, 'split'));
+    expect(resumed.status).toBe('done');
+    expect(resumed.proposals).toBe(4000);
+    expect(await elitesJson(join(dir, 'split'))).toEqual(await elitesJson(join(dir, 'whole')));
+  });
+
+  it('gives the same archive after kill -9 at random moments and resume (real processes)', async () => {
+    const dir = useRunFiles();
+    const config = { ...armConfig(dir, 1, 20000), log: { checkpointSeconds: 0.2 } };
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(config));
+    const whole = spawnCli(['run', join(dir, 'run.json'), '--out', join(dir, 'whole')], dir);
+    expect((await whole.done).code).toBe(0);
+
+    const killedDir = join(dir, 'killed');
+    let kills = 0;
+    let started = false;
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const args = started ? ['resume', killedDir] : ['run', join(dir, 'run.json'), '--out', killedDir];
+      const proc = spawnCli(args, dir);
+      const delayMs = 700 + Math.floor(((attempt * 7919) % 13) * 120); // spread over start-up, mid-run and checkpoints
+      const result = await Promise.race([proc.done, sleep(delayMs).then(() => undefined)]);
+      started = true;
+      if (result) {
+        expect(result.code, result.stderr).toBe(0);
+        break;
+      }
+      proc.child.kill('SIGKILL');
+      await proc.done;
+      kills++;
+    }
+    expect(kills).toBeGreaterThan(0);
+    const last = spawnCli(['resume', killedDir, '--json'], dir);
+    const final = await last.done;
+    expect(final.code, final.stderr).toBe(0);
+    expect(JSON.parse(final.stdout)).toMatchObject({ status: 'done', proposals: 20000 });
+    expect(await elitesJson(killedDir)).toEqual(await elitesJson(join(dir, 'whole')));
+  }, 180_000);
+});

@@ -121,6 +121,8 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     return done.shift() as Completion<G>;
   };
 
+  // A checkpoint before the first event: a run killed at any moment has one to replay its log from.
+  if (!resumed) await store.saveCheckpoint(checkpoint());
   for (const p of resumed?.pending ?? []) dispatch({ id: p.id, genome: space.decode(p.g), parents: p.parents });
 
   let stopReason: StopReason | undefined;

@@ -74,6 +74,7 @@ export async function resumeRun(dirArg: string, overrides: ResumeOverrides = {},
     const config = parseRunConfig({ ...saved, budget, workers: overrides.workers ?? saved.workers }, dir);
     const space = await buildSpace(config);
     const checkpoint = store.loadCheckpoint();
+    if (!checkpoint && store.lastSeq() >= 0) throw new StoreError(`${dir} has events but no checkpoint`, 'The run store is damaged; start a new run.');
     const rng = checkpoint ? SeededRng.restore(checkpoint.rng) : SeededRng.fromSeed(config.seed);
     const archive = buildArchive(config, rng, store.getMeta('geometry'));
     if (checkpoint) replayIntoArchive(archive, store.events(), checkpoint.seq, space, config);

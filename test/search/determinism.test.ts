@@ -1,7 +1,7 @@
 // Same config + seed with one worker ⇒ same archive: run after run, after SIGINT + resume, and after kill -9 + resume.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { exportRun } from '../../search/inspect.js';
@@ -58,7 +58,7 @@ describe('determinism', () => {
 
   it('gives the same archive after kill -9 at random moments and resume (real processes)', async () => {
     const dir = useRunFiles();
-    const config = { ...armConfig(dir, 1, 20000), log: { checkpointSeconds: 0.2 } };
+    const config = { ...armConfig(dir, 1, 40000), log: { checkpointSeconds: 0.2 } };
     writeFileSync(join(dir, 'run.json'), JSON.stringify(config));
     const whole = spawnCli(['run', join(dir, 'run.json'), '--out', join(dir, 'whole')], dir);
     expect((await whole.done).code).toBe(0);
@@ -69,7 +69,7 @@ describe('determinism', () => {
     for (let attempt = 0; attempt < 12; attempt++) {
       const args = started ? ['resume', killedDir] : ['run', join(dir, 'run.json'), '--out', killedDir];
       const proc = spawnCli(args, dir);
-      const delayMs = 700 + Math.floor(((attempt * 7919) % 13) * 120); // spread over start-up, mid-run and checkpoints
+      const delayMs = 500 + ((attempt * 7919) % 13) * 60; // spread over start-up, mid-run and checkpoints
       const result = await Promise.race([proc.done, sleep(delayMs).then(() => undefined)]);
       started = true;
       if (result) {
@@ -80,11 +80,12 @@ describe('determinism', () => {
       await proc.done;
       kills++;
     }
-    expect(kills).toBeGreaterThan(0);
+    expect(kills).toBeGreaterThanOrEqual(3);
+    console.info(`kill -9 test: ${kills} kills; ${readFileSync(join(killedDir, "run.log"), "utf8").split("\n").filter((l) => l.includes("resume")).join(" / ")}`);
     const last = spawnCli(['resume', killedDir, '--json'], dir);
     const final = await last.done;
     expect(final.code, final.stderr).toBe(0);
-    expect(JSON.parse(final.stdout)).toMatchObject({ status: 'done', proposals: 20000 });
+    expect(JSON.parse(final.stdout)).toMatchObject({ status: 'done', proposals: 40000 });
     expect(await elitesJson(killedDir)).toEqual(await elitesJson(join(dir, 'whole')));
   }, 180_000);
 });

@@ -9,6 +9,8 @@ import type { EvalContext, EvalResult, Evaluator } from './types.js';
 
 /** Runs tasks for one evaluator spec; `setup()` happens once, on the first task. */
 export interface EvaluationRunner {
+  /** Loads the evaluator and runs its setup() once; rejects with the setup error. */
+  prepare(): Promise<void>;
   run(task: EvalTask, signal: AbortSignal): Promise<TaskResult>;
   close(): Promise<void>;
 }
@@ -32,6 +34,15 @@ export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: Result
   };
 
   return {
+    async prepare() {
+      try {
+        ready ??= prepare();
+        await ready;
+      } catch (error) {
+        ready = undefined;
+        throw error;
+      }
+    },
     async run(task, signal) {
       let evaluator: Evaluator<unknown>;
       try {

@@ -158,6 +158,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   const executor: Executor = config.workers === 0 ? createInlineExecutor(spec, resultCache) : createPiscinaExecutor(spec, config.workers);
   await store.putMeta('status', 'running');
   try {
+    await executor.start();
     const result = await runEngine({
       space, strategy, archive, executor, store, rng, direction: config.direction, budget: config.budget,
       cache: createCachePolicy(resultCache, { mode: config.cache.mode, maxRepeats: config.cache.maxRepeats, epsilon: config.cache.epsilon, descriptorCount }),

@@ -35,6 +35,12 @@ export interface EvaluatorSpec {
 export interface Executor {
   /** Evaluations that can run at once. */
   readonly size: number;
+  /**
+   * Loads the evaluator and runs its setup() in the workers before the run's clock and the evaluation
+   * timeouts start, so a slow model load is not mistaken for a hung evaluation.
+   * @throws {PluginError} when setup fails.
+   */
+  start(): Promise<void>;
   submit(task: EvalTask): Promise<TaskResult>;
   /** Stops running work (in-flight tasks resolve as failures) and frees threads. */
   close(): Promise<void>;

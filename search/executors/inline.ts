@@ -1,5 +1,6 @@
 // Inline executor (workers: 0): evaluations run on the main thread, one at a time; used for determinism and cheap objectives.
 import type { ResultCache } from '../../archive/store/result-cache.js';
+import { PluginError } from '../errors.js';
 import { createEvaluationRunner } from '../evaluation.js';
 import type { EvaluatorSpec, Executor, TaskResult } from './executor.js';
 
@@ -9,25 +10,35 @@ import type { EvaluatorSpec, Executor, TaskResult } from './executor.js';
  */
 export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache): Executor {
   const runner = createEvaluationRunner(spec, cache);
-  // One watchdog for all tasks: a timer per task would cost more than a cheap objective.
-  let current: { controller: AbortController; deadline: number; expire: (r: TaskResult) => void } | undefined;
+  // One watchdog and one abort signal for all tasks: tasks run one at a time, and a timer or an
+  // AbortController per task would cost more than a cheap objective. A timeout aborts the shared
+  // signal and starts a fresh one for the tasks after it.
+  let controller = new AbortController();
+  let current: { deadline: number; expire: (r: TaskResult) => void } | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   const check = (): void => {
     if (current && performance.now() > current.deadline) {
-      current.controller.abort();
+      controller.abort();
+      controller = new AbortController();
       current.expire({ ok: false, failure: { kind: 'timeout', message: `evaluation exceeded ${spec.timeoutMs / 1000} s` } });
     }
   };
   return {
     size: 1,
+    async start() {
+      try {
+        await runner.prepare();
+      } catch (error) {
+        throw new PluginError(`evaluator setup failed: ${(error as Error).message}`, 'Fix setup() in the evaluator module (it runs once per worker, with evaluator.options).', { cause: error });
+      }
+    },
     submit(task) {
       if (!watchdog) {
         watchdog = setInterval(check, Math.min(250, Math.max(5, spec.timeoutMs / 4)));
         watchdog.unref();
       }
-      const controller = new AbortController();
       return new Promise<TaskResult>((resolve) => {
-        current = { controller, deadline: performance.now() + spec.timeoutMs, expire: resolve };
+        current = { deadline: performance.now() + spec.timeoutMs, expire: resolve };
         runner.run(task, controller.signal).then(resolve, (error: unknown) => resolve({ ok: false, failure: { kind: 'threw', message: String(error) } }));
       }).finally(() => {
         current = undefined;
@@ -35,7 +46,7 @@ export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache): 
     },
     async close() {
       clearInterval(watchdog);
-      current?.controller.abort();
+      controller.abort();
       await runner.close();
     },
   };

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { PluginError } from '../errors.js';
 import { fail } from '../evaluation.js';
 import type { EvaluatorSpec, Executor, TaskResult } from './executor.js';
 
@@ -34,6 +35,16 @@ export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number): Exe
 
   return {
     size: threads,
+    async start() {
+      // One warm-up task per thread (piscina hands each to an idle worker; setup() is memoised per worker).
+      const warmUps = Array.from({ length: threads }, () => pool.run({ setup: true }));
+      try {
+        await Promise.all(warmUps);
+      } catch (error) {
+        await Promise.allSettled(warmUps);
+        throw new PluginError(`evaluator setup failed in a worker: ${(error as Error).message}`, 'Fix setup() in the evaluator module (it runs once per worker, with evaluator.options).', { cause: error });
+      }
+    },
     async submit(task): Promise<TaskResult> {
       if (closed) return { ok: false, failure: { kind: 'crashed', message: 'executor closed' } };
       const controller = new AbortController();

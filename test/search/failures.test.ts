@@ -53,3 +53,19 @@ describe('faulty evaluators', () => {
     expect(again.proposals).toBe(10); // the five logged failures are kept, five more are made
   });
 });
+
+describe('evaluator setup', () => {
+  it('runs before the clock: a setup slower than the evaluation timeout causes no timeouts', async () => {
+    const dir = useRunFiles();
+    const config = arena(dir, 'slow-setup.mjs', { budget: { evaluations: 40 } });
+    const s = await runSearch({ ...config, evaluator: { ...config.evaluator, options: { setupMs: 1200 } } }, { out: join(dir, 'run') });
+    expect(s).toMatchObject({ status: 'done', failures: 0, proposals: 40 });
+  });
+
+  it('a setup that throws stops the run before any evaluation, naming the error', async () => {
+    const dir = useRunFiles();
+    const config = arena(dir, 'slow-setup.mjs');
+    const run = runSearch({ ...config, evaluator: { ...config.evaluator, options: { setupMs: 10, fail: true } } }, { out: join(dir, 'run') });
+    await expect(run).rejects.toThrow(/evaluator setup failed in a worker: model file missing/);
+  });
+});

@@ -1,0 +1,26 @@
+// Every ready-to-run config in configs/ validates and runs end to end with a tiny budget.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRunConfig } from '../search/config.js';
+import { runSearch } from '../search/run.js';
+import { repoRoot, useRunFiles } from './helpers/files.js';
+
+const files = readdirSync(join(repoRoot, 'configs')).filter((f) => /\.(ya?ml|json)$/.test(f));
+
+describe('configs/', () => {
+  it('holds the quickstart and a config per benchmark', () => {
+    expect(files).toEqual(expect.arrayContaining(['quickstart.yaml', 'onemax.yaml', 'leading-ones.yaml', 'binval.yaml', 'sphere-map-elites.yaml', 'rastrigin.yaml', 'arm-cvt.yaml']));
+  });
+
+  it.each(files)('%s runs with a tiny budget', async (file) => {
+    const dir = useRunFiles();
+    const config = loadRunConfig(join(repoRoot, 'configs', file), { evaluations: 300 });
+    const s = await runSearch({ ...config, cache: { ...config.cache, path: join(dir, 'cache.mdb') } }, { out: join(dir, 'run') });
+    expect(s.status).toBe('done');
+    expect(s.failures).toBe(0);
+    expect(s.proposals).toBeGreaterThan(0);
+    expect(s.proposals).toBeLessThanOrEqual(300);
+    expect(s.archive.size).toBeGreaterThan(0);
+  });
+});

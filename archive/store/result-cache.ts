@@ -60,9 +60,18 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
   }
   const db: Database<CachedResult, string> = root.openDB({ name: 'results', cache: !options.readOnly });
   const prefix = `${options.namespace}:`;
+  // A reader in a worker thread keeps its snapshot across back-to-back tasks; renew it so the main
+  // thread's latest commits are visible (lmdb-js resetReadTxn, meant for exactly this).
+  const fresh = options.readOnly ? () => root.resetReadTxn() : () => undefined;
   return {
-    byKey: (key) => db.get(`${prefix}k:${key}`),
-    byFingerprint: (fp) => db.get(`${prefix}f:${fp}`),
+    byKey: (key) => {
+      fresh();
+      return db.get(`${prefix}k:${key}`);
+    },
+    byFingerprint: (fp) => {
+      fresh();
+      return db.get(`${prefix}f:${fp}`);
+    },
     putKey: (key, entry) => db.put(`${prefix}k:${key}`, entry).then(() => undefined),
     putFingerprint: (fp, entry) => db.put(`${prefix}f:${fp}`, entry).then(() => undefined),
     async close() {

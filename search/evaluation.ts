@@ -28,8 +28,8 @@ export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: Result
   const cache = sharedCache ?? (spec.cache ? openResultCache({ ...spec.cache, readOnly: true }) : undefined);
   const prepare = async (): Promise<Evaluator<unknown>> => {
     const evaluator = await loadEvaluator(spec);
-    // Plug-ins get their options through setup(); built-ins were built from them already.
-    if (spec.module !== undefined) await evaluator.setup?.(spec.options ?? {});
+    // Once per worker, with the config's options: plug-ins read them here; heavy built-ins load models here.
+    await evaluator.setup?.(spec.options ?? {});
     return evaluator;
   };
 

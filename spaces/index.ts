@@ -9,6 +9,12 @@ import {
   type CategoricalSpace,
 } from './categorical.js';
 import { createVectorSpace, vectorOptionsSchema, type VectorOptions, type VectorSpace } from './vector.js';
+import {
+  createExpressionSpace,
+  expressionOptionsSchema,
+  type ExpressionOptions,
+  type ExpressionSpace,
+} from './expression/index.js';
 
 export { bitstringOptionsSchema, createBitstringSpace } from './bitstring.js';
 export type { BitstringOptions, BitstringSpace } from './bitstring.js';
@@ -22,6 +28,8 @@ export type {
   CategoricalSpace,
   CategoricalValue,
 } from './categorical.js';
+export { createExpressionSpace, expressionOptionsSchema } from './expression/index.js';
+export type { ExpressionOptions, ExpressionOptionsInput, ExpressionSpace, ExprGenome } from './expression/index.js';
 
 /** Built-in spaces by config `type`. Each schema is strict and excludes `type` (the config loader strips it). */
 export const spaces = {
@@ -39,6 +47,11 @@ export const spaces = {
     'Named discrete parameters with constraints (kernel configurations).',
     categoricalOptionsSchema,
     (options) => createCategoricalSpace(options),
+  ),
+  expression: defineFactory<ExpressionOptions, void, ExpressionSpace>(
+    'Pruner-Zero symbolic metrics over W, G, X: prefix trees, subtree/point/hoist mutation, keys after simplification.',
+    expressionOptionsSchema,
+    (options) => createExpressionSpace(options),
   ),
 } satisfies Record<string, Factory<void, Space<unknown>>>;
 

@@ -19,6 +19,10 @@ const examples: Record<string, readonly Record<string, unknown>[]> = {
     },
     { params: { a: [1, 2, 3] }, mutation: { neighbourRate: 0 } },
   ],
+  expression: [
+    {},
+    { leaves: ['W', 'G'], minDepth: 1, maxDepth: 3, maxSize: 15, unary: ['sqr', 'abs', 'mms'], binary: ['mul', 'add'], simplify: false },
+  ],
 };
 
 const names = Object.keys(spaces) as (keyof typeof spaces)[];

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { maskFingerprint, prunedOverlap, pruneMask, sparsityOf } from '../../evaluators/pruning/masks.js';
 import { SeededRng } from '../../search/rng.js';
+import { formulaMasks, pruneTarget } from '../../evaluators/pruning/scoring.js';
+import { parseFormula, tensor } from '../../spaces/expression/index.js';
 
 const layer = (dOut: number, dIn: number, data: number[]) => ({ dOut, dIn, data });
 
@@ -63,5 +65,45 @@ describe('pruning masks', () => {
     expect(sparsityOf(a)).toBe(0.5);
     expect(prunedOverlap(a, a)).toBe(1);
     expect(prunedOverlap(a, other)).toBeCloseTo(2 / 3);
+  });
+});
+
+describe('baseline metrics as formulas', () => {
+  const stats = (w: number[][], g: number[][], x: number[]) => {
+    const rows = w.length;
+    const cols = w[0]?.length ?? 0;
+    return [{ name: 'l', dOut: rows, dIn: cols, W: tensor(rows, cols, w.flat()), G: tensor(rows, cols, g.flat()), X: tensor(1, cols, x) }];
+  };
+
+  it('Wanda |W|·‖X‖₂ prunes per output row (hand-computed)', () => {
+    // |W| = [[1, 2], [3, 4]], X (mean squared input) = [4, 1] → ‖X‖ = [2, 1] → scores [[2, 2], [6, 4]].
+    const layers = stats([[1, 2], [3, 4]], [[0, 0], [0, 0]], [4, 1]);
+    const masks = formulaMasks(parseFormula('mul(W, sqrt(X))'), layers, pruneTarget('unstructured', 0.5, 'row'));
+    expect([...(masks.get('l') ?? [])]).toEqual([0, 1, 1, 0]); // row 0 ties: the earlier weight goes
+  });
+
+  it('magnitude uses one threshold per layer (hand-computed)', () => {
+    const layers = stats([[1, 2], [3, 4]], [[0, 0], [0, 0]], [4, 1]);
+    const masks = formulaMasks(parseFormula('W'), layers, pruneTarget('unstructured', 0.5, 'layer'));
+    expect([...(masks.get('l') ?? [])]).toEqual([0, 0, 1, 1]);
+  });
+
+  it("Pruner-Zero's W²·mms(G) and a formula of X alone broadcast to the layer", () => {
+    const layers = stats([[1, 3], [2, 1]], [[0, 10], [5, 10]], [1, 2]);
+    // mms(G) = [[0, 1], [0.5, 1]]; W² = [[1, 9], [4, 1]] → scores [[0, 9], [2, 1]].
+    const pz = formulaMasks(parseFormula('mul(abs(mul(W, W)), mms(G))'), layers, pruneTarget('unstructured', 0.5, 'row'));
+    expect([...(pz.get('l') ?? [])]).toEqual([0, 1, 1, 0]);
+    const xOnly = formulaMasks(parseFormula('X'), layers, pruneTarget('unstructured', 0.5, 'row'));
+    expect([...(xOnly.get('l') ?? [])]).toEqual([0, 1, 0, 1]);
+  });
+
+  it('a formula that scores NaN names the layer and position', () => {
+    const layers = stats([[1, 1], [1, 1]], [[0, 0], [0, 0]], [1, 1]);
+    expect(() => formulaMasks(parseFormula('mms(G)'), layers, pruneTarget('unstructured', 0.5, 'row'))).toThrow(/layer l: score 0 \(row 0, column 0\) is NaN/);
+  });
+
+  it('parses N:M patterns', () => {
+    expect(pruneTarget('2:4', 0.9, 'row')).toEqual({ group: { kind: 'n:m', n: 2, m: 4 }, sparsity: 0.5 });
+    expect(() => pruneTarget('4:2', 0.5, 'row')).toThrow(/0 < N < M/);
   });
 });

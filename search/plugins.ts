@@ -43,7 +43,7 @@ function requireMembers(path: string, object: Record<string, unknown>, what: str
 export async function loadEvaluatorModule(path: string): Promise<Evaluator<unknown>> {
   const object = await importDefault(path, 'evaluator');
   requireMembers(path, object, 'evaluator', ['evaluate'], EVALUATOR_EXAMPLE);
-  for (const optional of ['setup', 'fingerprint'] as const) {
+  for (const optional of ['prepare', 'setup', 'fingerprint'] as const) {
     if (object[optional] !== undefined && typeof object[optional] !== 'function') {
       throw new PluginError(`${path}: ${optional} is a ${typeof object[optional]}, expected a function`);
     }

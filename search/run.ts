@@ -11,7 +11,7 @@ import type { StopReason } from './budget.js';
 import { createCachePolicy } from './cache-policy.js';
 import { isModuleRef, parseRunConfig, type RunConfig } from './config.js';
 import { runEngine, type Progress } from './engine.js';
-import { ElitesError, StoreError, UsageError } from './errors.js';
+import { ElitesError, PluginError, StoreError, UsageError } from './errors.js';
 import { loadEvaluator } from './evaluation.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
 import { createInlineExecutor } from './executors/inline.js';
@@ -158,6 +158,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   const executor: Executor = config.workers === 0 ? createInlineExecutor(spec, resultCache) : createPiscinaExecutor(spec, config.workers);
   await store.putMeta('status', 'running');
   try {
+    await prepareEvaluator(config);
     await executor.start();
     const result = await runEngine({
       space, strategy, archive, executor, store, rng, direction: config.direction, budget: config.budget,
@@ -236,6 +237,16 @@ function buildArchive(config: RunConfig, rng: SeededRng, geometry?: unknown): Ar
     ...(geometry !== undefined ? { geometry } : {}),
     ...(qdOffset !== undefined ? { qdOffset } : {}),
   });
+}
+
+/** Runs the evaluator's optional once-per-run `prepare` in the main process (e.g. train and cache a model). */
+async function prepareEvaluator(config: RunConfig): Promise<void> {
+  const evaluator = await loadEvaluator({ ...config.evaluator, options: config.evaluator.options ?? {} });
+  try {
+    await evaluator.prepare?.(config.evaluator.options ?? {});
+  } catch (error) {
+    throw new PluginError(`evaluator prepare failed: ${(error as Error).message}`, 'Fix prepare() in the evaluator (it runs once per run, before the workers start).', { cause: error });
+  }
 }
 
 /** Loads the evaluator once in the main thread: a broken plug-in fails here, before any worker starts. */

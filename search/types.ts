@@ -53,6 +53,11 @@ export interface Evaluator<G> {
   readonly name: string;
   /** Part of the cache key, with the options hash: bump it when results would change. */
   readonly version?: string;
+  /**
+   * Once per run, in the main process, before any worker starts: work every worker would otherwise repeat,
+   * such as training a model once and caching it on disk. Workers then load the result in `setup`.
+   */
+  prepare?(options: unknown): void | Promise<void>;
   /** Once per worker: load data, build a model. */
   setup?(options: unknown): void | Promise<void>;
   /** Level-2 functional hash: the candidate's behaviour on probe inputs. */

@@ -6,6 +6,9 @@ import { onemax } from './benchmarks/onemax.js';
 import { planarArm } from './benchmarks/planar-arm.js';
 import { rastrigin } from './benchmarks/rastrigin.js';
 import { sphere } from './benchmarks/sphere.js';
+import { pruning } from './pruning/index.js';
+import type { Factory } from '../search/factory.js';
+import type { Evaluator } from '../search/types.js';
 
 export type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmarks/benchmark.js';
 export { createBinVal, type BinValOptions } from './benchmarks/binval.js';
@@ -14,9 +17,10 @@ export { createOneMax, type OneMaxOptions } from './benchmarks/onemax.js';
 export { createPlanarArm, type PlanarArmOptions } from './benchmarks/planar-arm.js';
 export { createRastrigin, type RastriginOptions } from './benchmarks/rastrigin.js';
 export { createSphere, type SphereOptions } from './benchmarks/sphere.js';
+export { createPruningEvaluator, pruningOptionsSchema, type PruningOptions } from './pruning/index.js';
 
-/** Built-in evaluators by config `type`. Each entry validates its options (minus `type`) with a strict schema. */
-export const evaluators = {
+/** The benchmark functions over bit strings and real vectors (cheap, exact: used to check the engine). */
+export const benchmarks = {
   onemax,
   'leading-ones': leadingOnes,
   binval,
@@ -24,5 +28,11 @@ export const evaluators = {
   rastrigin,
   'planar-arm': planarArm,
 } satisfies Record<string, BenchmarkFactory>;
+
+/** Built-in evaluators by config `type`. Each entry validates its options (minus `type`) with a strict schema. */
+export const evaluators = {
+  ...benchmarks,
+  pruning,
+} satisfies Record<string, Factory<void, Evaluator<never>>>;
 
 export type EvaluatorType = keyof typeof evaluators;

@@ -102,6 +102,7 @@ function eventRow(e: RunEvent, names: readonly string[], view: RunView): Record<
   if (e.ok) {
     Object.assign(row, { source: { e: 'evaluated', k: 'key', f: 'fingerprint' }[e.src], fitness: e.f, status: { n: 'new', i: 'improved', r: 'rejected' }[e.st], cell: e.cell });
     names.forEach((n, i) => (row[n] = e.d?.[i]));
+    for (const [k, v] of Object.entries(e.m ?? {})) if (!(k in row)) row[k] = v; // the evaluator's metrics
   } else Object.assign(row, { failure: e.kind, message: e.msg });
   if (e.g !== undefined) row.text = view.space.describe(view.space.decode(e.g));
   return row;

@@ -1,6 +1,6 @@
 // Every registered benchmark: builds from defaults, rejects unknown options, returns finite results of a fixed shape.
 import { describe, expect, it } from 'vitest';
-import { evaluators } from '../../evaluators/index.js';
+import { benchmarks, evaluators } from '../../evaluators/index.js';
 import { rngFromSeed, type Rng } from '../../search/rng.js';
 import type { EvalContext, EvalResult } from '../../search/types.js';
 
@@ -15,10 +15,9 @@ const genomeKinds: Record<string, (rng: Rng, n: number) => ArrayLike<number>> = 
 const lengths = [2, 5, 12, 100, 137];
 
 describe('evaluator registry', () => {
-  it('holds the built-in benchmarks', () => {
-    expect(Object.keys(evaluators).sort()).toEqual(
-      ['binval', 'leading-ones', 'onemax', 'planar-arm', 'rastrigin', 'sphere'].sort(),
-    );
+  it('holds the built-in benchmarks and the domain evaluators', () => {
+    expect(Object.keys(benchmarks).sort()).toEqual(['binval', 'leading-ones', 'onemax', 'planar-arm', 'rastrigin', 'sphere'].sort());
+    expect(Object.keys(evaluators).sort()).toEqual([...Object.keys(benchmarks), 'pruning'].sort());
   });
 });
 
@@ -39,6 +38,9 @@ describe.each(Object.entries(evaluators))('%s', (type, factory) => {
     expect(() => factory.create({ bogus: 1 })).toThrow();
   });
 
+});
+
+describe.each(Object.entries(benchmarks))('benchmark %s', (type, factory) => {
   it('returns finite fitness, descriptors of a fixed length and finite metrics on random genomes', async () => {
     const evaluator = factory.create({});
     const rng = rngFromSeed(`registry/${type}`);

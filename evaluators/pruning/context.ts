@@ -1,0 +1,58 @@
+// What every pruning evaluation reads, built once per worker: the trained model, its layers' W, G, X, and the token splits.
+import { tensor } from '../../spaces/expression/index.js';
+import { initBackend, type BackendName } from './backend.js';
+import { loadBrownSplits } from './corpus.js';
+import { loadOrTrainModel } from './model-cache.js';
+import type { LanguageModel } from './model.js';
+import type { LayerStats } from './scoring.js';
+import { DEFAULT_LM, TINY_LM, type LmTrainingConfig, type TrainProgress } from './train.js';
+
+export const MODEL_PRESETS = { default: DEFAULT_LM, tiny: TINY_LM } as const satisfies Record<string, LmTrainingConfig>;
+export type ModelPreset = keyof typeof MODEL_PRESETS;
+
+export interface ContextOptions {
+  readonly model: ModelPreset;
+  readonly backend: BackendName;
+  readonly cacheDir: string;
+  readonly calibrationTokens: number;
+  readonly validationTokens: number;
+  readonly testTokens: number;
+}
+
+export interface PruningContext {
+  readonly model: LanguageModel;
+  readonly layers: readonly LayerStats[];
+  readonly validation: Int32Array;
+  readonly test: Int32Array;
+}
+
+/** Trains (once, cached on disk) the preset's model; prints progress every 10% of a first training. */
+export async function ensureModel(options: Pick<ContextOptions, 'model' | 'backend' | 'cacheDir'>, log: (line: string) => void = () => undefined): Promise<LanguageModel> {
+  const preset = MODEL_PRESETS[options.model];
+  let next = 0;
+  const onProgress = (p: TrainProgress): void => {
+    if (p.step / p.steps < next) return;
+    next += 0.1;
+    log(`training the ${options.model} language model (once; cached in ${options.cacheDir}): step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}, ${Math.round(p.tokensPerSecond)} tokens/s`);
+  };
+  return loadOrTrainModel(preset, { cacheDir: options.cacheDir, backend: options.backend, onProgress });
+}
+
+/** Loads the model and computes W = |weight|, G and X on the calibration split (ALGORITHMS.md §3.1). */
+export async function loadPruningContext(options: ContextOptions): Promise<PruningContext> {
+  await initBackend(options.backend);
+  const model = await ensureModel(options);
+  const preset = MODEL_PRESETS[options.model];
+  const splits = loadBrownSplits({ vocabSize: preset.vocabSize, ...(preset.maxFiles !== undefined ? { maxFiles: preset.maxFiles } : {}) });
+  const calibration = splits.calibration.subarray(0, options.calibrationTokens);
+  const inputs = model.inputStats(calibration);
+  const gradients = model.gradientStats(calibration);
+  const layers = model.linearNames().map((name): LayerStats => {
+    const w = model.weight(name);
+    const x = inputs.get(name);
+    const g = gradients.get(name);
+    if (!x || !g) throw new Error(`no calibration statistics for layer ${name}`);
+    return { name, dOut: w.dOut, dIn: w.dIn, W: tensor(w.dOut, w.dIn, w.data.map(Math.abs)), G: tensor(w.dOut, w.dIn, g), X: tensor(1, w.dIn, x) };
+  });
+  return { model, layers, validation: splits.validation.subarray(0, options.validationTokens), test: splits.test.subarray(0, options.testTokens) };
+}

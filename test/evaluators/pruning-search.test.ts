@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../../search/config.js';
 import { exportRun } from '../../search/inspect.js';
 import { runSearch } from '../../search/run.js';
-import { useRunFiles } from '../helpers/files.js';
+import { sharedModelCache, useRunFiles } from '../helpers/files.js';
 
 describe('pruning-metric search (tiny model)', () => {
   it('runs in the worker pool, hashes equivalent formulas, and prunes to the target sparsity', async () => {
@@ -13,7 +13,7 @@ describe('pruning-metric search (tiny model)', () => {
       {
         name: 'pz', seed: 2,
         space: { type: 'expression' },
-        evaluator: { type: 'pruning', options: { model: 'tiny', cacheDir: join(dir, 'models'), calibrationTokens: 1024, validationTokens: 1024, testTokens: 1024 }, timeoutSeconds: 120 },
+        evaluator: { type: 'pruning', options: { model: 'tiny', cacheDir: sharedModelCache, calibrationTokens: 1024, validationTokens: 1024, testTokens: 1024 }, timeoutSeconds: 120 },
         direction: 'minimize',
         search: { strategy: 'ga', populationSize: 16 },
         archive: { type: 'grid', dims: [{ name: 'size', min: 1, max: 31, bins: 15 }, { name: 'overlap', min: 0, max: 1, bins: 10 }] },

@@ -23,3 +23,6 @@ export function useRunFiles(files: Record<string, string> = {}): string {
   }
   return dir;
 }
+
+/** One model cache for every test on this machine: the tiny LM trains once (keyed by its config hash), not per test. */
+export const sharedModelCache = join(tmpdir(), 'elites-test-models');

@@ -23,7 +23,8 @@ export interface LanguageModel {
 
 // Tokens per forward batch: big enough that the matMuls dominate, small enough that logits stay ~tens of MB.
 const EVAL_TOKENS_PER_BATCH = 4096;
-// GBLM-Pruner / Pruner-Zero scale per-sample gradients by 100 before squaring (fp16 range in the original).
+// GBLM-Pruner / Pruner-Zero scale per-sample gradients by 100 before squaring (for fp16 range in the original);
+// in fp32 the scale is applied after the square root: sqrt(Σ (100·g)²) = 100·sqrt(Σ g²).
 const GRADIENT_SCALE = 100;
 
 /**
@@ -100,7 +101,7 @@ export class TransformerLm implements LanguageModel {
 
   perplexity(tokens: Int32Array, masks?: ReadonlyMap<string, Uint8Array>): number {
     const t = this.config.context;
-    const windows = countWindows(tokens, t);
+    const windows = countWindows(tokens, t, this.config.vocabSize);
     const perBatch = Math.max(1, Math.floor(EVAL_TOKENS_PER_BATCH / t));
     // Masked copies live only inside this tidy; the variables themselves are never written, so dense weights stay.
     return tf.tidy(() => {
@@ -122,7 +123,7 @@ export class TransformerLm implements LanguageModel {
 
   inputStats(tokens: Int32Array): Map<string, Float32Array> {
     const t = this.config.context;
-    const windows = countWindows(tokens, t);
+    const windows = countWindows(tokens, t, this.config.vocabSize);
     const perBatch = Math.max(1, Math.floor(EVAL_TOKENS_PER_BATCH / t));
     const sums = new Map<string, Float64Array>();
     for (let start = 0; start < windows; start += perBatch) {
@@ -149,7 +150,7 @@ export class TransformerLm implements LanguageModel {
 
   gradientStats(tokens: Int32Array): Map<string, Float32Array> {
     const t = this.config.context;
-    const windows = countWindows(tokens, t);
+    const windows = countWindows(tokens, t, this.config.vocabSize);
     const perBatch = Math.max(1, Math.floor(EVAL_TOKENS_PER_BATCH / t));
     const sums = new Map<string, Float64Array>();
     for (let start = 0; start < windows; start += perBatch) {
@@ -168,15 +169,14 @@ export class TransformerLm implements LanguageModel {
           return tf.mul(crossEntropy(logits(this.config, inputs, this.param, hook), targets), b) as tf.Scalar;
         };
         const dys = tf.grads(objective)(taps);
+        const inputValues = new Map<tf.Tensor2D, Float32Array>(); // q, k and v share one input: read it once
         this.linears.forEach((name, i) => {
           const x = inputsSeen.get(name) as tf.Tensor2D;
-          const dIn = x.shape[1];
+          let xs = inputValues.get(x);
+          if (!xs) inputValues.set(x, (xs = x.dataSync() as Float32Array));
           const dy = dys[i] as tf.Tensor2D;
-          const xT = tf.transpose(tf.reshape(x, [b, t - 1, dIn]), [0, 2, 1]) as tf.Tensor3D;
-          const perWindow = tf.matMul(xT, tf.reshape(dy, [b, t - 1, dy.shape[1]]) as tf.Tensor3D);
-          const squares = tf.sum(tf.square(tf.mul(perWindow, GRADIENT_SCALE)), 0).dataSync();
-          const acc = sums.get(name) ?? new Float64Array(squares.length);
-          for (let j = 0; j < squares.length; j++) acc[j] = (acc[j] as number) + (squares[j] as number);
+          const acc = sums.get(name) ?? new Float64Array(x.shape[1] * dy.shape[1]);
+          addPerWindowSquares(acc, xs, dy.dataSync() as Float32Array, b, t - 1, x.shape[1], dy.shape[1]);
           sums.set(name, acc);
         });
         // Distinct tensors only: q, k and v share one input.
@@ -186,7 +186,7 @@ export class TransformerLm implements LanguageModel {
     const out = new Map<string, Float32Array>();
     for (const name of this.linears) {
       const [dIn, dOut] = this.linear(name).shape as [number, number];
-      out.set(name, transpose(Float32Array.from(sums.get(name) as Float64Array, Math.sqrt), dIn, dOut));
+      out.set(name, transpose(Float32Array.from(sums.get(name) as Float64Array, (s) => GRADIENT_SCALE * Math.sqrt(s)), dIn, dOut));
     }
     return out;
   }
@@ -217,11 +217,16 @@ export class TransformerLm implements LanguageModel {
 
 /**
  * Number of whole windows of `t` tokens in `tokens`.
- * @throws {RangeError} when there is not even one.
+ * @throws {RangeError} when there is not even one, or a token id is outside the vocabulary.
  */
-function countWindows(tokens: Int32Array, t: number): number {
+function countWindows(tokens: Int32Array, t: number, vocabSize: number): number {
   const windows = Math.floor(tokens.length / t);
   if (windows < 1) throw new RangeError(`need at least one window of ${t} tokens, got ${tokens.length} tokens`);
+  // Out-of-range ids would be gathered silently as zeros; they mean the tokens come from another vocabulary.
+  for (let i = 0; i < windows * t; i++) {
+    const id = tokens[i] as number;
+    if (id < 0 || id >= vocabSize) throw new RangeError(`token ${i} has id ${id}, outside the model's vocabulary 0…${vocabSize - 1}`);
+  }
   return windows;
 }
 
@@ -235,6 +240,25 @@ function windowBatch(tokens: Int32Array, start: number, b: number, t: number): {
     targets.set(tokens.subarray(from + 1, from + t), w * (t - 1));
   }
   return { inputs: tf.tensor2d(inputs, [b, t - 1], 'int32'), targets: tf.tensor2d(targets, [b, t - 1], 'int32') };
+}
+
+/**
+ * acc [dIn][dOut] += Σ_w (x_wᵀ·dy_w)², for b windows of `rows` rows each of x [b·rows][dIn] and dy [b·rows][dOut].
+ * One plain wasm matMul per window, fed from JS: wasm's batched matMul is a plain loop and its slice and gather
+ * read the whole input on every call, each several times slower here.
+ */
+function addPerWindowSquares(acc: Float64Array, x: Float32Array, dy: Float32Array, b: number, rows: number, dIn: number, dOut: number): void {
+  const xT = new Float32Array(dIn * rows);
+  for (let w = 0; w < b; w++) {
+    for (let r = 0; r < rows; r++) {
+      const from = (w * rows + r) * dIn;
+      for (let c = 0; c < dIn; c++) xT[c * rows + r] = x[from + c] as number;
+    }
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d(xT, [dIn, rows]), tf.tensor2d(dy.subarray(w * rows * dOut, (w + 1) * rows * dOut), [rows, dOut])));
+    const values = product.dataSync();
+    product.dispose();
+    for (let j = 0; j < values.length; j++) acc[j] = (acc[j] as number) + (values[j] as number) ** 2;
+  }
 }
 
 /** Row-major [rows][cols] → [cols][rows]. */

@@ -10,7 +10,7 @@ import { formulaMasks, pruneTarget, type PruneTarget } from '../evaluators/pruni
 import { inspectRun } from '../search/inspect.js';
 import { openRunView } from '../search/run.js';
 import { SeededRng } from '../search/rng.js';
-import { formulaOf, parseFormula, type ExprGenome } from '../spaces/expression/index.js';
+import { formulaOf, parseFormula, simplify, type ExprGenome } from '../spaces/expression/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -32,6 +32,7 @@ interface Row {
 
 const BASELINES: readonly { method: string; formula: string | null; group: 'row' | 'layer' }[] = [
   { method: 'magnitude (per layer)', formula: 'W', group: 'layer' },
+  { method: 'magnitude (per row)', formula: 'W', group: 'row' },
   { method: 'Wanda (per row)', formula: 'mul(W, sqrt(X))', group: 'row' },
   { method: 'Pruner-Zero published (per row)', formula: 'mul(abs(mul(W, W)), mms(G))', group: 'row' },
   { method: 'random', formula: null, group: 'row' },
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     if (!best) continue;
     const genome = best.genome as ExprGenome;
     const masks = formulaMasks(genome, ctx.layers, pruneTarget(pattern, opts.sparsity ?? 0.5, opts.group ?? 'row'));
-    rows.push(evaluate(ctx, `evolved (${view.config.search.strategy}, ${report.summary.proposals} proposals)`, formulaOf(genome), masks, pattern === 'unstructured' ? '50%' : pattern));
+    rows.push(evaluate(ctx, `evolved (${view.config.search.strategy}, ${report.summary.proposals} proposals)`, formulaOf(simplify(genome)), masks, pattern === 'unstructured' ? '50%' : pattern));
     const s = report.summary;
     const hits = s.cacheHits.key + s.cacheHits.fingerprint;
     const meanEval = (s.seconds * view.config.workers) / Math.max(1, s.evaluations);

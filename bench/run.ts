@@ -78,10 +78,30 @@ async function scaling(): Promise<void> {
   record({ name: '2 workers vs 1, ~5 ms CPU-bound evaluator', value: Number(speedup.toFixed(3)), unit: '×', target: '≥ 1.85×', met: speedup >= 1.85, detail: `${evaluations} evaluations: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s (${cpus().length} cores)` });
 }
 
+/** Seconds per pruning-metric evaluation on the default model (trains it first if it is not cached: minutes). */
+async function pruningEvaluation(): Promise<void> {
+  const { loadPruningContext } = await import('../evaluators/pruning/context.js');
+  const { formulaMasks, pruneTarget } = await import('../evaluators/pruning/scoring.js');
+  const { parseFormula } = await import('../spaces/expression/index.js');
+  const t0 = performance.now();
+  const ctx = await loadPruningContext({ model: 'default', backend: 'wasm', cacheDir: join(root, '.elites/models'), calibrationTokens: 8192, validationTokens: 8192, testTokens: 8192 });
+  const setup = (performance.now() - t0) / 1000;
+  const reps = quick ? 2 : 5;
+  const t1 = performance.now();
+  for (let i = 0; i < reps; i++) {
+    const masks = formulaMasks(parseFormula('mul(W, sqrt(X))'), ctx.layers, pruneTarget('unstructured', 0.5, 'row'));
+    ctx.model.perplexity(ctx.validation, masks);
+    ctx.model.perplexity(ctx.test, masks);
+  }
+  const seconds = (performance.now() - t1) / 1000 / reps;
+  record({ name: 'pruning-metric evaluation, default model (masks + validation and test perplexity, 8,192 tokens each)', value: Number(seconds.toFixed(3)), unit: 's', target: '–', met: null, detail: `one worker, wasm; model load + W, G, X: ${setup.toFixed(1)} s per worker` });
+}
+
 async function main(): Promise<void> {
   const runDir = await throughput();
   await resumeTime(runDir);
   await scaling();
+  await pruningEvaluation();
   const out = join(root, 'bench/results');
   mkdirSync(out, { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;

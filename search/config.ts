@@ -23,7 +23,8 @@ const evaluatorSchema = z
     module: z.string().min(1).optional(),
     options: z.record(z.string(), z.unknown()).optional(),
     version: z.string().optional().describe('overrides the evaluator version in the cache key'),
-    timeoutSeconds: z.number().positive().default(60),
+    // Node timers hold at most 2^31 − 1 ms (~24.8 days); a longer one would fire at once.
+    timeoutSeconds: z.number().positive().max(2_000_000, 'at most 2,000,000 s (about 23 days)').default(60),
     fidelity: z.number().nonnegative().default(1).describe('part of the cache key: examples, tokens, repeats'),
   })
   .refine((e) => (e.type === undefined) !== (e.module === undefined), {
@@ -60,7 +61,13 @@ export const runConfigSchema = z.strictObject({
   search: z.looseObject({ strategy: z.string().min(1) }),
   archive: z.looseObject({ type: z.string().min(1), qdOffset: z.number().optional() }),
   budget: budgetSchema,
-  workers: z.int().nonnegative().default(1).describe('0 = inline in the main thread'),
+  workers: z.int().nonnegative().max(1024).default(1).describe('0 = inline in the main thread'),
+  workerMemoryMb: z
+    .int()
+    .min(64, 'at least 64 MB: a worker needs some heap to load elites and the evaluator')
+    .max(1_048_576)
+    .default(4096)
+    .describe('heap limit of each worker thread (V8 old generation); an evaluation that passes it ends as a crashed failure'),
   cache: cacheSchema.default(cacheSchema.parse({})),
   failures: z.strictObject({ maxConsecutive: z.int().positive().default(20) }).default({ maxConsecutive: 20 }),
   log: z

@@ -6,10 +6,11 @@ import type { RunStore } from '../archive/store/run-store.js';
 import { outOfTime, proposalsLeft, targetReached, type Budget, type StopReason } from './budget.js';
 import type { CachePolicy } from './cache-policy.js';
 import { RunFailedError, StoreError } from './errors.js';
-import type { Executor, TaskResult } from './executors/executor.js';
+import type { Executor } from './executors/executor.js';
 import { emptyHistory, recordHistory, type History } from './history.js';
 import type { SeededRng } from './rng.js';
-import type { Outcome, Proposal, ResultSource, Strategy } from './strategies/strategy.js';
+import { fromEvent, type Completion } from './replay.js';
+import type { Outcome, Proposal, Strategy } from './strategies/strategy.js';
 import { toScore, type Direction, type Space } from './types.js';
 
 export interface EngineParts<G> {
@@ -49,14 +50,6 @@ export interface EngineResult {
   readonly error?: RunFailedError;
 }
 
-/** A proposal's answer, live or (with `logged`) read back from the log during resume. */
-interface Completion<G> {
-  readonly proposal: Proposal<G>;
-  readonly source: ResultSource;
-  readonly task: TaskResult;
-  readonly logged?: RunEvent;
-}
-
 const COMMIT_WINDOW = 4096; // events in flight to LMDB before the loop waits for a commit (bounded memory)
 
 export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult> {
@@ -68,14 +61,22 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   const started = performance.now() - (resumed?.elapsedSeconds ?? 0) * 1000;
   const elapsed = (): number => (performance.now() - started) / 1000;
 
+  // Invariant: the ids asked so far are exactly 0..asked−1, each either logged (counters.proposals of them) or in
+  // `pending`, never both; so the log holds each proposal at most once, and every one once the run drains.
   const pending = new Map<number, Proposal<G>>(); // asked, not yet processed (in id order: Map keeps insertion order)
   const waiting = new Map<string, Proposal<G>[]>(); // key in flight → proposals sharing its result
   const done: Completion<G>[] = [];
   let wake: (() => void) | undefined;
+  let finished = false; // late answers (after a stop) are dropped: their proposals are in the final checkpoint
   const complete = (c: Completion<G>): void => {
+    if (finished) return;
     done.push(c);
     wake?.();
   };
+  const onStop = (): void => wake?.();
+  parts.stop?.addEventListener('abort', onStop);
+  let storeError: unknown; // a failed write (disk full): the run ends; what committed before stays intact
+  const noteStoreError = (error: unknown): void => void (storeError ??= error);
 
   // Replay: ask in the rhythm of the original run and answer from the log, until the log runs out.
   let replay: Iterator<RunEvent> | undefined = resumed ? store.events(resumed.seq + 1)[Symbol.iterator]() : undefined;
@@ -94,6 +95,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     if (cache.enabled) waiting.set(key, group);
     void executor.submit({ id: p.id, genome: p.genome, key, repeat: lookup.repeat }).then((task) => {
       waiting.delete(key);
+      if (finished) return;
       if (task.ok) {
         const { result, collision } = cache.record(key, task);
         if (collision) counters.collisions++;
@@ -103,7 +105,8 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     });
   };
 
-  const nextCompletion = async (): Promise<Completion<G>> => {
+  /** The next answer, from the log while replaying, else live; undefined when a stop signal comes first. */
+  const nextCompletion = async (): Promise<Completion<G> | undefined> => {
     while (replay) {
       const step = replay.next();
       if (step.done) {
@@ -116,15 +119,20 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       }
       return fromEvent(step.value, pending);
     }
-    while (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    while (done.length === 0) {
+      if (parts.stop?.aborted) return undefined; // work in flight is not waited for: it is checkpointed as pending
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
     wake = undefined;
-    return done.shift() as Completion<G>;
+    return done.shift();
   };
 
   // A checkpoint before the first event: a run killed at any moment has one to replay its log from.
   if (!resumed) await store.saveCheckpoint(checkpoint());
   for (const p of resumed?.pending ?? []) dispatch({ id: p.id, genome: space.decode(p.g), parents: p.parents });
 
+  // Once a stop reason is set nothing more is asked; the loop drains what is in flight (logging it), except on a
+  // stop signal, which ends at once and leaves the work in flight to the checkpoint (resume re-proposes it).
   let stopReason: StopReason | undefined;
   let failure: RunFailedError | undefined;
   let lastCheckpoint = performance.now();
@@ -132,52 +140,72 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   let lastProgress = 0;
   const commits: Promise<void>[] = [];
 
-  while (stopReason === undefined) {
-    const asked = counters.proposals + pending.size;
-    const want = Math.min(slots - pending.size, proposalsLeft(budget, asked));
-    if (want > 0) for (const p of strategy.ask(want)) dispatch(p);
-    if (pending.size === 0) {
-      if (proposalsLeft(budget, counters.proposals) === 0) stopReason = 'evaluations';
-      else throw new RunFailedError('E_STALLED', 'the strategy proposed nothing while nothing was in flight', 'This is a bug in the strategy: ask() must return a proposal when nothing is outstanding.');
-      break;
-    }
-    const c = await nextCompletion();
-    pending.delete(c.proposal.id);
-    seq++;
-    const event = processCompletion(c, seq);
-    if (!c.logged) {
-      commits.push(store.append(event));
-      if (commits.length >= COMMIT_WINDOW) await commits.splice(0, COMMIT_WINDOW / 2).at(-1);
-    } else if (event.ok && c.logged.ok && event.st !== c.logged.st) {
-      throw new StoreError(`resume diverged at event ${seq}: the archive answered ${event.st}, the log says ${c.logged.st}`, 'The config or a built-in changed since this run was written; start a new run.');
-    }
-    recordHistory(history, counters, archive.stats(), elapsed(), direction);
+  try {
+    for (;;) {
+      if (parts.stop?.aborted) {
+        stopReason = 'signal';
+        break;
+      }
+      const asked = counters.proposals + pending.size;
+      const want = stopReason === undefined ? Math.min(slots - pending.size, proposalsLeft(budget, asked)) : 0;
+      if (want > 0) {
+        for (const p of strategy.ask(want)) {
+          const due = counters.proposals + pending.size;
+          if (p.id !== due) throw new RunFailedError('E_IDS', `the strategy proposed id ${p.id} where ${due} was due`, 'This is a bug in the strategy: ids must count 0, 1, 2, … in the order asked.');
+          dispatch(p);
+        }
+      }
+      if (pending.size === 0) {
+        if (stopReason !== undefined) break;
+        if (proposalsLeft(budget, counters.proposals) === 0) stopReason = 'evaluations';
+        else throw new RunFailedError('E_STALLED', 'the strategy proposed nothing while nothing was in flight', 'This is a bug in the strategy: ask() must return a proposal when nothing is outstanding.');
+        break;
+      }
+      const c = await nextCompletion();
+      if (!c) continue; // stop signal: handled at the top
+      if (!pending.delete(c.proposal.id)) throw new RunFailedError('E_TWICE', `proposal ${c.proposal.id} was answered twice`, 'This is a bug in elites: please report it with the run directory.');
+      seq++;
+      const event = processCompletion(c, seq);
+      if (!c.logged) {
+        commits.push(store.append(event).catch(noteStoreError));
+        if (commits.length >= COMMIT_WINDOW) await commits.splice(0, COMMIT_WINDOW / 2).at(-1);
+      } else if (event.ok && c.logged.ok && event.st !== c.logged.st) {
+        throw new StoreError(`resume diverged at event ${seq}: the archive answered ${event.st}, the log says ${c.logged.st}`, 'The config or a built-in changed since this run was written; start a new run.');
+      }
+      if (storeError) throw storeError;
+      recordHistory(history, counters, archive.stats(), elapsed(), direction);
 
-    if (counters.consecutiveFailures >= parts.maxConsecutiveFailures) {
-      stopReason = 'failures';
-      const last = event.ok ? '' : ` The last one: ${event.kind}: ${event.msg}`;
-      failure = new RunFailedError('E_FAILURES', `${counters.consecutiveFailures} evaluations in a row failed.${last}`, 'The log is intact: fix the evaluator, then `elites resume RUN_DIR`.');
-    } else if (targetReached(budget, archive.stats().bestScore, direction)) stopReason = 'target';
-    else if (outOfTime(budget, elapsed())) stopReason = 'seconds';
-    else if (parts.stop?.aborted) stopReason = 'signal';
+      if (stopReason === undefined && counters.consecutiveFailures >= parts.maxConsecutiveFailures) {
+        stopReason = 'failures';
+        const last = event.ok ? '' : ` The last one: ${event.kind}: ${event.msg}`;
+        failure = new RunFailedError('E_FAILURES', `${counters.consecutiveFailures} evaluations in a row failed.${last}`, 'The log is intact: fix the evaluator, then `elites resume RUN_DIR`.');
+      } else if (stopReason === undefined && targetReached(budget, archive.stats().bestScore, direction)) stopReason = 'target';
+      // Replay runs faster than the original: the clock is only checked live (the original run did not stop there).
+      else if (stopReason === undefined && !replay && outOfTime(budget, elapsed())) stopReason = 'seconds';
 
-    const now = performance.now();
-    if (!replay && now - lastCheckpoint > parts.checkpointSeconds * 1000) {
-      lastCheckpoint = now;
-      void store.saveCheckpoint(checkpoint());
+      const now = performance.now();
+      if (!replay && now - lastCheckpoint > parts.checkpointSeconds * 1000) {
+        lastCheckpoint = now;
+        const snapshot = checkpoint(); // written once its events have committed: it records only what is durable
+        void (commits.at(-1) ?? Promise.resolve()).then(() => (storeError ? undefined : store.saveCheckpoint(snapshot))).catch(noteStoreError);
+      }
+      if (parts.onProgress && now - lastProgress > 200) {
+        lastProgress = now;
+        parts.onProgress({ counters, elapsedSeconds: elapsed(), archive, direction });
+      }
+      if (now - lastYield > 20) {
+        lastYield = now; // let timers, signals and LMDB commit callbacks run even when every result is instant
+        await yieldToEventLoop();
+      }
     }
-    if (parts.onProgress && now - lastProgress > 200) {
-      lastProgress = now;
-      parts.onProgress({ counters, elapsedSeconds: elapsed(), archive, direction });
-    }
-    if (now - lastYield > 20) {
-      lastYield = now; // let timers, signals and LMDB commit callbacks run even when every result is instant
-      await yieldToEventLoop();
-    }
+    recordHistory(history, counters, archive.stats(), elapsed(), direction, true);
+    await Promise.all(commits);
+    if (storeError) throw storeError;
+    if (!replay) await store.saveCheckpoint(checkpoint());
+  } finally {
+    finished = true;
+    parts.stop?.removeEventListener('abort', onStop);
   }
-  recordHistory(history, counters, archive.stats(), elapsed(), direction, true);
-  if (!replay) await store.saveCheckpoint(checkpoint());
-  await Promise.all(commits);
   return { stopReason, counters, elapsedSeconds: elapsed(), history, ...(failure ? { error: failure } : {}) };
 
   function processCompletion(c: Completion<G>, s: number): RunEvent {
@@ -211,25 +239,12 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     };
   }
 
-  /** Only what is already appended goes in: lmdb-js commits in call order, so this lands after those events. */
+  /** The state after event `seq`, as a snapshot (nothing in it changes later). */
   function checkpoint(): Checkpoint {
     const stillPending: PendingProposal[] = [...pending.values()].map((p) => ({ id: p.id, g: space.encode(p.genome), parents: p.parents }));
     return {
       seq, rng: parts.rng.state(), strategy: strategy.state(), counters: { ...counters }, pending: stillPending,
-      slots: executor.size, elapsedSeconds: elapsed(), savedAt: new Date().toISOString(), history,
+      slots: executor.size, elapsedSeconds: elapsed(), savedAt: new Date().toISOString(), history: { every: history.every, points: [...history.points] },
     };
   }
 }
-
-/** A logged event as the completion it was, matched to the re-asked proposal with the same id. */
-function fromEvent<G>(event: RunEvent, pending: Map<number, Proposal<G>>): Completion<G> {
-  const proposal = pending.get(event.id);
-  if (!proposal) {
-    throw new StoreError(`resume diverged: logged proposal ${event.id} was not re-proposed`, 'The config, seed or strategy changed since this run was written; start a new run.');
-  }
-  if (!event.ok) return { proposal, source: 'evaluated', task: { ok: false, failure: { kind: event.kind as 'threw', message: event.msg } }, logged: event };
-  const source: ResultSource = event.src === 'e' ? 'evaluated' : event.src === 'k' ? 'key' : 'fingerprint';
-  const result = { fitness: event.f, ...(event.d ? { descriptors: [...event.d] } : {}), ...(event.tb ? { tiebreak: [...event.tb] } : {}), ...(event.m ? { metrics: { ...event.m } } : {}) };
-  return { proposal, source, task: { ok: true, result, source: 'evaluated' }, logged: event };
-}
-

@@ -40,7 +40,7 @@ export class PluginError extends ElitesError {
   }
 }
 
-/** Bad command-line input: a missing run directory, a wrong flag. Exit 2. */
+/** Bad command-line input: a missing run directory, a wrong flag, a run that is locked or of another store schema. Exit 2. */
 export class UsageError extends ElitesError {
   override readonly exitCode = ExitCode.badInput;
   constructor(message: string, hint?: string) {
@@ -48,7 +48,7 @@ export class UsageError extends ElitesError {
   }
 }
 
-/** The run store cannot be used: locked, incompatible schema, unwritable. Exit 1. */
+/** The run store cannot be used: unwritable (disk full), damaged. Exit 1; what committed stays readable. */
 export class StoreError extends ElitesError {
   constructor(message: string, hint?: string, options?: ErrorOptions) {
     super('E_STORE', message, hint, options);
@@ -70,5 +70,9 @@ export function formatError(error: unknown): string {
   }
   if (error instanceof ElitesError) return error.hint ? `${error.message}\n${error.hint}` : error.message;
   if (error instanceof Error) return error.stack ?? error.message;
-  return String(error);
+  try {
+    return String(error);
+  } catch {
+    return `an unprintable ${typeof error} was thrown`;
+  }
 }

@@ -2,7 +2,7 @@
 import { openResultCache, type ResultCache } from '../archive/store/result-cache.js';
 import { evaluators } from '../evaluators/index.js';
 import type { EvalTask, EvaluatorSpec, TaskResult } from './executors/executor.js';
-import { loadEvaluatorModule } from './plugins.js';
+import { describeThrown, loadEvaluatorModule } from './plugins.js';
 import { rngFromSeed } from './rng.js';
 import type { Failure } from './strategies/strategy.js';
 import type { EvalContext, EvalResult, Evaluator } from './types.js';
@@ -79,10 +79,16 @@ export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: Result
   };
 }
 
+/** A failure outcome from anything thrown; never throws itself (a thrown symbol or unprintable object still gets a message). */
 export function fail(kind: Failure['kind'], error: unknown, prefix = ''): { ok: false; failure: Failure } {
-  const message = prefix + (error instanceof Error ? error.message : String(error));
-  const stack = error instanceof Error ? error.stack : undefined;
-  return { ok: false, failure: stack ? { kind, message, stack } : { kind, message } };
+  const message = prefix + describeThrown(error);
+  let stack: unknown;
+  try {
+    stack = error instanceof Error ? error.stack : undefined;
+  } catch {
+    stack = undefined;
+  }
+  return { ok: false, failure: typeof stack === 'string' ? { kind, message, stack } : { kind, message } };
 }
 
 /** Why a returned value is not a usable EvalResult, or undefined when it is. */
@@ -99,23 +105,31 @@ export function checkResult(raw: unknown, descriptorCount: number): string | und
     if (bad >= 0) return `descriptors[${bad}] is ${describeValue(arr[bad])}; expected a finite number`;
   }
   if (r.tiebreak !== undefined && !(Array.isArray(r.tiebreak) && r.tiebreak.every((v) => Number.isFinite(v)))) return 'tiebreak must be an array of finite numbers';
+  if (r.metrics !== undefined) {
+    if (r.metrics === null || typeof r.metrics !== 'object' || Array.isArray(r.metrics)) return `metrics is ${describeValue(r.metrics)}; expected an object of numbers`;
+    for (const [name, v] of Object.entries(r.metrics)) if (typeof v !== 'number') return `metrics.${name} is ${describeValue(v)}; metrics must be numbers (functions, symbols and objects cannot be logged)`;
+  }
   return undefined;
 }
 
 function describeValue(v: unknown): string {
   if (typeof v === 'number') return String(v);
   if (v === undefined) return 'missing';
-  return typeof v;
+  if (v === null) return 'null';
+  return typeof v === 'object' && Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 }
 
-/** Only the documented fields survive (no surprises in the log). */
+/**
+ * Only the documented fields survive, copied into fresh arrays and objects of numbers: nothing of the evaluator's
+ * objects (extra properties, prototypes, proxies) reaches the log, and a result always crosses a thread by structured clone.
+ */
 function cleanResult(raw: EvalResult): EvalResult {
   const out: EvalResult = { fitness: raw.fitness };
-  if (raw.descriptors !== undefined) out.descriptors = Array.from(raw.descriptors);
-  if (raw.tiebreak !== undefined) out.tiebreak = raw.tiebreak;
+  if (raw.descriptors !== undefined) out.descriptors = Array.from(raw.descriptors, Number);
+  if (raw.tiebreak !== undefined) out.tiebreak = Array.from(raw.tiebreak, Number);
   if (raw.metrics !== undefined) {
     const metrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries(raw.metrics)) if (typeof v === 'number') metrics[k] = v;
+    for (const [k, v] of Object.entries(raw.metrics)) if (typeof v === 'number') Object.defineProperty(metrics, k, { value: v, enumerable: true, writable: true, configurable: true });
     out.metrics = metrics;
   }
   return out;

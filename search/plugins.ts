@@ -1,5 +1,5 @@
 // Loading user plug-ins (ES modules whose default export is a plain Space or Evaluator object), with shape checks.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from './errors.js';
 import type { Evaluator, Space } from './types.js';
@@ -8,33 +8,47 @@ const EVALUATOR_EXAMPLE = 'export default { name: "my-eval", evaluate(genome, ct
 const SPACE_EXAMPLE = 'export default { name: "my-space", sample(rng) {…}, mutate(g, rng) {…}, key(g) {…}, describe(g) {…}, encode(g) {…}, decode(x) {…} }';
 
 async function importDefault(path: string, what: string): Promise<Record<string, unknown>> {
+  const field = `${what}.module`;
   if (!existsSync(path)) {
-    throw new PluginError(`${what} module not found: ${path}`, 'Paths in a config are relative to the config file.');
+    throw new PluginError(`${what} module not found: ${path}`, `Check ${field} in the config: paths there are relative to the config file.`);
   }
+  if (statSync(path).isDirectory()) throw new PluginError(`${what} module ${path} is a directory`, `Point ${field} at an .mjs or .js file.`);
   if (path.endsWith('.ts') || path.endsWith('.mts')) {
-    throw new PluginError(`${path}: TypeScript plug-ins are not loaded directly by Node 20`, 'Compile it to .mjs/.js (tsc), or write the plug-in as an .mjs file.');
+    throw new PluginError(`${path}: TypeScript plug-ins are not loaded directly by Node 20`, `Compile it to .mjs/.js (tsc), or write the plug-in as an .mjs file, and set ${field} to it.`);
   }
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new PluginError(`${path}: failed to load: ${(error as Error).message}`, undefined, { cause: error });
+    throw new PluginError(`${path}: failed to load (${field}): ${describeThrown(error)}`, `Fix the module, or set ${field} to another one.`, { cause: error });
   }
   const value = mod.default;
   if (value === null || typeof value !== 'object') {
     const example = what === 'evaluator' ? EVALUATOR_EXAMPLE : SPACE_EXAMPLE;
-    throw new PluginError(`${path}: the default export is ${value === null ? 'null' : typeof value}, not a plain ${what} object`, `Write: ${example}`);
+    throw new PluginError(`${path} (${field}): the default export is ${value === null ? 'null' : typeof value}, not a plain ${what} object`, `Write: ${example}`);
   }
   return value as Record<string, unknown>;
 }
 
+/** A thrown value as text, whatever it is (an Error, a symbol, an object whose toString throws). */
+export function describeThrown(error: unknown): string {
+  try {
+    if (error instanceof Error) return typeof error.message === 'string' && error.message !== '' ? error.message : String(error);
+    if (typeof error === 'string') return error;
+    const text = String(error);
+    return text === '[object Object]' ? `a thrown object ${JSON.stringify(error)}` : text;
+  } catch {
+    return `an unprintable ${typeof error} was thrown`;
+  }
+}
+
 function requireMembers(path: string, object: Record<string, unknown>, what: string, functions: readonly string[], example: string): void {
   if (typeof object.name !== 'string' || object.name === '') {
-    throw new PluginError(`${path}: default export has no name (a non-empty string)`, `Write: ${example}`);
+    throw new PluginError(`${path} (${what}.module): default export has no name (a non-empty string)`, `Write: ${example}`);
   }
   for (const member of functions) {
     if (typeof object[member] !== 'function') {
-      throw new PluginError(`${path}: default export has no ${member}() function`, `A ${what} needs ${functions.map((f) => `${f}()`).join(', ')}. Write: ${example}`);
+      throw new PluginError(`${path} (${what}.module): default export has no ${member}() function`, `A ${what} needs ${functions.map((f) => `${f}()`).join(', ')}. Write: ${example}`);
     }
   }
 }
@@ -45,7 +59,7 @@ export async function loadEvaluatorModule(path: string): Promise<Evaluator<unkno
   requireMembers(path, object, 'evaluator', ['evaluate'], EVALUATOR_EXAMPLE);
   for (const optional of ['prepare', 'setup', 'fingerprint'] as const) {
     if (object[optional] !== undefined && typeof object[optional] !== 'function') {
-      throw new PluginError(`${path}: ${optional} is a ${typeof object[optional]}, expected a function`);
+      throw new PluginError(`${path} (evaluator.module): ${optional} is a ${typeof object[optional]}, expected a function`);
     }
   }
   return object as unknown as Evaluator<unknown>;

@@ -93,6 +93,7 @@ export function binomialPositions(rng: Rng, n: number, p: number): number[] {
     return positions;
   }
   const logQ = Math.log(1 - p);
+  if (!(logQ < 0)) return positions; // p below ~1e-16: 1 − p rounds to 1 (and the skips below would never advance)
   let i = -1;
   for (;;) {
     i += 1 + Math.floor(Math.log(1 - rng()) / logQ);

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { hashCanonical } from '../../spaces/hash.js';
 import { StoreError } from '../../search/errors.js';
+import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
 import type { EvalResult } from '../../search/types.js';
 
 /** A cached result; in aggregate mode also the running statistics of the samples. */
@@ -32,7 +33,8 @@ export function cacheNamespace(scope: CacheScope): string {
 
 /**
  * Reads are synchronous and see this process's own writes at once (lmdb-js caches pending puts); writes resolve
- * when committed. Level-1 entries are stored under `k:` + key and level-2 under `f:` + fingerprint.
+ * when committed, and never reject: the cache is best effort (a failed write, e.g. on a full disk, only loses
+ * reuse; the run log is the truth). Level-1 entries are stored under `k:` + key and level-2 under `f:` + fingerprint.
  */
 export interface ResultCache {
   byKey(key: string): CachedResult | undefined;
@@ -51,6 +53,8 @@ export interface OpenResultCacheOptions {
 
 /** @throws {StoreError} when the cache file cannot be opened. */
 export function openResultCache(options: OpenResultCacheOptions): ResultCache {
+  const problem = lmdbFileProblem(options.path);
+  if (problem?.kind === 'foreign') throw new StoreError(`cannot open the result cache ${options.path}: ${problem.message}`, 'Set cache.path to a new file (or an existing elites cache), or cache.enabled: false.');
   let root: RootDatabase;
   try {
     if (!options.readOnly) mkdirSync(dirname(options.path), { recursive: true });
@@ -60,6 +64,7 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
   }
   const db: Database<CachedResult, string> = root.openDB({ name: 'results', cache: !options.readOnly });
   const prefix = `${options.namespace}:`;
+  const writes = { failed: false };
   // A reader in a worker thread keeps its snapshot across back-to-back tasks; renew it so the main
   // thread's latest commits are visible (lmdb-js resetReadTxn, meant for exactly this).
   const fresh = options.readOnly ? () => root.resetReadTxn() : () => undefined;
@@ -72,13 +77,26 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
       fresh();
       return db.get(`${prefix}f:${fp}`);
     },
-    putKey: (key, entry) => db.put(`${prefix}k:${key}`, entry).then(() => undefined),
-    putFingerprint: (fp, entry) => db.put(`${prefix}f:${fp}`, entry).then(() => undefined),
+    putKey: (key, entry) => bestEffort(writes, () => db.put(`${prefix}k:${key}`, entry)),
+    putFingerprint: (fp, entry) => bestEffort(writes, () => db.put(`${prefix}f:${fp}`, entry)),
     async close() {
-      await root.committed;
-      await root.close();
+      // Bounded: after a failed commit lmdb-js may never settle these.
+      if (!writes.failed) await settleWithin(root.committed, 30_000);
+      await settleWithin(root.close(), writes.failed ? 2000 : 30_000);
     },
   };
+}
+
+function bestEffort(writes: { failed: boolean }, put: () => Promise<unknown>): Promise<void> {
+  const failed = async (error: unknown): Promise<void> => {
+    writes.failed = true;
+    await commitCause(error);
+  };
+  try {
+    return put().then(() => undefined, failed);
+  } catch (error) {
+    return failed(error);
+  }
 }
 
 /** A cache entry holding one sample. */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { exportRun } from '../../search/inspect.js';
 import { resumeRun, runSearch } from '../../search/run.js';
+import { readRunState } from '../../bench/kill-harness.js';
 import { spawnCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
 
@@ -65,13 +66,13 @@ describe('determinism', () => {
 
     const killedDir = join(dir, 'killed');
     let kills = 0;
-    let started = false;
     for (let attempt = 0; attempt < 12; attempt++) {
+      // A kill before the run's config is saved leaves no run to resume: start it again (as `elites resume` advises).
+      const started = (await readRunState(killedDir)).configSaved;
       const args = started ? ['resume', killedDir] : ['run', join(dir, 'run.json'), '--out', killedDir];
       const proc = spawnCli(args, dir);
       const delayMs = 500 + ((attempt * 7919) % 13) * 60; // spread over start-up, mid-run and checkpoints
       const result = await Promise.race([proc.done, sleep(delayMs).then(() => undefined)]);
-      started = true;
       if (result) {
         expect(result.code, result.stderr).toBe(0);
         break;

@@ -1,0 +1,99 @@
+// Kill anywhere (a small run of bench/kill-harness.ts), and the stop signals of the real bin: SIGTERM and SIGINT
+// checkpoint and exit 130 without waiting for work in flight; every proposal lands in the log exactly once.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { checkRunLog, readRunState, runScenario, scenarios, spawnElites, summarise } from '../../bench/kill-harness.js';
+import { SeededRng } from '../../search/rng.js';
+import { fixturePlugin, useRunFiles } from '../helpers/files.js';
+
+describe('kill -9 anywhere, then resume (real processes)', () => {
+  it('one worker: the log holds every proposal exactly once and the archive equals an uninterrupted run', async () => {
+    const dir = useRunFiles();
+    const scenario = scenarios(0.3)[0];
+    if (!scenario) throw new Error('no scenario');
+    const rounds = await runScenario(scenario, { kills: 4, rng: SeededRng.fromSeed('kill-test').next, maxDelayMs: 900, work: dir });
+    const row = summarise(scenario.name, rounds);
+    expect(row.problems).toEqual([]);
+    expect(row.kills).toBeGreaterThanOrEqual(4);
+    expect(rounds.every((r) => r.log.idsExactlyOnce && r.log.seqContiguous && r.archiveEqual === true)).toBe(true);
+  }, 90_000);
+
+  it('two workers (completions out of order): ids are still exactly 0..N−1 after kills', async () => {
+    const dir = useRunFiles();
+    const scenario = scenarios(0.2)[3];
+    if (!scenario) throw new Error('no scenario');
+    const rounds = await runScenario(scenario, { kills: 3, rng: SeededRng.fromSeed('kill-test-2').next, maxDelayMs: 900, work: dir });
+    expect(summarise(scenario.name, rounds).problems).toEqual([]);
+  }, 90_000);
+});
+
+const signalConfig = (dir: string, extra: Record<string, unknown> = {}): string => {
+  const path = join(dir, 'c.json');
+  writeFileSync(path, JSON.stringify({
+    name: 'sig', seed: 3,
+    space: { type: 'vector', dimensions: 4, min: 0, max: 1 },
+    evaluator: { type: 'planar-arm' },
+    search: { strategy: 'map-elites' },
+    archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 10 }, { name: 'y', min: 0, max: 1, bins: 10 }] },
+    budget: { seconds: 60 }, workers: 2, cache: { path: join(dir, 'cache.mdb') },
+    ...extra,
+  }));
+  return path;
+};
+
+async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const until = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > until) throw new Error('timed out waiting');
+    await sleep(50);
+  }
+}
+
+describe('stop signals of the real bin', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s checkpoints, exits 130, and the run resumes to an exact log', async (signal) => {
+    const dir = useRunFiles();
+    const run = join(dir, 'run');
+    const proc = spawnElites(['run', signalConfig(dir), '--out', run, '--json'], dir);
+    await waitFor(async () => (await readRunState(run)).events > 200);
+    proc.kill(signal);
+    const stopped = await proc.done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toMatch(new RegExp(`stopping \\(${signal}\\): checkpointing`));
+    expect(stopped.stderr).toMatch(/interrupted: resume with\s+elites resume .*run/);
+    const summary = JSON.parse(stopped.stdout) as { status: string; stopReason: string; proposals: number };
+    expect(summary).toMatchObject({ status: 'interrupted', stopReason: 'signal' });
+    // What was in flight is in the checkpoint, not in the log; nothing is in both, nothing twice.
+    const state = await readRunState(run);
+    expect(state.events).toBe(summary.proposals);
+    expect(state.checkpointSeq).toBe(summary.proposals - 1);
+    const resumed = await spawnElites(['resume', run, '--evaluations', String(summary.proposals + 300), '--json'], dir).done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'done', proposals: summary.proposals + 300 });
+    const log = await checkRunLog(run);
+    expect(log).toMatchObject({ events: summary.proposals + 300, seqContiguous: true, idsExactlyOnce: true, pendingInCheckpoint: 0 });
+  }, 60_000);
+
+  it('a stop signal does not wait for a long evaluation: it is checkpointed as pending (resume re-proposes it)', async () => {
+    const dir = useRunFiles();
+    const run = join(dir, 'run');
+    mkdirSync(run, { recursive: true });
+    const config = signalConfig(dir, {
+      space: { module: fixturePlugin('script-space.mjs'), options: { script: ['ok'] } },
+      evaluator: { module: fixturePlugin('fault-zoo.mjs'), options: { okMs: 30_000 }, timeoutSeconds: 120 },
+      search: { strategy: 'random' },
+      archive: { type: 'grid', dims: [{ name: 'a', min: 0, max: 1, bins: 4 }] },
+      workers: 1,
+    });
+    const proc = spawnElites(['run', config, '--out', run, '--json'], dir);
+    await waitFor(async () => (await readRunState(run)).configSaved);
+    await sleep(500); // the first evaluation (30 s) is running
+    const sent = performance.now();
+    proc.kill('SIGTERM');
+    const stopped = await proc.done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(performance.now() - sent).toBeLessThan(10_000);
+    expect(await readRunState(run)).toMatchObject({ events: 0, pending: 1 });
+  }, 60_000);
+});

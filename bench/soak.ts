@@ -4,7 +4,7 @@
 // writes bench/results/soak.{json,md}.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   }, work);
 
   const samples: Sample[] = [];
+  const loads: number[] = []; // 1-minute load average, every 30 s: a shared machine shows in the throughput
   let lastLog = 0;
   const storeFile = join(runDir, 'store.mdb');
   console.log(`soak: ${proposals.toLocaleString('en')} proposals, ${workers} worker(s), cache ${cache ? 'on' : 'off'}, at most ${minutes} min; run in ${runDir}`);
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
       samples.push({ seconds: elapsedSeconds, proposals: counters.proposals, rssMb: mb(memory.rss), ...split, heapMb: mb(memory.heapUsed), storeBytes });
       if (elapsedSeconds - lastLog >= 30) {
         lastLog = elapsedSeconds;
+        loads.push(Math.round((loadavg()[0] ?? 0) * 10) / 10);
         console.log(`  ${(elapsedSeconds / 60).toFixed(1)} min  ${counters.proposals.toLocaleString('en')} proposals  rss ${mb(memory.rss)} MB (anon ${split.anonMb}, file ${split.fileMb})  heap ${mb(memory.heapUsed)} MB  ${(storeBytes / Math.max(1, counters.proposals)).toFixed(0)} B/event`);
       }
     },
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
   const reachedBudget = summary.proposals >= proposals;
   const result = {
     date: new Date().toISOString(), machine, requested: { proposals, workers, minutes, cache }, summary: { status: summary.status, stopReason: summary.stopReason, proposals: summary.proposals, evaluations: summary.evaluations, seconds: summary.seconds, archive: summary.archive },
-    storeBytes, reachedBudget,
+    storeBytes, reachedBudget, loadAverages: loads,
     checks: { anonRssAtWarmMb: rssAtWarm, anonRssPeakAfterWarmMb: rssPeakAfter, anonRssSlopeMbPerMillion: Math.round(rssSlopePerMillion * 100) / 100, totalRssSlopeMbPerMillion: Math.round(totalSlopePerMillion * 100) / 100, heapSlopeMbPerMillion: Math.round(heapSlopePerMillion * 100) / 100, rssFlat, bytesPerEventMid: bytesMid, bytesPerEventEnd: bytesEnd, bytesConstant, earlyRate: Math.round(earlyRate), lateRate: Math.round(lateRate), noDecay },
     inspect, export: exportCsv, table, samples: samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 500)) === 0),
   };
@@ -163,7 +165,8 @@ async function main(): Promise<void> {
     `${result.date.slice(0, 10)} · ${machine} · \`node dist/bench/soak.js --proposals ${proposals} --workers ${workers} --minutes ${minutes}${cache ? ' --cache' : ''}\``, '',
     `MAP-Elites on the planar arm (6 joints, 64×64 grid), ${workers} worker thread(s), result cache ${cache ? 'on' : 'off'}, every proposal logged to LMDB. ` +
       `${summary.proposals.toLocaleString('en')} proposals in ${(summary.seconds / 60).toFixed(1)} min (${reachedBudget ? 'the whole budget' : `**stopped by the ${minutes}-minute cap before the ${proposals.toLocaleString('en')}-proposal budget**`}); ` +
-      `log ${(storeBytes / 2 ** 20).toFixed(0)} MiB. RSS sampled from the engine's onProgress hook (every 200 ms).`, '',
+      `log ${(storeBytes / 2 ** 20).toFixed(0)} MiB. RSS sampled from the engine's onProgress hook (every 200 ms). ` +
+      `1-minute load average during the run: ${loads.length ? `${Math.min(...loads)}–${Math.max(...loads)}` : 'n/a'} on ${cpus().length} cores.`, '',
     '| proposals | minutes | RSS MB | anonymous MB | file-backed MB (LMDB map) | main heap MB | proposals/s (interval) | LMDB bytes/event (total) | bytes/event (interval) |',
     '|---|---|---|---|---|---|---|---|---|',
     ...table.map((r) => `| ${r.proposals.toLocaleString('en')} | ${r.minutes} | ${r.rssMb} | ${r.anonMb} | ${r.fileMb} | ${r.heapMb} | ${r.proposalsPerSecond.toLocaleString('en')} | ${r.bytesPerEvent} | ${r.intervalBytesPerEvent} |`),

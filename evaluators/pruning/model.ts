@@ -102,15 +102,13 @@ export class TransformerLm implements LanguageModel {
   perplexity(tokens: Int32Array, masks?: ReadonlyMap<string, Uint8Array>): number {
     const t = this.config.context;
     const windows = countWindows(tokens, t, this.config.vocabSize);
-    const perBatch = Math.max(1, Math.floor(EVAL_TOKENS_PER_BATCH / t));
     // Masked copies live only inside this tidy; the variables themselves are never written, so dense weights stay.
     return tf.tidy(() => {
       const masked = new Map<string, tf.Tensor>();
       for (const [name, mask] of masks ?? []) masked.set(name, tf.mul(this.linear(name), this.maskTensor(name, mask)));
       const param = (name: string) => masked.get(name) ?? this.param(name);
       let nll = 0;
-      for (let start = 0; start < windows; start += perBatch) {
-        const b = Math.min(perBatch, windows - start);
+      for (const [start, b] of windowBatches(windows, t)) {
         nll += tf.tidy(() => {
           const { inputs, targets } = windowBatch(tokens, start, b, t);
           const loss = crossEntropy(logits(this.config, inputs, param), targets);
@@ -124,10 +122,8 @@ export class TransformerLm implements LanguageModel {
   inputStats(tokens: Int32Array): Map<string, Float32Array> {
     const t = this.config.context;
     const windows = countWindows(tokens, t, this.config.vocabSize);
-    const perBatch = Math.max(1, Math.floor(EVAL_TOKENS_PER_BATCH / t));
     const sums = new Map<string, Float64Array>();
-    for (let start = 0; start < windows; start += perBatch) {
-      const b = Math.min(perBatch, windows - start);
+    for (const [start, b] of windowBatches(windows, t)) {
       tf.tidy(() => {
         const ids = tf.tensor2d(tokens.subarray(start * t, (start + b) * t), [b, t], 'int32');
         // q, k and v read the same tensor: square and sum it once.
@@ -151,10 +147,8 @@ export class TransformerLm implements LanguageModel {
   gradientStats(tokens: Int32Array): Map<string, Float32Array> {
     const t = this.config.context;
     const windows = countWindows(tokens, t, this.config.vocabSize);
-    const perBatch = Math.max(1, Math.floor(EVAL_TOKENS_PER_BATCH / t));
     const sums = new Map<string, Float64Array>();
-    for (let start = 0; start < windows; start += perBatch) {
-      const b = Math.min(perBatch, windows - start);
+    for (const [start, b] of windowBatches(windows, t)) {
       tf.tidy(() => {
         const { inputs, targets } = windowBatch(tokens, start, b, t);
         // Per-window gradients from one backward pass: dL/dW_w = x_wᵀ·dy_w for each window w, where dy = dL/dy is
@@ -266,4 +260,10 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
   const out = new Float32Array(data.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c] as number;
   return out;
+}
+
+/** [first window, window count] of each evaluation batch: EVAL_TOKENS_PER_BATCH tokens at most, one window at least. */
+function* windowBatches(windows: number, context: number): Generator<[number, number]> {
+  const perBatch = Math.max(1, Math.floor(EVAL_TOKENS_PER_BATCH / context));
+  for (let start = 0; start < windows; start += perBatch) yield [start, Math.min(perBatch, windows - start)];
 }

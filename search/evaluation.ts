@@ -56,7 +56,8 @@ export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: Result
         rng: rngFromSeed(`${spec.seed}/${task.key}/${task.repeat}`),
         signal,
         options: spec.options ?? {},
-        fidelity: spec.fidelity,
+        fidelity: task.fidelity ?? spec.fidelity,
+        sample: task.sample ?? 0,
       };
       try {
         let fingerprint: string | undefined;

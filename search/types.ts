@@ -30,8 +30,16 @@ export interface EvalContext {
   /** Aborted when the evaluation times out or the run stops; long evaluators should check it. */
   readonly signal: AbortSignal;
   readonly options: unknown;
-  /** Fidelity of this evaluation (examples, tokens, repeats); part of the cache key. */
+  /**
+   * Fidelity of this evaluation (examples, tokens, repeats); part of the cache key. The config's
+   * `evaluator.fidelity` unless the strategy asks for another one (racing: cheap screening stages first).
+   */
   readonly fidelity: number;
+  /**
+   * Which draw of `fidelity` examples to use (0 unless the strategy sets it); part of the cache key. A racing
+   * strategy gives every candidate of a stage the same sample, so they are compared on the same data.
+   */
+  readonly sample: number;
 }
 
 export interface EvalResult {

@@ -5,10 +5,10 @@ import { loadBrownSplits } from './corpus.js';
 import { loadOrTrainModel } from './model-cache.js';
 import type { LanguageModel } from './model.js';
 import type { LayerStats } from './scoring.js';
-import { DEFAULT_LM, TINY_LM, type LmTrainingConfig, type TrainProgress } from './train.js';
+import { MODEL_PRESETS, type ModelPreset } from './presets.js';
+import type { TrainProgress } from './train.js';
 
-export const MODEL_PRESETS = { default: DEFAULT_LM, tiny: TINY_LM } as const satisfies Record<string, LmTrainingConfig>;
-export type ModelPreset = keyof typeof MODEL_PRESETS;
+export { MODEL_PRESETS, type ModelPreset } from './presets.js';
 
 export interface ContextOptions {
   readonly model: ModelPreset;

@@ -41,39 +41,7 @@ export interface TrainReport {
   readonly finalLoss: number;
 }
 
-/** Small default: 0.91M parameters (0.39M in the 12 prunable layers), trained on the full Brown train split in a few minutes on 2 cores (wasm). */
-export const DEFAULT_LM: LmTrainingConfig = {
-  vocabSize: 2000,
-  dModel: 128,
-  heads: 4,
-  layers: 2,
-  dFF: 512,
-  context: 64,
-  seed: 0,
-  // Measured on the Brown validation split (unigram ppl 121): at a fixed token budget batch 8 beat 16 and 32, and a
-  // 3e-3 peak matched 2e-3 and beat 5e-3. 1600 steps (0.8M tokens, ~5 min) reach ppl 44.7, 2000 (~6 min) 43.2;
-  // the searches in docs/pruning.md ran on this 2000-step model.
-  steps: 2000,
-  batchSize: 8,
-  learningRate: 3e-3,
-  warmupSteps: 100,
-};
-
-/** For tests: trains in a few seconds on a few files. */
-export const TINY_LM: LmTrainingConfig = {
-  vocabSize: 300,
-  dModel: 32,
-  heads: 2,
-  layers: 2,
-  dFF: 64,
-  context: 32,
-  seed: 0,
-  steps: 300,
-  batchSize: 16,
-  learningRate: 1e-2,
-  warmupSteps: 30,
-  maxFiles: 40,
-};
+export { DEFAULT_LM, TINY_LM } from './presets.js';
 
 // tfjs's Adam reads its learning rate at every step but keeps it protected; a subclass may set it.
 class ScheduledAdam extends tf.AdamOptimizer {

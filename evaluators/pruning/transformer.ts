@@ -30,8 +30,7 @@ export interface ParameterSpec {
 /** Called with each prunable linear layer's name, input [n, dIn] and output [n, dOut]; returns the output to use. */
 export type LinearHook = (name: string, x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D;
 
-/** The prunable linear layers of one block, in forward order. */
-export const BLOCK_LINEARS = ['q', 'k', 'v', 'o', 'up', 'down'] as const;
+export { BLOCK_LINEARS, linearLayerNames } from './presets.js';
 
 /**
  * Checks a configuration's numbers.
@@ -48,12 +47,6 @@ export function validateLmConfig(config: LmConfig): void {
 }
 
 /** Names of the prunable linear layers ('block0.q' … 'block{L−1}.down'), in forward order. */
-export function linearLayerNames(config: LmConfig): string[] {
-  const names: string[] = [];
-  for (let l = 0; l < config.layers; l++) for (const part of BLOCK_LINEARS) names.push(`block${l}.${part}`);
-  return names;
-}
-
 /**
  * Every parameter, in a fixed order. Linear weights are stored [dIn, dOut] (tfjs convention). The output
  * projection 'head' is separate from the embedding (not tied) and is not prunable, like the embeddings and norms.

@@ -9,6 +9,9 @@ export interface EvalTask {
   readonly key: string;
   /** Sample index for noisy evaluators (aggregate mode); 0 otherwise. Part of the noise seed. */
   readonly repeat: number;
+  /** The proposal's own fidelity and sample (racing); the spec's fidelity and sample 0 when absent. */
+  readonly fidelity?: number;
+  readonly sample?: number;
 }
 
 /** Never a rejection for evaluator faults: those come back as `{ ok: false }`. */

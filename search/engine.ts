@@ -9,8 +9,8 @@ import { RunFailedError, StoreError } from './errors.js';
 import type { Executor } from './executors/executor.js';
 import { emptyHistory, recordHistory, type History } from './history.js';
 import type { SeededRng } from './rng.js';
-import { fromEvent, type Completion } from './replay.js';
-import type { Outcome, Proposal, Strategy } from './strategies/strategy.js';
+import { fromEvent, logFidelity, readFidelity, type Completion } from './replay.js';
+import { fidelityKey, type Outcome, type Proposal, type Strategy } from './strategies/strategy.js';
 import { toScore, type Direction, type Space } from './types.js';
 
 export interface EngineParts<G> {
@@ -86,14 +86,15 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   const dispatch = (p: Proposal<G>): void => {
     pending.set(p.id, p);
     if (replay) return;
-    const key = space.key(p.genome);
+    const key = fidelityKey(space.key(p.genome), p.fidelity);
     const sharing = cache.enabled ? waiting.get(key) : undefined;
     if (sharing) return void sharing.push(p);
     const lookup = cache.lookup(key);
     if ('hit' in lookup) return complete({ proposal: p, source: 'key', task: { ok: true, result: lookup.hit, source: 'evaluated' } });
     const group = [p];
     if (cache.enabled) waiting.set(key, group);
-    void executor.submit({ id: p.id, genome: p.genome, key, repeat: lookup.repeat }).then((task) => {
+    const stage = p.fidelity ? { fidelity: p.fidelity.level, sample: p.fidelity.sample } : {};
+    void executor.submit({ id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stage }).then((task) => {
       waiting.delete(key);
       if (finished) return;
       if (task.ok) {
@@ -129,7 +130,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
 
   // A checkpoint before the first event: a run killed at any moment has one to replay its log from.
   if (!resumed) await store.saveCheckpoint(checkpoint());
-  for (const p of resumed?.pending ?? []) dispatch({ id: p.id, genome: space.decode(p.g), parents: p.parents });
+  for (const p of resumed?.pending ?? []) dispatch({ id: p.id, genome: space.decode(p.g), parents: p.parents, ...readFidelity(p.fid) });
 
   // Once a stop reason is set nothing more is asked; the loop drains what is in flight (logging it), except on a
   // stop signal, which ends at once and leaves the work in flight to the checkpoint (resume re-proposes it).
@@ -211,12 +212,13 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   function processCompletion(c: Completion<G>, s: number): RunEvent {
     const { proposal, task } = c;
     const t = Math.round(elapsed() * 1000) / 1000;
+    const fid = logFidelity(proposal.fidelity);
     counters.proposals++;
     if (!task.ok) {
       counters.failures++;
       counters.consecutiveFailures++;
       strategy.tell({ proposal, ok: false, failure: task.failure });
-      return { seq: s, id: proposal.id, ok: false, kind: task.failure.kind, msg: task.failure.message, g: space.encode(proposal.genome), t };
+      return { seq: s, id: proposal.id, ok: false, kind: task.failure.kind, msg: task.failure.message, g: space.encode(proposal.genome), t, ...fid };
     }
     counters.consecutiveFailures = 0;
     if (c.source === 'evaluated') counters.evaluations++;
@@ -226,13 +228,16 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     const score = toScore(result.fitness, direction);
     const descriptors = result.descriptors ?? [];
     const tiebreak = result.tiebreak?.map((v) => toScore(v, direction));
-    const added = archive.add({ id: proposal.id, genome: proposal.genome, score, descriptors, ...(tiebreak ? { tiebreak } : {}) });
+    // Screening results (a racing stage on part of the data) are told to the strategy, never offered to the archive.
+    const added = proposal.fidelity?.screening
+      ? { status: 'screened' as const, cell: -1 }
+      : archive.add({ id: proposal.id, genome: proposal.genome, score, descriptors, ...(tiebreak ? { tiebreak } : {}) });
     const outcome: Outcome<G> = { proposal, ok: true, score, result, status: added.status, source: c.source, ...(tiebreak ? { tiebreak } : {}) };
     strategy.tell(outcome);
-    const keepGenome = added.status !== 'rejected' || parts.logAllGenomes;
+    const keepGenome = added.status === 'new' || added.status === 'improved' || parts.logAllGenomes;
     return {
       seq: s, id: proposal.id, ok: true, src: c.source === 'evaluated' ? 'e' : c.source === 'key' ? 'k' : 'f',
-      f: result.fitness, st: added.status === 'new' ? 'n' : added.status === 'improved' ? 'i' : 'r', cell: added.cell, t,
+      f: result.fitness, st: ({ new: 'n', improved: 'i', rejected: 'r', screened: 's' } as const)[added.status], cell: added.cell, t, ...fid,
       ...(descriptors.length ? { d: descriptors } : {}), ...(result.tiebreak ? { tb: result.tiebreak } : {}),
       ...(keepGenome ? { g: space.encode(proposal.genome) } : {}), ...(proposal.parents.length ? { parents: proposal.parents } : {}),
       ...(result.metrics ? { m: result.metrics } : {}),
@@ -241,7 +246,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
 
   /** The state after event `seq`, as a snapshot (nothing in it changes later). */
   function checkpoint(): Checkpoint {
-    const stillPending: PendingProposal[] = [...pending.values()].map((p) => ({ id: p.id, g: space.encode(p.genome), parents: p.parents }));
+    const stillPending: PendingProposal[] = [...pending.values()].map((p) => ({ id: p.id, g: space.encode(p.genome), parents: p.parents, ...logFidelity(p.fidelity) }));
     return {
       seq, rng: parts.rng.state(), strategy: strategy.state(), counters: { ...counters }, pending: stillPending,
       slots: executor.size, elapsedSeconds: elapsed(), savedAt: new Date().toISOString(), history: { every: history.every, points: [...history.points] },

@@ -4,7 +4,7 @@ import { evaluators } from '../evaluators/index.js';
 import type { EvalTask, EvaluatorSpec, TaskResult } from './executors/executor.js';
 import { describeThrown, loadEvaluatorModule } from './plugins.js';
 import { rngFromSeed } from './rng.js';
-import type { Failure } from './strategies/strategy.js';
+import { fidelityKey, type Failure } from './strategies/strategy.js';
 import type { EvalContext, EvalResult, Evaluator } from './types.js';
 
 /** Runs tasks for one evaluator spec; `setup()` happens once, on the first task. */
@@ -62,7 +62,8 @@ export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: Result
       try {
         let fingerprint: string | undefined;
         if (evaluator.fingerprint) {
-          fingerprint = String(await evaluator.fingerprint(task.genome, ctx));
+          // At a proposal's own fidelity the same behaviour scores differently: the fidelity is part of the lookup.
+          fingerprint = fidelityKey(String(await evaluator.fingerprint(task.genome, ctx)), task.fidelity === undefined ? undefined : { level: task.fidelity, sample: task.sample ?? 0 });
           const hit = task.repeat === 0 ? cache?.byFingerprint(fingerprint) : undefined;
           if (hit) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
         }

@@ -100,7 +100,7 @@ function eliteRow(e: EliteRecord, names: readonly string[]): Record<string, unkn
 function eventRow(e: RunEvent, names: readonly string[], view: RunView): Record<string, unknown> {
   const row: Record<string, unknown> = { seq: e.seq, id: e.id, ok: e.ok, seconds: e.t };
   if (e.ok) {
-    Object.assign(row, { source: { e: 'evaluated', k: 'key', f: 'fingerprint' }[e.src], fitness: e.f, status: { n: 'new', i: 'improved', r: 'rejected' }[e.st], cell: e.cell });
+    Object.assign(row, { source: { e: 'evaluated', k: 'key', f: 'fingerprint' }[e.src], fitness: e.f, status: { n: 'new', i: 'improved', r: 'rejected', s: 'screened' }[e.st], cell: e.cell });
     names.forEach((n, i) => (row[n] = e.d?.[i]));
     for (const [k, v] of Object.entries(e.m ?? {})) if (!(k in row)) row[k] = v; // the evaluator's metrics
   } else Object.assign(row, { failure: e.kind, message: e.msg });

@@ -1,8 +1,8 @@
 // Resume is a replay (DESIGN §7): logged outcomes are fed back to the re-asked proposals instead of evaluating them.
-import type { RunEvent } from '../archive/store/events.js';
+import type { EventFidelity, RunEvent } from '../archive/store/events.js';
 import { StoreError } from './errors.js';
 import type { TaskResult } from './executors/executor.js';
-import type { Proposal, ResultSource } from './strategies/strategy.js';
+import type { Fidelity, Proposal, ResultSource } from './strategies/strategy.js';
 
 /** A proposal's answer, live or (with `logged`) read back from the log during resume. */
 export interface Completion<G> {
@@ -24,3 +24,13 @@ export function fromEvent<G>(event: RunEvent, pending: Map<number, Proposal<G>>)
   return { proposal, source, task: { ok: true, result, source: 'evaluated' }, logged: event };
 }
 
+
+/** A proposal's own fidelity as a log field (nothing when it has none: most runs never set one). */
+export function logFidelity(fidelity: Fidelity | undefined): { fid?: EventFidelity } {
+  return fidelity ? { fid: [fidelity.level, fidelity.sample, fidelity.screening ? 1 : 0] } : {};
+}
+
+/** The proposal field back from a log field. */
+export function readFidelity(fid: EventFidelity | undefined): { fidelity?: Fidelity } {
+  return fid ? { fidelity: { level: fid[0], sample: fid[1], screening: fid[2] === 1 } } : {};
+}

@@ -279,6 +279,7 @@ function replayIntoArchive(archive: Archive<unknown>, events: Iterable<RunEvent>
     else if (e.src === 'k') c.keyHits++;
     else c.fingerprintHits++;
     // Rejected events carry no genome: add() rejects them again (checked below), which keeps min-score statistics exact.
+    if (e.st === 's') continue; // a screening result never reached the archive
     const genome = e.g !== undefined ? space.decode(e.g) : undefined;
     const tiebreak = e.tb?.map((v) => toScore(v, config.direction));
     const added = archive.add({ id: e.id, genome, score: toScore(e.f, config.direction), descriptors: e.d ?? [], ...(tiebreak ? { tiebreak } : {}) });

@@ -7,8 +7,11 @@ export const STORE_SCHEMA_VERSION = 1;
 
 /** Where a result came from: e = evaluated, k = level-1 key hit (cache or in flight), f = level-2 fingerprint hit. */
 export type EventSource = 'e' | 'k' | 'f';
-/** Archive outcome: n = new cell, i = improved a cell, r = rejected. */
-export type EventStatus = 'n' | 'i' | 'r';
+/** Archive outcome: n = new cell, i = improved a cell, r = rejected, s = screening result (not offered to the archive). */
+export type EventStatus = 'n' | 'i' | 'r' | 's';
+
+/** A proposal's own fidelity as logged: [level, sample, screening ? 1 : 0]. */
+export type EventFidelity = readonly [number, number, 0 | 1];
 
 /** A proposal whose evaluation (or cache answer) succeeded. Field names are short: millions are stored. */
 export interface OkEvent {
@@ -26,6 +29,8 @@ export interface OkEvent {
   readonly g?: unknown;
   readonly parents?: readonly number[];
   readonly m?: Readonly<Record<string, number>>;
+  /** Present when the strategy chose this proposal's fidelity (racing). */
+  readonly fid?: EventFidelity;
   /** Seconds since the run started (first session), for time series. */
   readonly t: number;
 }
@@ -38,6 +43,7 @@ export interface FailEvent {
   readonly kind: string;
   readonly msg: string;
   readonly g?: unknown;
+  readonly fid?: EventFidelity;
   readonly t: number;
 }
 
@@ -64,6 +70,7 @@ export interface PendingProposal {
   readonly id: number;
   readonly g: unknown;
   readonly parents: readonly number[];
+  readonly fid?: EventFidelity;
 }
 
 /** Everything needed to continue after event `seq`: the log's prefix up to `seq` plus this is the whole state. */

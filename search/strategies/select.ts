@@ -4,7 +4,7 @@ import { ConfigError, ElitesError } from '../errors.js';
 import { randomInt, type Rng } from '../rng.js';
 import { compareScored, type Scored } from '../score.js';
 import type { Space } from '../types.js';
-import type { Outcome, Proposal } from './strategy.js';
+import type { Fidelity, Outcome, Proposal } from './strategy.js';
 
 /** A told, successful candidate: what populations and parents are made of. */
 export interface Member<G> extends Scored {
@@ -27,8 +27,8 @@ export class IdCounter {
   get next(): number {
     return this.nextId;
   }
-  propose<G>(genome: G, parents: readonly number[] = []): Proposal<G> {
-    return { id: this.nextId++, genome, parents };
+  propose<G>(genome: G, parents: readonly number[] = [], fidelity?: Fidelity): Proposal<G> {
+    return fidelity ? { id: this.nextId++, genome, parents, fidelity } : { id: this.nextId++, genome, parents };
   }
 }
 

@@ -3,11 +3,29 @@ import type { ArchiveView, AddStatus } from '../../archive/archive.js';
 import type { SeededRng } from '../rng.js';
 import type { EvalResult, Space } from '../types.js';
 
-/** A genome with an id (unique within a run) and the ids of its parents. */
+/**
+ * Evaluate a proposal at another fidelity than the config's (racing, multi-fidelity search). `level` and `sample`
+ * reach the evaluator as ctx.fidelity and ctx.sample and are part of the cache key. A `screening` result is logged
+ * and told to the strategy but never offered to the archive: cheap, partial-data scores are not comparable with
+ * the archive's.
+ */
+export interface Fidelity {
+  readonly level: number;
+  readonly sample: number;
+  readonly screening: boolean;
+}
+
+/** A genome with an id (unique within a run), the ids of its parents, and optionally its own fidelity. */
 export interface Proposal<G> {
   readonly id: number;
   readonly genome: G;
   readonly parents: readonly number[];
+  readonly fidelity?: Fidelity;
+}
+
+/** The key a proposal's result is cached under: the genome's key, plus its fidelity and sample when it has its own. */
+export function fidelityKey(key: string, fidelity: Pick<Fidelity, 'level' | 'sample'> | undefined): string {
+  return fidelity ? `${key}@${fidelity.level}/${fidelity.sample}` : key;
 }
 
 export type FailureKind = 'threw' | 'timeout' | 'crashed' | 'invalid';
@@ -30,7 +48,8 @@ export type Outcome<G> =
       /** Lexicographic tie-break after score (see search/score.ts); compare with `compareScored`. */
       readonly tiebreak?: readonly number[];
       readonly result: EvalResult;
-      readonly status: AddStatus;
+      /** 'screened': a screening-fidelity result, not offered to the archive. */
+      readonly status: AddStatus | 'screened';
       readonly source: ResultSource;
     }
   | { readonly proposal: Proposal<G>; readonly ok: false; readonly failure: Failure };

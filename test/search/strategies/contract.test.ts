@@ -15,6 +15,7 @@ const examples: Record<StrategyName, unknown> = {
   'one-plus-lambda': { lambda: 3, mutationRate: 1 / n, selfAdjusting: { F: 1.5, s: 1, maxLambda: 6 } },
   'one-comma-lambda': { lambda: 4 },
   random: {},
+  evopress: { offspring: 5, stages: [{ fidelity: 0.25, survivors: 3 }, { fidelity: 0.5, survivors: 2 }, { fidelity: 1, survivors: 1, sample: 'fixed' }] },
 };
 
 const harness = (): StrategyHarness => ({

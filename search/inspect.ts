@@ -104,6 +104,7 @@ function eventRow(e: RunEvent, names: readonly string[], view: RunView): Record<
     names.forEach((n, i) => (row[n] = e.d?.[i]));
     for (const [k, v] of Object.entries(e.m ?? {})) if (!(k in row)) row[k] = v; // the evaluator's metrics
   } else Object.assign(row, { failure: e.kind, message: e.msg });
+  if (e.fid) Object.assign(row, { fidelity: e.fid[0], sample: e.fid[1] }); // raced proposals: the stage they ran at
   if (e.g !== undefined) row.text = view.space.describe(view.space.decode(e.g));
   return row;
 }

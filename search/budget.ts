@@ -1,7 +1,8 @@
 // Stop conditions: a proposal budget, wall-clock seconds, a target fitness, or a signal.
 import { toScore, type Direction } from './types.js';
 
-export type StopReason = 'evaluations' | 'seconds' | 'target' | 'signal' | 'failures';
+/** Why a run ended; 'converged': the strategy has nothing more to propose (it says so through `finished()`). */
+export type StopReason = 'evaluations' | 'seconds' | 'target' | 'signal' | 'failures' | 'converged';
 
 export interface Budget {
   /** Proposals (cache hits included), DESIGN §3. */

@@ -159,6 +159,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       if (pending.size === 0) {
         if (stopReason !== undefined) break;
         if (proposalsLeft(budget, counters.proposals) === 0) stopReason = 'evaluations';
+        else if (strategy.finished?.()) stopReason = 'converged';
         else throw new RunFailedError('E_STALLED', 'the strategy proposed nothing while nothing was in flight', 'This is a bug in the strategy: ask() must return a proposal when nothing is outstanding.');
         break;
       }
@@ -181,6 +182,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
         const last = event.ok ? '' : ` The last one: ${event.kind}: ${event.msg}`;
         failure = new RunFailedError('E_FAILURES', `${counters.consecutiveFailures} evaluations in a row failed.${last}`, 'The log is intact: fix the evaluator, then `elites resume RUN_DIR`.');
       } else if (stopReason === undefined && targetReached(budget, archive.stats().bestScore, direction)) stopReason = 'target';
+      else if (stopReason === undefined && strategy.finished?.()) stopReason = 'converged';
       // Replay runs faster than the original: the clock is only checked live (the original run did not stop there).
       else if (stopReason === undefined && !replay && outOfTime(budget, elapsed())) stopReason = 'seconds';
 

@@ -15,6 +15,16 @@ import {
   type ExpressionOptions,
   type ExpressionSpace,
 } from './expression/index.js';
+import {
+  createSparsityLevelsSpace,
+  createSparsityNmSpace,
+  sparsityLevelsOptionsSchema,
+  sparsityNmOptionsSchema,
+  type SparsityLevelsOptions,
+  type SparsityLevelsSpace,
+  type SparsityNmOptions,
+  type SparsityNmSpace,
+} from './sparsity/index.js';
 
 export { bitstringOptionsSchema, createBitstringSpace } from './bitstring.js';
 export type { BitstringOptions, BitstringSpace } from './bitstring.js';
@@ -30,6 +40,28 @@ export type {
 } from './categorical.js';
 export { createExpressionSpace, expressionOptionsSchema } from './expression/index.js';
 export type { ExpressionOptions, ExpressionOptionsInput, ExpressionSpace, ExprGenome } from './expression/index.js';
+export {
+  createSparsityLevelsSpace,
+  createSparsityNmSpace,
+  forEachSwap,
+  keptRanks,
+  levelSwitchDistance,
+  parseNmPattern,
+  sparsityLevelsOptionsSchema,
+  sparsityNmOptionsSchema,
+  totalDeviation,
+} from './sparsity/index.js';
+export type {
+  LevelGenome,
+  NmGenome,
+  NmLayerSwaps,
+  SparsityLevelsOptions,
+  SparsityLevelsOptionsInput,
+  SparsityLevelsSpace,
+  SparsityNmOptions,
+  SparsityNmOptionsInput,
+  SparsityNmSpace,
+} from './sparsity/index.js';
 
 /** Built-in spaces by config `type`. Each schema is strict and excludes `type` (the config loader strips it). */
 export const spaces = {
@@ -52,6 +84,16 @@ export const spaces = {
     'Pruner-Zero symbolic metrics over W, G, X: prefix trees, subtree/point/hoist mutation, keys after simplification.',
     expressionOptionsSchema,
     (options) => createExpressionSpace(options),
+  ),
+  'sparsity-levels': defineFactory<SparsityLevelsOptions, void, SparsityLevelsSpace>(
+    'EvoPress layer-wise sparsity: one integer level per layer, level-switch mutation keeping the global budget exact.',
+    sparsityLevelsOptionsSchema,
+    (options) => createSparsityLevelsSpace(options),
+  ),
+  'sparsity-nm': defineFactory<SparsityNmOptions, void, SparsityNmSpace>(
+    'N:M masks as per-group kept-rank swaps from the base (magnitude/Wanda) mask; exactly K of M kept per group.',
+    sparsityNmOptionsSchema,
+    (options) => createSparsityNmSpace(options),
   ),
 } satisfies Record<string, Factory<void, Space<unknown>>>;
 

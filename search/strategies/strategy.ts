@@ -64,6 +64,11 @@ export interface Strategy<G> {
   tell(outcome: Outcome<G>): void;
   state(): unknown;
   restore(state: unknown): void;
+  /**
+   * Optional: true once the strategy has nothing more to do (TAPruning after a pass that pruned nothing, GGA
+   * when the population is short enough). The engine then asks nothing more, drains, and ends 'converged'.
+   */
+  finished?(): boolean;
 }
 
 export interface StrategyDeps<G> {

@@ -23,6 +23,8 @@ const examples: Record<string, readonly Record<string, unknown>[]> = {
     {},
     { leaves: ['W', 'G'], minDepth: 1, maxDepth: 3, maxSize: 15, unary: ['sqr', 'abs', 'mms'], binary: ['mul', 'add'], simplify: false },
   ],
+  'sparsity-levels': [{ model: 'tiny' }, { layers: 5, maxLevel: 2, maxTotalDeviation: 6, initialFlips: 2 }],
+  'sparsity-nm': [{ pattern: '2:4', model: 'tiny' }, { pattern: '1:4', layers: [{ name: 'a', dOut: 4, dIn: 8 }], maxSwaps: 3, boundaryBias: 1 }],
 };
 
 const names = Object.keys(spaces) as (keyof typeof spaces)[];

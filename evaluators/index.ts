@@ -7,6 +7,7 @@ import { planarArm } from './benchmarks/planar-arm.js';
 import { rastrigin } from './benchmarks/rastrigin.js';
 import { sphere } from './benchmarks/sphere.js';
 import { pruning } from './pruning/index.js';
+import { sparsity } from './sparsity/index.js';
 import type { Factory } from '../search/factory.js';
 import type { Evaluator } from '../search/types.js';
 
@@ -18,6 +19,7 @@ export { createPlanarArm, type PlanarArmOptions } from './benchmarks/planar-arm.
 export { createRastrigin, type RastriginOptions } from './benchmarks/rastrigin.js';
 export { createSphere, type SphereOptions } from './benchmarks/sphere.js';
 export { createPruningEvaluator, pruningOptionsSchema, type PruningOptions } from './pruning/index.js';
+export { createSparsityEvaluator, sparsityOptionsSchema, type SparsityGenome, type SparsityOptions } from './sparsity/index.js';
 
 /** The benchmark functions over bit strings and real vectors (cheap, exact: used to check the engine). */
 export const benchmarks = {
@@ -33,6 +35,7 @@ export const benchmarks = {
 export const evaluators = {
   ...benchmarks,
   pruning,
+  sparsity,
 } satisfies Record<string, Factory<void, Evaluator<never>>>;
 
 export type EvaluatorType = keyof typeof evaluators;

@@ -18,7 +18,38 @@ export interface LanguageModel {
   inputStats(tokens: Int32Array): Map<string, Float32Array>;
   /** Pruner-Zero's G per prunable layer ([dOut][dIn] row-major): sqrt(Σ over calibration windows of (100·∂L/∂w)²), L = mean LM loss of the window. */
   gradientStats(tokens: Int32Array): Map<string, Float32Array>;
+  /**
+   * Runs the model over windows of `tokens` (the windowing of {@link LanguageModel.perplexity}) in batches and calls
+   * `onBatch` with each batch's next-token logits, inside a tf.tidy: return plain values, not tensors. Optionally
+   * only some windows, and with some parameters replaced (`weights`, tfjs layout, e.g. from {@link LanguageModel.layerTensor}).
+   */
+  forEachWindowBatch<T>(tokens: Int32Array, onBatch: (batch: WindowBatch) => T, options?: WindowOptions): T[];
+  /** Perplexity over the chosen windows with substituted weights (same value as perplexity() for the same weights). */
+  windowPerplexity(tokens: Int32Array, options?: WindowOptions): number;
+  /** A prunable layer's weights given [dOut][dIn] row-major, as a tensor in the model's layout [dIn, dOut]; the caller disposes it. */
+  layerTensor(name: string, weights: Float32Array): tf.Tensor2D;
   dispose(): void;
+}
+
+/** Parameters to use instead of the model's own, by name, each with the parameter's tfjs shape. Never disposed by the model. */
+export type WeightOverrides = ReadonlyMap<string, tf.Tensor>;
+
+/** Which windows to run and with which weights. */
+export interface WindowOptions {
+  /** Indices of the windows to use (window w = tokens[w·context, (w+1)·context)); all whole windows when absent. */
+  readonly windows?: readonly number[];
+  /** Substituted parameters; the model's variables are never written. */
+  readonly weights?: WeightOverrides;
+}
+
+/** One batch of windows as {@link LanguageModel.forEachWindowBatch} passes it. */
+export interface WindowBatch {
+  /** Next-token logits [windows.length·(context − 1), vocabSize], window after window. */
+  readonly logits: tf.Tensor2D;
+  /** The predicted tokens, int32 [windows.length·(context − 1)], aligned with the logits' rows. */
+  readonly targets: tf.Tensor1D;
+  /** The windows of this batch, in order. */
+  readonly windows: readonly number[];
 }
 
 // Tokens per forward batch: big enough that the matMuls dominate, small enough that logits stay ~tens of MB.
@@ -185,8 +216,69 @@ export class TransformerLm implements LanguageModel {
     return out;
   }
 
+  forEachWindowBatch<T>(tokens: Int32Array, onBatch: (batch: WindowBatch) => T, options: WindowOptions = {}): T[] {
+    const t = this.config.context;
+    const available = countWindows(tokens, t, this.config.vocabSize);
+    const windows = options.windows ?? Array.from({ length: available }, (_, w) => w);
+    windows.forEach((w, i) => {
+      if (!Number.isInteger(w) || w < 0 || w >= available) throw new RangeError(`windows[${i}] = ${w}: expected a window index in 0…${available - 1}`);
+    });
+    const param = this.withWeights(options.weights);
+    const results: T[] = [];
+    for (const [start, b] of windowBatches(windows.length, t)) {
+      const batchWindows = windows.slice(start, start + b);
+      // The result is taken out of the tidy by closure, so any tensor it holds is disposed with the rest.
+      let result: T | undefined;
+      tf.tidy(() => {
+        const { inputs, targets } = selectedWindowBatch(tokens, batchWindows, t);
+        result = onBatch({ logits: logits(this.config, inputs, param), targets: tf.reshape(targets, [-1]) as tf.Tensor1D, windows: batchWindows });
+      });
+      results.push(result as T);
+    }
+    return results;
+  }
+
+  windowPerplexity(tokens: Int32Array, options: WindowOptions = {}): number {
+    const perWindow = this.config.context - 1;
+    let nll = 0;
+    let count = 0;
+    this.forEachWindowBatch(
+      tokens,
+      ({ logits: z, targets, windows }) => {
+        nll += (crossEntropy(z, targets).dataSync()[0] as number) * windows.length * perWindow;
+        count += windows.length * perWindow;
+      },
+      options,
+    );
+    if (count === 0) throw new RangeError('windowPerplexity: no windows to score');
+    return Math.exp(nll / count);
+  }
+
+  layerTensor(name: string, weights: Float32Array): tf.Tensor2D {
+    const [dIn, dOut] = this.linear(name).shape as [number, number];
+    if (weights.length !== dIn * dOut) throw new RangeError(`weights for ${name}: expected ${dOut}×${dIn} = ${dIn * dOut} values, got ${weights.length}`);
+    return tf.tensor2d(transpose(weights, dOut, dIn), [dIn, dOut]);
+  }
+
   dispose(): void {
     for (const v of this.params.values()) v.dispose();
+  }
+
+  /**
+   * Parameter lookup with `weights` substituted.
+   * @throws {RangeError} when an override names no parameter or has another shape.
+   */
+  private withWeights(weights: WeightOverrides | undefined): (name: string) => tf.Tensor {
+    if (!weights || weights.size === 0) return this.param;
+    for (const [name, value] of weights) {
+      const own = this.params.get(name);
+      if (!own) throw new RangeError(`weight override '${name}': the model has no such parameter`);
+      if (own.shape.length !== value.shape.length || own.shape.some((d, i) => d !== value.shape[i])) {
+        throw new RangeError(`weight override '${name}': shape [${value.shape.join(', ')}], expected [${own.shape.join(', ')}] (tfjs layout)`);
+      }
+      if (value.isDisposed) throw new RangeError(`weight override '${name}' has been disposed`);
+    }
+    return (name) => weights.get(name) ?? this.param(name);
   }
 
   private readonly param = (name: string): tf.Tensor => {
@@ -233,6 +325,19 @@ function windowBatch(tokens: Int32Array, start: number, b: number, t: number): {
     inputs.set(tokens.subarray(from, from + t - 1), w * (t - 1));
     targets.set(tokens.subarray(from + 1, from + t), w * (t - 1));
   }
+  return { inputs: tf.tensor2d(inputs, [b, t - 1], 'int32'), targets: tf.tensor2d(targets, [b, t - 1], 'int32') };
+}
+
+/** Inputs and targets, as in {@link windowBatch}, of the listed windows (any order, repeats allowed). */
+function selectedWindowBatch(tokens: Int32Array, windows: readonly number[], t: number): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
+  const b = windows.length;
+  const inputs = new Int32Array(b * (t - 1));
+  const targets = new Int32Array(b * (t - 1));
+  windows.forEach((window, i) => {
+    const from = window * t;
+    inputs.set(tokens.subarray(from, from + t - 1), i * (t - 1));
+    targets.set(tokens.subarray(from + 1, from + t), i * (t - 1));
+  });
   return { inputs: tf.tensor2d(inputs, [b, t - 1], 'int32'), targets: tf.tensor2d(targets, [b, t - 1], 'int32') };
 }
 

@@ -1,0 +1,280 @@
+// EvoPress' level database (ALGORITHMS.md §4.1) for magnitude or Wanda pruning: for every prunable layer and every
+// level −L…L, the layer's weights with exactly round(s·n) + ℓ·Δ of them zeroed. Built once per (model, method, s, L,
+// Δ, calibration tokens) and cached on disk next to the model; workers only read it. No tfjs here.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { LanguageModel } from '../pruning/model.js';
+import type { LayerShape } from '../pruning/presets.js';
+import { checkLevelScheme, levelPrunedCount, type LevelScheme } from './levels.js';
+
+/** Base pruner of each layer: magnitude = one |W| threshold per layer; Wanda = |W|·sqrt(X) compared per output row. */
+export type LevelMethod = 'magnitude' | 'wanda';
+
+/** What a database is built for. */
+export interface LevelDatabaseSpec extends LevelScheme {
+  readonly method: LevelMethod;
+}
+
+/** One layer of a database: its shape and the weights pruned at each level (counts[ℓ + maxLevel]). */
+export interface LevelDatabaseLayer extends LayerShape {
+  readonly counts: readonly number[];
+}
+
+/** Every layer's pruned weights at every level. */
+export interface LevelDatabase extends LevelDatabaseSpec {
+  /** Hex SHA-256 of everything the contents depend on (see {@link levelDatabaseKey}). */
+  readonly key: string;
+  readonly layers: readonly LevelDatabaseLayer[];
+  /** The weights of layer `layer` at `level`, [dOut][dIn] row-major, pruned ones zeroed (a view: do not write). */
+  weights(layer: number, level: number): Float32Array;
+}
+
+/** A layer as the builder sees it: dense weights [dOut][dIn] and, for Wanda, sqrt(X) per input (length dIn). */
+export interface LayerSource extends LayerShape {
+  readonly weight: Float32Array;
+  readonly inputNorm?: Float32Array;
+}
+
+/** Bump when the contents for the same inputs would change: older files are then rebuilt. */
+export const LEVEL_DATABASE_VERSION = 1;
+const MAGIC = 'ELITESDB';
+
+interface Header {
+  readonly key: string;
+  readonly version: number;
+  readonly method: LevelMethod;
+  readonly sparsity: number;
+  readonly maxLevel: number;
+  readonly weightsPerLevel: number;
+  readonly layers: readonly LevelDatabaseLayer[];
+  readonly bodyBytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * Builds the database in memory: each layer's weights are ranked once by the method's score (lowest first, ties to
+ * the earlier position, as masks.ts does), then level ℓ zeroes the first round(s·n) + ℓ·Δ of the ranking (magnitude)
+ * or, for Wanda, ⌊k/dOut⌋ per row plus one more in the first k mod dOut rows, each by its own row's ranking.
+ * @throws {RangeError} when a level of a layer would prune fewer than 0 or more than n weights (see checkLevelScheme).
+ */
+export function buildLevelDatabase(key: string, sources: readonly LayerSource[], spec: LevelDatabaseSpec): LevelDatabase {
+  checkLevelScheme(sources, spec);
+  const levels = 2 * spec.maxLevel + 1;
+  const body = new Float32Array(levels * sources.reduce((n, s) => n + s.dOut * s.dIn, 0));
+  const layers: LevelDatabaseLayer[] = [];
+  let offset = 0;
+  for (const source of sources) {
+    const { name, dOut, dIn, weight } = source;
+    const n = dOut * dIn;
+    if (weight.length !== n) throw new RangeError(`layer ${name}: ${weight.length} weights for a ${dOut}×${dIn} layer`);
+    const counts = Array.from({ length: levels }, (_, i) => levelPrunedCount(n, spec, i - spec.maxLevel));
+    if (spec.method === 'magnitude') {
+      const order = ascendingOrder(Float64Array.from(weight, Math.abs), 0, n);
+      counts.forEach((k, i) => {
+        const out = body.subarray(offset + i * n, offset + (i + 1) * n);
+        out.set(weight);
+        for (let j = 0; j < k; j++) out[order[j] as number] = 0;
+      });
+    } else {
+      const norm = source.inputNorm;
+      if (!norm || norm.length !== dIn) throw new RangeError(`layer ${name}: Wanda needs sqrt(X) for its ${dIn} inputs`);
+      const scores = new Float64Array(n);
+      for (let o = 0; o < dOut; o++) for (let c = 0; c < dIn; c++) scores[o * dIn + c] = Math.abs(weight[o * dIn + c] as number) * (norm[c] as number);
+      const rows = Array.from({ length: dOut }, (_, o) => ascendingOrder(scores, o * dIn, dIn));
+      counts.forEach((k, i) => {
+        const out = body.subarray(offset + i * n, offset + (i + 1) * n);
+        out.set(weight);
+        const perRow = Math.floor(k / dOut);
+        const extra = k % dOut;
+        rows.forEach((order, o) => {
+          const count = perRow + (o < extra ? 1 : 0);
+          for (let j = 0; j < count; j++) out[order[j] as number] = 0;
+        });
+      });
+    }
+    layers.push({ name, dOut, dIn, counts });
+    offset += levels * n;
+  }
+  return databaseOf(key, spec, layers, body);
+}
+
+/**
+ * Hex SHA-256 of the database's inputs: format version, the model's shape and a hash of its prunable weights (which
+ * identify the trained model), method, s, L, Δ and, for Wanda, the calibration tokens X is computed from.
+ */
+export function levelDatabaseKey(model: Pick<LanguageModel, 'config' | 'linearNames' | 'weight'>, spec: LevelDatabaseSpec, calibration: Int32Array): string {
+  const weights = createHash('sha256');
+  for (const name of model.linearNames()) {
+    const { data } = model.weight(name);
+    weights.update(name).update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+  const tokens = spec.method === 'wanda' ? { count: calibration.length, sha256: createHash('sha256').update(new Uint8Array(calibration.buffer, calibration.byteOffset, calibration.byteLength)).digest('hex') } : null;
+  const canonical = {
+    version: LEVEL_DATABASE_VERSION,
+    model: model.config,
+    weights: weights.digest('hex'),
+    method: spec.method,
+    sparsity: spec.sparsity,
+    maxLevel: spec.maxLevel,
+    weightsPerLevel: spec.weightsPerLevel,
+    calibration: tokens,
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/** Path of the database file for `key` in `cacheDir`. */
+export function levelDatabasePath(key: string, cacheDir: string): string {
+  return join(resolve(cacheDir), `sparsity-levels-${key.slice(0, 24)}.bin`);
+}
+
+/** Where the cache lives, the calibration tokens (for Wanda's X) and where to report a rebuild. */
+export interface LevelDatabaseOptions {
+  readonly cacheDir: string;
+  readonly calibration: Int32Array;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The database for `model` and `spec`: read from `cacheDir` when a valid file is there, otherwise built (Wanda runs
+ * the dense model over the calibration tokens for X) and written atomically (temporary file, then rename). A file
+ * that is damaged or does not match is reported through `log` and rebuilt, never used.
+ * @throws {RangeError} when the scheme is invalid for the model's layers.
+ */
+export function loadOrBuildLevelDatabase(model: LanguageModel, spec: LevelDatabaseSpec, options: LevelDatabaseOptions): { database: LevelDatabase; built: boolean; path: string } {
+  const shapes = model.linearNames().map((name): LayerShape => {
+    const { dOut, dIn } = model.weight(name);
+    return { name, dOut, dIn };
+  });
+  checkLevelScheme(shapes, spec);
+  const key = levelDatabaseKey(model, spec, options.calibration);
+  const path = levelDatabasePath(key, options.cacheDir);
+  const read = readLevelDatabase(path, key, spec, shapes);
+  if ('database' in read) return { database: read.database, built: false, path };
+  if (read.problem !== undefined) options.log?.(`level database ${path}: ${read.problem}; rebuilding it`);
+  const inputs = spec.method === 'wanda' ? model.inputStats(options.calibration) : undefined;
+  const sources = shapes.map((shape): LayerSource => {
+    const x = inputs?.get(shape.name);
+    return { ...shape, weight: model.weight(shape.name).data, ...(x ? { inputNorm: x.map(Math.sqrt) } : {}) };
+  });
+  const database = buildLevelDatabase(key, sources, spec);
+  writeLevelDatabase(path, database);
+  return { database, built: true, path };
+}
+
+/**
+ * Reads and checks a database file: magic, key, spec, layer shapes, level counts, size and body checksum.
+ * `problem` is undefined when there is no file at all.
+ */
+export function readLevelDatabase(path: string, key: string, spec: LevelDatabaseSpec, shapes: readonly LayerShape[]): { database: LevelDatabase } | { problem: string | undefined } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return { problem: undefined };
+  }
+  try {
+    if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return { problem: 'not a level database (bad magic)' };
+    const headerLength = bytes.readUInt32LE(MAGIC.length);
+    const headerStart = MAGIC.length + 4;
+    if (headerStart + headerLength > bytes.length) return { problem: 'truncated header' };
+    const header = JSON.parse(bytes.toString('utf8', headerStart, headerStart + headerLength)) as Header;
+    if (header.key !== key || header.version !== LEVEL_DATABASE_VERSION) return { problem: 'built for another model, method or level scheme' };
+    if (header.method !== spec.method || header.sparsity !== spec.sparsity || header.maxLevel !== spec.maxLevel || header.weightsPerLevel !== spec.weightsPerLevel) {
+      return { problem: 'header disagrees with its key' };
+    }
+    const layers = header.layers;
+    if (!Array.isArray(layers) || layers.length !== shapes.length) return { problem: `has ${Array.isArray(layers) ? layers.length : 'no'} layers, the model ${shapes.length}` };
+    let values = 0;
+    for (let i = 0; i < shapes.length; i++) {
+      const got = layers[i] as LevelDatabaseLayer;
+      const want = shapes[i] as LayerShape;
+      if (got.name !== want.name || got.dOut !== want.dOut || got.dIn !== want.dIn) return { problem: `layer ${i} is ${got.name} ${got.dOut}×${got.dIn}, the model's ${want.name} ${want.dOut}×${want.dIn}` };
+      const n = want.dOut * want.dIn;
+      const counts = Array.from({ length: 2 * spec.maxLevel + 1 }, (_, l) => levelPrunedCount(n, spec, l - spec.maxLevel));
+      if (!Array.isArray(got.counts) || got.counts.length !== counts.length || got.counts.some((c, l) => c !== counts[l])) return { problem: `layer ${want.name} has other level counts` };
+      values += counts.length * n;
+    }
+    const bodyStart = align4(headerStart + headerLength);
+    if (header.bodyBytes !== values * 4 || bytes.length !== bodyStart + values * 4) return { problem: `size ${bytes.length} bytes, expected ${bodyStart + values * 4} (truncated or padded)` };
+    const bodyBytes = bytes.subarray(bodyStart);
+    if (createHash('sha256').update(bodyBytes).digest('hex') !== header.sha256) return { problem: 'checksum mismatch (corrupt contents)' };
+    // Copy into a fresh, aligned buffer: the file buffer's offset need not be a multiple of 4.
+    const body = new Float32Array(bytes.buffer.slice(bytes.byteOffset + bodyStart, bytes.byteOffset + bytes.length));
+    return { database: databaseOf(key, spec, layers, body) };
+  } catch (error) {
+    return { problem: `unreadable (${(error as Error).message})` };
+  }
+}
+
+/** Writes `database` to `path` atomically: a temporary file in the same directory, then a rename. */
+export function writeLevelDatabase(path: string, database: LevelDatabase): void {
+  const levels = 2 * database.maxLevel + 1;
+  const parts = database.layers.flatMap((layer, i) => Array.from({ length: levels }, (_, l) => database.weights(i, l - database.maxLevel)));
+  const bodyBytes = parts.reduce((n, p) => n + p.byteLength, 0);
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  const header: Header = {
+    key: database.key,
+    version: LEVEL_DATABASE_VERSION,
+    method: database.method,
+    sparsity: database.sparsity,
+    maxLevel: database.maxLevel,
+    weightsPerLevel: database.weightsPerLevel,
+    layers: database.layers.map(({ name, dOut, dIn, counts }) => ({ name, dOut, dIn, counts: [...counts] })),
+    bodyBytes,
+    sha256: hash.digest('hex'),
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefix = Buffer.alloc(align4(MAGIC.length + 4 + json.length));
+  prefix.write(MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(json.length, MAGIC.length);
+  json.copy(prefix, MAGIC.length + 4);
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    // Float32Array bytes are little-endian on every platform Node runs on.
+    writeFileSync(temporary, Buffer.concat([prefix, ...parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))]));
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+function databaseOf(key: string, spec: LevelDatabaseSpec, layers: readonly LevelDatabaseLayer[], body: Float32Array): LevelDatabase {
+  const levels = 2 * spec.maxLevel + 1;
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const { dOut, dIn } of layers) {
+    offsets.push(offset);
+    offset += levels * dOut * dIn;
+  }
+  return {
+    key,
+    method: spec.method,
+    sparsity: spec.sparsity,
+    maxLevel: spec.maxLevel,
+    weightsPerLevel: spec.weightsPerLevel,
+    layers,
+    weights(layer, level) {
+      const shape = layers[layer];
+      if (!shape) throw new RangeError(`no layer ${layer} (the database has ${layers.length})`);
+      if (!Number.isInteger(level) || Math.abs(level) > spec.maxLevel) throw new RangeError(`level ${level} of layer ${shape.name}: expected an integer in [${-spec.maxLevel}, ${spec.maxLevel}]`);
+      const n = shape.dOut * shape.dIn;
+      const start = (offsets[layer] as number) + (level + spec.maxLevel) * n;
+      return body.subarray(start, start + n);
+    },
+  };
+}
+
+/** Indices start…start+length−1 sorted by score ascending, ties by index (masks.ts' order: first = pruned first). */
+export function ascendingOrder(scores: ArrayLike<number>, start: number, length: number): Uint32Array {
+  const order = Uint32Array.from({ length }, (_, i) => start + i);
+  // A typed-array sort with a comparator keeps the (score, index) order total, so the result is deterministic.
+  return order.sort((a, b) => (scores[a] as number) - (scores[b] as number) || a - b);
+}
+
+function align4(n: number): number {
+  return Math.ceil(n / 4) * 4;
+}

@@ -21,6 +21,11 @@ describe('configs/', () => {
       const options = { ...config.evaluator.options, model: 'tiny', cacheDir: sharedModelCache, calibrationTokens: 1024, validationTokens: 1024, testTokens: 1024 };
       config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 30 }, search: { ...config.search, ...(config.search.strategy === 'ga' ? { populationSize: 10 } : { initialRandom: 10 }) } };
     }
+    if (config.evaluator.type === 'sparsity') {
+      const options = { ...config.evaluator.options, model: 'tiny', cacheDir: sharedModelCache, calibrationTokens: 1024, validationTokens: 1024, testTokens: 1024 };
+      const space = { ...config.space, model: 'tiny' };
+      config = { ...config, space, evaluator: { ...config.evaluator, options }, budget: { evaluations: 30 }, search: { ...config.search, offspring: 4 } };
+    }
     const s = await runSearch({ ...config, cache: { ...config.cache, path: join(dir, 'cache.mdb') } }, { out: join(dir, 'run') });
     expect(s.status).toBe('done');
     expect(s.failures).toBeLessThan(s.proposals / 3); // random formulas may score NaN: a recorded failure

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseRunConfig, type RunConfigInput } from '../search/config.js';
+import { loadRunConfig, parseRunConfig, type RunConfigInput } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -97,11 +97,27 @@ async function pruningEvaluation(): Promise<void> {
   record({ name: 'pruning-metric evaluation, default model (masks + validation and test perplexity, 8,192 tokens each)', value: Number(seconds.toFixed(3)), unit: 's', target: '–', met: null, detail: `one worker, wasm; model load + W, G, X: ${setup.toFixed(1)} s per worker` });
 }
 
+/** Evaluations per minute of the sparsity searches as configured (default model, evopress racing, 2 workers, no cache). */
+async function sparsitySearches(): Promise<void> {
+  for (const file of ['sparsity-levels.yaml', 'sparsity-nm.yaml']) {
+    const proposals = quick ? 47 : 116; // 2 or 5 generations of 16 + 4 + 3, after the initial sample
+    const config = loadRunConfig(join(root, 'configs', file), { evaluations: proposals });
+    const s = await runSearch({ ...config, cache: { ...config.cache, enabled: false } }, { out: join(scratch, file) });
+    const perMinute = s.evaluations / (s.seconds / 60);
+    record({
+      name: `${file.replace('.yaml', '')} search: evaluations per minute (default model, evopress 16 → 4 → 2 + parent, ${config.workers} workers)`,
+      value: Number(perMinute.toFixed(1)), unit: 'evaluations/min', target: '–', met: null,
+      detail: `${s.evaluations} evaluations (${s.proposals} proposals) in ${s.seconds.toFixed(1)} s; stages of 1,024 / 4,096 / 16,384 calibration tokens (+ 2 × 8,192 held out at the last)`,
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const runDir = await throughput();
   await resumeTime(runDir);
   await scaling();
   await pruningEvaluation();
+  await sparsitySearches();
   const out = join(root, 'bench/results');
   mkdirSync(out, { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;

@@ -6,6 +6,7 @@ import { onemax } from './benchmarks/onemax.js';
 import { planarArm } from './benchmarks/planar-arm.js';
 import { rastrigin } from './benchmarks/rastrigin.js';
 import { sphere } from './benchmarks/sphere.js';
+import { prompt } from './prompt/index.js';
 import { pruning } from './pruning/index.js';
 import { sparsity } from './sparsity/index.js';
 import type { Factory } from '../search/factory.js';
@@ -19,6 +20,7 @@ export { createPlanarArm, type PlanarArmOptions } from './benchmarks/planar-arm.
 export { createRastrigin, type RastriginOptions } from './benchmarks/rastrigin.js';
 export { createSphere, type SphereOptions } from './benchmarks/sphere.js';
 export { createPruningEvaluator, pruningOptionsSchema, type PruningOptions } from './pruning/index.js';
+export { createPromptEvaluator, promptOptionsSchema, type PromptGenome, type PromptOptions } from './prompt/index.js';
 export { createSparsityEvaluator, sparsityOptionsSchema, type SparsityGenome, type SparsityOptions } from './sparsity/index.js';
 
 /** The benchmark functions over bit strings and real vectors (cheap, exact: used to check the engine). */
@@ -36,6 +38,7 @@ export const evaluators = {
   ...benchmarks,
   pruning,
   sparsity,
+  prompt,
 } satisfies Record<string, Factory<void, Evaluator<never>>>;
 
 export type EvaluatorType = keyof typeof evaluators;

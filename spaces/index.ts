@@ -25,6 +25,16 @@ import {
   type SparsityNmOptions,
   type SparsityNmSpace,
 } from './sparsity/index.js';
+import {
+  createPhraseEditSpace,
+  createTokenMaskSpace,
+  phraseEditOptionsSchema,
+  tokenMaskOptionsSchema,
+  type PhraseEditOptions,
+  type PhraseEditSpace,
+  type TokenMaskOptions,
+  type TokenMaskSpace,
+} from './prompt/index.js';
 
 export { bitstringOptionsSchema, createBitstringSpace } from './bitstring.js';
 export type { BitstringOptions, BitstringSpace } from './bitstring.js';
@@ -62,6 +72,35 @@ export type {
   SparsityNmOptionsInput,
   SparsityNmSpace,
 } from './sparsity/index.js';
+export {
+  addPhrase,
+  createPhraseEditSpace,
+  createTokenMaskSpace,
+  deletePhrase,
+  joinPhrases,
+  normalizeText,
+  PHRASE_OPERATORS,
+  phraseEditOptionsSchema,
+  PLACEHOLDER_PATTERN,
+  renderTokens,
+  splitPhrases,
+  substitutePhrase,
+  swapPhrases,
+  tokenMaskOptionsSchema,
+  wordTokens,
+} from './prompt/index.js';
+export type {
+  PhraseEditGenome,
+  PhraseEditHooks,
+  PhraseEditOptions,
+  PhraseEditOptionsInput,
+  PhraseEditSpace,
+  PhraseOperator,
+  TokenMaskGenome,
+  TokenMaskOptions,
+  TokenMaskOptionsInput,
+  TokenMaskSpace,
+} from './prompt/index.js';
 
 /** Built-in spaces by config `type`. Each schema is strict and excludes `type` (the config loader strips it). */
 export const spaces = {
@@ -94,6 +133,16 @@ export const spaces = {
     'N:M masks as per-group kept-rank swaps from the base (magnitude/Wanda) mask; exactly K of M kept per group.',
     sparsityNmOptionsSchema,
     (options) => createSparsityNmSpace(options),
+  ),
+  'token-mask': defineFactory<TokenMaskOptions, void, TokenMaskSpace>(
+    'PromptQuine token masks: prune 1–4 unprotected tokens of an ICL prompt; masks rendering the same text share a key.',
+    tokenMaskOptionsSchema,
+    (options) => createTokenMaskSpace(options),
+  ),
+  'phrase-edit': defineFactory<PhraseEditOptions, void, PhraseEditSpace>(
+    'Plum/GrIPS phrase edits of an instruction: delete, add back, swap and substitute phrases.',
+    phraseEditOptionsSchema,
+    (options) => createPhraseEditSpace(options),
   ),
 } satisfies Record<string, Factory<void, Space<unknown>>>;
 

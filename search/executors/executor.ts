@@ -33,6 +33,8 @@ export interface EvaluatorSpec {
   readonly descriptorCount: number;
   /** Level-2 lookups read this cache (read-only); absent when caching is off. */
   readonly cache?: { readonly path: string; readonly namespace: string };
+  /** The main thread's coordination memory (semaphores.ts), added by the piscina executor so all workers share it. */
+  readonly sharedMemory?: SharedArrayBuffer;
 }
 
 export interface Executor {

@@ -6,6 +6,7 @@ import { PluginError } from '../errors.js';
 import { describeThrown } from '../plugins.js';
 import type { Failure } from '../strategies/strategy.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.js';
+import { sharedMemory } from './semaphores.js';
 
 /** Grace beyond the evaluator's own timeout (ctx.signal) before the thread is terminated. */
 const HARD_TIMEOUT_GRACE_MS = 250;
@@ -39,7 +40,7 @@ export interface PiscinaExecutorOptions {
 export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number, options: PiscinaExecutorOptions = {}): PiscinaExecutor {
   const pool = new Piscina({
     filename: workerFilename(),
-    workerData: spec,
+    workerData: { ...spec, sharedMemory: sharedMemory() } satisfies EvaluatorSpec, // one set of semaphores for all threads
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,

@@ -2,8 +2,11 @@
 import { workerData } from 'piscina';
 import { createEvaluationRunner } from '../evaluation.js';
 import type { EvalTask, EvaluatorSpec, TaskResult } from './executor.js';
+import { adoptSharedMemory } from './semaphores.js';
 
 const spec = workerData as EvaluatorSpec;
+// Before the evaluator loads: its semaphores must be the ones every other thread uses.
+if (spec.sharedMemory !== undefined) adoptSharedMemory(spec.sharedMemory);
 const runner = createEvaluationRunner(spec);
 
 /** A warm-up task: load the evaluator and run setup() before any evaluation is timed. */

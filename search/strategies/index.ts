@@ -2,10 +2,15 @@
 import type { Factory } from '../factory.js';
 import { evopress } from './evopress.js';
 import { ga } from './ga.js';
+import { gga } from './gga.js';
+import { harmony } from './harmony.js';
 import { mapElites } from './map-elites.js';
 import { oneCommaLambda, onePlusLambda } from './one-plus-lambda.js';
 import { random } from './random.js';
 import { regularizedEvolution } from './regularized-evolution.js';
+import { hillClimbing, simulatedAnnealing } from './simulated-annealing.js';
+import { tabuSearch } from './tabu.js';
+import { thresholdAccepting } from './threshold-accepting.js';
 import type { Strategy, StrategyDeps } from './strategy.js';
 
 export type { Failure, FailureKind, Fidelity, Outcome, Proposal, ResultSource, Strategy, StrategyDeps } from './strategy.js';
@@ -29,6 +34,28 @@ export {
   type RegularizedEvolutionOptions,
   type RegularizedEvolutionState,
 } from './regularized-evolution.js';
+export { createGga, ggaOptions, hasLength, type GgaOptions, type GgaState, type HasLength } from './gga.js';
+export { createHarmony, harmonyOptions, type HarmonyOptions, type HarmonyState } from './harmony.js';
+export { LocalSearch, type LocalSearchRules, type LocalSearchState } from './local-search.js';
+export {
+  createHillClimbing,
+  createSimulatedAnnealing,
+  hillClimbingOptions,
+  simulatedAnnealingOptions,
+  type HillClimbingOptions,
+  type SimulatedAnnealingOptions,
+  type SimulatedAnnealingState,
+} from './simulated-annealing.js';
+export { createTabu, tabuOptions, type TabuOptions, type TabuState } from './tabu.js';
+export {
+  accepts,
+  createThresholdAccepting,
+  hasRemovals,
+  thresholdAcceptingOptions,
+  type Removals,
+  type ThresholdAcceptingOptions,
+  type ThresholdAcceptingState,
+} from './threshold-accepting.js';
 export { canMutateWithRate, type MutateWithRate } from './select.js';
 
 export const strategies = {
@@ -39,6 +66,12 @@ export const strategies = {
   'one-comma-lambda': oneCommaLambda,
   random,
   evopress,
+  gga,
+  'threshold-accepting': thresholdAccepting,
+  'simulated-annealing': simulatedAnnealing,
+  'hill-climbing': hillClimbing,
+  tabu: tabuSearch,
+  harmony,
 } satisfies Record<string, Factory<StrategyDeps<unknown>, Strategy<unknown>>>;
 
 export type StrategyName = keyof typeof strategies;

@@ -4,6 +4,7 @@ import { strategies, type StrategyName } from '../../../search/strategies/index.
 import type { Space } from '../../../search/types.js';
 import { strategyContract, type StrategyHarness } from '../../contracts/strategy.js';
 import { bitArchive, bitSpace, oneMax, type Bits } from './fixtures.js';
+import { pruningArchive, pruningDescriptors, pruningFitness, pruningSpace } from './pruning-problem.js';
 
 const n = 12;
 
@@ -16,6 +17,12 @@ const examples: Record<StrategyName, unknown> = {
   'one-comma-lambda': { lambda: 4 },
   random: {},
   evopress: { offspring: 5, stages: [{ fidelity: 0.25, survivors: 3 }, { fidelity: 0.5, survivors: 2 }, { fidelity: 1, survivors: 1, sample: 'fixed' }] },
+  gga: { populationSize: 6, offspring: 8 },
+  'threshold-accepting': { threshold: 0.9, order: 'random' },
+  'simulated-annealing': { candidates: 3, t0: 2, tau: 3 },
+  'hill-climbing': { candidates: 3, patience: 2 },
+  tabu: { candidates: 3, tabuSize: 3 },
+  harmony: { memorySize: 5 },
 };
 
 const harness = (): StrategyHarness => ({
@@ -23,6 +30,21 @@ const harness = (): StrategyHarness => ({
   archive: bitArchive(n) as unknown as StrategyHarness['archive'],
   evaluate: (g) => oneMax(g as Bits),
 });
+
+/** A prompt-pruning harness (token-mask space with removals) for strategies the bit strings cannot serve. */
+const pruningHarness = (): StrategyHarness => {
+  const space = pruningSpace();
+  return {
+    space: space as Space<unknown>,
+    archive: pruningArchive() as unknown as StrategyHarness['archive'],
+    evaluate: (g) => ({ fitness: pruningFitness(space, g as never), descriptors: pruningDescriptors(space, g as never) }),
+  };
+};
+
+/** Strategies that need a space capability the bit strings lack run the contract on another space. */
+const harnesses: Partial<Record<StrategyName, () => StrategyHarness>> = {
+  'threshold-accepting': pruningHarness, // needs removals(g)
+};
 
 describe('strategy registry', () => {
   it('has example options for every entry', () => {
@@ -40,5 +62,11 @@ describe('strategy registry', () => {
 });
 
 describe.each(Object.keys(strategies) as StrategyName[])('%s', (name) => {
-  strategyContract(name, (deps) => strategies[name].create(examples[name], deps), harness);
+  strategyContract(name, (deps) => strategies[name].create(examples[name], deps), harnesses[name] ?? harness);
+});
+
+/** The prompt-search strategies also pass on the token-mask space, where mutants often repeat a key and pruning runs out. */
+const promptStrategies: StrategyName[] = ['gga', 'simulated-annealing', 'hill-climbing', 'tabu', 'harmony'];
+describe.each(promptStrategies)('%s on a token-mask space', (name) => {
+  strategyContract(`${name} (token-mask)`, (deps) => strategies[name].create(examples[name], deps), pruningHarness);
 });

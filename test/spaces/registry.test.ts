@@ -25,6 +25,14 @@ const examples: Record<string, readonly Record<string, unknown>[]> = {
   ],
   'sparsity-levels': [{ model: 'tiny' }, { layers: 5, maxLevel: 2, maxTotalDeviation: 6, initialFlips: 2 }],
   'sparsity-nm': [{ pattern: '2:4', model: 'tiny' }, { pattern: '1:4', layers: [{ name: 'a', dOut: 4, dIn: 8 }], maxSwaps: 3, boundaryBias: 1 }],
+  'token-mask': [
+    { prompt: 'Review: a gripping film.\nSentiment: positive\n\nReview: {text}\nSentiment:' },
+    { tokens: ['Sum', 'mar', 'ize', ':', ' {text}'], initialPruning: { min: 0.2, max: 0.5 }, minKept: 2, protect: ['\\{text\\}'] },
+  ],
+  'phrase-edit': [
+    { prompt: 'Given a movie review, decide whether it is positive or negative. Answer with yes or no.' },
+    { prompt: 'Summarize {text} in one sentence.', operators: ['del', 'swap', 'sub'], numCompose: 2, substitutes: ['Briefly'], initialEdits: 1 },
+  ],
 };
 
 const names = Object.keys(spaces) as (keyof typeof spaces)[];

@@ -76,7 +76,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     timeout: options.timeoutMs + 1000, // ours fires first and also covers reading the body
     logLevel: 'off',
   });
-  const semaphore = sharedSemaphore(`llm-requests:${options.baseUrl}`, options.concurrency);
+  // A permit outlives no attempt (each has its own timer): a lease a little longer frees the permit of a terminated thread.
+  const semaphore = sharedSemaphore(`llm-requests:${options.baseUrl}`, options.concurrency, { leaseMs: options.timeoutMs + 10_000 });
   const where = `LLM server at ${options.baseUrl}`;
   // Nothing we print may hold the key, even if a server echoes request headers into an error body.
   const redact = (text: string): string => (options.apiKey && options.apiKey.length >= 4 ? text.split(options.apiKey).join('[API key]') : text);

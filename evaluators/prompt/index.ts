@@ -188,11 +188,12 @@ function httpScorer(task: Task, options: PromptOptions): Scorer {
   const matcher = verbalizerMatcher(task.verbalizers);
   const inFlight = new Map<string, Promise<Answer>>();
   // A request holds its key's lock from the cache check to the committed answer: the same request from another
-  // thread waits and then reads the cache, so no request is sent twice (a dead holder is overtaken after this long).
-  const staleMs = (options.retries + 1) * (options.requestTimeoutSeconds * 1000 + 60_000 * 2);
+  // thread waits and then reads the cache, so no request is sent twice. The lease outlasts every attempt and backoff
+  // (Retry-After is capped at 60 s), so only a terminated thread's lock expires.
+  const leaseMs = (options.retries + 1) * (options.requestTimeoutSeconds * 1000 + 75_000) + options.backoffSeconds * 1000 * 2 ** (options.retries + 1);
 
   const fetchAnswer = async (body: ReturnType<ChatClient['body']>, key: string, usage: Usage, signal: AbortSignal): Promise<Answer> => {
-    const release = await lockKey(key, { signal, staleMs });
+    const release = await lockKey(key, { signal, leaseMs });
     try {
       cache?.refresh();
       const hit = cache?.get(key);

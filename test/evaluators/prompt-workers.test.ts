@@ -75,6 +75,46 @@ describe('shared semaphore', () => {
     expect(Atomics.load(counter, 1)).toBe(3); // 12 lanes in 3 threads wanted the gate; never more than 3 held it
     expect(Atomics.load(counter, 0)).toBe(0);
   });
+
+  it('a permit held by a terminated thread is free again when its lease ends', async () => {
+    const semaphores = pathToFileURL(join(build, 'search/executors/semaphores.js')).href;
+    const { lockKey, sharedMemory, sharedSemaphore } = await fromBuild<typeof import('../../search/executors/semaphores.js')>('search/executors/semaphores.js');
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      import(workerData.semaphores).then(async ({ adoptSharedMemory, lockKey, sharedSemaphore }) => {
+        adoptSharedMemory(workerData.memory);
+        await sharedSemaphore('lease-gate', 1, { leaseMs: 300 }).acquire(); // never released
+        await lockKey('some request', { leaseMs: 300 }); // never released
+        parentPort.postMessage('holding');
+      });`;
+    const worker = new Worker(code, { eval: true, workerData: { semaphores, memory: sharedMemory() } });
+    await new Promise((resolve, reject) => (worker.once('message', resolve), worker.once('error', reject)));
+    await worker.terminate();
+    const gate = sharedSemaphore('lease-gate', 1, { leaseMs: 300 });
+    expect(gate.holders()).toBe(1);
+    const started = performance.now();
+    const release = await gate.acquire(AbortSignal.timeout(5000));
+    expect(performance.now() - started).toBeGreaterThan(100);
+    expect(gate.holders()).toBe(1);
+    release();
+    expect(gate.holders()).toBe(0);
+    const unlock = await lockKey('some request', { signal: AbortSignal.timeout(5000) }); // the dead holder's lease ran out
+    unlock();
+    const again = await lockKey('some request', { signal: AbortSignal.timeout(100) }); // released: free at once
+    again();
+  });
+
+  it('a keyed lock is exclusive until released', async () => {
+    const { lockKey } = await fromBuild<typeof import('../../search/executors/semaphores.js')>('search/executors/semaphores.js');
+    const order: string[] = [];
+    const first = await lockKey('k');
+    const second = lockKey('k').then((release) => (order.push('second'), release));
+    await new Promise((r) => setTimeout(r, 120));
+    order.push('first done');
+    first();
+    (await second)();
+    expect(order).toEqual(['first done', 'second']);
+  });
 });
 
 describe('prompt evaluator in the worker pool', () => {

@@ -29,6 +29,8 @@ const POLL_MS = 50;
 
 let memory: SharedArrayBuffer | undefined;
 let views: { ints: Int32Array; cells: BigInt64Array } | undefined;
+/** Why the memory handed to this thread was not adopted (see adoptSharedMemory). */
+let mismatch: string | undefined;
 
 /** Frees what was acquired; calling it again does nothing. */
 export type Release = () => void;
@@ -40,18 +42,23 @@ export function sharedMemory(): SharedArrayBuffer {
 }
 
 /**
- * Makes this thread use `buffer` (the main thread's memory, from workerData) for every semaphore and lock.
- * @throws {TypeError} when `buffer` is not a coordination memory of the right size.
+ * Makes this thread use `buffer` (the main thread's memory, from workerData) for every semaphore and lock. A buffer
+ * of another layout (a main thread of another elites build, e.g. TypeScript sources with a stale dist/ worker) is not
+ * adopted: evaluators that use no semaphore run as usual, and one that does gets an error saying so, never limits
+ * that are silently not shared.
  */
 export function adoptSharedMemory(buffer: unknown): void {
-  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength !== BYTES) {
-    throw new TypeError(`shared coordination memory must be a SharedArrayBuffer of ${BYTES} bytes`);
-  }
-  memory = buffer;
   views = undefined;
+  if (buffer instanceof SharedArrayBuffer && buffer.byteLength === BYTES) {
+    memory = buffer;
+    mismatch = undefined;
+  } else {
+    mismatch = `this worker thread got coordination memory of another elites build (${buffer instanceof SharedArrayBuffer ? `${buffer.byteLength} bytes` : typeof buffer}, expected ${BYTES}): its main thread runs other code than the worker (rebuild with npm run build)`;
+  }
 }
 
 function shared(): { ints: Int32Array; cells: BigInt64Array } {
+  if (mismatch !== undefined) throw new Error(mismatch);
   const buffer = sharedMemory();
   views ??= { ints: new Int32Array(buffer, 0, INT_WORDS), cells: new BigInt64Array(buffer, CELLS_OFFSET, STRIPES_AT + LOCK_STRIPES) };
   return views;

@@ -26,6 +26,11 @@ describe('configs/', () => {
       const space = { ...config.space, model: 'tiny' };
       config = { ...config, space, evaluator: { ...config.evaluator, options }, budget: { evaluations: 30 }, search: { ...config.search, offspring: 4 } };
     }
+    if (config.evaluator.type === 'prompt') {
+      // The LLM configs read their server from the environment: here they run on the offline stand-in scorer.
+      const options = { ...config.evaluator.options, scorer: 'offline', devExamples: 20, testExamples: 20, responseCache: false };
+      config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 60 }, workers: Math.min(config.workers, 2) };
+    }
     const s = await runSearch({ ...config, cache: { ...config.cache, path: join(dir, 'cache.mdb') } }, { out: join(dir, 'run') });
     expect(s.status).toBe('done');
     expect(s.failures).toBeLessThan(s.proposals / 3); // random formulas may score NaN: a recorded failure

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { defineFactory } from '../factory.js';
 import { compareScored } from '../score.js';
 import {
-  batchSize,
   chance,
   decodeMember,
   encodeMember,
@@ -17,6 +16,7 @@ import {
   tournament,
   worstIndex,
   type Member,
+  proposeEach,
 } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
@@ -68,9 +68,7 @@ export function createGa<G>(options: z.input<typeof gaOptions>, deps: StrategyDe
 
   return {
     ask(n: number): Proposal<G>[] {
-      const out: Proposal<G>[] = [];
-      for (let i = 0; i < batchSize(n); i++) out.push(propose());
-      return out;
+      return proposeEach(n, propose);
     },
     tell(outcome: Outcome<G>): void {
       const member = memberOf(outcome);

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { defineFactory } from '../factory.js';
 import { randomInt } from '../rng.js';
 import { compareScored } from '../score.js';
-import { batchSize, chance, decodeMember, encodeMember, IdCounter, memberData, memberOf, parseState, pick, worstIndex, type Member } from './select.js';
+import { chance, decodeMember, encodeMember, IdCounter, memberData, memberOf, parseState, pick, proposeEach, worstIndex, type Member } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
 /** Mutations tried on a harmony whose key is already in memory before it is proposed anyway. */
@@ -84,9 +84,7 @@ export function createHarmony<G>(options: z.input<typeof harmonyOptions>, deps: 
 
   return {
     ask(n: number): Proposal<G>[] {
-      const out: Proposal<G>[] = [];
-      for (let i = 0; i < batchSize(n); i++) out.push(propose());
-      return out;
+      return proposeEach(n, propose);
     },
     tell(outcome: Outcome<G>): void {
       const member = memberOf(outcome);

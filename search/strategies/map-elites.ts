@@ -1,7 +1,7 @@
 // MAP-Elites (Mouret & Clune, 2015), arXiv:1504.04909 — random start, then variation of uniformly chosen elites.
 import { z } from 'zod';
 import { defineFactory } from '../factory.js';
-import { batchSize, chance, IdCounter, parseState, requireCrossover } from './select.js';
+import { chance, IdCounter, parseState, proposeEach, requireCrossover } from './select.js';
 import type { Proposal, Strategy, StrategyDeps } from './strategy.js';
 
 export const mapElitesOptions = z.strictObject({
@@ -42,9 +42,7 @@ export function createMapElites<G>(options: z.input<typeof mapElitesOptions>, de
 
   return {
     ask(n: number): Proposal<G>[] {
-      const out: Proposal<G>[] = [];
-      for (let i = 0; i < batchSize(n); i++) out.push(propose());
-      return out;
+      return proposeEach(n, propose);
     },
     // The engine has already added the outcome to the archive: nothing else to learn.
     tell(): void {},

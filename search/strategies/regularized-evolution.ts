@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { defineFactory } from '../factory.js';
 import {
-  batchSize,
   decodeMember,
   encodeMember,
   IdCounter,
@@ -11,6 +10,7 @@ import {
   parseState,
   tournament,
   type Member,
+  proposeEach,
 } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
@@ -56,9 +56,7 @@ export function createRegularizedEvolution<G>(
 
   return {
     ask(n: number): Proposal<G>[] {
-      const out: Proposal<G>[] = [];
-      for (let i = 0; i < batchSize(n); i++) out.push(propose());
-      return out;
+      return proposeEach(n, propose);
     },
     tell(outcome: Outcome<G>): void {
       const member = memberOf(outcome);

@@ -37,6 +37,11 @@ export function batchSize(n: number): number {
   return Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0;
 }
 
+/** `ask(n)` of a steady-state strategy: up to n proposals, each made by `propose()` on its own. */
+export function proposeEach<G>(n: number, propose: () => Proposal<G>): Proposal<G>[] {
+  return Array.from({ length: batchSize(n) }, propose);
+}
+
 /** A uniform element of a non-empty array. */
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   if (items.length === 0) throw new Error('pick: no items to choose from');

@@ -57,7 +57,7 @@ async function runMethod(method: Method, seed: number): Promise<Outcome> {
     name: `prompt-report-${method.search.strategy}-${seed}`,
     search: method.search,
     space: { ...base.space, ...(method.space ?? {}) } as RunConfig['space'],
-    cache: { ...base.cache, path: join(scratch, 'cache.mdb') }, // fresh per report: the key share is this run's own
+    cache: { ...base.cache, path: join(scratch, `${method.search.strategy}-${seed}.mdb`) }, // fresh per run: the key share is the run's own
   };
   const out = join(scratch, `${config.name}`);
   const summary = await runSearch(config, { out });
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     '',
     '**The scorer is not an LLM.** `scorer: offline` is an in-context nearest-neighbour classifier (TF-IDF cosine to the demonstrations left in the prompt): a stand-in that lets the search machinery run, be tested and be compared on a fresh machine. These numbers say how the *search methods* compare on that objective, nothing about any language model; run `configs/prompt-quine-llm.yaml` against your server for that.',
     '',
-    'Fitness = dev accuracy (100 examples); the best elite of each run (highest dev accuracy, earliest on ties) is reported with its test accuracy (200 examples from other Brown files). Means over seeds, then each seed.',
+    'Fitness = dev accuracy (400 examples); the best elite of each run (highest dev accuracy, earliest on ties) is reported with its test accuracy (800 examples from other Brown files). Means over seeds, then each seed.',
     '',
     '| method | dev (mean) | test (mean) | tokens | demonstrations | proposals answered by the key | stop | per seed: dev / test |',
     '|---|---|---|---|---|---|---|---|',

@@ -16,7 +16,7 @@ import { pickDemonstrations, renderPrompt } from './template.js';
 export const BROWN_GENRES = { a: 'news', d: 'religion', h: 'government', p: 'romance' } as const;
 
 /** Examples per label in each split, and the sentence lengths kept (in words). */
-const PER_LABEL = { train: 50, dev: 25, test: 50 } as const;
+const PER_LABEL = { train: 50, dev: 100, test: 200 } as const;
 const MIN_WORDS = 8;
 const MAX_WORDS = 40;
 /** Demonstrations are drawn from the shorter train sentences, so that the 16-shot prompt stays a few hundred words. */

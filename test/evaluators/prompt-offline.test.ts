@@ -16,16 +16,16 @@ const ctx = (fidelity = 1, sample = 0): EvalContext => ({ rng: rngFromSeed('offl
 const idf = inverseDocumentFrequencies(task.train.map((e) => e.text));
 
 describe('offline scorer', () => {
-  it('scores the full prompt deterministically: dev accuracy 0.32, test accuracy 0.325 (chance: 0.25)', async () => {
+  it('scores the full prompt deterministically: dev accuracy 0.3275, test accuracy 0.30625 (chance: 0.25)', async () => {
     const a = createPromptEvaluator();
     const b = createPromptEvaluator({ task: 'brown-genre' });
     await a.setup?.({});
     const r = await a.evaluate(prompt, ctx());
     expect(r).toEqual(await b.evaluate(prompt, ctx()));
     expect(r).toEqual(await a.evaluate(prompt, ctx()));
-    expect(r.fitness).toBe(0.32);
+    expect(r.fitness).toBe(0.3275);
     expect(r.descriptors).toEqual([453, 16]);
-    expect(r.metrics).toMatchObject({ devAccuracy: 0.32, testAccuracy: 0.325, devExamples: 100, testExamples: 200, unparsed: 0, requests: 0 });
+    expect(r.metrics).toMatchObject({ devAccuracy: 0.3275, testAccuracy: 0.30625, devExamples: 400, testExamples: 800, unparsed: 0, requests: 0 });
   });
 
   it('never predicts a label whose demonstrations were all removed', () => {
@@ -48,23 +48,23 @@ describe('offline scorer', () => {
     for (const g of space.removals(space.full())) scores.push((await evaluator.evaluate(g, ctx())).fitness);
     expect(Math.max(...scores)).toBeGreaterThan(full);
     expect(Math.min(...scores)).toBeLessThan(full);
-    expect(scores.filter((s) => s === full).length).toBeGreaterThan(scores.length / 2); // most words barely matter
+    expect(scores.filter((s) => s === full).length).toBeGreaterThan(scores.length / 3); // many words do not matter at all
   });
 
   it('a prompt without demonstrations answers nothing: every example unparsed, fitness 0', async () => {
     const r = await createPromptEvaluator().evaluate('Classify the genre of each sentence.\n\nSentence: {text}\nGenre:', ctx());
     expect(r.fitness).toBe(0);
     expect(r.descriptors).toEqual([17, 0]); // words, punctuation and line breaks
-    expect(r.metrics).toMatchObject({ unparsed: 300, testAccuracy: 0 });
+    expect(r.metrics).toMatchObject({ unparsed: 1200, testAccuracy: 0 });
   });
 
   it('fidelity: a fraction of the dev set (drawn by sample), without the test split', async () => {
     const evaluator = createPromptEvaluator();
     const quarter = await evaluator.evaluate(prompt, ctx(0.25));
-    expect(quarter.metrics).toMatchObject({ devExamples: 25, testExamples: 0 });
+    expect(quarter.metrics).toMatchObject({ devExamples: 100, testExamples: 0 });
     expect(quarter.metrics?.testAccuracy).toBeUndefined();
     expect((await evaluator.evaluate(prompt, ctx(10, 3))).metrics).toMatchObject({ devExamples: 10 });
-    expect((await evaluator.evaluate(prompt, ctx(1000))).metrics).toMatchObject({ devExamples: 100, testExamples: 200 });
+    expect((await evaluator.evaluate(prompt, ctx(1000))).metrics).toMatchObject({ devExamples: 400, testExamples: 800 });
     expect((await createPromptEvaluator({ devExamples: 40, testExamples: 10 }).evaluate(prompt, ctx())).metrics).toMatchObject({ devExamples: 40, testExamples: 10 });
   });
 
@@ -72,7 +72,7 @@ describe('offline scorer', () => {
     const r = await createPromptEvaluator({ reward: 'gap' }).evaluate(prompt, ctx());
     expect(r.fitness).toBeGreaterThan(-180);
     expect(r.fitness).toBeLessThan(200);
-    expect(r.metrics?.devAccuracy).toBe(0.32);
+    expect(r.metrics?.devAccuracy).toBe(0.3275);
   });
 
   it('a MAP-Elites search over token masks finds prompts that beat the full prompt on dev', async () => {
@@ -90,6 +90,6 @@ describe('offline scorer', () => {
     );
     const s = await runSearch(config, { out: join(dir, 'run') });
     expect(s).toMatchObject({ status: 'done', failures: 0 });
-    expect(s.best?.fitness).toBeGreaterThan(0.32);
+    expect(s.best?.fitness).toBeGreaterThan(0.3275);
   });
 });

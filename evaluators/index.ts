@@ -6,6 +6,7 @@ import { onemax } from './benchmarks/onemax.js';
 import { planarArm } from './benchmarks/planar-arm.js';
 import { rastrigin } from './benchmarks/rastrigin.js';
 import { sphere } from './benchmarks/sphere.js';
+import { kernel } from './kernel/index.js';
 import { prompt } from './prompt/index.js';
 import { pruning } from './pruning/index.js';
 import { sparsity } from './sparsity/index.js';
@@ -19,6 +20,7 @@ export { createOneMax, type OneMaxOptions } from './benchmarks/onemax.js';
 export { createPlanarArm, type PlanarArmOptions } from './benchmarks/planar-arm.js';
 export { createRastrigin, type RastriginOptions } from './benchmarks/rastrigin.js';
 export { createSphere, type SphereOptions } from './benchmarks/sphere.js';
+export { createKernelEvaluator, kernelOptionsSchema, type KernelEvaluator, type KernelGenome, type KernelOptions } from './kernel/index.js';
 export { createPruningEvaluator, pruningOptionsSchema, type PruningOptions } from './pruning/index.js';
 export { createPromptEvaluator, promptOptionsSchema, type PromptGenome, type PromptOptions } from './prompt/index.js';
 export { createSparsityEvaluator, sparsityOptionsSchema, type SparsityGenome, type SparsityOptions } from './sparsity/index.js';
@@ -39,6 +41,7 @@ export const evaluators = {
   pruning,
   sparsity,
   prompt,
+  kernel,
 } satisfies Record<string, Factory<void, Evaluator<never>>>;
 
 export type EvaluatorType = keyof typeof evaluators;

@@ -43,7 +43,8 @@ int main(int argc, char **argv) {
     double t0 = now_seconds();
     vf s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
 #ifdef _OPENMP
-#pragma omp parallel for reduction(+:s0,s1,s2,s3)
+#pragma omp declare reduction(vadd : vf : omp_out += omp_in) initializer(omp_priv = (vf){0})
+#pragma omp parallel for reduction(vadd : s0, s1, s2, s3)
 #endif
     for (long i = 0; i < n; i += 32) {
       s0 += *(const vf *)(x + i); s1 += *(const vf *)(x + i + 8);

@@ -8,9 +8,10 @@ export type LoopOrder = (typeof LOOP_ORDERS)[number];
 
 /**
  * gcc flag tokens a configuration may set (split on spaces, passed as argv entries, never through a shell):
- * -O levels, -f… and -m… options and -D macros. Anything else (-o, -B, -wrapper, -fplugin, @file, specs) is refused.
+ * -O levels, -f… and -m… options and -D macros. Anything else (-o, -B, -wrapper, @file, specs) is refused, and so are
+ * -fplugin and the options that write profile or dump files.
  */
-const FLAG_TOKEN = /^(-O[0-3sz]?|-Ofast|-Og|-f(?!plugin|profile-use|profile-generate|auto-profile|dump)[a-z0-9][\w+.=,-]*|-m[a-z0-9][\w+.=,-]*|-D[A-Za-z_]\w*(=[\w.+-]*)?)$/;
+const FLAG_TOKEN = /^(-O[0-3sz]?|-Ofast|-Og|-f(?!plugin|profile|auto-profile|dump|test-coverage)[a-z0-9][\w+.=,-]*|-m[a-z0-9][\w+.=,-]*|-D[A-Za-z_]\w*(=[\w.+-]*)?)$/;
 
 const positive = (name: string) => z.int({ message: `${name} must be an integer` }).positive({ message: `${name} must be positive` });
 

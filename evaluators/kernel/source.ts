@@ -3,7 +3,8 @@
 // double-precision reference.
 //
 // Contract of the generated `sgemm(M, N, K, A, B, C)`: row-major, C = A·B (C is overwritten: zeroed, then every
-// k block adds its product). The program's argv is `M N K repeats warmup seed [minSampleMs]`; it prints ONE JSON line
+// k block adds its product). The program's argv is `M N K repeats warmup seed [minSampleMs [alarmSeconds]]` (alarm: a
+// SIGALRM deadline of its own, in case the parent that would kill it is gone); it prints ONE JSON line
 // {"gflops_samples":[…],"max_rel_error":e,"checked":n,"nonfinite":n,"iterations":i,"threads":t} and exits 0, or
 // prints a message on stderr and exits 2 (usage) or 3 (out of memory). The relative error of an entry is
 // |C[i][j] − ref| / Σ_p |A[i][p]·B[p][j]| (the reference's magnitude, immune to cancellation); every entry is checked
@@ -229,13 +230,14 @@ static void run(long M, long N, long K, const float *A, const float *B, float *C
 
 int main(int argc, char **argv) {
   if (argc < 7) {
-    fprintf(stderr, "usage: %s M N K repeats warmup seed [minSampleMs]\\n", argv[0]);
+    fprintf(stderr, "usage: %s M N K repeats warmup seed [minSampleMs [alarmSeconds]]\\n", argv[0]);
     return 2;
   }
   const long M = atol(argv[1]), N = atol(argv[2]), K = atol(argv[3]);
   const int repeats = atoi(argv[4]), warmup = atoi(argv[5]);
   lcg_state = strtoull(argv[6], NULL, 10);
   const double min_ms = argc > 7 ? atof(argv[7]) : 0.0;
+  if (argc > 8 && atoi(argv[8]) > 0) alarm((unsigned)atoi(argv[8])); /* dies of SIGALRM even if its parent is gone */
   if (M <= 0 || N <= 0 || K <= 0 || repeats <= 0 || warmup < 0) {
     fprintf(stderr, "M, N, K and repeats must be positive, warmup non-negative\\n");
     return 2;

@@ -141,9 +141,12 @@ describe('kernel evaluator', () => {
     expect(m.samples).toHaveLength(3);
     expect(m.median).toBeGreaterThan(0);
     expect(m.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    const bw = await bandwidthProbe({ buildDir, megabytes: 8, repeats: 3 });
-    expect(bw.gbps).toBeGreaterThan(0);
-    expect(bw.samples).toHaveLength(3);
+    for (const threads of [1, 2]) {
+      const bw = await bandwidthProbe({ buildDir, megabytes: 8, repeats: 3, threads });
+      expect(bw.gbps).toBeGreaterThan(0);
+      expect(bw.samples).toHaveLength(3);
+      expect(bw.bytes).toBe(8 * 2 ** 20);
+    }
   });
 });
 

@@ -67,7 +67,8 @@ describe('generated SGEMM kernels', () => {
     expect(() => resolveKernelConfig({ nr: 12, vec: 32 })).toThrow(/nr = 12 is not a multiple of the vector width 8/);
     expect(() => resolveKernelConfig({ loopOrder: 'xyz' })).toThrow(/loopOrder must be one of nkm/);
     expect(() => resolveKernelConfig({ flags: '-O2 -o /tmp/x' })).toThrow(/flags "-o", "\/tmp\/x" not allowed/);
-    expect(() => resolveKernelConfig({ flags: '-fplugin=evil.so' })).toThrow(/not allowed/);
+    for (const flags of ['-fplugin=evil.so', '-fprofile-arcs', '-fdump-tree-all', '-B/tmp', '@opts', '-wrapper gdb', '-O2;ls']) expect(() => resolveKernelConfig({ flags }), flags).toThrow(/not allowed/);
+    expect(resolveKernelConfig({ flags: '-O3 -funroll-loops -mno-avx512f -DX=1' }).flags).toBe('-O3 -funroll-loops -mno-avx512f -DX=1');
     expect(() => resolveKernelConfig({ bogus: 1 } as KernelGenome)).toThrow(/invalid kernel configuration.*bogus/);
     expect(() => resolveKernelConfig({ mc: 0 })).toThrow(/mc: mc must be positive/);
     // mc and nc round up to whole tiles; the naive kernel ignores the blocked parameters.

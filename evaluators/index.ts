@@ -7,6 +7,7 @@ import { planarArm } from './benchmarks/planar-arm.js';
 import { rastrigin } from './benchmarks/rastrigin.js';
 import { sphere } from './benchmarks/sphere.js';
 import { kernel } from './kernel/index.js';
+import { command } from './command/index.js';
 import { prompt } from './prompt/index.js';
 import { pruning } from './pruning/index.js';
 import { sparsity } from './sparsity/index.js';
@@ -20,6 +21,7 @@ export { createOneMax, type OneMaxOptions } from './benchmarks/onemax.js';
 export { createPlanarArm, type PlanarArmOptions } from './benchmarks/planar-arm.js';
 export { createRastrigin, type RastriginOptions } from './benchmarks/rastrigin.js';
 export { createSphere, type SphereOptions } from './benchmarks/sphere.js';
+export { commandOptionsSchema, createCommandEvaluator, type CommandOptions, type CommandOptionsInput } from './command/index.js';
 export { createKernelEvaluator, kernelOptionsSchema, type KernelEvaluator, type KernelGenome, type KernelOptions } from './kernel/index.js';
 export { createPruningEvaluator, pruningOptionsSchema, type PruningOptions } from './pruning/index.js';
 export { createPromptEvaluator, promptOptionsSchema, type PromptGenome, type PromptOptions } from './prompt/index.js';
@@ -41,6 +43,7 @@ export const evaluators = {
   pruning,
   sparsity,
   prompt,
+  command,
   kernel,
 } satisfies Record<string, Factory<void, Evaluator<never>>>;
 

@@ -17,7 +17,7 @@ const lengths = [2, 5, 12, 100, 137];
 describe('evaluator registry', () => {
   it('holds the built-in benchmarks and the domain evaluators', () => {
     expect(Object.keys(benchmarks).sort()).toEqual(['binval', 'leading-ones', 'onemax', 'planar-arm', 'rastrigin', 'sphere'].sort());
-    expect(Object.keys(evaluators).sort()).toEqual([...Object.keys(benchmarks), 'pruning', 'sparsity', 'prompt', 'kernel'].sort());
+    expect(Object.keys(evaluators).sort()).toEqual([...Object.keys(benchmarks), 'pruning', 'sparsity', 'prompt', 'kernel', 'command'].sort());
   });
 });
 

@@ -7,6 +7,7 @@ import { inspectCommand } from './inspect.js';
 import { write, type CliIo } from './io.js';
 import { resumeCommand, runCommand } from './run.js';
 import { runsCommand } from './runs.js';
+import { tableCommand } from './table.js';
 
 class ArgumentError extends Error {}
 
@@ -36,8 +37,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         .option('all', { type: 'boolean', describe: 'every logged event, not just the elites' })
         .option('output', { type: 'string', alias: 'o', describe: 'write to a file instead of stdout' }), (a) => track(exportCommand(a as never, io)))
     .command('runs [dir]', 'list runs with status and best', (y) => y.positional('dir', { type: 'string', default: 'runs' }).option('json', { type: 'boolean' }), (a) => track(runsCommand(a as never, io)))
+    .command('table <dirs..>', 'best configuration per value of a config field across runs (e.g. per GEMM shape)', (y) =>
+      y.positional('dirs', { type: 'string', array: true, demandOption: true })
+        .option('by', { type: 'string', default: 'evaluator.options.shape', describe: 'dotted config path to group runs by' })
+        .option('output', { type: 'string', alias: 'o', describe: 'also write the table as JSON to this file' })
+        .option('json', { type: 'boolean', describe: 'print JSON instead of the table' }), (a) => track(tableCommand(a as never, io)))
     .command('init [dir]', 'write a starter config and plug-in evaluator', (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }), (a) => track(initCommand(a as never, io)))
-    .demandCommand(1, 'name a command: run, resume, inspect, export, runs or init')
+    .demandCommand(1, 'name a command: run, resume, inspect, export, runs, table or init')
     .strict()
     .help()
     .version(false)

@@ -31,6 +31,11 @@ describe('configs/', () => {
       const options = { ...config.evaluator.options, scorer: 'offline', devExamples: 20, testExamples: 20, responseCache: false };
       config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 60 }, workers: Math.min(config.workers, 2) };
     }
+    if (config.evaluator.type === 'kernel') {
+      // Real gcc and real timings: a small GEMM, one sample per configuration, a dozen proposals (seconds, not minutes).
+      const options = { ...config.evaluator.options, shape: 'square-256', repeats: 1, warmup: 0, minSampleMs: 0 };
+      config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 12 }, search: { ...config.search, ...(config.search.strategy === 'map-elites' ? { initialRandom: 6 } : {}) } };
+    }
     const s = await runSearch({ ...config, cache: { ...config.cache, path: join(dir, 'cache.mdb') } }, { out: join(dir, 'run') });
     expect(s.status).toBe('done');
     expect(s.failures).toBeLessThan(s.proposals / 3); // random formulas may score NaN: a recorded failure

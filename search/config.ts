@@ -76,6 +76,12 @@ export const runConfigSchema = z.strictObject({
       checkpointSeconds: z.number().positive().default(5),
     })
     .default({ genomes: 'elites', checkpointSeconds: 5 }),
+  remeasure: z
+    .strictObject({
+      elites: z.int().min(0).max(1000).default(0).describe('re-evaluate the best N elites when the run ends (noisy evaluators); 0 = off'),
+      rounds: z.int().min(1).max(100).default(3).describe('samples per elite, taken round-robin over the elites'),
+    })
+    .default({ elites: 0, rounds: 3 }),
 });
 
 /** The validated config, with defaults applied and module paths made absolute. */

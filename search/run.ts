@@ -22,6 +22,7 @@ import { loadSpaceModule } from './plugins.js';
 import { SeededRng } from './rng.js';
 import { strategies } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
+import { remeasureElites, type RemeasuredElite } from './remeasure.js';
 import { buildSummary, type RunSummary } from './summary.js';
 import { toScore, type Space } from './types.js';
 
@@ -130,6 +131,7 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   const summary = buildSummary({
     runId: basename(dir), dir, status: status === 'killed' ? 'interrupted' : status, stopReason: store.getMeta<StopReason>('stopReason') ?? null,
     counters, archive, space, direction: config.direction, seconds: lastEventSeconds(store),
+    ...(store.getMeta<RemeasuredElite[]>('remeasured') ? { remeasured: store.getMeta<RemeasuredElite[]>('remeasured') as RemeasuredElite[] } : {}),
   });
   return { dir, config, space, archive, counters, status, summary, history: checkpoint?.history ?? emptyHistory(), events: () => store.events(), close: () => store.close() };
 }
@@ -246,8 +248,18 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       ...(hooks.stop ? { stop: hooks.stop } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress as (p: Progress<unknown>) => void } : {}),
     });
-    const status = result.error ? 'failed' : result.stopReason === 'signal' ? 'interrupted' : 'done';
-    const summary = buildSummary({ runId: basename(dir), dir, status, stopReason: result.stopReason, counters: result.counters, archive, space, direction: config.direction, seconds: result.elapsedSeconds, ...(result.error ? { error: result.error.message } : {}) });
+    let status: 'failed' | 'interrupted' | 'done' = result.error ? 'failed' : result.stopReason === 'signal' ? 'interrupted' : 'done';
+    let remeasured: RemeasuredElite[] | undefined;
+    if (status === 'done' && config.remeasure.elites > 0) {
+      log(dir, `re-measuring the best ${config.remeasure.elites} elites, ${config.remeasure.rounds} rounds`);
+      remeasured = await remeasureElites({ archive, space, executor, direction: config.direction, elites: config.remeasure.elites, rounds: config.remeasure.rounds, ...(hooks.stop ? { signal: hooks.stop } : {}) });
+      if (hooks.stop?.aborted) status = 'interrupted'; // resume finds the budget spent and re-measures again
+      else await store.putMeta('remeasured', remeasured);
+    }
+    const summary = buildSummary({
+      runId: basename(dir), dir, status, stopReason: result.stopReason, counters: result.counters, archive, space, direction: config.direction, seconds: result.elapsedSeconds,
+      ...(result.error ? { error: result.error.message } : {}), ...(remeasured && status === 'done' ? { remeasured } : {}),
+    });
     await store.putMeta('status', status);
     await store.putMeta('stopReason', result.stopReason);
     writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -2,6 +2,7 @@
 import type { ArchiveView } from '../archive/archive.js';
 import type { Counters, RunStatus } from '../archive/store/events.js';
 import type { StopReason } from './budget.js';
+import type { RemeasuredElite } from './remeasure.js';
 import { fromScore, type Direction, type Space } from './types.js';
 
 export interface RunSummary {
@@ -21,6 +22,8 @@ export interface RunSummary {
   readonly seconds: number;
   /** Optional message when the run failed. */
   readonly error?: string;
+  /** With `remeasure.elites`: the best elites evaluated again when the run ended, best median first. */
+  readonly remeasured?: readonly RemeasuredElite[];
 }
 
 export interface SummaryInput<G> {
@@ -34,6 +37,7 @@ export interface SummaryInput<G> {
   readonly direction: Direction;
   readonly seconds: number;
   readonly error?: string;
+  readonly remeasured?: readonly RemeasuredElite[];
 }
 
 export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
@@ -56,5 +60,6 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
     archive: { size: stats.size, cells: stats.cells, coverage: stats.coverage, qdScore: stats.qdScore, qdOffset: stats.qdOffset },
     seconds: Math.round(input.seconds * 1000) / 1000,
     ...(input.error !== undefined ? { error: input.error } : {}),
+    ...(input.remeasured ? { remeasured: input.remeasured } : {}),
   };
 }

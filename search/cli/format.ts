@@ -11,6 +11,10 @@ export function formatSummary(s: RunSummary): string {
     s.best ? `  best ${formatNumber(s.best.fitness, 8)} at [${s.best.descriptors.map((d) => formatNumber(d)).join(', ')}]: ${truncate(s.best.text, 100)}` : '  best -',
     `  dir ${s.dir}`,
   ];
+  if (s.remeasured?.length) {
+    lines.push(`  re-measured (${s.remeasured[0]?.samples.length ?? 0} rounds; median, spread, archived):`);
+    for (const r of s.remeasured) lines.push(`    ${formatNumber(r.median, 6).padStart(10)}  ±${((r.spread ?? 0) * 50).toFixed(1).padStart(4)}%  (was ${formatNumber(r.archived, 6)})  #${r.id} ${truncate(r.text, 80)}${r.failures ? `  ${r.failures} failed` : ''}`);
+  }
   if (s.error) lines.push(`  error: ${s.error}`);
   return lines.join('\n');
 }

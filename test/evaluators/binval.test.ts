@@ -5,7 +5,7 @@ import { rngFromSeed, type Rng } from '../../search/rng.js';
 import { compareScored } from '../../search/score.js';
 import type { EvalContext, EvalResult } from '../../search/types.js';
 
-const ctx: EvalContext = { rng: rngFromSeed('binval'), signal: new AbortController().signal, options: {}, fidelity: 1 };
+const ctx: EvalContext = { rng: rngFromSeed('binval'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
 const binval = createBinVal();
 const evaluate = (g: Uint8Array): EvalResult => binval.evaluate(g, ctx) as EvalResult;
 

@@ -45,7 +45,7 @@ describe('command evaluator: the C GEMM worked example', () => {
       expect(e.fitness).toBeGreaterThan(0); // GFLOP/s
       expect(e.maxError).toBe(0);
       expect(e.kernelSeconds).toBeGreaterThan(0);
-      const [MC, KC, NC] = ['MC', 'KC', 'NC'].map((p) => Number(new RegExp(`\\b${p}=(\\d+)`).exec(e.text ?? '')?.[1]));
+      const [MC = NaN, KC = NaN, NC = NaN] = ['MC', 'KC', 'NC'].map((p) => Number(new RegExp(`\\b${p}=(\\d+)`).exec(e.text ?? '')?.[1]));
       expect(e.text).toMatch(/^MC=\d+, KC=\d+, NC=\d+, opt=-O[23]$/);
       expect(e.footprintKiB).toBe(((MC * KC + KC * NC + MC * NC) * 8) / 1024);
     }

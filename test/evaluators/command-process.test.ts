@@ -78,7 +78,7 @@ describe('command evaluator: failures', () => {
   it('a run step that exits non-zero: the exit code and the last lines of stderr', async () => {
     const dir = useRunFiles();
     const evaluator = evaluatorIn(dir, { run: { argv: [node, fixture('fail.mjs'), '3'] } });
-    const error = await evaluator.evaluate({}, ctxOf()).then(() => undefined, (e: unknown) => e);
+    const error = await Promise.resolve(evaluator.evaluate({}, ctxOf())).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(StepError);
     const message = (error as Error).message;
     expect(message).toMatch(/^run step exited with code 3: .*fail\.mjs 3\nlast lines of stderr:\n/);

@@ -4,7 +4,7 @@ import { benchmarks, evaluators } from '../../evaluators/index.js';
 import { rngFromSeed, type Rng } from '../../search/rng.js';
 import type { EvalContext, EvalResult } from '../../search/types.js';
 
-const ctx: EvalContext = { rng: rngFromSeed('registry'), signal: new AbortController().signal, options: {}, fidelity: 1 };
+const ctx: EvalContext = { rng: rngFromSeed('registry'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
 
 /** Genomes of every kind a benchmark may receive; each evaluator must cope with all of them. */
 const genomeKinds: Record<string, (rng: Rng, n: number) => ArrayLike<number>> = {

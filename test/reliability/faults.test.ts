@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../archive/store/events.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { createPiscinaExecutor } from '../../search/executors/piscina.js';
-import { openRunView, runSearch } from '../../search/run.js';
+import { runSearch } from '../../search/run.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
+import { eventsOf } from '../helpers/runs.js';
 
 const zoo = (dir: string, script: string[], extra: Partial<RunConfigInput> = {}, zooOptions: Record<string, unknown> = {}): RunConfigInput => ({
   name: 'faults', seed: 1,
@@ -24,14 +25,6 @@ const zoo = (dir: string, script: string[], extra: Partial<RunConfigInput> = {},
   ...extra,
 });
 
-async function eventsOf(runDir: string): Promise<RunEvent[]> {
-  const view = await openRunView(runDir);
-  try {
-    return [...view.events()];
-  } finally {
-    await view.close();
-  }
-}
 
 interface Span {
   readonly thread: number;

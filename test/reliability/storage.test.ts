@@ -19,8 +19,8 @@ import { strategies } from '../../search/strategies/index.js';
 import { spaces } from '../../spaces/index.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
+import { elitesOf } from '../helpers/runs.js';
 
-const elitesOf = async (dir: string): Promise<unknown> => (JSON.parse(await exportRun(dir, { format: 'json' })) as { elites: unknown }).elites;
 const noStack = /\n\s+at .*\(.*:\d+:\d+\)/;
 
 const armConfig = (dir: string, extra: Partial<RunConfigInput> = {}): RunConfigInput => ({

@@ -9,6 +9,7 @@ import { resumeRun, runSearch } from '../../search/run.js';
 import { readRunState } from '../../bench/kill-harness.js';
 import { spawnCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
+import { elitesOf } from '../helpers/runs.js';
 
 const armConfig = (dir: string, workers: number, evaluations: number): RunConfigInput => ({
   name: 'det',
@@ -23,7 +24,6 @@ const armConfig = (dir: string, workers: number, evaluations: number): RunConfig
   log: { checkpointSeconds: 0.05 },
 });
 
-const elitesJson = async (runDir: string): Promise<unknown> => (JSON.parse(await exportRun(runDir, { format: 'json' })) as { elites: unknown }).elites;
 
 describe('determinism', () => {
   it('gives the same archive for the same seed, inline and with one worker thread', async () => {
@@ -32,10 +32,10 @@ describe('determinism', () => {
     const b = await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), cache: { enabled: false } }, dir), { out: join(dir, 'b') });
     const c = await runSearch(parseRunConfig({ ...armConfig(dir, 1, 3000), cache: { path: join(dir, 'other.mdb') } }, dir), { out: join(dir, 'c') });
     expect(a.archive.size).toBeGreaterThan(50);
-    expect(await elitesJson(join(dir, 'b'))).toEqual(await elitesJson(join(dir, 'a')));
-    expect(await elitesJson(join(dir, 'c'))).toEqual(await elitesJson(join(dir, 'a')));
+    expect(await elitesOf(join(dir, 'b'))).toEqual(await elitesOf(join(dir, 'a')));
+    expect(await elitesOf(join(dir, 'c'))).toEqual(await elitesOf(join(dir, 'a')));
     const other = await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), seed: 14 }, dir), { out: join(dir, 'd') });
-    expect(await elitesJson(join(dir, 'd'))).not.toEqual(await elitesJson(join(dir, 'a')));
+    expect(await elitesOf(join(dir, 'd'))).not.toEqual(await elitesOf(join(dir, 'a')));
     expect(other.proposals).toBe(3000);
   });
 
@@ -54,7 +54,7 @@ describe('determinism', () => {
     const resumed = await resumeRun(join(dir, 'split'));
     expect(resumed.status).toBe('done');
     expect(resumed.proposals).toBe(4000);
-    expect(await elitesJson(join(dir, 'split'))).toEqual(await elitesJson(join(dir, 'whole')));
+    expect(await elitesOf(join(dir, 'split'))).toEqual(await elitesOf(join(dir, 'whole')));
   });
 
   it('gives the same archive after kill -9 at random moments and resume (real processes)', async () => {
@@ -87,6 +87,6 @@ describe('determinism', () => {
     const final = await last.done;
     expect(final.code, final.stderr).toBe(0);
     expect(JSON.parse(final.stdout)).toMatchObject({ status: 'done', proposals: 40000 });
-    expect(await elitesJson(killedDir)).toEqual(await elitesJson(join(dir, 'whole')));
+    expect(await elitesOf(killedDir)).toEqual(await elitesOf(join(dir, 'whole')));
   }, 180_000);
 });

@@ -2,11 +2,11 @@
 // the cache key, and a raced run resumes to the same archive.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { OkEvent, RunEvent } from '../../archive/store/events.js';
+import type { OkEvent } from '../../archive/store/events.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
-import { exportRun } from '../../search/inspect.js';
-import { openRunView, resumeRun, runSearch } from '../../search/run.js';
+import { resumeRun, runSearch } from '../../search/run.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
+import { elitesOf, eventsOf } from '../helpers/runs.js';
 
 const n = 24;
 const config = (dir: string, evaluations: number, stages?: unknown): RunConfigInput => ({
@@ -30,16 +30,6 @@ const config = (dir: string, evaluations: number, stages?: unknown): RunConfigIn
   log: { checkpointSeconds: 0.01 },
 });
 
-async function eventsOf(runDir: string): Promise<RunEvent[]> {
-  const view = await openRunView(runDir);
-  try {
-    return [...view.events()];
-  } finally {
-    await view.close();
-  }
-}
-
-const elitesOf = async (runDir: string): Promise<unknown> => (JSON.parse(await exportRun(runDir, { format: 'json' })) as { elites: unknown }).elites;
 
 describe('racing through the engine', () => {
   it('logs screening results with their fidelity and keeps them out of the archive', async () => {

@@ -186,8 +186,9 @@ describe('sparsity-nm space', () => {
     for (let t = 0; t < 2_000; t++) {
       const c = space.crossover(a, b, rng);
       c.forEach((layer, l) => {
-        const sl = JSON.stringify(space.encode([layer])[0]);
-        const [ea, eb] = [JSON.stringify(space.encode([a[l]!])[0]), JSON.stringify(space.encode([b[l]!])[0])];
+        const first = (g: typeof c): unknown => (space.encode(g) as unknown[])[0];
+        const sl = JSON.stringify(first([layer]));
+        const [ea, eb] = [JSON.stringify(first([a[l]!])), JSON.stringify(first([b[l]!]))];
         expect(sl === ea || sl === eb).toBe(true);
         if (layer === a[l]) fromA[l]!++;
       });

@@ -66,11 +66,12 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     if (options.write) releaseLock(dir);
     throw new StoreError(`cannot open the run store in ${dir}: ${(error as Error).message}`, undefined, { cause: error });
   }
-  // lmdb-js keeps one environment per file in a process and may hand a reader its last read snapshot: a reader that
-  // opens a run again (a dashboard, a test polling a live run) must see what the writer committed since.
-  if (!options.write) root.resetReadTxn();
   const events = root.openDB<RunEvent, number>({ name: 'events', keyEncoding: 'uint32' }) as Database<RunEvent, number> | undefined;
   const meta = root.openDB<unknown, string>({ name: 'meta' }) as Database<unknown, string> | undefined;
+  // lmdb-js keeps one environment per file in a process and may hand a reader its last read snapshot: a reader that
+  // opens a run again (a dashboard, a test polling a live run) must see what the writer committed since. Renewed
+  // after the tables are opened (opening them reads through the current snapshot).
+  if (!options.write && events && meta) root.resetReadTxn();
   if (!events || !meta) {
     // Read-only, before the writer's first commit made the tables: there is no run in it yet.
     void root.close();

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { readRunState } from '../../bench/kill-harness.js';
 import { spawnCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
 
@@ -18,7 +19,11 @@ describe('signals', () => {
       budget: { seconds: 60 }, workers: 1, cache: { path: join(dir, 'cache.mdb') },
     }));
     const run = spawnCli(['run', join(dir, 'c.json'), '--out', join(dir, 'run'), '--json'], dir);
-    await sleep(1500);
+    // Signal a run that is under way (logging events), however slow the machine is to start it.
+    for (let waited = 0; (await readRunState(join(dir, 'run'))).events < 50; waited += 50) {
+      if (waited > 30_000) throw new Error('the run logged nothing in 30 s');
+      await sleep(50);
+    }
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(130);

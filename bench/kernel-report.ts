@@ -13,8 +13,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   bandwidthProbe,
@@ -32,13 +31,9 @@ import {
 import { loadRunConfig, parseRunConfig } from '../search/config.js';
 import { openRunView, resumeRun, runSearch } from '../search/run.js';
 import type { RunSummary } from '../search/summary.js';
+import { flag, repoRoot } from './args.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const root = repoRoot;
 const evaluations = Number(flag('--evaluations') ?? 300);
 const rounds = Number(flag('--rounds') ?? 5);
 const seeds = Number(flag('--seeds') ?? 10);

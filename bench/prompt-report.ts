@@ -4,21 +4,16 @@
 // best prompt's dev and test accuracy and the share of proposals answered by the rendered-prompt key.
 // Usage: node dist/bench/prompt-report.js [--evaluations 3000] [--seeds 3]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { evaluators } from '../evaluators/index.js';
 import { loadRunConfig, type RunConfig } from '../search/config.js';
 import { openRunView, runSearch } from '../search/run.js';
 import { rngFromSeed } from '../search/rng.js';
+import { flag, repoRoot } from './args.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const root = repoRoot;
 const evaluations = Number(flag('--evaluations') ?? 3000);
 const seeds = Number(flag('--seeds') ?? 3);
 const scratch = mkdtempSync(join(tmpdir(), 'elites-prompt-report-'));

@@ -4,25 +4,20 @@
 // Usage: node dist/bench/sparsity-report.js [--evaluations N] [--workers N] [--method magnitude|wanda] [--baselines]
 // Runs go to runs/report-sparsity-*/ (an existing finished run is reused, an interrupted one resumed).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createSparsityEvaluator, layerSparsities, resolveSparsityOptions, type SparsityGenome } from '../evaluators/sparsity/index.js';
 import { MODEL_PRESETS, prunableLayers } from '../evaluators/pruning/presets.js';
 import { loadRunConfig } from '../search/config.js';
 import { openRunView, resumeRun, runSearch } from '../search/run.js';
 import { rngFromSeed } from '../search/rng.js';
 import type { RunSummary } from '../search/summary.js';
+import { flag, hasFlag, repoRoot } from './args.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const root = repoRoot;
 const evaluations = Number(flag('--evaluations') ?? 2300);
 const workers = Number(flag('--workers') ?? 2);
 const method = (flag('--method') ?? 'magnitude') as 'magnitude' | 'wanda';
-const baselinesOnly = args.includes('--baselines');
+const baselinesOnly = hasFlag('--baselines');
 const SPARSITIES = [0.5, 0.6, 0.7] as const;
 // Held-out slices: the search reports 8,192-token validation/test perplexities; the table uses a 4× larger test slice.
 const HELD_OUT = { validationTokens: 8192, testTokens: 32768, cacheDir: join(root, '.elites/models') } as const;

@@ -128,10 +128,11 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   const stored = store.getMeta<RunStatus>('status') ?? 'running';
   const status = stored === 'running' && !lockHeld(dir) ? 'killed' : stored;
   const checkpoint = store.loadCheckpoint();
+  const remeasured = store.getMeta<RemeasuredElite[]>('remeasured');
   const summary = buildSummary({
     runId: basename(dir), dir, status: status === 'killed' ? 'interrupted' : status, stopReason: store.getMeta<StopReason>('stopReason') ?? null,
     counters, archive, space, direction: config.direction, seconds: lastEventSeconds(store),
-    ...(store.getMeta<RemeasuredElite[]>('remeasured') ? { remeasured: store.getMeta<RemeasuredElite[]>('remeasured') as RemeasuredElite[] } : {}),
+    ...(remeasured ? { remeasured } : {}),
   });
   return { dir, config, space, archive, counters, status, summary, history: checkpoint?.history ?? emptyHistory(), events: () => store.events(), close: () => store.close() };
 }

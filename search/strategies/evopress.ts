@@ -53,8 +53,9 @@ export function createEvopress<G>(options: z.input<typeof evopressOptions>, deps
     const out: { genome: G; parents: number[] }[] = [];
     while (out.length < parsed.offspring) {
       let child = mutate(p.genome, rng.next);
-      for (let i = 0; i < parsed.maxRedraws && seen.has(space.key(child)); i++) child = mutate(p.genome, rng.next);
-      seen.add(space.key(child));
+      let key = space.key(child); // keys can be costly (a hash of a whole mask): one per draw
+      for (let i = 0; i < parsed.maxRedraws && seen.has(key); i++) key = space.key((child = mutate(p.genome, rng.next)));
+      seen.add(key);
       out.push({ genome: child, parents: [p.id] });
     }
     return out;

@@ -50,10 +50,17 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
       const fresh = outcome.result;
       let entry = singleSample(fresh);
       let collision = false;
-      if (options.mode === 'aggregate' && usable(previous) && outcome.source === 'evaluated') entry = addSample(previous, fresh);
+      if (options.mode === 'aggregate') {
+        // Samples are pooled per fingerprint (the same code is the same noisy quantity, whichever key proposed it);
+        // a key without a fingerprint pools its own samples.
+        const code = outcome.fingerprint !== undefined ? cache.byFingerprint(outcome.fingerprint) : undefined;
+        const pool = usable(code) ? code : usable(previous) ? previous : undefined;
+        if (outcome.source === 'evaluated') entry = pool ? addSample(pool, fresh) : entry;
+        else if (pool) entry = pool;
+      }
       if (options.mode === 'counterfactual' && usable(previous)) collision = Math.abs(previous.result.fitness - fresh.fitness) > options.epsilon;
       void cache.putKey(key, entry);
-      if (outcome.fingerprint !== undefined && outcome.source === 'evaluated') void cache.putFingerprint(outcome.fingerprint, singleSample(fresh));
+      if (outcome.fingerprint !== undefined && outcome.source === 'evaluated') void cache.putFingerprint(outcome.fingerprint, options.mode === 'aggregate' ? entry : singleSample(fresh));
       return { result: entry.result, collision };
     },
   };

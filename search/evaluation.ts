@@ -64,8 +64,11 @@ export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: Result
         if (evaluator.fingerprint) {
           // At a proposal's own fidelity the same behaviour scores differently: the fidelity is part of the lookup.
           fingerprint = fidelityKey(String(await evaluator.fingerprint(task.genome, ctx)), task.fidelity === undefined ? undefined : { level: task.fidelity, sample: task.sample ?? 0 });
-          const hit = task.repeat === 0 ? cache?.byFingerprint(fingerprint) : undefined;
-          if (hit) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
+          // Aggregate mode: the code is the unit of noise, so a fingerprint with too few samples is measured again
+          // (whichever key proposed it); otherwise a known fingerprint answers a key's first evaluation.
+          const hit = cache?.byFingerprint(fingerprint);
+          const answers = hit !== undefined && (spec.cache?.samples !== undefined ? hit.n >= spec.cache.samples : task.repeat === 0);
+          if (answers) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
         }
         const raw = await evaluator.evaluate(task.genome, ctx);
         const problem = checkResult(raw, spec.descriptorCount);

@@ -180,7 +180,7 @@ async function prepare(config: RunConfig, rng: SeededRng, options: PrepareOption
     fidelity: config.evaluator.fidelity,
     timeoutMs: config.evaluator.timeoutSeconds * 1000,
     descriptorCount,
-    ...(resultCache ? { cache: { path: config.cache.path, namespace } } : {}),
+    ...(resultCache ? { cache: { path: config.cache.path, namespace, ...(config.cache.mode === 'aggregate' ? { samples: config.cache.maxRepeats } : {}) } } : {}),
   };
   const executor: Executor = config.workers === 0 ? createInlineExecutor(spec, resultCache) : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb });
   const close = async (): Promise<void> => {

@@ -32,8 +32,10 @@ describe('configs/', () => {
       config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 60 }, workers: Math.min(config.workers, 2) };
     }
     if (config.evaluator.type === 'kernel') {
-      // Real gcc and real timings: a small GEMM, one sample per configuration, a dozen proposals (seconds, not minutes).
-      const options = { ...config.evaluator.options, shape: 'square-256', repeats: 1, warmup: 0, minSampleMs: 0 };
+      // Real gcc and real timings: a small GEMM, one sample per configuration, a dozen proposals (seconds, not minutes);
+      // cold operands, where the config asks for them, in 1 MiB (4 copies of B) rather than 256.
+      const cold = (config.evaluator.options as { coldMiB?: number }).coldMiB ? { coldMiB: 1 } : {};
+      const options = { ...config.evaluator.options, shape: 'square-256', repeats: 1, warmup: 0, minSampleMs: 0, ...cold };
       config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 12 }, search: { ...config.search, ...(config.search.strategy === 'map-elites' ? { initialRandom: 6 } : {}) } };
     }
     const s = await runSearch({ ...config, cache: { ...config.cache, path: join(dir, 'cache.mdb') } }, { out: join(dir, 'run') });

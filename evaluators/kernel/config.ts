@@ -1,6 +1,7 @@
 // Kernel configurations: the genome of the `kernel` evaluator (a categorical-space record), its validation, and
 // the effective configuration the C generator reads (tiles rounded, ignored parameters fixed for the naive kernel).
 import { z } from 'zod';
+import type { GemmShape } from './run.js';
 
 /** The three block loops of the GEMM by the dimension they walk: m (rows of A, C), n (columns of B, C), k (depth). */
 export const LOOP_ORDERS = ['nkm', 'nmk', 'knm', 'kmn', 'mnk', 'mkn'] as const;
@@ -93,7 +94,7 @@ export const NAIVE_KERNEL_CONFIG: KernelConfig = Object.freeze({ ...DEFAULT_KERN
 export const KERNEL_PARAMS = {
   mc: [16, 32, 48, 64, 96, 128, 192, 256, 384],
   nc: [64, 128, 256, 512, 1024, 2048, 4096],
-  kc: [32, 64, 128, 192, 256, 384, 512],
+  kc: [8, 16, 32, 64, 128, 192, 256, 384, 512], // 8–16: a few rows of B at a time, as a GEMV streams them
   mr: [1, 2, 4, 6, 8, 12],
   nr: [8, 16, 24, 32, 48, 64],
   vec: [16, 32, 64],
@@ -116,9 +117,12 @@ export function flagTokens(flags: string): string[] {
 /**
  * The configuration the generator compiles: defaults filled in, mc and nc rounded up to whole micro-tiles, and for
  * the naive kernel every parameter it ignores set to the default (so its canonical form, and source, ignore them).
+ * With a shape, cache blocks larger than the matrix are cut to it (mc ≥ M, nc ≥ N, kc ≥ K all mean one block, and
+ * now compile to the same code), so configurations that run identically on that shape share one binary, and one
+ * fingerprint.
  * @throws {Error} with every problem of the genome, one per line, when it does not validate.
  */
-export function resolveKernelConfig(genome: unknown): KernelConfig {
+export function resolveKernelConfig(genome: unknown, shape?: GemmShape): KernelConfig {
   const parsed = kernelGenomeSchema.safeParse(genome);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
@@ -127,7 +131,8 @@ export function resolveKernelConfig(genome: unknown): KernelConfig {
   const g = { ...DEFAULT_KERNEL_CONFIG, ...dropUndefined(parsed.data) };
   const flags = flagTokens(g.flags).join(' ');
   if (g.kernel === 'naive') return { ...DEFAULT_KERNEL_CONFIG, kernel: 'naive', threads: g.threads, flags };
-  return { ...g, mc: roundUp(g.mc, g.mr), nc: roundUp(g.nc, g.nr), flags };
+  const fit = (block: number, extent: number | undefined): number => (extent === undefined ? block : Math.min(block, extent));
+  return { ...g, mc: roundUp(fit(g.mc, shape?.m), g.mr), nc: roundUp(fit(g.nc, shape?.n), g.nr), kc: fit(g.kc, shape?.k), flags };
 }
 
 function roundUp(x: number, step: number): number {

@@ -7,7 +7,7 @@ import { defineFactory } from '../../search/factory.js';
 import type { EvalContext, EvalResult, Evaluator } from '../../search/types.js';
 import { codeFingerprint, compileKernel, toolchainId, type CompiledKernel } from './compile.js';
 import { flagTokens, resolveKernelConfig, type KernelConfig, type KernelGenome } from './config.js';
-import { kernelOptionsSchema, resolveShape, type KernelOptions, type KernelOptionsInput, type ShapeInput } from './options.js';
+import { copiesOfB, kernelOptionsSchema, resolveShape, type KernelOptions, type KernelOptionsInput, type ShapeInput } from './options.js';
 import { median, runBenchmark, type BenchmarkOutput, type GemmShape } from './run.js';
 import { generateKernelSource, type KernelFault } from './source.js';
 
@@ -41,7 +41,7 @@ export function createKernelEvaluator(input: KernelOptionsInput = {}): KernelEva
   const builds = new Map<string, Promise<CompiledKernel>>();
 
   const build = (genome: KernelGenome, signal?: AbortSignal): Promise<CompiledKernel> => {
-    const config = resolveKernelConfig(genome);
+    const config = resolveKernelConfig(genome, shape);
     const id = JSON.stringify(config);
     let pending = builds.get(id);
     if (!pending) {
@@ -66,12 +66,13 @@ export function createKernelEvaluator(input: KernelOptionsInput = {}): KernelEva
       return codeFingerprint(binary);
     },
     async evaluate(genome, ctx: EvalContext): Promise<EvalResult> {
-      const config = resolveKernelConfig(genome);
+      const config = resolveKernelConfig(genome, shape);
       const compiled = await build(genome, ctx.signal);
       const out = await runBenchmark(compiled.binary, shape, {
         repeats: options.repeats,
         warmup: options.warmup,
         minSampleMs: options.minSampleMs,
+        copies: copiesOfB(shape, options.coldMiB),
         seed: Math.floor(ctx.rng() * 2 ** 32),
         timeoutSeconds: options.runTimeoutSeconds,
         signal: ctx.signal,
@@ -173,12 +174,13 @@ export async function measureKernel(genome: KernelGenome, shapeInput: ShapeInput
   const { seed, signal, ...rest } = input;
   const options = kernelOptionsSchema.parse(rest);
   const shape = typeof shapeInput === 'string' ? resolveShape(shapeInput) : shapeInput;
-  const config = resolveKernelConfig(genome);
+  const config = resolveKernelConfig(genome, shape);
   const compiled = await compileConfig(config, options, signal);
   const out = await runBenchmark(compiled.binary, shape, {
     repeats: options.repeats,
     warmup: options.warmup,
     minSampleMs: options.minSampleMs,
+    copies: copiesOfB(shape, options.coldMiB),
     seed: seed ?? 1,
     timeoutSeconds: options.runTimeoutSeconds,
     signal,
@@ -204,7 +206,7 @@ export const kernel = defineFactory(
   (options) => createKernelEvaluator(options),
 );
 
-export { kernelOptionsSchema, resolveShape, SHAPE_PRESETS, shapeSchema, type KernelOptions, type KernelOptionsInput, type ShapeInput, type ShapePreset } from './options.js';
+export { copiesOfB, kernelOptionsSchema, resolveShape, SHAPE_PRESETS, shapeSchema, type KernelOptions, type KernelOptionsInput, type ShapeInput, type ShapePreset } from './options.js';
 export {
   DEFAULT_KERNEL_CONFIG,
   describeKernelConfig,

@@ -29,6 +29,12 @@ export const kernelOptionsSchema = z.strictObject({
   repeats: z.int().positive().max(1000).default(5).describe('timed samples per evaluation; fitness = their median GFLOP/s'),
   warmup: z.int().nonnegative().max(100).default(1).describe('untimed runs before the samples'),
   minSampleMs: z.number().nonnegative().max(60_000).default(0).describe('repeat the GEMM inside a sample until it lasts this long (0: one GEMM per sample)'),
+  coldMiB: z
+    .number()
+    .nonnegative()
+    .max(65536)
+    .default(0)
+    .describe('hold B in enough copies to fill this many MiB and use them in turn, so B is read from memory, not the last-level cache (decode: every layer has its own weights); 0: one B, cached when it fits'),
   march: z
     .string()
     .regex(/^[A-Za-z0-9_.+-]+$/, 'a -march value such as native, x86-64-v3 or znver3 (or none)')
@@ -47,6 +53,11 @@ export const kernelOptionsSchema = z.strictObject({
 });
 export type KernelOptions = z.infer<typeof kernelOptionsSchema>;
 export type KernelOptionsInput = z.input<typeof kernelOptionsSchema>;
+
+/** Copies of B that together fill at least `coldMiB` (1 when 0 or when one B already does). */
+export function copiesOfB(shape: GemmShape, coldMiB: number): number {
+  return Math.max(1, Math.ceil((coldMiB * 2 ** 20) / (4 * shape.k * shape.n)));
+}
 
 export function resolveShape(shape: ShapeInput): GemmShape {
   return typeof shape === 'string' ? SHAPE_PRESETS[shape] : shape;

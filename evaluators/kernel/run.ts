@@ -16,6 +16,8 @@ export interface BenchmarkOptions {
   readonly seed?: number;
   /** Each timed sample repeats the GEMM until it lasts this long (0: one GEMM per sample). */
   readonly minSampleMs?: number;
+  /** B is held in this many copies, used in turn (see the `coldMiB` option). Default 1. */
+  readonly copies?: number;
   readonly timeoutSeconds: number;
   readonly signal?: AbortSignal | undefined;
 }
@@ -46,7 +48,7 @@ const outputSchema = z.object({
 export async function runBenchmark(binary: string, shape: GemmShape, options: BenchmarkOptions): Promise<BenchmarkOutput> {
   // The harness also sets an alarm a little past the timeout: it dies even if this process is gone before its timer fires.
   const alarm = Math.ceil(options.timeoutSeconds) + 2;
-  const args = [shape.m, shape.n, shape.k, options.repeats, options.warmup, options.seed ?? 1, options.minSampleMs ?? 0, alarm].map(String);
+  const args = [shape.m, shape.n, shape.k, options.repeats, options.warmup, options.seed ?? 1, options.minSampleMs ?? 0, alarm, options.copies ?? 1].map(String);
   const out = await runProcess(binary, args, { timeoutSeconds: options.timeoutSeconds, signal: options.signal, maxOutput: 1 << 16 });
   const what = `benchmark ${shape.m}x${shape.n}x${shape.k}`;
   if (out.timedOut || out.signal === 'SIGALRM') throw new Error(`${what} timed out after ${options.timeoutSeconds} s (process killed)`);

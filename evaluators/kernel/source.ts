@@ -3,9 +3,11 @@
 // double-precision reference.
 //
 // Contract of the generated `sgemm(M, N, K, A, B, C)`: row-major, C = A·B (C is overwritten: zeroed, then every
-// k block adds its product). The program's argv is `M N K repeats warmup seed [minSampleMs [alarmSeconds]]` (alarm: a
-// SIGALRM deadline of its own, in case the parent that would kill it is gone); it prints ONE JSON line
-// {"gflops_samples":[…],"max_rel_error":e,"checked":n,"nonfinite":n,"iterations":i,"threads":t} and exits 0, or
+// k block adds its product). The program's argv is `M N K repeats warmup seed [minSampleMs [alarmSeconds [copies]]]` (alarm: a
+// SIGALRM deadline of its own, in case the parent that would kill it is gone; copies: B is held in that many copies and
+// consecutive GEMMs take them in turn, so a B that fits the last-level cache is still read from memory, as the
+// weights of successive layers are in decoding); it prints ONE JSON line
+// {"gflops_samples":[…],"max_rel_error":e,"checked":n,"nonfinite":n,"iterations":i,"threads":t,"copies":c} and exits 0, or
 // prints a message on stderr and exits 2 (usage) or 3 (out of memory). The relative error of an entry is
 // |C[i][j] − ref| / Σ_p |A[i][p]·B[p][j]| (the reference's magnitude, immune to cancellation); every entry is checked
 // when M·N ≤ 65536, otherwise 1024 seeded entries plus the four corners.
@@ -224,13 +226,18 @@ static double now_seconds(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
-static void run(long M, long N, long K, const float *A, const float *B, float *C) {
-  sgemm(M, N, K, A, B, C);${fault === 'wrong' ? '\n  C[(M * N) / 2] += 1.0f; /* fault hook: a wrong answer */' : ''}
+static long copies = 1, turn = 0;
+static float **Bs;
+/* One GEMM with the next copy of B. */
+static void run(long M, long N, long K, const float *A, float *C) {
+  const long b = turn;
+  turn = (turn + 1) % copies;
+  sgemm(M, N, K, A, Bs[b], C);${fault === 'wrong' ? '\n  C[(M * N) / 2] += 1.0f; /* fault hook: a wrong answer */' : ''}
 }
 
 int main(int argc, char **argv) {
   if (argc < 7) {
-    fprintf(stderr, "usage: %s M N K repeats warmup seed [minSampleMs [alarmSeconds]]\\n", argv[0]);
+    fprintf(stderr, "usage: %s M N K repeats warmup seed [minSampleMs [alarmSeconds [copies]]]\\n", argv[0]);
     return 2;
   }
   const long M = atol(argv[1]), N = atol(argv[2]), K = atol(argv[3]);
@@ -238,25 +245,30 @@ int main(int argc, char **argv) {
   lcg_state = strtoull(argv[6], NULL, 10);
   const double min_ms = argc > 7 ? atof(argv[7]) : 0.0;
   if (argc > 8 && atoi(argv[8]) > 0) alarm((unsigned)atoi(argv[8])); /* dies of SIGALRM even if its parent is gone */
-  if (M <= 0 || N <= 0 || K <= 0 || repeats <= 0 || warmup < 0) {
-    fprintf(stderr, "M, N, K and repeats must be positive, warmup non-negative\\n");
+  if (argc > 9) copies = atol(argv[9]);
+  if (M <= 0 || N <= 0 || K <= 0 || repeats <= 0 || warmup < 0 || copies <= 0) {
+    fprintf(stderr, "M, N, K, repeats and copies must be positive, warmup non-negative\\n");
     return 2;
   }
-  float *A = alloc_floats(M * K), *B = alloc_floats(K * N), *C = alloc_floats(M * N);
+  float *A = alloc_floats(M * K), *C = alloc_floats(M * N);
+  Bs = malloc(sizeof(float *) * (size_t)copies);
   for (long i = 0; i < M * K; i++) A[i] = lcg_uniform();
-  for (long i = 0; i < K * N; i++) B[i] = lcg_uniform();${
+  for (long c = 0; c < copies; c++) {
+    Bs[c] = alloc_floats(K * N);
+    for (long i = 0; i < K * N; i++) Bs[c][i] = lcg_uniform();
+  }${
     fault === 'segv' ? '\n  raise(SIGSEGV); /* fault hook: a crash */' : fault === 'hang' ? '\n  for (;;) pause(); /* fault hook: never returns */' : ''
   }
   /* warm-up; the last warm-up run's time sets the iterations per sample, so a sample lasts at least min_ms */
   double one = 0.0;
   for (int w = 0; w < warmup; w++) {
     double t0 = now_seconds();
-    run(M, N, K, A, B, C);
+    run(M, N, K, A, C);
     one = now_seconds() - t0;
   }
   long iterations = 1;
   if (min_ms > 0.0) {
-    if (one <= 0.0) { double t0 = now_seconds(); run(M, N, K, A, B, C); one = now_seconds() - t0; }
+    if (one <= 0.0) { double t0 = now_seconds(); run(M, N, K, A, C); one = now_seconds() - t0; }
     if (one > 0.0) iterations = (long)ceil(min_ms * 1e-3 / one);
     if (iterations < 1) iterations = 1;
   }
@@ -264,11 +276,12 @@ int main(int argc, char **argv) {
   double *samples = malloc(sizeof(double) * (size_t)repeats);
   for (int r = 0; r < repeats; r++) {
     double t0 = now_seconds();
-    for (long it = 0; it < iterations; it++) run(M, N, K, A, B, C);
+    for (long it = 0; it < iterations; it++) run(M, N, K, A, C);
     double t = now_seconds() - t0;
     samples[r] = t > 0.0 ? flops * (double)iterations / t * 1e-9 : 0.0;
   }
-  /* check against a double-precision reference */
+  /* check the last GEMM against a double-precision reference */
+  const float *B = Bs[(turn + copies - 1) % copies];
   const int all = (double)M * (double)N <= 65536.0;
   const long checks = all ? M * N : 1028;
   double max_err = 0.0;
@@ -290,7 +303,8 @@ int main(int argc, char **argv) {
   for (int r = 0; r < repeats; r++) printf("%s%.6g", r ? "," : "", samples[r]);
   printf("],\\"max_rel_error\\":%.6g,\\"checked\\":%ld,\\"nonfinite\\":%ld,\\"iterations\\":%ld,\\"threads\\":%d}\\n", max_err, checks, nonfinite, iterations, ${c.threads});
   fflush(stdout);
-  free(samples); free(A); free(B); free(C);
+  for (long c = 0; c < copies; c++) free(Bs[c]);
+  free(Bs); free(samples); free(A); free(C);
   return 0;
 }
 `;

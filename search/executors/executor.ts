@@ -31,8 +31,11 @@ export interface EvaluatorSpec {
   readonly timeoutMs: number;
   /** Length every result's descriptors must have (the archive's dimensions). */
   readonly descriptorCount: number;
-  /** Level-2 lookups read this cache (read-only); absent when caching is off. */
-  readonly cache?: { readonly path: string; readonly namespace: string };
+  /**
+   * Level-2 lookups read this cache (read-only); absent when caching is off. With `samples` (aggregate mode) a
+   * fingerprint is answered only once it holds that many samples: until then its code is measured again.
+   */
+  readonly cache?: { readonly path: string; readonly namespace: string; readonly samples?: number };
   /** The main thread's coordination memory (semaphores.ts), added by the piscina executor so all workers share it. */
   readonly sharedMemory?: SharedArrayBuffer;
 }

@@ -7,6 +7,7 @@ import {
   bandwidthProbe,
   codeFingerprint,
   compileKernel,
+  copiesOfB,
   createKernelEvaluator,
   DEFAULT_KERNEL_CONFIG,
   generateKernelSource,
@@ -95,6 +96,20 @@ describe('kernel evaluator', () => {
     expect(await fingerprint(small)).toBe(fp);
   });
 
+  it('cuts cache blocks to the shape, so blockings that run the same on it share one binary and fingerprint', async () => {
+    const buildDir = useRunFiles();
+    // tiny is 19 × 23 × 17: any mc ≥ 19 is one block of rows (rounded up to the tile: 24 for mr = 6), any nc ≥ 23 one block of columns.
+    const evaluator = createKernelEvaluator({ shape: tiny, repeats: 1, buildDir });
+    const fingerprint = (g: KernelGenome) => evaluator.fingerprint!(g, ctx());
+    const base = { ...small, mr: 6, nr: 16 };
+    expect(await fingerprint({ ...base, mc: 48 })).toBe(await fingerprint({ ...base, mc: 384 }));
+    expect(await fingerprint({ ...base, nc: 64 })).toBe(await fingerprint({ ...base, nc: 4096 }));
+    expect(await fingerprint({ ...base, kc: 32 })).toBe(await fingerprint({ ...base, kc: 512 }));
+    expect(await fingerprint({ ...base, mc: 12 })).not.toBe(await fingerprint({ ...base, mc: 48 })); // two row blocks against one
+    expect(resolveKernelConfig({ ...base, mc: 384, nc: 4096, kc: 512 }, tiny)).toMatchObject({ mc: 24, nc: 32, kc: 17 });
+    expect(resolveKernelConfig({ ...base, mc: 384 })).toMatchObject({ mc: 384 }); // without a shape nothing is cut
+  });
+
   it('throws clear errors for a bad configuration, a failing compile, a crash and a wrong answer', async () => {
     const buildDir = useRunFiles();
     const evaluator = createKernelEvaluator({ shape: tiny, repeats: 1, buildDir });
@@ -141,12 +156,17 @@ describe('kernel evaluator', () => {
     expect(m.samples).toHaveLength(3);
     expect(m.median).toBeGreaterThan(0);
     expect(m.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    for (const threads of [1, 2]) {
-      const bw = await bandwidthProbe({ buildDir, megabytes: 8, repeats: 3, threads });
+    for (const [threads, streams] of [[1, 1], [2, 1], [2, 8]] as const) {
+      const bw = await bandwidthProbe({ buildDir, megabytes: 8, repeats: 3, threads, streams });
       expect(bw.gbps).toBeGreaterThan(0);
       expect(bw.samples).toHaveLength(3);
       expect(bw.bytes).toBe(8 * 2 ** 20);
     }
+    // Cold operands: B in copies used in turn (0.03 MiB takes 4 copies of a 40 × 65 B); the answer is still checked.
+    const cold = await measureKernel(DEFAULT_KERNEL_CONFIG, { m: 33, n: 65, k: 40 }, { buildDir, repeats: 3, coldMiB: 0.03 });
+    expect(copiesOfB({ m: 33, n: 65, k: 40 }, 0.03)).toBe(4);
+    expect(cold.maxRelError).toBeLessThan(1e-5);
+    expect(cold.checked).toBe(33 * 65);
   });
 });
 

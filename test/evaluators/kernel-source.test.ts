@@ -49,6 +49,9 @@ describe('generated SGEMM kernels', () => {
       expect(out.gflopsSamples, where).toHaveLength(2);
       for (const g of out.gflopsSamples) expect(g, where).toBeGreaterThan(0);
     }
+    // With B in three copies used in turn, the checked GEMM is the last one run, against its own copy.
+    const cold = await runBenchmark(compiled.binary, shapes[0]!, { repeats: 2, warmup: 1, timeoutSeconds: 20, seed: 7, copies: 3 });
+    expect(cold.maxRelError).toBeLessThan(1e-5);
   });
 
   it('checks a sample of entries on larger shapes and catches a wrong answer', async () => {

@@ -1,6 +1,7 @@
 // The functional-hash cache on real LMDB files: dedup in flight and across runs, and the three modes.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cacheNamespace, openResultCache } from '../../archive/store/result-cache.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { runSearch } from '../../search/run.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
@@ -83,5 +84,21 @@ describe('functional-hash cache', () => {
     // 16 distinct genomes, each sampled exactly 3 times, then answered from the cached mean.
     expect(s.evaluations).toBe(48);
     expect(s.cacheHits.key).toBe(452);
+  });
+
+  it('aggregate mode pools the samples of one fingerprint across keys: the same code is measured maxRepeats times in all', async () => {
+    const dir = useRunFiles();
+    const base = onemaxConfig(dir, { evaluator: { module: fixturePlugin('noisy-fingerprint.mjs') }, space: { type: 'bitstring', length: 4 }, archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] }, budget: { evaluations: 500 } });
+    const s = await runSearch(parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir), { out: join(dir, 'a') });
+    // 16 genomes but 5 fingerprints (0–4 ones): 3 samples of each, shared by every key with that count.
+    expect(s.evaluations).toBe(15);
+    expect(s.cacheHits.fingerprint).toBeGreaterThan(0);
+    expect(s.evaluations + s.cacheHits.key + s.cacheHits.fingerprint).toBe(500);
+    const cache = openResultCache({ path: join(dir, 'agg.mdb'), namespace: cacheNamespace({ evaluator: 'noisy-fingerprint', version: '0', options: {}, fidelity: 1 }), readOnly: true });
+    try {
+      for (let ones = 0; ones <= 4; ones++) expect(cache.byFingerprint(String(ones))?.n).toBe(3);
+    } finally {
+      await cache.close();
+    }
   });
 });

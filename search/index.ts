@@ -15,3 +15,4 @@ export { spaces } from '../spaces/index.js';
 export { evaluators } from '../evaluators/index.js';
 export { archives } from '../archive/index.js';
 export type { Archive, ArchiveView, Elite, AddStatus, ArchiveStats } from '../archive/archive.js';
+export { writeReport, readSnapshot, buildSnapshot, startDashboard, reportHtml, type WrittenReport, type SnapshotOptions, type Dashboard, type DashboardOptions, type ReportSnapshot } from '../report/index.js';

@@ -1,0 +1,40 @@
+// What the dashboard's run list shows, read cheaply: the store's last seq, status and last checkpoint; no log replay.
+import { basename } from 'node:path';
+import type { RunStatus } from '../archive/store/events.js';
+import { lockHolder, openRunStore } from '../archive/store/run-store.js';
+import type { RunConfig } from '../search/config.js';
+import type { RunProbe } from './snapshot-types.js';
+
+/** Never throws: a directory that cannot be read is listed as `unreadable` with the reason. */
+export async function probeRun(dir: string): Promise<RunProbe> {
+  const id = basename(dir);
+  let store: ReturnType<typeof openRunStore> | undefined;
+  try {
+    store = openRunStore(dir, { write: false });
+    const config = store.getMeta<RunConfig>('config');
+    const stored = store.getMeta<RunStatus>('status') ?? 'running';
+    // A run whose status says running but whose lock no live process holds was killed (it can be resumed).
+    const status = stored === 'running' && lockHolder(dir) === undefined ? 'killed' : stored;
+    const last = store.lastSeq();
+    const point = store.loadCheckpoint()?.history.points.at(-1);
+    return {
+      id,
+      name: config?.name ?? id,
+      status,
+      version: `${last}:${status}`,
+      proposals: last + 1,
+      budget: {
+        ...(config?.budget.evaluations !== undefined ? { evaluations: config.budget.evaluations } : {}),
+        ...(config?.budget.seconds !== undefined ? { seconds: config.budget.seconds } : {}),
+      },
+      best: point?.best ?? null,
+      coverage: point?.coverage ?? null,
+      seconds: point?.seconds ?? null,
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { id, name: id, status: 'unreadable', version: `unreadable:${message}`, proposals: 0, budget: {}, best: null, coverage: null, seconds: null, error: message };
+  } finally {
+    await store?.close();
+  }
+}

@@ -1,0 +1,123 @@
+// The report snapshot: plain JSON the page renders. No imports, so the browser-side code can use these types too.
+
+/** One axis of the archive map. `bins` for a grid; absent for CVT (its cells are centroids). */
+export interface SnapshotDim {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly bins?: number;
+}
+
+/** A filled cell as drawn on the map. */
+export interface MapCell {
+  readonly cell: number;
+  /** Id of the elite in the cell (its proposal id). */
+  readonly id: number;
+  /** Raw fitness (the run's direction not applied). */
+  readonly fitness: number;
+  /** Grid: the bin index along each dim. CVT: the cell's centroid. */
+  readonly pos: readonly number[];
+}
+
+export interface SnapshotMap {
+  readonly type: 'grid' | 'cvt';
+  readonly dims: readonly SnapshotDim[];
+  readonly cells: number;
+  /** Every filled cell (bounded by the archive's size). */
+  readonly filled: readonly MapCell[];
+  /** CVT only: every centroid, to draw the empty cells too; omitted for very large tessellations. */
+  readonly centroids?: readonly (readonly number[])[];
+}
+
+/** Archive statistics over proposals (from the run's bounded history). */
+export interface SnapshotHistoryPoint {
+  readonly proposals: number;
+  readonly seconds: number;
+  readonly coverage: number;
+  readonly qdScore: number;
+  readonly best: number | null;
+}
+
+/** Outcomes of a run of consecutive proposals (by log seq), for rates over time. */
+export interface TimelineBucket {
+  /** First and last proposal (seq) in the bucket, inclusive. */
+  readonly from: number;
+  readonly to: number;
+  readonly evaluated: number;
+  readonly keyHits: number;
+  readonly fingerprintHits: number;
+  readonly failures: number;
+  /** Seconds since the run started at the bucket's last proposal. */
+  readonly seconds: number;
+}
+
+export interface SnapshotElite {
+  readonly id: number;
+  readonly cell: number;
+  readonly fitness: number;
+  readonly descriptors: readonly number[];
+  /** The space's describe() text (a formula, a prompt, a configuration), cut at a bound for huge texts. */
+  readonly text: string;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export interface SnapshotSummary {
+  readonly proposals: number;
+  readonly evaluations: number;
+  readonly keyHits: number;
+  readonly fingerprintHits: number;
+  readonly failures: number;
+  readonly seconds: number;
+  readonly best: number | null;
+  readonly size: number;
+  readonly cells: number;
+  readonly coverage: number;
+  readonly qdScore: number;
+  readonly stopReason: string | null;
+  readonly error?: string;
+}
+
+export interface ReportSnapshot {
+  readonly format: 'elites-report/1';
+  readonly runId: string;
+  readonly name: string;
+  readonly status: 'running' | 'done' | 'interrupted' | 'failed' | 'killed';
+  readonly direction: 'maximize' | 'minimize';
+  readonly generatedAt: string;
+  /** Last log event included (−1: none): the version of the data. */
+  readonly seq: number;
+  readonly budget: { readonly evaluations?: number; readonly seconds?: number };
+  readonly summary: SnapshotSummary;
+  readonly map: SnapshotMap;
+  readonly history: readonly SnapshotHistoryPoint[];
+  readonly timeline: readonly TimelineBucket[];
+  /** Failures by kind (e.g. timeout, threw), most frequent first. */
+  readonly failureKinds: readonly { readonly kind: string; readonly count: number }[];
+  /** Best first; at most `elitesLimit` of `elitesTotal`. */
+  readonly elites: readonly SnapshotElite[];
+  readonly elitesTotal: number;
+  readonly elitesLimit: number;
+  readonly metricNames: readonly string[];
+}
+
+/** What the dashboard lists for each run (read cheaply: no replay of the log). */
+export interface RunProbe {
+  readonly id: string;
+  readonly name: string;
+  readonly status: ReportSnapshot['status'] | 'unreadable';
+  /** Changes whenever the run's data does: last event seq and status. */
+  readonly version: string;
+  readonly proposals: number;
+  readonly budget: { readonly evaluations?: number; readonly seconds?: number };
+  /** From the last checkpoint (a few seconds behind a live run); null before the first elite. */
+  readonly best: number | null;
+  readonly coverage: number | null;
+  readonly seconds: number | null;
+  readonly error?: string;
+}
+
+/** The data block of a page: a static report, the dashboard's run list, or one live run. */
+export type PageData =
+  | { readonly mode: 'report'; readonly snapshot: ReportSnapshot }
+  | { readonly mode: 'runs' }
+  | { readonly mode: 'run'; readonly run: string };

@@ -17,7 +17,7 @@ export interface DashboardOptions {
   readonly host?: string;
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
-  /** How often a live run page checks its run for new events (default 1,000 ms). */
+  /** How often a live run page checks its run for new events, and the least time between two snapshots of a running run (default 1,000 ms). */
   readonly pollMs?: number;
   readonly snapshot?: SnapshotOptions;
 }
@@ -49,7 +49,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 /**
  * Starts the dashboard. It only reads: every look at a run opens its store read-only (LMDB readers never block the
  * writer), reads, and closes it; one look at a time, and a live run's snapshot is rebuilt at most every
- * max(1 s, 2 × its build time), so a dashboard cannot slow a search by more than a reader's share of the machine.
+ * max(pollMs, 2 × its build time), so a dashboard cannot slow a search by more than a reader's share of the machine.
  * @throws {UsageError} when the runs directory does not exist or the port cannot be bound.
  */
 export async function startDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
@@ -109,7 +109,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     if (probe.status === 'unreadable') throw new UsageError(probe.error ?? `${id} cannot be read`);
     const cached = cache.get(id);
     if (cached && cached.version === probe.version) return cached;
-    if (cached && probe.status === 'running' && Date.now() - cached.builtAt < Math.max(1000, 2 * cached.buildMs)) return cached;
+    if (cached && probe.status === 'running' && Date.now() - cached.builtAt < Math.max(pollMs, 2 * cached.buildMs)) return cached;
     return build(id, dir);
   };
 

@@ -15,6 +15,8 @@ export interface HeatmapOptions {
   readonly height?: number;
   /** The archive's `geometry()`: grid bins or CVT centroids place each cell; otherwise elite descriptors do. */
   readonly geometry?: unknown;
+  /** Colours a filled character cell by its quantile level (0 … HEATMAP_SHADES.length − 1), e.g. for a terminal. */
+  readonly paint?: (shade: string, level: number) => string;
 }
 
 /** Where an elite goes along one drawn axis: a character index in 0..count−1. */
@@ -44,13 +46,17 @@ export function renderHeatmap(archive: ArchiveView<unknown>, dims: readonly Arch
     if (Number.isNaN(best[i]!) || elite.score > best[i]!) best[i] = elite.score;
   }
   const filled = Array.from(best.filter((v) => !Number.isNaN(v))).sort((a, b) => a - b);
-  const shade = (v: number): string => (Number.isNaN(v) ? HEATMAP_EMPTY : HEATMAP_SHADES[quantileLevel(filled, v)]!);
+  const shade = (v: number): string => {
+    if (Number.isNaN(v)) return HEATMAP_EMPTY;
+    const level = quantileLevel(filled, v);
+    return options.paint ? options.paint(HEATMAP_SHADES[level]!, level) : HEATMAP_SHADES[level]!;
+  };
   const lines = Array.from({ length: rows }, (_, r) => Array.from(best.subarray(r * cols, (r + 1) * cols), shade).join(''));
 
   const stats = archive.stats();
   const legend =
     `score ${formatNumber(filled[0]!)} … ${formatNumber(filled[filled.length - 1]!)} by quantile: ` +
-    `'${HEATMAP_SHADES[0]}' ${HEATMAP_SHADES.slice(1).join(' ')} (low → high), ${HEATMAP_EMPTY} empty; ${stats.size}/${stats.cells} cells filled`;
+    `${options.paint ? HEATMAP_SHADES.map((s, level) => options.paint!(s, level)).join(' ') : `'${HEATMAP_SHADES[0]}' ${HEATMAP_SHADES.slice(1).join(' ')}`} (low → high), ${HEATMAP_EMPTY} empty; ${stats.size}/${stats.cells} cells filled`;
   const x = drawn[0]!;
   if (drawn.length === 1) {
     return [x.name, `${formatNumber(x.min)} │${lines[0]!}│ ${formatNumber(x.max)}`, legend].join('\n');

@@ -202,6 +202,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       }
     }
     recordHistory(history, counters, archive.stats(), elapsed(), direction, true);
+    parts.onProgress?.({ counters, elapsedSeconds: elapsed(), archive, direction }); // the final state: a progress bar ends where the run did
     await Promise.all(commits);
     if (storeError) throw storeError;
     if (!replay) await store.saveCheckpoint(checkpoint());

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { renderHeatmap } from '../archive/index.js';
+import type { HeatmapOptions } from '../archive/heatmap.js';
 import type { RunEvent } from '../archive/store/events.js';
 import { UsageError } from './errors.js';
 import { dimsOf, openRunView, type RunView } from './run.js';
@@ -25,13 +26,13 @@ export interface RunReport {
 }
 
 /** Summary, text heatmap and the top-K elites of a run (running, finished or killed). */
-export async function inspectRun(dir: string, options: { top?: number } = {}): Promise<RunReport> {
+export async function inspectRun(dir: string, options: { top?: number; paint?: HeatmapOptions['paint'] } = {}): Promise<RunReport> {
   const view = await openRunView(dir);
   try {
     const top = elitesOf(view)
       .sort((a, b) => (view.config.direction === 'minimize' ? a.fitness - b.fitness : b.fitness - a.fitness))
       .slice(0, options.top ?? 10);
-    const heatmap = renderHeatmap(view.archive, dimsOf(view.config), { geometry: view.archive.geometry() });
+    const heatmap = renderHeatmap(view.archive, dimsOf(view.config), { geometry: view.archive.geometry(), ...(options.paint ? { paint: options.paint } : {}) });
     return { summary: view.summary, top, heatmap, history: view.history };
   } finally {
     await view.close();

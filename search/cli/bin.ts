@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `elites` executable: real process streams and signals around main().
 import { main } from './main.js';
+import { streamHasColors } from './style.js';
 
 // SIGINT (Ctrl-C) and SIGTERM (kill, a container stopping) both stop a run cleanly: work in flight is
 // checkpointed and the process exits 130 (resumable). A second signal quits at once.
@@ -23,4 +24,4 @@ process.on('unhandledRejection', (reason) => {
   if (!fromLmdbCommit(reason)) throw reason; // anything else: Node's default (an uncaught exception)
 });
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, isTTY: Boolean(process.stderr.isTTY), stop: stop.signal });
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, isTTY: Boolean(process.stderr.isTTY), color: streamHasColors(process.stdout), stop: stop.signal });

@@ -6,6 +6,8 @@ export interface CliIo {
   readonly stderr: Writable;
   /** Live progress only on a terminal; quiet when piped. */
   readonly isTTY: boolean;
+  /** stdout is a terminal that shows colour (inspect, runs); plain text otherwise. */
+  readonly color?: boolean;
   /** Aborted on SIGINT: a running search checkpoints and exits 130. */
   readonly stop?: AbortSignal;
   readonly cwd?: string;

@@ -1,4 +1,4 @@
-// The live progress line on a terminal (cli-progress): proposals/s, best, coverage, cache-hit %.
+// The live progress bar on a terminal (cli-progress): share of the budget, ETA, proposals/s, best, coverage, cache-hit %.
 import cliProgress from 'cli-progress';
 import type { Progress } from '../engine.js';
 import type { Budget } from '../budget.js';
@@ -15,14 +15,18 @@ export function createProgressDisplay(io: CliIo, budget: Budget): ProgressDispla
   if (!io.isTTY) return undefined;
   const byProposals = budget.evaluations !== undefined;
   const total = byProposals ? (budget.evaluations ?? 0) : Math.ceil(budget.seconds ?? 0);
+  // The ETA of a proposal budget comes from the proposal rate so far; of a time budget, from the clock. A run with
+  // only a target fitness has no end to estimate.
+  const eta = total > 0 ? ' | ETA {eta_formatted}' : '';
   const bar = new cliProgress.SingleBar(
     {
       stream: io.stderr as NodeJS.WritableStream,
-      format: `{bar} {percentage}% | {proposals} proposals | {rate}/s | best {best} | coverage {coverage} | cache {hits}`,
+      format: `{bar} {percentage}%${eta} | {proposals} proposals | {rate}/s | best {best} | coverage {coverage} | cache {hits}`,
+      etaBuffer: 50, // proposals: the rate over the last 50 updates, so a slow start does not skew it for ever
       hideCursor: true,
       clearOnComplete: false,
       barsize: 20,
-      noTTYOutput: false,
+      noTTYOutput: true, // io.isTTY already decided to draw; cli-progress would also ask the stream itself
     },
     cliProgress.Presets.shades_classic,
   );

@@ -41,6 +41,17 @@ describe('elites CLI', () => {
     expect(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ seed: 9 });
   });
 
+  it('run on a terminal draws a progress bar with the share of the budget and an ETA; piped it stays quiet', async () => {
+    const dir = useRunFiles();
+    const tty = await runCli(['run', config(dir, { budget: { evaluations: 20000 } }), '--out', join(dir, 'a')], { tty: true });
+    expect(tty.code, tty.stderr).toBe(0);
+    expect(tty.stderr).toMatch(/100% \| ETA 0s \| 20000 proposals \| [\d.]+\/s \| best [-\d.e]+ \| coverage [\d.]+% \| cache [\d.]+%/);
+    const byTime = await runCli(['run', config(dir, { budget: { seconds: 1 } }), '--out', join(dir, 'b')], { tty: true });
+    expect(byTime.stderr).toMatch(/\d+% \| ETA \d+s \| \d+ proposals/);
+    const piped = await runCli(['run', config(dir), '--out', join(dir, 'c')]);
+    expect(piped.stderr).not.toMatch(/ETA/);
+  });
+
   it('inspect prints the summary, a heatmap and the top elites with describe()', async () => {
     const dir = useRunFiles();
     await runCli(['run', config(dir), '--out', join(dir, 'run')]);
@@ -54,6 +65,16 @@ describe('elites CLI', () => {
     expect(heatmapRows.length).toBeGreaterThanOrEqual(4);
     const json = JSON.parse((await runCli(['inspect', join(dir, 'run'), '--json'])).stdout) as { top: unknown[]; archive: { size: number } };
     expect(json.top.length).toBe(Math.min(10, json.archive.size));
+    expect(r.stdout).not.toMatch(/\x1b\[/); // not a colour terminal: plain text
+
+    // On a colour terminal: the same report, with ANSI colours; the heatmap's cells are coloured blocks, one colour per level.
+    const coloured = await runCli(['inspect', join(dir, 'run'), '--top', '3'], { color: true });
+    expect(coloured.stdout).toMatch(/\x1b\[32mdone\x1b\[39m/); // the status in green
+    const plain = coloured.stdout.replace(/\x1b\[\d+m/g, '');
+    expect(plain.replace(/[ ░▒▓█']/g, '')).toBe(r.stdout.replace(/[ ░▒▓█']/g, ''));
+    const levels = new Set([...coloured.stdout.matchAll(/\x1b\[(3[1-6])m█/g)].map((m) => m[1]));
+    expect(levels.size).toBeGreaterThanOrEqual(3);
+    expect(JSON.parse((await runCli(['inspect', join(dir, 'run'), '--json'], { color: true })).stdout)).toMatchObject({ status: 'done' }); // JSON stays plain
   });
 
   it('exports the elites as csv, jsonl and json, and every event with --all', async () => {

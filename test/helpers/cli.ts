@@ -22,10 +22,11 @@ function collector(): { stream: Writable; text: () => string } {
   return { stream, text: () => chunks.join('') };
 }
 
-export async function runCli(argv: readonly string[], options: { stop?: AbortSignal } = {}): Promise<CliRun> {
+/** `tty`: as if stderr were a terminal (the progress bar draws); `color`: as if stdout showed colour. */
+export async function runCli(argv: readonly string[], options: { stop?: AbortSignal; color?: boolean; tty?: boolean } = {}): Promise<CliRun> {
   const out = collector();
   const err = collector();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, isTTY: false, ...(options.stop ? { stop: options.stop } : {}) });
+  const code = await main(argv, { stdout: out.stream, stderr: err.stream, isTTY: options.tty ?? false, color: options.color ?? false, ...(options.stop ? { stop: options.stop } : {}) });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

@@ -1,4 +1,6 @@
 // `elites run CONFIG` and `elites resume RUN_DIR`: start or continue a search, print the summary, map the outcome to an exit code.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadRunConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
 import { resumeRun, runSearch, type RunHooks } from '../run.js';
@@ -33,7 +35,8 @@ export interface ResumeArgs {
 }
 
 export async function resumeCommand(args: ResumeArgs, io: CliIo): Promise<number> {
-  const budget: Budget = { ...(args.evaluations !== undefined ? { evaluations: args.evaluations } : {}), ...(args.seconds !== undefined ? { seconds: args.seconds } : {}) };
+  // The bar shows the budget the run will use: the saved one, with the flags' overrides (as resumeRun merges them).
+  const budget: Budget = { ...savedBudget(args.dir), ...(args.evaluations !== undefined ? { evaluations: args.evaluations } : {}), ...(args.seconds !== undefined ? { seconds: args.seconds } : {}) };
   const summary = await withProgress(io, budget, (hooks) => resumeRun(args.dir, args, hooks));
   return report(summary, args.json ?? false, io);
 }
@@ -58,4 +61,13 @@ function report(summary: RunSummary, json: boolean, io: CliIo): number {
     return ExitCode.failed;
   }
   return ExitCode.ok;
+}
+
+/** The run directory's saved budget, or none when config.json is missing or unreadable (resumeRun reports why). */
+function savedBudget(dir: string): Budget {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { budget?: Budget }).budget ?? {};
+  } catch {
+    return {};
+  }
 }

@@ -50,6 +50,9 @@ describe('elites CLI', () => {
     expect(byTime.stderr).toMatch(/\d+% \| ETA \d+s \| \d+ proposals/);
     const piped = await runCli(['run', config(dir), '--out', join(dir, 'c')]);
     expect(piped.stderr).not.toMatch(/ETA/);
+    // resume draws against the run's saved budget, extended here by --evaluations
+    const resumed = await runCli(['resume', join(dir, 'a'), '--evaluations', '25000'], { tty: true });
+    expect(resumed.stderr).toMatch(/100% \| ETA 0s \| 25000 proposals/);
   });
 
   it('inspect prints the summary, a heatmap and the top elites with describe()', async () => {

@@ -49,6 +49,22 @@ const cacheSchema = z.strictObject({
   epsilon: z.number().nonnegative().default(1e-9).describe('counterfactual: fitness gap that counts as a collision'),
 });
 
+/** Where evaluations run: the local pool (default: `workers` threads, 0 = inline) or BullMQ workers over Redis. */
+const executorSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('local') }),
+  z.strictObject({
+    type: z.literal('redis'),
+    // `$NAME` reads the URL from that environment variable when the run starts, so a password never lands in config.json.
+    url: z
+      .string()
+      .regex(/^(rediss?:\/\/\S+|\$[A-Za-z_][A-Za-z0-9_]*)$/, 'expected redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS), or $ENV_VAR naming an environment variable that holds one'),
+    queue: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore').default('elites'),
+    inFlight: z.int().positive().max(100_000).optional().describe('tasks in flight; default: Σ concurrency of the workers ready when the run starts'),
+    waitForWorkersSeconds: z.number().positive().max(86_400).default(60).describe('how long the run waits for a first worker before it fails'),
+    stalledSeconds: z.number().min(1).max(3600).default(30).describe('a dead worker\'s task is re-queued after about this long (BullMQ lock)'),
+  }),
+]);
+
 export const runConfigSchema = z.strictObject({
   name: z
     .string()
@@ -62,6 +78,7 @@ export const runConfigSchema = z.strictObject({
   archive: z.looseObject({ type: z.string().min(1), qdOffset: z.number().optional() }),
   budget: budgetSchema,
   workers: z.int().nonnegative().max(1024).default(1).describe('0 = inline in the main thread'),
+  executor: executorSchema.optional().describe('absent or { type: local }: the local pool; { type: redis, url, queue }: `elites worker` processes'),
   workerMemoryMb: z
     .int()
     .min(64, 'at least 64 MB: a worker needs some heap to load elites and the evaluator')
@@ -167,6 +184,7 @@ function toIssue(issue: z.core.$ZodIssue, prefix = ''): ConfigIssue {
   const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (a typo?)`;
+  if (issue.code === 'invalid_union' && path === 'executor') message = 'expected { type: local } or { type: redis, url: redis://HOST:6379, queue: NAME }';
   if (issue.code === 'invalid_union' && path === 'space') message = 'expected { type: bitstring|vector|categorical, ... } or { module: ./my-space.mjs, options: {...} }';
   return { path, message };
 }

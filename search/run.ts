@@ -17,6 +17,8 @@ import { loadEvaluator } from './evaluation.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
 import { createInlineExecutor } from './executors/inline.js';
 import { createPiscinaExecutor } from './executors/piscina.js';
+import { createRedisExecutor } from './executors/redis/executor.js';
+import { shortHash } from './executors/redis/protocol.js';
 import { emptyHistory, type History } from './history.js';
 import { loadSpaceModule } from './plugins.js';
 import { SeededRng } from './rng.js';
@@ -50,7 +52,7 @@ export async function runSearch(config: RunConfig, options: StartOptions = {}): 
   // Everything that can refuse the config (plug-ins, archive, strategy options, the cache path, the workers'
   // setup) is built before the run directory is: bad input leaves nothing behind.
   const rng = SeededRng.fromSeed(config.seed);
-  const parts = await prepare(config, rng);
+  const parts = await prepare(config, rng, { runDir: dir });
   try {
     const store = openRunStore(dir, { write: true });
     try {
@@ -85,7 +87,7 @@ export async function resumeRun(dirArg: string, overrides: ResumeOverrides = {},
     const checkpoint = store.loadCheckpoint();
     if (!checkpoint && store.lastSeq() >= 0) throw new StoreError(`${dir} has events but no checkpoint`, 'The run store is damaged; start a new run.');
     const rng = checkpoint ? SeededRng.restore(checkpoint.rng) : SeededRng.fromSeed(config.seed);
-    const parts = await prepare(config, rng, { geometry: store.getMeta('geometry'), evaluatorId: store.getMeta<EvaluatorId>('evaluator'), ...(checkpoint ? { checkpoint } : {}) });
+    const parts = await prepare(config, rng, { runDir: dir, geometry: store.getMeta('geometry'), evaluatorId: store.getMeta<EvaluatorId>('evaluator'), ...(checkpoint ? { checkpoint } : {}) });
     try {
       if (checkpoint) replayIntoArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config);
       log(dir, `resume from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
@@ -154,6 +156,8 @@ interface Parts {
 }
 
 interface PrepareOptions {
+  /** The run directory: its path names the run's jobs in a Redis queue, the same after a resume. */
+  readonly runDir?: string;
   readonly geometry?: unknown;
   readonly evaluatorId?: EvaluatorId | undefined;
   readonly checkpoint?: Checkpoint;
@@ -182,7 +186,12 @@ async function prepare(config: RunConfig, rng: SeededRng, options: PrepareOption
     descriptorCount,
     ...(resultCache ? { cache: { path: config.cache.path, namespace, ...(config.cache.mode === 'aggregate' ? { samples: config.cache.maxRepeats } : {}) } } : {}),
   };
-  const executor: Executor = config.workers === 0 ? createInlineExecutor(spec, resultCache) : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb });
+  const executor: Executor =
+    config.executor?.type === 'redis'
+      ? createRedisExecutor(spec, config.executor, { runTag: shortHash(resolve(options.runDir ?? '.')), ...(resultCache ? { cache: resultCache } : {}) })
+      : config.workers === 0
+        ? createInlineExecutor(spec, resultCache)
+        : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb });
   const close = async (): Promise<void> => {
     await executor.close();
     await resultCache?.close();

@@ -8,6 +8,7 @@ import { write, type CliIo } from './io.js';
 import { resumeCommand, runCommand } from './run.js';
 import { runsCommand } from './runs.js';
 import { tableCommand } from './table.js';
+import { workerCommand } from './worker.js';
 import { reportCommand } from './report.js';
 import { serveCommand } from './serve.js';
 
@@ -53,6 +54,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0 = any free port)' })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (other than loopback exposes the runs to the network)' }), (a) => track(serveCommand(a as never, io)))
     .command('init [dir]', 'write a starter config and plug-in evaluator', (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }), (a) => track(initCommand(a as never, io)))
+    .command('worker', 'answer evaluation jobs of runs with executor: { type: redis } (until Ctrl-C)', (y) =>
+      y.option('redis', { type: 'string', describe: 'Redis URL, redis://[:PASSWORD@]HOST:PORT or rediss:// (default $ELITES_REDIS_URL)' })
+        .option('queue', { type: 'string', default: 'elites', describe: 'the run config\'s executor.queue' })
+        .option('concurrency', { type: 'number', default: 1, describe: 'evaluations at once (threads)' })
+        .option('root', { type: 'string', describe: 'project directory plug-in modules are resolved in (default: the working directory)' })
+        .option('memory-mb', { type: 'number', describe: 'heap limit of each evaluation thread (MB)' }), (a) => track(workerCommand(a as never, io)))
     .demandCommand(1, 'name a command: run, resume, inspect, export, runs, table or init')
     .strict()
     .help()

@@ -30,6 +30,8 @@ export interface PiscinaExecutor extends Executor {
 export interface PiscinaExecutorOptions {
   /** Heap limit of each worker (V8 old generation, MB): an evaluation that passes it is a 'crashed' failure. */
   readonly memoryMb?: number;
+  /** Another thread entry with worker.ts's protocol (`elites worker` uses redis/thread.js); default worker.js. */
+  readonly filename?: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface PiscinaExecutorOptions {
  */
 export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number, options: PiscinaExecutorOptions = {}): PiscinaExecutor {
   const pool = new Piscina({
-    filename: workerFilename(),
+    filename: options.filename ?? workerFilename(),
     workerData: { ...spec, sharedMemory: sharedMemory() } satisfies EvaluatorSpec, // one set of semaphores for all threads
     minThreads: threads,
     maxThreads: threads,

@@ -184,7 +184,7 @@ function toIssue(issue: z.core.$ZodIssue, prefix = ''): ConfigIssue {
   const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (a typo?)`;
-  if (issue.code === 'invalid_union' && path === 'executor') message = 'expected { type: local } or { type: redis, url: redis://HOST:6379, queue: NAME }';
+  if (issue.code === 'invalid_union' && (path === 'executor' || path === 'executor.type')) message = 'expected { type: local } or { type: redis, url: redis://HOST:6379, queue: NAME }';
   if (issue.code === 'invalid_union' && path === 'space') message = 'expected { type: bitstring|vector|categorical, ... } or { module: ./my-space.mjs, options: {...} }';
   return { path, message };
 }

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRunConfig, parseRunConfig, type RunConfigInput } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
+import { redisBench } from './redis.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   const runDir = await throughput();
   await resumeTime(runDir);
   await scaling();
+  await redisBench(scratch, quick, record);
   await pruningEvaluation();
   await sparsitySearches();
   const out = join(root, 'bench/results');

@@ -15,6 +15,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open as openLmdb } from 'lmdb';
 import { promisify } from 'node:util';
 import {
   bandwidthProbe,
@@ -145,6 +146,31 @@ async function topElites(name: string, n: number): Promise<{ genome: KernelGenom
     return elites.slice(0, n).map((e) => ({ genome: e.genome as KernelGenome, searchFitness: e.score }));
   } finally {
     await view.close();
+  }
+}
+
+/**
+ * What the machine-code hash did in a search, read from its result cache: distinct keys measured, distinct codes
+ * (fingerprints), and the keys whose code had already been measured under another key (answered from it, or in
+ * aggregate mode pooled with its samples).
+ */
+function codeRepeats(cacheFile: string, proposals: number): Record<string, number> {
+  const root = openLmdb({ path: cacheFile, noSubdir: true, readOnly: true, maxDbs: 4 });
+  try {
+    const db = root.openDB<{ n: number }, string>({ name: 'results' });
+    let keys = 0;
+    let codes = 0;
+    let codeSamples = 0;
+    for (const { key, value } of db.getRange()) {
+      if (key.includes(':k:')) keys++;
+      else if (key.includes(':f:')) {
+        codes++;
+        codeSamples += value.n;
+      }
+    }
+    return { distinctKeys: keys, distinctCodes: codes, sharedCodeKeys: keys - codes, sharedCodeShare: (keys - codes) / proposals, samplesPerCode: codeSamples / Math.max(1, codes) };
+  } finally {
+    void root.close();
   }
 }
 
@@ -383,6 +409,7 @@ async function main(): Promise<void> {
       keyHits: summary.cacheHits.key,
       fingerprintHits: summary.cacheHits.fingerprint,
       fingerprintShare: summary.cacheHits.fingerprint / summary.proposals,
+      ...codeRepeats(join(root, 'runs', name, 'cache.mdb'), summary.proposals),
       failures: summary.failures,
       minutes: summary.seconds / 60,
       bestSearchFitness: summary.best?.fitness ?? null,
@@ -432,6 +459,7 @@ async function main(): Promise<void> {
   const reduced = await reducedSpace();
   const totalProposals = Object.values(searches).reduce((a: number, s) => a + (s as { proposals: number }).proposals, 0);
   const totalFingerprint = Object.values(searches).reduce((a: number, s) => a + (s as { fingerprintHits: number }).fingerprintHits, 0);
+  const totalShared = Object.values(searches).reduce((a: number, s) => a + Number(s.sharedCodeKeys ?? 0), 0);
   const table = Object.fromEntries(shapes.map((s) => [s.shape as string, { genome: (s.best as Measured | null)?.genome ?? null, config: (s.best as Measured | null)?.config ?? null, gflops: (s.best as Measured | null)?.gflops ?? null }]));
   const report = {
     date: started,
@@ -445,6 +473,7 @@ async function main(): Promise<void> {
     shapes,
     searches,
     fingerprintShare: totalFingerprint / totalProposals,
+    sharedCodeShare: totalShared / totalProposals,
     reduced,
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
@@ -502,11 +531,15 @@ function markdown(report: Report): string {
   lines.push(goal('decode-m8, best / numpy', byShape['decode-m8']?.bestOverNumpy as number | null, 1.5, '×'));
   lines.push(goal('decode-m32, best / numpy', byShape['decode-m32']?.bestOverNumpy as number | null, 1.5, '×'));
   lines.push(goal('decode-m1, best / bandwidth roofline', byShape['decode-m1']?.bestOverRoofline as number | null, 0.9, '%'));
-  lines.push('', '## Searches', '', '| shape | proposals | evaluations | key hits | machine-code hash hits | failures | minutes | best during search |', '|---|---|---|---|---|---|---|---|');
+  lines.push('', '## Searches', '', '| shape | proposals | evaluations | key hits | answered by the machine-code hash | keys whose code was already measured | distinct codes (samples each) | failures | minutes | best during search |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const [shape, s] of Object.entries(report.searches)) {
-    lines.push(`| ${shape} | ${String(s.proposals)} | ${String(s.evaluations)} | ${String(s.keyHits)} | ${String(s.fingerprintHits)} (${pct(s.fingerprintShare)}) | ${String(s.failures)} | ${f(s.minutes)} | ${f(s.bestSearchFitness)} |`);
+    lines.push(`| ${shape} | ${String(s.proposals)} | ${String(s.evaluations)} | ${String(s.keyHits)} | ${String(s.fingerprintHits)} (${pct(s.fingerprintShare)}) | ${String(s.sharedCodeKeys)} (${pct(s.sharedCodeShare)}) | ${String(s.distinctCodes)} (${f(s.samplesPerCode, 2)}) | ${String(s.failures)} | ${f(s.minutes)} | ${f(s.bestSearchFitness)} |`);
   }
-  lines.push('', `Share of all proposals answered by the machine-code hash (configurations whose \`.text\` + \`.rodata\` matched one already measured): **${pct(report.fingerprintShare)}**.`, '');
+  lines.push(
+    '',
+    `Machine-code hash, over all searches: **${pct(report.sharedCodeShare)}** of proposals were configurations (distinct keys) whose \`.text\` + \`.rodata\` matched code already measured under another key, and **${pct(report.fingerprintShare)}** were answered by it without running. In \`cache.mode: aggregate\` (these configs) a code with fewer than \`maxRepeats\` samples is measured again and the sample pooled with that code's others, whichever key proposed it; once it has them, the hash answers.`,
+    '',
+  );
   const r = report.reduced;
   type Reached = { needed: (number | null)[]; reached: number; median: number; min: number; max: number };
   const st = r.strategies as Record<string, Record<string, Reached>>;
@@ -567,7 +600,7 @@ function readingNotes(report: Report): string[] {
   );
   const searches = Object.values(report.searches);
   out.push(
-    `- **Machine-code hash: ${pct(report.fingerprintShare)} of all proposals.** The evaluator cuts cache blocks to the shape before generating code (mc ≥ M, nc ≥ N, kc ≥ K all mean one block), so blockings that run the same on a shape compile to the same binary; per shape: ${Object.entries(report.searches).map(([shape, s2]) => `${shape} ${pct(s2.fingerprintShare)}`).join(', ')}. At M ≤ 32 every mc of the grid is one block of rows, which is where the hash answers most. ${searches.length} searches, ${searches.reduce((a, s2) => a + Number(s2.failures ?? 0), 0)} failures in all.`,
+    `- **Machine-code hash: ${pct(report.sharedCodeShare)} of all proposals shared code with an earlier configuration; ${pct(report.fingerprintShare)} were answered without running.** The evaluator cuts cache blocks to the shape before generating code (mc ≥ M, nc ≥ N, kc ≥ K all mean one block), so blockings that run the same on a shape compile to the same binary; shared code per shape: ${Object.entries(report.searches).map(([shape, s2]) => `${shape} ${pct(s2.sharedCodeShare)}`).join(', ')}. At M ≤ 32 every mc of the grid is one block of rows, which is where the hash answers most. ${searches.length} searches, ${searches.reduce((a, s2) => a + Number(s2.failures ?? 0), 0)} failures in all.`,
   );
   const r = report.reduced;
   const st = r.strategies as Record<string, Record<string, { median: number }>>;

@@ -159,9 +159,14 @@ export function createRedisExecutor(spec: EvaluatorSpec, config: RedisExecutorCo
       subscriber.on('error', () => undefined);
       await subscriber.subscribe(k.fingerprintRequests);
       subscriber.on('message', (_channel: string, message: string) => {
-        const request = JSON.parse(message) as { w: string; i: number; f: string };
-        const entry = options.cache?.byFingerprint(request.f);
-        void redis.publish(k.fingerprintReplies(request.w), JSON.stringify({ i: request.i, e: entry ? encode(entry) : null })).catch(() => undefined);
+        let request: { w: string; i: number; f: string };
+        try {
+          request = JSON.parse(message) as typeof request;
+        } catch {
+          return; // not ours: a stray publisher must not end the run
+        }
+        const entry = options.cache?.byFingerprint(String(request.f));
+        void redis.publish(k.fingerprintReplies(String(request.w)), JSON.stringify({ i: request.i, e: entry ? encode(entry) : null })).catch(() => undefined);
       });
 
       const ready = await waitForWorkers(redis, run, config, url, log);

@@ -76,8 +76,12 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
   const stopAnswering = answerLookups(remoteLookup);
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === k.fingerprintReplies(id)) {
-      const reply = JSON.parse(message) as { i: number; e: string | null };
-      answers.get(reply.i)?.(reply.e === null ? undefined : decode<CachedResult>(reply.e));
+      try {
+        const reply = JSON.parse(message) as { i: number; e: string | null };
+        answers.get(reply.i)?.(reply.e === null ? undefined : decode<CachedResult>(reply.e));
+      } catch {
+        // a malformed answer: the lookup times out as a miss
+      }
     } else if (channel === k.announce) reload();
   });
   await subscriber.subscribe(k.announce, k.fingerprintReplies(id));

@@ -6,9 +6,11 @@ import { streamHasColors } from './style.js';
 // SIGINT (Ctrl-C) and SIGTERM (kill, a container stopping) both stop a run cleanly: work in flight is
 // checkpointed and the process exits 130 (resumable). A second signal quits at once.
 const stop = new AbortController();
+// What stopping means depends on the command: a search checkpoints, a worker hands back its tasks, a server closes.
+const stopping = process.argv[2] === 'worker' ? 'finishing its tasks' : process.argv[2] === 'serve' ? 'closing' : 'checkpointing';
 const onSignal = (name: string, again: string) => (): void => {
   if (stop.signal.aborted) process.exit(130);
-  process.stderr.write(`\nstopping (${name}): checkpointing (${again} to quit at once)…\n`);
+  process.stderr.write(`\nstopping (${name}): ${stopping} (${again} to quit at once)…\n`);
   stop.abort();
 };
 process.on('SIGINT', onSignal('SIGINT', 'Ctrl-C again'));

@@ -60,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         .option('concurrency', { type: 'number', default: 1, describe: 'evaluations at once (threads)' })
         .option('root', { type: 'string', describe: 'project directory plug-in modules are resolved in (default: the working directory)' })
         .option('memory-mb', { type: 'number', describe: 'heap limit of each evaluation thread (MB)' }), (a) => track(workerCommand(a as never, io)))
-    .demandCommand(1, 'name a command: run, resume, inspect, export, runs, table or init')
+    .demandCommand(1, 'name a command: run, resume, inspect, export, runs, table, report, serve, init or worker')
     .strict()
     .help()
     .version(false)

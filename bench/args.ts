@@ -1,5 +1,6 @@
-// What the bench and report scripts share: the repository root (they read configs and write docs/ and runs/ there)
-// and their `--name value` flags.
+// What the bench and report scripts share: the repository root (they read configs and write docs/ and runs/ there),
+// their `--name value` flags, a row of the bench table, and a free loopback port for the servers they start.
+import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,4 +17,26 @@ export function flag(name: string): string | undefined {
 /** True when `--name` is on the command line. */
 export function hasFlag(name: string): boolean {
   return args.includes(name);
+}
+
+/** One row of `npm run bench`'s table and JSON. */
+export interface BenchRow {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly target: string;
+  readonly met: boolean | null;
+  readonly detail: string;
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }

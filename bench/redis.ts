@@ -3,22 +3,12 @@
 // Part of `npm run bench`; alone: `npm run build && node dist/bench/redis.js [--quick]` → bench/results/redis.json.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import { hasFlag, repoRoot } from './args.js';
-
-export interface BenchRow {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly target: string;
-  readonly met: boolean | null;
-  readonly detail: string;
-}
+import { freePort, hasFlag, repoRoot, type BenchRow } from './args.js';
 
 const CONCURRENCY = 2; // per worker process
 
@@ -87,16 +77,6 @@ export async function redisBench(scratch: string, quick: boolean, record: (row: 
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function waitForPort(port: number): Promise<void> {
   const { Redis } = await import('ioredis');

@@ -5,20 +5,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRunConfig, parseRunConfig, type RunConfigInput } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
+import type { BenchRow } from './args.js';
 import { redisBench } from './redis.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
 const quick = process.argv.includes('--quick');
 
-interface Row {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly target: string;
-  readonly met: boolean | null;
-  readonly detail: string;
-}
+type Row = BenchRow;
 const rows: Row[] = [];
 const record = (row: Row): void => {
   rows.push(row);

@@ -2,10 +2,10 @@
 // and `elites worker` processes from dist/. Everything started here is stopped by stopAll().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '../../bench/args.js';
 import { binPath } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/files.js';
 
@@ -17,17 +17,6 @@ export function redisMissing(): string | undefined {
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface RedisServer {
   readonly url: string;

@@ -9,7 +9,8 @@ import { resumeRun, runSearch } from '../../search/run.js';
 import { spawnCli } from '../helpers/cli.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';
 import { eventsOf } from '../helpers/runs.js';
-import { freePort, redisMissing, startRedis, startWorker, stopAll, type RedisServer } from './redis-harness.js';
+import { freePort } from '../../bench/args.js';
+import { redisMissing, startRedis, startWorker, stopAll, type RedisServer } from './redis-harness.js';
 
 const missing = redisMissing();
 if (missing) console.warn(`test/executors/redis.test.ts skipped: ${missing}`);

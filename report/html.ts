@@ -38,6 +38,7 @@ function page(p: PageParts): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${p.csp}">
 <meta name="generator" content="elites">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(p.title)}</title>
 ${p.head}
 </head>

@@ -498,6 +498,7 @@
     });
     source.addEventListener('problem', (ev) => view.setLive(`cannot read the run: ${JSON.parse(/** @type {MessageEvent} */ (ev).data).message}`, true));
     source.addEventListener('error', () => view.setLive('reconnecting…', true));
+    window.addEventListener('pagehide', () => source.close());
   }
 
   if (data.mode === 'report') new RunPage({ live: false }).update(data.snapshot);

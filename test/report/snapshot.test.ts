@@ -1,4 +1,5 @@
 // The report snapshot without a browser: cells = archive, buckets add up, CVT vs grid, bounds; the HTML's escaping; the CLI.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { jsonForScript, reportHtml } from '../../report/html.js';
 import { readSnapshot } from '../../report/snapshot.js';
 import type { ReportSnapshot } from '../../report/snapshot-types.js';
 import { runCli } from '../helpers/cli.js';
-import { useRunFiles } from '../helpers/files.js';
+import { repoRoot, useRunFiles } from '../helpers/files.js';
 import { armCvtConfig, kernelConfig, runConfig } from './helpers.js';
 
 // Two small finished runs shared by the tests of this file (about a second each).
@@ -112,9 +113,17 @@ describe('report HTML', () => {
   it('is self-contained: no external src, href or url()', async () => {
     const html = reportHtml(await readSnapshot(gridRun));
     expect(html).not.toMatch(/<script[^>]+src=/);
-    expect(html).not.toMatch(/<link[^>]+href=/);
+    expect(html).not.toMatch(/<link[^>]+href="(?!data:)/); // the favicon is an empty data: URL
     expect(html).toMatch(/Content-Security-Policy" content="default-src 'none'/);
     expect(html.length).toBeGreaterThan(500_000); // ECharts is inlined
+  });
+});
+
+describe('the page script', () => {
+  it('type-checks as browser JavaScript against the snapshot types and ECharts (report/page/tsconfig.json)', () => {
+    // The page ships uncompiled; this is its only compiler pass. tsc exits non-zero (and this throws) on any error.
+    const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'report/page/tsconfig.json')], { encoding: 'utf8' })).not.toThrow();
   });
 });
 

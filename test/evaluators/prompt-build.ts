@@ -1,5 +1,5 @@
 // A private JS build of the sources for tests that need real worker threads (workers run compiled JS, and dist/ may
-// be stale or in use by running jobs): every .ts of search/, spaces/, evaluators/ and archive/ transpiled as is into
+// be stale or in use by running jobs): every .ts of the source directories (search/, spaces/, …) transpiled as is into
 // node_modules/.cache/elites-prompt-test/<content hash>/ (inside the repo, so the build resolves the repo's packages).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,10 @@ import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from '../helpers/files.js';
 
-const SOURCE_DIRS = ['search', 'spaces', 'evaluators', 'archive'];
+/** The source directories the build compiles: tsconfig.json's `dir/**\/*.ts` includes, so a new one is never missed. */
+const SOURCE_DIRS = (JSON.parse(readFileSync(join(repoRoot, 'tsconfig.json'), 'utf8')) as { include: string[] }).include
+  .map((pattern) => /^(\w+)\/\*\*\/\*\.ts$/.exec(pattern)?.[1])
+  .filter((dir): dir is string => dir !== undefined && dir !== 'bench');
 
 function sources(): string[] {
   const out: string[] = [];

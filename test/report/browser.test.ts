@@ -1,6 +1,7 @@
 // The report and the dashboard in headless Chromium (playwright-core): no console errors, one drawn cell per elite,
 // clicking a cell shows its elite, the table works from the keyboard, and a live run's page follows the run.
-// Screenshots at two widths are written to docs/screenshots/ (referenced from the README).
+// Screenshots at two widths are written as artifacts (test-artifacts/screenshots/; with ELITES_UPDATE_SCREENSHOTS=1
+// to docs/screenshots/, referenced from the README).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,9 @@ const chromiumPath = ((): string => {
 const skipReason = 'SKIPPED: no chromium on PATH (`command -v chromium` found nothing); CI installs it';
 if (!chromiumPath) console.warn(`test/report/browser.test.ts: ${skipReason}`);
 
-const screenshots = join(repoRoot, 'docs/screenshots');
+// Artifacts of every run go to test-artifacts/screenshots/ (ignored by git); ELITES_UPDATE_SCREENSHOTS=1 writes
+// the README's copies in docs/screenshots/ instead, so a plain `npm test` leaves the working tree clean.
+const screenshots = join(repoRoot, process.env.ELITES_UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-artifacts/screenshots');
 const widths = [
   { width: 1280, height: 900 },
   { width: 1920, height: 1080 },

@@ -1,7 +1,6 @@
 // What the dashboard's run list shows, read cheaply: the store's last seq, status and last checkpoint; no log replay.
 import { basename } from 'node:path';
-import type { RunStatus } from '../archive/store/events.js';
-import { lockHolder, openRunStore } from '../archive/store/run-store.js';
+import { openRunStore, readRunStatus } from '../archive/store/run-store.js';
 import type { RunConfig } from '../search/config.js';
 import type { RunProbe } from './snapshot-types.js';
 
@@ -12,9 +11,7 @@ export async function probeRun(dir: string): Promise<RunProbe> {
   try {
     store = openRunStore(dir, { write: false });
     const config = store.getMeta<RunConfig>('config');
-    const stored = store.getMeta<RunStatus>('status') ?? 'running';
-    // A run whose status says running but whose lock no live process holds was killed (it can be resumed).
-    const status = stored === 'running' && lockHolder(dir) === undefined ? 'killed' : stored;
+    const status = readRunStatus(store, dir);
     const last = store.lastSeq();
     const point = store.loadCheckpoint()?.history.points.at(-1);
     return {

@@ -6,7 +6,7 @@ import type { Archive } from '../archive/archive.js';
 import { emptyCounters, type Checkpoint, type Counters, type RunEvent, type RunStatus } from '../archive/store/events.js';
 import { cacheNamespace, openResultCache, type ResultCache } from '../archive/store/result-cache.js';
 import { lmdbFileProblem } from '../archive/store/lmdb-guard.js';
-import { lockHolder, openRunStore, STORE_FILE, type RunStore } from '../archive/store/run-store.js';
+import { openRunStore, readRunStatus, STORE_FILE, type RunStore } from '../archive/store/run-store.js';
 import { spaces } from '../spaces/index.js';
 import type { StopReason } from './budget.js';
 import { createCachePolicy } from './cache-policy.js';
@@ -127,8 +127,7 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   const space = await buildSpace(config);
   const archive = buildArchive(config, SeededRng.fromSeed(config.seed), store.getMeta('geometry'));
   const counters = replayIntoArchive(archive, store.events(), Number.POSITIVE_INFINITY, space, config); // one pass: the log can hold millions
-  const stored = store.getMeta<RunStatus>('status') ?? 'running';
-  const status = stored === 'running' && !lockHeld(dir) ? 'killed' : stored;
+  const status = readRunStatus(store, dir);
   const checkpoint = store.loadCheckpoint();
   const remeasured = store.getMeta<RemeasuredElite[]>('remeasured');
   const summary = buildSummary({
@@ -383,10 +382,6 @@ function writeFileAtomic(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, path);
-}
-
-function lockHeld(dir: string): boolean {
-  return lockHolder(dir) !== undefined;
 }
 
 function log(dir: string, line: string): void {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { StoreError, UsageError } from '../../search/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
-import { STORE_SCHEMA_VERSION, type Checkpoint, type RunEvent } from './events.js';
+import { STORE_SCHEMA_VERSION, type Checkpoint, type RunEvent, type RunStatus } from './events.js';
 
 export const STORE_FILE = 'store.mdb';
 const LOCK_FILE = 'run.lock';
@@ -180,6 +180,12 @@ function acquireLock(dir: string): void {
 }
 
 /** The live process holding the run's lock, if any (a lock left by a killed process does not count). */
+/** A run's status as readers show it: 'running' with no live process holding its lock means killed (resumable). */
+export function readRunStatus(store: RunStore, dir: string): RunStatus | 'killed' {
+  const stored = store.getMeta<RunStatus>('status') ?? 'running';
+  return stored === 'running' && lockHolder(dir) === undefined ? 'killed' : stored;
+}
+
 export function lockHolder(dir: string): number | undefined {
   let holder: number;
   try {

@@ -1,7 +1,7 @@
 // `elites runs [DIR]`: one line per run with its status (coloured on a terminal that has colour) and best.
 import { listRuns } from '../inspect.js';
 import { formatNumber, write, type CliIo } from './io.js';
-import { createStyle, type Style } from './style.js';
+import { createStyle } from './style.js';
 
 export async function runsCommand(args: { dir?: string; json?: boolean }, io: CliIo): Promise<number> {
   const runs = await listRuns(args.dir ?? 'runs');
@@ -16,7 +16,7 @@ export async function runsCommand(args: { dir?: string; json?: boolean }, io: Cl
   const style = createStyle(io.color ?? false);
   for (const r of runs) {
     const status = r.status === 'killed' ? 'killed (resumable)' : r.status;
-    write(io.stdout, `${style.status(r.status as Parameters<Style['status']>[0], status.padEnd(18))} ${String(r.proposals).padStart(10)} proposals  best ${formatNumber(r.best).padEnd(10)} coverage ${(r.coverage * 100).toFixed(1).padStart(5)}%  ${r.dir}${r.error ? `  (${r.error})` : ''}`);
+    write(io.stdout, `${style.status(r.status, status.padEnd(18))} ${String(r.proposals).padStart(10)} proposals  best ${formatNumber(r.best).padEnd(10)} coverage ${(r.coverage * 100).toFixed(1).padStart(5)}%  ${r.dir}${r.error ? `  (${r.error})` : ''}`);
   }
   return 0;
 }

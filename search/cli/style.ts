@@ -1,14 +1,13 @@
 // Terminal colour for the CLI's human output (picocolors): on only when the terminal supports it, so piped output,
 // NO_COLOR and dumb terminals stay plain text.
 import pc from 'picocolors';
-import type { RunSummary } from '../summary.js';
 
 export interface Style {
   readonly enabled: boolean;
   bold(text: string): string;
   dim(text: string): string;
-  /** A run status: done green, running cyan, interrupted or killed yellow, failed red. */
-  status(status: RunSummary['status'] | 'killed' | 'unreadable', text?: string): string;
+  /** A run status: done green, running cyan, interrupted or killed yellow, failed or unreadable red; others plain. */
+  status(status: string, text?: string): string;
   /** Heatmap shade `level` of 0 (lowest) … 4 (highest): a blue → red ramp. */
   level(level: number, text: string): string;
 }

@@ -2,11 +2,11 @@
 // FOGA 1991), crossover then mutation, replace-worst elitism.
 import { z } from 'zod';
 import { defineFactory } from '../factory.js';
-import { compareScored } from '../score.js';
 import {
   chance,
   decodeMember,
   encodeMember,
+  enterReplacingWorst,
   IdCounter,
   memberData,
   memberOf,
@@ -14,7 +14,6 @@ import {
   parseState,
   requireCrossover,
   tournament,
-  worstIndex,
   type Member,
   proposeEach,
 } from './select.js';
@@ -72,17 +71,8 @@ export function createGa<G>(options: z.input<typeof gaOptions>, deps: StrategyDe
     },
     tell(outcome: Outcome<G>): void {
       const member = memberOf(outcome);
-      if (!member) return;
-      if (population.length < populationSize) {
-        population.push(member);
-        return;
-      }
-      const worst = worstIndex(population);
       // Ties replace (drift on plateaus); the best can only be replaced by one at least as good.
-      if (compareScored(member, population[worst] as Member<G>) >= 0) {
-        population.splice(worst, 1);
-        population.push(member);
-      }
+      if (member) enterReplacingWorst(population, member, populationSize, true);
     },
     state(): GaState {
       return { nextId: ids.next, population: population.map((m) => encodeMember(space, m)) };

@@ -10,8 +10,7 @@
 import { z } from 'zod';
 import { defineFactory } from '../factory.js';
 import { randomInt } from '../rng.js';
-import { compareScored } from '../score.js';
-import { chance, decodeMember, encodeMember, IdCounter, memberData, memberOf, parseState, pick, proposeEach, worstIndex, type Member } from './select.js';
+import { chance, decodeMember, encodeMember, enterReplacingWorst, IdCounter, memberData, memberOf, parseState, pick, proposeEach, type Member } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
 /** Mutations tried on a harmony whose key is already in memory before it is proposed anyway. */
@@ -91,18 +90,10 @@ export function createHarmony<G>(options: z.input<typeof harmonyOptions>, deps: 
       if (!member) return;
       const key = space.key(member.genome);
       if (memoryKeys.includes(key)) return;
-      if (memory.length < memorySize) {
-        memory.push(member);
-        memoryKeys.push(key);
-        return;
-      }
-      const worst = worstIndex(memory);
-      if (compareScored(member, memory[worst] as Member<G>) > 0) {
-        memory.splice(worst, 1);
-        memoryKeys.splice(worst, 1);
-        memory.push(member);
-        memoryKeys.push(key);
-      }
+      const left = enterReplacingWorst(memory, member, memorySize, false); // strictly better to enter a full memory
+      if (left === false) return;
+      if (left >= 0) memoryKeys.splice(left, 1);
+      memoryKeys.push(key);
     },
     state(): HarmonyState {
       return { nextId: ids.next, memory: memory.map((m) => encodeMember(space, m)) };

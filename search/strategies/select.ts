@@ -57,6 +57,24 @@ export function worstIndex(items: readonly Scored[]): number {
   return index;
 }
 
+/**
+ * Steady-state entry into a bounded population: appended while there is room; once full, `member` replaces the
+ * worst one if it is better (`ties: true`: at least as good, so a plateau drifts). Returns the index of the member
+ * that left (-1: none, it was appended), or false when `member` did not enter.
+ */
+export function enterReplacingWorst<T extends Scored>(population: T[], member: T, capacity: number, ties: boolean): number | false {
+  if (population.length < capacity) {
+    population.push(member);
+    return -1;
+  }
+  const worst = worstIndex(population);
+  const order = compareScored(member, population[worst] as Scored);
+  if (order < 0 || (order === 0 && !ties)) return false;
+  population.splice(worst, 1);
+  population.push(member);
+  return worst;
+}
+
 /** Tournament selection: `size` uniform draws with replacement; the best wins, the earliest draw wins ties. */
 export function tournament<T extends Scored>(rng: Rng, pool: readonly T[], size: number): T {
   if (pool.length === 0) throw new Error('tournament: the pool is empty');

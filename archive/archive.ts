@@ -1,6 +1,6 @@
 // The archive contract: one elite per cell of a behaviour space. Knows nothing of evaluators or LMDB.
-import type { Rng } from '../search/rng.js';
-import type { Scored } from '../search/score.js';
+import type { Rng } from '../core/rng.js';
+import type { Scored } from '../core/score.js';
 
 export type AddStatus = 'new' | 'improved' | 'rejected';
 

@@ -1,5 +1,5 @@
 // CVT centroids (Vassiliades et al. 2018, arXiv:1610.05729): seeded k-means on uniform samples, and nearest-centroid lookup.
-import { randomInt, type Rng } from '../search/rng.js';
+import { randomInt, type Rng } from '../core/rng.js';
 
 /*
  * Points are stored flat: point i of a d-dimensional set is points[i·d … i·d + d − 1].

@@ -1,7 +1,7 @@
 // CVT archive (CVT-MAP-Elites, Vassiliades, Chatzilygeroudis & Mouret 2018, arXiv:1610.05729): one elite per Voronoi cell of k centroids.
 import { z } from 'zod';
-import { ConfigError } from '../search/errors.js';
-import type { SeededRng } from '../search/rng.js';
+import { ConfigError } from '../core/errors.js';
+import type { SeededRng } from '../core/rng.js';
 import type { ArchiveDim } from './archive.js';
 import { createNearestLookup, cvtCentroids, type NearestLookup } from './centroids.js';
 import { CellArchive, checkRange, descriptorCountError, nanDescriptorError, uniqueDimNames } from './grid.js';

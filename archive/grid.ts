@@ -1,8 +1,8 @@
 // Grid archive (MAP-Elites, Mouret & Clune 2015, arXiv:1504.04909): one elite per cell of a regular grid over descriptor space.
 import { z } from 'zod';
-import { ConfigError } from '../search/errors.js';
-import { randomInt, type Rng } from '../search/rng.js';
-import { compareScored } from '../search/score.js';
+import { ConfigError } from '../core/errors.js';
+import { randomInt, type Rng } from '../core/rng.js';
+import { compareScored } from '../core/score.js';
 import type { AddResult, Archive, ArchiveDim, ArchiveStats, Candidate, Elite } from './archive.js';
 import { QdStatsTracker } from './stats.js';
 

@@ -1,6 +1,6 @@
 // The archive registry: built-in elite archives by config `type`, plus the archive contracts, statistics and heatmap.
-import { defineFactory, type Factory } from '../search/factory.js';
-import type { SeededRng } from '../search/rng.js';
+import { defineFactory, type Factory } from '../core/factory.js';
+import type { SeededRng } from '../core/rng.js';
 import type { Archive } from './archive.js';
 import { createCvtArchive, cvtArchiveOptionsSchema } from './cvt.js';
 import { createGridArchive, gridArchiveOptionsSchema } from './grid.js';

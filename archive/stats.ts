@@ -1,6 +1,6 @@
 // QD statistics of an archive (coverage, QD score with its offset, best), defined once here and kept up to date in O(1).
 import type { ArchiveStats } from './archive.js';
-import { compareScored, type Scored } from '../search/score.js';
+import { compareScored, type Scored } from '../core/score.js';
 
 /*
  * Definitions (pyribs' metrics; Pugh, Soros & Stanley 2015 for the QD score):

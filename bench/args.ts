@@ -1,10 +1,12 @@
 // What the bench and report scripts share: the repository root (they read configs and write docs/ and runs/ there),
 // their `--name value` flags, a row of the bench table, and a free loopback port for the servers they start.
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The compiled CLI the benchmarks start as a user would. */
+export const binPath = join(repoRoot, 'dist/cli/bin.js');
 
 const args = process.argv.slice(2);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import { freePort, hasFlag, repoRoot, type BenchRow } from './args.js';
+import { binPath, freePort, hasFlag, repoRoot, type BenchRow } from './args.js';
 
 const CONCURRENCY = 2; // per worker process
 
@@ -41,7 +41,7 @@ export async function redisBench(scratch: string, quick: boolean, record: (row: 
     return s.proposals / s.seconds;
   };
   const startWorkers = async (n: number, queue: string, concurrency: number): Promise<ChildProcess[]> => {
-    const started = Array.from({ length: n }, () => spawn(process.execPath, [join(repoRoot, 'dist/search/cli/bin.js'), 'worker', '--redis', url, '--queue', queue, '--concurrency', String(concurrency)], { cwd: repoRoot, stdio: 'ignore' }));
+    const started = Array.from({ length: n }, () => spawn(process.execPath, [binPath, 'worker', '--redis', url, '--queue', queue, '--concurrency', String(concurrency)], { cwd: repoRoot, stdio: 'ignore' }));
     children.push(...started);
     return started;
   };

@@ -8,7 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import { binPath, repoRoot } from './kill-harness.js';
+import { binPath, repoRoot } from './args.js';
 
 interface Sample {
   readonly seconds: number;

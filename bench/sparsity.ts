@@ -4,15 +4,15 @@
 // nothing but the level database, into the model cache: default .elites/models under the working directory)
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../evaluators/pruning/backend.js';
+import { initBackend } from '../lm/backend.js';
 import { ensureModel } from '../evaluators/pruning/context.js';
-import { loadBrownSplits } from '../evaluators/pruning/corpus.js';
-import { MODEL_PRESETS } from '../evaluators/pruning/presets.js';
+import { loadBrownSplits } from '../lm/corpus.js';
+import { MODEL_PRESETS } from '../lm/presets.js';
 import { levelDatabaseKey, levelDatabasePath, loadOrBuildLevelDatabase } from '../evaluators/sparsity/database.js';
 import { resolveSparsityOptions, type SparsityOptionsInput } from '../evaluators/sparsity/options.js';
 import { SparsityRuntime } from '../evaluators/sparsity/runtime.js';
 import { computeTeacher } from '../evaluators/sparsity/teacher.js';
-import { rngFromSeed } from '../search/rng.js';
+import { rngFromSeed } from '../core/rng.js';
 import { createSparsityLevelsSpace, createSparsityNmSpace, type LevelGenome, type NmGenome } from '../spaces/sparsity/index.js';
 
 const args = process.argv.slice(2);

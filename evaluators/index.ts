@@ -11,8 +11,8 @@ import { command } from './command/index.js';
 import { prompt } from './prompt/index.js';
 import { pruning } from './pruning/index.js';
 import { sparsity } from './sparsity/index.js';
-import type { Factory } from '../search/factory.js';
-import type { Evaluator } from '../search/types.js';
+import type { Factory } from '../core/factory.js';
+import type { Evaluator } from '../core/types.js';
 
 export type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmarks/benchmark.js';
 export { createBinVal, type BinValOptions } from './benchmarks/binval.js';

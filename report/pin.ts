@@ -7,7 +7,7 @@
 // The pin itself never reads, so it holds no read transaction: the writer can reuse pages as usual.
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
-import { STORE_FILE } from '../archive/store/run-store.js';
+import { STORE_FILE } from '../store/run-store.js';
 
 export class EnvironmentPins {
   private readonly pins = new Map<string, RootDatabase>();

@@ -1,6 +1,6 @@
 // What the dashboard's run list shows, read cheaply: the store's last seq, status and last checkpoint; no log replay.
 import { basename } from 'node:path';
-import { openRunStore, readRunStatus } from '../archive/store/run-store.js';
+import { openRunStore, readRunStatus } from '../store/run-store.js';
 import type { RunConfig } from '../search/config.js';
 import type { RunProbe } from './snapshot-types.js';
 

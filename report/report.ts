@@ -1,7 +1,7 @@
 // `elites report`: a run → one self-contained HTML file.
 import { writeFileSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../search/errors.js';
+import { UsageError } from '../core/errors.js';
 import { reportHtml } from './html.js';
 import { readSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { ReportSnapshot } from './snapshot-types.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../search/errors.js';
+import { UsageError } from '../core/errors.js';
 import { assetText, type AssetName } from './assets.js';
 import { dashboardHtml } from './html.js';
 import { EnvironmentPins } from './pin.js';

@@ -1,5 +1,5 @@
 // Per-proposal outcomes bucketed by log seq, so a run of any length plots as at most ~MAX_BUCKETS points.
-import type { RunEvent } from '../archive/store/events.js';
+import type { RunEvent } from '../store/events.js';
 import type { TimelineBucket } from './snapshot-types.js';
 
 export const MAX_BUCKETS = 200; // enough resolution for a chart; each bucket is one bar or line point

@@ -1,5 +1,5 @@
 // Stop conditions: a proposal budget, wall-clock seconds, a target fitness, or a signal.
-import { toScore, type Direction } from './types.js';
+import { toScore, type Direction } from '../core/types.js';
 
 /** Why a run ended; 'converged': the strategy has nothing more to propose (it says so through `finished()`). */
 export type StopReason = 'evaluations' | 'seconds' | 'target' | 'signal' | 'failures' | 'converged';

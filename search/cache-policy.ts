@@ -1,7 +1,7 @@
 // How the functional-hash cache answers a key: plain caching, aggregation of noisy samples, or counterfactual checks.
-import { addSample, singleSample, type CachedResult, type ResultCache } from '../archive/store/result-cache.js';
+import { addSample, singleSample, type CachedResult, type ResultCache } from '../store/result-cache.js';
 import type { TaskResult } from './executors/executor.js';
-import type { EvalResult } from './types.js';
+import type { EvalResult } from '../core/types.js';
 
 export type CacheMode = 'cache' | 'aggregate' | 'counterfactual';
 

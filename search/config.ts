@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { archives } from '../archive/index.js';
 import { evaluators } from '../evaluators/index.js';
 import { spaces } from '../spaces/index.js';
-import { ConfigError, type ConfigIssue } from './errors.js';
-import type { Factory } from './factory.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import type { Factory } from '../core/factory.js';
 import { strategies } from './strategies/index.js';
 
 const moduleRef = z.strictObject({

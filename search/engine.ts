@@ -1,17 +1,17 @@
 // THE loop: keep every slot busy (steady state, no generation barrier) → key/cache → submit → log → archive → tell.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Archive } from '../archive/archive.js';
-import { emptyCounters, type Checkpoint, type Counters, type PendingProposal, type RunEvent } from '../archive/store/events.js';
-import type { RunStore } from '../archive/store/run-store.js';
+import { emptyCounters, type Checkpoint, type Counters, type PendingProposal, type RunEvent, type History } from '../store/events.js';
+import type { RunStore } from '../store/run-store.js';
 import { outOfTime, proposalsLeft, targetReached, type Budget, type StopReason } from './budget.js';
 import type { CachePolicy } from './cache-policy.js';
-import { RunFailedError, StoreError } from './errors.js';
+import { RunFailedError, StoreError } from '../core/errors.js';
 import type { Executor } from './executors/executor.js';
-import { emptyHistory, recordHistory, type History } from './history.js';
-import type { SeededRng } from './rng.js';
+import { emptyHistory, recordHistory } from './history.js';
+import type { SeededRng } from '../core/rng.js';
 import { fromEvent, logFidelity, readFidelity, type Completion } from './replay.js';
 import { fidelityKey, type Outcome, type Proposal, type Strategy } from './strategies/strategy.js';
-import { toScore, type Direction, type Space } from './types.js';
+import { toScore, type Direction, type Space } from '../core/types.js';
 
 export interface EngineParts<G> {
   readonly space: Space<G>;

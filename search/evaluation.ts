@@ -1,11 +1,11 @@
 // One evaluation, the same code inline and in a worker: noise seed, fingerprint lookup, evaluate, validate.
-import { openResultCache, type ResultCache } from '../archive/store/result-cache.js';
+import { openResultCache, type ResultCache } from '../store/result-cache.js';
 import { evaluators } from '../evaluators/index.js';
 import type { EvalTask, EvaluatorSpec, TaskResult } from './executors/executor.js';
 import { describeThrown, loadEvaluatorModule } from './plugins.js';
-import { rngFromSeed } from './rng.js';
+import { rngFromSeed } from '../core/rng.js';
 import { fidelityKey, type Failure } from './strategies/strategy.js';
-import type { EvalContext, EvalResult, Evaluator } from './types.js';
+import type { EvalContext, EvalResult, Evaluator } from '../core/types.js';
 
 /** Runs tasks for one evaluator spec; `setup()` happens once, on the first task. */
 export interface EvaluationRunner {

@@ -1,24 +1,9 @@
-// Archive statistics over proposals: a bounded series (decimated as it grows) for plots and reports.
+// Archive statistics over proposals: a bounded series (decimated as it grows) for plots and reports. The stored
+// shape (History) is in store/events.ts; this is how the engine fills it.
 import type { ArchiveStats } from '../archive/archive.js';
-import type { Counters } from '../archive/store/events.js';
+import type { Counters, History } from '../store/events.js';
 import type { Budget } from './budget.js';
-import { fromScore, type Direction } from './types.js';
-
-export interface HistoryPoint {
-  readonly proposals: number;
-  readonly evaluations: number;
-  readonly seconds: number;
-  readonly coverage: number;
-  readonly qdScore: number;
-  /** Best raw fitness so far (direction applied back), null while the archive is empty. */
-  readonly best: number | null;
-}
-
-export interface History {
-  /** A point every `every` proposals; doubled (and the series thinned) when it passes MAX_POINTS. */
-  every: number;
-  points: HistoryPoint[];
-}
+import { fromScore, type Direction } from '../core/types.js';
 
 const MAX_POINTS = 1000;
 

@@ -1,8 +1,8 @@
 // Loading user plug-ins (ES modules whose default export is a plain Space or Evaluator object), with shape checks.
 import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { PluginError } from './errors.js';
-import type { Evaluator, Space } from './types.js';
+import { PluginError } from '../core/errors.js';
+import type { Evaluator, Space } from '../core/types.js';
 
 const EVALUATOR_EXAMPLE = 'export default { name: "my-eval", evaluate(genome, ctx) { return { fitness: 0, descriptors: [0, 0] }; } }';
 const SPACE_EXAMPLE = 'export default { name: "my-space", sample(rng) {…}, mutate(g, rng) {…}, key(g) {…}, describe(g) {…}, encode(g) {…}, decode(x) {…} }';

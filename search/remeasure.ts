@@ -3,7 +3,7 @@
 // the machine (heat, other jobs) hits them alike; each elite's median and spread say how far to trust its rank.
 import type { ArchiveView } from '../archive/archive.js';
 import type { Executor } from './executors/executor.js';
-import { fromScore, toScore, type Direction, type Space } from './types.js';
+import { fromScore, toScore, type Direction, type Space } from '../core/types.js';
 
 export interface RemeasuredElite {
   readonly id: number;

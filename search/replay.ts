@@ -1,6 +1,6 @@
 // Resume is a replay (DESIGN §7): logged outcomes are fed back to the re-asked proposals instead of evaluating them.
-import type { EventFidelity, RunEvent } from '../archive/store/events.js';
-import { StoreError } from './errors.js';
+import type { EventFidelity, RunEvent } from '../store/events.js';
+import { StoreError } from '../core/errors.js';
 import type { TaskResult } from './executors/executor.js';
 import type { Fidelity, Proposal, ResultSource } from './strategies/strategy.js';
 

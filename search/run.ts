@@ -3,30 +3,30 @@ import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { archives } from '../archive/index.js';
 import type { Archive } from '../archive/archive.js';
-import { emptyCounters, type Checkpoint, type Counters, type RunEvent, type RunStatus } from '../archive/store/events.js';
-import { cacheNamespace, openResultCache, type ResultCache } from '../archive/store/result-cache.js';
-import { lmdbFileProblem } from '../archive/store/lmdb-guard.js';
-import { openRunStore, readRunStatus, STORE_FILE, type RunStore } from '../archive/store/run-store.js';
+import { emptyCounters, type Checkpoint, type Counters, type RunEvent, type RunStatus, type History } from '../store/events.js';
+import { cacheNamespace, openResultCache, type ResultCache } from '../store/result-cache.js';
+import { lmdbFileProblem } from '../store/lmdb-guard.js';
+import { openRunStore, readRunStatus, STORE_FILE, type RunStore } from '../store/run-store.js';
 import { spaces } from '../spaces/index.js';
 import type { StopReason } from './budget.js';
 import { createCachePolicy } from './cache-policy.js';
 import { isModuleRef, parseRunConfig, type RunConfig } from './config.js';
 import { runEngine, type Progress } from './engine.js';
-import { ConfigError, ElitesError, PluginError, StoreError, UsageError } from './errors.js';
+import { ConfigError, ElitesError, PluginError, StoreError, UsageError } from '../core/errors.js';
 import { loadEvaluator } from './evaluation.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
 import { createInlineExecutor } from './executors/inline.js';
 import { createPiscinaExecutor } from './executors/piscina.js';
 import { createRedisExecutor } from './executors/redis/executor.js';
 import { shortHash } from './executors/redis/protocol.js';
-import { emptyHistory, type History } from './history.js';
+import { emptyHistory } from './history.js';
 import { loadSpaceModule } from './plugins.js';
-import { SeededRng } from './rng.js';
+import { SeededRng } from '../core/rng.js';
 import { strategies } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
 import { remeasureElites, type RemeasuredElite } from './remeasure.js';
 import { buildSummary, type RunSummary } from './summary.js';
-import { toScore, type Space } from './types.js';
+import { toScore, type Space } from '../core/types.js';
 
 export interface RunHooks {
   /** Aborting stops the run after the current completion; it ends `interrupted` and can be resumed. */

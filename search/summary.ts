@@ -1,9 +1,9 @@
 // The run summary (DESIGN §6): what `--json` prints and `inspect --json` returns.
 import type { ArchiveView } from '../archive/archive.js';
-import type { Counters, RunStatus } from '../archive/store/events.js';
+import type { Counters, RunStatus } from '../store/events.js';
 import type { StopReason } from './budget.js';
 import type { RemeasuredElite } from './remeasure.js';
-import { fromScore, type Direction, type Space } from './types.js';
+import { fromScore, type Direction, type Space } from '../core/types.js';
 
 export interface RunSummary {
   readonly runId: string;

@@ -1,8 +1,8 @@
 // Bit-string space: fixed-length 0/1 genomes with standard bit mutation and uniform crossover.
 import { z } from 'zod';
-import { binomialPositions } from '../search/rng.js';
-import type { Rng, Space } from '../search/types.js';
-import { hashBytes } from './hash.js';
+import { binomialPositions } from '../core/rng.js';
+import type { Rng, Space } from '../core/types.js';
+import { hashBytes } from '../core/hash.js';
 
 /** Options of the `bitstring` space (the config object minus `type`). */
 export const bitstringOptionsSchema = z.strictObject({

@@ -1,9 +1,9 @@
 // Categorical space: named discrete parameters (e.g. kernel configurations) with boolean constraints over them.
 import { z } from 'zod';
-import { binomialPositions, randomInt } from '../search/rng.js';
-import { ConfigError } from '../search/errors.js';
-import type { Rng, Space } from '../search/types.js';
-import { hashCanonical } from './hash.js';
+import { binomialPositions, randomInt } from '../core/rng.js';
+import { ConfigError } from '../core/errors.js';
+import type { Rng, Space } from '../core/types.js';
+import { hashCanonical } from '../core/hash.js';
 
 /** One value of a parameter. */
 export type CategoricalValue = string | number | boolean;

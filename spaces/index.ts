@@ -1,6 +1,6 @@
 // The space registry: built-in genome representations by config `type`, plus their public types and capabilities.
-import { defineFactory, type Factory } from '../search/factory.js';
-import type { Rng, Space } from '../search/types.js';
+import { defineFactory, type Factory } from '../core/factory.js';
+import type { Rng, Space } from '../core/types.js';
 import { bitstringOptionsSchema, createBitstringSpace, type BitstringOptions, type BitstringSpace } from './bitstring.js';
 import {
   categoricalOptionsSchema,

@@ -1,8 +1,8 @@
 // Real-vector space: bounded Float64Array genomes with Gaussian, Iso+LineDD and SBX variation.
 // Iso+LineDD: Vassiliades & Mouret, GECCO 2018, doi:10.1145/3205455.3205602. SBX: Deb & Agrawal, Complex Systems 9, 1995.
 import { z } from 'zod';
-import type { Rng, Space } from '../search/types.js';
-import { hashBytes } from './hash.js';
+import type { Rng, Space } from '../core/types.js';
+import { hashBytes } from '../core/hash.js';
 
 const gaussianMutationSchema = z.strictObject({
   type: z.literal('gaussian'),

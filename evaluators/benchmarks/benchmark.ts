@@ -1,7 +1,7 @@
 // Benchmark plumbing: the genome and factory types shared by the built-in benchmark evaluators, and their checks.
-import { ConfigError } from '../../search/errors.js';
-import type { Factory } from '../../search/factory.js';
-import type { Evaluator } from '../../search/types.js';
+import { ConfigError } from '../../core/errors.js';
+import type { Factory } from '../../core/factory.js';
+import type { Evaluator } from '../../core/types.js';
 
 /**
  * A benchmark genome: a bit string (`Uint8Array` of 0/1) or a real vector (`Float64Array`).

@@ -1,7 +1,7 @@
 // BinVal: a bit string read as a binary number, compared exactly for any length (ALGORITHMS.md §6.1; Droste, Jansen & Wegener 2002).
 import { z } from 'zod';
-import { defineFactory } from '../../search/factory.js';
-import type { EvalResult } from '../../search/types.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalResult } from '../../core/types.js';
 import type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmark.js';
 
 export const binValOptions = z.strictObject({});
@@ -18,7 +18,7 @@ const MAX_SCALE_EXPONENT = 970;
  * BinVal(x) = Σ_{i=1..n} 2^{n−i}·x_i, meant to be **maximized** (optimum 2ⁿ − 1 at 1ⁿ).
  *
  * Doubles lose exactness past 53 bits, so the value is split for the engine's (score, tiebreak)
- * lexicographic comparison (search/score.ts):
+ * lexicographic comparison (core/score.ts):
  * - n ≤ 53: `fitness` is BinVal(x) exactly; no `tiebreak`.
  * - n > 53: `fitness` = (value of the first 53 bits)·2^(n−53), exact because the scale is a power of two
  *   (the exponent is capped at 970 so that n > 1023 stays finite: then fitness is order-preserving but no

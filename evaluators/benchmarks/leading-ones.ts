@@ -1,7 +1,7 @@
 // LeadingOnes: the length of the run of ones at the start of a bit string (ALGORITHMS.md §6.1; Rudolph 1997).
 import { z } from 'zod';
-import { defineFactory } from '../../search/factory.js';
-import type { EvalResult } from '../../search/types.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalResult } from '../../core/types.js';
 import type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmark.js';
 
 export const leadingOnesOptions = z.strictObject({});

@@ -1,7 +1,7 @@
 // OneMax: the number of one bits, the textbook monotone benchmark (ALGORITHMS.md §6.1; Droste, Jansen & Wegener 2002).
 import { z } from 'zod';
-import { defineFactory } from '../../search/factory.js';
-import type { EvalResult } from '../../search/types.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalResult } from '../../core/types.js';
 import type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmark.js';
 
 export const oneMaxOptions = z.strictObject({});

@@ -1,8 +1,8 @@
 // Planar arm: a chain of links whose end effector is the behaviour, two variants (pymap_elites examples/cvt_arm.py, Vassiliades et al. 2018, arXiv:1610.05729; pyribs tutorials/arm_repertoire.ipynb).
 import { z } from 'zod';
-import { ConfigError } from '../../search/errors.js';
-import { defineFactory } from '../../search/factory.js';
-import type { EvalResult } from '../../search/types.js';
+import { ConfigError } from '../../core/errors.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalResult } from '../../core/types.js';
 import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type BenchmarkGenome } from './benchmark.js';
 
 const TWO_PI = 2 * Math.PI;

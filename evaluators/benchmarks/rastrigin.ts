@@ -1,7 +1,7 @@
 // Rastrigin, two variants: pyribs' shifted one with linear-projection measures (Fontaine et al. 2020, arXiv:1912.02400 §4) and pymap_elites examples/cvt_rastrigin.py.
 import { z } from 'zod';
-import { defineFactory } from '../../search/factory.js';
-import type { EvalResult } from '../../search/types.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalResult } from '../../core/types.js';
 import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type BenchmarkGenome } from './benchmark.js';
 import {
   cornerObjective,

@@ -5,8 +5,8 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync,
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { defineFactory } from '../../search/factory.js';
-import type { EvalContext, EvalResult, Evaluator } from '../../search/types.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
 import { commandOptionsSchema, type BuildStep, type CommandOptions, type CommandOptionsInput, type RunStep } from './options.js';
 import { parseResult, reduceResults, type FieldSpec } from './output.js';
 import { runStep, type StepSpec } from './process.js';

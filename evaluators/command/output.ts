@@ -1,6 +1,6 @@
 // The result of a run step: the last line of stdout that is a JSON object, its fields picked by the options, and
 // repeated runs reduced field by field.
-import type { EvalResult } from '../../search/types.js';
+import type { EvalResult } from '../../core/types.js';
 
 export interface FieldSpec {
   readonly fitness: string;

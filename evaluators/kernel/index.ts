@@ -3,8 +3,8 @@
 // flags) → a generated C SGEMM program → gcc (cached by source and flags) → a benchmark process with a timeout.
 // Fitness = median GFLOP/s (maximize). Fingerprint = hash of the machine code, so configurations that compile to the
 // same instructions share one measurement. Noisy: repeats of a key in aggregate mode are fresh measurements.
-import { defineFactory } from '../../search/factory.js';
-import type { EvalContext, EvalResult, Evaluator } from '../../search/types.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
 import { codeFingerprint, compileKernel, toolchainId, type CompiledKernel } from './compile.js';
 import { flagTokens, resolveKernelConfig, type KernelConfig, type KernelGenome } from './config.js';
 import { copiesOfB, kernelOptionsSchema, resolveShape, type KernelOptions, type KernelOptionsInput, type ShapeInput } from './options.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { brownDirectory, brownFiles } from '../pruning/corpus.js';
+import { brownDirectory, brownFiles } from '../../lm/corpus.js';
 import type { Example, PromptTemplate } from './task.js';
 import { pickDemonstrations, renderPrompt } from './template.js';
 

@@ -3,7 +3,7 @@
 // 5xx, timeouts, lost connections and malformed answers, and errors that say what happened without the API key.
 import { randomInt } from 'node:crypto';
 import OpenAI from 'openai';
-import { sharedSemaphore, type SharedSemaphore } from '../../search/executors/semaphores.js';
+import { sharedSemaphore, type SharedSemaphore } from '../../core/semaphores.js';
 import type { TopToken } from './labels.js';
 import type { Answer } from './response-cache.js';
 

@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { lockKey } from '../../search/executors/semaphores.js';
-import { defineFactory } from '../../search/factory.js';
-import type { EvalContext, EvalResult, Evaluator } from '../../search/types.js';
+import { lockKey } from '../../core/semaphores.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
 import { createChatClient, type ChatClient, type ChatMessage } from './client.js';
 import { gapReward, readAnswer, type Prediction } from './labels.js';
 import { inverseDocumentFrequencies, offlineClassifier } from './offline.js';

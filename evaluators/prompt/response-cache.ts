@@ -3,8 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { lmdbFileProblem } from '../../archive/store/lmdb-guard.js';
-import { hashCanonical } from '../../spaces/hash.js';
+import { lmdbFileProblem } from '../../store/lmdb-guard.js';
+import { hashCanonical } from '../../core/hash.js';
 import type { TopToken } from './labels.js';
 
 /** What is kept of one chat/completions answer. */

@@ -1,14 +1,14 @@
 // What every pruning evaluation reads, built once per worker: the trained model, its layers' W, G, X, and the token splits.
 import { tensor } from '../../spaces/expression/index.js';
-import { initBackend, type BackendName } from './backend.js';
-import { loadBrownSplits } from './corpus.js';
-import { loadOrTrainModel } from './model-cache.js';
-import type { LanguageModel } from './model.js';
+import { initBackend, type BackendName } from '../../lm/backend.js';
+import { loadBrownSplits } from '../../lm/corpus.js';
+import { loadOrTrainModel } from '../../lm/model-cache.js';
+import type { LanguageModel } from '../../lm/model.js';
 import type { LayerStats } from './scoring.js';
-import { MODEL_PRESETS, type ModelPreset } from './presets.js';
-import type { TrainProgress } from './train.js';
+import { MODEL_PRESETS, type ModelPreset } from '../../lm/presets.js';
+import type { TrainProgress } from '../../lm/train.js';
 
-export { MODEL_PRESETS, type ModelPreset } from './presets.js';
+export { MODEL_PRESETS, type ModelPreset } from '../../lm/presets.js';
 
 export interface ContextOptions {
   readonly model: ModelPreset;

@@ -1,8 +1,8 @@
 // Pruning-metric evaluator (Pruner-Zero, Dong et al., ICML 2024, arXiv:2406.02924): a formula over W, G, X scores every
 // prunable weight of a small tfjs language model; each layer is pruned to the target; fitness = validation perplexity.
 import { z } from 'zod';
-import { defineFactory } from '../../search/factory.js';
-import type { EvalResult, Evaluator } from '../../search/types.js';
+import { defineFactory } from '../../core/factory.js';
+import type { EvalResult, Evaluator } from '../../core/types.js';
 import { simplify, size, type ExprGenome } from '../../spaces/expression/index.js';
 import type { PruningContext } from './context.js';
 import { maskFingerprint, prunedOverlap, sparsityOf } from './masks.js';

@@ -1,5 +1,5 @@
 // Turning per-weight scores into pruning masks: per output row (Wanda, Pruner-Zero), per layer (magnitude), or N:M.
-import { hashString } from '../../spaces/hash.js';
+import { hashString } from '../../core/hash.js';
 
 /** How weights compete: within each output row, across the whole layer, or within each block of M inputs of a row. */
 export type PruneGroup = { readonly kind: 'row' } | { readonly kind: 'layer' } | { readonly kind: 'n:m'; readonly n: number; readonly m: number };

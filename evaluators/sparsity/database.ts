@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { LanguageModel } from '../pruning/model.js';
-import type { LayerShape } from '../pruning/presets.js';
+import type { LanguageModel } from '../../lm/model.js';
+import type { LayerShape } from '../../lm/presets.js';
 import { checkLevelScheme, levelPrunedCount, type LevelScheme } from './levels.js';
 
 /** Base pruner of each layer: magnitude = one |W| threshold per layer; Wanda = |W|·sqrt(X) compared per output row. */

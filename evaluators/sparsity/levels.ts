@@ -1,7 +1,7 @@
 // EvoPress level arithmetic (ALGORITHMS.md §4.1), tfjs-free: level ℓ of a layer with n weights prunes exactly
 // round(s·n) + ℓ·Δ of them, so any level vector summing to 0 prunes Σ round(s·n) weights in all: the budget is exact
 // by construction. Also the allocation descriptors and the per-layer sparsities a report can show.
-import type { LayerShape } from '../pruning/presets.js';
+import type { LayerShape } from '../../lm/presets.js';
 
 /** The resolved level scheme of one run: target average sparsity s, levels −maxLevel…maxLevel, Δ weights per level. */
 export interface LevelScheme {

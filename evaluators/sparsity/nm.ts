@@ -4,7 +4,7 @@
 // prunes (it prunes the earlier of two equal scores first). A genome overrides the kept ranks of the groups it lists.
 import type { NmGenome, NmLayerSwaps } from '../../spaces/sparsity/index.js';
 import { pruneMask } from '../pruning/masks.js';
-import type { LayerShape } from '../pruning/presets.js';
+import type { LayerShape } from '../../lm/presets.js';
 import type { LayerSource } from './database.js';
 
 /** One layer's base ranking and weights. */

@@ -1,7 +1,7 @@
 // Options of the `sparsity` evaluator and their resolution per mode. tfjs-free, so configs validate without a backend.
 import { z } from 'zod';
 import { parseNmPattern } from '../../spaces/sparsity/index.js';
-import { MODEL_PRESETS, prunableLayers, type ModelPreset } from '../pruning/presets.js';
+import { MODEL_PRESETS, prunableLayers, type ModelPreset } from '../../lm/presets.js';
 import type { LevelDatabaseSpec, LevelMethod } from './database.js';
 import { checkLevelScheme, defaultWeightsPerLevel } from './levels.js';
 

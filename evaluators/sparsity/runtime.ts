@@ -2,12 +2,12 @@
 // per-layer weight tensors (every level of the database, or the N:M base). Imported lazily: it loads tfjs.
 import type * as tf from '@tensorflow/tfjs';
 import type { NmGenome } from '../../spaces/sparsity/index.js';
-import type { EvalResult } from '../../search/types.js';
-import { initBackend } from '../pruning/backend.js';
+import type { EvalResult } from '../../core/types.js';
+import { initBackend } from '../../lm/backend.js';
 import { ensureModel } from '../pruning/context.js';
-import { loadBrownSplits } from '../pruning/corpus.js';
-import type { LanguageModel } from '../pruning/model.js';
-import { MODEL_PRESETS } from '../pruning/presets.js';
+import { loadBrownSplits } from '../../lm/corpus.js';
+import type { LanguageModel } from '../../lm/model.js';
+import { MODEL_PRESETS } from '../../lm/presets.js';
 import { loadOrBuildLevelDatabase, type LayerSource, type LevelDatabase } from './database.js';
 import { allocationDescriptors, checkLevelGenome } from './levels.js';
 import { buildNmBase, checkNmGenome, nmDescriptors, nmLayerWeights, type NmBase } from './nm.js';

@@ -3,7 +3,7 @@
 // tokens; the KL is then the exact KL of the coarse-grained distributions over {each top-K token, the rest} (exact
 // when K ≥ vocab, 0 for the dense model, ≥ 0 always, and never more than the full KL).
 import * as tf from '@tensorflow/tfjs';
-import type { LanguageModel, WeightOverrides } from '../pruning/model.js';
+import type { LanguageModel, WeightOverrides } from '../../lm/model.js';
 
 /** The dense model's next-token distributions on the calibration windows, position by position. */
 export interface Teacher {

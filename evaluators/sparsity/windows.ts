@@ -1,6 +1,6 @@
 // Which calibration windows an evaluation scores: all of them at full fidelity, otherwise a seeded draw that depends only
 // on (fidelity, sample), so every worker and every run scores a racing stage's candidates on the same batch.
-import { rngFromSeed } from '../../search/rng.js';
+import { rngFromSeed } from '../../core/rng.js';
 
 /**
  * Windows used at `fidelity`, out of `total` windows of `context` tokens: fidelity ≤ 1 is a fraction of the windows

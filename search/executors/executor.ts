@@ -1,6 +1,6 @@
 // The executor contract: run evaluation tasks somewhere (inline, threads, later a queue); faults are outcomes.
 import type { Failure } from '../strategies/strategy.js';
-import type { EvalResult } from '../types.js';
+import type { EvalResult } from '../../core/types.js';
 
 /** One evaluation to run. The genome travels by structured clone (genomes are plain data). */
 export interface EvalTask {

@@ -1,6 +1,6 @@
 // Inline executor (workers: 0): evaluations run on the main thread, one at a time; used for determinism and cheap objectives.
-import type { ResultCache } from '../../archive/store/result-cache.js';
-import { PluginError } from '../errors.js';
+import type { ResultCache } from '../../store/result-cache.js';
+import { PluginError } from '../../core/errors.js';
 import { createEvaluationRunner } from '../evaluation.js';
 import type { EvaluatorSpec, Executor, TaskResult } from './executor.js';
 

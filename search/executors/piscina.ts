@@ -2,11 +2,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { PluginError } from '../errors.js';
+import { PluginError } from '../../core/errors.js';
 import { describeThrown } from '../plugins.js';
 import type { Failure } from '../strategies/strategy.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.js';
-import { sharedMemory } from './semaphores.js';
+import { sharedMemory } from '../../core/semaphores.js';
 
 /** Grace beyond the evaluator's own timeout (ctx.signal) before the thread is terminated. */
 const HARD_TIMEOUT_GRACE_MS = 250;

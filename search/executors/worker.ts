@@ -2,7 +2,7 @@
 import { workerData } from 'piscina';
 import { createEvaluationRunner } from '../evaluation.js';
 import type { EvaluatorSpec } from './executor.js';
-import { adoptSharedMemory } from './semaphores.js';
+import { adoptSharedMemory } from '../../core/semaphores.js';
 import { threadEntry } from './thread-entry.js';
 
 const spec = workerData as EvaluatorSpec;

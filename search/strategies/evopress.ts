@@ -2,7 +2,7 @@
 // whose offspring race over growing samples (multi-step selection); the parent re-enters at the last stage, so
 // it is compared with the finalists on the same data and replaced only by one at least as good there.
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
+import { defineFactory } from '../../core/factory.js';
 import { Race, raceStagesOptions, raceState } from './racing.js';
 import { batchSize, decodeMember, encodeMember, IdCounter, memberData, mutationOperator, parseState, type Member } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';

@@ -1,7 +1,7 @@
 // Steady-state genetic algorithm (GENITOR: Whitley, ICGA 1989) — tournament selection (Goldberg & Deb,
 // FOGA 1991), crossover then mutation, replace-worst elitism.
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
+import { defineFactory } from '../../core/factory.js';
 import {
   chance,
   decodeMember,

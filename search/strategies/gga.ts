@@ -2,10 +2,10 @@
 // promptquine/modules/PromptQuinePruner.py, GGA mode; ALGORITHMS.md §5.1): tournament parents, mutation only,
 // comma selection over the last λ individuals added. General: any space; the length stop needs `space.length`.
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
-import { defineFactory } from '../factory.js';
-import { compareScored } from '../score.js';
-import type { Space } from '../types.js';
+import { ConfigError } from '../../core/errors.js';
+import { defineFactory } from '../../core/factory.js';
+import { compareScored } from '../../core/score.js';
+import type { Space } from '../../core/types.js';
 import { batchSize, decodeMember, encodeMember, IdCounter, memberData, memberOf, parseState, tournament, type Member } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 

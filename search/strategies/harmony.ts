@@ -8,8 +8,8 @@
 // space.sample (or, with `improvise: 'mutate'`, a mutant of a memory member, which is what Plum's non-memory branch
 // does with its edit operators). Plum builds a harmony from 5 segments of memory prompts; segments are not generic.
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
-import { randomInt } from '../rng.js';
+import { defineFactory } from '../../core/factory.js';
+import { randomInt } from '../../core/rng.js';
 import { chance, decodeMember, encodeMember, enterReplacingWorst, IdCounter, memberData, memberOf, parseState, pick, proposeEach, type Member } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 

@@ -1,5 +1,5 @@
 // The strategy registry: config `search.strategy` names an entry; each entry is an options schema and a factory.
-import type { Factory } from '../factory.js';
+import type { Factory } from '../../core/factory.js';
 import { evopress } from './evopress.js';
 import { ga } from './ga.js';
 import { gga } from './gga.js';

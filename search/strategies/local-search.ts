@@ -1,9 +1,9 @@
 // Iterated neighbourhood search, the loop Plum's trainers share (hill climbing, simulated annealing, tabu search):
 // one current point; each iteration scores m candidates made from it, then a rule decides what becomes current.
 import { z } from 'zod';
-import type { SeededRng } from '../rng.js';
-import { compareScored } from '../score.js';
-import type { Space } from '../types.js';
+import type { SeededRng } from '../../core/rng.js';
+import { compareScored } from '../../core/score.js';
+import type { Space } from '../../core/types.js';
 import { batchSize, decodeMember, encodeMember, IdCounter, memberData, memberOf, type Member } from './select.js';
 import type { Outcome, Proposal } from './strategy.js';
 

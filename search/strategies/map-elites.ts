@@ -1,6 +1,6 @@
 // MAP-Elites (Mouret & Clune, 2015), arXiv:1504.04909 — random start, then variation of uniformly chosen elites.
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
+import { defineFactory } from '../../core/factory.js';
 import { chance, IdCounter, parseState, proposeEach, requireCrossover } from './select.js';
 import type { Proposal, Strategy, StrategyDeps } from './strategy.js';
 

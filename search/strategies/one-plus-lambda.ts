@@ -2,9 +2,9 @@
 // self-adjusting (1:s+1) success rule for λ (Hevia Fajardo & Sudholt, Algorithmica 86, 2024,
 // doi:10.1007/s00453-023-01153-9).
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
-import { randomInt } from '../rng.js';
-import { compareScored } from '../score.js';
+import { defineFactory } from '../../core/factory.js';
+import { randomInt } from '../../core/rng.js';
+import { compareScored } from '../../core/score.js';
 import {
   batchSize,
   decodeMember,

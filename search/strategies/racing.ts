@@ -3,9 +3,9 @@
 // may join at the last stage so that it is compared with the finalists on the same data. Any strategy can race
 // the candidates it would otherwise evaluate once: start() a race, forward ask/tell, read ranking() when done.
 import { z } from 'zod';
-import { compareScored } from '../score.js';
-import type { SeededRng } from '../rng.js';
-import type { Space } from '../types.js';
+import { compareScored } from '../../core/score.js';
+import type { SeededRng } from '../../core/rng.js';
+import type { Space } from '../../core/types.js';
 import { decodeMember, encodeMember, memberData, memberOf, type IdCounter, type Member } from './select.js';
 import type { Outcome, Proposal } from './strategy.js';
 

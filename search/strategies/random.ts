@@ -1,6 +1,6 @@
 // Random search (Bergstra & Bengio, 2012, JMLR 13:281–305) — independent samples from the space; the baseline.
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
+import { defineFactory } from '../../core/factory.js';
 import { batchSize, IdCounter, parseState } from './select.js';
 import type { Proposal, Strategy, StrategyDeps } from './strategy.js';
 

@@ -1,6 +1,6 @@
 // Regularized evolution (Real et al., 2019), arXiv:1802.01548 — aging population, tournament selection.
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
+import { defineFactory } from '../../core/factory.js';
 import {
   decodeMember,
   encodeMember,

@@ -1,9 +1,9 @@
 // Selection helpers shared by the strategies: scoring outcomes, tournaments, capabilities, state codecs.
 import { z } from 'zod';
-import { ConfigError, ElitesError } from '../errors.js';
-import { randomInt, type Rng } from '../rng.js';
-import { compareScored, type Scored } from '../score.js';
-import type { Space } from '../types.js';
+import { ConfigError, ElitesError } from '../../core/errors.js';
+import { randomInt, type Rng } from '../../core/rng.js';
+import { compareScored, type Scored } from '../../core/score.js';
+import type { Space } from '../../core/types.js';
 import type { Fidelity, Outcome, Proposal } from './strategy.js';
 
 /** A told, successful candidate: what populations and parents are made of. */

@@ -2,8 +2,8 @@
 // code research4pan/Plum, trainers/base_trainer.py update_result_add; ALGORITHMS.md §5.2); annealing after
 // Kirkpatrick, Gelatt & Vecchi, Science 220, 1983. General: any space's mutate() makes the candidates.
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
-import { compareScored } from '../score.js';
+import { defineFactory } from '../../core/factory.js';
+import { compareScored } from '../../core/score.js';
 import { chance, parseState } from './select.js';
 import { LocalSearch, localSearchState } from './local-search.js';
 import type { Strategy, StrategyDeps } from './strategy.js';

@@ -1,7 +1,7 @@
 // The strategy contract: ask/tell by proposal id, in any completion order; state is plain JSON data.
 import type { ArchiveView, AddStatus } from '../../archive/archive.js';
-import type { SeededRng } from '../rng.js';
-import type { EvalResult, Space } from '../types.js';
+import type { SeededRng } from '../../core/rng.js';
+import type { EvalResult, Space } from '../../core/types.js';
 
 /**
  * Evaluate a proposal at another fidelity than the config's (racing, multi-fidelity search). `level` and `sample`
@@ -45,7 +45,7 @@ export type Outcome<G> =
       readonly proposal: Proposal<G>;
       readonly ok: true;
       readonly score: number;
-      /** Lexicographic tie-break after score (see search/score.ts); compare with `compareScored`. */
+      /** Lexicographic tie-break after score (see core/score.ts); compare with `compareScored`. */
       readonly tiebreak?: readonly number[];
       readonly result: EvalResult;
       /** 'screened': a screening-fidelity result, not offered to the archive. */

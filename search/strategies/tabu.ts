@@ -6,8 +6,8 @@
 // candidates are redrawn before evaluation rather than skipped after; a key match is always tabu (Plum lets a match
 // through with probability temp = 0.5), and Plum's similarity-based tabu (longest common subsequence ≥ thre) is left out.
 import { z } from 'zod';
-import { defineFactory } from '../factory.js';
-import { compareScored } from '../score.js';
+import { defineFactory } from '../../core/factory.js';
+import { compareScored } from '../../core/score.js';
 import { decodeMember, encodeMember, memberData, parseState, type Member } from './select.js';
 import { LocalSearch, localSearchState } from './local-search.js';
 import type { Strategy, StrategyDeps } from './strategy.js';

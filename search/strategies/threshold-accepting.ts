@@ -2,10 +2,10 @@
 // jianyu-cs/PromptQuine, promptquine/modules/TAPruner.py; ALGORITHMS.md §5.1), after threshold accepting (Dueck &
 // Scheuer, J. Comput. Phys. 90, 1990). General: any space that can list its one-step removals.
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
-import { defineFactory } from '../factory.js';
-import { randomInt } from '../rng.js';
-import type { Rng, Space } from '../types.js';
+import { ConfigError } from '../../core/errors.js';
+import { defineFactory } from '../../core/factory.js';
+import { randomInt } from '../../core/rng.js';
+import type { Rng, Space } from '../../core/types.js';
 import { batchSize, decodeMember, encodeMember, IdCounter, memberData, memberOf, parseState, type Member } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 

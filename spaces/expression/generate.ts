@@ -1,6 +1,6 @@
 // Random expression trees: Koza's grow and full methods, ramped half-and-half, as in Pruner-Zero's `random_tree`
 // (Dong et al., ICML 2024, arXiv:2406.02924): operators above the minimum depth, leaves at the maximum.
-import { randomInt, type Rng } from '../../search/rng.js';
+import { randomInt, type Rng } from '../../core/rng.js';
 import { PRIMITIVES, type Op } from './primitives.js';
 
 /** The building blocks a generator may use. */

@@ -2,8 +2,8 @@
 // as flat prefix token lists with grow/full initialisation, subtree/point/hoist mutation, subtree crossover, and keys
 // taken after Opposing Operation Simplification so equivalent formulas share one key.
 import { z } from 'zod';
-import type { Rng, Space } from '../../search/types.js';
-import { hashCanonical } from '../hash.js';
+import type { Rng, Space } from '../../core/types.js';
+import { hashCanonical } from '../../core/hash.js';
 import { rampedHalfAndHalf, smallestSize, smallestTree, type Alphabet } from './generate.js';
 import { formulaOf } from './parse.js';
 import { BINARY_OPS, LEAVES, UNARY_OPS, type Op } from './primitives.js';

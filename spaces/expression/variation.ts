@@ -1,6 +1,6 @@
 // Variation of expression trees on flat prefix lists: subtree, point and hoist mutation and subtree crossover (Koza 1992;
 // hoist: Kinnear 1994), the operators Pruner-Zero's GPTree docstring names (Dong et al., ICML 2024, arXiv:2406.02924).
-import { randomInt, type Rng } from '../../search/rng.js';
+import { randomInt, type Rng } from '../../core/rng.js';
 import { generate, type Alphabet } from './generate.js';
 import { isOp, PRIMITIVES, type Op } from './primitives.js';
 import { subtreeEnd, type ExprGenome } from './tree.js';

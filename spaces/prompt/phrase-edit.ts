@@ -3,10 +3,10 @@
 // one), swap (exchange two) and sub (replace one by an alternative). Phrases come from a heuristic splitter, not from
 // the constituency parser the papers use (see splitPhrases in ./text.ts).
 import { z } from 'zod';
-import { ConfigError } from '../../search/errors.js';
-import { randomInt } from '../../search/rng.js';
-import type { Rng, Space } from '../../search/types.js';
-import { hashString } from '../hash.js';
+import { ConfigError } from '../../core/errors.js';
+import { randomInt } from '../../core/rng.js';
+import type { Rng, Space } from '../../core/types.js';
+import { hashString } from '../../core/hash.js';
 import { compilePatterns, invalidPattern, joinPhrases, normalizeText, splitPhrases } from './text.js';
 import { PLACEHOLDER_PATTERN } from './token-mask.js';
 

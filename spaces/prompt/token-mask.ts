@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../../search/errors.js';
-import { randomInt } from '../../search/rng.js';
-import type { Rng, Space } from '../../search/types.js';
-import { hashString } from '../hash.js';
+import { ConfigError } from '../../core/errors.js';
+import { randomInt } from '../../core/rng.js';
+import type { Rng, Space } from '../../core/types.js';
+import { hashString } from '../../core/hash.js';
 import { compilePatterns, invalidPattern, normalizeText, protectedTokens, wordTokens } from './text.js';
 
 /**

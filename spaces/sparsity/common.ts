@@ -1,7 +1,7 @@
 // Pieces shared by the sparsity spaces: model presets (tfjs-free shapes), EvoPress' biased step count, error text.
 import { z } from 'zod';
-import { MODEL_PRESETS, prunableLayers, type LayerShape } from '../../evaluators/pruning/presets.js';
-import { randomInt, type Rng } from '../../search/rng.js';
+import { MODEL_PRESETS, prunableLayers, type LayerShape } from '../../lm/presets.js';
+import { randomInt, type Rng } from '../../core/rng.js';
 
 export type { LayerShape };
 

@@ -2,8 +2,8 @@
 // level per prunable layer, each step moving the same number of weights Δ in every layer, so a zero level sum keeps
 // the global sparsity budget exact. Mutation is EvoPress' level switch; every genome the space returns sums to 0.
 import { z } from 'zod';
-import { binomialPositions, randomInt } from '../../search/rng.js';
-import type { Rng, Space } from '../../search/types.js';
+import { binomialPositions, randomInt } from '../../core/rng.js';
+import type { Rng, Space } from '../../core/types.js';
 import { minOfTwoUniform, modelPresetSchema, presetLayers, typeName } from './common.js';
 
 /** One integer level per prunable layer, in forward order; all zeros is the uniform allocation. Sum is always 0. */

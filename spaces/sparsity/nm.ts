@@ -3,9 +3,9 @@
 // base mask keeps ranks 0…K−1 (K = M − N kept, as pruneMask and Wanda's prune_n prune N of every M). A genome lists,
 // per layer, the groups whose kept set differs from the base. Every group keeps exactly K of M by construction.
 import { z } from 'zod';
-import { randomInt } from '../../search/rng.js';
-import type { Rng, Space } from '../../search/types.js';
-import { hashBytes } from '../hash.js';
+import { randomInt } from '../../core/rng.js';
+import type { Rng, Space } from '../../core/types.js';
+import { hashBytes } from '../../core/hash.js';
 import { minOfTwoUniform, modelPresetSchema, presetLayers, typeName, type LayerShape } from './common.js';
 
 /**

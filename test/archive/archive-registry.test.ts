@@ -1,8 +1,8 @@
 // Archive registry: every entry passes the archive contract, and its options schema is strict and names bad dims.
 import { describe, expect, it } from 'vitest';
 import { archives, type ArchiveDeps } from '../../archive/index.js';
-import { SeededRng } from '../../search/rng.js';
-import { archiveContract } from '../contracts/archive.js';
+import { SeededRng } from '../../core/rng.js';
+import { archiveContract } from '../../testing/archive.js';
 
 /** One small, fast example of options per registry key; a new entry must add one here. */
 const examples: Record<string, unknown> = {

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createNearestLookup, cvtCentroids, defaultSampleCount, KdTree, LinearScan } from '../../archive/centroids.js';
 import { createCvtArchive, type CvtGeometry } from '../../archive/cvt.js';
-import { ConfigError } from '../../search/errors.js';
-import { rngFromSeed, SeededRng } from '../../search/rng.js';
+import { ConfigError } from '../../core/errors.js';
+import { rngFromSeed, SeededRng } from '../../core/rng.js';
 
 const dims = [
   { name: 'x', min: -1, max: 1 },

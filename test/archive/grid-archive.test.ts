@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate } from '../../archive/archive.js';
 import { createGridArchive, type GridArchive } from '../../archive/grid.js';
-import { ConfigError } from '../../search/errors.js';
-import { rngFromSeed } from '../../search/rng.js';
+import { ConfigError } from '../../core/errors.js';
+import { rngFromSeed } from '../../core/rng.js';
 
 const dims = [
   { name: 'x', min: 0, max: 10, bins: 5 },

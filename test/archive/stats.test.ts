@@ -1,7 +1,7 @@
 // QD statistics: the incremental tracker agrees with the direct definition, and the default offset is the lowest score seen.
 import { describe, expect, it } from 'vitest';
 import { computeArchiveStats, QdStatsTracker, type RankedEntry } from '../../archive/stats.js';
-import { rngFromSeed } from '../../search/rng.js';
+import { rngFromSeed } from '../../core/rng.js';
 
 describe('QD statistics', () => {
   it('computes coverage, qdScore and best directly', () => {

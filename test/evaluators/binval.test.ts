@@ -1,9 +1,9 @@
 // BinVal: exact values for small n and exact (fitness, tiebreak) order for any n, against a BigInt reference.
 import { describe, expect, it } from 'vitest';
 import { createBinVal } from '../../evaluators/index.js';
-import { rngFromSeed, type Rng } from '../../search/rng.js';
-import { compareScored } from '../../search/score.js';
-import type { EvalContext, EvalResult } from '../../search/types.js';
+import { rngFromSeed, type Rng } from '../../core/rng.js';
+import { compareScored } from '../../core/score.js';
+import type { EvalContext, EvalResult } from '../../core/types.js';
 
 const ctx: EvalContext = { rng: rngFromSeed('binval'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
 const binval = createBinVal();

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCommandEvaluator, type CommandOptionsInput } from '../../evaluators/command/index.js';
-import { rngFromSeed } from '../../search/rng.js';
-import type { EvalContext } from '../../search/types.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { EvalContext } from '../../core/types.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';
 
 const node = process.execPath;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseRunConfig } from '../../search/config.js';
-import { exportRun } from '../../search/inspect.js';
+import { exportRun } from '../../report/inspect.js';
 import { runSearch } from '../../search/run.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';
 

@@ -21,10 +21,10 @@ import {
   type KernelOptionsInput,
 } from '../../evaluators/kernel/index.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
-import { exportRun } from '../../search/inspect.js';
-import { rngFromSeed } from '../../search/rng.js';
+import { exportRun } from '../../report/inspect.js';
+import { rngFromSeed } from '../../core/rng.js';
 import { runSearch } from '../../search/run.js';
-import type { EvalContext } from '../../search/types.js';
+import type { EvalContext } from '../../core/types.js';
 import { createCategoricalSpace } from '../../spaces/categorical.js';
 import { useRunFiles } from '../helpers/files.js';
 

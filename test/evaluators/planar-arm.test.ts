@@ -1,9 +1,9 @@
 // Planar arm: forward kinematics, fitness and descriptors of both variants on hand-computed poses.
 import { describe, expect, it } from 'vitest';
 import { createPlanarArm, evaluators } from '../../evaluators/index.js';
-import { ConfigError } from '../../search/errors.js';
-import { rngFromSeed } from '../../search/rng.js';
-import type { EvalContext, EvalResult } from '../../search/types.js';
+import { ConfigError } from '../../core/errors.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { EvalContext, EvalResult } from '../../core/types.js';
 
 const ctx: EvalContext = { rng: rngFromSeed('arm'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
 const run = (ev: { evaluate: (g: Float64Array, c: EvalContext) => unknown }, x: number[]): EvalResult =>

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { basePrompt, createPromptEvaluator, loadTask, type PromptGenome } from '../../evaluators/prompt/index.js';
 import { parseRunConfig } from '../../search/config.js';
-import { exportRun } from '../../search/inspect.js';
-import { rngFromSeed } from '../../search/rng.js';
+import { exportRun } from '../../report/inspect.js';
+import { rngFromSeed } from '../../core/rng.js';
 import { runSearch } from '../../search/run.js';
-import type { EvalContext, EvalResult } from '../../search/types.js';
+import type { EvalContext, EvalResult } from '../../core/types.js';
 import { useRunFiles } from '../helpers/files.js';
 import { startFakeLlm, type FakeLlm, type FakeLlmOptions, type Reply } from './prompt-server.js';
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPromptEvaluator, findDemonstrations, inverseDocumentFrequencies, loadTask, offlineClassifier } from '../../evaluators/prompt/index.js';
 import { parseRunConfig } from '../../search/config.js';
-import { rngFromSeed } from '../../search/rng.js';
+import { rngFromSeed } from '../../core/rng.js';
 import { runSearch } from '../../search/run.js';
-import type { EvalContext } from '../../search/types.js';
+import type { EvalContext } from '../../core/types.js';
 import { createTokenMaskSpace } from '../../spaces/prompt/index.js';
 import { useRunFiles } from '../helpers/files.js';
 

@@ -16,7 +16,7 @@ import {
   verbalizerMatcher,
 } from '../../evaluators/prompt/index.js';
 import { createPhraseEditSpace, createTokenMaskSpace } from '../../spaces/prompt/index.js';
-import { rngFromSeed } from '../../search/rng.js';
+import { rngFromSeed } from '../../core/rng.js';
 import { useRunFiles } from '../helpers/files.js';
 
 const task = loadTask('brown-genre');

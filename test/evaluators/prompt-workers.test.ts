@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basePrompt, loadTask } from '../../evaluators/prompt/index.js';
-import { exportRun } from '../../search/inspect.js';
+import { exportRun } from '../../report/inspect.js';
 import { useRunFiles } from '../helpers/files.js';
 import { buildForWorkers } from './prompt-build.js';
 import { startFakeLlm, type FakeLlm, type Reply } from './prompt-server.js';
@@ -48,8 +48,8 @@ function config(dir: string, server: FakeLlm, extra: { workers: number; evaluati
 
 describe('shared semaphore', () => {
   it('bounds holders across real worker threads, with one SharedArrayBuffer from the main thread', async () => {
-    const semaphores = pathToFileURL(join(build, 'search/executors/semaphores.js')).href;
-    const { sharedMemory } = await fromBuild<typeof import('../../search/executors/semaphores.js')>('search/executors/semaphores.js');
+    const semaphores = pathToFileURL(join(build, 'core/semaphores.js')).href;
+    const { sharedMemory } = await fromBuild<typeof import('../../core/semaphores.js')>('core/semaphores.js');
     const counter = new Int32Array(new SharedArrayBuffer(8)); // [holders now, most holders seen]
     const code = `
       const { workerData, parentPort } = require('node:worker_threads');
@@ -77,8 +77,8 @@ describe('shared semaphore', () => {
   });
 
   it('a permit held by a terminated thread is free again when its lease ends', async () => {
-    const semaphores = pathToFileURL(join(build, 'search/executors/semaphores.js')).href;
-    const { lockKey, sharedMemory, sharedSemaphore } = await fromBuild<typeof import('../../search/executors/semaphores.js')>('search/executors/semaphores.js');
+    const semaphores = pathToFileURL(join(build, 'core/semaphores.js')).href;
+    const { lockKey, sharedMemory, sharedSemaphore } = await fromBuild<typeof import('../../core/semaphores.js')>('core/semaphores.js');
     const code = `
       const { workerData, parentPort } = require('node:worker_threads');
       import(workerData.semaphores).then(async ({ adoptSharedMemory, lockKey, sharedSemaphore }) => {
@@ -105,7 +105,7 @@ describe('shared semaphore', () => {
   });
 
   it('a keyed lock is exclusive until released', async () => {
-    const { lockKey } = await fromBuild<typeof import('../../search/executors/semaphores.js')>('search/executors/semaphores.js');
+    const { lockKey } = await fromBuild<typeof import('../../core/semaphores.js')>('core/semaphores.js');
     const order: string[] = [];
     const first = await lockKey('k');
     const second = lockKey('k').then((release) => (order.push('second'), release));
@@ -142,7 +142,7 @@ describe('prompt evaluator in the worker pool', () => {
     servers.push(server);
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify(config(dir, server, { workers: 2, evaluations: 8 })));
-    const child = spawn(process.execPath, [join(build, 'search/cli/bin.js'), 'run', file, '--out', join(dir, 'run'), '--json'], {
+    const child = spawn(process.execPath, [join(build, 'cli/bin.js'), 'run', file, '--out', join(dir, 'run'), '--json'], {
       cwd: dir,
       env: { ...process.env, OPENAI_API_KEY: KEY },
       stdio: ['ignore', 'pipe', 'pipe'],

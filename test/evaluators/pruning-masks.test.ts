@@ -1,7 +1,7 @@
 // Mask rules against hand-computed cases, exact sparsity per row / per layer / per N:M group, and the mask fingerprint.
 import { describe, expect, it } from 'vitest';
 import { maskFingerprint, prunedOverlap, pruneMask, sparsityOf } from '../../evaluators/pruning/masks.js';
-import { SeededRng } from '../../search/rng.js';
+import { SeededRng } from '../../core/rng.js';
 import { formulaMasks, pruneTarget } from '../../evaluators/pruning/scoring.js';
 import { parseFormula, tensor } from '../../spaces/expression/index.js';
 

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../evaluators/pruning/backend.js';
-import { loadOrTrainModel, modelCacheKey, modelCachePath } from '../../evaluators/pruning/model-cache.js';
-import { TINY_LM, type TrainProgress } from '../../evaluators/pruning/train.js';
+import { initBackend } from '../../lm/backend.js';
+import { loadOrTrainModel, modelCacheKey, modelCachePath } from '../../lm/model-cache.js';
+import { TINY_LM, type TrainProgress } from '../../lm/train.js';
 
 const CONFIG = { ...TINY_LM, steps: 40 };
 let cacheDir: string;

@@ -3,12 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../evaluators/pruning/backend.js';
-import { brownDirectory, brownFiles, loadBrownSplits, parseBrownText, splitOfFile, type BrownSplits } from '../../evaluators/pruning/corpus.js';
-import { batchMatMul, crossEntropy, embed, linear } from '../../evaluators/pruning/lm-ops.js';
-import type { TransformerLm } from '../../evaluators/pruning/model.js';
-import { buildVocabulary, EOS_ID, unigramPerplexity } from '../../evaluators/pruning/tokenizer.js';
-import { TINY_LM, trainLanguageModel, type TrainReport } from '../../evaluators/pruning/train.js';
+import { initBackend } from '../../lm/backend.js';
+import { brownDirectory, brownFiles, loadBrownSplits, parseBrownText, splitOfFile, type BrownSplits } from '../../lm/corpus.js';
+import { batchMatMul, crossEntropy, embed, linear } from '../../lm/ops.js';
+import type { TransformerLm } from '../../lm/model.js';
+import { buildVocabulary, EOS_ID, unigramPerplexity } from '../../lm/tokenizer.js';
+import { TINY_LM, trainLanguageModel, type TrainReport } from '../../lm/train.js';
 
 const DATA = { vocabSize: TINY_LM.vocabSize, maxFiles: TINY_LM.maxFiles ?? 40 } as const;
 

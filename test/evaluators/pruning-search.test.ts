@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../../search/config.js';
-import { exportRun } from '../../search/inspect.js';
+import { exportRun } from '../../report/inspect.js';
 import { runSearch } from '../../search/run.js';
 import { sharedModelCache, useRunFiles } from '../helpers/files.js';
 

@@ -1,8 +1,8 @@
 // Every registered benchmark: builds from defaults, rejects unknown options, returns finite results of a fixed shape.
 import { describe, expect, it } from 'vitest';
 import { benchmarks, evaluators } from '../../evaluators/index.js';
-import { rngFromSeed, type Rng } from '../../search/rng.js';
-import type { EvalContext, EvalResult } from '../../search/types.js';
+import { rngFromSeed, type Rng } from '../../core/rng.js';
+import type { EvalContext, EvalResult } from '../../core/types.js';
 
 const ctx: EvalContext = { rng: rngFromSeed('registry'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
 

@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pruneMask } from '../../evaluators/pruning/masks.js';
-import type { LanguageModel } from '../../evaluators/pruning/model.js';
-import { MODEL_PRESETS, prunableLayers, type LayerShape } from '../../evaluators/pruning/presets.js';
+import type { LanguageModel } from '../../lm/model.js';
+import { MODEL_PRESETS, prunableLayers, type LayerShape } from '../../lm/presets.js';
 import {
   allocationDescriptors,
   basePrunedCount,
@@ -29,7 +29,7 @@ import {
   type LevelDatabaseSpec,
 } from '../../evaluators/sparsity/index.js';
 import type { LayerSource } from '../../evaluators/sparsity/database.js';
-import { rngFromSeed, type Rng } from '../../search/rng.js';
+import { rngFromSeed, type Rng } from '../../core/rng.js';
 import { createSparsityLevelsSpace, type NmGenome } from '../../spaces/sparsity/index.js';
 import { useRunFiles } from '../helpers/files.js';
 

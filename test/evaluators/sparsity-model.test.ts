@@ -2,16 +2,16 @@
 // and N:M evaluations, fidelity and sample, held-out metrics, and tensor hygiene.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../evaluators/pruning/backend.js';
-import { loadBrownSplits } from '../../evaluators/pruning/corpus.js';
+import { initBackend } from '../../lm/backend.js';
+import { loadBrownSplits } from '../../lm/corpus.js';
 import { pruneMask } from '../../evaluators/pruning/masks.js';
-import { loadOrTrainModel } from '../../evaluators/pruning/model-cache.js';
-import type { TransformerLm } from '../../evaluators/pruning/model.js';
-import { TINY_LM } from '../../evaluators/pruning/presets.js';
+import { loadOrTrainModel } from '../../lm/model-cache.js';
+import type { TransformerLm } from '../../lm/model.js';
+import { TINY_LM } from '../../lm/presets.js';
 import { createSparsityEvaluator, nmMasks, type SparsityOptionsInput } from '../../evaluators/sparsity/index.js';
 import { computeTeacher, scoreStudent } from '../../evaluators/sparsity/teacher.js';
-import { rngFromSeed } from '../../search/rng.js';
-import type { EvalContext, EvalResult } from '../../search/types.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { EvalContext, EvalResult } from '../../core/types.js';
 import { createSparsityLevelsSpace, createSparsityNmSpace, type LevelGenome, type NmGenome } from '../../spaces/sparsity/index.js';
 import { sharedModelCache } from '../helpers/files.js';
 

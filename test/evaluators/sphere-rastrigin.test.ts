@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRastrigin, createSphere, evaluators } from '../../evaluators/index.js';
 import { DEFAULT_BOUND, DEFAULT_SHIFT } from '../../evaluators/benchmarks/linear-projection.js';
-import { ConfigError } from '../../search/errors.js';
-import { rngFromSeed } from '../../search/rng.js';
-import type { EvalContext, EvalResult } from '../../search/types.js';
+import { ConfigError } from '../../core/errors.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { EvalContext, EvalResult } from '../../core/types.js';
 
 const ctx: EvalContext = { rng: rngFromSeed('sphere'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
 const run = (ev: { evaluate: (g: Float64Array, c: EvalContext) => unknown }, x: number[]): EvalResult =>

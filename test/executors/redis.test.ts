@@ -2,9 +2,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../archive/store/events.js';
+import type { RunEvent } from '../../store/events.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
-import { PluginError, UsageError } from '../../search/errors.js';
+import { PluginError, UsageError } from '../../core/errors.js';
 import { resumeRun, runSearch } from '../../search/run.js';
 import { spawnCli } from '../helpers/cli.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';

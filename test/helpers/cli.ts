@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
-import { main } from '../../search/cli/main.js';
+import { main } from '../../cli/main.js';
 import { repoRoot } from './files.js';
 
 export interface CliRun {
@@ -30,7 +30,7 @@ export async function runCli(argv: readonly string[], options: { stop?: AbortSig
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-export const binPath = join(repoRoot, 'dist/search/cli/bin.js');
+export const binPath = join(repoRoot, 'dist/cli/bin.js');
 
 /** Spawns the built `elites` bin; resolves when it exits. */
 export function spawnCli(argv: readonly string[], cwd: string): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {

@@ -1,6 +1,6 @@
 // Reading a run directory back in tests: its whole event log, and its exported elites.
-import type { RunEvent } from '../../archive/store/events.js';
-import { exportRun } from '../../search/inspect.js';
+import type { RunEvent } from '../../store/events.js';
+import { exportRun } from '../../report/inspect.js';
 import { openRunView } from '../../search/run.js';
 
 /** Every logged event of a run, in order. */

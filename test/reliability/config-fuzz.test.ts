@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadRunConfig } from '../../search/config.js';
-import { ConfigError } from '../../search/errors.js';
-import { SeededRng } from '../../search/rng.js';
+import { ConfigError } from '../../core/errors.js';
+import { SeededRng } from '../../core/rng.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../archive/store/events.js';
+import type { RunEvent } from '../../store/events.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { createPiscinaExecutor } from '../../search/executors/piscina.js';
 import { runSearch } from '../../search/run.js';

@@ -2,14 +2,14 @@
 // pending proposal once, and drains the work in flight when a run ends on its own (time, target, failures).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkRunLog } from '../../bench/kill-harness.js';
+import { checkRunLog } from '../helpers/kill-harness.js';
 import { archives } from '../../archive/index.js';
-import { openRunStore } from '../../archive/store/run-store.js';
+import { openRunStore } from '../../store/run-store.js';
 import { createCachePolicy } from '../../search/cache-policy.js';
 import { parseRunConfig } from '../../search/config.js';
 import { runEngine } from '../../search/engine.js';
 import { createInlineExecutor } from '../../search/executors/inline.js';
-import { SeededRng } from '../../search/rng.js';
+import { SeededRng } from '../../core/rng.js';
 import { resumeRun, runSearch } from '../../search/run.js';
 import type { Strategy } from '../../search/strategies/strategy.js';
 import { spaces } from '../../spaces/index.js';

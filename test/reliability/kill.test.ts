@@ -1,11 +1,11 @@
-// Kill anywhere (a small run of bench/kill-harness.ts), and the stop signals of the real bin: SIGTERM and SIGINT
+// Kill anywhere (a small run of test/helpers/kill-harness.ts), and the stop signals of the real bin: SIGTERM and SIGINT
 // checkpoint and exit 130 without waiting for work in flight; every proposal lands in the log exactly once.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { checkRunLog, readRunState, runScenario, scenarios, spawnElites, summarise } from '../../bench/kill-harness.js';
-import { SeededRng } from '../../search/rng.js';
+import { checkRunLog, readRunState, runScenario, scenarios, spawnElites, summarise } from '../helpers/kill-harness.js';
+import { SeededRng } from '../../core/rng.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 
 describe('kill -9 anywhere, then resume (real processes)', () => {

@@ -1,7 +1,7 @@
 // The functional-hash cache on real LMDB files: dedup in flight and across runs, and the three modes.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheNamespace, openResultCache } from '../../archive/store/result-cache.js';
+import { cacheNamespace, openResultCache } from '../../store/result-cache.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { runSearch } from '../../search/run.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRunConfig, parseRunConfig } from '../../search/config.js';
-import { ConfigError } from '../../search/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { useRunFiles } from '../helpers/files.js';
 
 const valid = {

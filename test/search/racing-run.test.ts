@@ -2,7 +2,7 @@
 // the cache key, and a raced run resumes to the same archive.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { OkEvent } from '../../archive/store/events.js';
+import type { OkEvent } from '../../store/events.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { resumeRun, runSearch } from '../../search/run.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';

@@ -1,6 +1,6 @@
 // Bit-string space: mutation statistics, the rate capability, keys and decoding.
 import { describe, expect, it } from 'vitest';
-import { rngFromSeed } from '../../search/rng.js';
+import { rngFromSeed } from '../../core/rng.js';
 import { createBitstringSpace, hasMutateWithRate, spaces } from '../../spaces/index.js';
 
 const flips = (a: Uint8Array, b: Uint8Array): number => a.reduce((n, bit, i) => n + (bit !== b[i] ? 1 : 0), 0);

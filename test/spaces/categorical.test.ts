@@ -1,7 +1,7 @@
 // Categorical space: constraints hold after every operator, neighbour moves, keys, decoding and option errors.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../search/errors.js';
-import { rngFromSeed } from '../../search/rng.js';
+import { ConfigError } from '../../core/errors.js';
+import { rngFromSeed } from '../../core/rng.js';
 import {
   createCategoricalSpace,
   spaces,

@@ -1,7 +1,7 @@
 // Expression simplification: each rule on its own, the published metric's canonical form, and a seeded property test
 // that simplified trees evaluate to the same tensors as the originals.
 import { describe, expect, it } from 'vitest';
-import { fillGaussian, rngFromSeed } from '../../search/rng.js';
+import { fillGaussian, rngFromSeed } from '../../core/rng.js';
 import {
   createExpressionSpace,
   evaluateExpression,

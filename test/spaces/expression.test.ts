@@ -1,6 +1,6 @@
 // Expression space: sampling depths, size caps of mutation and crossover, keys after simplification, decoding, options.
 import { describe, expect, it } from 'vitest';
-import { rngFromSeed } from '../../search/rng.js';
+import { rngFromSeed } from '../../core/rng.js';
 import {
   BINARY_OPS,
   createExpressionSpace,

@@ -1,8 +1,8 @@
 // phrase-edit space (Plum/GrIPS): the heuristic phrase split, each edit operator, numCompose, protection, keys.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../search/errors.js';
-import { rngFromSeed } from '../../search/rng.js';
-import type { Space } from '../../search/types.js';
+import { ConfigError } from '../../core/errors.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { Space } from '../../core/types.js';
 import {
   addPhrase,
   createPhraseEditSpace,
@@ -15,7 +15,7 @@ import {
   swapPhrases,
   type PhraseEditGenome,
 } from '../../spaces/index.js';
-import { spaceContract } from '../contracts/space.js';
+import { spaceContract } from '../../testing/space.js';
 
 const INSTRUCTION = 'Given a movie review, determine whether the sentiment is positive or negative. Answer with yes or no.';
 const PHRASES = ['Given a movie review, ', 'determine ', 'whether the sentiment is positive ', 'or negative. ', 'Answer ', 'with yes ', 'or no.'];

@@ -1,8 +1,8 @@
 // Every registered space passes the Space contract and has a strict options schema; a new entry without an example fails here.
 import { describe, expect, it } from 'vitest';
 import { spaces } from '../../spaces/index.js';
-import type { Space } from '../../search/types.js';
-import { spaceContract } from '../contracts/space.js';
+import type { Space } from '../../core/types.js';
+import { spaceContract } from '../../testing/space.js';
 
 /** Small valid options per registry entry. Register a space, add its examples here. */
 const examples: Record<string, readonly Record<string, unknown>[]> = {

@@ -1,8 +1,8 @@
 // sparsity-levels space: the budget (sum 0) and bounds survive long mutation chains, EvoPress' flip-count bias,
 // crossover on switch paths, determinism, decoding, options.
 import { describe, expect, it } from 'vitest';
-import { rngFromSeed } from '../../search/rng.js';
-import type { Space } from '../../search/types.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { Space } from '../../core/types.js';
 import {
   createSparsityLevelsSpace,
   levelSwitchDistance,
@@ -13,7 +13,7 @@ import {
   type SparsityLevelsSpace,
 } from '../../spaces/index.js';
 import { minOfTwoUniform } from '../../spaces/sparsity/index.js';
-import { spaceContract } from '../contracts/space.js';
+import { spaceContract } from '../../testing/space.js';
 
 const sum = (g: LevelGenome): number => g.reduce((s, v) => s + v, 0);
 

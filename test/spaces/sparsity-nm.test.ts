@@ -1,8 +1,8 @@
 // sparsity-nm space: K of M kept in every group and canonical genomes after long mutation/crossover runs, untouched
 // parents, boundary swaps, swap-count bias, keys that depend only on the mask, decoding, options.
 import { describe, expect, it } from 'vitest';
-import { rngFromSeed } from '../../search/rng.js';
-import type { Space } from '../../search/types.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { Space } from '../../core/types.js';
 import {
   createSparsityNmSpace,
   forEachSwap,
@@ -12,7 +12,7 @@ import {
   type SparsityNmOptionsInput,
   type SparsityNmSpace,
 } from '../../spaces/index.js';
-import { spaceContract } from '../contracts/space.js';
+import { spaceContract } from '../../testing/space.js';
 
 const popcount = (x: number): number => x.toString(2).split('').filter((b) => b === '1').length;
 const snapshot = (space: SparsityNmSpace, g: NmGenome): string => JSON.stringify(space.encode(g));

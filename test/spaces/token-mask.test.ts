@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../search/errors.js';
-import { rngFromSeed } from '../../search/rng.js';
-import type { Space } from '../../search/types.js';
+import { ConfigError } from '../../core/errors.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { Space } from '../../core/types.js';
 import { createTokenMaskSpace, renderTokens, spaces, tokenMaskOptionsSchema, wordTokens, type TokenMaskGenome } from '../../spaces/index.js';
-import { spaceContract } from '../contracts/space.js';
+import { spaceContract } from '../../testing/space.js';
 
 const ICL = 'Review: a gripping, well-acted film.\nSentiment: positive\n\nReview: {text}\nSentiment: {mask_token}';
 const kept = (g: TokenMaskGenome): number => g.keep.reduce((s, b) => s + b, 0);

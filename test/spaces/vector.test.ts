@@ -1,6 +1,6 @@
 // Real-vector space: bounds, mutation scale, Iso+LineDD and SBX, keys, describe and decoding.
 import { describe, expect, it } from 'vitest';
-import { rngFromSeed } from '../../search/rng.js';
+import { rngFromSeed } from '../../core/rng.js';
 import { createVectorSpace, spaces, type VectorOptionsInput } from '../../spaces/index.js';
 import { standardNormal } from '../../spaces/vector.js';
 

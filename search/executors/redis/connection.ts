@@ -1,7 +1,7 @@
 // Redis connections for the main process and `elites worker`: URL checks, redaction, fail fast on the first connect,
 // reconnect for ever afterwards (a Redis restart mid-run must not end the run).
 import { Redis } from 'ioredis';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../core/errors.js';
 
 /**
  * A `redis://` or `rediss://` URL, or `$NAME` for one held in that environment variable (secrets stay out of configs).

@@ -3,7 +3,7 @@
 // Atomics.wait until the answer (from the run's main process, through Redis) is written into shared memory.
 import { BroadcastChannel } from 'node:worker_threads';
 import { deserialize, serialize } from 'node:v8';
-import type { CachedResult, ResultCache } from '../../../archive/store/result-cache.js';
+import type { CachedResult, ResultCache } from '../../../store/result-cache.js';
 
 const CHANNEL = 'elites:redis-fingerprint-lookups';
 /** Answers larger than this (a result with huge metrics) count as misses. */

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CachedResult } from '../../../archive/store/result-cache.js';
+import type { CachedResult } from '../../../store/result-cache.js';
 import { loadEvaluator } from '../../evaluation.js';
 import { describeThrown } from '../../plugins.js';
 import type { EvalTask, EvaluatorSpec } from '../executor.js';

@@ -1,8 +1,8 @@
 // Every registered strategy passes the strategy contract with example options.
 import { describe, expect, it } from 'vitest';
 import { strategies, type StrategyName } from '../../../search/strategies/index.js';
-import type { Space } from '../../../search/types.js';
-import { strategyContract, type StrategyHarness } from '../../contracts/strategy.js';
+import type { Space } from '../../../core/types.js';
+import { strategyContract, type StrategyHarness } from '../../../testing/strategy.js';
 import { bitArchive, bitSpace, oneMax, type Bits } from './fixtures.js';
 import { pruningArchive, pruningDescriptors, pruningFitness, pruningSpace } from './pruning-problem.js';
 

@@ -1,6 +1,6 @@
 // Racing (multi-step selection) and the EvoPress strategy: survivors, shared samples, the incumbent's re-entry.
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../search/rng.js';
+import { SeededRng } from '../../../core/rng.js';
 import { Race, type RaceStage } from '../../../search/strategies/racing.js';
 import { IdCounter } from '../../../search/strategies/select.js';
 import { strategies, type EvopressState } from '../../../search/strategies/index.js';

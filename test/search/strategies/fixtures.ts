@@ -1,9 +1,9 @@
 // Tiny self-contained parts for strategy tests: a bit-string space and a grid archive over (ones left, ones right).
 import type { AddResult, Archive, ArchiveStats, Candidate, Elite } from '../../../archive/archive.js';
-import { randomInt, SeededRng, type Rng } from '../../../search/rng.js';
-import { compareScored } from '../../../search/score.js';
+import { randomInt, SeededRng, type Rng } from '../../../core/rng.js';
+import { compareScored } from '../../../core/score.js';
 import type { Outcome, Proposal, StrategyDeps } from '../../../search/strategies/strategy.js';
-import type { EvalResult, Space } from '../../../search/types.js';
+import type { EvalResult, Space } from '../../../core/types.js';
 
 export type Bits = Uint8Array;
 

@@ -1,8 +1,8 @@
 // Steady-state GA: random start-up, tournament parents from the population, replace-worst elitism, capabilities.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../search/errors.js';
-import { SeededRng } from '../../../search/rng.js';
-import { compareScored } from '../../../search/score.js';
+import { ConfigError } from '../../../core/errors.js';
+import { SeededRng } from '../../../core/rng.js';
+import { compareScored } from '../../../core/score.js';
 import { strategies, type GaState } from '../../../search/strategies/index.js';
 import type { Proposal, Strategy } from '../../../search/strategies/strategy.js';
 import { bitDeps, failed, plainBitSpace, told, type Bits } from './fixtures.js';

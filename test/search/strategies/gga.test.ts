@@ -1,11 +1,11 @@
 // PromptQuine GGA: finds the known optimum of a synthetic pruning problem, comma selection over the last λ, duplicates
 // discarded without evaluation, the mean-length stop.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../search/errors.js';
-import { SeededRng } from '../../../search/rng.js';
+import { ConfigError } from '../../../core/errors.js';
+import { SeededRng } from '../../../core/rng.js';
 import { createGga, ggaOptions, strategies, type GgaState } from '../../../search/strategies/index.js';
 import type { Proposal, Strategy } from '../../../search/strategies/strategy.js';
-import type { Space } from '../../../search/types.js';
+import type { Space } from '../../../core/types.js';
 import { bitDeps, failed, told } from './fixtures.js';
 import { depsFor, drive, OPTIMUM, pruningFitness, pruningSpace } from './pruning-problem.js';
 

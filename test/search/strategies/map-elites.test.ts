@@ -1,11 +1,11 @@
 // MAP-Elites: random samples for the first initialRandom proposals, then only children of archive elites.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../search/errors.js';
+import { ConfigError } from '../../../core/errors.js';
 import { strategies } from '../../../search/strategies/index.js';
 import type { Proposal, Strategy } from '../../../search/strategies/strategy.js';
 import { bitArchive, bitSpace, oneMax, plainBitSpace, told, failed, type Bits } from './fixtures.js';
-import { SeededRng } from '../../../search/rng.js';
-import type { Space } from '../../../search/types.js';
+import { SeededRng } from '../../../core/rng.js';
+import type { Space } from '../../../core/types.js';
 
 /** The bit space, recording which operator made each genome and from which parents. */
 function spySpace(n: number) {

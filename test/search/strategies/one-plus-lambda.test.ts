@@ -1,7 +1,7 @@
 // (1+λ)-EA and (1,λ)-EA: classic (1+1)-EA runtime on OneMax, selection rules, the (1:s+1) rule, lazy generations.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../search/errors.js';
-import { SeededRng } from '../../../search/rng.js';
+import { ConfigError } from '../../../core/errors.js';
+import { SeededRng } from '../../../core/rng.js';
 import { strategies, type OnePlusLambdaState } from '../../../search/strategies/index.js';
 import type { Proposal, Strategy } from '../../../search/strategies/strategy.js';
 import { bitDeps, failed, ones, plainBitSpace, told, type Bits } from './fixtures.js';

@@ -1,7 +1,7 @@
 // A synthetic prompt-pruning problem with a known optimum, and a tiny synchronous driver for strategy tests.
-import { SeededRng } from '../../../search/rng.js';
+import { SeededRng } from '../../../core/rng.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from '../../../search/strategies/strategy.js';
-import type { Space } from '../../../search/types.js';
+import type { Space } from '../../../core/types.js';
 import { createTokenMaskSpace, type TokenMaskGenome, type TokenMaskOptionsInput, type TokenMaskSpace } from '../../../spaces/index.js';
 import { TinyGridArchive } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 // Regularized evolution: random start-up until P successes, best-of-S parents, the oldest member leaves.
 import { describe, expect, it } from 'vitest';
-import { randomInt, SeededRng } from '../../../search/rng.js';
-import { compareScored } from '../../../search/score.js';
+import { randomInt, SeededRng } from '../../../core/rng.js';
+import { compareScored } from '../../../core/score.js';
 import { strategies, type RegularizedEvolutionState } from '../../../search/strategies/index.js';
 import type { Proposal, Strategy } from '../../../search/strategies/strategy.js';
 import { bitDeps, failed, told, type Bits } from './fixtures.js';

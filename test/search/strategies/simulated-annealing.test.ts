@@ -1,10 +1,10 @@
 // Simulated annealing and hill climbing (Plum): the known optimum of a synthetic pruning problem, the acceptance rule
 // exp(Δ/T) with T = T0·exp(−i/τ), strict hill climbing and its patience.
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../../search/rng.js';
+import { SeededRng } from '../../../core/rng.js';
 import { hillClimbingOptions, simulatedAnnealingOptions, strategies, type SimulatedAnnealingState } from '../../../search/strategies/index.js';
 import type { Proposal, Strategy } from '../../../search/strategies/strategy.js';
-import type { Space } from '../../../search/types.js';
+import type { Space } from '../../../core/types.js';
 import { bitDeps, told } from './fixtures.js';
 import { depsFor, drive, OPTIMUM, pruningFitness, pruningSpace } from './pruning-problem.js';
 

@@ -1,6 +1,6 @@
 // TAPruning: one removal at a time, threshold against the best score, passes until one removes nothing.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../search/errors.js';
+import { ConfigError } from '../../../core/errors.js';
 import { accepts, strategies, thresholdAcceptingOptions, type ThresholdAcceptingState } from '../../../search/strategies/index.js';
 import type { Strategy } from '../../../search/strategies/strategy.js';
 import type { TokenMaskGenome } from '../../../spaces/index.js';

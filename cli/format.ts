@@ -1,0 +1,43 @@
+// Human-readable run summaries and elite tables for the CLI.
+import type { RunSummary } from '../search/summary.js';
+import { formatNumber } from './io.js';
+import { createStyle, type Style } from './style.js';
+
+export function formatSummary(s: RunSummary, style: Style = createStyle(false)): string {
+  const hits = s.cacheHits.key + s.cacheHits.fingerprint;
+  const lines = [
+    `${style.bold(`run ${s.runId}`)}: ${style.status(s.status)}${s.stopReason ? ` (${s.stopReason})` : ''} after ${formatNumber(s.seconds, 3)} s`,
+    `  proposals ${s.proposals}  evaluations ${s.evaluations}  cache hits ${hits} (key ${s.cacheHits.key}, fingerprint ${s.cacheHits.fingerprint})  failures ${s.failures}${s.collisions ? `  collisions ${s.collisions}` : ''}`,
+    `  archive ${s.archive.size}/${s.archive.cells} cells  coverage ${(s.archive.coverage * 100).toFixed(2)}%  QD score ${formatNumber(s.archive.qdScore, 6)} (offset ${formatNumber(s.archive.qdOffset)})`,
+    s.best ? `  best ${style.bold(formatNumber(s.best.fitness, 8))} at [${s.best.descriptors.map((d) => formatNumber(d)).join(', ')}]: ${truncate(s.best.text, 100)}` : '  best -',
+    `  dir ${s.dir}`,
+  ];
+  if (s.remeasured?.length) {
+    lines.push(`  re-measured (${s.remeasured[0]?.samples.length ?? 0} rounds; median, spread, archived):`);
+    for (const r of s.remeasured) lines.push(`    ${formatNumber(r.median, 6).padStart(10)}  ±${((r.spread ?? 0) * 50).toFixed(1).padStart(4)}%  (was ${formatNumber(r.archived, 6)})  #${r.id} ${truncate(r.text, 80)}${r.failures ? `  ${r.failures} failed` : ''}`);
+  }
+  if (s.error) lines.push(style.status('failed', `  error: ${s.error}`));
+  return lines.join('\n');
+}
+
+export interface EliteRow {
+  readonly rank: number;
+  readonly id: number;
+  readonly cell: number;
+  readonly fitness: number;
+  readonly descriptors: readonly number[];
+  readonly text: string;
+}
+
+export function formatEliteTable(rows: readonly EliteRow[], style: Style = createStyle(false)): string {
+  if (rows.length === 0) return '(no elites)';
+  const header = ['#', 'id', 'cell', 'fitness', 'descriptors', 'elite'];
+  const body = rows.map((r) => [String(r.rank), String(r.id), String(r.cell), formatNumber(r.fitness, 6), `[${r.descriptors.map((d) => formatNumber(d, 3)).join(', ')}]`, truncate(r.text, 60)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [style.bold(line(header)), ...body.map(line)].join('\n');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

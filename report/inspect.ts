@@ -1,0 +1,121 @@
+// Reading runs for people and scripts: inspect (summary, heatmap, top elites), export (csv, jsonl, json), and the run list.
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { renderHeatmap } from '../archive/index.js';
+import type { HeatmapOptions } from '../archive/heatmap.js';
+import type { RunEvent } from '../store/events.js';
+import { UsageError } from '../core/errors.js';
+import { dimsOf, openRunView, type RunView } from '../search/run.js';
+import type { RunSummary } from '../search/summary.js';
+import { fromScore } from '../core/types.js';
+
+export interface EliteRecord {
+  readonly id: number;
+  readonly cell: number;
+  readonly fitness: number;
+  readonly descriptors: readonly number[];
+  readonly text: string;
+  readonly genome: unknown;
+}
+
+export interface RunReport {
+  readonly summary: RunSummary;
+  readonly top: readonly EliteRecord[];
+  readonly heatmap: string;
+  readonly history: RunView['history'];
+}
+
+/** Summary, text heatmap and the top-K elites of a run (running, finished or killed). */
+export async function inspectRun(dir: string, options: { top?: number; paint?: HeatmapOptions['paint'] } = {}): Promise<RunReport> {
+  const view = await openRunView(dir);
+  try {
+    const top = elitesOf(view)
+      .sort((a, b) => (view.config.direction === 'minimize' ? a.fitness - b.fitness : b.fitness - a.fitness))
+      .slice(0, options.top ?? 10);
+    const heatmap = renderHeatmap(view.archive, dimsOf(view.config), { geometry: view.archive.geometry(), ...(options.paint ? { paint: options.paint } : {}) });
+    return { summary: view.summary, top, heatmap, history: view.history };
+  } finally {
+    await view.close();
+  }
+}
+
+export type ExportFormat = 'csv' | 'jsonl' | 'json';
+
+/** The archive's elites (or, with `all`, every logged event) as text in the given format. */
+export async function exportRun(dir: string, options: { format: ExportFormat; all?: boolean }): Promise<string> {
+  const view = await openRunView(dir);
+  try {
+    const names = dimsOf(view.config).map((d) => d.name);
+    const rows: Record<string, unknown>[] = options.all ? [...view.events()].map((e) => eventRow(e, names, view)) : elitesOf(view).map((e) => eliteRow(e, names));
+    if (options.format === 'json') return `${JSON.stringify(options.all ? rows : { summary: view.summary, elites: rows }, null, 2)}\n`;
+    if (options.format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+    return toCsv(rows);
+  } finally {
+    await view.close();
+  }
+}
+
+export interface RunListing {
+  readonly dir: string;
+  readonly status: string;
+  readonly proposals: number;
+  readonly best: number | null;
+  readonly coverage: number;
+  readonly error?: string;
+}
+
+/** Every run directory directly under `parent` (default ./runs). */
+export async function listRuns(parent = 'runs'): Promise<RunListing[]> {
+  const root = resolve(parent);
+  if (!existsSync(root)) throw new UsageError(`no runs directory at ${parent}`, 'Runs are written to ./runs by default; pass the directory that holds them.');
+  const out: RunListing[] = [];
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    if (!existsSync(join(dir, 'store.mdb'))) continue;
+    try {
+      const view = await openRunView(dir);
+      out.push({ dir, status: view.status, proposals: view.summary.proposals, best: view.summary.best?.fitness ?? null, coverage: view.summary.archive.coverage });
+      await view.close();
+    } catch (error) {
+      out.push({ dir, status: 'unreadable', proposals: 0, best: null, coverage: 0, error: (error as Error).message });
+    }
+  }
+  return out;
+}
+
+function elitesOf(view: RunView): EliteRecord[] {
+  return [...view.archive.elites()].map((e) => ({
+    id: e.id, cell: e.cell, fitness: fromScore(e.score, view.config.direction), descriptors: [...e.descriptors],
+    text: view.space.describe(e.genome), genome: view.space.encode(e.genome),
+  }));
+}
+
+function eliteRow(e: EliteRecord, names: readonly string[]): Record<string, unknown> {
+  const row: Record<string, unknown> = { id: e.id, cell: e.cell, fitness: e.fitness };
+  names.forEach((n, i) => (row[n] = e.descriptors[i]));
+  row.text = e.text;
+  row.genome = e.genome;
+  return row;
+}
+
+function eventRow(e: RunEvent, names: readonly string[], view: RunView): Record<string, unknown> {
+  const row: Record<string, unknown> = { seq: e.seq, id: e.id, ok: e.ok, seconds: e.t };
+  if (e.ok) {
+    Object.assign(row, { source: { e: 'evaluated', k: 'key', f: 'fingerprint' }[e.src], fitness: e.f, status: { n: 'new', i: 'improved', r: 'rejected', s: 'screened' }[e.st], cell: e.cell });
+    names.forEach((n, i) => (row[n] = e.d?.[i]));
+    for (const [k, v] of Object.entries(e.m ?? {})) if (!(k in row)) row[k] = v; // the evaluator's metrics
+  } else Object.assign(row, { failure: e.kind, message: e.msg });
+  if (e.fid) Object.assign(row, { fidelity: e.fid[0], sample: e.fid[1] }); // raced proposals: the stage they ran at
+  if (e.g !== undefined) row.text = view.space.describe(view.space.decode(e.g));
+  return row;
+}
+
+function toCsv(rows: readonly Record<string, unknown>[]): string {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown): string => {
+    if (v === undefined || v === null) return '';
+    const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,114 @@
+// ResultCache over LMDB: evaluation results by functional hash, shared across runs and processes.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { hashCanonical } from '../core/hash.js';
+import { StoreError } from '../core/errors.js';
+import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
+import type { EvalResult } from '../core/types.js';
+
+/** A cached result; in aggregate mode also the running statistics of the samples. */
+export interface CachedResult {
+  readonly result: EvalResult;
+  /** Samples folded into `result.fitness` (1 in plain caching). */
+  readonly n: number;
+  /** Σ of squared deviations (Welford), for the variance of noisy evaluations. */
+  readonly m2: number;
+  /** Fitness of the most recent sample. */
+  readonly latest: number;
+}
+
+/** What makes two evaluations comparable: a result is reused only under the same namespace. */
+export interface CacheScope {
+  readonly evaluator: string;
+  readonly version: string;
+  readonly options: unknown;
+  readonly fidelity: number;
+}
+
+/** Namespace of a scope: evaluator name, version, options hash and fidelity. */
+export function cacheNamespace(scope: CacheScope): string {
+  return `${scope.evaluator}@${scope.version}/${hashCanonical({ options: scope.options ?? null, fidelity: scope.fidelity }).slice(0, 16)}`;
+}
+
+/**
+ * Reads are synchronous and see this process's own writes at once (lmdb-js caches pending puts); writes resolve
+ * when committed, and never reject: the cache is best effort (a failed write, e.g. on a full disk, only loses
+ * reuse; the run log is the truth). Level-1 entries are stored under `k:` + key and level-2 under `f:` + fingerprint.
+ */
+export interface ResultCache {
+  byKey(key: string): CachedResult | undefined;
+  byFingerprint(fingerprint: string): CachedResult | undefined;
+  putKey(key: string, entry: CachedResult): Promise<void>;
+  putFingerprint(fingerprint: string, entry: CachedResult): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenResultCacheOptions {
+  readonly path: string;
+  readonly namespace: string;
+  /** Workers open the cache read-only: only the main thread writes (DESIGN §7). */
+  readonly readOnly?: boolean;
+}
+
+/** @throws {StoreError} when the cache file cannot be opened. */
+export function openResultCache(options: OpenResultCacheOptions): ResultCache {
+  const problem = lmdbFileProblem(options.path);
+  if (problem?.kind === 'foreign') throw new StoreError(`cannot open the result cache ${options.path}: ${problem.message}`, 'Set cache.path to a new file (or an existing elites cache), or cache.enabled: false.');
+  let root: RootDatabase;
+  try {
+    if (!options.readOnly) mkdirSync(dirname(options.path), { recursive: true });
+    root = open({ path: options.path, noSubdir: true, readOnly: options.readOnly ?? false, maxDbs: 4 });
+  } catch (error) {
+    throw new StoreError(`cannot open the result cache ${options.path}: ${(error as Error).message}`, 'Set cache.path to a writable file, or cache.enabled: false.', { cause: error });
+  }
+  const db: Database<CachedResult, string> = root.openDB({ name: 'results', cache: !options.readOnly });
+  const prefix = `${options.namespace}:`;
+  const writes = { failed: false };
+  // A reader in a worker thread keeps its snapshot across back-to-back tasks; renew it so the main
+  // thread's latest commits are visible (lmdb-js resetReadTxn, meant for exactly this).
+  const fresh = options.readOnly ? () => root.resetReadTxn() : () => undefined;
+  return {
+    byKey: (key) => {
+      fresh();
+      return db.get(`${prefix}k:${key}`);
+    },
+    byFingerprint: (fp) => {
+      fresh();
+      return db.get(`${prefix}f:${fp}`);
+    },
+    putKey: (key, entry) => bestEffort(writes, () => db.put(`${prefix}k:${key}`, entry)),
+    putFingerprint: (fp, entry) => bestEffort(writes, () => db.put(`${prefix}f:${fp}`, entry)),
+    async close() {
+      // Bounded: after a failed commit lmdb-js may never settle these.
+      if (!writes.failed) await settleWithin(root.committed, 30_000);
+      await settleWithin(root.close(), writes.failed ? 2000 : 30_000);
+    },
+  };
+}
+
+function bestEffort(writes: { failed: boolean }, put: () => Promise<unknown>): Promise<void> {
+  const failed = async (error: unknown): Promise<void> => {
+    writes.failed = true;
+    await commitCause(error);
+  };
+  try {
+    return put().then(() => undefined, failed);
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+/** A cache entry holding one sample. */
+export function singleSample(result: EvalResult): CachedResult {
+  return { result, n: 1, m2: 0, latest: result.fitness };
+}
+
+/** Folds a new sample into an entry (Welford's running mean and M2); the entry's fitness becomes the mean. */
+export function addSample(entry: CachedResult, sample: EvalResult): CachedResult {
+  const n = entry.n + 1;
+  const delta = sample.fitness - entry.result.fitness;
+  const mean = entry.result.fitness + delta / n;
+  const m2 = entry.m2 + delta * (sample.fitness - mean);
+  return { result: { ...sample, fitness: mean }, n, m2, latest: sample.fitness };
+}

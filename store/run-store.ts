@@ -1,0 +1,210 @@
+// RunStore over LMDB: the append-only event log (the truth), the latest checkpoint, and run metadata.
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { StoreError, UsageError } from '../core/errors.js';
+import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
+import { STORE_SCHEMA_VERSION, type Checkpoint, type RunEvent, type RunStatus } from './events.js';
+
+export const STORE_FILE = 'store.mdb';
+const LOCK_FILE = 'run.lock';
+
+/**
+ * The narrow persistence seam. Invariants: events are never rewritten; `append` resolves once the events are
+ * committed (an evaluation counts as durable from then); a checkpoint saved after an append commits after it.
+ * Writes that fail (disk full, I/O error) reject with a StoreError; what committed before stays readable.
+ */
+export interface RunStore {
+  append(event: RunEvent): Promise<void>;
+  /** Events with seq ≥ fromSeq, in order. */
+  events(fromSeq?: number): Iterable<RunEvent>;
+  lastSeq(): number;
+  saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
+  loadCheckpoint(): Checkpoint | undefined;
+  getMeta<T>(name: string): T | undefined;
+  putMeta(name: string, value: unknown): Promise<void>;
+  /** Resolves when every write so far is committed. */
+  flush(): Promise<void>;
+  /** Never rejects: a store whose last commit failed still closes (and releases its lock). */
+  close(): Promise<void>;
+}
+
+export interface OpenRunStoreOptions {
+  /** Take the run lock (one writer per run). Readers (inspect, export) pass false. */
+  readonly write: boolean;
+  /** Initial LMDB map size in bytes (lmdb-js grows the map past it on demand); for tests. */
+  readonly mapSize?: number;
+}
+
+/**
+ * Opens (creating if needed) the store of a run directory.
+ * @throws {UsageError} when the directory cannot be a run (not creatable, not LMDB, another schema) or is locked by a live process.
+ * @throws {StoreError} when LMDB cannot open it for another reason.
+ */
+export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStore {
+  if (options.write) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new UsageError(`cannot create the run directory ${dir}: ${(error as Error).message}`, 'Pass an --out directory that can be created (its parents must be directories you can write).');
+    }
+    acquireLock(dir);
+  } else if (!existsSync(join(dir, STORE_FILE))) {
+    throw new UsageError(`${dir} is not a run directory (no ${STORE_FILE})`, 'Pass the directory that `elites run` printed, e.g. runs/quickstart-<time>/.');
+  }
+  const problem = lmdbFileProblem(join(dir, STORE_FILE));
+  if (problem && (problem.kind === 'foreign' || !options.write)) {
+    if (options.write) releaseLock(dir);
+    if (problem.kind === 'empty') throw new UsageError(`${dir} holds no run yet: ${problem.message}`, 'It was stopped while it was being created: start it again with `elites run CONFIG --out DIR`.');
+    throw new UsageError(`${dir} is not a run directory: ${problem.message}`, 'Pass a directory made by `elites run`; `elites runs` lists them.');
+  }
+  let root: RootDatabase;
+  try {
+    // noSubdir keeps one data file + one lock file per run; maps grow on demand.
+    root = open({ path: join(dir, STORE_FILE), noSubdir: true, readOnly: !options.write, maxDbs: 8, ...(options.mapSize ? { mapSize: options.mapSize } : {}) });
+  } catch (error) {
+    if (options.write) releaseLock(dir);
+    throw new StoreError(`cannot open the run store in ${dir}: ${(error as Error).message}`, undefined, { cause: error });
+  }
+  const events = root.openDB<RunEvent, number>({ name: 'events', keyEncoding: 'uint32' }) as Database<RunEvent, number> | undefined;
+  const meta = root.openDB<unknown, string>({ name: 'meta' }) as Database<unknown, string> | undefined;
+  // lmdb-js keeps one environment per file in a process and may hand a reader its last read snapshot: a reader that
+  // opens a run again (a dashboard, a test polling a live run) must see what the writer committed since. Renewed
+  // after the tables are opened (opening them reads through the current snapshot).
+  if (!options.write && events && meta) root.resetReadTxn();
+  if (!events || !meta) {
+    // Read-only, before the writer's first commit made the tables: there is no run in it yet.
+    void root.close();
+    throw new UsageError(`${dir} holds no run yet (its store is being created, or was stopped while it was)`, 'Wait for it to start, or start it again with `elites run CONFIG --out DIR`.');
+  }
+  const schema = meta.get('schema');
+  if (schema === undefined && options.write) {
+    void meta.put('schema', STORE_SCHEMA_VERSION).then(undefined, (error: unknown) => commitCause(error)); // a failed write surfaces at the next one
+  } else if (schema !== undefined && schema !== STORE_SCHEMA_VERSION) {
+    void root.close();
+    if (options.write) releaseLock(dir);
+    const newer = typeof schema === 'number' && schema > STORE_SCHEMA_VERSION;
+    throw new UsageError(
+      `${dir} was written with run store schema ${String(schema)}; this elites reads schema ${STORE_SCHEMA_VERSION}`,
+      newer ? 'It was made by a newer elites: use that version (or newer) to resume, inspect or export it.' : 'Use the elites version that wrote this run.',
+    );
+  }
+  // The log is its contiguous prefix 0..last. A failed commit (disk full) can be followed by commits that succeed:
+  // events after such a gap were never part of a consistent log (no checkpoint covers them), so readers stop at
+  // the gap and the next writer deletes what lies beyond it before appending.
+  let last = contiguousEnd(events);
+  if (options.write) {
+    const orphans = [...events.getKeys({ start: last + 1 })];
+    if (orphans.length > 0) root.transactionSync(() => orphans.forEach((key) => events.removeSync(key)));
+  }
+  let failed: StoreError | undefined; // after a failed write no event or checkpoint is written (it would land after a gap)
+  const write = (what: string, put: () => Promise<unknown>, ordered = true): Promise<void> => {
+    if (failed && ordered) return Promise.reject(failed);
+    try {
+      return put().then(
+        () => undefined,
+        async (error: unknown) => Promise.reject((failed ??= writeError(dir, what, error, await commitCause(error)))),
+      );
+    } catch (error) {
+      return Promise.reject((failed ??= writeError(dir, what, error)));
+    }
+  };
+
+  return {
+    append(event) {
+      if (event.seq !== last + 1) throw new StoreError(`event seq ${event.seq} does not follow ${last}`);
+      last = event.seq;
+      return write('the run log', () => events.put(event.seq, event));
+    },
+    *events(fromSeq = 0) {
+      if (fromSeq > last) return;
+      for (const { value } of events.getRange({ start: fromSeq, end: last + 1 })) yield value;
+    },
+    lastSeq: () => last,
+    saveCheckpoint: (checkpoint) => write('a checkpoint', () => meta.put('checkpoint', checkpoint)),
+    loadCheckpoint: () => meta.get('checkpoint') as Checkpoint | undefined,
+    getMeta: <T>(name: string) => meta.get(name) as T | undefined,
+    putMeta: (name, value) => write(`run metadata (${name})`, () => meta.put(name, value), false),
+    flush: () => write('pending writes', () => Promise.resolve(root.committed)),
+    async close() {
+      // After a failed commit lmdb-js may never settle `committed` or `close()`: wait a bounded time, then go on
+      // (the lock is released either way; a timer keeps the process alive while it waits).
+      if (!failed) await settleWithin(root.committed, 30_000);
+      await settleWithin(root.close(), failed ? 2000 : 30_000);
+      if (options.write) releaseLock(dir);
+    },
+  };
+}
+
+/** The last seq of the gap-free prefix 0..n (−1 when empty); O(1) unless there is a gap. */
+function contiguousEnd(events: Database<RunEvent, number>): number {
+  const count = (events.getStats() as { entryCount: number }).entryCount;
+  if (count === 0) return -1;
+  let lastKey = -1; // (lmdb-js's reverse range misses key 0 when it is the only key: the count check below catches it)
+  for (const key of events.getKeys({ reverse: true, limit: 1 })) lastKey = key;
+  if (lastKey + 1 === count) return lastKey;
+  let expected = 0;
+  for (const key of events.getKeys()) {
+    if (key !== expected) break;
+    expected++;
+  }
+  return expected - 1;
+}
+
+function writeError(dir: string, what: string, error: unknown, cause?: string): StoreError {
+  const message = cause ?? (error instanceof Error ? error.message : String(error));
+  return new StoreError(
+    `cannot write ${what} in ${dir}: ${message} (is the disk full, or the file at a size limit?)`,
+    `Events committed before this are intact. Free some space, then \`elites resume ${dir}\`.`,
+    { cause: error },
+  );
+}
+
+function acquireLock(dir: string): void {
+  const path = join(dir, LOCK_FILE);
+  try {
+    writeFileSync(path, String(process.pid), { flag: 'wx' });
+    return;
+  } catch {
+    let holder = Number.NaN;
+    try {
+      holder = Number(readFileSync(path, 'utf8'));
+    } catch {
+      // released between our two calls: take it
+    }
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      throw new UsageError(`run ${dir} is in use by process ${holder}`, 'Wait for it to finish, or stop it (Ctrl-C) before resuming. If that process is not elites, delete run.lock.');
+    }
+    writeFileSync(path, String(process.pid)); // stale lock of a killed process: take it over
+  }
+}
+
+/** The live process holding the run's lock, if any (a lock left by a killed process does not count). */
+/** A run's status as readers show it: 'running' with no live process holding its lock means killed (resumable). */
+export function readRunStatus(store: RunStore, dir: string): RunStatus | 'killed' {
+  const stored = store.getMeta<RunStatus>('status') ?? 'running';
+  return stored === 'running' && lockHolder(dir) === undefined ? 'killed' : stored;
+}
+
+export function lockHolder(dir: string): number | undefined {
+  let holder: number;
+  try {
+    holder = Number(readFileSync(join(dir, LOCK_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(holder) && holder > 0 && isAlive(holder) ? holder : undefined;
+}
+
+function releaseLock(dir: string): void {
+  rmSync(join(dir, LOCK_FILE), { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,6 +1,9 @@
 // The public API of elites: everything the CLI does, a program can do by importing the package.
-export { runSearch, resumeRun, openRunView, type RunView, type StartOptions, type ResumeOverrides, type RunHooks } from './search/run.js';
-export { inspectRun, exportRun, listRuns, type RunReport, type EliteRecord, type ExportFormat, type RunListing } from './report/inspect.js';
+export { runSearch, resumeRun, type StartOptions, type ResumeOverrides, type RunHooks } from './search/run.js';
+export { openRunView, type RunView } from './search/run-view.js';
+export { inspectRun, exportRun, listRuns, type RunInspection, type EliteRecord, type ExportFormat, type RunListing } from './report/inspect.js';
+/** @deprecated Renamed `RunInspection`: what `inspectRun` returns, not the HTML report. */
+export type RunReport = import('./report/inspect.js').RunInspection;
 export { loadRunConfig, parseRunConfig, runConfigSchema, type RunConfig, type RunConfigInput, type ConfigOverrides } from './search/config.js';
 export { runEngine, type EngineParts, type EngineResult, type Progress } from './search/engine.js';
 export { main } from './cli/main.js';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import { binPath, freePort, hasFlag, repoRoot, type BenchRow } from './args.js';
+import { binPath, freePort, hasFlag, repoRoot } from '../tools/args.js';
+import type { BenchRow } from './row.js';
 
 const CONCURRENCY = 2; // per worker process
 

@@ -1,16 +1,18 @@
-// `npm run bench`: engine throughput, worker scaling, log size and resume time; writes bench/results/{results.json,results.md}.
+// `npm run bench` (node dist/bench/run.js [--quick]): engine throughput, worker scaling, log size, resume time, the Redis
+// executor, a pruning evaluation and the sparsity searches; writes bench/results/{results.json,results.md}. --quick:
+// smaller budgets, not shorter set-up (the pruning model is trained first if it is not cached: minutes).
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadRunConfig, parseRunConfig, type RunConfigInput } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
-import type { BenchRow } from './args.js';
+import { hasFlag, repoRoot } from '../tools/args.js';
+import type { BenchRow } from './row.js';
 import { redisBench } from './redis.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = repoRoot;
 const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
-const quick = process.argv.includes('--quick');
+const quick = hasFlag('--quick');
 
 type Row = BenchRow;
 const rows: Row[] = [];

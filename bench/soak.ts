@@ -8,7 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import { binPath, repoRoot } from './args.js';
+import { binPath, flag, hasFlag, repoRoot } from '../tools/args.js';
 
 interface Sample {
   readonly seconds: number;
@@ -36,8 +36,8 @@ function residentSplit(rss: number): { anonMb: number; fileMb: number } {
 }
 
 const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  const given = flag(name);
+  const value = given !== undefined ? Number(given) : fallback;
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} needs a non-negative number`);
   return value;
 };
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const proposals = arg('--proposals', 5_000_000);
   const workers = arg('--workers', 2);
   const minutes = arg('--minutes', 25);
-  const cache = process.argv.includes('--cache');
+  const cache = hasFlag('--cache');
   const work = mkdtempSync(join(tmpdir(), 'elites-soak-'));
   const runDir = join(work, 'run');
   const config = parseRunConfig({
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
   ].join('\n');
   writeFileSync(join(out, 'soak.md'), `${md}\n`);
   console.log(md);
-  if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
+  if (!hasFlag('--keep')) rmSync(work, { recursive: true, force: true });
   if (!(rssFlat && bytesConstant && noDecay)) process.exitCode = 1;
 }
 

@@ -1,5 +1,6 @@
 // Seconds per sparsity evaluation (EvoPress levels and N:M) on a model preset, at several calibration-token fidelities,
 // and the per-worker setup time split into its parts (model, corpus, level database, weight tensors, teacher).
+// Not part of `npm run bench` (which times the sparsity searches as a whole): a closer look when they are slow.
 // Usage: node dist/bench/sparsity.js [--model default|tiny] [--repeats N] [--cache-dir DIR]   (wasm; prints, writes
 // nothing but the level database, into the model cache: default .elites/models under the working directory)
 import { resolve } from 'node:path';
@@ -13,13 +14,9 @@ import { resolveSparsityOptions, type SparsityOptionsInput } from '../evaluators
 import { SparsityRuntime } from '../evaluators/sparsity/runtime.js';
 import { computeTeacher } from '../evaluators/sparsity/teacher.js';
 import { rngFromSeed } from '../core/rng.js';
+import { flag } from '../tools/args.js';
 import { createSparsityLevelsSpace, createSparsityNmSpace, type LevelGenome, type NmGenome } from '../spaces/sparsity/index.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const model = (flag('--model') ?? 'default') as 'default' | 'tiny';
 const repeats = Number(flag('--repeats') ?? 3);
 const cacheDir = resolve(flag('--cache-dir') ?? '.elites/models');

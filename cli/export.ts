@@ -3,7 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { exportRun, type ExportFormat } from '../report/inspect.js';
 import { write, type CliIo } from './io.js';
 
-export async function exportCommand(args: { dir: string; format: ExportFormat; all?: boolean; output?: string }, io: CliIo): Promise<number> {
+export interface ExportArgs {
+  readonly dir: string;
+  readonly format: ExportFormat;
+  readonly all?: boolean;
+  readonly output?: string;
+}
+
+export async function exportCommand(args: ExportArgs, io: CliIo): Promise<number> {
   const text = await exportRun(args.dir, { format: args.format, all: args.all ?? false });
   if (args.output) {
     writeFileSync(args.output, text);

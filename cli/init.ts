@@ -49,7 +49,12 @@ export default {
 };
 `;
 
-export async function initCommand(args: { dir?: string; force?: boolean }, io: CliIo): Promise<number> {
+export interface InitArgs {
+  readonly dir?: string;
+  readonly force?: boolean;
+}
+
+export async function initCommand(args: InitArgs, io: CliIo): Promise<number> {
   const dir = args.dir ?? '.';
   mkdirSync(dir, { recursive: true });
   const files = { 'elites.yaml': CONFIG, 'my-evaluator.mjs': EVALUATOR };

@@ -16,8 +16,13 @@ class ArgumentError extends Error {}
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const track = (p: Promise<number>): Promise<void> => p.then((code) => void (exitCode = code));
-  const budgetOptions = (y: Argv) =>
+  // A command's handler, typed by the command's args interface (e.g. ExportArgs): yargs infers argv from the builder and
+  // it must be assignable to that interface, so a required option left out, or one declared with the wrong type, fails to compile.
+  const handle =
+    <A>(command: (args: A, io: CliIo) => Promise<number>) =>
+    (args: A): Promise<void> =>
+      command(args, io).then((code) => void (exitCode = code));
+  const budgetOptions = <T>(y: Argv<T>) =>
     y
       .option('evaluations', { type: 'number', describe: 'proposal budget (cache hits included)' })
       .option('seconds', { type: 'number', describe: 'wall-clock budget' })
@@ -30,36 +35,36 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .command('run <config>', 'start a search from a YAML/JSON config', (y) =>
       budgetOptions(y.positional('config', { type: 'string', demandOption: true }))
         .option('out', { type: 'string', describe: 'run directory (default runs/<name>-<time>/)' })
-        .option('seed', { type: 'number' }), (a) => track(runCommand(a as never, io)))
-    .command('resume <dir>', 'continue a run from its last checkpoint', (y) => budgetOptions(y.positional('dir', { type: 'string', demandOption: true })), (a) => track(resumeCommand(a as never, io)))
+        .option('seed', { type: 'number' }), handle(runCommand))
+    .command('resume <dir>', 'continue a run from its last checkpoint', (y) => budgetOptions(y.positional('dir', { type: 'string', demandOption: true })), handle(resumeCommand))
     .command('inspect <dir>', 'summary, archive heatmap and top elites', (y) =>
-      y.positional('dir', { type: 'string', demandOption: true }).option('top', { type: 'number', default: 10 }).option('json', { type: 'boolean' }), (a) => track(inspectCommand(a as never, io)))
+      y.positional('dir', { type: 'string', demandOption: true }).option('top', { type: 'number', default: 10 }).option('json', { type: 'boolean' }), handle(inspectCommand))
     .command('export <dir>', 'write the elites (or --all events) as csv, jsonl or json', (y) =>
       y.positional('dir', { type: 'string', demandOption: true })
         .option('format', { choices: ['csv', 'jsonl', 'json'] as const, default: 'csv' as const })
         .option('all', { type: 'boolean', describe: 'every logged event, not just the elites' })
-        .option('output', { type: 'string', alias: 'o', describe: 'write to a file instead of stdout' }), (a) => track(exportCommand(a as never, io)))
-    .command('runs [dir]', 'list runs with status and best', (y) => y.positional('dir', { type: 'string', default: 'runs' }).option('json', { type: 'boolean' }), (a) => track(runsCommand(a as never, io)))
+        .option('output', { type: 'string', alias: 'o', describe: 'write to a file instead of stdout' }), handle(exportCommand))
+    .command('runs [dir]', 'list runs with status and best', (y) => y.positional('dir', { type: 'string', default: 'runs' }).option('json', { type: 'boolean' }), handle(runsCommand))
     .command('table <dirs..>', 'best configuration per value of a config field across runs (e.g. per GEMM shape)', (y) =>
       y.positional('dirs', { type: 'string', array: true, demandOption: true })
         .option('by', { type: 'string', default: 'evaluator.options.shape', describe: 'dotted config path to group runs by' })
         .option('output', { type: 'string', alias: 'o', describe: 'also write the table as JSON to this file' })
-        .option('json', { type: 'boolean', describe: 'print JSON instead of the table' }), (a) => track(tableCommand(a as never, io)))
+        .option('json', { type: 'boolean', describe: 'print JSON instead of the table' }), handle(tableCommand))
     .command('report <dir>', 'write a self-contained HTML report of a run: archive map, progress charts, elites table', (y) =>
       y.positional('dir', { type: 'string', demandOption: true })
         .option('out', { type: 'string', alias: 'o', describe: 'the HTML file to write (default RUN_DIR/report.html)' })
-        .option('max-elites', { type: 'number', describe: 'elites listed with their text (best first; default 5000; the map shows all)' }), (a) => track(reportCommand(a as never, io)))
+        .option('max-elites', { type: 'number', describe: 'elites listed with their text (best first; default 5000; the map shows all)' }), handle(reportCommand))
     .command('serve', 'a local read-only dashboard of the runs in a directory, live while they run', (y) =>
       y.option('runs', { type: 'string', default: 'runs', describe: 'the directory holding the run directories' })
         .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0 = any free port)' })
-        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (other than loopback exposes the runs to the network)' }), (a) => track(serveCommand(a as never, io)))
-    .command('init [dir]', 'write a starter config and plug-in evaluator', (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }), (a) => track(initCommand(a as never, io)))
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (other than loopback exposes the runs to the network)' }), handle(serveCommand))
+    .command('init [dir]', 'write a starter config and plug-in evaluator', (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }), handle(initCommand))
     .command('worker', 'answer evaluation jobs of runs with executor: { type: redis } (until Ctrl-C)', (y) =>
       y.option('redis', { type: 'string', describe: 'Redis URL, redis://[:PASSWORD@]HOST:PORT or rediss:// (default $ELITES_REDIS_URL)' })
         .option('queue', { type: 'string', default: 'elites', describe: 'the run config\'s executor.queue' })
         .option('concurrency', { type: 'number', default: 1, describe: 'evaluations at once (threads)' })
         .option('root', { type: 'string', describe: 'project directory plug-in modules are resolved in (default: the working directory)' })
-        .option('memory-mb', { type: 'number', describe: 'heap limit of each evaluation thread (MB)' }), (a) => track(workerCommand(a as never, io)))
+        .option('memory-mb', { type: 'number', describe: 'heap limit of each evaluation thread (MB)' }), handle(workerCommand))
     .demandCommand(1, 'name a command: run, resume, inspect, export, runs, table, report, serve, init or worker')
     .strict()
     .help()

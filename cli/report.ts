@@ -3,7 +3,13 @@ import { join, relative, resolve } from 'node:path';
 import { writeReport } from '../report/report.js';
 import { formatNumber, write, type CliIo } from './io.js';
 
-export async function reportCommand(args: { dir: string; out?: string; maxElites?: number }, io: CliIo): Promise<number> {
+export interface ReportArgs {
+  readonly dir: string;
+  readonly out?: string;
+  readonly maxElites?: number;
+}
+
+export async function reportCommand(args: ReportArgs, io: CliIo): Promise<number> {
   const cwd = io.cwd ?? '.';
   const dir = resolve(cwd, args.dir);
   const out = resolve(cwd, args.out ?? join(args.dir, 'report.html'));

@@ -1,9 +1,7 @@
 // `elites run CONFIG` and `elites resume RUN_DIR`: start or continue a search, print the summary, map the outcome to an exit code.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadRunConfig } from '../search/config.js';
 import { ExitCode } from '../core/errors.js';
-import { resumeRun, runSearch, type RunHooks } from '../search/run.js';
+import { resumeBudget, resumeRun, runSearch, type RunHooks } from '../search/run.js';
 import type { RunSummary } from '../search/summary.js';
 import type { Budget } from '../search/budget.js';
 import { formatSummary } from './format.js';
@@ -23,7 +21,7 @@ export interface RunArgs {
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const config = loadRunConfig(args.config, args);
   const summary = await withProgress(io, config.budget, (hooks) => runSearch(config, { ...hooks, ...(args.out ? { out: args.out } : {}) }));
-  return report(summary, args.json ?? false, io);
+  return printSummary(summary, args.json ?? false, io);
 }
 
 export interface ResumeArgs {
@@ -35,10 +33,10 @@ export interface ResumeArgs {
 }
 
 export async function resumeCommand(args: ResumeArgs, io: CliIo): Promise<number> {
-  // The bar shows the budget the run will use: the saved one, with the flags' overrides (as resumeRun merges them).
-  const budget: Budget = { ...savedBudget(args.dir), ...(args.evaluations !== undefined ? { evaluations: args.evaluations } : {}), ...(args.seconds !== undefined ? { seconds: args.seconds } : {}) };
+  // The bar shows the budget the run will use: read where resumeRun reads it, merged as resumeRun merges it.
+  const budget = await resumeBudget(args.dir, args);
   const summary = await withProgress(io, budget, (hooks) => resumeRun(args.dir, args, hooks));
-  return report(summary, args.json ?? false, io);
+  return printSummary(summary, args.json ?? false, io);
 }
 
 async function withProgress(io: CliIo, budget: Budget, start: (hooks: RunHooks) => Promise<RunSummary>): Promise<RunSummary> {
@@ -50,7 +48,8 @@ async function withProgress(io: CliIo, budget: Budget, start: (hooks: RunHooks) 
   }
 }
 
-function report(summary: RunSummary, json: boolean, io: CliIo): number {
+/** Prints the summary (text or JSON) and maps the run's status to the exit code. */
+function printSummary(summary: RunSummary, json: boolean, io: CliIo): number {
   write(io.stdout, json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
   if (summary.status === 'interrupted') {
     write(io.stderr, `interrupted: resume with  elites resume ${summary.dir}`);
@@ -61,13 +60,4 @@ function report(summary: RunSummary, json: boolean, io: CliIo): number {
     return ExitCode.failed;
   }
   return ExitCode.ok;
-}
-
-/** The run directory's saved budget, or none when config.json is missing or unreadable (resumeRun reports why). */
-function savedBudget(dir: string): Budget {
-  try {
-    return (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { budget?: Budget }).budget ?? {};
-  } catch {
-    return {};
-  }
 }

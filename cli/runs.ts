@@ -3,7 +3,12 @@ import { listRuns } from '../report/inspect.js';
 import { formatNumber, write, type CliIo } from './io.js';
 import { createStyle } from './style.js';
 
-export async function runsCommand(args: { dir?: string; json?: boolean }, io: CliIo): Promise<number> {
+export interface RunsArgs {
+  readonly dir?: string;
+  readonly json?: boolean;
+}
+
+export async function runsCommand(args: RunsArgs, io: CliIo): Promise<number> {
   const runs = await listRuns(args.dir ?? 'runs');
   if (args.json) {
     write(io.stdout, JSON.stringify(runs, null, 2));

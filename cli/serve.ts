@@ -4,7 +4,13 @@ import { startDashboard } from '../report/server.js';
 import { UsageError } from '../core/errors.js';
 import { write, type CliIo } from './io.js';
 
-export async function serveCommand(args: { runs: string; port: number; host: string }, io: CliIo): Promise<number> {
+export interface ServeArgs {
+  readonly runs: string;
+  readonly port: number;
+  readonly host: string;
+}
+
+export async function serveCommand(args: ServeArgs, io: CliIo): Promise<number> {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be a whole number in 0..65535, got ${args.port}`, 'Pass --port 0 to pick a free port.');
   const dashboard = await startDashboard({ runsDir: resolve(io.cwd ?? '.', args.runs), host: args.host, port: args.port });
   const exposed = args.host !== '127.0.0.1' && args.host !== 'localhost' && args.host !== '::1';

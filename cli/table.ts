@@ -5,7 +5,14 @@ import { resolve } from 'node:path';
 import { bestByGroup } from '../report/table.js';
 import { formatNumber, write, type CliIo } from './io.js';
 
-export async function tableCommand(args: { dirs: string[]; by: string; output?: string; json?: boolean }, io: CliIo): Promise<number> {
+export interface TableArgs {
+  readonly dirs: readonly string[];
+  readonly by: string;
+  readonly output?: string;
+  readonly json?: boolean;
+}
+
+export async function tableCommand(args: TableArgs, io: CliIo): Promise<number> {
   const rows = await bestByGroup(args.dirs.map((d) => resolve(io.cwd ?? '.', d)), args.by);
   const json = JSON.stringify({ by: args.by, rows }, null, 2);
   if (args.output) writeFileSync(resolve(io.cwd ?? '.', args.output), `${json}\n`);

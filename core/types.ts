@@ -92,3 +92,6 @@ export function defineSpace<G>(space: Space<G>): Space<G> {
 export function defineEvaluator<G>(evaluator: Evaluator<G>): Evaluator<G> {
   return evaluator;
 }
+
+/** Where a result came from: a real evaluation, the level-1 key (cache or in flight), or the level-2 fingerprint. */
+export type ResultSource = 'evaluated' | 'key' | 'fingerprint';

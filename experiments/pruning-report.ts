@@ -2,17 +2,17 @@
 // model, the best evolved formulas of finished runs, how much hashing answered, and seconds per evaluation.
 // Usage: node dist/experiments/pruning-report.js [--model default|tiny] [RUN_DIR …]   (run dirs of configs/pruning-metric*.yaml)
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadPruningContext, type PruningContext } from '../evaluators/pruning/context.js';
 import { sparsityOf } from '../evaluators/pruning/masks.js';
 import { formulaMasks, pruneTarget, type PruneTarget } from '../evaluators/pruning/scoring.js';
 import { inspectRun } from '../report/inspect.js';
-import { openRunView } from '../search/run.js';
+import { openRunView } from '../search/run-view.js';
 import { SeededRng } from '../core/rng.js';
 import { formulaOf, parseFormula, simplify, type ExprGenome } from '../spaces/expression/index.js';
+import { repoRoot } from '../tools/args.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = repoRoot;
 const args = process.argv.slice(2);
 const modelFlag = args.indexOf('--model');
 const model = modelFlag >= 0 ? (args[modelFlag + 1] as 'default' | 'tiny') : 'default';

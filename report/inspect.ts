@@ -5,7 +5,8 @@ import { renderHeatmap } from '../archive/index.js';
 import type { HeatmapOptions } from '../archive/heatmap.js';
 import type { RunEvent } from '../store/events.js';
 import { UsageError } from '../core/errors.js';
-import { dimsOf, openRunView, type RunView } from '../search/run.js';
+import { dimsOf } from '../search/config.js';
+import { openRunView, type RunView } from '../search/run-view.js';
 import type { RunSummary } from '../search/summary.js';
 import { fromScore } from '../core/types.js';
 
@@ -18,7 +19,8 @@ export interface EliteRecord {
   readonly genome: unknown;
 }
 
-export interface RunReport {
+/** What `inspectRun` returns: a run's summary, its top elites and a text heatmap (not the HTML report of report/report.ts). */
+export interface RunInspection {
   readonly summary: RunSummary;
   readonly top: readonly EliteRecord[];
   readonly heatmap: string;
@@ -26,7 +28,7 @@ export interface RunReport {
 }
 
 /** Summary, text heatmap and the top-K elites of a run (running, finished or killed). */
-export async function inspectRun(dir: string, options: { top?: number; paint?: HeatmapOptions['paint'] } = {}): Promise<RunReport> {
+export async function inspectRun(dir: string, options: { top?: number; paint?: HeatmapOptions['paint'] } = {}): Promise<RunInspection> {
   const view = await openRunView(dir);
   try {
     const top = elitesOf(view)

@@ -1,6 +1,6 @@
 // A run (RunView) → the plain, bounded JSON snapshot that the report page and the dashboard render.
 import type { Elite } from '../archive/archive.js';
-import { openRunView, type RunView } from '../search/run.js';
+import { openRunView, type RunView } from '../search/run-view.js';
 import { fromScore } from '../core/types.js';
 import type { MapCell, ReportSnapshot, SnapshotDim, SnapshotElite, SnapshotHistoryPoint, SnapshotMap } from './snapshot-types.js';
 import { MAX_BUCKETS, TimelineBuilder } from './timeline.js';

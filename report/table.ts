@@ -1,7 +1,7 @@
 // A lookup table over runs (FlashDecoding++'s shape → kernel table): group finished runs by one config field and
 // keep each group's best elite. Read-only: runs may still be going.
 import { fromScore, toScore } from '../core/types.js';
-import { openRunView } from '../search/run.js';
+import { openRunView } from '../search/run-view.js';
 
 export interface TableRow {
   /** The grouping field's value (JSON for objects, e.g. a shape { m, n, k }). */

@@ -1,19 +1,19 @@
 // How the functional-hash cache answers a key: plain caching, aggregation of noisy samples, or counterfactual checks.
-import { addSample, singleSample, type CachedResult, type ResultCache } from '../store/result-cache.js';
+import { addSample, singleSample, type CacheEntry, type ResultCache } from '../store/result-cache.js';
 import type { TaskResult } from './executors/executor.js';
 import type { EvalResult } from '../core/types.js';
 
 export type CacheMode = 'cache' | 'aggregate' | 'counterfactual';
 
 /** What to do with a proposal's key: reuse a result, or evaluate it (as sample `repeat`). */
-export type Lookup = { readonly hit: EvalResult } | { readonly repeat: number };
+export type CacheLookup = { readonly hit: EvalResult } | { readonly repeat: number };
 
 export interface CachePolicy {
   /** False when caching is off: every proposal is evaluated, duplicates in flight included. */
   readonly enabled: boolean;
-  lookup(key: string): Lookup;
+  lookup(key: string): CacheLookup;
   /** Stores a fresh result; returns the result the search should see (the running mean in aggregate mode). */
-  record(key: string, outcome: TaskResult & { ok: true }): { result: EvalResult; collision: boolean };
+  record(key: string, task: TaskResult & { ok: true }): { result: EvalResult; collision: boolean };
 }
 
 export interface CachePolicyOptions {
@@ -26,9 +26,9 @@ export interface CachePolicyOptions {
 
 export function createCachePolicy(cache: ResultCache | undefined, options: CachePolicyOptions): CachePolicy {
   if (!cache) {
-    return { enabled: false, lookup: () => ({ repeat: 0 }), record: (_key, outcome) => ({ result: outcome.result, collision: false }) };
+    return { enabled: false, lookup: () => ({ repeat: 0 }), record: (_key, task) => ({ result: task.result, collision: false }) };
   }
-  const usable = (entry: CachedResult | undefined): entry is CachedResult =>
+  const usable = (entry: CacheEntry | undefined): entry is CacheEntry =>
     entry !== undefined && (entry.result.descriptors?.length ?? 0) === options.descriptorCount;
 
   return {
@@ -45,22 +45,22 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
           return { repeat: 0 };
       }
     },
-    record(key, outcome) {
+    record(key, task) {
       const previous = cache.byKey(key);
-      const fresh = outcome.result;
+      const fresh = task.result;
       let entry = singleSample(fresh);
       let collision = false;
       if (options.mode === 'aggregate') {
         // Samples are pooled per fingerprint (the same code is the same noisy quantity, whichever key proposed it);
         // a key without a fingerprint pools its own samples.
-        const code = outcome.fingerprint !== undefined ? cache.byFingerprint(outcome.fingerprint) : undefined;
+        const code = task.fingerprint !== undefined ? cache.byFingerprint(task.fingerprint) : undefined;
         const pool = usable(code) ? code : usable(previous) ? previous : undefined;
-        if (outcome.source === 'evaluated') entry = pool ? addSample(pool, fresh) : entry;
+        if (task.source === 'evaluated') entry = pool ? addSample(pool, fresh) : entry;
         else if (pool) entry = pool;
       }
       if (options.mode === 'counterfactual' && usable(previous)) collision = Math.abs(previous.result.fitness - fresh.fitness) > options.epsilon;
       void cache.putKey(key, entry);
-      if (outcome.fingerprint !== undefined && outcome.source === 'evaluated') void cache.putFingerprint(outcome.fingerprint, options.mode === 'aggregate' ? entry : singleSample(fresh));
+      if (task.fingerprint !== undefined && task.source === 'evaluated') void cache.putFingerprint(task.fingerprint, options.mode === 'aggregate' ? entry : singleSample(fresh));
       return { result: entry.result, collision };
     },
   };

@@ -8,6 +8,7 @@ import { evaluators } from '../evaluators/index.js';
 import { spaces } from '../spaces/index.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import type { Factory } from '../core/factory.js';
+import { withoutKeys } from '../core/objects.js';
 import { strategies } from './strategies/index.js';
 
 const moduleRef = z.strictObject({
@@ -123,12 +124,12 @@ export function parseRunConfig(raw: unknown, baseDir: string, overrides: ConfigO
   if (!parsed.success) throw configError(parsed.error.issues.map((issue) => toIssue(issue)));
   const config = parsed.data;
   const issues: ConfigIssue[] = [];
-  if (!isModuleRef(config.space)) checkEntry(spaces, 'space', config.space.type, stripKeys(config.space, ['type']), issues);
+  if (!isModuleRef(config.space)) checkEntry(spaces, 'space', config.space.type, withoutKeys(config.space, ['type']), issues);
   if (config.evaluator.type !== undefined) {
     checkEntry(evaluators, 'evaluator', config.evaluator.type, config.evaluator.options ?? {}, issues, 'evaluator.options');
   }
-  checkEntry(strategies, 'search', config.search.strategy, stripKeys(config.search, ['strategy']), issues, 'search', 'strategy');
-  checkEntry(archives, 'archive', config.archive.type, stripKeys(config.archive, ['type', 'qdOffset']), issues);
+  checkEntry(strategies, 'search', config.search.strategy, withoutKeys(config.search, ['strategy']), issues, 'search', 'strategy');
+  checkEntry(archives, 'archive', config.archive.type, withoutKeys(config.archive, ['type', 'qdOffset']), issues);
   if (issues.length > 0) throw configError(issues);
   return resolveModulePaths(config, baseDir);
 }
@@ -194,22 +195,18 @@ function configError(issues: ConfigIssue[]): ConfigError {
   return new ConfigError(`invalid config (${issues.length} ${noun})`, issues, 'Fix the fields above; see the config reference in the README.');
 }
 
-function stripKeys(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
-}
-
 function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
   const config = { ...(raw as Record<string, unknown>) };
   if (overrides.seed !== undefined) config.seed = overrides.seed;
   if (overrides.workers !== undefined) config.workers = overrides.workers;
-  if (overrides.evaluations !== undefined || overrides.seconds !== undefined) {
-    const budget = { ...((config.budget as Record<string, unknown> | undefined) ?? {}) };
-    if (overrides.evaluations !== undefined) budget.evaluations = overrides.evaluations;
-    if (overrides.seconds !== undefined) budget.seconds = overrides.seconds;
-    config.budget = budget;
-  }
+  if (overrides.evaluations !== undefined || overrides.seconds !== undefined) config.budget = overrideBudget((config.budget as Record<string, unknown> | undefined) ?? {}, overrides);
   return config;
+}
+
+/** A budget with the flags' overrides (`--evaluations`, `--seconds`): the one merge, for a new run and a resume alike. */
+export function overrideBudget<B extends object>(budget: B, overrides: Pick<ConfigOverrides, 'evaluations' | 'seconds'>): B {
+  return { ...budget, ...(overrides.evaluations !== undefined ? { evaluations: overrides.evaluations } : {}), ...(overrides.seconds !== undefined ? { seconds: overrides.seconds } : {}) };
 }
 
 function resolveModulePaths(config: RunConfig, baseDir: string): RunConfig {
@@ -224,4 +221,9 @@ export type ModuleRef = z.infer<typeof moduleRef>;
 /** True for `{ module, options }` plug-in references. */
 export function isModuleRef(ref: RunConfig['space']): ref is ModuleRef {
   return typeof (ref as { module?: unknown }).module === 'string' && !('type' in ref);
+}
+
+/** The archive's descriptor dimensions (every archive type has `dims`). */
+export function dimsOf(config: RunConfig): readonly { name: string; min: number; max: number; bins?: number }[] {
+  return (config.archive as unknown as { dims: { name: string; min: number; max: number; bins?: number }[] }).dims;
 }

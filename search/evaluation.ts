@@ -9,8 +9,8 @@ import type { EvalContext, EvalResult, Evaluator } from '../core/types.js';
 
 /** Runs tasks for one evaluator spec; `setup()` happens once, on the first task. */
 export interface EvaluationRunner {
-  /** Loads the evaluator and runs its setup() once; rejects with the setup error. */
-  prepare(): Promise<void>;
+  /** Loads the evaluator (unless given) and runs its setup() once; rejects with the setup error. */
+  warmUp(): Promise<void>;
   run(task: EvalTask, signal: AbortSignal): Promise<TaskResult>;
   close(): Promise<void>;
 }
@@ -23,20 +23,21 @@ export async function loadEvaluator(spec: Pick<EvaluatorSpec, 'type' | 'module' 
   return entry.create(spec.options, undefined) as Evaluator<unknown>;
 }
 
-export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: ResultCache): EvaluationRunner {
+/** `loaded`: the evaluator already loaded in this thread (the main thread's, inline), so it is not loaded twice. */
+export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: ResultCache, loaded?: Evaluator<unknown>): EvaluationRunner {
   let ready: Promise<Evaluator<unknown>> | undefined;
   const cache = sharedCache ?? (spec.cache ? openResultCache({ ...spec.cache, readOnly: true }) : undefined);
-  const prepare = async (): Promise<Evaluator<unknown>> => {
-    const evaluator = await loadEvaluator(spec);
+  const loadAndSetUp = async (): Promise<Evaluator<unknown>> => {
+    const evaluator = loaded ?? (await loadEvaluator(spec));
     // Once per worker, with the config's options: plug-ins read them here; heavy built-ins load models here.
     await evaluator.setup?.(spec.options ?? {});
     return evaluator;
   };
 
   return {
-    async prepare() {
+    async warmUp() {
       try {
-        ready ??= prepare();
+        ready ??= loadAndSetUp();
         await ready;
       } catch (error) {
         ready = undefined;
@@ -46,7 +47,7 @@ export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: Result
     async run(task, signal) {
       let evaluator: Evaluator<unknown>;
       try {
-        ready ??= prepare();
+        ready ??= loadAndSetUp();
         evaluator = await ready;
       } catch (error) {
         ready = undefined; // a later task retries setup (it may have been transient)

@@ -1,36 +1,44 @@
 // Resume is a replay (DESIGN §7): logged outcomes are fed back to the re-asked proposals instead of evaluating them.
-import type { EventFidelity, RunEvent } from '../store/events.js';
+import { fromEvent, type RunEvent } from '../store/events.js';
 import { StoreError } from '../core/errors.js';
-import type { TaskResult } from './executors/executor.js';
-import type { Fidelity, Proposal, ResultSource } from './strategies/strategy.js';
+import type { Answer } from './answer.js';
+import type { Failure, Proposal } from './strategies/strategy.js';
 
-/** A proposal's answer, live or (with `logged`) read back from the log during resume. */
-export interface Completion<G> {
-  readonly proposal: Proposal<G>;
-  readonly source: ResultSource;
-  readonly task: TaskResult;
-  readonly logged?: RunEvent;
+/** The answers of a resumed run's logged events, in log order, until the log runs out. */
+export interface ReplaySource<G> {
+  /**
+   * The next logged answer, matched to the re-asked proposal with its id in `pending`; undefined once the log is exhausted.
+   * @throws {StoreError} when that proposal was not re-asked (the config, seed or strategy changed).
+   */
+  next(pending: ReadonlyMap<number, Proposal<G>>): Answer<G> | undefined;
 }
 
-/** A logged event as the completion it was, matched to the re-asked proposal with the same id. */
-export function fromEvent<G>(event: RunEvent, pending: Map<number, Proposal<G>>): Completion<G> {
+export function createReplaySource<G>(events: Iterable<RunEvent>): ReplaySource<G> {
+  const log = events[Symbol.iterator]();
+  return {
+    next(pending) {
+      const step = log.next();
+      return step.done ? undefined : answerFromEvent(step.value, pending);
+    },
+  };
+}
+
+function answerFromEvent<G>(event: RunEvent, pending: ReadonlyMap<number, Proposal<G>>): Answer<G> {
   const proposal = pending.get(event.id);
   if (!proposal) {
     throw new StoreError(`resume diverged: logged proposal ${event.id} was not re-proposed`, 'The config, seed or strategy changed since this run was written; start a new run.');
   }
-  if (!event.ok) return { proposal, source: 'evaluated', task: { ok: false, failure: { kind: event.kind as 'threw', message: event.msg } }, logged: event };
-  const source: ResultSource = event.src === 'e' ? 'evaluated' : event.src === 'k' ? 'key' : 'fingerprint';
-  const result = { fitness: event.f, ...(event.d ? { descriptors: [...event.d] } : {}), ...(event.tb ? { tiebreak: [...event.tb] } : {}), ...(event.m ? { metrics: { ...event.m } } : {}) };
-  return { proposal, source, task: { ok: true, result, source: 'evaluated' }, logged: event };
+  const r = fromEvent(event);
+  if (!r.ok) return { proposal, ok: false, failure: { kind: r.failure.kind as Failure['kind'], message: r.failure.message }, logged: event };
+  return { proposal, ok: true, result: r.result, source: r.source, logged: event };
 }
 
-
-/** A proposal's own fidelity as a log field (nothing when it has none: most runs never set one). */
-export function logFidelity(fidelity: Fidelity | undefined): { fid?: EventFidelity } {
-  return fidelity ? { fid: [fidelity.level, fidelity.sample, fidelity.screening ? 1 : 0] } : {};
-}
-
-/** The proposal field back from a log field. */
-export function readFidelity(fid: EventFidelity | undefined): { fidelity?: Fidelity } {
-  return fid ? { fidelity: { level: fid[0], sample: fid[1], screening: fid[2] === 1 } } : {};
+/**
+ * A replayed answer must meet the archive as it did the first time.
+ * @throws {StoreError} when the archive answered otherwise than the log says.
+ */
+export function checkReplayed(event: RunEvent, logged: RunEvent): void {
+  if (event.ok && logged.ok && event.st !== logged.st) {
+    throw new StoreError(`resume diverged at event ${event.seq}: the archive answered ${event.st}, the log says ${logged.st}`, 'The config or a built-in changed since this run was written; start a new run.');
+  }
 }

@@ -148,13 +148,13 @@ export const spaces = {
 
 export type SpaceType = keyof typeof spaces;
 
-/** Capability: mutation at a caller-chosen per-gene rate (used by (1+λ)-EA style strategies). */
+/** Capability: mutation at a caller-chosen per-gene rate (a strategy's `mutationRate`, e.g. the (1+λ)-EA's 1/n). */
 export interface MutateWithRate<G> {
   /** A new genome with each gene changed independently with probability `rate`; never edits `parent`. */
   mutateWithRate(parent: G, rate: number, rng: Rng): G;
 }
 
-/** True when `space` offers `mutateWithRate`. */
+/** True when `space` offers `mutateWithRate`: the one check, used by the strategies' `mutationOperator` too. */
 export function hasMutateWithRate<G>(space: Space<G>): space is Space<G> & MutateWithRate<G> {
-  return typeof (space as Partial<MutateWithRate<G>>).mutateWithRate === 'function';
+  return 'mutateWithRate' in space && typeof space.mutateWithRate === 'function';
 }

@@ -1,5 +1,6 @@
 // The run log's vocabulary: one compact event per processed proposal, plus the checkpoint that summarises a prefix.
 import type { RngState } from '../core/rng.js';
+import type { EvalResult, ResultSource } from '../core/types.js';
 
 /** Bumped when the shape of stored events or checkpoints changes incompatibly. */
 export const STORE_SCHEMA_VERSION = 1;
@@ -62,6 +63,83 @@ export interface Counters {
 
 export function emptyCounters(): Counters {
   return { proposals: 0, evaluations: 0, keyHits: 0, fingerprintHits: 0, failures: 0, consecutiveFailures: 0, collisions: 0 };
+}
+
+// The codec: the engine writes events with toEvent; resume and the run view read them with fromEvent and count them
+// with countEvent. Plain types only (the store sits below search/ and archive/): ArchiveStatus is the same union as
+// archive's AddStatus (+ 'screened'), spelled out here so the store does not import archive/.
+
+/** What the archive did with an answer; 'screened': a screening-fidelity result, never offered to it. */
+export type ArchiveStatus = 'new' | 'improved' | 'rejected' | 'screened';
+
+/** One event's content, without its `seq` and time: what the engine logs and what a reader gets back. */
+export type EventRecord =
+  | {
+      readonly ok: true;
+      readonly id: number;
+      readonly source: ResultSource;
+      readonly result: EvalResult;
+      readonly status: ArchiveStatus;
+      readonly cell: number;
+      /** The encoded genome, when it is logged (entered the archive, or `log.genomes: all`). */
+      readonly genome?: unknown;
+      readonly parents: readonly number[];
+      readonly fid?: EventFidelity;
+    }
+  | { readonly ok: false; readonly id: number; readonly failure: { readonly kind: string; readonly message: string }; readonly genome: unknown; readonly fid?: EventFidelity };
+
+const SOURCE_CODE = { evaluated: 'e', key: 'k', fingerprint: 'f' } as const satisfies Record<ResultSource, EventSource>;
+const STATUS_CODE = { new: 'n', improved: 'i', rejected: 'r', screened: 's' } as const satisfies Record<ArchiveStatus, EventStatus>;
+const SOURCE_OF = { e: 'evaluated', k: 'key', f: 'fingerprint' } as const satisfies Record<EventSource, ResultSource>;
+const STATUS_OF = { n: 'new', i: 'improved', r: 'rejected', s: 'screened' } as const satisfies Record<EventStatus, ArchiveStatus>;
+
+/** The stored event for record `r`, number `seq`, `t` seconds into the run (short fields: millions are stored). */
+export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
+  const fid = r.fid ? { fid: r.fid } : {};
+  if (!r.ok) return { seq, id: r.id, ok: false, kind: r.failure.kind, msg: r.failure.message, g: r.genome, t, ...fid };
+  const { result } = r;
+  const descriptors = result.descriptors ?? [];
+  return {
+    seq, id: r.id, ok: true, src: SOURCE_CODE[r.source], f: result.fitness, st: STATUS_CODE[r.status], cell: r.cell, t, ...fid,
+    ...(descriptors.length ? { d: descriptors } : {}), ...(result.tiebreak ? { tb: result.tiebreak } : {}),
+    ...(r.genome !== undefined ? { g: r.genome } : {}), ...(r.parents.length ? { parents: r.parents } : {}),
+    ...(result.metrics ? { m: result.metrics } : {}),
+  };
+}
+
+/** The record an event was made from (fresh arrays and objects: the reader may keep them). */
+export function fromEvent(e: RunEvent): EventRecord {
+  const fid = e.fid ? { fid: e.fid } : {};
+  if (!e.ok) return { ok: false, id: e.id, failure: { kind: e.kind, message: e.msg }, genome: e.g, ...fid };
+  const result: EvalResult = { fitness: e.f, ...(e.d ? { descriptors: [...e.d] } : {}), ...(e.tb ? { tiebreak: [...e.tb] } : {}), ...(e.m ? { metrics: { ...e.m } } : {}) };
+  return {
+    ok: true, id: e.id, source: SOURCE_OF[e.src], result, status: STATUS_OF[e.st], cell: e.cell, parents: e.parents ?? [], ...fid,
+    ...(e.g !== undefined ? { genome: e.g } : {}),
+  };
+}
+
+/** The counter rules (DESIGN §6): every event is a proposal; a success resets the failure streak and counts its source. */
+export function countEvent(c: Counters, e: RunEvent): void {
+  c.proposals++;
+  if (!e.ok) {
+    c.failures++;
+    c.consecutiveFailures++;
+    return;
+  }
+  c.consecutiveFailures = 0;
+  if (e.src === 'e') c.evaluations++;
+  else if (e.src === 'k') c.keyHits++;
+  else c.fingerprintHits++;
+}
+
+/** A proposal's own fidelity (racing) as a log field; nothing when it has none (most runs never set one). */
+export function logFidelity(fidelity: { readonly level: number; readonly sample: number; readonly screening: boolean } | undefined): { fid?: EventFidelity } {
+  return fidelity ? { fid: [fidelity.level, fidelity.sample, fidelity.screening ? 1 : 0] } : {};
+}
+
+/** The proposal's fidelity back from its log field. */
+export function readFidelity(fid: EventFidelity | undefined): { fidelity?: { level: number; sample: number; screening: boolean } } {
+  return fid ? { fidelity: { level: fid[0], sample: fid[1], screening: fid[2] === 1 } } : {};
 }
 
 /** A proposal asked but not yet processed when the checkpoint was taken; re-proposed on resume. */

@@ -7,8 +7,8 @@ import { StoreError } from '../core/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
 import type { EvalResult } from '../core/types.js';
 
-/** A cached result; in aggregate mode also the running statistics of the samples. */
-export interface CachedResult {
+/** What the cache holds for a key or fingerprint: a result, and in aggregate mode the running statistics of its samples. */
+export interface CacheEntry {
   readonly result: EvalResult;
   /** Samples folded into `result.fitness` (1 in plain caching). */
   readonly n: number;
@@ -37,10 +37,10 @@ export function cacheNamespace(scope: CacheScope): string {
  * reuse; the run log is the truth). Level-1 entries are stored under `k:` + key and level-2 under `f:` + fingerprint.
  */
 export interface ResultCache {
-  byKey(key: string): CachedResult | undefined;
-  byFingerprint(fingerprint: string): CachedResult | undefined;
-  putKey(key: string, entry: CachedResult): Promise<void>;
-  putFingerprint(fingerprint: string, entry: CachedResult): Promise<void>;
+  byKey(key: string): CacheEntry | undefined;
+  byFingerprint(fingerprint: string): CacheEntry | undefined;
+  putKey(key: string, entry: CacheEntry): Promise<void>;
+  putFingerprint(fingerprint: string, entry: CacheEntry): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,7 +62,7 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
   } catch (error) {
     throw new StoreError(`cannot open the result cache ${options.path}: ${(error as Error).message}`, 'Set cache.path to a writable file, or cache.enabled: false.', { cause: error });
   }
-  const db: Database<CachedResult, string> = root.openDB({ name: 'results', cache: !options.readOnly });
+  const db: Database<CacheEntry, string> = root.openDB({ name: 'results', cache: !options.readOnly });
   const prefix = `${options.namespace}:`;
   const writes = { failed: false };
   // A reader in a worker thread keeps its snapshot across back-to-back tasks; renew it so the main
@@ -100,12 +100,12 @@ function bestEffort(writes: { failed: boolean }, put: () => Promise<unknown>): P
 }
 
 /** A cache entry holding one sample. */
-export function singleSample(result: EvalResult): CachedResult {
+export function singleSample(result: EvalResult): CacheEntry {
   return { result, n: 1, m2: 0, latest: result.fitness };
 }
 
 /** Folds a new sample into an entry (Welford's running mean and M2); the entry's fitness becomes the mean. */
-export function addSample(entry: CachedResult, sample: EvalResult): CachedResult {
+export function addSample(entry: CacheEntry, sample: EvalResult): CacheEntry {
   const n = entry.n + 1;
   const delta = sample.fitness - entry.result.fitness;
   const mean = entry.result.fitness + delta / n;

@@ -36,6 +36,16 @@ export interface OpenRunStoreOptions {
   readonly mapSize?: number;
 }
 
+/** The one wording of "this is not a run directory": `why` follows the path (` (no store.mdb)`, `: not LMDB`). */
+export function notARunDirectory(shownAs: string, why: string): UsageError {
+  return new UsageError(`${shownAs} is not a run directory${why}`, 'Pass a directory made by `elites run`; `elites runs` lists them.');
+}
+
+/** @throws {UsageError} when `dir` holds no run store; `shownAs`: the path as the user gave it. */
+export function requireRunDirectory(dir: string, shownAs = dir): void {
+  if (!existsSync(join(dir, STORE_FILE))) throw notARunDirectory(shownAs, ` (no ${STORE_FILE})`);
+}
+
 /**
  * Opens (creating if needed) the store of a run directory.
  * @throws {UsageError} when the directory cannot be a run (not creatable, not LMDB, another schema) or is locked by a live process.
@@ -49,14 +59,14 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       throw new UsageError(`cannot create the run directory ${dir}: ${(error as Error).message}`, 'Pass an --out directory that can be created (its parents must be directories you can write).');
     }
     acquireLock(dir);
-  } else if (!existsSync(join(dir, STORE_FILE))) {
-    throw new UsageError(`${dir} is not a run directory (no ${STORE_FILE})`, 'Pass the directory that `elites run` printed, e.g. runs/quickstart-<time>/.');
+  } else {
+    requireRunDirectory(dir);
   }
   const problem = lmdbFileProblem(join(dir, STORE_FILE));
   if (problem && (problem.kind === 'foreign' || !options.write)) {
     if (options.write) releaseLock(dir);
     if (problem.kind === 'empty') throw new UsageError(`${dir} holds no run yet: ${problem.message}`, 'It was stopped while it was being created: start it again with `elites run CONFIG --out DIR`.');
-    throw new UsageError(`${dir} is not a run directory: ${problem.message}`, 'Pass a directory made by `elites run`; `elites runs` lists them.');
+    throw notARunDirectory(dir, `: ${problem.message}`);
   }
   let root: RootDatabase;
   try {

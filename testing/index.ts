@@ -1,4 +1,15 @@
-// `elites/testing`: contract suites users run (under vitest) against their own spaces, archives and strategies.
+// `elites/testing`: the contract suites elites runs on its own parts, for your spaces, archives and strategies.
+// Each suite registers a vitest `describe` block (vitest must be installed: the suites import it), so call it at
+// the top level of a test file and run `npx vitest`. `make` is called afresh for each check. For example:
+//
+//   // my-space.test.ts
+//   import { spaceContract } from 'elites/testing';
+//   import { createMySpace } from './my-space.js';
+//
+//   spaceContract('my-space', () => createMySpace({ length: 32 }));
+//
+// archiveContract(name, make, options?) and strategyContract(name, make, harness) work the same way; every type
+// they take (Space, Archive, Strategy, StrategyDeps, EvalResult, Rng) is exported by `elites`.
 export { spaceContract } from './space.js';
-export { archiveContract } from './archive.js';
-export { strategyContract } from './strategy.js';
+export { archiveContract, type ArchiveContractOptions } from './archive.js';
+export { strategyContract, type MakeStrategy, type StrategyHarness } from './strategy.js';

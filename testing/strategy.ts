@@ -130,7 +130,7 @@ const summary = (d: StrategyDriver, from = 0) =>
   d.asked.slice(from).map((p) => ({ id: p.id, key: d.harness.space.key(p.genome), parents: [...p.parents] }));
 
 /**
- * Registers a `describe` block checking the strategy contract (search/strategies/strategy.ts) for one strategy.
+ * Registers a `describe` block checking the `Strategy` contract (as documented on `Strategy` in elites) for one strategy.
  * `make` builds a fresh strategy from deps; `harness` returns a fresh space, empty archive and evaluation each call.
  */
 export function strategyContract(name: string, make: MakeStrategy, harness: () => StrategyHarness): void {

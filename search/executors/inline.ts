@@ -3,13 +3,15 @@ import type { ResultCache } from '../../store/result-cache.js';
 import { PluginError } from '../../core/errors.js';
 import { createEvaluationRunner } from '../evaluation.js';
 import type { EvaluatorSpec, Executor, TaskResult } from './executor.js';
+import type { Evaluator } from '../../core/types.js';
 
 /**
  * A timeout here can only stop an evaluator that awaits (or checks ctx.signal): a synchronous endless loop
- * blocks the main thread. Use `workers ≥ 1` for evaluators that may hang.
+ * blocks the main thread. Use `workers ≥ 1` for evaluators that may hang. `loaded`: the main thread's evaluator, when
+ * it has one already (it is then not loaded again).
  */
-export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache): Executor {
-  const runner = createEvaluationRunner(spec, cache);
+export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache, loaded?: Evaluator<unknown>): Executor {
+  const runner = createEvaluationRunner(spec, cache, loaded);
   // One watchdog and one abort signal for all tasks: tasks run one at a time, and a timer or an
   // AbortController per task would cost more than a cheap objective. A timeout aborts the shared
   // signal and starts a fresh one for the tasks after it.
@@ -27,7 +29,7 @@ export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache): 
     size: 1,
     async start() {
       try {
-        await runner.prepare();
+        await runner.warmUp();
       } catch (error) {
         throw new PluginError(`evaluator setup failed: ${(error as Error).message}`, 'Fix setup() in the evaluator module (it runs once per worker, with evaluator.options).', { cause: error });
       }

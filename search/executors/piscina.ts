@@ -1,24 +1,14 @@
 // Thread-pool executor on piscina: a hung evaluation is stopped by terminating its worker; a crash is a failure outcome.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { PluginError } from '../../core/errors.js';
 import { describeThrown } from '../plugins.js';
+import { compiledEntry } from './compiled-entry.js';
 import type { Failure } from '../strategies/strategy.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.js';
 import { sharedMemory } from '../../core/semaphores.js';
 
 /** Grace beyond the evaluator's own timeout (ctx.signal) before the thread is terminated. */
 const HARD_TIMEOUT_GRACE_MS = 250;
-
-/** Workers run compiled JS (Node 20 cannot run .ts workers); from the TS sources we point at dist/. */
-export function workerFilename(): string {
-  const sibling = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return fileURLToPath(sibling);
-  const built = new URL('../../dist/search/executors/worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return fileURLToPath(built);
-  throw new Error('compiled worker not found: run `npm run build` first');
-}
 
 export interface PiscinaExecutor extends Executor {
   /** Worker threads alive now (replacements of terminated or crashed ones included, ready or not). */
@@ -41,7 +31,7 @@ export interface PiscinaExecutorOptions {
  */
 export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number, options: PiscinaExecutorOptions = {}): PiscinaExecutor {
   const pool = new Piscina({
-    filename: options.filename ?? workerFilename(),
+    filename: options.filename ?? compiledEntry('worker.js'),
     workerData: { ...spec, sharedMemory: sharedMemory() } satisfies EvaluatorSpec, // one set of semaphores for all threads
     minThreads: threads,
     maxThreads: threads,

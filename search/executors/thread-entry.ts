@@ -26,7 +26,7 @@ export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promis
         setupError = undefined; // reported once; a later task retries setup (it may have been transient)
         throw error;
       }
-      await runner.prepare(); // a rejection travels back to the main thread as the task's error
+      await runner.warmUp(); // a rejection travels back to the main thread as the task's error
       return { ok: true, setup: true };
     }
     // A timer cleared when the task ends: AbortSignal.timeout() would keep every task's timer (and signal) alive for
@@ -39,7 +39,7 @@ export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promis
       clearTimeout(timer);
     }
   };
-  return runner.prepare().then(
+  return runner.warmUp().then(
     () => runTask,
     (error: unknown) => {
       setupError = error;

@@ -5,10 +5,12 @@ import { ga } from './ga.js';
 import { gga } from './gga.js';
 import { harmony } from './harmony.js';
 import { mapElites } from './map-elites.js';
-import { oneCommaLambda, onePlusLambda } from './one-plus-lambda.js';
+import { oneCommaLambda } from './one-comma-lambda.js';
+import { onePlusLambda } from './one-plus-lambda.js';
 import { random } from './random.js';
 import { regularizedEvolution } from './regularized-evolution.js';
-import { hillClimbing, simulatedAnnealing } from './simulated-annealing.js';
+import { hillClimbing } from './hill-climbing.js';
+import { simulatedAnnealing } from './simulated-annealing.js';
 import { tabuSearch } from './tabu.js';
 import { thresholdAccepting } from './threshold-accepting.js';
 import type { Strategy, StrategyDeps } from './strategy.js';
@@ -19,8 +21,8 @@ export { createEvopress, evopressOptions, type EvopressOptions, type EvopressSta
 export { Race, raceStageOptions, type RaceStage, type RaceState } from './racing.js';
 export { createGa, gaOptions, type GaOptions, type GaState } from './ga.js';
 export { createMapElites, mapElitesOptions, type MapElitesOptions, type MapElitesState } from './map-elites.js';
+export { createOneCommaLambda } from './one-comma-lambda.js';
 export {
-  createOneCommaLambda,
   createOnePlusLambda,
   onePlusLambdaOptions,
   type OnePlusLambdaOptions,
@@ -37,12 +39,10 @@ export {
 export { createGga, ggaOptions, hasLength, type GgaOptions, type GgaState, type HasLength } from './gga.js';
 export { createHarmony, harmonyOptions, type HarmonyOptions, type HarmonyState } from './harmony.js';
 export { LocalSearch, type LocalSearchRules, type LocalSearchState } from './local-search.js';
+export { createHillClimbing, hillClimbingOptions, type HillClimbingOptions } from './hill-climbing.js';
 export {
-  createHillClimbing,
   createSimulatedAnnealing,
-  hillClimbingOptions,
   simulatedAnnealingOptions,
-  type HillClimbingOptions,
   type SimulatedAnnealingOptions,
   type SimulatedAnnealingState,
 } from './simulated-annealing.js';
@@ -56,7 +56,6 @@ export {
   type ThresholdAcceptingOptions,
   type ThresholdAcceptingState,
 } from './threshold-accepting.js';
-export { canMutateWithRate, type MutateWithRate } from './select.js';
 
 export const strategies = {
   'map-elites': mapElites,

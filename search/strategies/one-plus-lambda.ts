@@ -1,6 +1,6 @@
 // (1+λ)-EA and (1,λ)-EA (Droste, Jansen & Wegener, TCS 276, 2002; Rowe & Sudholt, TCS 545, 2014) with the
 // self-adjusting (1:s+1) success rule for λ (Hevia Fajardo & Sudholt, Algorithmica 86, 2024,
-// doi:10.1007/s00453-023-01153-9).
+// doi:10.1007/s00453-023-01153-9). The registry's `one-comma-lambda` (one-comma-lambda.ts) is this with comma selection.
 import { z } from 'zod';
 import { defineFactory } from '../../core/factory.js';
 import { randomInt } from '../../core/rng.js';
@@ -170,22 +170,8 @@ export function createOnePlusLambda<G>(
   };
 }
 
-/** The (1,λ)-EA: `createOnePlusLambda` with comma selection. */
-export function createOneCommaLambda<G>(
-  options: z.input<typeof onePlusLambdaOptions>,
-  deps: StrategyDeps<G>,
-): Strategy<G> {
-  return createOnePlusLambda(options, deps, 'comma');
-}
-
 export const onePlusLambda = defineFactory(
   '(1+λ)-EA: the best of λ offspring replaces the parent if at least as good; optional self-adjusting λ.',
   onePlusLambdaOptions,
   (options, deps: StrategyDeps<unknown>) => createOnePlusLambda(options, deps, 'plus'),
-);
-
-export const oneCommaLambda = defineFactory(
-  '(1,λ)-EA: the best of λ offspring always replaces the parent; optional self-adjusting λ.',
-  onePlusLambdaOptions,
-  (options, deps: StrategyDeps<unknown>) => createOnePlusLambda(options, deps, 'comma'),
 );

@@ -4,6 +4,7 @@ import { ConfigError, ElitesError } from '../../core/errors.js';
 import { randomInt, type Rng } from '../../core/rng.js';
 import { compareScored, type Scored } from '../../core/score.js';
 import type { Space } from '../../core/types.js';
+import { hasMutateWithRate } from '../../spaces/index.js';
 import type { Fidelity, Outcome, Proposal } from './strategy.js';
 
 /** A told, successful candidate: what populations and parents are made of. */
@@ -86,16 +87,6 @@ export function tournament<T extends Scored>(rng: Rng, pool: readonly T[], size:
   return winner;
 }
 
-/** The optional capability of bit-string-like spaces: mutation with an explicit per-gene rate. */
-export interface MutateWithRate<G> {
-  mutateWithRate(parent: G, rate: number, rng: Rng): G;
-}
-
-/** True when the space offers `mutateWithRate(parent, rate, rng)`. */
-export function canMutateWithRate<G>(space: Space<G>): space is Space<G> & MutateWithRate<G> {
-  return typeof (space as { mutateWithRate?: unknown }).mutateWithRate === 'function';
-}
-
 /**
  * A mutation operator for `space`: `mutateWithRate` at a fixed per-gene rate when `rate` is given, else `mutate`.
  * @throws {ConfigError} when a rate is given and the space has no `mutateWithRate`.
@@ -106,7 +97,7 @@ export function mutationOperator<G>(
   rate: number | undefined,
 ): (parent: G, rng: Rng) => G {
   if (rate === undefined) return (parent, rng) => space.mutate(parent, rng);
-  if (!canMutateWithRate(space)) {
+  if (!hasMutateWithRate(space)) {
     throw new ConfigError(
       `${strategy}: mutationRate needs a space with mutateWithRate(parent, rate, rng); space '${space.name}' has none`,
       [{ path: 'search.mutationRate', message: `space '${space.name}' does not support a per-gene mutation rate` }],

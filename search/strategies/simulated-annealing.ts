@@ -1,6 +1,6 @@
-// Simulated annealing and hill climbing as Plum uses them for prompts (Pan, Xing, Diao et al., arXiv:2311.08364;
-// code research4pan/Plum, trainers/base_trainer.py update_result_add; ALGORITHMS.md §5.2); annealing after
-// Kirkpatrick, Gelatt & Vecchi, Science 220, 1983. General: any space's mutate() makes the candidates.
+// Simulated annealing as Plum uses it for prompts (Pan, Xing, Diao et al., arXiv:2311.08364; code research4pan/Plum,
+// trainers/base_trainer.py update_result_add; ALGORITHMS.md §5.2); annealing after Kirkpatrick, Gelatt & Vecchi,
+// Science 220, 1983. General: any space's mutate() makes the candidates. Hill climbing (hill-climbing.ts) is this at t0 = 0.
 import { z } from 'zod';
 import { defineFactory } from '../../core/factory.js';
 import { compareScored } from '../../core/score.js';
@@ -14,9 +14,6 @@ const patience = z
   .min(0)
   .default(7)
   .describe('finished() after this many iterations in a row without improvement (Plum patience); 0 = never');
-
-export const hillClimbingOptions = z.strictObject({ candidates, patience });
-export type HillClimbingOptions = z.infer<typeof hillClimbingOptions>;
 
 export const simulatedAnnealingOptions = z.strictObject({
   candidates,
@@ -71,20 +68,8 @@ export function createSimulatedAnnealing<G>(
   };
 }
 
-/** Plum's hill climbing: simulated annealing at temperature 0 (only strict improvements are accepted). */
-export function createHillClimbing<G>(options: z.input<typeof hillClimbingOptions>, deps: StrategyDeps<G>): Strategy<G> {
-  const parsed = hillClimbingOptions.parse(options ?? {});
-  return createSimulatedAnnealing({ ...parsed, t0: 0 }, deps, 'hill-climbing');
-}
-
 export const simulatedAnnealing = defineFactory(
   'Simulated annealing (Plum): best of m mutants replaces the current point if better, else with probability exp(Δ/T).',
   simulatedAnnealingOptions,
   (options, deps: StrategyDeps<unknown>) => createSimulatedAnnealing(options, deps),
-);
-
-export const hillClimbing = defineFactory(
-  'Hill climbing (Plum): the best of m mutants replaces the current point if strictly better; stops after `patience` idle iterations.',
-  hillClimbingOptions,
-  (options, deps: StrategyDeps<unknown>) => createHillClimbing(options, deps),
 );

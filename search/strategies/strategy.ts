@@ -1,7 +1,9 @@
 // The strategy contract: ask/tell by proposal id, in any completion order; state is plain JSON data.
 import type { ArchiveView, AddStatus } from '../../archive/archive.js';
 import type { SeededRng } from '../../core/rng.js';
-import type { EvalResult, Space } from '../../core/types.js';
+import type { EvalResult, ResultSource, Space } from '../../core/types.js';
+
+export type { ResultSource } from '../../core/types.js';
 
 /**
  * Evaluate a proposal at another fidelity than the config's (racing, multi-fidelity search). `level` and `sample`
@@ -36,8 +38,6 @@ export interface Failure {
   readonly stack?: string;
 }
 
-/** Where a result came from: a real evaluation, the level-1 key cache, or the level-2 fingerprint cache. */
-export type ResultSource = 'evaluated' | 'key' | 'fingerprint';
 
 /** What the engine tells a strategy. `score` is higher-is-better (direction applied). */
 export type Outcome<G> =

@@ -107,9 +107,10 @@ export function createThresholdAccepting<G>(options: z.input<typeof thresholdAcc
   let done = false;
   let pending: { id: number; position: number } | null = null;
 
-  const startPass = (from: Member<G>): void => {
+  const startPass = (from: Member<G>): z.infer<typeof pass> => {
     const n = space.removals(from.genome).length;
     scan = { order: order === 'random' ? shuffled(rng.next, n) : Array.from({ length: n }, (_, i) => i), step: 0, accepted: [] };
+    return scan;
   };
 
   const endPass = (): void => {
@@ -133,8 +134,7 @@ export function createThresholdAccepting<G>(options: z.input<typeof thresholdAcc
         pending = { id: p.id, position: -1 };
         return [p];
       }
-      if (!scan) startPass(current); // after the last pass too, when asked anyway
-      const s = scan as unknown as z.infer<typeof pass>;
+      const s = scan ?? startPass(current); // a new pass after the last one too, when asked anyway
       if (s.order.length === 0) {
         endPass(); // nothing is removable: the search is over; propose the current point again (the cache answers it)
         const again = ids.propose(current.genome, [current.id]);

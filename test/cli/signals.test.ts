@@ -1,11 +1,11 @@
 // The real `elites` process: Ctrl-C (SIGINT) checkpoints, exits 130, and the run resumes to the end.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { readRunState } from '../helpers/kill-harness.js';
 import { spawnCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('signals', () => {
   it('SIGINT stops with exit 130 and a resumable run', async () => {
@@ -20,10 +20,7 @@ describe('signals', () => {
     }));
     const run = spawnCli(['run', join(dir, 'c.json'), '--out', join(dir, 'run'), '--json'], dir);
     // Signal a run that is under way (logging events), however slow the machine is to start it.
-    for (let waited = 0; (await readRunState(join(dir, 'run'))).events < 50; waited += 50) {
-      if (waited > 30_000) throw new Error('the run logged nothing in 30 s');
-      await sleep(50);
-    }
+    await waitFor(async () => ((await readRunState(join(dir, 'run')).catch(() => undefined))?.events ?? 0) >= 50, { what: 'the run to log 50 events', timeoutMs: 40_000 });
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(130);

@@ -32,7 +32,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(check: () => boolean, ms = 3000): Promise<boolean> {
+async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (check()) return true;
@@ -136,10 +136,12 @@ describe('command evaluator: timeouts and aborts kill the process group', () => 
   it('a run step that times out: names the step and the seconds, and kills the program and its children', async () => {
     const dir = useRunFiles();
     const pidFile = join(dir, 'child.pid');
-    const evaluator = evaluatorIn(dir, { run: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 1 } });
+    // 2 s: long enough for a loaded machine to start node and the child, far short of the step's 30 s.
+    const evaluator = evaluatorIn(dir, { run: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 2 } });
     const started = Date.now();
-    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^run step timed out after 1 s and was killed: .*sleep\.mjs 30 .*\nlast lines of stdout:\nstarted$/);
-    expect(Date.now() - started).toBeLessThan(5000);
+    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^run step timed out after 2 s and was killed: .*sleep\.mjs 30 .*\nlast lines of stdout:\nstarted$/);
+    expect(Date.now() - started).toBeLessThan(15_000); // killed at the timeout, not after the step's 30 s
+    expect(existsSync(pidFile), 'the step never started its child').toBe(true);
     const child = Number(readFileSync(pidFile, 'utf8'));
     expect(await waitFor(() => !alive(child))).toBe(true);
   });
@@ -147,8 +149,9 @@ describe('command evaluator: timeouts and aborts kill the process group', () => 
   it('a build step that times out', async () => {
     const dir = useRunFiles();
     const pidFile = join(dir, 'child.pid');
-    const evaluator = evaluatorIn(dir, { build: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 0.5 }, run: { argv: [node, fixture('emit.mjs'), '{{"fitness": 1}}'] } });
-    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^build step timed out after 0\.5 s and was killed/);
+    const evaluator = evaluatorIn(dir, { build: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 1.5 }, run: { argv: [node, fixture('emit.mjs'), '{{"fitness": 1}}'] } });
+    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^build step timed out after 1\.5 s and was killed/);
+    expect(existsSync(pidFile), 'the build step never started its child').toBe(true);
     expect(await waitFor(() => !alive(Number(readFileSync(pidFile, 'utf8'))))).toBe(true);
     expect(readdirSync(join(dir, 'work/builds'))).toEqual([]);
   });

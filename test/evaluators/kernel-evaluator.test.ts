@@ -27,6 +27,8 @@ import { runSearch } from '../../search/run.js';
 import type { EvalContext } from '../../core/types.js';
 import { createCategoricalSpace } from '../../spaces/categorical.js';
 import { useRunFiles } from '../helpers/files.js';
+import { childProcesses } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ctx = (): EvalContext => ({ rng: rngFromSeed('kernel'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 });
 const tiny = { m: 19, n: 23, k: 17 };
@@ -130,8 +132,12 @@ describe('kernel evaluator', () => {
     const hang = createKernelEvaluator({ shape: tiny, repeats: 1, buildDir, fault: 'hang' });
     await hang.build(small); // compile first, so the abort hits the benchmark
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    await expect(hang.evaluate(small, { ...ctx(), signal: controller.signal })).rejects.toThrow(/aborted \(process killed\)/);
+    const evaluation = hang.evaluate(small, { ...ctx(), signal: controller.signal });
+    // Abort once the hanging benchmark (a binary in buildDir) is running, so the abort has a process to kill.
+    const bench = await waitFor(() => childProcesses().find((p) => p.command.includes(buildDir)), { what: 'the hanging benchmark to start', timeoutMs: 20_000 });
+    controller.abort();
+    await expect(evaluation).rejects.toThrow(/aborted \(process killed\)/);
+    await waitFor(() => !childProcesses().some((p) => p.pid === bench.pid), { what: `the benchmark (pid ${bench.pid}) to be gone after the abort`, timeoutMs: 10_000 });
   });
 
   it('validates its options', () => {

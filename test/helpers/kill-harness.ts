@@ -1,5 +1,5 @@
 // Kill anywhere: runs deterministic searches with the real `elites` bin, SIGKILLs them at seeded random moments
-// (start-up, mid-run, checkpoint and cache writes, the final writes) and resumes each time; then checks that the
+// relative to an observed state (start-up, mid-run, checkpoint and cache writes, the final writes) and resumes each time; then checks that the
 // log holds every proposal exactly once (ids 0..N−1) and, with one worker or inline, that the final archive
 // equals an uninterrupted run's. `node dist/test/helpers/kill-harness.js [--kills N] [--seed S] [--max-delay MS]`
 // writes bench/results/kill-harness.{json,md}. test/reliability/kill.test.ts runs a small version.
@@ -14,6 +14,7 @@ import type { RunConfigInput } from '../../search/config.js';
 import { UsageError } from '../../core/errors.js';
 import { exportRun } from '../../report/inspect.js';
 import { SeededRng } from '../../core/rng.js';
+import { waitFor } from './wait.js';
 
 /** The repository root, whether this runs from test/helpers/ (vitest) or dist/test/helpers/ (node). */
 export const repoRoot = ((): string => {
@@ -29,15 +30,15 @@ export interface Exit {
   readonly stderr: string;
 }
 
-/** Spawns the built bin; `kill(signal)` and `done` (resolves at exit). */
-export function spawnElites(args: readonly string[], cwd: string): { kill: (signal: NodeJS.Signals) => void; done: Promise<Exit>; pid: number | undefined } {
+/** Spawns the built bin; `kill(signal)`, `done` (resolves at exit) and `stderr()` (so far: for timeout messages). */
+export function spawnElites(args: readonly string[], cwd: string): { kill: (signal: NodeJS.Signals) => void; done: Promise<Exit>; pid: number | undefined; stderr: () => string } {
   const child = spawn(process.execPath, [binPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
   child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
   const done = new Promise<Exit>((resolveExit) => child.on('close', (code, signal) => resolveExit({ code, signal, stdout, stderr })));
-  return { kill: (signal) => void child.kill(signal), done, pid: child.pid };
+  return { kill: (signal) => void child.kill(signal), done, pid: child.pid, stderr: () => stderr };
 }
 
 /** What a (stopped) run directory holds, read without taking its lock. */
@@ -105,6 +106,12 @@ export async function checkRunLog(dir: string): Promise<LogCheck> {
 /** One attempt: a process started with `run` or `resume`, then killed (or left to finish). */
 export interface Attempt {
   readonly command: 'run' | 'resume';
+  /**
+   * Where the kill was aimed: `start-up` = `delayMs` after the process was spawned (its config may or may not be
+   * saved by then: both are start-up); `running` = `delayMs` after the log had grown past `eventsBefore` (the run
+   * was searching). `none`: this attempt was left to finish.
+   */
+  readonly aim: 'start-up' | 'running' | 'none';
   readonly delayMs: number;
   readonly killed: boolean;
   /** Events in the log when the process started and after it died. */
@@ -126,34 +133,72 @@ export interface KillLoopOptions {
   readonly rng: () => number;
   /** Kills to make; after that the run is left to finish. */
   readonly kills: number;
+  /** A `running` kill lands a random 0..maxDelayMs after the log is seen to grow. */
   readonly maxDelayMs: number;
+  /** How long a process may take to reach the awaited state (default 120 s: a loaded machine is slow, not stuck). */
+  readonly stateTimeoutMs?: number;
 }
 
-/** Starts the run, kills it `kills` times at random moments (resuming each time), then lets it finish. */
+/** The run's state while a process may be writing it: undefined while the store is being created (not readable yet). */
+async function peekRunState(dir: string, lastError: { message: string }): Promise<RunState | undefined> {
+  try {
+    return await readRunState(dir);
+  } catch (error) {
+    lastError.message = error instanceof Error ? error.message : String(error);
+    return undefined;
+  }
+}
+
+/**
+ * Starts the run, kills it `kills` times (resuming each time), then lets it finish. Each kill is aimed relative to an
+ * observed state, never to wall time alone, so a slow machine changes when a kill lands, not what it tests: 15% land
+ * 0–350 ms after the process is spawned (start-up), the rest a random 0..maxDelayMs after the log has grown
+ * (mid-run, checkpoint and cache writes, the final writes).
+ */
 export async function killAndResume(options: KillLoopOptions): Promise<{ attempts: Attempt[]; final: Exit }> {
   const attempts: Attempt[] = [];
   for (;;) {
     const before = await readRunState(options.runDir);
     const command = before.configSaved ? 'resume' : 'run';
     const args = command === 'resume' ? ['resume', options.runDir, '--json'] : ['run', options.configPath, '--out', options.runDir, '--json'];
-    const proc = spawnElites(args, options.cwd);
     const killing = attempts.filter((a) => a.killed).length < options.kills;
-    // 15% of kills land in the first 350 ms (process start, config and pool start-up), the rest anywhere up to maxDelayMs.
     const r = options.rng();
-    const delayMs = Math.round(r < 0.15 ? (r / 0.15) * 350 : 350 + ((r - 0.15) / 0.85) * (options.maxDelayMs - 350));
+    const aim: Attempt['aim'] = !killing ? 'none' : r < 0.15 ? 'start-up' : 'running';
+    const delayMs = aim === 'start-up' ? Math.round((r / 0.15) * 350) : aim === 'running' ? Math.round(((r - 0.15) / 0.85) * options.maxDelayMs) : -1;
+    const proc = spawnElites(args, options.cwd);
+    let exited = false;
+    void proc.done.then(() => (exited = true));
     let killed = false;
-    if (killing) {
-      const timer = setTimeout(() => {
-        killed = true;
-        proc.kill('SIGKILL');
-      }, delayMs);
-      await proc.done.finally(() => clearTimeout(timer));
+    if (aim !== 'none') {
+      if (aim === 'running') {
+        // The state: this process has logged at least one event of its own (config saved, workers up, searching).
+        const lastError = { message: '' };
+        try {
+          await waitFor(async () => exited || ((await peekRunState(options.runDir, lastError))?.events ?? 0) > before.events, {
+            what: `${command} of ${options.runDir} to log an event past ${before.events}`,
+            timeoutMs: options.stateTimeoutMs ?? 120_000,
+            detail: () => `last read error: ${lastError.message || '-'}`,
+          });
+        } catch (error) {
+          proc.kill('SIGKILL');
+          const exit = await proc.done;
+          throw new Error(`${error instanceof Error ? error.message : String(error)}
+stderr: ${exit.stderr.trim().split('\n').slice(-5).join(' / ')}`);
+        }
+      }
+      if (!exited) {
+        const timer = setTimeout(() => {
+          killed = true;
+          proc.kill('SIGKILL');
+        }, delayMs);
+        await proc.done.finally(() => clearTimeout(timer));
+      }
     }
     const exit = await proc.done;
     const after = await readRunState(options.runDir);
     const wasKilled = killed && exit.signal === 'SIGKILL';
     attempts.push({
-      command, delayMs: killing ? delayMs : -1, killed: wasKilled, eventsBefore: before.events, eventsAfter: after.events, checkpointSeq: after.checkpointSeq,
+      command, aim, delayMs, killed: wasKilled, eventsBefore: before.events, eventsAfter: after.events, checkpointSeq: after.checkpointSeq,
       replayed: Math.max(0, after.events - after.checkpointSeq - 1), reproposed: after.pending, beforeConfig: wasKilled && !after.configSaved,
     });
     if (!wasKilled) return { attempts, final: exit };
@@ -319,7 +364,7 @@ async function main(): Promise<void> {
   const md = [
     '# Kill harness', '',
     `${new Date().toISOString().slice(0, 10)} · ${machine} · \`node dist/test/helpers/kill-harness.js --kills ${totalKills} --seed ${seed}\` · ${seconds.toFixed(0)} s · **${ok ? 'PASS' : 'FAIL'}**`, '',
-    `Each round runs the real \`elites\` bin and SIGKILLs it at a seeded random moment (15% in the first 350 ms, the rest up to ${maxDelayMs} ms), resumes it, and repeats; after the last kill the run finishes. Checks per round: the summary and the log hold exactly the budget, the log's seqs and proposal ids are exactly 0..N−1 (each once), the final checkpoint has nothing pending, and (one worker or inline) the exported archive equals an uninterrupted run's. Checkpoints every 50 ms; each round writes a fresh result cache.`, '',
+    `Each round runs the real \`elites\` bin and SIGKILLs it at a seeded random moment taken relative to what the process was seen doing (15% 0–350 ms after it was spawned, in start-up; the rest 0–${maxDelayMs} ms after its log was seen to grow, mid-run), resumes it, and repeats; after the last kill the run finishes. Checks per round: the summary and the log hold exactly the budget, the log's seqs and proposal ids are exactly 0..N−1 (each once), the final checkpoint has nothing pending, and (one worker or inline) the exported archive equals an uninterrupted run's. Checkpoints every 50 ms; each round writes a fresh result cache.`, '',
     '| scenario | rounds | kills | before config saved | no new events | max replayed on resume | max re-proposed | ids exactly once | archive = uninterrupted |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.scenario} | ${r.rounds} | ${r.kills} | ${r.killsBeforeConfig} | ${r.killsWithoutNewEvents} | ${r.maxReplayed} | ${r.maxReproposed} | ${r.idsExactlyOnce} | ${r.archiveEqual} |`),

@@ -1,7 +1,7 @@
 // Reading a run directory back in tests: its whole event log, and its exported elites.
 import type { RunEvent } from '../../store/events.js';
 import { exportRun } from '../../report/inspect.js';
-import { openRunView } from '../../search/run.js';
+import { openRunView } from '../../search/run-view.js';
 
 /** Every logged event of a run, in order. */
 export async function eventsOf(runDir: string): Promise<RunEvent[]> {

@@ -2,7 +2,6 @@
 // the run starts), the pool gets back to full size, and the run finishes.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../store/events.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
@@ -11,6 +10,7 @@ import { runSearch } from '../../search/run.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 import { eventsOf } from '../helpers/runs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const zoo = (dir: string, script: string[], extra: Partial<RunConfigInput> = {}, zooOptions: Record<string, unknown> = {}): RunConfigInput => ({
   name: 'faults', seed: 1,
@@ -94,9 +94,8 @@ describe('evaluator faults in the worker pool', () => {
       expect(faults.map((r) => (r.ok ? 'ok' : r.failure.kind))).toEqual(['crashed', 'crashed']);
       expect(await task(2, 'hang-sync')).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
       expect(executor.liveThreads()).toBe(2); // each killed thread was replaced at once…
-      const until = performance.now() + 10_000;
-      while (executor.idleThreads() < 2 && performance.now() < until) await sleep(20);
-      expect(executor.idleThreads()).toBe(2); // …and the replacements finished loading the evaluator
+      // …and the replacements finished loading the evaluator.
+      await waitFor(() => executor.idleThreads() === 2, { what: 'both replacement threads to be idle', timeoutMs: 30_000, detail: () => `idle: ${executor.idleThreads()}` });
       const both = await Promise.all([task(3, 'ok'), task(4, 'ok')]);
       const threads = both.map((r) => (r.ok ? r.result.metrics?.thread : undefined));
       expect(new Set(threads).size).toBe(2);

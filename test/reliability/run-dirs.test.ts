@@ -4,7 +4,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { readRunState, spawnElites } from '../helpers/kill-harness.js';
@@ -12,6 +11,7 @@ import { openRunStore } from '../../store/run-store.js';
 import { parseRunConfig } from '../../search/config.js';
 import { runCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
+import { waitFor } from '../helpers/wait.js';
 
 const config = (dir: string, extra: Record<string, unknown> = {}): string => {
   const path = join(dir, 'c.json');
@@ -34,14 +34,6 @@ async function expectRefused(argv: string[], code: number, message: RegExp): Pro
   expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(noStack);
   return r.stderr;
-}
-
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  const until = performance.now() + 20_000;
-  while (!(await check())) {
-    if (performance.now() > until) throw new Error('timed out waiting');
-    await sleep(50);
-  }
 }
 
 describe('bad run directories', () => {
@@ -100,7 +92,7 @@ describe('bad run directories', () => {
     const run = join(dir, 'run');
     const live = spawnElites(['run', config(dir, { budget: { seconds: 30 } }), '--out', run], dir);
     try {
-      await waitFor(async () => (await readRunState(run)).events > 0);
+      await waitFor(async () => ((await readRunState(run).catch(() => undefined))?.events ?? 0) > 0, { what: 'the live run to log an event', timeoutMs: 20_000, detail: live.stderr });
       await expectRefused(['resume', run], 2, new RegExp(`run ${run} is in use by process ${live.pid}\\n.*Ctrl-C`));
       await expectRefused(['run', config(dir), '--out', run], 2, /already holds a run[\s\S]*elites resume/);
       const inspect = await runCli(['inspect', run, '--json']);
@@ -110,13 +102,13 @@ describe('bad run directories', () => {
       live.kill('SIGINT');
     }
     expect((await live.done).code).toBe(130);
-  }, 30_000);
+  }, 60_000);
 
   it('a stale lock from a dead process is taken over: resume works, and the lock is released after', async () => {
     const dir = useRunFiles();
     const run = join(dir, 'run');
     const killed = spawnElites(['run', config(dir, { budget: { evaluations: 2_000_000 } }), '--out', run], dir);
-    await waitFor(async () => (await readRunState(run)).events > 0);
+    await waitFor(async () => ((await readRunState(run).catch(() => undefined))?.events ?? 0) > 0, { what: 'the run to log an event', timeoutMs: 20_000, detail: killed.stderr });
     killed.kill('SIGKILL');
     await killed.done;
     expect(existsSync(join(run, 'run.lock'))).toBe(true);
@@ -129,7 +121,7 @@ describe('bad run directories', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'done', proposals: target });
     expect(existsSync(join(run, 'run.lock'))).toBe(false);
-  }, 30_000);
+  }, 60_000);
 
   it('--out that cannot be created (its parent is a file): exit 2, nothing created', async () => {
     const dir = useRunFiles({ 'a-file': 'x' });

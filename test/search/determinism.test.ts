@@ -1,15 +1,23 @@
 // Same config + seed with one worker ⇒ same archive: run after run, after SIGINT + resume, and after kill -9 + resume.
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { exportRun } from '../../report/inspect.js';
 import { resumeRun, runSearch } from '../../search/run.js';
-import { readRunState } from '../helpers/kill-harness.js';
+import { readRunState, type RunState } from '../helpers/kill-harness.js';
 import { spawnCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
 import { elitesOf } from '../helpers/runs.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** Where a kill lands: `afterMs` past spawn (start-up), or past the observed state. */
+type Aim =
+  | { readonly kind: 'start-up'; readonly afterMs: number }
+  | { readonly kind: 'config-saved'; readonly afterMs?: undefined }
+  | { readonly kind: 'events'; readonly atLeast: number; readonly afterMs: number };
 
 const armConfig = (dir: string, workers: number, evaluations: number): RunConfigInput => ({
   name: 'det',
@@ -65,28 +73,54 @@ describe('determinism', () => {
     expect((await whole.done).code).toBe(0);
 
     const killedDir = join(dir, 'killed');
-    let kills = 0;
-    for (let attempt = 0; attempt < 12; attempt++) {
+    // Each kill is aimed at an observed state, so a slow machine changes when it lands, not what it tests: the new
+    // run right after its config is saved, the resume in its start-up (shortly after spawn: loading, replaying),
+    // then at growing event counts (mid-run; the offsets land on and between 200 ms checkpoints).
+    const aims: readonly Aim[] = [
+      { kind: 'config-saved' },
+      { kind: 'start-up', afterMs: 150 },
+      { kind: 'events', atLeast: 3000, afterMs: 0 },
+      { kind: 'events', atLeast: 11_000, afterMs: 70 },
+      { kind: 'events', atLeast: 19_000, afterMs: 130 },
+      { kind: 'events', atLeast: 27_000, afterMs: 190 },
+    ];
+    const landed: string[] = [];
+    for (const aim of aims) {
       // A kill before the run's config is saved leaves no run to resume: start it again (as `elites resume` advises).
       const started = (await readRunState(killedDir)).configSaved;
       const args = started ? ['resume', killedDir] : ['run', join(dir, 'run.json'), '--out', killedDir];
       const proc = spawnCli(args, dir);
-      const delayMs = 500 + ((attempt * 7919) % 13) * 60; // spread over start-up, mid-run and checkpoints
-      const result = await Promise.race([proc.done, sleep(delayMs).then(() => undefined)]);
-      if (result) {
-        expect(result.code, result.stderr).toBe(0);
-        break;
+      let exited = false;
+      void proc.done.then(() => (exited = true));
+      if (aim.kind !== 'start-up') {
+        const reached = (s: RunState | undefined): boolean => s !== undefined && (aim.kind === 'config-saved' ? s.configSaved : s.events >= aim.atLeast);
+        await waitFor(async () => exited || reached(await readRunState(killedDir).catch(() => undefined)), {
+          what: aim.kind === 'config-saved' ? 'the run config to be saved' : `${aim.atLeast} logged events`,
+          timeoutMs: 120_000,
+        });
+        if (exited) {
+          const early = await proc.done;
+          throw new Error(`\`elites ${args[0]}\` exited (${early.code}) before the kill aimed at ${JSON.stringify(aim)}: ${early.stderr}`);
+        }
       }
+      else await once(proc.child, 'spawn');
+      if ((aim.afterMs ?? 0) > 0) await Promise.race([proc.done, sleep(aim.afterMs)]); // the offset past the state
       proc.child.kill('SIGKILL');
-      await proc.done;
-      kills++;
+      const result = await proc.done;
+      expect(result.code, `${JSON.stringify(aim)} should have been killed, not finished: ${result.stderr}`).toBe(137);
+      const after = await readRunState(killedDir);
+      landed.push(`${aim.kind}: ${after.configSaved ? `${after.events} events` : 'before the config was saved'}`);
+      if (aim.kind !== 'start-up') expect(after.configSaved).toBe(true);
+      if (aim.kind === 'events') expect(after.events).toBeGreaterThanOrEqual(aim.atLeast);
     }
-    expect(kills).toBeGreaterThanOrEqual(3);
-    console.info(`kill -9 test: ${kills} kills; ${readFileSync(join(killedDir, "run.log"), "utf8").split("\n").filter((l) => l.includes("resume")).join(" / ")}`);
+    const runLog = join(killedDir, 'run.log');
+    // The config is saved just before run.log's first line, so a kill between the two leaves no run.log yet.
+    const resumes = existsSync(runLog) ? readFileSync(runLog, 'utf8').split('\n').filter((l) => l.includes('resume')) : ['(no run.log yet)'];
+    console.info(`kill -9 test: ${landed.join('; ')}; ${resumes.join(' / ')}`);
     const last = spawnCli(['resume', killedDir, '--json'], dir);
     const final = await last.done;
     expect(final.code, final.stderr).toBe(0);
     expect(JSON.parse(final.stdout)).toMatchObject({ status: 'done', proposals: 40000 });
     expect(await elitesOf(killedDir)).toEqual(await elitesOf(join(dir, 'whole')));
-  }, 180_000);
+  }, 300_000); // a bound for a loaded machine (about 25 s on a quiet one)
 });

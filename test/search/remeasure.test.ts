@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
-import { openRunView, runSearch } from '../../search/run.js';
+import { runSearch } from '../../search/run.js';
+import { openRunView } from '../../search/run-view.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 
 const config = (dir: string, remeasure?: { elites: number; rounds: number }): RunConfigInput => ({

@@ -8,6 +8,7 @@ import type { ResultCache } from '../../../store/result-cache.js';
 import { PluginError, UsageError } from '../../../core/errors.js';
 import { loadEvaluator } from '../../evaluation.js';
 import type { Failure } from '../../strategies/strategy.js';
+import type { Evaluator } from '../../../core/types.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from '../executor.js';
 import { connectRedis, redact, resolveRedisUrl } from './connection.js';
 import { decode, encode, HEARTBEAT_STALE_MS, jobId, keys, shortHash, type EvaluatorIdentity, type JobData, type RunRecord, type WorkerState } from './protocol.js';
@@ -27,6 +28,8 @@ export interface RedisExecutorOptions {
   readonly cache?: ResultCache;
   /** Where notices go (a refused worker while others run, jobs re-queued after Redis lost them). Default stderr. */
   readonly log?: (line: string) => void;
+  /** The evaluator the main thread loaded already (its name and version are what workers must match); loaded here when absent. */
+  readonly evaluator?: Pick<Evaluator<unknown>, 'name' | 'version'>;
 }
 
 /** The owner key's lifetime: a killed main process frees its queue after this long. */
@@ -124,7 +127,7 @@ export function createRedisExecutor(spec: EvaluatorSpec, config: RedisExecutorCo
       const url = resolveRedisUrl(config.url, 'executor.url');
       const redis = await connectRedis(url, 'elites-main', 'executor.url');
       client = redis;
-      const evaluator = await loadEvaluator(spec);
+      const evaluator = options.evaluator ?? (await loadEvaluator(spec));
       const expect: EvaluatorIdentity = { name: evaluator.name, version: evaluator.version ?? null };
       const { cache, sharedMemory: _memory, ...rest } = spec;
       const shared = { ...rest, ...(cache ? { cache: { ...cache, path: '' } } : {}) };

@@ -3,7 +3,7 @@
 // Atomics.wait until the answer (from the run's main process, through Redis) is written into shared memory.
 import { BroadcastChannel } from 'node:worker_threads';
 import { deserialize, serialize } from 'node:v8';
-import type { CachedResult, ResultCache } from '../../../store/result-cache.js';
+import type { CacheEntry, ResultCache } from '../../../store/result-cache.js';
 
 const CHANNEL = 'elites:redis-fingerprint-lookups';
 /** Answers larger than this (a result with huge metrics) count as misses. */
@@ -36,7 +36,7 @@ export function bridgedCache(timeoutMs: number): ResultCache {
       const length = Atomics.load(header, LENGTH);
       if (length <= 0) return undefined;
       // The answer names its fingerprint: a late answer to an earlier, timed-out lookup is never taken for this one.
-      let answer: { fingerprint: string; entry: CachedResult };
+      let answer: { fingerprint: string; entry: CacheEntry };
       try {
         answer = deserialize(Buffer.from(new Uint8Array(memory, HEADER_BYTES, length))) as typeof answer;
       } catch {
@@ -51,11 +51,11 @@ export function bridgedCache(timeoutMs: number): ResultCache {
 }
 
 /** In the worker process's main thread: answers the threads' lookups with `lookup`; returns a stop function. */
-export function answerLookups(lookup: (fingerprint: string) => Promise<CachedResult | undefined>): () => void {
+export function answerLookups(lookup: (fingerprint: string) => Promise<CacheEntry | undefined>): () => void {
   const channel = new BroadcastChannel(CHANNEL);
   channel.onmessage = (event: unknown) => {
     const { fingerprint, memory } = (event as { data: LookupRequest }).data;
-    const reply = (entry: CachedResult | undefined): void => {
+    const reply = (entry: CacheEntry | undefined): void => {
       const header = new Int32Array(memory, 0, 2);
       let length = 0;
       if (entry !== undefined) {

@@ -4,12 +4,12 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CachedResult } from '../../../store/result-cache.js';
+import type { CacheEntry } from '../../../store/result-cache.js';
 import { loadEvaluator } from '../../evaluation.js';
 import { describeThrown } from '../../plugins.js';
+import { compiledEntry } from '../compiled-entry.js';
 import type { EvalTask, EvaluatorSpec } from '../executor.js';
 import { createPiscinaExecutor, type PiscinaExecutor } from '../piscina.js';
 import { connectRedis, redact, resolveRedisUrl } from './connection.js';
@@ -60,10 +60,10 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
 
   // Fingerprint lookups: threads → this thread (fingerprint.ts) → the main process (Redis pub/sub) → back.
   let lookups = 0;
-  const answers = new Map<number, (entry: CachedResult | undefined) => void>();
-  const remoteLookup = async (fingerprint: string): Promise<CachedResult | undefined> => {
+  const answers = new Map<number, (entry: CacheEntry | undefined) => void>();
+  const remoteLookup = async (fingerprint: string): Promise<CacheEntry | undefined> => {
     const i = ++lookups;
-    const answered = new Promise<CachedResult | undefined>((done) => {
+    const answered = new Promise<CacheEntry | undefined>((done) => {
       answers.set(i, done);
       setTimeout(() => done(undefined), LOOKUP_TIMEOUT_MS).unref();
     });
@@ -78,7 +78,7 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
     if (channel === k.fingerprintReplies(id)) {
       try {
         const reply = JSON.parse(message) as { i: number; e: string | null };
-        answers.get(reply.i)?.(reply.e === null ? undefined : decode<CachedResult>(reply.e));
+        answers.get(reply.i)?.(reply.e === null ? undefined : decode<CacheEntry>(reply.e));
       } catch {
         // a malformed answer: the lookup times out as a miss
       }
@@ -123,7 +123,7 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
     } catch (error) {
       return refuse(`cannot load the evaluator: ${describeThrown(error)}`);
     }
-    const executor = createPiscinaExecutor(spec, options.concurrency, { filename: threadFile(), ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}) });
+    const executor = createPiscinaExecutor(spec, options.concurrency, { filename: compiledEntry('redis/thread.js'), ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}) });
     try {
       await executor.start();
     } catch (error) {
@@ -201,13 +201,4 @@ function findModule(run: RunRecord, root: string | undefined): { path: string } 
   const found = candidates.find((c) => existsSync(c));
   if (found !== undefined) return { path: found };
   return { missing: `evaluator module not found (looked at ${candidates.join(', ')}): start the worker in the project's root directory, or pass --root DIR` };
-}
-
-/** The compiled thread entry (Node cannot run .ts threads): beside this file in dist/, or dist/ from the sources. */
-function threadFile(): string {
-  const sibling = new URL('./thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return fileURLToPath(sibling);
-  const built = new URL('../../../dist/search/executors/redis/thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return fileURLToPath(built);
-  throw new Error('compiled thread entry not found: run `npm run build` first');
 }

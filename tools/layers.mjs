@@ -11,6 +11,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Top first. `index.ts` (the public API) is the folder `.`; the roof and the ground as in STYLE §5.
 const LAYERS = [
   ['bench', 'experiments'],
+  // Developer tooling: what bench/ and experiments/ share (flags, the repository root), and this script.
+  ['tools'],
   // The public API re-exports the CLI's `main` (a program may embed the CLI), so index.ts sits with cli/ at the roof.
   ['cli', '.'],
   ['testing'],
@@ -24,7 +26,7 @@ const LAYERS = [
   ['core'],
 ];
 const rank = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, LAYERS.length - i])));
-const SKIP = new Set(['node_modules', 'dist', 'test', 'docs', '.git', 'configs', 'tasks', 'scripts']);
+const SKIP = new Set(['node_modules', 'dist', 'test', 'docs', '.git', 'configs', 'tasks']);
 
 function sources(dir) {
   const out = [];

@@ -1,0 +1,94 @@
+// The interleaved re-measurement of a shape's candidates (naive loop, default configuration, the search's best elites,
+// numpy): round-robin over the candidates with the start rotated every round, the read bandwidth once per round;
+// a candidate's value is the median over rounds, with the spread (max − min) / median.
+import {
+  bandwidthProbe,
+  copiesOfB,
+  describeKernelConfig,
+  measureKernel,
+  median,
+  resolveKernelConfig,
+  type GemmShape,
+  type KernelGenome,
+} from '../../evaluators/kernel/index.js';
+import { numpyGemm, type NumpyResult } from './numpy.js';
+import { buildDir } from './settings.js';
+
+export interface Candidate {
+  readonly label: string;
+  readonly genome?: KernelGenome;
+  readonly searchFitness?: number;
+  readonly numpy?: boolean;
+}
+
+export interface Measured {
+  readonly label: string;
+  readonly config?: string;
+  readonly genome?: unknown;
+  readonly searchFitness?: number;
+  readonly gflops: number;
+  readonly rounds: number[];
+  /** (max − min) / median over the rounds. */
+  readonly spread: number;
+  readonly error?: string;
+}
+
+const stats = (xs: number[]): { gflops: number; spread: number } => {
+  if (xs.length === 0) return { gflops: Number.NaN, spread: Number.NaN };
+  const m = median(xs);
+  return { gflops: m, spread: m > 0 ? (Math.max(...xs) - Math.min(...xs)) / m : 0 };
+};
+
+/** The best read bandwidth of this round: 1 and 2 threads, one stream and eight (as a GEMV reads rows of B). */
+async function bandwidthNow(): Promise<number> {
+  let best = 0;
+  for (const threads of [1, 2]) for (const streams of [1, 8]) best = Math.max(best, (await bandwidthProbe({ threads, streams, repeats: 3, buildDir })).gbps);
+  return best;
+}
+
+/**
+ * Round-robin over the candidates (rotated start each round) × rounds; also the read bandwidth once per round.
+ * `coldMiB` is the shape's config's: kernels and numpy alike take B from copies used in turn.
+ */
+export async function interleaved(shape: GemmShape, candidates: Candidate[], coldMiB: number, rounds: number): Promise<{ rows: Measured[]; bandwidth: number[]; numpyInfo?: NumpyResult }> {
+  const values = candidates.map(() => [] as number[]);
+  const errors: (string | undefined)[] = candidates.map(() => undefined);
+  const bandwidth: number[] = [];
+  let numpyInfo: NumpyResult | undefined;
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < candidates.length; j++) {
+      const i = (j + r) % candidates.length;
+      const c = candidates[i]!;
+      if (errors[i]) continue;
+      try {
+        if (c.numpy) {
+          const np = await numpyGemm(shape, 3, 0.1, copiesOfB(shape, coldMiB));
+          if (!np) {
+            errors[i] = 'numpy is not importable';
+            continue;
+          }
+          numpyInfo = np;
+          values[i]!.push(np.gflops);
+        } else {
+          const naive = resolveKernelConfig(c.genome).kernel === 'naive';
+          const m = await measureKernel(c.genome!, shape, naive ? { repeats: 1, warmup: 0, runTimeoutSeconds: 120, buildDir, seed: r + 1, coldMiB } : { repeats: 3, warmup: 1, minSampleMs: 50, runTimeoutSeconds: 60, buildDir, seed: r + 1, coldMiB });
+          values[i]!.push(m.median);
+        }
+      } catch (error) {
+        errors[i] = (error as Error).message.split('\n')[0];
+        console.log(`${c.label}: ${errors[i]}`);
+      }
+    }
+    bandwidth.push(await bandwidthNow());
+    console.log(`  round ${r + 1}/${rounds}: ${candidates.map((c, i) => `${c.label} ${values[i]!.at(-1)?.toFixed(1) ?? '–'}`).join(', ')}, bandwidth ${bandwidth.at(-1)!.toFixed(1)} GB/s`);
+  }
+  const rows = candidates.map((c, i) => ({
+    label: c.label,
+    ...(c.genome ? { config: describeKernelConfig(resolveKernelConfig(c.genome)), genome: c.genome } : {}),
+    ...(c.searchFitness !== undefined ? { searchFitness: c.searchFitness } : {}),
+    ...stats(values[i]!),
+    rounds: values[i]!,
+    ...(errors[i] ? { error: errors[i] } : {}),
+  }));
+  return { rows, bandwidth, ...(numpyInfo ? { numpyInfo } : {}) };
+}

@@ -1,0 +1,115 @@
+// One full kernel report: the searches, the interleaved re-measurement of each shape, the reduced space; written to
+// bench/results/kernels.json (everything docs/kernels.md is written from), bench/results/kernel-table.json and the page.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copiesOfB, DEFAULT_KERNEL_CONFIG, median, NAIVE_KERNEL_CONFIG, resolveShape } from '../../evaluators/kernel/index.js';
+import { loadRunConfig } from '../../search/config.js';
+import { repoRoot } from '../../tools/args.js';
+import { machine, waitForQuiet, type LoadRecord } from './machine.js';
+import { markdown, type Report } from './markdown.js';
+import { interleaved, type Candidate, type Measured } from './measure.js';
+import { numpyGemm } from './numpy.js';
+import { reducedSpace } from './reduced.js';
+import { codeRepeats, SHAPES, search, searchName, topElites } from './searches.js';
+import type { KernelReportSettings } from './settings.js';
+
+/** Runs (or reuses) the searches of every shape; what each did, by shape. */
+async function searches(settings: KernelReportSettings, loads: LoadRecord[]): Promise<Report['searches']> {
+  const out: Report['searches'] = {};
+  for (const { preset, config } of SHAPES) {
+    await waitForQuiet(`search ${preset}`, settings.maxWaitSeconds, loads);
+    const { summary, name } = await search(config, preset, settings.evaluations);
+    out[preset] = {
+      run: `runs/${name}`,
+      proposals: summary.proposals,
+      evaluations: summary.evaluations,
+      keyHits: summary.cacheHits.key,
+      fingerprintHits: summary.cacheHits.fingerprint,
+      fingerprintShare: summary.cacheHits.fingerprint / summary.proposals,
+      ...codeRepeats(join(repoRoot, 'runs', name, 'cache.mdb'), summary.proposals),
+      failures: summary.failures,
+      minutes: summary.seconds / 60,
+      bestSearchFitness: summary.best?.fitness ?? null,
+      archiveSize: summary.archive.size,
+    };
+  }
+  return out;
+}
+
+/** One shape's row: its candidates re-measured together, with the bandwidth roofline of the same rounds. */
+async function shapeRow(preset: (typeof SHAPES)[number]['preset'], config: string, withNumpy: boolean, settings: KernelReportSettings, loads: LoadRecord[]): Promise<Record<string, unknown>> {
+  const shape = resolveShape(preset);
+  const elites = await topElites(searchName(preset), 3);
+  const candidates: Candidate[] = [
+    { label: 'naive', genome: { ...NAIVE_KERNEL_CONFIG } },
+    { label: 'default', genome: { ...DEFAULT_KERNEL_CONFIG } },
+    ...elites.map((e, i) => ({ label: `elite ${i + 1}`, genome: e.genome, searchFitness: e.searchFitness })),
+    ...(withNumpy ? [{ label: 'numpy', numpy: true }] : []),
+  ];
+  await waitForQuiet(`re-measure ${preset}`, settings.maxWaitSeconds, loads);
+  console.log(`re-measuring ${preset}: ${candidates.length} candidates × ${settings.rounds} rounds`);
+  const coldMiB = (loadRunConfig(join(repoRoot, config)).evaluator.options as { coldMiB?: number }).coldMiB ?? 0;
+  const { rows, bandwidth, numpyInfo } = await interleaved(shape, candidates, coldMiB, settings.rounds);
+  const eliteRows = rows.filter((r) => r.label.startsWith('elite') && Number.isFinite(r.gflops)).sort((a, b) => b.gflops - a.gflops);
+  const best = eliteRows[0];
+  const get = (label: string): Measured | undefined => rows.find((r) => r.label === label);
+  const gbps = median(bandwidth);
+  const bytes = 4 * (shape.m * shape.k + shape.k * shape.n + shape.m * shape.n);
+  const roofline = ((2 * shape.m * shape.n * shape.k) / bytes) * gbps;
+  return {
+    shape: preset,
+    m: shape.m,
+    n: shape.n,
+    k: shape.k,
+    coldMiB,
+    copiesOfB: copiesOfB(shape, coldMiB),
+    naive: get('naive'),
+    default: get('default'),
+    best: best ?? null,
+    elites: eliteRows,
+    numpy: get('numpy') ?? null,
+    numpyInfo: numpyInfo ?? null,
+    bandwidthGBps: gbps,
+    bandwidthRounds: bandwidth,
+    rooflineGflops: roofline,
+    bestOverNumpy: best && get('numpy') ? best.gflops / get('numpy')!.gflops : null,
+    bestOverRoofline: best ? best.gflops / roofline : null,
+  };
+}
+
+/** Measures everything and writes the JSON files and docs/kernels.md. */
+export async function runKernelReport(settings: KernelReportSettings): Promise<void> {
+  const started = new Date().toISOString();
+  const loads: LoadRecord[] = [];
+  await waitForQuiet('start', settings.maxWaitSeconds, loads);
+  const numpyProbe = await numpyGemm(resolveShape('square-1024'), 1, 0.05);
+  const bySearch = await searches(settings, loads);
+  const shapes: Record<string, unknown>[] = [];
+  for (const { preset, config } of SHAPES) shapes.push(await shapeRow(preset, config, numpyProbe !== undefined, settings, loads));
+  const reduced = await reducedSpace(settings, loads);
+  const totalProposals = Object.values(bySearch).reduce((a: number, s) => a + (s as { proposals: number }).proposals, 0);
+  const totalFingerprint = Object.values(bySearch).reduce((a: number, s) => a + (s as { fingerprintHits: number }).fingerprintHits, 0);
+  const totalShared = Object.values(bySearch).reduce((a: number, s) => a + Number(s.sharedCodeKeys ?? 0), 0);
+  const table = Object.fromEntries(shapes.map((s) => [s.shape as string, { genome: (s.best as Measured | null)?.genome ?? null, config: (s.best as Measured | null)?.config ?? null, gflops: (s.best as Measured | null)?.gflops ?? null }]));
+  const report: Report = {
+    date: started,
+    finished: new Date().toISOString(),
+    machine: await machine(),
+    evaluations: settings.evaluations,
+    rounds: settings.rounds,
+    maxWaitSeconds: settings.maxWaitSeconds,
+    loads,
+    numpy: numpyProbe ? { numpy: numpyProbe.numpy, blas: numpyProbe.blas } : null,
+    table,
+    shapes,
+    searches: bySearch,
+    fingerprintShare: totalFingerprint / totalProposals,
+    sharedCodeShare: totalShared / totalProposals,
+    reduced,
+  };
+  mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
+  writeFileSync(join(repoRoot, 'bench/results/kernels.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(repoRoot, 'bench/results/kernel-table.json'), `${JSON.stringify(table, null, 2)}\n`);
+  writeFileSync(join(repoRoot, 'docs/kernels.md'), markdown(report));
+  console.log('wrote bench/results/kernels.json, bench/results/kernel-table.json, docs/kernels.md');
+}

@@ -1,0 +1,61 @@
+// The shape of bench/results/sparsity.json, shared by experiments/sparsity-report.ts (which writes it) and the page
+// writer (markdown.ts, reading.ts).
+
+/** Held-out perplexities of one genome and its calibration KL. */
+export interface Scored {
+  readonly label: string;
+  readonly validation: number;
+  readonly test: number;
+  readonly kl: number;
+}
+
+/** How fast a search ran (from its run summary). */
+export interface Speed {
+  readonly proposals: number;
+  readonly evaluations: number;
+  readonly minutes: number;
+  readonly evaluationsPerMinute: number;
+  readonly proposalsPerMinute: number;
+  readonly keyHitShare: number;
+  readonly failures: number;
+}
+
+/** One allocation target: uniform with the report's method and with the other one, and the evolved allocation. */
+export interface Level {
+  readonly sparsity: number;
+  readonly uniform: Scored;
+  readonly otherUniform: Scored;
+  readonly evolved?: Scored;
+  readonly genome?: string;
+  readonly levels?: readonly number[];
+  readonly perLayer?: Readonly<Record<string, number>>;
+  readonly search?: Speed;
+  readonly run?: string;
+}
+
+/** The 2:4 masks: magnitude's, Wanda's and the one evolved from Wanda's. */
+export interface Nm {
+  readonly magnitude: Scored;
+  readonly wanda: Scored;
+  readonly evolved?: Scored;
+  readonly genome?: string;
+  readonly search?: Speed;
+  readonly run?: string;
+}
+
+/** What bench/results/sparsity.json holds: everything docs/sparsity.md is written from (with the dense model's). */
+export interface Report {
+  readonly date: string;
+  readonly model: string;
+  readonly method: string;
+  readonly evaluations: number;
+  readonly workers: number;
+  readonly levels: readonly Level[];
+  readonly nm: Nm;
+}
+
+/** The dense model's perplexities on the same slices (bench/results/pruning.json), when that report exists. */
+export interface Dense {
+  readonly validation: number;
+  readonly test: number;
+}

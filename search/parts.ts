@@ -1,0 +1,146 @@
+// Wiring: a validated config becomes the parts of a run (space, evaluator, archive, strategy, cache, executor).
+import { resolve } from 'node:path';
+import { archives } from '../archive/index.js';
+import type { Archive } from '../archive/archive.js';
+import type { Checkpoint } from '../store/events.js';
+import { cacheNamespace, openResultCache, type ResultCache } from '../store/result-cache.js';
+import { spaces } from '../spaces/index.js';
+import { dimsOf, isModuleRef, type RunConfig } from './config.js';
+import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
+import { withoutKeys } from '../core/objects.js';
+import { loadEvaluator } from './evaluation.js';
+import type { EvaluatorSpec, Executor } from './executors/executor.js';
+import { createInlineExecutor } from './executors/inline.js';
+import { createPiscinaExecutor } from './executors/piscina.js';
+import { createRedisExecutor } from './executors/redis/executor.js';
+import { shortHash } from './executors/redis/protocol.js';
+import { loadSpaceModule } from './plugins.js';
+import type { SeededRng } from '../core/rng.js';
+import { strategies } from './strategies/index.js';
+import type { Strategy } from './strategies/strategy.js';
+import { toScore, type Evaluator, type Space } from '../core/types.js';
+
+/** What names a run's evaluator in the cache namespace; saved with the run, so a resume keeps its cache. */
+export interface EvaluatorId {
+  readonly name: string;
+  readonly version: string;
+}
+
+/** The parts of a run that do not depend on its directory; `close()` frees the threads and the cache. */
+export interface Parts {
+  readonly space: Space<unknown>;
+  readonly evaluatorId: EvaluatorId;
+  readonly archive: Archive<unknown>;
+  readonly strategy: Strategy<unknown>;
+  readonly resultCache?: ResultCache;
+  readonly executor: Executor;
+  close(): Promise<void>;
+}
+
+export interface AssembleOptions {
+  /** The run directory: its path names the run's jobs in a Redis queue, the same after a resume. */
+  readonly runDir?: string;
+  readonly geometry?: unknown;
+  /** The saved identity (resume): the cache namespace stays the run's even if the evaluator's version changed. */
+  readonly evaluatorId?: EvaluatorId | undefined;
+  readonly checkpoint?: Checkpoint;
+}
+
+/**
+ * Builds and starts everything a run needs, in the order that fails fastest. The evaluator is loaded once in this
+ * process: it names the cache, runs its `prepare` hook, and is the inline executor's (threads load their own).
+ * @throws {ConfigError} for options a part refuses, or a cache path that cannot be opened; {PluginError} for a broken plug-in or setup().
+ */
+export async function assembleParts(config: RunConfig, rng: SeededRng, options: AssembleOptions = {}): Promise<Parts> {
+  const space = await refusedAs('space', () => buildSpace(config));
+  const evaluator = await loadEvaluator({ ...config.evaluator, options: config.evaluator.options ?? {} });
+  const evaluatorId = options.evaluatorId ?? { name: evaluator.name, version: config.evaluator.version ?? evaluator.version ?? '0' };
+  const archive = await refusedAs('archive', () => buildArchive(config, rng, options.geometry));
+  const strategy = await refusedAs('search', () => strategies[config.search.strategy as keyof typeof strategies].create(withoutKeys(config.search, ['strategy']), { space, archive, rng: rng.fork('strategy') }));
+  if (options.checkpoint) strategy.restore(options.checkpoint.strategy);
+  const namespace = cacheNamespace({ evaluator: evaluatorId.name, version: evaluatorId.version, options: config.evaluator.options ?? {}, fidelity: config.evaluator.fidelity });
+  const resultCache = config.cache.enabled ? openCache(config, namespace) : undefined;
+  const spec: EvaluatorSpec = {
+    ...(config.evaluator.type !== undefined ? { type: config.evaluator.type } : {}),
+    ...(config.evaluator.module !== undefined ? { module: config.evaluator.module } : {}),
+    options: config.evaluator.options ?? {},
+    seed: config.seed,
+    fidelity: config.evaluator.fidelity,
+    timeoutMs: config.evaluator.timeoutSeconds * 1000,
+    descriptorCount: dimsOf(config).length,
+    ...(resultCache ? { cache: { path: config.cache.path, namespace, ...(config.cache.mode === 'aggregate' ? { samples: config.cache.maxRepeats } : {}) } } : {}),
+  };
+  const executor: Executor =
+    config.executor?.type === 'redis'
+      ? createRedisExecutor(spec, config.executor, { runTag: shortHash(resolve(options.runDir ?? '.')), evaluator, ...(resultCache ? { cache: resultCache } : {}) })
+      : config.workers === 0
+        ? createInlineExecutor(spec, resultCache, evaluator)
+        : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb });
+  const close = async (): Promise<void> => {
+    await executor.close();
+    await resultCache?.close();
+  };
+  try {
+    await runPrepareHook(evaluator, config.evaluator.options ?? {});
+    await executor.start();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { space, evaluatorId, archive, strategy, executor, close, ...(resultCache ? { resultCache } : {}) };
+}
+
+/** The space a config names, built-in or plug-in. */
+export async function buildSpace(config: RunConfig): Promise<Space<unknown>> {
+  if (isModuleRef(config.space)) return loadSpaceModule(config.space.module, config.space.options ?? {});
+  const entry = spaces[config.space.type as keyof typeof spaces];
+  return entry.create(withoutKeys(config.space, ['type']), undefined) as Space<unknown>;
+}
+
+/** An empty archive; `geometry` (saved with the run) pins a CVT's centroids instead of drawing them again. */
+export function buildArchive(config: RunConfig, rng: SeededRng, geometry?: unknown): Archive<unknown> {
+  const entry = archives[config.archive.type as keyof typeof archives];
+  const qdOffset = config.archive.qdOffset !== undefined ? toScore(config.archive.qdOffset, config.direction) : undefined;
+  return entry.create(withoutKeys(config.archive, ['type', 'qdOffset']), {
+    rng: rng.fork('archive'),
+    ...(geometry !== undefined ? { geometry } : {}),
+    ...(qdOffset !== undefined ? { qdOffset } : {}),
+  });
+}
+
+/**
+ * Builds a part from its config section; a plain error from a built-in's factory (options its schema let through,
+ * e.g. sizes too large to allocate) becomes a ConfigError naming the section: exit 2, no stack trace.
+ */
+async function refusedAs<T>(section: string, build: () => T | Promise<T>): Promise<T> {
+  try {
+    return await build();
+  } catch (error) {
+    if (error instanceof ElitesError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`invalid config: ${section} cannot be built`, [{ path: section, message }], 'Fix the options of that section (see the config reference in the README).');
+  }
+}
+
+/** The cache is shared by runs and may live anywhere: a path that cannot hold it is a config error (exit 2). */
+function openCache(config: RunConfig, namespace: string): ResultCache {
+  try {
+    return openResultCache({ path: config.cache.path, namespace });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : (error as Error).message.replace(/^cannot open the result cache .*?: /, '');
+    throw new ConfigError(
+      `cannot open the result cache at ${config.cache.path}`,
+      [{ path: 'cache.path', message: `${cause}; cache.path must name a new file or an elites cache, in a directory elites can create and write` }],
+      'Set cache.path to a writable location, or cache.enabled: false to run without a cache.',
+    );
+  }
+}
+
+/** Runs the evaluator's optional once-per-run `prepare` hook in the main process (e.g. train and cache a model). */
+async function runPrepareHook(evaluator: Evaluator<unknown>, options: unknown): Promise<void> {
+  try {
+    await evaluator.prepare?.(options);
+  } catch (error) {
+    throw new PluginError(`evaluator prepare failed: ${(error as Error).message}`, 'Fix prepare() in the evaluator (it runs once per run, before the workers start).', { cause: error });
+  }
+}

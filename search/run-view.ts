@@ -1,0 +1,59 @@
+// A read-only view of a run (running, finished or killed) for report, inspect and table: the archive rebuilt from the log.
+import { basename, resolve } from 'node:path';
+import type { Archive } from '../archive/archive.js';
+import type { Counters, History, RunEvent, RunStatus } from '../store/events.js';
+import { openRunStore, readRunStatus, requireRunDirectory, type RunStore } from '../store/run-store.js';
+import type { StopReason } from './budget.js';
+import type { RunConfig } from './config.js';
+import { UsageError } from '../core/errors.js';
+import { emptyHistory } from './history.js';
+import { buildArchive, buildSpace } from './parts.js';
+import { rebuildArchive } from './rebuild.js';
+import type { RemeasuredElite } from './remeasure.js';
+import { SeededRng } from '../core/rng.js';
+import { buildSummary, type RunSummary } from './summary.js';
+import type { Space } from '../core/types.js';
+
+export interface RunView {
+  readonly dir: string;
+  readonly config: RunConfig;
+  readonly space: Space<unknown>;
+  readonly archive: Archive<unknown>;
+  readonly counters: Counters;
+  readonly status: RunStatus | 'killed';
+  readonly summary: RunSummary;
+  readonly history: History;
+  events(): Iterable<RunEvent>;
+  close(): Promise<void>;
+}
+
+/** @throws {UsageError} when `dir` is not a run directory. Never disturbs a running search (readers don't lock). */
+export async function openRunView(dirArg: string): Promise<RunView> {
+  const dir = resolve(dirArg);
+  requireRunDirectory(dir, dirArg);
+  const store = openRunStore(dir, { write: false });
+  const config = store.getMeta<RunConfig>('config');
+  if (!config) {
+    await store.close();
+    throw new UsageError(`${dir} holds no run yet (no config saved)`, 'It is starting, or was stopped before its config was saved: start it again with `elites run CONFIG --out DIR`.');
+  }
+  const space = await buildSpace(config);
+  const archive = buildArchive(config, SeededRng.fromSeed(config.seed), store.getMeta('geometry'));
+  const counters = rebuildArchive(archive, store.events(), Number.POSITIVE_INFINITY, space, config.direction);
+  const status = readRunStatus(store, dir);
+  const checkpoint = store.loadCheckpoint();
+  const remeasured = store.getMeta<RemeasuredElite[]>('remeasured');
+  const summary = buildSummary({
+    runId: basename(dir), dir, status: status === 'killed' ? 'interrupted' : status, stopReason: store.getMeta<StopReason>('stopReason') ?? null,
+    counters, archive, space, direction: config.direction, seconds: lastEventSeconds(store),
+    ...(remeasured ? { remeasured } : {}),
+  });
+  return { dir, config, space, archive, counters, status, summary, history: checkpoint?.history ?? emptyHistory(), events: () => store.events(), close: () => store.close() };
+}
+
+function lastEventSeconds(store: RunStore): number {
+  const last = store.lastSeq();
+  if (last < 0) return 0;
+  for (const e of store.events(last)) return e.t;
+  return 0;
+}

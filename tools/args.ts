@@ -1,0 +1,37 @@
+// What the repository's own programs share (bench/ throughput benchmarks, experiments/ doc generators): the
+// repository root (they read configs and write docs/, runs/ and bench/results/ there), their `--name value` flags and a
+// free loopback port for the servers they start. Its own folder so that neither of the two imports the other;
+// like them it is not part of the published package.
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from this file's compiled place (dist/tools/). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The compiled CLI, which the benchmarks start as a user would. */
+export const binPath = join(repoRoot, 'dist/cli/bin.js');
+
+const args = process.argv.slice(2);
+
+/** The value after `--name` on the command line, or undefined. */
+export function flag(name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** True when `--name` is on the command line. */
+export function hasFlag(name: string): boolean {
+  return args.includes(name);
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -123,13 +123,13 @@ function placement(
 }
 
 function cvtCentroidsOf(geometry: unknown): readonly (readonly number[])[] | undefined {
-  if (!isRecord(geometry) || geometry['type'] !== 'cvt' || !Array.isArray(geometry['centroids'])) return undefined;
-  return geometry['centroids'] as readonly (readonly number[])[];
+  if (!isRecord(geometry) || geometry.type !== 'cvt' || !Array.isArray(geometry.centroids)) return undefined;
+  return geometry.centroids as readonly (readonly number[])[];
 }
 
 function gridBinsOf(geometry: unknown): number[] | undefined {
-  if (!isRecord(geometry) || geometry['type'] !== 'grid' || !Array.isArray(geometry['dims'])) return undefined;
-  return (geometry['dims'] as unknown[]).map((d) => (isRecord(d) && typeof d['bins'] === 'number' ? d['bins'] : 0));
+  if (!isRecord(geometry) || geometry.type !== 'grid' || !Array.isArray(geometry.dims)) return undefined;
+  return (geometry.dims as unknown[]).map((d) => (isRecord(d) && typeof d.bins === 'number' ? d.bins : 0));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

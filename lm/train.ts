@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomInt, SeededRng } from '../core/rng.js';
 import { TransformerLm } from './model.js';
-import type { LmConfig, LmTrainingConfig, TrainOptions } from './presets.js';
+import type { LmTrainingConfig, TrainOptions } from './presets.js';
 
 export type { LmTrainingConfig, TrainOptions } from './presets.js';
 

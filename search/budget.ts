@@ -1,5 +1,10 @@
-// Stop conditions: a proposal budget, wall-clock seconds, a target fitness, or a signal.
+// When a run stops: its budget (proposals, wall-clock seconds, a target fitness) and the rules the engine checks
+// after each answer and when idle (the budget, a target, convergence, the clock, a failure streak, in this order).
+import type { ArchiveView } from '../archive/archive.js';
+import { RunFailedError } from '../core/errors.js';
 import { toScore, type Direction } from '../core/types.js';
+import type { RunEvent } from '../store/events.js';
+import type { Strategy } from './strategies/strategy.js';
 
 /** Why a run ended; 'converged': the strategy has nothing more to propose (it says so through `finished()`). */
 export type StopReason = 'evaluations' | 'seconds' | 'target' | 'signal' | 'failures' | 'converged';
@@ -23,4 +28,46 @@ export function outOfTime(budget: Budget, elapsedSeconds: number): boolean {
 /** True when a score reaches the target fitness (direction-aware). */
 export function targetReached(budget: Budget, bestScore: number | undefined, direction: Direction): boolean {
   return budget.targetFitness !== undefined && bestScore !== undefined && bestScore >= toScore(budget.targetFitness, direction);
+}
+
+export interface StopDecision {
+  readonly reason: StopReason;
+  /** Set when the run stops itself as failed (too many consecutive failures). */
+  readonly error?: RunFailedError;
+}
+
+export interface AfterAnswer {
+  readonly event: RunEvent;
+  readonly consecutiveFailures: number;
+  readonly maxConsecutiveFailures: number;
+  readonly budget: Budget;
+  readonly archive: ArchiveView<unknown>;
+  readonly direction: Direction;
+  readonly strategy: Pick<Strategy<unknown>, 'finished'>;
+  /** Replay runs faster than the original: the clock is only checked live (the original run did not stop there). */
+  readonly replaying: boolean;
+  readonly elapsedSeconds: () => number;
+}
+
+/** After each processed answer: the first rule that holds, else undefined (later rules are not evaluated). */
+export function stopAfterAnswer(s: AfterAnswer): StopDecision | undefined {
+  if (s.consecutiveFailures >= s.maxConsecutiveFailures) {
+    const last = s.event.ok ? '' : ` The last one: ${s.event.kind}: ${s.event.msg}`;
+    const error = new RunFailedError('E_FAILURES', `${s.consecutiveFailures} evaluations in a row failed.${last}`, 'The log is intact: fix the evaluator, then `elites resume RUN_DIR`.');
+    return { reason: 'failures', error };
+  }
+  if (targetReached(s.budget, s.archive.stats().bestScore, s.direction)) return { reason: 'target' };
+  if (s.strategy.finished?.()) return { reason: 'converged' };
+  if (!s.replaying && outOfTime(s.budget, s.elapsedSeconds())) return { reason: 'seconds' };
+  return undefined;
+}
+
+/**
+ * Nothing in flight and nothing asked: the budget is spent or the strategy is done.
+ * @throws {RunFailedError} E_STALLED when neither holds (a strategy that proposes nothing while nothing is outstanding).
+ */
+export function stopWhenIdle(budget: Budget, proposals: number, strategy: Pick<Strategy<unknown>, 'finished'>): StopReason {
+  if (proposalsLeft(budget, proposals) === 0) return 'evaluations';
+  if (strategy.finished?.()) return 'converged';
+  throw new RunFailedError('E_STALLED', 'the strategy proposed nothing while nothing was in flight', 'This is a bug in the strategy: ask() must return a proposal when nothing is outstanding.');
 }

@@ -242,8 +242,8 @@ function zigguratEdge(rng: Rng, layer: number, z: number, negative: boolean): nu
 
 /** Spread factor β_q of bounded SBX for uniform draw `u`, given β from the distance to the bound. */
 function sbxBetaQ(u: number, beta: number, eta: number, exponent: number): number {
-  const alpha = 2 - Math.pow(beta, -(eta + 1));
-  return u <= 1 / alpha ? Math.pow(u * alpha, exponent) : Math.pow(1 / (2 - u * alpha), exponent);
+  const alpha = 2 - beta ** -(eta + 1);
+  return u <= 1 / alpha ? (u * alpha) ** exponent : (1 / (2 - u * alpha)) ** exponent;
 }
 
 function formatNumber(v: number): string {

@@ -7,7 +7,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { defineFactory } from '../../core/factory.js';
 import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
-import { commandOptionsSchema, type BuildStep, type CommandOptions, type CommandOptionsInput, type RunStep } from './options.js';
+import { commandOptionsSchema, type BuildStep, type CommandOptionsInput, type RunStep } from './options.js';
 import { parseResult, reduceResults, type FieldSpec } from './output.js';
 import { runStep, type StepSpec } from './process.js';
 import { genomeParams, placeholdersOf, TemplateValues } from './template.js';

@@ -74,7 +74,7 @@ export const commandOptionsSchema = z
       return [...s.argv.map((a, i): [string, (string | number)[]] => [a, [step, 'argv', i]]), [s.cwd, [step, 'cwd']], ...Object.entries(s.env).map(([k, v]): [string, (string | number)[]] => [v, [step, 'env', k]])];
     };
     for (const [text, path] of templatesOf('build')) forbid('workdir', text, path, 'is not available in the build step: builds are shared by evaluations (use {builddir})');
-    if (o.build && o.build.inputs.some((p) => !isAbsolute(p)) && o.build.cwd !== undefined && uses(o.build.cwd).length > 0) {
+    if (o.build?.inputs.some((p) => !isAbsolute(p)) && o.build.cwd !== undefined && uses(o.build.cwd).length > 0) {
       ctx.addIssue({ code: 'custom', path: ['build', 'inputs'], message: 'relative inputs are resolved against build.cwd, which then may not hold placeholders (give absolute input paths, or a fixed cwd)' });
     }
     forbid('workdir', o.fingerprintFile, ['fingerprintFile'], 'is not available in fingerprintFile (the file must come from the build step: use {builddir})');

@@ -98,7 +98,7 @@ async function build(source: string, options: CompileOptions & { cc: string }, d
   const flags = options.args.join(' ');
   if (out.code !== 0 || !existsSync(tmpBinary)) {
     rmSync(tmpBinary, { force: true });
-    const stderr = out.stderr.split(dir + '/').join(''); // paths of the cache directory say nothing
+    const stderr = out.stderr.split(`${dir}/`).join(''); // paths of the cache directory say nothing
     if (out.aborted) throw new CompileError(`compile aborted (flags: ${flags})`, stderr);
     if (out.timedOut) throw new CompileError(`${options.cc} timed out after ${timeoutSeconds} s (flags: ${flags})`, stderr);
     const how = out.signal ? `was killed by ${out.signal}` : `exited with code ${out.code}`;

@@ -131,8 +131,8 @@ export function resolveKernelConfig(genome: unknown, shape?: GemmShape): KernelC
   const g = { ...DEFAULT_KERNEL_CONFIG, ...dropUndefined(parsed.data) };
   const flags = flagTokens(g.flags).join(' ');
   if (g.kernel === 'naive') return { ...DEFAULT_KERNEL_CONFIG, kernel: 'naive', threads: g.threads, flags };
-  const fit = (block: number, extent: number | undefined): number => (extent === undefined ? block : Math.min(block, extent));
-  return { ...g, mc: roundUp(fit(g.mc, shape?.m), g.mr), nc: roundUp(fit(g.nc, shape?.n), g.nr), kc: fit(g.kc, shape?.k), flags };
+  const cutToShape = (block: number, extent: number | undefined): number => (extent === undefined ? block : Math.min(block, extent));
+  return { ...g, mc: roundUp(cutToShape(g.mc, shape?.m), g.mr), nc: roundUp(cutToShape(g.nc, shape?.n), g.nr), kc: cutToShape(g.kc, shape?.k), flags };
 }
 
 function roundUp(x: number, step: number): number {

@@ -9,7 +9,7 @@ import { codeFingerprint, compileKernel, toolchainId, type CompiledKernel } from
 import { flagTokens, resolveKernelConfig, type KernelConfig, type KernelGenome } from './config.js';
 import { copiesOfB, kernelOptionsSchema, resolveShape, type KernelOptions, type KernelOptionsInput, type ShapeInput } from './options.js';
 import { median, runBenchmark, type BenchmarkOutput, type GemmShape } from './run.js';
-import { generateKernelSource, type KernelFault } from './source.js';
+import { generateKernelSource, } from './source.js';
 
 /** The evaluator; `build(genome)` compiles (or finds) a configuration's binary, for reports and tests. */
 export interface KernelEvaluator extends Evaluator<KernelGenome> {

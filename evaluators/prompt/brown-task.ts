@@ -95,7 +95,7 @@ export function buildBrownGenreTask(corpusDir = brownDirectory()): Record<string
   }
   const demonstrations = pickDemonstrations(BROWN_TEMPLATE, splits.train.filter((e) => e.words <= MAX_DEMO_WORDS), SHOTS);
   const prompt = renderPrompt(BROWN_TEMPLATE, demonstrations);
-  const jsonl = (rows: readonly (Example & { file: string })[]): string => rows.map((e) => JSON.stringify({ text: e.text, label: e.label, file: e.file })).join('\n') + '\n';
+  const jsonl = (rows: readonly (Example & { file: string })[]): string => `${rows.map((e) => JSON.stringify({ text: e.text, label: e.label, file: e.file })).join('\n')}\n`;
   const task = {
     name: 'brown-genre',
     description: 'Genre of a Brown-corpus sentence: news (A, press reportage), religion (D), government (H, government documents and house organs) or romance (P, romance fiction). Splits are disjoint by corpus file.',

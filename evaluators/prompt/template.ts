@@ -137,10 +137,10 @@ export interface VerbalizerMatcher {
 }
 
 export function verbalizerMatcher(verbalizers: Readonly<Record<string, string>>): VerbalizerMatcher {
-  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Longer words first, so that a verbalizer that contains another (e.g. "very good" / "good") wins where both match.
   const entries = Object.entries(verbalizers).sort((a, b) => b[1].length - a[1].length);
-  const alternatives = entries.map(([, word]) => `(${word.trim().split(/\s+/u).map(escape).join('\\s+')})`);
+  const alternatives = entries.map(([, word]) => `(${word.trim().split(/\s+/u).map(escapeRegExp).join('\\s+')})`);
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
   const all = (text: string): { label: string; index: number; length: number }[] => {
     const out: { label: string; index: number; length: number }[] = [];

@@ -210,7 +210,7 @@ export function readLevelDatabase(path: string, key: string, spec: LevelDatabase
 /** Writes `database` to `path` atomically: a temporary file in the same directory, then a rename. */
 export function writeLevelDatabase(path: string, database: LevelDatabase): void {
   const levels = 2 * database.maxLevel + 1;
-  const parts = database.layers.flatMap((layer, i) => Array.from({ length: levels }, (_, l) => database.weights(i, l - database.maxLevel)));
+  const parts = database.layers.flatMap((_layer, i) => Array.from({ length: levels }, (_, l) => database.weights(i, l - database.maxLevel)));
   const bodyBytes = parts.reduce((n, p) => n + p.byteLength, 0);
   const hash = createHash('sha256');
   for (const p of parts) hash.update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));

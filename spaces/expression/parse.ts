@@ -32,6 +32,7 @@ export function parseFormula(text: string): ExprGenome {
   const tokens: string[] = [];
   let pos = 0;
 
+  // Returns never (it throws); call it as `throw fail(…)` where control flow must see the exit.
   const fail = (message: string, at: number): never => {
     throw new Error(`parseFormula: ${message} at position ${at}\n  ${text}\n  ${' '.repeat(at)}^`);
   };
@@ -59,14 +60,14 @@ export function parseFormula(text: string): ExprGenome {
     }
     NAME.lastIndex = pos;
     const name = NAME.exec(text)?.[0];
-    if (name === undefined) return fail(`expected a leaf (W, G, X), an operator or a number, found ${describeHere()}`, start);
+    if (name === undefined) throw fail(`expected a leaf (W, G, X), an operator or a number, found ${describeHere()}`, start);
     pos = NAME.lastIndex;
     if (isLeaf(name)) {
       tokens.push(name);
       return;
     }
     if (!isOp(name)) {
-      return fail(`unknown name '${name}' (leaves: W, G, X; operators: ${Object.keys(PRIMITIVES).join(', ')})`, start);
+      throw fail(`unknown name '${name}' (leaves: W, G, X; operators: ${Object.keys(PRIMITIVES).join(', ')})`, start);
     }
     tokens.push(name);
     const arity = PRIMITIVES[name].arity;

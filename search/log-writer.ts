@@ -1,0 +1,86 @@
+// Writing the run log: events appended without waiting for each commit (within a bounded window), and checkpoints,
+// snapshots of everything the log's prefix does not hold, saved only once that prefix is durable.
+import type { SeededRng } from '../core/rng.js';
+import type { Space } from '../core/types.js';
+import { logFidelity, type Checkpoint, type Counters, type History, type PendingProposal, type RunEvent } from '../store/events.js';
+import type { RunStore } from '../store/run-store.js';
+import type { Proposal, Strategy } from './strategies/strategy.js';
+
+const COMMIT_WINDOW = 4096; // events in flight to LMDB before the loop waits for a commit (bounded memory)
+
+export interface EventWriter {
+  /** Queues `event`; a promise to await when the window is full, else undefined (no await, no extra tick). */
+  append(event: RunEvent): Promise<void> | undefined;
+  /** Runs `write` once every event appended so far has committed, unless a write has failed. */
+  afterCommits(write: () => Promise<void>): void;
+  /** Waits for every append; then `throwIfFailed`. */
+  drain(): Promise<void>;
+  /** A failed write (disk full) ends the run; what committed before stays intact. */
+  throwIfFailed(): void;
+}
+
+export function createEventWriter(store: RunStore): EventWriter {
+  const commits: Promise<void>[] = [];
+  let failure: unknown;
+  const noteFailure = (error: unknown): void => void (failure ??= error);
+  const throwIfFailed = (): void => {
+    if (failure) throw failure;
+  };
+  return {
+    append(event) {
+      commits.push(store.append(event).catch(noteFailure));
+      if (commits.length < COMMIT_WINDOW) return undefined;
+      return commits.splice(0, COMMIT_WINDOW / 2).at(-1);
+    },
+    afterCommits(write) {
+      void (commits.at(-1) ?? Promise.resolve()).then(() => (failure ? undefined : write())).catch(noteFailure);
+    },
+    async drain() {
+      await Promise.all(commits);
+      throwIfFailed();
+    },
+    throwIfFailed,
+  };
+}
+
+/** The engine's state after event `seq`. */
+export interface EngineState<G> {
+  readonly seq: number;
+  readonly space: Space<G>;
+  readonly rng: SeededRng;
+  readonly strategy: Strategy<G>;
+  readonly counters: Counters;
+  readonly pending: ReadonlyMap<number, Proposal<G>>;
+  readonly slots: number;
+  readonly elapsedSeconds: number;
+  readonly history: History;
+}
+
+/** The state as a snapshot: copies, so nothing in it changes later. */
+export function takeCheckpoint<G>(s: EngineState<G>): Checkpoint {
+  const pending: PendingProposal[] = [...s.pending.values()].map((p) => ({ id: p.id, g: s.space.encode(p.genome), parents: p.parents, ...logFidelity(p.fidelity) }));
+  return {
+    seq: s.seq, rng: s.rng.state(), strategy: s.strategy.state(), counters: { ...s.counters }, pending,
+    slots: s.slots, elapsedSeconds: s.elapsedSeconds, savedAt: new Date().toISOString(), history: { every: s.history.every, points: [...s.history.points] },
+  };
+}
+
+export interface Checkpointer {
+  /** Saves a snapshot now and waits for it (before the first event; after the last). */
+  save(): Promise<void>;
+  /** Every `everySeconds` while live: a snapshot written once its events have committed (it records only what is durable). */
+  tick(now: number): void;
+}
+
+export function createCheckpointer(store: RunStore, writer: EventWriter, everySeconds: number, snapshot: () => Checkpoint): Checkpointer {
+  let last = performance.now();
+  return {
+    save: () => store.saveCheckpoint(snapshot()),
+    tick(now) {
+      if (now - last <= everySeconds * 1000) return;
+      last = now;
+      const taken = snapshot();
+      writer.afterCommits(() => store.saveCheckpoint(taken));
+    },
+  };
+}

@@ -94,13 +94,24 @@ describe('determinism', () => {
       void proc.done.then(() => (exited = true));
       if (aim.kind !== 'start-up') {
         const reached = (s: RunState | undefined): boolean => s !== undefined && (aim.kind === 'config-saved' ? s.configSaved : s.events >= aim.atLeast);
-        await waitFor(async () => exited || reached(await readRunState(killedDir).catch(() => undefined)), {
+        let seen = 'nothing read yet';
+        const t0 = performance.now();
+        const peek = async (): Promise<RunState | undefined> => {
+          const t = performance.now();
+          const state = await readRunState(killedDir).catch((e: unknown) => void (seen = `read error: ${String(e)}`));
+          if (state) seen = `${JSON.stringify(state)} at ${Math.round(t - t0)} ms (read took ${Math.round(performance.now() - t)} ms)`;
+          // A checkpoint is saved after the events it covers are committed: one past the log is a broken store (or view).
+          if (state && state.checkpointSeq >= state.events) throw new Error(`the run store shows a checkpoint at seq ${state.checkpointSeq} past its log of ${state.events} events (aim ${JSON.stringify(aim)})`);
+          return state;
+        };
+        await waitFor(async () => exited || reached(await peek()), {
           what: aim.kind === 'config-saved' ? 'the run config to be saved' : `${aim.atLeast} logged events`,
           timeoutMs: 120_000,
+          detail: () => `last read: ${seen}`,
         });
         if (exited) {
           const early = await proc.done;
-          throw new Error(`\`elites ${args[0]}\` exited (${early.code}) before the kill aimed at ${JSON.stringify(aim)}: ${early.stderr}`);
+          throw new Error(`\`elites ${args[0]}\` exited (${early.code}) before the kill aimed at ${JSON.stringify(aim)} (last read: ${seen}, ${Math.round(performance.now() - t0)} ms after spawn): ${early.stderr}`);
         }
       }
       else await once(proc.child, 'spawn');

@@ -4,7 +4,7 @@
 // function that ran at least once per proposal. Needs a build (dist/). Usage:
 //   node tools/proposal-path.mjs [CONFIG] [--evaluations N]      (default configs/quickstart.yaml, 2000)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,13 +14,8 @@ const args = process.argv.slice(2);
 const at = args.indexOf('--evaluations');
 const evaluations = at >= 0 ? Number(args[at + 1]) : 2000;
 const config = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--evaluations') ?? join(root, 'configs/quickstart.yaml'));
-const bin = [join(root, 'dist/cli/bin.js'), join(root, 'dist/search/cli/bin.js')].find((p) => {
-  try {
-    return readFileSync(p) !== undefined;
-  } catch {
-    return false;
-  }
-});
+// dist/search/cli/bin.js: the bin before the layered layout, so the same script measures an older checkout too.
+const bin = [join(root, 'dist/cli/bin.js'), join(root, 'dist/search/cli/bin.js')].find((p) => existsSync(p));
 if (!bin) throw new Error('no dist/: run `npm run build` first');
 
 const work = mkdtempSync(join(tmpdir(), 'elites-path-'));

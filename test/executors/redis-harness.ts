@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../../bench/args.js';
+import { freePort } from '../../tools/args.js';
 import { binPath } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/files.js';
 

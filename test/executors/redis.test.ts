@@ -9,7 +9,7 @@ import { resumeRun, runSearch } from '../../search/run.js';
 import { spawnCli } from '../helpers/cli.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';
 import { eventsOf } from '../helpers/runs.js';
-import { freePort } from '../../bench/args.js';
+import { freePort } from '../../tools/args.js';
 import { redisMissing, startRedis, startWorker, stopAll, type RedisServer } from './redis-harness.js';
 
 const missing = redisMissing();

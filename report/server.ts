@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { assetText, type AssetName } from './assets.js';
 import { dashboardHtml } from './html.js';
-import { EnvironmentPins } from './pin.js';
 import { probeRun } from './probe.js';
 import { readSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { RunProbe } from './snapshot-types.js';
@@ -64,7 +63,6 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const building = new Map<string, Promise<CachedSnapshot>>();
   const streams = new Set<ServerResponse>();
   let builds = 0;
-  const pins = new EnvironmentPins();
 
   // One store open at a time: lmdb-js shares one environment per file in a process, so opens and closes of the
   // same run must not interleave.
@@ -109,7 +107,6 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const snapshotOf = async (id: string, dir: string): Promise<CachedSnapshot> => {
     const probe = await serial(() => probeRun(dir));
     if (probe.status === 'unreadable') throw new UsageError(probe.error ?? `${id} cannot be read`);
-    pins.pin(dir);
     const cached = cache.get(id);
     if (cached && cached.version === probe.version) return cached;
     if (cached && probe.status === 'running' && Date.now() - cached.builtAt < Math.max(pollMs, 2 * cached.buildMs)) return cached;
@@ -170,7 +167,6 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         const runs: RunProbe[] = [];
         for (const dir of listRunDirs()) {
           const probe = await serial(() => probeRun(dir));
-          if (probe.status !== 'unreadable') pins.pin(dir);
           runs.push(probe);
         }
         return send(res, 200, 'application/json', JSON.stringify(runs));
@@ -215,7 +211,6 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         server.closeAllConnections();
       });
       await tail; // let a store that is open finish and close
-      await pins.closeAll();
     },
   };
 }

@@ -1,10 +1,11 @@
 // ResultCache over LMDB: evaluation results by functional hash, shared across runs and processes.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import { hashCanonical } from '../core/hash.js';
 import { StoreError } from '../core/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
+import { closeLmdb, openLmdb, openTable } from './lmdb-env.js';
 import type { EvalResult } from '../core/types.js';
 
 /** What the cache holds for a key or fingerprint: a result, and in aggregate mode the running statistics of its samples. */
@@ -58,31 +59,36 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
   let root: RootDatabase;
   try {
     if (!options.readOnly) mkdirSync(dirname(options.path), { recursive: true });
-    root = open({ path: options.path, noSubdir: true, readOnly: options.readOnly ?? false, maxDbs: 4 });
+    root = openLmdb(options.path, { maxDbs: 4, reader: options.readOnly ?? false });
   } catch (error) {
     throw new StoreError(`cannot open the result cache ${options.path}: ${(error as Error).message}`, 'Set cache.path to a writable file, or cache.enabled: false.', { cause: error });
   }
-  const db: Database<CacheEntry, string> = root.openDB({ name: 'results', cache: !options.readOnly });
+  // A reader that comes before the writer's first commit finds no table: it answers nothing until it is reopened.
+  const db = openTable<CacheEntry, string>(root, 'results', { cache: !options.readOnly, reader: options.readOnly ?? false });
   const prefix = `${options.namespace}:`;
   const writes = { failed: false };
   // A reader in a worker thread keeps its snapshot across back-to-back tasks; renew it so the main
   // thread's latest commits are visible (lmdb-js resetReadTxn, meant for exactly this).
   const fresh = options.readOnly ? () => root.resetReadTxn() : () => undefined;
+  const table = (): NonNullable<typeof db> => {
+    if (!db) throw new Error('the result cache was opened to read only');
+    return db;
+  };
   return {
     byKey: (key) => {
       fresh();
-      return db.get(`${prefix}k:${key}`);
+      return db?.get(`${prefix}k:${key}`);
     },
     byFingerprint: (fp) => {
       fresh();
-      return db.get(`${prefix}f:${fp}`);
+      return db?.get(`${prefix}f:${fp}`);
     },
-    putKey: (key, entry) => bestEffort(writes, () => db.put(`${prefix}k:${key}`, entry)),
-    putFingerprint: (fp, entry) => bestEffort(writes, () => db.put(`${prefix}f:${fp}`, entry)),
+    putKey: (key, entry) => bestEffort(writes, () => table().put(`${prefix}k:${key}`, entry)),
+    putFingerprint: (fp, entry) => bestEffort(writes, () => table().put(`${prefix}f:${fp}`, entry)),
     async close() {
       // Bounded: after a failed commit lmdb-js may never settle these.
-      if (!writes.failed) await settleWithin(root.committed, 30_000);
-      await settleWithin(root.close(), writes.failed ? 2000 : 30_000);
+      if (!writes.failed && !options.readOnly) await settleWithin(root.committed, 30_000);
+      await settleWithin(closeLmdb(root), writes.failed ? 2000 : 30_000);
     },
   };
 }

@@ -1,9 +1,10 @@
 // RunStore over LMDB: the append-only event log (the truth), the latest checkpoint, and run metadata.
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { StoreError, UsageError } from '../core/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
+import { closeLmdb, openLmdb, openTable } from './lmdb-env.js';
 import { STORE_SCHEMA_VERSION, type Checkpoint, type RunEvent, type RunStatus } from './events.js';
 
 export const STORE_FILE = 'store.mdb';
@@ -70,28 +71,26 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
   }
   let root: RootDatabase;
   try {
-    // noSubdir keeps one data file + one lock file per run; maps grow on demand.
-    root = open({ path: join(dir, STORE_FILE), noSubdir: true, readOnly: !options.write, maxDbs: 8, ...(options.mapSize ? { mapSize: options.mapSize } : {}) });
+    root = openLmdb(join(dir, STORE_FILE), { maxDbs: 8, reader: !options.write, ...(options.mapSize ? { mapSize: options.mapSize } : {}) });
   } catch (error) {
     if (options.write) releaseLock(dir);
     throw new StoreError(`cannot open the run store in ${dir}: ${(error as Error).message}`, undefined, { cause: error });
   }
-  const events = root.openDB<RunEvent, number>({ name: 'events', keyEncoding: 'uint32' }) as Database<RunEvent, number> | undefined;
-  const meta = root.openDB<unknown, string>({ name: 'meta' }) as Database<unknown, string> | undefined;
-  // lmdb-js keeps one environment per file in a process and may hand a reader its last read snapshot: a reader that
-  // opens a run again (a dashboard, a test polling a live run) must see what the writer committed since. Renewed
-  // after the tables are opened (opening them reads through the current snapshot).
+  const events = openTable<RunEvent, number>(root, 'events', { keyEncoding: 'uint32', reader: !options.write });
+  const meta = openTable<unknown, string>(root, 'meta', { reader: !options.write });
+  // A reader's environment is shared and kept open (store/lmdb-env.ts): each look must see what the writer committed
+  // since the last. Renewed after the tables are opened (opening them reads through the current snapshot).
   if (!options.write && events && meta) root.resetReadTxn();
   if (!events || !meta) {
     // Read-only, before the writer's first commit made the tables: there is no run in it yet.
-    void root.close();
+    void closeLmdb(root);
     throw new UsageError(`${dir} holds no run yet (its store is being created, or was stopped while it was)`, 'Wait for it to start, or start it again with `elites run CONFIG --out DIR`.');
   }
   const schema = meta.get('schema');
   if (schema === undefined && options.write) {
     void meta.put('schema', STORE_SCHEMA_VERSION).then(undefined, (error: unknown) => commitCause(error)); // a failed write surfaces at the next one
   } else if (schema !== undefined && schema !== STORE_SCHEMA_VERSION) {
-    void root.close();
+    void closeLmdb(root);
     if (options.write) releaseLock(dir);
     const newer = typeof schema === 'number' && schema > STORE_SCHEMA_VERSION;
     throw new UsageError(
@@ -139,8 +138,8 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     async close() {
       // After a failed commit lmdb-js may never settle `committed` or `close()`: wait a bounded time, then go on
       // (the lock is released either way; a timer keeps the process alive while it waits).
-      if (!failed) await settleWithin(root.committed, 30_000);
-      await settleWithin(root.close(), failed ? 2000 : 30_000);
+      if (!failed && options.write) await settleWithin(root.committed, 30_000);
+      await settleWithin(closeLmdb(root), failed ? 2000 : 30_000);
       if (options.write) releaseLock(dir);
     },
   };

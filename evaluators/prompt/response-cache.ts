@@ -2,8 +2,9 @@
 // example in it —, temperature, max tokens, logprobs), in one LMDB file shared by runs, worker threads and processes.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { lmdbFileProblem } from '../../store/lmdb-guard.js';
+import { openLmdb } from '../../store/lmdb-env.js';
 import { hashCanonical } from '../../core/hash.js';
 import type { TopToken } from './labels.js';
 
@@ -47,11 +48,11 @@ export function openResponseCache(path: string): ResponseCache {
   let root: RootDatabase;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    root = open({ path: file, noSubdir: true, maxDbs: 2 });
+    root = openLmdb(file, { maxDbs: 2 });
   } catch (error) {
     throw new Error(`responseCache ${file} cannot be opened: ${(error as Error).message}`);
   }
-  const db: Database<Answer, string> = root.openDB({ name: 'responses' });
+  const db: Database<Answer, string> = root.openDB({ name: 'responses' }); // (opened to write: it always exists)
   const cache: ResponseCache = {
     get: (key) => db.get(key),
     refresh: () => root.resetReadTxn(),

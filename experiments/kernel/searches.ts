@@ -2,7 +2,7 @@
 // (a finished run is reused, an interrupted one resumed); their best elites, and what the machine-code hash did in them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { open as openLmdb } from 'lmdb';
+import { closeLmdb, openLmdb, openTable } from '../../store/lmdb-env.js';
 import type { KernelGenome, ShapePreset } from '../../evaluators/kernel/index.js';
 import { loadRunConfig } from '../../search/config.js';
 import { resumeRun, runSearch } from '../../search/run.js';
@@ -60,13 +60,13 @@ export async function topElites(name: string, n: number): Promise<{ genome: Kern
  * aggregate mode pooled with its samples).
  */
 export function codeRepeats(cacheFile: string, proposals: number): Record<string, number> {
-  const root = openLmdb({ path: cacheFile, noSubdir: true, readOnly: true, maxDbs: 4 });
+  const root = openLmdb(cacheFile, { maxDbs: 4, reader: true });
   try {
-    const db = root.openDB<{ n: number }, string>({ name: 'results' });
+    const db = openTable<{ n: number }, string>(root, 'results', { reader: true });
     let keys = 0;
     let codes = 0;
     let codeSamples = 0;
-    for (const { key, value } of db.getRange()) {
+    for (const { key, value } of db?.getRange() ?? []) {
       if (key.includes(':k:')) keys++;
       else if (key.includes(':f:')) {
         codes++;
@@ -75,6 +75,6 @@ export function codeRepeats(cacheFile: string, proposals: number): Record<string
     }
     return { distinctKeys: keys, distinctCodes: codes, sharedCodeKeys: keys - codes, sharedCodeShare: (keys - codes) / proposals, samplesPerCode: codeSamples / Math.max(1, codes) };
   } finally {
-    void root.close();
+    void closeLmdb(root);
   }
 }

@@ -68,13 +68,17 @@ describe('elites CLI', () => {
     expect(heatmapRows.length).toBeGreaterThanOrEqual(4);
     const json = JSON.parse((await runCli(['inspect', join(dir, 'run'), '--json'])).stdout) as { top: unknown[]; archive: { size: number } };
     expect(json.top.length).toBe(Math.min(10, json.archive.size));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this checks
     expect(r.stdout).not.toMatch(/\x1b\[/); // not a colour terminal: plain text
 
     // On a colour terminal: the same report, with ANSI colours; the heatmap's cells are coloured blocks, one colour per level.
     const coloured = await runCli(['inspect', join(dir, 'run'), '--top', '3'], { color: true });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this checks
     expect(coloured.stdout).toMatch(/\x1b\[32mdone\x1b\[39m/); // the status in green
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this checks
     const plain = coloured.stdout.replace(/\x1b\[\d+m/g, '');
     expect(plain.replace(/[ ░▒▓█']/g, '')).toBe(r.stdout.replace(/[ ░▒▓█']/g, ''));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this checks
     const levels = new Set([...coloured.stdout.matchAll(/\x1b\[(3[1-6])m█/g)].map((m) => m[1]));
     expect(levels.size).toBeGreaterThanOrEqual(3);
     expect(JSON.parse((await runCli(['inspect', join(dir, 'run'), '--json'], { color: true })).stdout)).toMatchObject({ status: 'done' }); // JSON stays plain

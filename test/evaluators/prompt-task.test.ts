@@ -141,7 +141,7 @@ describe('demonstrations in a pruned prompt', () => {
     const demos = findDemonstrations(prompt, task);
     const first = prompt.indexOf('\nGenre: ');
     const firstLabel = demos[0]!.label;
-    const noLabel = prompt.slice(0, first) + '\nGenre:' + prompt.slice(first + '\nGenre: '.length + firstLabel.length);
+    const noLabel = `${prompt.slice(0, first)}\nGenre:${prompt.slice(first + '\nGenre: '.length + firstLabel.length)}`;
     expect(findDemonstrations(noLabel, task)).toHaveLength(15);
     const merged = prompt.replace(`Genre: ${firstLabel}\n\n`, `Genre: ${firstLabel} `);
     const m = findDemonstrations(merged, task);

@@ -198,7 +198,7 @@ describe('tiny LM', () => {
         const y = tf.tensor2d(tokens.subarray(w * t + 1, w * t + t), [1, t - 1], 'int32');
         const vars = names.map((n) => variables[index.indexOf(n)] as tf.Variable);
         const { grads } = tf.variableGrads(() => model.loss(x, y), vars);
-        names.forEach((n, k) => {
+        names.forEach((_n, k) => {
           const g = tf.transpose(grads[vars[k]!.name] as tf.Tensor2D).dataSync(); // → [dOut][dIn]
           const sum = sums[k] as Float64Array;
           g.forEach((v, i) => (sum[i] = (sum[i] as number) + (100 * v) ** 2));

@@ -12,7 +12,6 @@ import { createCachePolicy } from '../../search/cache-policy.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { runEngine } from '../../search/engine.js';
 import { createInlineExecutor } from '../../search/executors/inline.js';
-import { exportRun } from '../../report/inspect.js';
 import { SeededRng } from '../../core/rng.js';
 import { runSearch } from '../../search/run.js';
 import { strategies } from '../../search/strategies/index.js';
@@ -23,7 +22,7 @@ import { elitesOf } from '../helpers/runs.js';
 
 const noStack = /\n\s+at .*\(.*:\d+:\d+\)/;
 
-const armConfig = (dir: string, extra: Partial<RunConfigInput> = {}): RunConfigInput => ({
+const armConfig = (_dir: string, extra: Partial<RunConfigInput> = {}): RunConfigInput => ({
   name: 'storage', seed: 8,
   space: { type: 'vector', dimensions: 20, min: 0, max: 1 },
   evaluator: { type: 'planar-arm' },

@@ -105,7 +105,7 @@ describe('report HTML', () => {
     const html = reportHtml(hostile);
     expect(html.match(/<\/script>/g)).toHaveLength(3); // the data block, ECharts and the page script: nothing else closes
     expect(html).not.toMatch(/<script>alert/);
-    const block = /<script type="application\/json" id="elites-data">([^]*?)<\/script>/.exec(html)![1]!;
+    const block = /<script type="application\/json" id="elites-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
     expect(JSON.parse(block)).toEqual({ mode: 'report', snapshot: hostile });
     expect(jsonForScript('<!--')).toBe('"\\u003c!--"');
   });

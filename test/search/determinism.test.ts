@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
-import { exportRun } from '../../report/inspect.js';
 import { resumeRun, runSearch } from '../../search/run.js';
 import { readRunState, type RunState } from '../helpers/kill-harness.js';
 import { spawnCli } from '../helpers/cli.js';
@@ -37,8 +36,8 @@ describe('determinism', () => {
   it('gives the same archive for the same seed, inline and with one worker thread', async () => {
     const dir = useRunFiles();
     const a = await runSearch(parseRunConfig(armConfig(dir, 0, 3000), dir), { out: join(dir, 'a') });
-    const b = await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), cache: { enabled: false } }, dir), { out: join(dir, 'b') });
-    const c = await runSearch(parseRunConfig({ ...armConfig(dir, 1, 3000), cache: { path: join(dir, 'other.mdb') } }, dir), { out: join(dir, 'c') });
+    await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), cache: { enabled: false } }, dir), { out: join(dir, 'b') });
+    await runSearch(parseRunConfig({ ...armConfig(dir, 1, 3000), cache: { path: join(dir, 'other.mdb') } }, dir), { out: join(dir, 'c') });
     expect(a.archive.size).toBeGreaterThan(50);
     expect(await elitesOf(join(dir, 'b'))).toEqual(await elitesOf(join(dir, 'a')));
     expect(await elitesOf(join(dir, 'c'))).toEqual(await elitesOf(join(dir, 'a')));

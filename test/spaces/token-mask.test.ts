@@ -149,7 +149,7 @@ describe('initial pruning', () => {
   });
 
   it('prunes a rate from linspace(0.05, 0.2, 10) of the prunable tokens', () => {
-    const prompt = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ') + ' {text}';
+    const prompt = `${Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ')} {text}`;
     const space = createTokenMaskSpace({ prompt, initialPruning: {} });
     expect(space.prunable).toBe(200);
     const grid = Array.from({ length: 10 }, (_, i) => Math.round((0.05 + (0.15 * i) / 9) * 200));

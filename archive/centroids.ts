@@ -81,7 +81,13 @@ export function cvtCentroids(
  * `maxIterations` Lloyd steps (default `defaultIterations(d)`), stopping early when no assignment changes. An empty
  * cluster keeps its centroid.
  */
-export function kMeans(points: Float64Array, d: number, k: number, rng: Rng, maxIterations = defaultIterations(d)): Float64Array {
+export function kMeans(
+  points: Float64Array,
+  d: number,
+  k: number,
+  rng: Rng,
+  maxIterations = defaultIterations(d),
+): Float64Array {
   const n = points.length / d;
   const centroids = kMeansPlusPlus(points, d, k, rng);
   const assignment = new Int32Array(n).fill(-1);
@@ -104,7 +110,14 @@ export function kMeans(points: Float64Array, d: number, k: number, rng: Rng, max
 }
 
 /** Sets each centroid to the mean of its points; a centroid without points stays where it is. */
-function moveToMeans(points: Float64Array, d: number, centroids: Float64Array, assignment: Int32Array, sums: Float64Array, counts: Int32Array): void {
+function moveToMeans(
+  points: Float64Array,
+  d: number,
+  centroids: Float64Array,
+  assignment: Int32Array,
+  sums: Float64Array,
+  counts: Int32Array,
+): void {
   const n = points.length / d;
   const k = centroids.length / d;
   sums.fill(0);
@@ -227,10 +240,18 @@ export class KdTree implements NearestLookup {
 
   constructor(points: Float64Array, d: number) {
     const n = points.length / d;
-    if (!Number.isInteger(n) || n < 1) throw new Error(`a KD-tree needs at least one ${d}-d point, got ${points.length} coordinates`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`a KD-tree needs at least one ${d}-d point, got ${points.length} coordinates`);
     this.d = d;
     const order = Int32Array.from({ length: n }, (_, i) => i);
-    const nodes = { splitDim: [] as number[], splitValue: [] as number[], left: [] as number[], right: [] as number[], start: [] as number[], end: [] as number[] };
+    const nodes = {
+      splitDim: [] as number[],
+      splitValue: [] as number[],
+      left: [] as number[],
+      right: [] as number[],
+      start: [] as number[],
+      end: [] as number[],
+    };
     let depth = 0;
 
     const build = (from: number, to: number, level: number): number => {

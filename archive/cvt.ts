@@ -20,13 +20,15 @@ export const cvtArchiveOptionsSchema = z
     cells: z.number().int().positive(),
     dims: z
       .array(
-        z
-          .strictObject({ name: z.string().min(1), min: z.number(), max: z.number() })
-          .superRefine((dim, ctx) => {
-            if (!(dim.max > dim.min)) {
-              ctx.addIssue({ code: 'custom', path: ['max'], message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})` });
-            }
-          }),
+        z.strictObject({ name: z.string().min(1), min: z.number(), max: z.number() }).superRefine((dim, ctx) => {
+          if (!(dim.max > dim.min)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['max'],
+              message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
+            });
+          }
+        }),
       )
       .min(1, 'a cvt archive needs at least one descriptor dim')
       .superRefine(uniqueDimNames),
@@ -129,10 +131,17 @@ export function createCvtArchive<G>(options: CvtArchiveOptions, source: CvtSourc
   if (!Number.isSafeInteger(options.cells) || options.cells < 1) {
     throw new ConfigError(`a cvt archive needs a positive integer number of cells, got ${options.cells}`);
   }
-  if (source.geometry !== undefined) return new CvtArchive<G>(dims, restoreCentroids(options, source.geometry), options.qdOffset);
-  if (!source.rng) throw new ConfigError('a cvt archive needs an rng to fit its centroids, or a saved geometry to restore them');
+  if (source.geometry !== undefined)
+    return new CvtArchive<G>(dims, restoreCentroids(options, source.geometry), options.qdOffset);
+  if (!source.rng)
+    throw new ConfigError('a cvt archive needs an rng to fit its centroids, or a saved geometry to restore them');
   const samples = options.samples;
-  const centroids = cvtCentroids(dims, options.cells, source.rng.fork('centroids').next, samples === undefined ? {} : { samples });
+  const centroids = cvtCentroids(
+    dims,
+    options.cells,
+    source.rng.fork('centroids').next,
+    samples === undefined ? {} : { samples },
+  );
   return new CvtArchive<G>(dims, centroids, options.qdOffset);
 }
 
@@ -156,8 +165,13 @@ function restoreCentroids(options: CvtArchiveOptions, geometry: unknown): Float6
   if (!parsed.success) throw mismatch('not a cvt geometry');
   const saved = parsed.data;
   const sameDims =
-    saved.dims.length === d && saved.dims.every((dim, j) => dim.name === options.dims[j]!.name && dim.min === options.dims[j]!.min && dim.max === options.dims[j]!.max);
-  if (!sameDims || saved.centroids.length !== options.cells) throw mismatch(describe(saved.centroids.length, saved.dims));
+    saved.dims.length === d &&
+    saved.dims.every(
+      (dim, j) =>
+        dim.name === options.dims[j]!.name && dim.min === options.dims[j]!.min && dim.max === options.dims[j]!.max,
+    );
+  if (!sameDims || saved.centroids.length !== options.cells)
+    throw mismatch(describe(saved.centroids.length, saved.dims));
   const flat = new Float64Array(options.cells * d);
   saved.centroids.forEach((centroid, c) => {
     if (centroid.length !== d) throw mismatch(`centroid ${c} has ${centroid.length} coordinates, expected ${d}`);

@@ -25,7 +25,8 @@ export abstract class CellArchive<G> implements Archive<G> {
 
   /** @param qdOffset in score units (direction applied); omitted: the minimum score ever added. */
   protected constructor(cells: number, qdOffset?: number) {
-    if (!Number.isSafeInteger(cells) || cells < 1) throw new Error(`an archive needs a positive whole number of cells, got ${cells}`);
+    if (!Number.isSafeInteger(cells) || cells < 1)
+      throw new Error(`an archive needs a positive whole number of cells, got ${cells}`);
     this.cells = cells;
     this.slotOf = cells <= DENSE_CELL_LIMIT ? new Int32Array(cells).fill(-1) : new Map<number, number>();
     this.tracker = new QdStatsTracker<Elite<G>>(cells, qdOffset);
@@ -52,7 +53,8 @@ export abstract class CellArchive<G> implements Archive<G> {
   add(candidate: Candidate<G>): AddResult {
     const cell = this.cellOf(candidate.descriptors);
     const score = candidate.score;
-    if (score !== score) throw new Error(`candidate ${candidate.id} has a NaN score; the engine must reject it before add()`);
+    if (score !== score)
+      throw new Error(`candidate ${candidate.id} has a NaN score; the engine must reject it before add()`);
     this.tracker.observe(score);
     const slot = this.slotIndex(cell);
     if (slot < 0) {
@@ -135,7 +137,11 @@ export const gridArchiveOptionsSchema = z.strictObject({
         })
         .superRefine((dim, ctx) => {
           if (!(dim.max > dim.min)) {
-            ctx.addIssue({ code: 'custom', path: ['max'], message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['max'],
+              message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
+            });
           }
         }),
     )
@@ -147,7 +153,8 @@ export const gridArchiveOptionsSchema = z.strictObject({
 export function uniqueDimNames(dims: readonly { readonly name: string }[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   dims.forEach((dim, i) => {
-    if (seen.has(dim.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `dim name "${dim.name}" is used twice` });
+    if (seen.has(dim.name))
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `dim name "${dim.name}" is used twice` });
     seen.add(dim.name);
   });
 }
@@ -230,7 +237,10 @@ export class GridArchive<G> extends CellArchive<G> {
  * @throws {ConfigError} when a dim is invalid (bins not a positive integer, max ≤ min), the grid has more than
  * 2^53 cells, or the saved geometry differs from the options.
  */
-export function createGridArchive<G>(options: GridArchiveOptions, restore: { readonly geometry?: unknown } = {}): GridArchive<G> {
+export function createGridArchive<G>(
+  options: GridArchiveOptions,
+  restore: { readonly geometry?: unknown } = {},
+): GridArchive<G> {
   const archive = new GridArchive<G>(options);
   if (restore.geometry !== undefined) {
     const saved = gridGeometrySchema.safeParse(restore.geometry);
@@ -238,7 +248,10 @@ export function createGridArchive<G>(options: GridArchiveOptions, restore: { rea
     const same =
       saved.success &&
       saved.data.dims.length === dims.length &&
-      saved.data.dims.every((d, i) => d.name === dims[i]!.name && d.min === dims[i]!.min && d.max === dims[i]!.max && d.bins === dims[i]!.bins);
+      saved.data.dims.every(
+        (d, i) =>
+          d.name === dims[i]!.name && d.min === dims[i]!.min && d.max === dims[i]!.max && d.bins === dims[i]!.bins,
+      );
     if (!same) {
       throw new ConfigError(
         `the run's grid archive geometry does not match the config: saved ${JSON.stringify(restore.geometry)}, config ${JSON.stringify(archive.geometry())}`,
@@ -268,7 +281,11 @@ function checkGridDims(dims: readonly ArchiveDim[]): Required<ArchiveDim>[] {
     return { name: d.name, min: d.min, max: d.max, bins };
   });
   if (!Number.isSafeInteger(cells)) {
-    throw new ConfigError(`the grid has ${cells} cells, more than can be indexed`, [], 'Use fewer bins, or a cvt archive for many descriptor dims.');
+    throw new ConfigError(
+      `the grid has ${cells} cells, more than can be indexed`,
+      [],
+      'Use fewer bins, or a cvt archive for many descriptor dims.',
+    );
   }
   return checked;
 }
@@ -288,5 +305,7 @@ export function descriptorCountError(kind: string, dims: readonly ArchiveDim[], 
 
 /** The error for a NaN descriptor, naming its dim. */
 export function nanDescriptorError(dims: readonly ArchiveDim[], index: number): Error {
-  return new Error(`descriptor ${index} ("${dims[index]?.name ?? '?'}") is NaN; evaluators must return finite descriptors`);
+  return new Error(
+    `descriptor ${index} ("${dims[index]?.name ?? '?'}") is NaN; evaluators must return finite descriptors`,
+  );
 }

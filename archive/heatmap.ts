@@ -27,7 +27,11 @@ type Placement = (elite: Elite<unknown>, axis: number, count: number) => number;
  * most width × height characters, each showing the best score of the cells it covers); for more dims, the
  * projection onto the first two, best over the rest. Pure, and never throws: "(empty archive)" when empty.
  */
-export function renderHeatmap(archive: ArchiveView<unknown>, dims: readonly ArchiveDim[], options: HeatmapOptions = {}): string {
+export function renderHeatmap(
+  archive: ArchiveView<unknown>,
+  dims: readonly ArchiveDim[],
+  options: HeatmapOptions = {},
+): string {
   if (archive.size === 0) return '(empty archive)';
   if (dims.length === 0) return '(no descriptor dims to draw)';
   const width = Math.max(1, Math.floor(options.width ?? DEFAULT_HEATMAP_WIDTH));
@@ -51,7 +55,9 @@ export function renderHeatmap(archive: ArchiveView<unknown>, dims: readonly Arch
     const level = quantileLevel(filled, v);
     return options.paint ? options.paint(HEATMAP_SHADES[level]!, level) : HEATMAP_SHADES[level]!;
   };
-  const lines = Array.from({ length: rows }, (_, r) => Array.from(best.subarray(r * cols, (r + 1) * cols), shade).join(''));
+  const lines = Array.from({ length: rows }, (_, r) =>
+    Array.from(best.subarray(r * cols, (r + 1) * cols), shade).join(''),
+  );
 
   const stats = archive.stats();
   const legend =
@@ -65,7 +71,12 @@ export function renderHeatmap(archive: ArchiveView<unknown>, dims: readonly Arch
   const y = drawn[1]!;
   const out: string[] = [];
   if (dims.length > 2) {
-    out.push(`projection onto ${x.name} × ${y.name}, best over ${dims.slice(2).map((d) => d.name).join(', ')}`);
+    out.push(
+      `projection onto ${x.name} × ${y.name}, best over ${dims
+        .slice(2)
+        .map((d) => d.name)
+        .join(', ')}`,
+    );
   }
   const top = rows === 1 ? `${formatNumber(y.min)}–${formatNumber(y.max)}` : formatNumber(y.max);
   const bottom = formatNumber(y.min);
@@ -108,7 +119,11 @@ function placement(
   if (centroids) return { place: continuous((elite, axis) => centroids[elite.cell]?.[axis]), counts: [...limits] };
 
   const bins = gridBinsOf(geometry) ?? dims.map((d) => d.bins ?? 0);
-  if (bins.length > 0 && bins.every((b) => Number.isSafeInteger(b) && b > 0) && bins.reduce((a, b) => a * b, 1) === archive.cells) {
+  if (
+    bins.length > 0 &&
+    bins.every((b) => Number.isSafeInteger(b) && b > 0) &&
+    bins.reduce((a, b) => a * b, 1) === archive.cells
+  ) {
     const binOf = (cell: number, axis: number): number => {
       let rest = cell;
       for (let i = bins.length - 1; i > axis; i--) rest = Math.floor(rest / bins[i]!);

@@ -5,7 +5,16 @@ import type { Archive } from './archive.js';
 import { createCvtArchive, cvtArchiveOptionsSchema } from './cvt.js';
 import { createGridArchive, gridArchiveOptionsSchema } from './grid.js';
 
-export type { AddResult, AddStatus, Archive, ArchiveDim, ArchiveStats, ArchiveView, Candidate, Elite } from './archive.js';
+export type {
+  AddResult,
+  AddStatus,
+  Archive,
+  ArchiveDim,
+  ArchiveStats,
+  ArchiveView,
+  Candidate,
+  Elite,
+} from './archive.js';
 export { CellArchive, createGridArchive, GridArchive, gridArchiveOptionsSchema } from './grid.js';
 export type { GridArchiveOptions, GridGeometry } from './grid.js';
 export { createCvtArchive, CvtArchive, cvtArchiveOptionsSchema } from './cvt.js';
@@ -35,12 +44,14 @@ export const archives = {
   grid: defineFactory(
     'Regular grid over the descriptors (MAP-Elites): `bins` per dim, out-of-range descriptors clipped to the edge bins.',
     gridArchiveOptionsSchema,
-    (options, deps: ArchiveDeps): Archive<unknown> => createGridArchive<unknown>(withOffset(options, deps.qdOffset), { geometry: deps.geometry }),
+    (options, deps: ArchiveDeps): Archive<unknown> =>
+      createGridArchive<unknown>(withOffset(options, deps.qdOffset), { geometry: deps.geometry }),
   ),
   cvt: defineFactory(
     'Centroidal Voronoi tessellation (CVT-MAP-Elites): `cells` centroids fitted by seeded k-means; nearest centroid wins.',
     cvtArchiveOptionsSchema,
-    (options, deps: ArchiveDeps): Archive<unknown> => createCvtArchive<unknown>(withOffset(options, deps.qdOffset), deps),
+    (options, deps: ArchiveDeps): Archive<unknown> =>
+      createCvtArchive<unknown>(withOffset(options, deps.qdOffset), deps),
   ),
 } satisfies Record<string, Factory<ArchiveDeps, Archive<unknown>>>;
 

@@ -27,7 +27,14 @@ const sphere = (proposals: number, dir: string): RunConfigInput => ({
   space: { type: 'vector', dimensions: 100, min: -5.12, max: 5.12, mutation: { type: 'gaussian', sigma: 0.5 } },
   evaluator: { type: 'sphere' },
   search: { strategy: 'map-elites', initialRandom: 540 },
-  archive: { type: 'grid', dims: [{ name: 'm1', min: -256, max: 256, bins: 100 }, { name: 'm2', min: -256, max: 256, bins: 100 }], qdOffset: 0 },
+  archive: {
+    type: 'grid',
+    dims: [
+      { name: 'm1', min: -256, max: 256, bins: 100 },
+      { name: 'm2', min: -256, max: 256, bins: 100 },
+    ],
+    qdOffset: 0,
+  },
   budget: { evaluations: proposals },
   workers: 0,
   cache: { enabled: false, path: join(dir, 'cache.mdb') },
@@ -39,9 +46,23 @@ async function throughput(): Promise<string> {
   const dir = join(scratch, 'sphere');
   const s = await runSearch(parseRunConfig(sphere(proposals, dir), dir), { out: join(dir, 'run') });
   const rate = s.proposals / s.seconds;
-  record({ name: 'MAP-Elites, 100-d sphere, 100×100 grid, inline', value: Math.round(rate), unit: 'proposals/s', target: '≥ 600,000', met: rate >= 600_000, detail: `${s.proposals} proposals in ${s.seconds.toFixed(2)} s, coverage ${(s.archive.coverage * 100).toFixed(1)}%, every event logged to LMDB` });
+  record({
+    name: 'MAP-Elites, 100-d sphere, 100×100 grid, inline',
+    value: Math.round(rate),
+    unit: 'proposals/s',
+    target: '≥ 600,000',
+    met: rate >= 600_000,
+    detail: `${s.proposals} proposals in ${s.seconds.toFixed(2)} s, coverage ${(s.archive.coverage * 100).toFixed(1)}%, every event logged to LMDB`,
+  });
   const bytes = statSync(join(dir, 'run', 'store.mdb')).size;
-  record({ name: 'LMDB bytes per event (store file size / events)', value: Math.round(bytes / s.proposals), unit: 'bytes/event', target: 'compact', met: null, detail: `${(bytes / 2 ** 20).toFixed(1)} MiB for ${s.proposals} events (genomes kept for elites only)` });
+  record({
+    name: 'LMDB bytes per event (store file size / events)',
+    value: Math.round(bytes / s.proposals),
+    unit: 'bytes/event',
+    target: 'compact',
+    met: null,
+    detail: `${(bytes / 2 ** 20).toFixed(1)} MiB for ${s.proposals} events (genomes kept for elites only)`,
+  });
   return join(dir, 'run');
 }
 
@@ -49,7 +70,14 @@ async function resumeTime(runDir: string): Promise<void> {
   const start = performance.now();
   const s = await resumeRun(runDir);
   const seconds = (performance.now() - start) / 1000;
-  record({ name: `resume a ${s.proposals.toLocaleString('en')}-proposal run (open, rebuild archive, replay)`, value: Number(seconds.toFixed(3)), unit: 's', target: '< 3 s', met: seconds < 3, detail: `archive ${s.archive.size} elites rebuilt from the log` });
+  record({
+    name: `resume a ${s.proposals.toLocaleString('en')}-proposal run (open, rebuild archive, replay)`,
+    value: Number(seconds.toFixed(3)),
+    unit: 's',
+    target: '< 3 s',
+    met: seconds < 3,
+    detail: `archive ${s.archive.size} elites rebuilt from the log`,
+  });
 }
 
 async function scaling(): Promise<void> {
@@ -57,14 +85,26 @@ async function scaling(): Promise<void> {
   let trial = 0;
   const timeOf = async (workers: number): Promise<number> => {
     const dir = join(scratch, `cpu-${workers}-${trial++}`);
-    const config = parseRunConfig({
-      name: 'bench-cpu', seed: 1,
-      space: { type: 'vector', dimensions: 10, min: -1, max: 1 },
-      evaluator: { module: join(root, 'test/fixtures/plugins/cpu-5ms.mjs') },
-      search: { strategy: 'random' },
-      archive: { type: 'grid', dims: [{ name: 'a', min: -1, max: 1, bins: 10 }, { name: 'b', min: -1, max: 1, bins: 10 }] },
-      budget: { evaluations }, workers, cache: { enabled: false },
-    }, dir);
+    const config = parseRunConfig(
+      {
+        name: 'bench-cpu',
+        seed: 1,
+        space: { type: 'vector', dimensions: 10, min: -1, max: 1 },
+        evaluator: { module: join(root, 'test/fixtures/plugins/cpu-5ms.mjs') },
+        search: { strategy: 'random' },
+        archive: {
+          type: 'grid',
+          dims: [
+            { name: 'a', min: -1, max: 1, bins: 10 },
+            { name: 'b', min: -1, max: 1, bins: 10 },
+          ],
+        },
+        budget: { evaluations },
+        workers,
+        cache: { enabled: false },
+      },
+      dir,
+    );
     const s = await runSearch(config, { out: join(dir, 'run') });
     return s.seconds;
   };
@@ -72,7 +112,14 @@ async function scaling(): Promise<void> {
   const one = await timeOf(1);
   const two = await timeOf(2);
   const speedup = one / two;
-  record({ name: '2 workers vs 1, ~5 ms CPU-bound evaluator', value: Number(speedup.toFixed(3)), unit: '×', target: '≥ 1.85×', met: speedup >= 1.85, detail: `${evaluations} evaluations: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s (${cpus().length} cores)` });
+  record({
+    name: '2 workers vs 1, ~5 ms CPU-bound evaluator',
+    value: Number(speedup.toFixed(3)),
+    unit: '×',
+    target: '≥ 1.85×',
+    met: speedup >= 1.85,
+    detail: `${evaluations} evaluations: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s (${cpus().length} cores)`,
+  });
 }
 
 /** Seconds per pruning-metric evaluation on the default model (trains it first if it is not cached: minutes). */
@@ -81,7 +128,14 @@ async function pruningEvaluation(): Promise<void> {
   const { formulaMasks, pruneTarget } = await import('../evaluators/pruning/scoring.js');
   const { parseFormula } = await import('../spaces/expression/index.js');
   const t0 = performance.now();
-  const ctx = await loadPruningContext({ model: 'default', backend: 'wasm', cacheDir: join(root, '.elites/models'), calibrationTokens: 8192, validationTokens: 8192, testTokens: 8192 });
+  const ctx = await loadPruningContext({
+    model: 'default',
+    backend: 'wasm',
+    cacheDir: join(root, '.elites/models'),
+    calibrationTokens: 8192,
+    validationTokens: 8192,
+    testTokens: 8192,
+  });
   const setup = (performance.now() - t0) / 1000;
   const reps = quick ? 2 : 5;
   const t1 = performance.now();
@@ -91,7 +145,14 @@ async function pruningEvaluation(): Promise<void> {
     ctx.model.perplexity(ctx.test, masks);
   }
   const seconds = (performance.now() - t1) / 1000 / reps;
-  record({ name: 'pruning-metric evaluation, default model (masks + validation and test perplexity, 8,192 tokens each)', value: Number(seconds.toFixed(3)), unit: 's', target: '–', met: null, detail: `one worker, wasm; model load + W, G, X: ${setup.toFixed(1)} s per worker` });
+  record({
+    name: 'pruning-metric evaluation, default model (masks + validation and test perplexity, 8,192 tokens each)',
+    value: Number(seconds.toFixed(3)),
+    unit: 's',
+    target: '–',
+    met: null,
+    detail: `one worker, wasm; model load + W, G, X: ${setup.toFixed(1)} s per worker`,
+  });
 }
 
 /** Evaluations per minute of the sparsity searches as configured (default model, evopress racing, 2 workers, no cache). */
@@ -103,7 +164,10 @@ async function sparsitySearches(): Promise<void> {
     const perMinute = s.evaluations / (s.seconds / 60);
     record({
       name: `${file.replace('.yaml', '')} search: evaluations per minute (default model, evopress 16 → 4 → 2 + parent, ${config.workers} workers)`,
-      value: Number(perMinute.toFixed(1)), unit: 'evaluations/min', target: '–', met: null,
+      value: Number(perMinute.toFixed(1)),
+      unit: 'evaluations/min',
+      target: '–',
+      met: null,
       detail: `${s.evaluations} evaluations (${s.proposals} proposals) in ${s.seconds.toFixed(1)} s; stages of 1,024 / 4,096 / 16,384 calibration tokens (+ 2 × 8,192 held out at the last)`,
     });
   }
@@ -119,11 +183,21 @@ async function main(): Promise<void> {
   const out = join(root, 'bench/results');
   mkdirSync(out, { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'results.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2)}\n`,
+  );
   const table = [
-    `# elites benchmarks`, '', `${new Date().toISOString().slice(0, 10)} · ${machine}${quick ? ' · --quick' : ''}`, '',
-    '| measure | value | target | met | detail |', '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${r.value.toLocaleString('en')} ${r.unit} | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} | ${r.detail} |`),
+    `# elites benchmarks`,
+    '',
+    `${new Date().toISOString().slice(0, 10)} · ${machine}${quick ? ' · --quick' : ''}`,
+    '',
+    '| measure | value | target | met | detail |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.value.toLocaleString('en')} ${r.unit} | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} | ${r.detail} |`,
+    ),
   ].join('\n');
   writeFileSync(join(out, 'results.md'), `${table}\n`);
   console.log(table);

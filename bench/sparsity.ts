@@ -15,7 +15,12 @@ import { SparsityRuntime } from '../evaluators/sparsity/runtime.js';
 import { computeTeacher } from '../evaluators/sparsity/teacher.js';
 import { rngFromSeed } from '../core/rng.js';
 import { flag } from '../tools/args.js';
-import { createSparsityLevelsSpace, createSparsityNmSpace, type LevelGenome, type NmGenome } from '../spaces/sparsity/index.js';
+import {
+  createSparsityLevelsSpace,
+  createSparsityNmSpace,
+  type LevelGenome,
+  type NmGenome,
+} from '../spaces/sparsity/index.js';
 
 const model = (flag('--model') ?? 'default') as 'default' | 'tiny';
 const repeats = Number(flag('--repeats') ?? 3);
@@ -33,14 +38,22 @@ async function setupParts(options: SparsityOptionsInput): Promise<void> {
   console.log(`load model (cached): ${fmt(seconds(start))} s`);
   start = performance.now();
   const preset = MODEL_PRESETS[model];
-  const splits = loadBrownSplits({ vocabSize: preset.vocabSize, ...(preset.maxFiles !== undefined ? { maxFiles: preset.maxFiles } : {}) });
+  const splits = loadBrownSplits({
+    vocabSize: preset.vocabSize,
+    ...(preset.maxFiles !== undefined ? { maxFiles: preset.maxFiles } : {}),
+  });
   console.log(`read and tokenize the corpus: ${fmt(seconds(start))} s`);
-  const calibration = splits.calibration.subarray(0, Math.floor(Math.min(settings.calibrationTokens, splits.calibration.length) / preset.context) * preset.context);
+  const calibration = splits.calibration.subarray(
+    0,
+    Math.floor(Math.min(settings.calibrationTokens, splits.calibration.length) / preset.context) * preset.context,
+  );
   const spec = settings.levels!;
   const path = levelDatabasePath(levelDatabaseKey(lm, spec, calibration), cacheDir);
   start = performance.now();
   const { built } = loadOrBuildLevelDatabase(lm, spec, { cacheDir, calibration, log: console.log });
-  console.log(`level database (${spec.method}, s ${spec.sparsity}, L ${spec.maxLevel}, Δ ${spec.weightsPerLevel}) ${built ? 'built and written' : 'read'}: ${fmt(seconds(start))} s (${path})`);
+  console.log(
+    `level database (${spec.method}, s ${spec.sparsity}, L ${spec.maxLevel}, Δ ${spec.weightsPerLevel}) ${built ? 'built and written' : 'read'}: ${fmt(seconds(start))} s (${path})`,
+  );
   if (built) {
     start = performance.now();
     loadOrBuildLevelDatabase(lm, spec, { cacheDir, calibration });
@@ -49,7 +62,9 @@ async function setupParts(options: SparsityOptionsInput): Promise<void> {
   for (const k of [settings.teacherTopK, preset.vocabSize]) {
     start = performance.now();
     const teacher = computeTeacher(lm, calibration, k);
-    console.log(`teacher, top-${k}${teacher.exact ? ' (exact)' : ''}, ${calibration.length} tokens: ${fmt(seconds(start))} s, ${((teacher.logProbs.byteLength + (teacher.indices?.byteLength ?? 0)) / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `teacher, top-${k}${teacher.exact ? ' (exact)' : ''}, ${calibration.length} tokens: ${fmt(seconds(start))} s, ${((teacher.logProbs.byteLength + (teacher.indices?.byteLength ?? 0)) / 2 ** 20).toFixed(1)} MiB`,
+    );
   }
   lm.dispose();
 }
@@ -69,7 +84,9 @@ async function perEvaluation(label: string, options: SparsityOptionsInput, genom
       }
     }
     const full = fidelity >= runtime.windows * MODEL_PRESETS[model].context;
-    console.log(`  ${fidelity} tokens${full ? ' (full fidelity: + validation and test perplexity)' : ''}: ${fmt(seconds(start) / count)} s per evaluation`);
+    console.log(
+      `  ${fidelity} tokens${full ? ' (full fidelity: + validation and test perplexity)' : ''}: ${fmt(seconds(start) / count)} s per evaluation`,
+    );
   }
   console.log(`  tensors alive: ${tf.memory().numTensors}`);
   runtime.dispose();
@@ -92,4 +109,8 @@ const base: SparsityOptionsInput = { model, cacheDir, calibrationTokens: 16384 }
 await setupParts(base);
 await perEvaluation('levels, kl (teacher top-256)', base, levelGenomes);
 await perEvaluation('levels, perplexity fitness (no teacher)', { ...base, fitness: 'perplexity' }, levelGenomes);
-await perEvaluation(`nm 2:4, kl (${nmGenomes.map((g) => nmSpace.swapCount(g)).join(', ')} swapped groups)`, { ...base, mode: 'nm' }, nmGenomes);
+await perEvaluation(
+  `nm 2:4, kl (${nmGenomes.map((g) => nmSpace.swapCount(g)).join(', ')} swapped groups)`,
+  { ...base, mode: 'nm' },
+  nmGenomes,
+);

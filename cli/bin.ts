@@ -7,7 +7,8 @@ import { streamHasColors } from './style.js';
 // checkpointed and the process exits 130 (resumable). A second signal quits at once.
 const stop = new AbortController();
 // What stopping means depends on the command: a search checkpoints, a worker hands back its tasks, a server closes.
-const stopping = process.argv[2] === 'worker' ? 'finishing its tasks' : process.argv[2] === 'serve' ? 'closing' : 'checkpointing';
+const stopping =
+  process.argv[2] === 'worker' ? 'finishing its tasks' : process.argv[2] === 'serve' ? 'closing' : 'checkpointing';
 const onSignal = (name: string, again: string) => (): void => {
   if (stop.signal.aborted) process.exit(130);
   process.stderr.write(`\nstopping (${name}): ${stopping} (${again} to quit at once)…\n`);
@@ -19,11 +20,19 @@ process.on('SIGTERM', onSignal('SIGTERM', 'another SIGTERM'));
 // A failed LMDB commit (disk full, I/O error) reaches us as a StoreError with a clean message. lmdb-js also prints
 // the raw error with its own stack and rejects internal promises that no caller can handle: drop exactly those.
 const fromLmdbCommit = (value: unknown): boolean =>
-  value instanceof Error && (value.message.startsWith('Commit failed (see commitError') || (typeof (value as { code?: unknown }).code === 'number' && /[/\\]lmdb[/\\]write\.js/.test(value.stack ?? '')));
+  value instanceof Error &&
+  (value.message.startsWith('Commit failed (see commitError') ||
+    (typeof (value as { code?: unknown }).code === 'number' && /[/\\]lmdb[/\\]write\.js/.test(value.stack ?? '')));
 const consoleError = console.error.bind(console);
 console.error = (...args: unknown[]): void => void (fromLmdbCommit(args[0]) || consoleError(...args));
 process.on('unhandledRejection', (reason) => {
   if (!fromLmdbCommit(reason)) throw reason; // anything else: Node's default (an uncaught exception)
 });
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, isTTY: Boolean(process.stderr.isTTY), color: streamHasColors(process.stdout), stop: stop.signal });
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  isTTY: Boolean(process.stderr.isTTY),
+  color: streamHasColors(process.stdout),
+  stop: stop.signal,
+});

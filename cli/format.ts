@@ -9,12 +9,17 @@ export function formatSummary(s: RunSummary, style: Style = createStyle(false)):
     `${style.bold(`run ${s.runId}`)}: ${style.status(s.status)}${s.stopReason ? ` (${s.stopReason})` : ''} after ${formatNumber(s.seconds, 3)} s`,
     `  proposals ${s.proposals}  evaluations ${s.evaluations}  cache hits ${hits} (key ${s.cacheHits.key}, fingerprint ${s.cacheHits.fingerprint})  failures ${s.failures}${s.collisions ? `  collisions ${s.collisions}` : ''}`,
     `  archive ${s.archive.size}/${s.archive.cells} cells  coverage ${(s.archive.coverage * 100).toFixed(2)}%  QD score ${formatNumber(s.archive.qdScore, 6)} (offset ${formatNumber(s.archive.qdOffset)})`,
-    s.best ? `  best ${style.bold(formatNumber(s.best.fitness, 8))} at [${s.best.descriptors.map((d) => formatNumber(d)).join(', ')}]: ${truncate(s.best.text, 100)}` : '  best -',
+    s.best
+      ? `  best ${style.bold(formatNumber(s.best.fitness, 8))} at [${s.best.descriptors.map((d) => formatNumber(d)).join(', ')}]: ${truncate(s.best.text, 100)}`
+      : '  best -',
     `  dir ${s.dir}`,
   ];
   if (s.remeasured?.length) {
     lines.push(`  re-measured (${s.remeasured[0]?.samples.length ?? 0} rounds; median, spread, archived):`);
-    for (const r of s.remeasured) lines.push(`    ${formatNumber(r.median, 6).padStart(10)}  ±${((r.spread ?? 0) * 50).toFixed(1).padStart(4)}%  (was ${formatNumber(r.archived, 6)})  #${r.id} ${truncate(r.text, 80)}${r.failures ? `  ${r.failures} failed` : ''}`);
+    for (const r of s.remeasured)
+      lines.push(
+        `    ${formatNumber(r.median, 6).padStart(10)}  ±${((r.spread ?? 0) * 50).toFixed(1).padStart(4)}%  (was ${formatNumber(r.archived, 6)})  #${r.id} ${truncate(r.text, 80)}${r.failures ? `  ${r.failures} failed` : ''}`,
+      );
   }
   if (s.error) lines.push(style.status('failed', `  error: ${s.error}`));
   return lines.join('\n');
@@ -32,9 +37,20 @@ export interface EliteRow {
 export function formatEliteTable(rows: readonly EliteRow[], style: Style = createStyle(false)): string {
   if (rows.length === 0) return '(no elites)';
   const header = ['#', 'id', 'cell', 'fitness', 'descriptors', 'elite'];
-  const body = rows.map((r) => [String(r.rank), String(r.id), String(r.cell), formatNumber(r.fitness, 6), `[${r.descriptors.map((d) => formatNumber(d, 3)).join(', ')}]`, truncate(r.text, 60)]);
+  const body = rows.map((r) => [
+    String(r.rank),
+    String(r.id),
+    String(r.cell),
+    formatNumber(r.fitness, 6),
+    `[${r.descriptors.map((d) => formatNumber(d, 3)).join(', ')}]`,
+    truncate(r.text, 60),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [style.bold(line(header)), ...body.map(line)].join('\n');
 }
 

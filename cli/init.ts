@@ -59,9 +59,16 @@ export async function initCommand(args: InitArgs, io: CliIo): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const files = { 'elites.yaml': CONFIG, 'my-evaluator.mjs': EVALUATOR };
   for (const name of Object.keys(files)) {
-    if (existsSync(join(dir, name)) && !args.force) throw new UsageError(`${join(dir, name)} already exists`, 'Pass --force to overwrite, or choose another directory.');
+    if (existsSync(join(dir, name)) && !args.force)
+      throw new UsageError(
+        `${join(dir, name)} already exists`,
+        'Pass --force to overwrite, or choose another directory.',
+      );
   }
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  write(io.stdout, `wrote ${join(dir, 'elites.yaml')} and ${join(dir, 'my-evaluator.mjs')}\nnext: npx elites run ${join(dir, 'elites.yaml')}`);
+  write(
+    io.stdout,
+    `wrote ${join(dir, 'elites.yaml')} and ${join(dir, 'my-evaluator.mjs')}\nnext: npx elites run ${join(dir, 'elites.yaml')}`,
+  );
   return 0;
 }

@@ -13,12 +13,31 @@ export interface InspectArgs {
 export async function inspectCommand(args: InspectArgs, io: CliIo): Promise<number> {
   const style = createStyle(!args.json && (io.color ?? false));
   // In colour the character is a solid block and the colour carries the level.
-  const inspection = await inspectRun(args.dir, { top: args.top ?? 10, ...(style.enabled ? { paint: (_shade: string, level: number) => style.level(level, '█') } : {}) });
+  const inspection = await inspectRun(args.dir, {
+    top: args.top ?? 10,
+    ...(style.enabled ? { paint: (_shade: string, level: number) => style.level(level, '█') } : {}),
+  });
   if (args.json) {
-    write(io.stdout, JSON.stringify({ ...inspection.summary, top: inspection.top, history: inspection.history.points }, null, 2));
+    write(
+      io.stdout,
+      JSON.stringify({ ...inspection.summary, top: inspection.top, history: inspection.history.points }, null, 2),
+    );
     return 0;
   }
-  const table = formatEliteTable(inspection.top.map((e, i) => ({ rank: i + 1, ...e })), style);
-  write(io.stdout, [formatSummary(inspection.summary, style), '', inspection.heatmap, '', style.bold(`top ${inspection.top.length} elites:`), table].join('\n'));
+  const table = formatEliteTable(
+    inspection.top.map((e, i) => ({ rank: i + 1, ...e })),
+    style,
+  );
+  write(
+    io.stdout,
+    [
+      formatSummary(inspection.summary, style),
+      '',
+      inspection.heatmap,
+      '',
+      style.bold(`top ${inspection.top.length} elites:`),
+      table,
+    ].join('\n'),
+  );
   return 0;
 }

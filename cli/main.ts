@@ -32,39 +32,118 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const cli = yargs()
     .scriptName('elites')
     .usage('$0 <command> [options]\n\nEvolutionary and quality-diversity search with a functional-hash cache.')
-    .command('run <config>', 'start a search from a YAML/JSON config', (y) =>
-      budgetOptions(y.positional('config', { type: 'string', demandOption: true }))
-        .option('out', { type: 'string', describe: 'run directory (default runs/<name>-<time>/)' })
-        .option('seed', { type: 'number' }), handle(runCommand))
-    .command('resume <dir>', 'continue a run from its last checkpoint', (y) => budgetOptions(y.positional('dir', { type: 'string', demandOption: true })), handle(resumeCommand))
-    .command('inspect <dir>', 'summary, archive heatmap and top elites', (y) =>
-      y.positional('dir', { type: 'string', demandOption: true }).option('top', { type: 'number', default: 10 }).option('json', { type: 'boolean' }), handle(inspectCommand))
-    .command('export <dir>', 'write the elites (or --all events) as csv, jsonl or json', (y) =>
-      y.positional('dir', { type: 'string', demandOption: true })
-        .option('format', { choices: ['csv', 'jsonl', 'json'] as const, default: 'csv' as const })
-        .option('all', { type: 'boolean', describe: 'every logged event, not just the elites' })
-        .option('output', { type: 'string', alias: 'o', describe: 'write to a file instead of stdout' }), handle(exportCommand))
-    .command('runs [dir]', 'list runs with status and best', (y) => y.positional('dir', { type: 'string', default: 'runs' }).option('json', { type: 'boolean' }), handle(runsCommand))
-    .command('table <dirs..>', 'best configuration per value of a config field across runs (e.g. per GEMM shape)', (y) =>
-      y.positional('dirs', { type: 'string', array: true, demandOption: true })
-        .option('by', { type: 'string', default: 'evaluator.options.shape', describe: 'dotted config path to group runs by' })
-        .option('output', { type: 'string', alias: 'o', describe: 'also write the table as JSON to this file' })
-        .option('json', { type: 'boolean', describe: 'print JSON instead of the table' }), handle(tableCommand))
-    .command('report <dir>', 'write a self-contained HTML report of a run: archive map, progress charts, elites table', (y) =>
-      y.positional('dir', { type: 'string', demandOption: true })
-        .option('out', { type: 'string', alias: 'o', describe: 'the HTML file to write (default RUN_DIR/report.html)' })
-        .option('max-elites', { type: 'number', describe: 'elites listed with their text (best first; default 5000; the map shows all)' }), handle(reportCommand))
-    .command('serve', 'a local read-only dashboard of the runs in a directory, live while they run', (y) =>
-      y.option('runs', { type: 'string', default: 'runs', describe: 'the directory holding the run directories' })
-        .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0 = any free port)' })
-        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (other than loopback exposes the runs to the network)' }), handle(serveCommand))
-    .command('init [dir]', 'write a starter config and plug-in evaluator', (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }), handle(initCommand))
-    .command('worker', 'answer evaluation jobs of runs with executor: { type: redis } (until Ctrl-C)', (y) =>
-      y.option('redis', { type: 'string', describe: 'Redis URL, redis://[:PASSWORD@]HOST:PORT or rediss:// (default $ELITES_REDIS_URL)' })
-        .option('queue', { type: 'string', default: 'elites', describe: 'the run config\'s executor.queue' })
-        .option('concurrency', { type: 'number', default: 1, describe: 'evaluations at once (threads)' })
-        .option('root', { type: 'string', describe: 'project directory plug-in modules are resolved in (default: the working directory)' })
-        .option('memory-mb', { type: 'number', describe: 'heap limit of each evaluation thread (MB)' }), handle(workerCommand))
+    .command(
+      'run <config>',
+      'start a search from a YAML/JSON config',
+      (y) =>
+        budgetOptions(y.positional('config', { type: 'string', demandOption: true }))
+          .option('out', { type: 'string', describe: 'run directory (default runs/<name>-<time>/)' })
+          .option('seed', { type: 'number' }),
+      handle(runCommand),
+    )
+    .command(
+      'resume <dir>',
+      'continue a run from its last checkpoint',
+      (y) => budgetOptions(y.positional('dir', { type: 'string', demandOption: true })),
+      handle(resumeCommand),
+    )
+    .command(
+      'inspect <dir>',
+      'summary, archive heatmap and top elites',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true })
+          .option('top', { type: 'number', default: 10 })
+          .option('json', { type: 'boolean' }),
+      handle(inspectCommand),
+    )
+    .command(
+      'export <dir>',
+      'write the elites (or --all events) as csv, jsonl or json',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true })
+          .option('format', { choices: ['csv', 'jsonl', 'json'] as const, default: 'csv' as const })
+          .option('all', { type: 'boolean', describe: 'every logged event, not just the elites' })
+          .option('output', { type: 'string', alias: 'o', describe: 'write to a file instead of stdout' }),
+      handle(exportCommand),
+    )
+    .command(
+      'runs [dir]',
+      'list runs with status and best',
+      (y) => y.positional('dir', { type: 'string', default: 'runs' }).option('json', { type: 'boolean' }),
+      handle(runsCommand),
+    )
+    .command(
+      'table <dirs..>',
+      'best configuration per value of a config field across runs (e.g. per GEMM shape)',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true })
+          .option('by', {
+            type: 'string',
+            default: 'evaluator.options.shape',
+            describe: 'dotted config path to group runs by',
+          })
+          .option('output', { type: 'string', alias: 'o', describe: 'also write the table as JSON to this file' })
+          .option('json', { type: 'boolean', describe: 'print JSON instead of the table' }),
+      handle(tableCommand),
+    )
+    .command(
+      'report <dir>',
+      'write a self-contained HTML report of a run: archive map, progress charts, elites table',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true })
+          .option('out', {
+            type: 'string',
+            alias: 'o',
+            describe: 'the HTML file to write (default RUN_DIR/report.html)',
+          })
+          .option('max-elites', {
+            type: 'number',
+            describe: 'elites listed with their text (best first; default 5000; the map shows all)',
+          }),
+      handle(reportCommand),
+    )
+    .command(
+      'serve',
+      'a local read-only dashboard of the runs in a directory, live while they run',
+      (y) =>
+        y
+          .option('runs', { type: 'string', default: 'runs', describe: 'the directory holding the run directories' })
+          .option('port', { type: 'number', default: 8080, describe: 'port to listen on (0 = any free port)' })
+          .option('host', {
+            type: 'string',
+            default: '127.0.0.1',
+            describe: 'address to bind (other than loopback exposes the runs to the network)',
+          }),
+      handle(serveCommand),
+    )
+    .command(
+      'init [dir]',
+      'write a starter config and plug-in evaluator',
+      (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }),
+      handle(initCommand),
+    )
+    .command(
+      'worker',
+      'answer evaluation jobs of runs with executor: { type: redis } (until Ctrl-C)',
+      (y) =>
+        y
+          .option('redis', {
+            type: 'string',
+            describe: 'Redis URL, redis://[:PASSWORD@]HOST:PORT or rediss:// (default $ELITES_REDIS_URL)',
+          })
+          .option('queue', { type: 'string', default: 'elites', describe: "the run config's executor.queue" })
+          .option('concurrency', { type: 'number', default: 1, describe: 'evaluations at once (threads)' })
+          .option('root', {
+            type: 'string',
+            describe: 'project directory plug-in modules are resolved in (default: the working directory)',
+          })
+          .option('memory-mb', { type: 'number', describe: 'heap limit of each evaluation thread (MB)' }),
+      handle(workerCommand),
+    )
     .demandCommand(1, 'name a command: run, resume, inspect, export, runs, table, report, serve, init or worker')
     .strict()
     .help()

@@ -16,6 +16,9 @@ export async function reportCommand(args: ReportArgs, io: CliIo): Promise<number
   const written = await writeReport(dir, out, args.maxElites !== undefined ? { maxElites: args.maxElites } : {});
   const s = written.snapshot;
   const shown = relative(resolve(cwd), written.path) || written.path;
-  write(io.stdout, `wrote ${shown} (${formatNumber(written.bytes / 1024 / 1024, 3)} MB): ${s.status}, ${formatNumber(s.summary.proposals)} proposals, ${formatNumber(s.summary.size)} elites, best ${formatNumber(s.summary.best)}`);
+  write(
+    io.stdout,
+    `wrote ${shown} (${formatNumber(written.bytes / 1024 / 1024, 3)} MB): ${s.status}, ${formatNumber(s.summary.proposals)} proposals, ${formatNumber(s.summary.size)} elites, best ${formatNumber(s.summary.best)}`,
+  );
   return 0;
 }

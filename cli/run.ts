@@ -20,7 +20,9 @@ export interface RunArgs {
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const config = loadRunConfig(args.config, args);
-  const summary = await withProgress(io, config.budget, (hooks) => runSearch(config, { ...hooks, ...(args.out ? { out: args.out } : {}) }));
+  const summary = await withProgress(io, config.budget, (hooks) =>
+    runSearch(config, { ...hooks, ...(args.out ? { out: args.out } : {}) }),
+  );
   return printSummary(summary, args.json ?? false, io);
 }
 
@@ -39,10 +41,17 @@ export async function resumeCommand(args: ResumeArgs, io: CliIo): Promise<number
   return printSummary(summary, args.json ?? false, io);
 }
 
-async function withProgress(io: CliIo, budget: Budget, start: (hooks: RunHooks) => Promise<RunSummary>): Promise<RunSummary> {
+async function withProgress(
+  io: CliIo,
+  budget: Budget,
+  start: (hooks: RunHooks) => Promise<RunSummary>,
+): Promise<RunSummary> {
   const display = createProgressDisplay(io, budget);
   try {
-    return await start({ ...(io.stop ? { stop: io.stop } : {}), ...(display ? { onProgress: (p) => display.update(p) } : {}) });
+    return await start({
+      ...(io.stop ? { stop: io.stop } : {}),
+      ...(display ? { onProgress: (p) => display.update(p) } : {}),
+    });
   } finally {
     display?.stop();
   }
@@ -56,7 +65,10 @@ function printSummary(summary: RunSummary, json: boolean, io: CliIo): number {
     return ExitCode.interrupted;
   }
   if (summary.status === 'failed') {
-    write(io.stderr, `run failed: ${summary.error ?? 'see run.log'}\nThe log is intact: fix the cause, then  elites resume ${summary.dir}`);
+    write(
+      io.stderr,
+      `run failed: ${summary.error ?? 'see run.log'}\nThe log is intact: fix the cause, then  elites resume ${summary.dir}`,
+    );
     return ExitCode.failed;
   }
   return ExitCode.ok;

@@ -21,7 +21,10 @@ export async function runsCommand(args: RunsArgs, io: CliIo): Promise<number> {
   const style = createStyle(io.color ?? false);
   for (const r of runs) {
     const status = r.status === 'killed' ? 'killed (resumable)' : r.status;
-    write(io.stdout, `${style.status(r.status, status.padEnd(18))} ${String(r.proposals).padStart(10)} proposals  best ${formatNumber(r.best).padEnd(10)} coverage ${(r.coverage * 100).toFixed(1).padStart(5)}%  ${r.dir}${r.error ? `  (${r.error})` : ''}`);
+    write(
+      io.stdout,
+      `${style.status(r.status, status.padEnd(18))} ${String(r.proposals).padStart(10)} proposals  best ${formatNumber(r.best).padEnd(10)} coverage ${(r.coverage * 100).toFixed(1).padStart(5)}%  ${r.dir}${r.error ? `  (${r.error})` : ''}`,
+    );
   }
   return 0;
 }

@@ -16,7 +16,14 @@ const RAMP = ['blue', 'cyan', 'green', 'yellow', 'red'] as const;
 
 export function createStyle(enabled: boolean): Style {
   const c = pc.createColors(enabled);
-  const byStatus: Record<string, (s: string) => string> = { done: c.green, running: c.cyan, interrupted: c.yellow, killed: c.yellow, failed: c.red, unreadable: c.red };
+  const byStatus: Record<string, (s: string) => string> = {
+    done: c.green,
+    running: c.cyan,
+    interrupted: c.yellow,
+    killed: c.yellow,
+    failed: c.red,
+    unreadable: c.red,
+  };
   return {
     enabled,
     bold: c.bold,

@@ -13,7 +13,10 @@ export interface TableArgs {
 }
 
 export async function tableCommand(args: TableArgs, io: CliIo): Promise<number> {
-  const rows = await bestByGroup(args.dirs.map((d) => resolve(io.cwd ?? '.', d)), args.by);
+  const rows = await bestByGroup(
+    args.dirs.map((d) => resolve(io.cwd ?? '.', d)),
+    args.by,
+  );
   const json = JSON.stringify({ by: args.by, rows }, null, 2);
   if (args.output) writeFileSync(resolve(io.cwd ?? '.', args.output), `${json}\n`);
   if (args.json) {
@@ -26,7 +29,11 @@ export async function tableCommand(args: TableArgs, io: CliIo): Promise<number> 
   }
   const width = Math.max(args.by.length, ...rows.map((r) => r.group.length));
   write(io.stdout, `${args.by.padEnd(width)}  ${'best'.padStart(10)}  runs  configuration`);
-  for (const r of rows) write(io.stdout, `${r.group.padEnd(width)}  ${formatNumber(r.fitness).padStart(10)}  ${String(r.runs).padStart(4)}  ${r.text}`);
+  for (const r of rows)
+    write(
+      io.stdout,
+      `${r.group.padEnd(width)}  ${formatNumber(r.fitness).padStart(10)}  ${String(r.runs).padStart(4)}  ${r.text}`,
+    );
   if (args.output) write(io.stdout, `wrote ${args.output}`);
   return 0;
 }

@@ -14,8 +14,16 @@ export interface WorkerArgs {
 
 export async function workerCommand(args: WorkerArgs, io: CliIo): Promise<number> {
   const url = args.redis ?? process.env.ELITES_REDIS_URL;
-  if (url === undefined || url === '') throw new UsageError('no Redis URL: pass --redis URL or set ELITES_REDIS_URL', 'e.g. elites worker --redis redis://:PASSWORD@HOST:6379 --queue elites');
-  if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 1024) throw new UsageError(`--concurrency must be an integer in 1..1024, got ${args.concurrency}`, 'Use about one per core the evaluator can use.');
+  if (url === undefined || url === '')
+    throw new UsageError(
+      'no Redis URL: pass --redis URL or set ELITES_REDIS_URL',
+      'e.g. elites worker --redis redis://:PASSWORD@HOST:6379 --queue elites',
+    );
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 1024)
+    throw new UsageError(
+      `--concurrency must be an integer in 1..1024, got ${args.concurrency}`,
+      'Use about one per core the evaluator can use.',
+    );
   await runRedisWorker({
     url,
     queue: args.queue,

@@ -60,7 +60,10 @@ export function adoptSharedMemory(buffer: unknown): void {
 function shared(): { ints: Int32Array; cells: BigInt64Array } {
   if (mismatch !== undefined) throw new Error(mismatch);
   const buffer = sharedMemory();
-  views ??= { ints: new Int32Array(buffer, 0, INT_WORDS), cells: new BigInt64Array(buffer, CELLS_OFFSET, STRIPES_AT + LOCK_STRIPES) };
+  views ??= {
+    ints: new Int32Array(buffer, 0, INT_WORDS),
+    cells: new BigInt64Array(buffer, CELLS_OFFSET, STRIPES_AT + LOCK_STRIPES),
+  };
   return views;
 }
 
@@ -81,8 +84,13 @@ export interface SharedSemaphore {
  * for less than its lease (e.g. one HTTP request with a timeout), and let callers of one name agree on the limit.
  * @throws {RangeError} for a limit that is not an integer in 1..256, or when more than 32 names are in use in the process.
  */
-export function sharedSemaphore(name: string, limit: number, options: { readonly leaseMs?: number } = {}): SharedSemaphore {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PERMITS) throw new RangeError(`semaphore ${name}: limit must be an integer in 1..${MAX_PERMITS}, got ${limit}`);
+export function sharedSemaphore(
+  name: string,
+  limit: number,
+  options: { readonly leaseMs?: number } = {},
+): SharedSemaphore {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PERMITS)
+    throw new RangeError(`semaphore ${name}: limit must be an integer in 1..${MAX_PERMITS}, got ${limit}`);
   const leaseMs = options.leaseMs ?? 600_000;
   const { ints, cells } = shared();
   const slot = claimSlot(ints, name);
@@ -94,7 +102,8 @@ export function sharedSemaphore(name: string, limit: number, options: { readonly
     const lease = now + BigInt(leaseMs);
     for (let i = first; i < first + limit; i++) {
       const held = Atomics.load(cells, i);
-      if ((held === 0n || held < now) && Atomics.compareExchange(cells, i, held, lease) === held) return { cell: i, lease };
+      if ((held === 0n || held < now) && Atomics.compareExchange(cells, i, held, lease) === held)
+        return { cell: i, lease };
     }
     return undefined;
   };
@@ -133,7 +142,10 @@ export function sharedSemaphore(name: string, limit: number, options: { readonly
  * lease of `leaseMs` (default 10 minutes): one its holder never releases (its thread was terminated) is free again
  * when the lease ends.
  */
-export async function lockKey(key: string, options: { readonly signal?: AbortSignal; readonly leaseMs?: number } = {}): Promise<Release> {
+export async function lockKey(
+  key: string,
+  options: { readonly signal?: AbortSignal; readonly leaseMs?: number } = {},
+): Promise<Release> {
   const { cells } = shared();
   const index = STRIPES_AT + (hash32(key) % LOCK_STRIPES);
   const leaseMs = BigInt(Math.max(1, Math.round(options.leaseMs ?? 600_000)));
@@ -165,10 +177,20 @@ function claimSlot(a: Int32Array, name: string): number {
   throw new RangeError(`more than ${SEMAPHORE_SLOTS} shared semaphore names are in use in this process`);
 }
 
-type WaitAsync = (a: Int32Array | BigInt64Array, index: number, value: number | bigint, timeoutMs?: number) => { async: boolean; value: Promise<string> | string };
+type WaitAsync = (
+  a: Int32Array | BigInt64Array,
+  index: number,
+  value: number | bigint,
+  timeoutMs?: number,
+) => { async: boolean; value: Promise<string> | string };
 
 /** Waits until a[index] may differ from `value` (a notify, or the poll interval), or the signal aborts. */
-async function waitWhile(a: Int32Array | BigInt64Array, index: number, value: number | bigint, signal: AbortSignal | undefined): Promise<void> {
+async function waitWhile(
+  a: Int32Array | BigInt64Array,
+  index: number,
+  value: number | bigint,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
   const result = waitAsync(a, index, value, POLL_MS);
   if (!result.async) return; // the value had already changed

@@ -32,7 +32,10 @@ if (hasFlag('--markdown-only')) {
   // The stored --max-wait wins; a report written before it was stored takes the flag's.
   const saved = JSON.parse(readFileSync(join(repoRoot, 'bench/results/kernels.json'), 'utf8')) as Report;
   const stored = saved.maxWaitSeconds as number | undefined;
-  writeFileSync(join(repoRoot, 'docs/kernels.md'), markdown({ ...saved, maxWaitSeconds: stored ?? settings.maxWaitSeconds }));
+  writeFileSync(
+    join(repoRoot, 'docs/kernels.md'),
+    markdown({ ...saved, maxWaitSeconds: stored ?? settings.maxWaitSeconds }),
+  );
 } else {
   await runKernelReport(settings);
 }

@@ -19,7 +19,14 @@ const model = modelFlag >= 0 ? (args[modelFlag + 1] as 'default' | 'tiny') : 'de
 const runDirs = args.filter((a, i) => !a.startsWith('--') && !(modelFlag >= 0 && i === modelFlag + 1));
 
 // The search's own validation tokens (configs/pruning-metric.yaml keeps the evaluator defaults); test: a larger slice.
-const options = { model, backend: 'wasm' as const, cacheDir: join(root, '.elites/models'), calibrationTokens: 8192, validationTokens: 8192, testTokens: 32768 };
+const options = {
+  model,
+  backend: 'wasm' as const,
+  cacheDir: join(root, '.elites/models'),
+  calibrationTokens: 8192,
+  validationTokens: 8192,
+  testTokens: 32768,
+};
 
 interface Row {
   readonly method: string;
@@ -40,12 +47,28 @@ const BASELINES: readonly { method: string; formula: string | null; group: 'row'
 
 function randomMasks(ctx: PruningContext, target: PruneTarget): Map<string, Uint8Array> {
   const rng = SeededRng.fromSeed('random-baseline').next;
-  const layers = ctx.layers.map((l) => ({ ...l, G: { rows: l.dOut, cols: l.dIn, data: Float64Array.from({ length: l.dOut * l.dIn }, rng) } }));
+  const layers = ctx.layers.map((l) => ({
+    ...l,
+    G: { rows: l.dOut, cols: l.dIn, data: Float64Array.from({ length: l.dOut * l.dIn }, rng) },
+  }));
   return formulaMasks(['G'], layers, target);
 }
 
-function evaluate(ctx: PruningContext, method: string, formula: string, masks: Map<string, Uint8Array>, pattern: string): Row {
-  return { method, formula, pattern, validation: ctx.model.perplexity(ctx.validation, masks), test: ctx.model.perplexity(ctx.test, masks), sparsity: sparsityOf(masks) };
+function evaluate(
+  ctx: PruningContext,
+  method: string,
+  formula: string,
+  masks: Map<string, Uint8Array>,
+  pattern: string,
+): Row {
+  return {
+    method,
+    formula,
+    pattern,
+    validation: ctx.model.perplexity(ctx.validation, masks),
+    test: ctx.model.perplexity(ctx.test, masks),
+    sparsity: sparsityOf(masks),
+  };
 }
 
 async function main(): Promise<void> {
@@ -53,13 +76,29 @@ async function main(): Promise<void> {
   const ctx = await loadPruningContext(options);
   const setupSeconds = (performance.now() - started) / 1000;
   const rows: Row[] = [];
-  const dense = { method: 'dense', formula: '–', pattern: '0%', validation: ctx.model.perplexity(ctx.validation), test: ctx.model.perplexity(ctx.test), sparsity: 0 };
+  const dense = {
+    method: 'dense',
+    formula: '–',
+    pattern: '0%',
+    validation: ctx.model.perplexity(ctx.validation),
+    test: ctx.model.perplexity(ctx.test),
+    sparsity: 0,
+  };
   rows.push(dense);
   for (const pattern of ['unstructured', '2:4']) {
     for (const b of BASELINES) {
       const target = pruneTarget(pattern, 0.5, b.group);
-      const masks = b.formula === null ? randomMasks(ctx, target) : formulaMasks(parseFormula(b.formula), ctx.layers, target);
-      rows.push(evaluate(ctx, b.method, b.formula ?? 'uniform random scores', masks, pattern === 'unstructured' ? '50%' : '2:4'));
+      const masks =
+        b.formula === null ? randomMasks(ctx, target) : formulaMasks(parseFormula(b.formula), ctx.layers, target);
+      rows.push(
+        evaluate(
+          ctx,
+          b.method,
+          b.formula ?? 'uniform random scores',
+          masks,
+          pattern === 'unstructured' ? '50%' : '2:4',
+        ),
+      );
     }
   }
 
@@ -77,7 +116,11 @@ async function main(): Promise<void> {
   const runs: string[] = [];
   for (const dir of runDirs) {
     const view = await openRunView(dir);
-    const opts = (view.config.evaluator.options ?? {}) as { pattern?: string; sparsity?: number; group?: 'row' | 'layer' };
+    const opts = (view.config.evaluator.options ?? {}) as {
+      pattern?: string;
+      sparsity?: number;
+      group?: 'row' | 'layer';
+    };
     const pattern = opts.pattern ?? 'unstructured';
     const report = await inspectRun(dir, { top: 1 });
     const best = report.top[0];
@@ -85,7 +128,15 @@ async function main(): Promise<void> {
     if (!best) continue;
     const genome = best.genome as ExprGenome;
     const masks = formulaMasks(genome, ctx.layers, pruneTarget(pattern, opts.sparsity ?? 0.5, opts.group ?? 'row'));
-    rows.push(evaluate(ctx, `evolved (${view.config.search.strategy}, ${report.summary.proposals} proposals)`, formulaOf(simplify(genome)), masks, pattern === 'unstructured' ? '50%' : pattern));
+    rows.push(
+      evaluate(
+        ctx,
+        `evolved (${view.config.search.strategy}, ${report.summary.proposals} proposals)`,
+        formulaOf(simplify(genome)),
+        masks,
+        pattern === 'unstructured' ? '50%' : pattern,
+      ),
+    );
     const s = report.summary;
     const hits = s.cacheHits.key + s.cacheHits.fingerprint;
     const meanEval = (s.seconds * view.config.workers) / Math.max(1, s.evaluations);
@@ -101,7 +152,10 @@ async function main(): Promise<void> {
   const table = [
     '| pattern | method | formula | validation ppl | test ppl | sparsity |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.pattern} | ${r.method} | \`${r.formula}\` | ${fmt(r.validation)} | ${fmt(r.test)} | ${(r.sparsity * 100).toFixed(1)}% |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.pattern} | ${r.method} | \`${r.formula}\` | ${fmt(r.validation)} | ${fmt(r.test)} | ${(r.sparsity * 100).toFixed(1)}% |`,
+    ),
   ];
   const text = [
     '# Pruning-metric search: results',
@@ -123,7 +177,10 @@ async function main(): Promise<void> {
   mkdirSync(join(root, 'docs'), { recursive: true });
   writeFileSync(join(root, 'docs/pruning.md'), text);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/pruning.json'), `${JSON.stringify({ model, rows, secondsPerEvaluation, setupSeconds }, null, 2)}\n`);
+  writeFileSync(
+    join(root, 'bench/results/pruning.json'),
+    `${JSON.stringify({ model, rows, secondsPerEvaluation, setupSeconds }, null, 2)}\n`,
+  );
   console.log(text);
 }
 

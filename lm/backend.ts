@@ -53,10 +53,16 @@ async function initTensorflow(): Promise<string> {
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw missing();
-    throw new PluginError(`${GPU_PACKAGE} is installed but failed to load: ${String(error)}; or use --backend wasm`, undefined, { cause: error });
+    throw new PluginError(
+      `${GPU_PACKAGE} is installed but failed to load: ${String(error)}; or use --backend wasm`,
+      undefined,
+      { cause: error },
+    );
   }
   if (!(await tf.setBackend('tensorflow'))) {
-    throw new PluginError(`${GPU_PACKAGE} loaded but did not register with this copy of @tensorflow/tfjs (versions differ?); or use --backend wasm`);
+    throw new PluginError(
+      `${GPU_PACKAGE} loaded but did not register with this copy of @tensorflow/tfjs (versions differ?); or use --backend wasm`,
+    );
   }
   await tf.ready();
   return 'tensorflow';

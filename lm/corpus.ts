@@ -76,7 +76,8 @@ export function loadBrownSplits(options: BrownOptions): BrownSplits {
   const directory = brownDirectory();
   const all = brownFiles(directory);
   const count = options.maxFiles ?? all.length;
-  if (!Number.isInteger(count) || count < 4) throw new RangeError(`maxFiles must be an integer ≥ 4 so every split gets a file, got ${options.maxFiles}`);
+  if (!Number.isInteger(count) || count < 4)
+    throw new RangeError(`maxFiles must be an integer ≥ 4 so every split gets a file, got ${options.maxFiles}`);
   const files: Record<SplitName, string[]> = { train: [], calibration: [], validation: [], test: [] };
   const sentences: Record<SplitName, string[][]> = { train: [], calibration: [], validation: [], test: [] };
   all.slice(0, count).forEach((name, index) => {

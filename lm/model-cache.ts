@@ -56,13 +56,19 @@ export function modelCachePath(config: LmTrainingConfig, cacheDir = DEFAULT_CACH
  * main process before starting workers.
  * @throws {RangeError} when the config is invalid. A cache file that cannot be read is retrained and replaced.
  */
-export async function loadOrTrainModel(config: LmTrainingConfig, options: ModelCacheOptions = {}): Promise<TransformerLm> {
+export async function loadOrTrainModel(
+  config: LmTrainingConfig,
+  options: ModelCacheOptions = {},
+): Promise<TransformerLm> {
   if (options.backend) await initBackend(options.backend);
   else if (!currentBackend()) await initBackend('wasm');
   const path = modelCachePath(config, options.cacheDir);
   const cached = readCachedModel(path, config);
   if (cached) return cached;
-  const splits = loadBrownSplits({ vocabSize: config.vocabSize, ...(config.maxFiles === undefined ? {} : { maxFiles: config.maxFiles }) });
+  const splits = loadBrownSplits({
+    vocabSize: config.vocabSize,
+    ...(config.maxFiles === undefined ? {} : { maxFiles: config.maxFiles }),
+  });
   const { model, report } = trainLanguageModel(config, splits.train, options.onProgress);
   writeCachedModel(path, config, model, report);
   return model;
@@ -86,7 +92,10 @@ export function readCachedModel(path: string, config: LmTrainingConfig): Transfo
     const values = new Map<string, Float32Array>();
     for (const { name, size } of header.parameters) {
       // Copy into a fresh, aligned buffer: the file buffer's offset need not be a multiple of 4.
-      values.set(name, new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4)));
+      values.set(
+        name,
+        new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + size * 4)),
+      );
       offset += size * 4;
     }
     if (offset !== bytes.length) return undefined;
@@ -97,14 +106,22 @@ export function readCachedModel(path: string, config: LmTrainingConfig): Transfo
 }
 
 /** Writes `model` to `path` atomically (temporary file in the same directory, then rename). */
-export function writeCachedModel(path: string, config: LmTrainingConfig, model: TransformerLm, report: TrainReport): void {
+export function writeCachedModel(
+  path: string,
+  config: LmTrainingConfig,
+  model: TransformerLm,
+  report: TrainReport,
+): void {
   const parameters = model.parameters();
   const header: CacheHeader = {
     key: modelCacheKey(config),
     codeVersion: LM_CODE_VERSION,
     config,
     report,
-    parameters: parameterSpecs(config).map(({ name }) => ({ name, size: (parameters.get(name) as Float32Array).length })),
+    parameters: parameterSpecs(config).map(({ name }) => ({
+      name,
+      size: (parameters.get(name) as Float32Array).length,
+    })),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(align4(MAGIC.length + 4 + json.length));
@@ -112,10 +129,13 @@ export function writeCachedModel(path: string, config: LmTrainingConfig, model: 
   prefix.writeUInt32LE(json.length, MAGIC.length);
   json.copy(prefix, MAGIC.length + 4);
   // Float32Array bytes are little-endian on every platform Node runs on.
-  const chunks = [prefix, ...header.parameters.map(({ name }) => {
-    const data = parameters.get(name) as Float32Array;
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  })];
+  const chunks = [
+    prefix,
+    ...header.parameters.map(({ name }) => {
+      const data = parameters.get(name) as Float32Array;
+      return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    }),
+  ];
   mkdirSync(resolve(path, '..'), { recursive: true });
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {

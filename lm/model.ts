@@ -1,7 +1,16 @@
 // The language model the pruning search works on: perplexity under masks, and the W, X and G statistics of Pruner-Zero.
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from './ops.js';
-import { hiddenStates, initialValue, type LinearHook, linearLayerNames, type LmConfig, logits, parameterSpecs, validateLmConfig } from './transformer.js';
+import {
+  hiddenStates,
+  initialValue,
+  type LinearHook,
+  linearLayerNames,
+  type LmConfig,
+  logits,
+  parameterSpecs,
+  validateLmConfig,
+} from './transformer.js';
 
 export type { LmConfig } from './transformer.js';
 
@@ -81,7 +90,10 @@ export class TransformerLm implements LanguageModel {
     validateLmConfig(config);
     const params = new Map<string, tf.Variable>();
     parameterSpecs(config).forEach((spec, index) => {
-      params.set(spec.name, tf.tidy(() => tf.variable(initialValue(spec, config.seed, index))));
+      params.set(
+        spec.name,
+        tf.tidy(() => tf.variable(initialValue(spec, config.seed, index))),
+      );
     });
     return new TransformerLm(config, params);
   }
@@ -96,10 +108,15 @@ export class TransformerLm implements LanguageModel {
     for (const spec of specs) {
       const size = spec.shape.reduce((a, b) => a * b, 1);
       const data = values.get(spec.name);
-      if (!data || data.length !== size) throw new RangeError(`parameter ${spec.name}: expected ${size} values, got ${data?.length ?? 'none'}`);
+      if (!data || data.length !== size)
+        throw new RangeError(`parameter ${spec.name}: expected ${size} values, got ${data?.length ?? 'none'}`);
     }
     const params = new Map<string, tf.Variable>();
-    for (const spec of specs) params.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(values.get(spec.name) as Float32Array, spec.shape as number[]))));
+    for (const spec of specs)
+      params.set(
+        spec.name,
+        tf.tidy(() => tf.variable(tf.tensor(values.get(spec.name) as Float32Array, spec.shape as number[]))),
+      );
     return new TransformerLm(config, params);
   }
 
@@ -171,7 +188,11 @@ export class TransformerLm implements LanguageModel {
       });
     }
     const out = new Map<string, Float32Array>();
-    for (const name of this.linears) out.set(name, Float32Array.from(sums.get(name) as Float64Array, (s) => s / (windows * t)));
+    for (const name of this.linears)
+      out.set(
+        name,
+        Float32Array.from(sums.get(name) as Float64Array, (s) => s / (windows * t)),
+      );
     return out;
   }
 
@@ -211,7 +232,14 @@ export class TransformerLm implements LanguageModel {
     const out = new Map<string, Float32Array>();
     for (const name of this.linears) {
       const [dIn, dOut] = this.linear(name).shape as [number, number];
-      out.set(name, transpose(Float32Array.from(sums.get(name) as Float64Array, (s) => GRADIENT_SCALE * Math.sqrt(s)), dIn, dOut));
+      out.set(
+        name,
+        transpose(
+          Float32Array.from(sums.get(name) as Float64Array, (s) => GRADIENT_SCALE * Math.sqrt(s)),
+          dIn,
+          dOut,
+        ),
+      );
     }
     return out;
   }
@@ -221,7 +249,8 @@ export class TransformerLm implements LanguageModel {
     const available = countWindows(tokens, t, this.config.vocabSize);
     const windows = options.windows ?? Array.from({ length: available }, (_, w) => w);
     windows.forEach((w, i) => {
-      if (!Number.isInteger(w) || w < 0 || w >= available) throw new RangeError(`windows[${i}] = ${w}: expected a window index in 0…${available - 1}`);
+      if (!Number.isInteger(w) || w < 0 || w >= available)
+        throw new RangeError(`windows[${i}] = ${w}: expected a window index in 0…${available - 1}`);
     });
     const param = this.withWeights(options.weights);
     const results: T[] = [];
@@ -231,7 +260,11 @@ export class TransformerLm implements LanguageModel {
       let result: T | undefined;
       tf.tidy(() => {
         const { inputs, targets } = selectedWindowBatch(tokens, batchWindows, t);
-        result = onBatch({ logits: logits(this.config, inputs, param), targets: tf.reshape(targets, [-1]) as tf.Tensor1D, windows: batchWindows });
+        result = onBatch({
+          logits: logits(this.config, inputs, param),
+          targets: tf.reshape(targets, [-1]) as tf.Tensor1D,
+          windows: batchWindows,
+        });
       });
       results.push(result as T);
     }
@@ -256,7 +289,10 @@ export class TransformerLm implements LanguageModel {
 
   layerTensor(name: string, weights: Float32Array): tf.Tensor2D {
     const [dIn, dOut] = this.linear(name).shape as [number, number];
-    if (weights.length !== dIn * dOut) throw new RangeError(`weights for ${name}: expected ${dOut}×${dIn} = ${dIn * dOut} values, got ${weights.length}`);
+    if (weights.length !== dIn * dOut)
+      throw new RangeError(
+        `weights for ${name}: expected ${dOut}×${dIn} = ${dIn * dOut} values, got ${weights.length}`,
+      );
     return tf.tensor2d(transpose(weights, dOut, dIn), [dIn, dOut]);
   }
 
@@ -274,7 +310,9 @@ export class TransformerLm implements LanguageModel {
       const own = this.params.get(name);
       if (!own) throw new RangeError(`weight override '${name}': the model has no such parameter`);
       if (own.shape.length !== value.shape.length || own.shape.some((d, i) => d !== value.shape[i])) {
-        throw new RangeError(`weight override '${name}': shape [${value.shape.join(', ')}], expected [${own.shape.join(', ')}] (tfjs layout)`);
+        throw new RangeError(
+          `weight override '${name}': shape [${value.shape.join(', ')}], expected [${own.shape.join(', ')}] (tfjs layout)`,
+        );
       }
       if (value.isDisposed) throw new RangeError(`weight override '${name}' has been disposed`);
     }
@@ -289,14 +327,16 @@ export class TransformerLm implements LanguageModel {
 
   /** @throws {Error} when `name` is not a prunable layer. */
   private linear(name: string): tf.Variable {
-    if (!this.linears.includes(name)) throw new Error(`'${name}' is not a prunable layer; expected one of ${this.linears.join(', ')}`);
+    if (!this.linears.includes(name))
+      throw new Error(`'${name}' is not a prunable layer; expected one of ${this.linears.join(', ')}`);
     return this.params.get(name) as tf.Variable;
   }
 
   /** Mask [dOut][dIn] (1 keep, 0 prune) as a float tensor in the weight's tfjs layout [dIn, dOut]. */
   private maskTensor(name: string, mask: Uint8Array): tf.Tensor2D {
     const [dIn, dOut] = this.linear(name).shape as [number, number];
-    if (mask.length !== dIn * dOut) throw new RangeError(`mask for ${name}: expected ${dOut}×${dIn} = ${dIn * dOut} entries, got ${mask.length}`);
+    if (mask.length !== dIn * dOut)
+      throw new RangeError(`mask for ${name}: expected ${dOut}×${dIn} = ${dIn * dOut} entries, got ${mask.length}`);
     return tf.transpose(tf.tensor2d(Float32Array.from(mask), [dOut, dIn]));
   }
 }
@@ -311,13 +351,19 @@ function countWindows(tokens: Int32Array, t: number, vocabSize: number): number 
   // Out-of-range ids would be gathered silently as zeros; they mean the tokens come from another vocabulary.
   for (let i = 0; i < windows * t; i++) {
     const id = tokens[i] as number;
-    if (id < 0 || id >= vocabSize) throw new RangeError(`token ${i} has id ${id}, outside the model's vocabulary 0…${vocabSize - 1}`);
+    if (id < 0 || id >= vocabSize)
+      throw new RangeError(`token ${i} has id ${id}, outside the model's vocabulary 0…${vocabSize - 1}`);
   }
   return windows;
 }
 
 /** Inputs (first t − 1 tokens) and targets (last t − 1) of windows start … start + b − 1, as int32 [b, t − 1]. */
-function windowBatch(tokens: Int32Array, start: number, b: number, t: number): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
+function windowBatch(
+  tokens: Int32Array,
+  start: number,
+  b: number,
+  t: number,
+): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
   const inputs = new Int32Array(b * (t - 1));
   const targets = new Int32Array(b * (t - 1));
   for (let w = 0; w < b; w++) {
@@ -329,7 +375,11 @@ function windowBatch(tokens: Int32Array, start: number, b: number, t: number): {
 }
 
 /** Inputs and targets, as in {@link windowBatch}, of the listed windows (any order, repeats allowed). */
-function selectedWindowBatch(tokens: Int32Array, windows: readonly number[], t: number): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
+function selectedWindowBatch(
+  tokens: Int32Array,
+  windows: readonly number[],
+  t: number,
+): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
   const b = windows.length;
   const inputs = new Int32Array(b * (t - 1));
   const targets = new Int32Array(b * (t - 1));
@@ -346,14 +396,27 @@ function selectedWindowBatch(tokens: Int32Array, windows: readonly number[], t: 
  * One plain wasm matMul per window, fed from JS: wasm's batched matMul is a plain loop and its slice and gather
  * read the whole input on every call, each several times slower here.
  */
-function addPerWindowSquares(acc: Float64Array, x: Float32Array, dy: Float32Array, b: number, rows: number, dIn: number, dOut: number): void {
+function addPerWindowSquares(
+  acc: Float64Array,
+  x: Float32Array,
+  dy: Float32Array,
+  b: number,
+  rows: number,
+  dIn: number,
+  dOut: number,
+): void {
   const xT = new Float32Array(dIn * rows);
   for (let w = 0; w < b; w++) {
     for (let r = 0; r < rows; r++) {
       const from = (w * rows + r) * dIn;
       for (let c = 0; c < dIn; c++) xT[c * rows + r] = x[from + c] as number;
     }
-    const product = tf.tidy(() => tf.matMul(tf.tensor2d(xT, [dIn, rows]), tf.tensor2d(dy.subarray(w * rows * dOut, (w + 1) * rows * dOut), [rows, dOut])));
+    const product = tf.tidy(() =>
+      tf.matMul(
+        tf.tensor2d(xT, [dIn, rows]),
+        tf.tensor2d(dy.subarray(w * rows * dOut, (w + 1) * rows * dOut), [rows, dOut]),
+      ),
+    );
     const values = product.dataSync();
     product.dispose();
     for (let j = 0; j < values.length; j++) acc[j] = (acc[j] as number) + (values[j] as number) ** 2;

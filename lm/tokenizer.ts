@@ -13,7 +13,8 @@ export const SPECIAL_TOKENS: readonly string[] = ['<unk>', '<eos>'];
  * @throws {RangeError} when size < 3.
  */
 export function buildVocabulary(sentences: Iterable<readonly string[]>, size: number): string[] {
-  if (!Number.isInteger(size) || size < 3) throw new RangeError(`vocabulary size must be an integer ≥ 3 (two specials + a word), got ${size}`);
+  if (!Number.isInteger(size) || size < 3)
+    throw new RangeError(`vocabulary size must be an integer ≥ 3 (two specials + a word), got ${size}`);
   const counts = new Map<string, number>();
   for (const sentence of sentences) for (const word of sentence) counts.set(word, (counts.get(word) ?? 0) + 1);
   const words = [...counts.entries()]

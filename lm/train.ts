@@ -36,7 +36,10 @@ class ScheduledAdam extends tf.AdamOptimizer {
 }
 
 /** Learning rate at `step` (0-based): linear warm-up to the peak, then cosine decay to peak/10 at the last step. */
-export function learningRateAt(step: number, options: Pick<TrainOptions, 'steps' | 'learningRate' | 'warmupSteps'>): number {
+export function learningRateAt(
+  step: number,
+  options: Pick<TrainOptions, 'steps' | 'learningRate' | 'warmupSteps'>,
+): number {
   const { steps, learningRate, warmupSteps } = options;
   if (step < warmupSteps) return (learningRate * (step + 1)) / warmupSteps;
   const progress = steps - warmupSteps <= 1 ? 1 : (step - warmupSteps) / (steps - warmupSteps - 1);
@@ -56,7 +59,8 @@ export function trainLanguageModel(
 ): { model: TransformerLm; report: TrainReport } {
   const { steps, batchSize, context: t } = config;
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   if (train.length < t + 1) throw new RangeError(`the train split has ${train.length} tokens; a window needs ${t + 1}`);
   const model = TransformerLm.create(config);
   const rng = SeededRng.fromSeed(config.seed).fork('batches').next;
@@ -79,7 +83,8 @@ export function trainLanguageModel(
         const cost = optimizer.minimize(() => model.loss(x, y), true, model.variables());
         return (cost as tf.Scalar).dataSync()[0] as number;
       });
-      if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step + 1} (loss ${loss}); lower learningRate`);
+      if (!Number.isFinite(loss))
+        throw new Error(`training diverged at step ${step + 1} (loss ${loss}); lower learningRate`);
       losses.push(loss);
       const seconds = (performance.now() - started) / 1000;
       onProgress?.({ step: step + 1, steps, loss, tokensPerSecond: ((step + 1) * batchSize * t) / seconds, seconds });
@@ -94,6 +99,11 @@ export function trainLanguageModel(
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
     model,
-    report: { steps, seconds: (performance.now() - started) / 1000, initialLoss: mean(losses.slice(0, tail)), finalLoss: mean(losses.slice(-tail)) },
+    report: {
+      steps,
+      seconds: (performance.now() - started) / 1000,
+      initialLoss: mean(losses.slice(0, tail)),
+      finalLoss: mean(losses.slice(-tail)),
+    },
   };
 }

@@ -24,10 +24,12 @@ export type { LmConfig } from './presets.js';
 export function validateLmConfig(config: LmConfig): void {
   for (const field of ['vocabSize', 'dModel', 'heads', 'layers', 'dFF', 'context'] as const) {
     const value = config[field];
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`LmConfig.${field} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`LmConfig.${field} must be a positive integer, got ${value}`);
   }
   if (config.context < 2) throw new RangeError(`LmConfig.context must be at least 2, got ${config.context}`);
-  if (config.dModel % config.heads !== 0) throw new RangeError(`LmConfig.heads (${config.heads}) must divide dModel (${config.dModel})`);
+  if (config.dModel % config.heads !== 0)
+    throw new RangeError(`LmConfig.heads (${config.heads}) must divide dModel (${config.dModel})`);
   if (!Number.isInteger(config.seed)) throw new RangeError(`LmConfig.seed must be an integer, got ${config.seed}`);
 }
 
@@ -52,7 +54,8 @@ export function parameterSpecs(config: LmConfig): ParameterSpec[] {
   for (let l = 0; l < layers; l++) {
     const p = `block${l}`;
     specs.push(...norm(`${p}.ln1`));
-    for (const part of ['q', 'k', 'v'] as const) specs.push({ name: `${p}.${part}`, shape: [d, d], init: 'normal', std });
+    for (const part of ['q', 'k', 'v'] as const)
+      specs.push({ name: `${p}.${part}`, shape: [d, d], init: 'normal', std });
     specs.push({ name: `${p}.o`, shape: [d, d], init: 'normal', std: residualStd });
     specs.push(...norm(`${p}.ln2`));
     specs.push({ name: `${p}.up`, shape: [d, f], init: 'normal', std });
@@ -73,7 +76,12 @@ export function initialValue(spec: ParameterSpec, seed: number, index: number): 
  * Final normalised hidden states [batch·t, dModel] for int32 `ids` [batch, t] (t ≤ context). `param` looks up a
  * parameter by name (so callers can substitute masked weights); `onLinear` sees every prunable layer.
  */
-export function hiddenStates(config: LmConfig, ids: tf.Tensor2D, param: (name: string) => tf.Tensor, onLinear?: LinearHook): tf.Tensor2D {
+export function hiddenStates(
+  config: LmConfig,
+  ids: tf.Tensor2D,
+  param: (name: string) => tf.Tensor,
+  onLinear?: LinearHook,
+): tf.Tensor2D {
   const [b, t] = ids.shape;
   const d = config.dModel;
   const h = config.heads;
@@ -85,8 +93,10 @@ export function hiddenStates(config: LmConfig, ids: tf.Tensor2D, param: (name: s
     return onLinear ? onLinear(name, x, y) : y;
   };
   // [b·t, d] → [b·heads, t, dh], and back.
-  const split = (x: tf.Tensor2D) => tf.reshape(tf.transpose(tf.reshape(x, [b, t, h, dh]), [0, 2, 1, 3]), [b * h, t, dh]) as tf.Tensor3D;
-  const merge = (x: tf.Tensor3D) => tf.reshape(tf.transpose(tf.reshape(x, [b, h, t, dh]), [0, 2, 1, 3]), [b * t, d]) as tf.Tensor2D;
+  const split = (x: tf.Tensor2D) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [b, t, h, dh]), [0, 2, 1, 3]), [b * h, t, dh]) as tf.Tensor3D;
+  const merge = (x: tf.Tensor3D) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [b, h, t, dh]), [0, 2, 1, 3]), [b * t, d]) as tf.Tensor2D;
 
   const positions = tf.slice(p2('pos'), [0, 0], [t, d]);
   let x = tf.reshape(tf.add(tf.reshape(embed(p2('embed'), ids), [b, t, d]), positions), [b * t, d]) as tf.Tensor2D;
@@ -106,6 +116,11 @@ export function hiddenStates(config: LmConfig, ids: tf.Tensor2D, param: (name: s
 }
 
 /** Next-token logits [batch·t, vocabSize] for int32 `ids` [batch, t]. */
-export function logits(config: LmConfig, ids: tf.Tensor2D, param: (name: string) => tf.Tensor, onLinear?: LinearHook): tf.Tensor2D {
+export function logits(
+  config: LmConfig,
+  ids: tf.Tensor2D,
+  param: (name: string) => tf.Tensor,
+  onLinear?: LinearHook,
+): tf.Tensor2D {
   return linear(hiddenStates(config, ids, param, onLinear), param('head') as tf.Tensor2D);
 }

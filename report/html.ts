@@ -4,12 +4,16 @@ import type { PageData, ReportSnapshot } from './snapshot-types.js';
 
 /** JSON that is safe inside <script type="application/json">: no `<` (so no `</script>` or `<!--`), no line separators. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Script text safe inside <script>: `</script` becomes `<\/script` (the same in strings, templates and regexes). */
 export function inlineScript(js: string): string {
-  if (js.includes('<!--')) throw new Error('an inlined script must not contain "<!--" (it changes how HTML parses the script)');
+  if (js.includes('<!--'))
+    throw new Error('an inlined script must not contain "<!--" (it changes how HTML parses the script)');
   return js.replace(/<\/(script)/gi, '<\\/$1');
 }
 

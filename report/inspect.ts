@@ -28,13 +28,19 @@ export interface RunInspection {
 }
 
 /** Summary, text heatmap and the top-K elites of a run (running, finished or killed). */
-export async function inspectRun(dir: string, options: { top?: number; paint?: HeatmapOptions['paint'] } = {}): Promise<RunInspection> {
+export async function inspectRun(
+  dir: string,
+  options: { top?: number; paint?: HeatmapOptions['paint'] } = {},
+): Promise<RunInspection> {
   const view = await openRunView(dir);
   try {
     const top = elitesOf(view)
       .sort((a, b) => (view.config.direction === 'minimize' ? a.fitness - b.fitness : b.fitness - a.fitness))
       .slice(0, options.top ?? 10);
-    const heatmap = renderHeatmap(view.archive, dimsOf(view.config), { geometry: view.archive.geometry(), ...(options.paint ? { paint: options.paint } : {}) });
+    const heatmap = renderHeatmap(view.archive, dimsOf(view.config), {
+      geometry: view.archive.geometry(),
+      ...(options.paint ? { paint: options.paint } : {}),
+    });
     return { summary: view.summary, top, heatmap, history: view.history };
   } finally {
     await view.close();
@@ -48,8 +54,11 @@ export async function exportRun(dir: string, options: { format: ExportFormat; al
   const view = await openRunView(dir);
   try {
     const names = dimsOf(view.config).map((d) => d.name);
-    const rows: Record<string, unknown>[] = options.all ? [...view.events()].map((e) => eventRow(e, names, view)) : elitesOf(view).map((e) => eliteRow(e, names));
-    if (options.format === 'json') return `${JSON.stringify(options.all ? rows : { summary: view.summary, elites: rows }, null, 2)}\n`;
+    const rows: Record<string, unknown>[] = options.all
+      ? [...view.events()].map((e) => eventRow(e, names, view))
+      : elitesOf(view).map((e) => eliteRow(e, names));
+    if (options.format === 'json')
+      return `${JSON.stringify(options.all ? rows : { summary: view.summary, elites: rows }, null, 2)}\n`;
     if (options.format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
     return toCsv(rows);
   } finally {
@@ -69,14 +78,24 @@ export interface RunListing {
 /** Every run directory directly under `parent` (default ./runs). */
 export async function listRuns(parent = 'runs'): Promise<RunListing[]> {
   const root = resolve(parent);
-  if (!existsSync(root)) throw new UsageError(`no runs directory at ${parent}`, 'Runs are written to ./runs by default; pass the directory that holds them.');
+  if (!existsSync(root))
+    throw new UsageError(
+      `no runs directory at ${parent}`,
+      'Runs are written to ./runs by default; pass the directory that holds them.',
+    );
   const out: RunListing[] = [];
   for (const name of readdirSync(root).sort()) {
     const dir = join(root, name);
     if (!existsSync(join(dir, 'store.mdb'))) continue;
     try {
       const view = await openRunView(dir);
-      out.push({ dir, status: view.status, proposals: view.summary.proposals, best: view.summary.best?.fitness ?? null, coverage: view.summary.archive.coverage });
+      out.push({
+        dir,
+        status: view.status,
+        proposals: view.summary.proposals,
+        best: view.summary.best?.fitness ?? null,
+        coverage: view.summary.archive.coverage,
+      });
       await view.close();
     } catch (error) {
       out.push({ dir, status: 'unreadable', proposals: 0, best: null, coverage: 0, error: (error as Error).message });
@@ -87,8 +106,12 @@ export async function listRuns(parent = 'runs'): Promise<RunListing[]> {
 
 function elitesOf(view: RunView): EliteRecord[] {
   return [...view.archive.elites()].map((e) => ({
-    id: e.id, cell: e.cell, fitness: fromScore(e.score, view.config.direction), descriptors: [...e.descriptors],
-    text: view.space.describe(e.genome), genome: view.space.encode(e.genome),
+    id: e.id,
+    cell: e.cell,
+    fitness: fromScore(e.score, view.config.direction),
+    descriptors: [...e.descriptors],
+    text: view.space.describe(e.genome),
+    genome: view.space.encode(e.genome),
   }));
 }
 
@@ -103,7 +126,12 @@ function eliteRow(e: EliteRecord, names: readonly string[]): Record<string, unkn
 function eventRow(e: RunEvent, names: readonly string[], view: RunView): Record<string, unknown> {
   const row: Record<string, unknown> = { seq: e.seq, id: e.id, ok: e.ok, seconds: e.t };
   if (e.ok) {
-    Object.assign(row, { source: { e: 'evaluated', k: 'key', f: 'fingerprint' }[e.src], fitness: e.f, status: { n: 'new', i: 'improved', r: 'rejected', s: 'screened' }[e.st], cell: e.cell });
+    Object.assign(row, {
+      source: { e: 'evaluated', k: 'key', f: 'fingerprint' }[e.src],
+      fitness: e.f,
+      status: { n: 'new', i: 'improved', r: 'rejected', s: 'screened' }[e.st],
+      cell: e.cell,
+    });
     names.forEach((n, i) => (row[n] = e.d?.[i]));
     for (const [k, v] of Object.entries(e.m ?? {})) if (!(k in row)) row[k] = v; // the evaluator's metrics
   } else Object.assign(row, { failure: e.kind, message: e.msg });
@@ -116,7 +144,8 @@ function toCsv(rows: readonly Record<string, unknown>[]): string {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown): string => {
     if (v === undefined || v === null) return '';
-    const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+    const s =
+      typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;

@@ -30,7 +30,18 @@ export async function probeRun(dir: string): Promise<RunProbe> {
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { id, name: id, status: 'unreadable', version: `unreadable:${message}`, proposals: 0, budget: {}, best: null, coverage: null, seconds: null, error: message };
+    return {
+      id,
+      name: id,
+      status: 'unreadable',
+      version: `unreadable:${message}`,
+      proposals: 0,
+      budget: {},
+      best: null,
+      coverage: null,
+      seconds: null,
+      error: message,
+    };
   } finally {
     await store?.close();
   }

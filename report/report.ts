@@ -25,7 +25,10 @@ export async function writeReport(dir: string, out: string, options: SnapshotOpt
     writeFileSync(temporary, html);
     renameSync(temporary, path);
   } catch (error) {
-    throw new UsageError(`cannot write the report to ${out}: ${(error as Error).message}`, 'Pass an --out path in a directory you can write.');
+    throw new UsageError(
+      `cannot write the report to ${out}: ${(error as Error).message}`,
+      'Pass an --out path in a directory you can write.',
+    );
   }
   return { path, bytes: Buffer.byteLength(html), snapshot };
 }

@@ -55,7 +55,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export async function startDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
   const runsDir = resolve(options.runsDir ?? 'runs');
   if (!existsSync(runsDir) || !statSync(runsDir).isDirectory()) {
-    throw new UsageError(`no runs directory at ${options.runsDir ?? 'runs'}`, 'Pass --runs DIR, the directory that holds your run directories (runs/ by default).');
+    throw new UsageError(
+      `no runs directory at ${options.runsDir ?? 'runs'}`,
+      'Pass --runs DIR, the directory that holds your run directories (runs/ by default).',
+    );
   }
   const host = options.host ?? '127.0.0.1';
   const pollMs = options.pollMs ?? 1000;
@@ -94,7 +97,13 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         const started = performance.now();
         const snapshot = await readSnapshot(dir, options.snapshot);
         builds++;
-        const entry = { version: `${snapshot.seq}:${snapshot.status}`, json: JSON.stringify(snapshot), status: snapshot.status, builtAt: Date.now(), buildMs: performance.now() - started };
+        const entry = {
+          version: `${snapshot.seq}:${snapshot.status}`,
+          json: JSON.stringify(snapshot),
+          status: snapshot.status,
+          builtAt: Date.now(),
+          buildMs: performance.now() - started,
+        };
         cache.set(id, entry);
         return entry;
       }).finally(() => building.delete(id));
@@ -109,12 +118,17 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     if (probe.status === 'unreadable') throw new UsageError(probe.error ?? `${id} cannot be read`);
     const cached = cache.get(id);
     if (cached && cached.version === probe.version) return cached;
-    if (cached && probe.status === 'running' && Date.now() - cached.builtAt < Math.max(pollMs, 2 * cached.buildMs)) return cached;
+    if (cached && probe.status === 'running' && Date.now() - cached.builtAt < Math.max(pollMs, 2 * cached.buildMs))
+      return cached;
     return build(id, dir);
   };
 
   const stream = (req: IncomingMessage, res: ServerResponse, id: string, dir: string): void => {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.write('retry: 2000\n\n');
     streams.add(res);
     let sent = '';
@@ -129,7 +143,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
           res.write(`event: snapshot\ndata: ${s.json}\n\n`);
         }
       } catch (error) {
-        if (!res.writableEnded) res.write(`event: problem\ndata: ${JSON.stringify({ message: (error as Error).message })}\n\n`);
+        if (!res.writableEnded)
+          res.write(`event: problem\ndata: ${JSON.stringify({ message: (error as Error).message })}\n\n`);
       } finally {
         busy = false;
       }
@@ -147,9 +162,11 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'read-only: GET only\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'text/plain; charset=utf-8', 'read-only: GET only\n');
     // Bound to loopback, answer only loopback names: a web page cannot reach the dashboard by DNS rebinding.
-    if (LOOPBACK.has(host) && !LOOPBACK.has(hostName(req.headers.host))) return send(res, 403, 'text/plain; charset=utf-8', 'forbidden host\n');
+    if (LOOPBACK.has(host) && !LOOPBACK.has(hostName(req.headers.host)))
+      return send(res, 403, 'text/plain; charset=utf-8', 'forbidden host\n');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts.length === 0) return send(res, 200, 'text/html; charset=utf-8', dashboardHtml({ mode: 'runs' }, 'runs'));
@@ -189,7 +206,10 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
-          ? new UsageError(`cannot listen on ${host}:${options.port ?? 8080}: ${error.message}`, 'Pass another --port (0 picks a free one) or --host.')
+          ? new UsageError(
+              `cannot listen on ${host}:${options.port ?? 8080}: ${error.message}`,
+              'Pass another --port (0 picks a free one) or --host.',
+            )
           : error,
       ),
     );

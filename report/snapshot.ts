@@ -2,7 +2,14 @@
 import type { Elite } from '../archive/archive.js';
 import { openRunView, type RunView } from '../search/run-view.js';
 import { fromScore } from '../core/types.js';
-import type { MapCell, ReportSnapshot, SnapshotDim, SnapshotElite, SnapshotHistoryPoint, SnapshotMap } from './snapshot-types.js';
+import type {
+  MapCell,
+  ReportSnapshot,
+  SnapshotDim,
+  SnapshotElite,
+  SnapshotHistoryPoint,
+  SnapshotMap,
+} from './snapshot-types.js';
 import { MAX_BUCKETS, TimelineBuilder } from './timeline.js';
 
 export interface SnapshotOptions {
@@ -87,7 +94,12 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
       stopReason: summary.stopReason,
       ...(summary.error !== undefined ? { error: summary.error } : {}),
     },
-    map: mapOf(archive.geometry(), archive.cells, all.map((e) => ({ cell: e.cell, id: e.id, fitness: fitnessOf(e) })), o.maxCentroids),
+    map: mapOf(
+      archive.geometry(),
+      archive.cells,
+      all.map((e) => ({ cell: e.cell, id: e.id, fitness: fitnessOf(e) })),
+      o.maxCentroids,
+    ),
     history: historyOf(view),
     timeline: timeline.series(),
     failureKinds: timeline.failureKinds(),
@@ -109,12 +121,19 @@ interface CvtGeometryLike {
 }
 
 /** Places each filled cell: grid bins from the row-major index (first dim slowest), CVT cells at their centroid. */
-export function mapOf(geometry: unknown, cells: number, filled: readonly Omit<MapCell, 'pos'>[], maxCentroids: number = DEFAULTS.maxCentroids): SnapshotMap {
+export function mapOf(
+  geometry: unknown,
+  cells: number,
+  filled: readonly Omit<MapCell, 'pos'>[],
+  maxCentroids: number = DEFAULTS.maxCentroids,
+): SnapshotMap {
   const g = geometry as GridGeometryLike | CvtGeometryLike;
   if (g.type === 'cvt') {
     const dims: SnapshotDim[] = g.dims.map((d) => ({ name: d.name, min: d.min, max: d.max }));
     return {
-      type: 'cvt', dims, cells,
+      type: 'cvt',
+      dims,
+      cells,
       filled: filled.map((c) => ({ ...c, pos: [...(g.centroids[c.cell] ?? [])] })),
       ...(g.centroids.length <= maxCentroids ? { centroids: g.centroids.map((c) => [...c]) } : {}),
     };
@@ -137,9 +156,21 @@ function historyOf(view: RunView): SnapshotHistoryPoint[] {
   const { summary } = view;
   const points: SnapshotHistoryPoint[] = view.history.points
     .filter((p) => p.proposals <= summary.proposals)
-    .map((p) => ({ proposals: p.proposals, seconds: p.seconds, coverage: p.coverage, qdScore: p.qdScore, best: p.best }));
+    .map((p) => ({
+      proposals: p.proposals,
+      seconds: p.seconds,
+      coverage: p.coverage,
+      qdScore: p.qdScore,
+      best: p.best,
+    }));
   if (summary.proposals > 0 && points.at(-1)?.proposals !== summary.proposals) {
-    points.push({ proposals: summary.proposals, seconds: summary.seconds, coverage: summary.archive.coverage, qdScore: summary.archive.qdScore, best: summary.best?.fitness ?? null });
+    points.push({
+      proposals: summary.proposals,
+      seconds: summary.seconds,
+      coverage: summary.archive.coverage,
+      qdScore: summary.archive.qdScore,
+      best: summary.best?.fitness ?? null,
+    });
   }
   return points;
 }

@@ -42,7 +42,18 @@ export async function bestByGroup(dirs: readonly string[], by: string): Promise<
       if (!top) continue;
       const score = toScore(top.fitness, view.config.direction);
       const seen = best.get(group);
-      if (!seen || score > seen.score) best.set(group, { score, row: { group, fitness: fromScore(score, view.config.direction), text: top.text, genome: top.genome, run: view.dir, runs: 0 } });
+      if (!seen || score > seen.score)
+        best.set(group, {
+          score,
+          row: {
+            group,
+            fitness: fromScore(score, view.config.direction),
+            text: top.text,
+            genome: top.genome,
+            run: view.dir,
+            runs: 0,
+          },
+        });
     } finally {
       await view.close();
     }

@@ -45,10 +45,14 @@ export class TimelineBuilder {
   }
 
   series(): TimelineBucket[] {
-    return this.buckets.filter((b) => b !== undefined).map((b) => ({ ...b, seconds: Math.round(b.seconds * 1000) / 1000 }));
+    return this.buckets
+      .filter((b) => b !== undefined)
+      .map((b) => ({ ...b, seconds: Math.round(b.seconds * 1000) / 1000 }));
   }
 
   failureKinds(): { kind: string; count: number }[] {
-    return [...this.kinds].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
+    return [...this.kinds]
+      .map(([kind, count]) => ({ kind, count }))
+      .sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
   }
 }

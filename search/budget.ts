@@ -27,7 +27,11 @@ export function outOfTime(budget: Budget, elapsedSeconds: number): boolean {
 
 /** True when a score reaches the target fitness (direction-aware). */
 export function targetReached(budget: Budget, bestScore: number | undefined, direction: Direction): boolean {
-  return budget.targetFitness !== undefined && bestScore !== undefined && bestScore >= toScore(budget.targetFitness, direction);
+  return (
+    budget.targetFitness !== undefined &&
+    bestScore !== undefined &&
+    bestScore >= toScore(budget.targetFitness, direction)
+  );
 }
 
 export interface StopDecision {
@@ -53,7 +57,11 @@ export interface AfterAnswer {
 export function stopAfterAnswer(s: AfterAnswer): StopDecision | undefined {
   if (s.consecutiveFailures >= s.maxConsecutiveFailures) {
     const last = s.event.ok ? '' : ` The last one: ${s.event.kind}: ${s.event.msg}`;
-    const error = new RunFailedError('E_FAILURES', `${s.consecutiveFailures} evaluations in a row failed.${last}`, 'The log is intact: fix the evaluator, then `elites resume RUN_DIR`.');
+    const error = new RunFailedError(
+      'E_FAILURES',
+      `${s.consecutiveFailures} evaluations in a row failed.${last}`,
+      'The log is intact: fix the evaluator, then `elites resume RUN_DIR`.',
+    );
     return { reason: 'failures', error };
   }
   if (targetReached(s.budget, s.archive.stats().bestScore, s.direction)) return { reason: 'target' };
@@ -66,8 +74,16 @@ export function stopAfterAnswer(s: AfterAnswer): StopDecision | undefined {
  * Nothing in flight and nothing asked: the budget is spent or the strategy is done.
  * @throws {RunFailedError} E_STALLED when neither holds (a strategy that proposes nothing while nothing is outstanding).
  */
-export function stopWhenIdle(budget: Budget, proposals: number, strategy: Pick<Strategy<unknown>, 'finished'>): StopReason {
+export function stopWhenIdle(
+  budget: Budget,
+  proposals: number,
+  strategy: Pick<Strategy<unknown>, 'finished'>,
+): StopReason {
   if (proposalsLeft(budget, proposals) === 0) return 'evaluations';
   if (strategy.finished?.()) return 'converged';
-  throw new RunFailedError('E_STALLED', 'the strategy proposed nothing while nothing was in flight', 'This is a bug in the strategy: ask() must return a proposal when nothing is outstanding.');
+  throw new RunFailedError(
+    'E_STALLED',
+    'the strategy proposed nothing while nothing was in flight',
+    'This is a bug in the strategy: ask() must return a proposal when nothing is outstanding.',
+  );
 }

@@ -26,7 +26,11 @@ export interface CachePolicyOptions {
 
 export function createCachePolicy(cache: ResultCache | undefined, options: CachePolicyOptions): CachePolicy {
   if (!cache) {
-    return { enabled: false, lookup: () => ({ repeat: 0 }), record: (_key, task) => ({ result: task.result, collision: false }) };
+    return {
+      enabled: false,
+      lookup: () => ({ repeat: 0 }),
+      record: (_key, task) => ({ result: task.result, collision: false }),
+    };
   }
   const usable = (entry: CacheEntry | undefined): entry is CacheEntry =>
     entry !== undefined && (entry.result.descriptors?.length ?? 0) === options.descriptorCount;
@@ -58,9 +62,11 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
         if (task.source === 'evaluated') entry = pool ? addSample(pool, fresh) : entry;
         else if (pool) entry = pool;
       }
-      if (options.mode === 'counterfactual' && usable(previous)) collision = Math.abs(previous.result.fitness - fresh.fitness) > options.epsilon;
+      if (options.mode === 'counterfactual' && usable(previous))
+        collision = Math.abs(previous.result.fitness - fresh.fitness) > options.epsilon;
       void cache.putKey(key, entry);
-      if (task.fingerprint !== undefined && task.source === 'evaluated') void cache.putFingerprint(task.fingerprint, options.mode === 'aggregate' ? entry : singleSample(fresh));
+      if (task.fingerprint !== undefined && task.source === 'evaluated')
+        void cache.putFingerprint(task.fingerprint, options.mode === 'aggregate' ? entry : singleSample(fresh));
       return { result: entry.result, collision };
     },
   };

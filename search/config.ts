@@ -58,11 +58,32 @@ const executorSchema = z.discriminatedUnion('type', [
     // `$NAME` reads the URL from that environment variable when the run starts, so a password never lands in config.json.
     url: z
       .string()
-      .regex(/^(rediss?:\/\/\S+|\$[A-Za-z_][A-Za-z0-9_]*)$/, 'expected redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS), or $ENV_VAR naming an environment variable that holds one'),
-    queue: z.string().regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore').default('elites'),
-    inFlight: z.int().positive().max(100_000).optional().describe('tasks in flight; default: Σ concurrency of the workers ready when the run starts'),
-    waitForWorkersSeconds: z.number().positive().max(86_400).default(60).describe('how long the run waits for a first worker before it fails'),
-    stalledSeconds: z.number().min(1).max(3600).default(30).describe('a dead worker\'s task is re-queued after about this long (BullMQ lock)'),
+      .regex(
+        /^(rediss?:\/\/\S+|\$[A-Za-z_][A-Za-z0-9_]*)$/,
+        'expected redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS), or $ENV_VAR naming an environment variable that holds one',
+      ),
+    queue: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
+      .default('elites'),
+    inFlight: z
+      .int()
+      .positive()
+      .max(100_000)
+      .optional()
+      .describe('tasks in flight; default: Σ concurrency of the workers ready when the run starts'),
+    waitForWorkersSeconds: z
+      .number()
+      .positive()
+      .max(86_400)
+      .default(60)
+      .describe('how long the run waits for a first worker before it fails'),
+    stalledSeconds: z
+      .number()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe("a dead worker's task is re-queued after about this long (BullMQ lock)"),
   }),
 ]);
 
@@ -79,13 +100,17 @@ export const runConfigSchema = z.strictObject({
   archive: z.looseObject({ type: z.string().min(1), qdOffset: z.number().optional() }),
   budget: budgetSchema,
   workers: z.int().nonnegative().max(1024).default(1).describe('0 = inline in the main thread'),
-  executor: executorSchema.optional().describe('absent or { type: local }: the local pool; { type: redis, url, queue }: `elites worker` processes'),
+  executor: executorSchema
+    .optional()
+    .describe('absent or { type: local }: the local pool; { type: redis, url, queue }: `elites worker` processes'),
   workerMemoryMb: z
     .int()
     .min(64, 'at least 64 MB: a worker needs some heap to load elites and the evaluator')
     .max(1_048_576)
     .default(4096)
-    .describe('heap limit of each worker thread (V8 old generation); an evaluation that passes it ends as a crashed failure'),
+    .describe(
+      'heap limit of each worker thread (V8 old generation); an evaluation that passes it ends as a crashed failure',
+    ),
   cache: cacheSchema.default(cacheSchema.parse({})),
   failures: z.strictObject({ maxConsecutive: z.int().positive().default(20) }).default({ maxConsecutive: 20 }),
   log: z
@@ -96,7 +121,12 @@ export const runConfigSchema = z.strictObject({
     .default({ genomes: 'elites', checkpointSeconds: 5 }),
   remeasure: z
     .strictObject({
-      elites: z.int().min(0).max(1000).default(0).describe('re-evaluate the best N elites when the run ends (noisy evaluators); 0 = off'),
+      elites: z
+        .int()
+        .min(0)
+        .max(1000)
+        .default(0)
+        .describe('re-evaluate the best N elites when the run ends (noisy evaluators); 0 = off'),
       rounds: z.int().min(1).max(100).default(3).describe('samples per elite, taken round-robin over the elites'),
     })
     .default({ elites: 0, rounds: 3 }),
@@ -124,11 +154,27 @@ export function parseRunConfig(raw: unknown, baseDir: string, overrides: ConfigO
   if (!parsed.success) throw configError(parsed.error.issues.map((issue) => toIssue(issue)));
   const config = parsed.data;
   const issues: ConfigIssue[] = [];
-  if (!isModuleRef(config.space)) checkEntry(spaces, 'space', config.space.type, withoutKeys(config.space, ['type']), issues);
+  if (!isModuleRef(config.space))
+    checkEntry(spaces, 'space', config.space.type, withoutKeys(config.space, ['type']), issues);
   if (config.evaluator.type !== undefined) {
-    checkEntry(evaluators, 'evaluator', config.evaluator.type, config.evaluator.options ?? {}, issues, 'evaluator.options');
+    checkEntry(
+      evaluators,
+      'evaluator',
+      config.evaluator.type,
+      config.evaluator.options ?? {},
+      issues,
+      'evaluator.options',
+    );
   }
-  checkEntry(strategies, 'search', config.search.strategy, withoutKeys(config.search, ['strategy']), issues, 'search', 'strategy');
+  checkEntry(
+    strategies,
+    'search',
+    config.search.strategy,
+    withoutKeys(config.search, ['strategy']),
+    issues,
+    'search',
+    'strategy',
+  );
   checkEntry(archives, 'archive', config.archive.type, withoutKeys(config.archive, ['type', 'qdOffset']), issues);
   if (issues.length > 0) throw configError(issues);
   return resolveModulePaths(config, baseDir);
@@ -141,14 +187,21 @@ export function parseRunConfig(raw: unknown, baseDir: string, overrides: ConfigO
 export function loadRunConfig(path: string, overrides: ConfigOverrides = {}): RunConfig {
   const file = resolve(path);
   if (!existsSync(file)) {
-    throw new ConfigError(`config file not found: ${path}`, [], 'Check the path, or run `elites init` to write a starter config.');
+    throw new ConfigError(
+      `config file not found: ${path}`,
+      [],
+      'Check the path, or run `elites init` to write a starter config.',
+    );
   }
   const text = readFileSync(file, 'utf8');
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       `${path} is not valid YAML/JSON`,
-      doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? '?'}`, message: e.message.split('\n')[0] ?? e.message })),
+      doc.errors.map((e) => ({
+        path: `line ${e.linePos?.[0]?.line ?? '?'}`,
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
     );
   }
   try {
@@ -172,7 +225,10 @@ function checkEntry(
   if (!entry) {
     const known = Object.keys(registry).join(', ');
     const pluginHint = section === 'space' || section === 'evaluator' ? `, or use { module: ./file.mjs }` : '';
-    issues.push({ path: `${section}.${nameKey}`, message: `unknown ${section} ${nameKey} "${name}"; expected one of: ${known}${pluginHint}` });
+    issues.push({
+      path: `${section}.${nameKey}`,
+      message: `unknown ${section} ${nameKey} "${name}"; expected one of: ${known}${pluginHint}`,
+    });
     return;
   }
   const result = entry.options.safeParse(options);
@@ -184,15 +240,22 @@ function checkEntry(
 function toIssue(issue: z.core.$ZodIssue, prefix = ''): ConfigIssue {
   const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
   let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (a typo?)`;
-  if (issue.code === 'invalid_union' && (path === 'executor' || path === 'executor.type')) message = 'expected { type: local } or { type: redis, url: redis://HOST:6379, queue: NAME }';
-  if (issue.code === 'invalid_union' && path === 'space') message = 'expected { type: bitstring|vector|categorical, ... } or { module: ./my-space.mjs, options: {...} }';
+  if (issue.code === 'unrecognized_keys')
+    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (a typo?)`;
+  if (issue.code === 'invalid_union' && (path === 'executor' || path === 'executor.type'))
+    message = 'expected { type: local } or { type: redis, url: redis://HOST:6379, queue: NAME }';
+  if (issue.code === 'invalid_union' && path === 'space')
+    message = 'expected { type: bitstring|vector|categorical, ... } or { module: ./my-space.mjs, options: {...} }';
   return { path, message };
 }
 
 function configError(issues: ConfigIssue[]): ConfigError {
   const noun = issues.length === 1 ? 'problem' : 'problems';
-  return new ConfigError(`invalid config (${issues.length} ${noun})`, issues, 'Fix the fields above; see the config reference in the README.');
+  return new ConfigError(
+    `invalid config (${issues.length} ${noun})`,
+    issues,
+    'Fix the fields above; see the config reference in the README.',
+  );
 }
 
 function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
@@ -200,19 +263,30 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
   const config = { ...(raw as Record<string, unknown>) };
   if (overrides.seed !== undefined) config.seed = overrides.seed;
   if (overrides.workers !== undefined) config.workers = overrides.workers;
-  if (overrides.evaluations !== undefined || overrides.seconds !== undefined) config.budget = overrideBudget((config.budget as Record<string, unknown> | undefined) ?? {}, overrides);
+  if (overrides.evaluations !== undefined || overrides.seconds !== undefined)
+    config.budget = overrideBudget((config.budget as Record<string, unknown> | undefined) ?? {}, overrides);
   return config;
 }
 
 /** A budget with the flags' overrides (`--evaluations`, `--seconds`): the one merge, for a new run and a resume alike. */
-export function overrideBudget<B extends object>(budget: B, overrides: Pick<ConfigOverrides, 'evaluations' | 'seconds'>): B {
-  return { ...budget, ...(overrides.evaluations !== undefined ? { evaluations: overrides.evaluations } : {}), ...(overrides.seconds !== undefined ? { seconds: overrides.seconds } : {}) };
+export function overrideBudget<B extends object>(
+  budget: B,
+  overrides: Pick<ConfigOverrides, 'evaluations' | 'seconds'>,
+): B {
+  return {
+    ...budget,
+    ...(overrides.evaluations !== undefined ? { evaluations: overrides.evaluations } : {}),
+    ...(overrides.seconds !== undefined ? { seconds: overrides.seconds } : {}),
+  };
 }
 
 function resolveModulePaths(config: RunConfig, baseDir: string): RunConfig {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const space = isModuleRef(config.space) ? { ...config.space, module: abs(config.space.module) } : config.space;
-  const evaluator = config.evaluator.module !== undefined ? { ...config.evaluator, module: abs(config.evaluator.module) } : config.evaluator;
+  const evaluator =
+    config.evaluator.module !== undefined
+      ? { ...config.evaluator, module: abs(config.evaluator.module) }
+      : config.evaluator;
   return { ...config, space, evaluator, cache: { ...config.cache, path: resolve(config.cache.path) } };
 }
 

@@ -9,7 +9,17 @@
 //   → the logged RunEvent (store/events.ts: toEvent / fromEvent / countEvent are its only codec).
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Archive } from '../archive/archive.js';
-import { countEvent, emptyCounters, logFidelity, readFidelity, toEvent, type Checkpoint, type Counters, type RunEvent, type History } from '../store/events.js';
+import {
+  countEvent,
+  emptyCounters,
+  logFidelity,
+  readFidelity,
+  toEvent,
+  type Checkpoint,
+  type Counters,
+  type RunEvent,
+  type History,
+} from '../store/events.js';
 import type { RunStore } from '../store/run-store.js';
 import { proposalsLeft, stopAfterAnswer, stopWhenIdle, type Budget, type StopReason } from './budget.js';
 import type { CachePolicy } from './cache-policy.js';
@@ -79,13 +89,29 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   const elapsed = (): number => (performance.now() - started) / 1000;
 
   const pending = new Map<number, Proposal<G>>(); // asked, not yet processed (in id order: Map keeps insertion order)
-  const live = createInFlight<G>({ space, cache: parts.cache, executor, onCollision: () => counters.collisions++, ...(parts.stop ? { stop: parts.stop } : {}) });
+  const live = createInFlight<G>({
+    space,
+    cache: parts.cache,
+    executor,
+    onCollision: () => counters.collisions++,
+    ...(parts.stop ? { stop: parts.stop } : {}),
+  });
   let replay: ReplaySource<G> | undefined = resumed ? createReplaySource<G>(store.events(resumed.seq + 1)) : undefined;
   let slots = resumed?.slots ?? executor.size;
   let seq = resumed?.seq ?? -1;
   const writer = createEventWriter(store);
   const checkpointer = createCheckpointer(store, writer, parts.checkpointSeconds, () =>
-    takeCheckpoint({ seq, space, rng: parts.rng, strategy, counters, pending, slots: executor.size, elapsedSeconds: elapsed(), history }),
+    takeCheckpoint({
+      seq,
+      space,
+      rng: parts.rng,
+      strategy,
+      counters,
+      pending,
+      slots: executor.size,
+      elapsedSeconds: elapsed(),
+      history,
+    }),
   );
 
   const dispatch = (p: Proposal<G>): void => {
@@ -108,7 +134,8 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
 
   // A checkpoint before the first event: a run killed at any moment has one to replay its log from.
   if (!resumed) await checkpointer.save();
-  for (const p of resumed?.pending ?? []) dispatch({ id: p.id, genome: space.decode(p.g), parents: p.parents, ...readFidelity(p.fid) });
+  for (const p of resumed?.pending ?? [])
+    dispatch({ id: p.id, genome: space.decode(p.g), parents: p.parents, ...readFidelity(p.fid) });
 
   let stopReason: StopReason | undefined; // once set, nothing more is asked
   let failure: RunFailedError | undefined;
@@ -120,11 +147,19 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
         stopReason = 'signal';
         break;
       }
-      const want = stopReason === undefined ? Math.min(slots - pending.size, proposalsLeft(budget, counters.proposals + pending.size)) : 0;
+      const want =
+        stopReason === undefined
+          ? Math.min(slots - pending.size, proposalsLeft(budget, counters.proposals + pending.size))
+          : 0;
       if (want > 0) {
         for (const p of strategy.ask(want)) {
           const due = counters.proposals + pending.size;
-          if (p.id !== due) throw new RunFailedError('E_IDS', `the strategy proposed id ${p.id} where ${due} was due`, 'This is a bug in the strategy: ids must count 0, 1, 2, … in the order asked.');
+          if (p.id !== due)
+            throw new RunFailedError(
+              'E_IDS',
+              `the strategy proposed id ${p.id} where ${due} was due`,
+              'This is a bug in the strategy: ids must count 0, 1, 2, … in the order asked.',
+            );
           dispatch(p);
         }
       }
@@ -134,7 +169,12 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       }
       const answer = await nextAnswer();
       if (!answer) continue; // stop signal: handled at the top
-      if (!pending.delete(answer.proposal.id)) throw new RunFailedError('E_TWICE', `proposal ${answer.proposal.id} was answered twice`, 'This is a bug in elites: please report it with the run directory.');
+      if (!pending.delete(answer.proposal.id))
+        throw new RunFailedError(
+          'E_TWICE',
+          `proposal ${answer.proposal.id} was answered twice`,
+          'This is a bug in elites: please report it with the run directory.',
+        );
       seq++;
       const event = applyAnswer(parts, answer, seq, Math.round(elapsed() * 1000) / 1000);
       countEvent(counters, event);
@@ -147,7 +187,17 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       recordHistory(history, counters, archive.stats(), elapsed(), direction);
 
       if (stopReason === undefined) {
-        const stop = stopAfterAnswer({ event, consecutiveFailures: counters.consecutiveFailures, maxConsecutiveFailures: parts.maxConsecutiveFailures, budget, archive, direction, strategy, replaying: replay !== undefined, elapsedSeconds: elapsed });
+        const stop = stopAfterAnswer({
+          event,
+          consecutiveFailures: counters.consecutiveFailures,
+          maxConsecutiveFailures: parts.maxConsecutiveFailures,
+          budget,
+          archive,
+          direction,
+          strategy,
+          replaying: replay !== undefined,
+          elapsedSeconds: elapsed,
+        });
         stopReason = stop?.reason;
         failure = stop?.error;
       }
@@ -179,7 +229,11 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
   const fid = logFidelity(proposal.fidelity);
   if (!answer.ok) {
     strategy.tell({ proposal, ok: false, failure: answer.failure });
-    return toEvent({ ok: false, id: proposal.id, failure: answer.failure, genome: space.encode(proposal.genome), ...fid }, seq, t);
+    return toEvent(
+      { ok: false, id: proposal.id, failure: answer.failure, genome: space.encode(proposal.genome), ...fid },
+      seq,
+      t,
+    );
   }
   const { result, source } = answer;
   const score = toScore(result.fitness, direction);
@@ -187,12 +241,37 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
   // Screening results (a racing stage on part of the data) are told to the strategy, never offered to the archive.
   const added = proposal.fidelity?.screening
     ? { status: 'screened' as const, cell: -1 }
-    : archive.add({ id: proposal.id, genome: proposal.genome, score, descriptors: result.descriptors ?? [], ...(tiebreak ? { tiebreak } : {}) });
-  const outcome: Outcome<G> = { proposal, ok: true, score, result, status: added.status, source, ...(tiebreak ? { tiebreak } : {}) };
+    : archive.add({
+        id: proposal.id,
+        genome: proposal.genome,
+        score,
+        descriptors: result.descriptors ?? [],
+        ...(tiebreak ? { tiebreak } : {}),
+      });
+  const outcome: Outcome<G> = {
+    proposal,
+    ok: true,
+    score,
+    result,
+    status: added.status,
+    source,
+    ...(tiebreak ? { tiebreak } : {}),
+  };
   strategy.tell(outcome);
   const keepGenome = added.status === 'new' || added.status === 'improved' || parts.logAllGenomes;
   return toEvent(
-    { ok: true, id: proposal.id, source, result, status: added.status, cell: added.cell, parents: proposal.parents, ...fid, ...(keepGenome ? { genome: space.encode(proposal.genome) } : {}) },
-    seq, t,
+    {
+      ok: true,
+      id: proposal.id,
+      source,
+      result,
+      status: added.status,
+      cell: added.cell,
+      parents: proposal.parents,
+      ...fid,
+      ...(keepGenome ? { genome: space.encode(proposal.genome) } : {}),
+    },
+    seq,
+    t,
   );
 }

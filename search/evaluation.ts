@@ -16,15 +16,24 @@ export interface EvaluationRunner {
 }
 
 /** Builds the evaluator named by a spec (built-in or plug-in). @throws {PluginError} for a bad module. */
-export async function loadEvaluator(spec: Pick<EvaluatorSpec, 'type' | 'module' | 'options'>): Promise<Evaluator<unknown>> {
+export async function loadEvaluator(
+  spec: Pick<EvaluatorSpec, 'type' | 'module' | 'options'>,
+): Promise<Evaluator<unknown>> {
   if (spec.module !== undefined) return loadEvaluatorModule(spec.module);
-  const entry = spec.type !== undefined && Object.hasOwn(evaluators, spec.type) ? evaluators[spec.type as keyof typeof evaluators] : undefined;
+  const entry =
+    spec.type !== undefined && Object.hasOwn(evaluators, spec.type)
+      ? evaluators[spec.type as keyof typeof evaluators]
+      : undefined;
   if (!entry) throw new Error(`unknown evaluator type ${String(spec.type)}`);
   return entry.create(spec.options, undefined) as Evaluator<unknown>;
 }
 
 /** `loaded`: the evaluator already loaded in this thread (the main thread's, inline), so it is not loaded twice. */
-export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: ResultCache, loaded?: Evaluator<unknown>): EvaluationRunner {
+export function createEvaluationRunner(
+  spec: EvaluatorSpec,
+  sharedCache?: ResultCache,
+  loaded?: Evaluator<unknown>,
+): EvaluationRunner {
   let ready: Promise<Evaluator<unknown>> | undefined;
   const cache = sharedCache ?? (spec.cache ? openResultCache({ ...spec.cache, readOnly: true }) : undefined);
   const loadAndSetUp = async (): Promise<Evaluator<unknown>> => {
@@ -64,17 +73,26 @@ export function createEvaluationRunner(spec: EvaluatorSpec, sharedCache?: Result
         let fingerprint: string | undefined;
         if (evaluator.fingerprint) {
           // At a proposal's own fidelity the same behaviour scores differently: the fidelity is part of the lookup.
-          fingerprint = fidelityKey(String(await evaluator.fingerprint(task.genome, ctx)), task.fidelity === undefined ? undefined : { level: task.fidelity, sample: task.sample ?? 0 });
+          fingerprint = fidelityKey(
+            String(await evaluator.fingerprint(task.genome, ctx)),
+            task.fidelity === undefined ? undefined : { level: task.fidelity, sample: task.sample ?? 0 },
+          );
           // Aggregate mode: the code is the unit of noise, so a fingerprint with too few samples is measured again
           // (whichever key proposed it); otherwise a known fingerprint answers a key's first evaluation.
           const hit = cache?.byFingerprint(fingerprint);
-          const answers = hit !== undefined && (spec.cache?.samples !== undefined ? hit.n >= spec.cache.samples : task.repeat === 0);
+          const answers =
+            hit !== undefined && (spec.cache?.samples !== undefined ? hit.n >= spec.cache.samples : task.repeat === 0);
           if (answers) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
         }
         const raw = await evaluator.evaluate(task.genome, ctx);
         const problem = checkResult(raw, spec.descriptorCount);
         if (problem) return { ok: false, failure: { kind: 'invalid', message: problem } };
-        return { ok: true, result: cleanResult(raw), ...(fingerprint !== undefined ? { fingerprint } : {}), source: 'evaluated' };
+        return {
+          ok: true,
+          result: cleanResult(raw),
+          ...(fingerprint !== undefined ? { fingerprint } : {}),
+          source: 'evaluated',
+        };
       } catch (error) {
         return fail('threw', error);
       }
@@ -99,21 +117,29 @@ export function fail(kind: Failure['kind'], error: unknown, prefix = ''): { ok: 
 
 /** Why a returned value is not a usable EvalResult, or undefined when it is. */
 export function checkResult(raw: unknown, descriptorCount: number): string | undefined {
-  if (raw === null || typeof raw !== 'object') return `evaluate() returned ${raw === null ? 'null' : typeof raw}; expected { fitness, descriptors }`;
+  if (raw === null || typeof raw !== 'object')
+    return `evaluate() returned ${raw === null ? 'null' : typeof raw}; expected { fitness, descriptors }`;
   const r = raw as Record<string, unknown>;
-  if (typeof r.fitness !== 'number' || !Number.isFinite(r.fitness)) return `fitness is ${describeValue(r.fitness)}; expected a finite number`;
+  if (typeof r.fitness !== 'number' || !Number.isFinite(r.fitness))
+    return `fitness is ${describeValue(r.fitness)}; expected a finite number`;
   const d = r.descriptors;
   if (descriptorCount > 0 || d !== undefined) {
-    if (!Array.isArray(d) && !ArrayBuffer.isView(d)) return `descriptors is ${describeValue(d)}; expected an array of ${descriptorCount} numbers`;
+    if (!Array.isArray(d) && !ArrayBuffer.isView(d))
+      return `descriptors is ${describeValue(d)}; expected an array of ${descriptorCount} numbers`;
     const arr = Array.from(d as ArrayLike<unknown>);
-    if (arr.length !== descriptorCount) return `descriptors has length ${arr.length}; the archive has ${descriptorCount} dimension(s)`;
+    if (arr.length !== descriptorCount)
+      return `descriptors has length ${arr.length}; the archive has ${descriptorCount} dimension(s)`;
     const bad = arr.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
     if (bad >= 0) return `descriptors[${bad}] is ${describeValue(arr[bad])}; expected a finite number`;
   }
-  if (r.tiebreak !== undefined && !(Array.isArray(r.tiebreak) && r.tiebreak.every((v) => Number.isFinite(v)))) return 'tiebreak must be an array of finite numbers';
+  if (r.tiebreak !== undefined && !(Array.isArray(r.tiebreak) && r.tiebreak.every((v) => Number.isFinite(v))))
+    return 'tiebreak must be an array of finite numbers';
   if (r.metrics !== undefined) {
-    if (r.metrics === null || typeof r.metrics !== 'object' || Array.isArray(r.metrics)) return `metrics is ${describeValue(r.metrics)}; expected an object of numbers`;
-    for (const [name, v] of Object.entries(r.metrics)) if (typeof v !== 'number') return `metrics.${name} is ${describeValue(v)}; metrics must be numbers (functions, symbols and objects cannot be logged)`;
+    if (r.metrics === null || typeof r.metrics !== 'object' || Array.isArray(r.metrics))
+      return `metrics is ${describeValue(r.metrics)}; expected an object of numbers`;
+    for (const [name, v] of Object.entries(r.metrics))
+      if (typeof v !== 'number')
+        return `metrics.${name} is ${describeValue(v)}; metrics must be numbers (functions, symbols and objects cannot be logged)`;
   }
   return undefined;
 }
@@ -135,7 +161,9 @@ function cleanResult(raw: EvalResult): EvalResult {
   if (raw.tiebreak !== undefined) out.tiebreak = Array.from(raw.tiebreak, Number);
   if (raw.metrics !== undefined) {
     const metrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries(raw.metrics)) if (typeof v === 'number') Object.defineProperty(metrics, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(raw.metrics))
+      if (typeof v === 'number')
+        Object.defineProperty(metrics, k, { value: v, enumerable: true, writable: true, configurable: true });
     out.metrics = metrics;
   }
   return out;

@@ -24,21 +24,46 @@ export interface FinishInput {
 /** Re-measures (a finished run, when configured), stores the status and stop reason, and writes summary.json. */
 export async function finishRun(input: FinishInput): Promise<RunSummary> {
   const { dir, config, store, space, archive, result } = input;
-  let status: 'failed' | 'interrupted' | 'done' = result.error ? 'failed' : result.stopReason === 'signal' ? 'interrupted' : 'done';
+  let status: 'failed' | 'interrupted' | 'done' = result.error
+    ? 'failed'
+    : result.stopReason === 'signal'
+      ? 'interrupted'
+      : 'done';
   let remeasured: RemeasuredElite[] | undefined;
   if (status === 'done' && config.remeasure.elites > 0) {
     logRun(dir, `re-measuring the best ${config.remeasure.elites} elites, ${config.remeasure.rounds} rounds`);
-    remeasured = await remeasureElites({ archive, space, executor: input.executor, direction: config.direction, elites: config.remeasure.elites, rounds: config.remeasure.rounds, ...(input.stop ? { signal: input.stop } : {}) });
-    if (input.stop?.aborted) status = 'interrupted'; // resume finds the budget spent and re-measures again
+    remeasured = await remeasureElites({
+      archive,
+      space,
+      executor: input.executor,
+      direction: config.direction,
+      elites: config.remeasure.elites,
+      rounds: config.remeasure.rounds,
+      ...(input.stop ? { signal: input.stop } : {}),
+    });
+    if (input.stop?.aborted)
+      status = 'interrupted'; // resume finds the budget spent and re-measures again
     else await store.putMeta('remeasured', remeasured);
   }
   const summary = buildSummary({
-    runId: basename(dir), dir, status, stopReason: result.stopReason, counters: result.counters, archive, space, direction: config.direction, seconds: result.elapsedSeconds,
-    ...(result.error ? { error: result.error.message } : {}), ...(remeasured && status === 'done' ? { remeasured } : {}),
+    runId: basename(dir),
+    dir,
+    status,
+    stopReason: result.stopReason,
+    counters: result.counters,
+    archive,
+    space,
+    direction: config.direction,
+    seconds: result.elapsedSeconds,
+    ...(result.error ? { error: result.error.message } : {}),
+    ...(remeasured && status === 'done' ? { remeasured } : {}),
   });
   await store.putMeta('status', status);
   await store.putMeta('stopReason', result.stopReason);
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  logRun(dir, `${status} (${result.stopReason}): ${summary.proposals} proposals, ${summary.evaluations} evaluations, ${summary.failures} failures, best ${summary.best?.fitness ?? '-'}${result.error ? ` — ${result.error.message}` : ''}`);
+  logRun(
+    dir,
+    `${status} (${result.stopReason}): ${summary.proposals} proposals, ${summary.evaluations} evaluations, ${summary.failures} failures, best ${summary.best?.fitness ?? '-'}${result.error ? ` — ${result.error.message}` : ''}`,
+  );
   return summary;
 }

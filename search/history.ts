@@ -13,7 +13,14 @@ export function emptyHistory(budget?: Budget): History {
 }
 
 /** Adds a point when the proposal count is a multiple of `every`; deterministic in the proposal count. */
-export function recordHistory(history: History, counters: Counters, stats: ArchiveStats, seconds: number, direction: Direction, force = false): void {
+export function recordHistory(
+  history: History,
+  counters: Counters,
+  stats: ArchiveStats,
+  seconds: number,
+  direction: Direction,
+  force = false,
+): void {
   if (!force && counters.proposals % history.every !== 0) return;
   if (history.points.at(-1)?.proposals === counters.proposals) return;
   history.points.push({

@@ -2,7 +2,14 @@
 // snapshots of everything the log's prefix does not hold, saved only once that prefix is durable.
 import type { SeededRng } from '../core/rng.js';
 import type { Space } from '../core/types.js';
-import { logFidelity, type Checkpoint, type Counters, type History, type PendingProposal, type RunEvent } from '../store/events.js';
+import {
+  logFidelity,
+  type Checkpoint,
+  type Counters,
+  type History,
+  type PendingProposal,
+  type RunEvent,
+} from '../store/events.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Proposal, Strategy } from './strategies/strategy.js';
 
@@ -58,10 +65,22 @@ export interface EngineState<G> {
 
 /** The state as a snapshot: copies, so nothing in it changes later. */
 export function takeCheckpoint<G>(s: EngineState<G>): Checkpoint {
-  const pending: PendingProposal[] = [...s.pending.values()].map((p) => ({ id: p.id, g: s.space.encode(p.genome), parents: p.parents, ...logFidelity(p.fidelity) }));
+  const pending: PendingProposal[] = [...s.pending.values()].map((p) => ({
+    id: p.id,
+    g: s.space.encode(p.genome),
+    parents: p.parents,
+    ...logFidelity(p.fidelity),
+  }));
   return {
-    seq: s.seq, rng: s.rng.state(), strategy: s.strategy.state(), counters: { ...s.counters }, pending,
-    slots: s.slots, elapsedSeconds: s.elapsedSeconds, savedAt: new Date().toISOString(), history: { every: s.history.every, points: [...s.history.points] },
+    seq: s.seq,
+    rng: s.rng.state(),
+    strategy: s.strategy.state(),
+    counters: { ...s.counters },
+    pending,
+    slots: s.slots,
+    elapsedSeconds: s.elapsedSeconds,
+    savedAt: new Date().toISOString(),
+    history: { every: s.history.every, points: [...s.history.points] },
   };
 }
 
@@ -72,7 +91,12 @@ export interface Checkpointer {
   tick(now: number): void;
 }
 
-export function createCheckpointer(store: RunStore, writer: EventWriter, everySeconds: number, snapshot: () => Checkpoint): Checkpointer {
+export function createCheckpointer(
+  store: RunStore,
+  writer: EventWriter,
+  everySeconds: number,
+  snapshot: () => Checkpoint,
+): Checkpointer {
   let last = performance.now();
   return {
     save: () => store.saveCheckpoint(snapshot()),

@@ -54,11 +54,25 @@ export interface AssembleOptions {
 export async function assembleParts(config: RunConfig, rng: SeededRng, options: AssembleOptions = {}): Promise<Parts> {
   const space = await refusedAs('space', () => buildSpace(config));
   const evaluator = await loadEvaluator({ ...config.evaluator, options: config.evaluator.options ?? {} });
-  const evaluatorId = options.evaluatorId ?? { name: evaluator.name, version: config.evaluator.version ?? evaluator.version ?? '0' };
+  const evaluatorId = options.evaluatorId ?? {
+    name: evaluator.name,
+    version: config.evaluator.version ?? evaluator.version ?? '0',
+  };
   const archive = await refusedAs('archive', () => buildArchive(config, rng, options.geometry));
-  const strategy = await refusedAs('search', () => strategies[config.search.strategy as keyof typeof strategies].create(withoutKeys(config.search, ['strategy']), { space, archive, rng: rng.fork('strategy') }));
+  const strategy = await refusedAs('search', () =>
+    strategies[config.search.strategy as keyof typeof strategies].create(withoutKeys(config.search, ['strategy']), {
+      space,
+      archive,
+      rng: rng.fork('strategy'),
+    }),
+  );
   if (options.checkpoint) strategy.restore(options.checkpoint.strategy);
-  const namespace = cacheNamespace({ evaluator: evaluatorId.name, version: evaluatorId.version, options: config.evaluator.options ?? {}, fidelity: config.evaluator.fidelity });
+  const namespace = cacheNamespace({
+    evaluator: evaluatorId.name,
+    version: evaluatorId.version,
+    options: config.evaluator.options ?? {},
+    fidelity: config.evaluator.fidelity,
+  });
   const resultCache = config.cache.enabled ? openCache(config, namespace) : undefined;
   const spec: EvaluatorSpec = {
     ...(config.evaluator.type !== undefined ? { type: config.evaluator.type } : {}),
@@ -68,11 +82,23 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
     fidelity: config.evaluator.fidelity,
     timeoutMs: config.evaluator.timeoutSeconds * 1000,
     descriptorCount: dimsOf(config).length,
-    ...(resultCache ? { cache: { path: config.cache.path, namespace, ...(config.cache.mode === 'aggregate' ? { samples: config.cache.maxRepeats } : {}) } } : {}),
+    ...(resultCache
+      ? {
+          cache: {
+            path: config.cache.path,
+            namespace,
+            ...(config.cache.mode === 'aggregate' ? { samples: config.cache.maxRepeats } : {}),
+          },
+        }
+      : {}),
   };
   const executor: Executor =
     config.executor?.type === 'redis'
-      ? createRedisExecutor(spec, config.executor, { runTag: shortHash(resolve(options.runDir ?? '.')), evaluator, ...(resultCache ? { cache: resultCache } : {}) })
+      ? createRedisExecutor(spec, config.executor, {
+          runTag: shortHash(resolve(options.runDir ?? '.')),
+          evaluator,
+          ...(resultCache ? { cache: resultCache } : {}),
+        })
       : config.workers === 0
         ? createInlineExecutor(spec, resultCache, evaluator)
         : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb });
@@ -100,7 +126,8 @@ export async function buildSpace(config: RunConfig): Promise<Space<unknown>> {
 /** An empty archive; `geometry` (saved with the run) pins a CVT's centroids instead of drawing them again. */
 export function buildArchive(config: RunConfig, rng: SeededRng, geometry?: unknown): Archive<unknown> {
   const entry = archives[config.archive.type as keyof typeof archives];
-  const qdOffset = config.archive.qdOffset !== undefined ? toScore(config.archive.qdOffset, config.direction) : undefined;
+  const qdOffset =
+    config.archive.qdOffset !== undefined ? toScore(config.archive.qdOffset, config.direction) : undefined;
   return entry.create(withoutKeys(config.archive, ['type', 'qdOffset']), {
     rng: rng.fork('archive'),
     ...(geometry !== undefined ? { geometry } : {}),
@@ -118,7 +145,11 @@ async function refusedAs<T>(section: string, build: () => T | Promise<T>): Promi
   } catch (error) {
     if (error instanceof ElitesError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`invalid config: ${section} cannot be built`, [{ path: section, message }], 'Fix the options of that section (see the config reference in the README).');
+    throw new ConfigError(
+      `invalid config: ${section} cannot be built`,
+      [{ path: section, message }],
+      'Fix the options of that section (see the config reference in the README).',
+    );
   }
 }
 
@@ -127,10 +158,18 @@ function openCache(config: RunConfig, namespace: string): ResultCache {
   try {
     return openResultCache({ path: config.cache.path, namespace });
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : (error as Error).message.replace(/^cannot open the result cache .*?: /, '');
+    const cause =
+      error instanceof Error && error.cause instanceof Error
+        ? error.cause.message
+        : (error as Error).message.replace(/^cannot open the result cache .*?: /, '');
     throw new ConfigError(
       `cannot open the result cache at ${config.cache.path}`,
-      [{ path: 'cache.path', message: `${cause}; cache.path must name a new file or an elites cache, in a directory elites can create and write` }],
+      [
+        {
+          path: 'cache.path',
+          message: `${cause}; cache.path must name a new file or an elites cache, in a directory elites can create and write`,
+        },
+      ],
       'Set cache.path to a writable location, or cache.enabled: false to run without a cache.',
     );
   }
@@ -141,6 +180,10 @@ async function runPrepareHook(evaluator: Evaluator<unknown>, options: unknown): 
   try {
     await evaluator.prepare?.(options);
   } catch (error) {
-    throw new PluginError(`evaluator prepare failed: ${(error as Error).message}`, 'Fix prepare() in the evaluator (it runs once per run, before the workers start).', { cause: error });
+    throw new PluginError(
+      `evaluator prepare failed: ${(error as Error).message}`,
+      'Fix prepare() in the evaluator (it runs once per run, before the workers start).',
+      { cause: error },
+    );
   }
 }

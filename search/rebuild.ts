@@ -8,7 +8,13 @@ import { toScore, type Direction, type Space } from '../core/types.js';
  * Adds the events up to `upToSeq` to `archive` and counts them, in one pass over the log (it can hold millions).
  * @throws {StoreError} when the archive answers an event otherwise than the log says (its config changed).
  */
-export function rebuildArchive(archive: Archive<unknown>, events: Iterable<RunEvent>, upToSeq: number, space: Space<unknown>, direction: Direction): Counters {
+export function rebuildArchive(
+  archive: Archive<unknown>,
+  events: Iterable<RunEvent>,
+  upToSeq: number,
+  space: Space<unknown>,
+  direction: Direction,
+): Counters {
   const counters = emptyCounters();
   for (const e of events) {
     if (e.seq > upToSeq) break;
@@ -18,8 +24,18 @@ export function rebuildArchive(archive: Archive<unknown>, events: Iterable<RunEv
     if (!r.ok || r.status === 'screened') continue; // a screening result never reached the archive
     const genome = r.genome !== undefined ? space.decode(r.genome) : undefined;
     const tiebreak = r.result.tiebreak?.map((v) => toScore(v, direction));
-    const added = archive.add({ id: r.id, genome, score: toScore(r.result.fitness, direction), descriptors: r.result.descriptors ?? [], ...(tiebreak ? { tiebreak } : {}) });
-    if (added.status !== r.status) throw new StoreError(`the archive rebuilt from the log disagrees at event ${e.seq} (${added.status} vs ${r.status})`, 'The archive config changed since this run was written.');
+    const added = archive.add({
+      id: r.id,
+      genome,
+      score: toScore(r.result.fitness, direction),
+      descriptors: r.result.descriptors ?? [],
+      ...(tiebreak ? { tiebreak } : {}),
+    });
+    if (added.status !== r.status)
+      throw new StoreError(
+        `the archive rebuilt from the log disagrees at event ${e.seq} (${added.status} vs ${r.status})`,
+        'The archive config changed since this run was written.',
+      );
   }
   return counters;
 }

@@ -42,7 +42,12 @@ export async function remeasureElites<G>(input: RemeasureInput<G>): Promise<Reme
     // One round in flight at a time: every elite is measured once per round, by however many workers there are.
     await Promise.all(
       top.map(async (elite, i) => {
-        const task = await executor.submit({ id: -1 - i, genome: elite.genome, key: space.key(elite.genome), repeat: REPEAT_BASE + round });
+        const task = await executor.submit({
+          id: -1 - i,
+          genome: elite.genome,
+          key: space.key(elite.genome),
+          repeat: REPEAT_BASE + round,
+        });
         if (task.ok) samples[i]?.push(task.result.fitness);
         else failures[i] = (failures[i] ?? 0) + 1;
       }),
@@ -52,7 +57,16 @@ export async function remeasureElites<G>(input: RemeasureInput<G>): Promise<Reme
     const s = samples[i] ?? [];
     const median = s.length ? medianOf(s) : null;
     const spread = median === null ? null : median === 0 ? 0 : (Math.max(...s) - Math.min(...s)) / Math.abs(median);
-    return { id: elite.id, text: space.describe(elite.genome), genome: space.encode(elite.genome), archived: fromScore(elite.score, direction), samples: s, failures: failures[i] ?? 0, median, spread };
+    return {
+      id: elite.id,
+      text: space.describe(elite.genome),
+      genome: space.encode(elite.genome),
+      archived: fromScore(elite.score, direction),
+      samples: s,
+      failures: failures[i] ?? 0,
+      median,
+      spread,
+    };
   });
   const key = (r: RemeasuredElite): number => (r.median === null ? -Infinity : toScore(r.median, direction));
   return rows.sort((a, b) => key(b) - key(a) || a.id - b.id);

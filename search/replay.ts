@@ -26,10 +26,19 @@ export function createReplaySource<G>(events: Iterable<RunEvent>): ReplaySource<
 function answerFromEvent<G>(event: RunEvent, pending: ReadonlyMap<number, Proposal<G>>): Answer<G> {
   const proposal = pending.get(event.id);
   if (!proposal) {
-    throw new StoreError(`resume diverged: logged proposal ${event.id} was not re-proposed`, 'The config, seed or strategy changed since this run was written; start a new run.');
+    throw new StoreError(
+      `resume diverged: logged proposal ${event.id} was not re-proposed`,
+      'The config, seed or strategy changed since this run was written; start a new run.',
+    );
   }
   const r = fromEvent(event);
-  if (!r.ok) return { proposal, ok: false, failure: { kind: r.failure.kind as Failure['kind'], message: r.failure.message }, logged: event };
+  if (!r.ok)
+    return {
+      proposal,
+      ok: false,
+      failure: { kind: r.failure.kind as Failure['kind'], message: r.failure.message },
+      logged: event,
+    };
   return { proposal, ok: true, result: r.result, source: r.source, logged: event };
 }
 
@@ -39,6 +48,9 @@ function answerFromEvent<G>(event: RunEvent, pending: ReadonlyMap<number, Propos
  */
 export function checkReplayed(event: RunEvent, logged: RunEvent): void {
   if (event.ok && logged.ok && event.st !== logged.st) {
-    throw new StoreError(`resume diverged at event ${event.seq}: the archive answered ${event.st}, the log says ${logged.st}`, 'The config or a built-in changed since this run was written; start a new run.');
+    throw new StoreError(
+      `resume diverged at event ${event.seq}: the archive answered ${event.st}, the log says ${logged.st}`,
+      'The config or a built-in changed since this run was written; start a new run.',
+    );
   }
 }

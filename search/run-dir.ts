@@ -14,7 +14,10 @@ export function defaultRunDir(name: string): string {
 }
 
 export function alreadyHoldsARun(dir: string): UsageError {
-  return new UsageError(`${dir} already holds a run`, `Resume it with \`elites resume ${dir}\`, or pass another --out.`);
+  return new UsageError(
+    `${dir} already holds a run`,
+    `Resume it with \`elites resume ${dir}\`, or pass another --out.`,
+  );
 }
 
 /**

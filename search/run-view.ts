@@ -35,7 +35,10 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   const config = store.getMeta<RunConfig>('config');
   if (!config) {
     await store.close();
-    throw new UsageError(`${dir} holds no run yet (no config saved)`, 'It is starting, or was stopped before its config was saved: start it again with `elites run CONFIG --out DIR`.');
+    throw new UsageError(
+      `${dir} holds no run yet (no config saved)`,
+      'It is starting, or was stopped before its config was saved: start it again with `elites run CONFIG --out DIR`.',
+    );
   }
   const space = await buildSpace(config);
   const archive = buildArchive(config, SeededRng.fromSeed(config.seed), store.getMeta('geometry'));
@@ -44,11 +47,29 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   const checkpoint = store.loadCheckpoint();
   const remeasured = store.getMeta<RemeasuredElite[]>('remeasured');
   const summary = buildSummary({
-    runId: basename(dir), dir, status: status === 'killed' ? 'interrupted' : status, stopReason: store.getMeta<StopReason>('stopReason') ?? null,
-    counters, archive, space, direction: config.direction, seconds: lastEventSeconds(store),
+    runId: basename(dir),
+    dir,
+    status: status === 'killed' ? 'interrupted' : status,
+    stopReason: store.getMeta<StopReason>('stopReason') ?? null,
+    counters,
+    archive,
+    space,
+    direction: config.direction,
+    seconds: lastEventSeconds(store),
     ...(remeasured ? { remeasured } : {}),
   });
-  return { dir, config, space, archive, counters, status, summary, history: checkpoint?.history ?? emptyHistory(), events: () => store.events(), close: () => store.close() };
+  return {
+    dir,
+    config,
+    space,
+    archive,
+    counters,
+    status,
+    summary,
+    history: checkpoint?.history ?? emptyHistory(),
+    events: () => store.events(),
+    close: () => store.close(),
+  };
 }
 
 function lastEventSeconds(store: RunStore): number {

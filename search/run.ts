@@ -61,18 +61,32 @@ export async function runSearch(config: RunConfig, options: StartOptions = {}): 
  * Continues a run from its last checkpoint; nothing completed is evaluated again.
  * @throws {UsageError} for a directory that is missing, not a run, locked by a live process or of another store schema.
  */
-export async function resumeRun(dirArg: string, overrides: ResumeOverrides = {}, hooks: RunHooks = {}): Promise<RunSummary> {
+export async function resumeRun(
+  dirArg: string,
+  overrides: ResumeOverrides = {},
+  hooks: RunHooks = {},
+): Promise<RunSummary> {
   const dir = resolve(dirArg);
   requireRunDirectory(dir, dirArg);
   const store = openRunStore(dir, { write: true });
   try {
     const saved = store.getMeta<RunConfig>('config');
-    if (!saved) throw new UsageError(`${dir} holds no run yet: it was stopped before its config was saved`, `Start it again: \`elites run CONFIG --out ${dir}\`.`);
+    if (!saved)
+      throw new UsageError(
+        `${dir} holds no run yet: it was stopped before its config was saved`,
+        `Start it again: \`elites run CONFIG --out ${dir}\`.`,
+      );
     const config = parseRunConfig(saved, dir, resumeFlags(overrides));
     const checkpoint = store.loadCheckpoint();
-    if (!checkpoint && store.lastSeq() >= 0) throw new StoreError(`${dir} has events but no checkpoint`, 'The run store is damaged; start a new run.');
+    if (!checkpoint && store.lastSeq() >= 0)
+      throw new StoreError(`${dir} has events but no checkpoint`, 'The run store is damaged; start a new run.');
     const rng = checkpoint ? SeededRng.restore(checkpoint.rng) : SeededRng.fromSeed(config.seed);
-    const parts = await assembleParts(config, rng, { runDir: dir, geometry: store.getMeta('geometry'), evaluatorId: store.getMeta<EvaluatorId>('evaluator'), ...(checkpoint ? { checkpoint } : {}) });
+    const parts = await assembleParts(config, rng, {
+      runDir: dir,
+      geometry: store.getMeta('geometry'),
+      evaluatorId: store.getMeta<EvaluatorId>('evaluator'),
+      ...(checkpoint ? { checkpoint } : {}),
+    });
     try {
       if (checkpoint) rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config.direction);
       logRun(dir, `resume from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
@@ -106,7 +120,11 @@ export async function resumeBudget(dir: string, overrides: ResumeOverrides = {})
 
 /** Only the flags a resume may change (the CLI passes its whole argument object). */
 function resumeFlags(o: ResumeOverrides): ResumeOverrides {
-  return { ...(o.evaluations !== undefined ? { evaluations: o.evaluations } : {}), ...(o.seconds !== undefined ? { seconds: o.seconds } : {}), ...(o.workers !== undefined ? { workers: o.workers } : {}) };
+  return {
+    ...(o.evaluations !== undefined ? { evaluations: o.evaluations } : {}),
+    ...(o.seconds !== undefined ? { seconds: o.seconds } : {}),
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+  };
 }
 
 interface ExecuteInput {
@@ -126,14 +144,37 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   try {
     await store.putMeta('status', 'running');
     const result = await runEngine({
-      space, strategy, archive, executor, store, rng, direction: config.direction, budget: config.budget,
-      cache: createCachePolicy(resultCache, { mode: config.cache.mode, maxRepeats: config.cache.maxRepeats, epsilon: config.cache.epsilon, descriptorCount: dimsOf(config).length }),
-      maxConsecutiveFailures: config.failures.maxConsecutive, logAllGenomes: config.log.genomes === 'all', checkpointSeconds: config.log.checkpointSeconds,
+      space,
+      strategy,
+      archive,
+      executor,
+      store,
+      rng,
+      direction: config.direction,
+      budget: config.budget,
+      cache: createCachePolicy(resultCache, {
+        mode: config.cache.mode,
+        maxRepeats: config.cache.maxRepeats,
+        epsilon: config.cache.epsilon,
+        descriptorCount: dimsOf(config).length,
+      }),
+      maxConsecutiveFailures: config.failures.maxConsecutive,
+      logAllGenomes: config.log.genomes === 'all',
+      checkpointSeconds: config.log.checkpointSeconds,
       ...(input.checkpoint ? { resumeFrom: { checkpoint: input.checkpoint, history: input.checkpoint.history } } : {}),
       ...(hooks.stop ? { stop: hooks.stop } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     });
-    return await finishRun({ dir, config, store, space, archive, executor, result, ...(hooks.stop ? { stop: hooks.stop } : {}) });
+    return await finishRun({
+      dir,
+      config,
+      store,
+      space,
+      archive,
+      executor,
+      result,
+      ...(hooks.stop ? { stop: hooks.stop } : {}),
+    });
   } catch (error) {
     await store.putMeta('status', 'failed').catch(() => undefined);
     logRun(dir, `failed: ${error instanceof Error ? error.message : String(error)}`);

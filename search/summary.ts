@@ -17,8 +17,20 @@ export interface RunSummary {
   readonly failures: number;
   /** counterfactual cache mode: fresh results that disagreed with the cached one. */
   readonly collisions: number;
-  readonly best: { readonly id: number; readonly fitness: number; readonly descriptors: readonly number[]; readonly text: string; readonly genome: unknown } | null;
-  readonly archive: { readonly size: number; readonly cells: number; readonly coverage: number; readonly qdScore: number; readonly qdOffset: number };
+  readonly best: {
+    readonly id: number;
+    readonly fitness: number;
+    readonly descriptors: readonly number[];
+    readonly text: string;
+    readonly genome: unknown;
+  } | null;
+  readonly archive: {
+    readonly size: number;
+    readonly cells: number;
+    readonly coverage: number;
+    readonly qdScore: number;
+    readonly qdOffset: number;
+  };
   readonly seconds: number;
   /** Optional message when the run failed. */
   readonly error?: string;
@@ -55,9 +67,21 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
     failures: counters.failures,
     collisions: counters.collisions,
     best: best
-      ? { id: best.id, fitness: fromScore(best.score, direction), descriptors: [...best.descriptors], text: space.describe(best.genome), genome: space.encode(best.genome) }
+      ? {
+          id: best.id,
+          fitness: fromScore(best.score, direction),
+          descriptors: [...best.descriptors],
+          text: space.describe(best.genome),
+          genome: space.encode(best.genome),
+        }
       : null,
-    archive: { size: stats.size, cells: stats.cells, coverage: stats.coverage, qdScore: stats.qdScore, qdOffset: stats.qdOffset },
+    archive: {
+      size: stats.size,
+      cells: stats.cells,
+      coverage: stats.coverage,
+      qdScore: stats.qdScore,
+      qdOffset: stats.qdOffset,
+    },
     seconds: Math.round(input.seconds * 1000) / 1000,
     ...(input.error !== undefined ? { error: input.error } : {}),
     ...(input.remeasured ? { remeasured: input.remeasured } : {}),

@@ -75,7 +75,10 @@ export function createBitstringSpace(options: BitstringOptions): BitstringSpace 
         let key = 'b:';
         for (let i = 0; i < length; i += 4) {
           const nibble =
-            (g[i] ? 8 : 0) | (i + 1 < length && g[i + 1] ? 4 : 0) | (i + 2 < length && g[i + 2] ? 2 : 0) | (i + 3 < length && g[i + 3] ? 1 : 0);
+            (g[i] ? 8 : 0) |
+            (i + 1 < length && g[i + 1] ? 4 : 0) |
+            (i + 2 < length && g[i + 2] ? 2 : 0) |
+            (i + 3 < length && g[i + 3] ? 1 : 0);
           key += HEX[nibble];
         }
         return key;
@@ -105,7 +108,9 @@ export function createBitstringSpace(options: BitstringOptions): BitstringSpace 
         const c = x.charCodeAt(i);
         if (c === 49) g[i] = 1;
         else if (c !== 48) {
-          throw new SyntaxError(`bitstring.decode: character ${i} is ${JSON.stringify(x[i])}; only '0' and '1' are allowed`);
+          throw new SyntaxError(
+            `bitstring.decode: character ${i} is ${JSON.stringify(x[i])}; only '0' and '1' are allowed`,
+          );
         }
       }
       return g;

@@ -18,11 +18,16 @@ export const categoricalOptionsSchema = z
     /** Parameter name → its allowed values, in order (neighbour moves follow this order for numeric lists). */
     params: z
       .record(
-        z.string().min(1).refine((name) => name !== '__proto__', { message: 'a parameter may not be named __proto__' }),
+        z
+          .string()
+          .min(1)
+          .refine((name) => name !== '__proto__', { message: 'a parameter may not be named __proto__' }),
         z
           .array(valueSchema)
           .min(1, { message: 'a parameter needs at least one value' })
-          .refine((values) => new Set(values).size === values.length, { message: 'values of a parameter must be distinct' }),
+          .refine((values) => new Set(values).size === values.length, {
+            message: 'values of a parameter must be distinct',
+          }),
       )
       .refine((params) => Object.keys(params).length > 0, { message: 'params must name at least one parameter' }),
     /**
@@ -180,11 +185,14 @@ export function createCategoricalSpace(input: CategoricalOptionsInput): Categori
 
     decode(x) {
       if (x === null || typeof x !== 'object' || Array.isArray(x)) {
-        throw new TypeError(`categorical.decode: expected an object with keys ${names.join(', ')}, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+        throw new TypeError(
+          `categorical.decode: expected an object with keys ${names.join(', ')}, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`,
+        );
       }
       const record = x as Record<string, unknown>;
       for (const key of Object.keys(record)) {
-        if (!params.some((p) => p.name === key)) throw new Error(`categorical.decode: unknown parameter ${JSON.stringify(key)}`);
+        if (!params.some((p) => p.name === key))
+          throw new Error(`categorical.decode: unknown parameter ${JSON.stringify(key)}`);
       }
       const g: CategoricalGenome = {};
       for (const p of params) {
@@ -232,7 +240,10 @@ function evaluationFailure(expr: string, error: unknown, names: readonly string[
  * Config-time check of the constraints: each must compile and evaluate on the first value of every parameter,
  * which catches unknown names before a run starts (short-circuited parts are caught at their first evaluation).
  */
-function checkConstraints(options: { params: Record<string, CategoricalValue[]>; constraints: string[] }, ctx: z.RefinementCtx): void {
+function checkConstraints(
+  options: { params: Record<string, CategoricalValue[]>; constraints: string[] },
+  ctx: z.RefinementCtx,
+): void {
   const names = Object.keys(options.params);
   const firstValues = names.map((name) => options.params[name]![0]!);
   options.constraints.forEach((expr, i) => {

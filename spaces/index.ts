@@ -1,7 +1,12 @@
 // The space registry: built-in genome representations by config `type`, plus their public types and capabilities.
 import { defineFactory, type Factory } from '../core/factory.js';
 import type { Rng, Space } from '../core/types.js';
-import { bitstringOptionsSchema, createBitstringSpace, type BitstringOptions, type BitstringSpace } from './bitstring.js';
+import {
+  bitstringOptionsSchema,
+  createBitstringSpace,
+  type BitstringOptions,
+  type BitstringSpace,
+} from './bitstring.js';
 import {
   categoricalOptionsSchema,
   createCategoricalSpace,

@@ -24,7 +24,9 @@ export const vectorOptionsSchema = z
     dimensions: z.number().int().positive(),
     min: z.number(),
     max: z.number(),
-    mutation: z.discriminatedUnion('type', [gaussianMutationSchema, isoLineDdMutationSchema]).default({ type: 'gaussian' }),
+    mutation: z
+      .discriminatedUnion('type', [gaussianMutationSchema, isoLineDdMutationSchema])
+      .default({ type: 'gaussian' }),
     /** Omitted: Iso+LineDD when `mutation.type` is `iso-line-dd`, else SBX with η = 10. */
     crossover: z.strictObject({ type: z.literal('sbx'), eta: z.number().positive().default(10) }).optional(),
   })

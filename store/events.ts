@@ -62,7 +62,15 @@ export interface Counters {
 }
 
 export function emptyCounters(): Counters {
-  return { proposals: 0, evaluations: 0, keyHits: 0, fingerprintHits: 0, failures: 0, consecutiveFailures: 0, collisions: 0 };
+  return {
+    proposals: 0,
+    evaluations: 0,
+    keyHits: 0,
+    fingerprintHits: 0,
+    failures: 0,
+    consecutiveFailures: 0,
+    collisions: 0,
+  };
 }
 
 // The codec: the engine writes events with toEvent; resume and the run view read them with fromEvent and count them
@@ -86,12 +94,24 @@ export type EventRecord =
       readonly parents: readonly number[];
       readonly fid?: EventFidelity;
     }
-  | { readonly ok: false; readonly id: number; readonly failure: { readonly kind: string; readonly message: string }; readonly genome: unknown; readonly fid?: EventFidelity };
+  | {
+      readonly ok: false;
+      readonly id: number;
+      readonly failure: { readonly kind: string; readonly message: string };
+      readonly genome: unknown;
+      readonly fid?: EventFidelity;
+    };
 
 const SOURCE_CODE = { evaluated: 'e', key: 'k', fingerprint: 'f' } as const satisfies Record<ResultSource, EventSource>;
-const STATUS_CODE = { new: 'n', improved: 'i', rejected: 'r', screened: 's' } as const satisfies Record<ArchiveStatus, EventStatus>;
+const STATUS_CODE = { new: 'n', improved: 'i', rejected: 'r', screened: 's' } as const satisfies Record<
+  ArchiveStatus,
+  EventStatus
+>;
 const SOURCE_OF = { e: 'evaluated', k: 'key', f: 'fingerprint' } as const satisfies Record<EventSource, ResultSource>;
-const STATUS_OF = { n: 'new', i: 'improved', r: 'rejected', s: 'screened' } as const satisfies Record<EventStatus, ArchiveStatus>;
+const STATUS_OF = { n: 'new', i: 'improved', r: 'rejected', s: 'screened' } as const satisfies Record<
+  EventStatus,
+  ArchiveStatus
+>;
 
 /** The stored event for record `r`, number `seq`, `t` seconds into the run (short fields: millions are stored). */
 export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
@@ -100,9 +120,19 @@ export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
   const { result } = r;
   const descriptors = result.descriptors ?? [];
   return {
-    seq, id: r.id, ok: true, src: SOURCE_CODE[r.source], f: result.fitness, st: STATUS_CODE[r.status], cell: r.cell, t, ...fid,
-    ...(descriptors.length ? { d: descriptors } : {}), ...(result.tiebreak ? { tb: result.tiebreak } : {}),
-    ...(r.genome !== undefined ? { g: r.genome } : {}), ...(r.parents.length ? { parents: r.parents } : {}),
+    seq,
+    id: r.id,
+    ok: true,
+    src: SOURCE_CODE[r.source],
+    f: result.fitness,
+    st: STATUS_CODE[r.status],
+    cell: r.cell,
+    t,
+    ...fid,
+    ...(descriptors.length ? { d: descriptors } : {}),
+    ...(result.tiebreak ? { tb: result.tiebreak } : {}),
+    ...(r.genome !== undefined ? { g: r.genome } : {}),
+    ...(r.parents.length ? { parents: r.parents } : {}),
     ...(result.metrics ? { m: result.metrics } : {}),
   };
 }
@@ -111,9 +141,21 @@ export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
 export function fromEvent(e: RunEvent): EventRecord {
   const fid = e.fid ? { fid: e.fid } : {};
   if (!e.ok) return { ok: false, id: e.id, failure: { kind: e.kind, message: e.msg }, genome: e.g, ...fid };
-  const result: EvalResult = { fitness: e.f, ...(e.d ? { descriptors: [...e.d] } : {}), ...(e.tb ? { tiebreak: [...e.tb] } : {}), ...(e.m ? { metrics: { ...e.m } } : {}) };
+  const result: EvalResult = {
+    fitness: e.f,
+    ...(e.d ? { descriptors: [...e.d] } : {}),
+    ...(e.tb ? { tiebreak: [...e.tb] } : {}),
+    ...(e.m ? { metrics: { ...e.m } } : {}),
+  };
   return {
-    ok: true, id: e.id, source: SOURCE_OF[e.src], result, status: STATUS_OF[e.st], cell: e.cell, parents: e.parents ?? [], ...fid,
+    ok: true,
+    id: e.id,
+    source: SOURCE_OF[e.src],
+    result,
+    status: STATUS_OF[e.st],
+    cell: e.cell,
+    parents: e.parents ?? [],
+    ...fid,
     ...(e.g !== undefined ? { genome: e.g } : {}),
   };
 }
@@ -133,12 +175,16 @@ export function countEvent(c: Counters, e: RunEvent): void {
 }
 
 /** A proposal's own fidelity (racing) as a log field; nothing when it has none (most runs never set one). */
-export function logFidelity(fidelity: { readonly level: number; readonly sample: number; readonly screening: boolean } | undefined): { fid?: EventFidelity } {
+export function logFidelity(
+  fidelity: { readonly level: number; readonly sample: number; readonly screening: boolean } | undefined,
+): { fid?: EventFidelity } {
   return fidelity ? { fid: [fidelity.level, fidelity.sample, fidelity.screening ? 1 : 0] } : {};
 }
 
 /** The proposal's fidelity back from its log field. */
-export function readFidelity(fid: EventFidelity | undefined): { fidelity?: { level: number; sample: number; screening: boolean } } {
+export function readFidelity(fid: EventFidelity | undefined): {
+  fidelity?: { level: number; sample: number; screening: boolean };
+} {
   return fid ? { fidelity: { level: fid[0], sample: fid[1], screening: fid[2] === 1 } } : {};
 }
 

@@ -33,7 +33,13 @@ const pinned = new WeakSet<RootDatabase>();
  *   commit, losing committed events), and no process needs to grow its map while another maps the file.
  */
 export function openLmdb(path: string, options: OpenLmdbOptions): RootDatabase {
-  const settings = { path, noSubdir: true, overlappingSync: false, maxDbs: options.maxDbs, mapSize: options.mapSize ?? MAP_BYTES };
+  const settings = {
+    path,
+    noSubdir: true,
+    overlappingSync: false,
+    maxDbs: options.maxDbs,
+    mapSize: options.mapSize ?? MAP_BYTES,
+  };
   if (!options.reader) return open(settings);
   const ino = statSync(path).ino; // the file a reader opens exists (callers check); a new file at the path is a new run
   const known = readers.get(path);

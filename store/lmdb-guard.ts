@@ -11,7 +11,9 @@ const MIN_LMDB_BYTES = 8192;
  * segfaults on garbage or a truncated header, so this reads the first meta page first: its magic number and version.
  * `empty`: a 0-byte file (created, killed before LMDB wrote its header): a writer initialises it, a reader cannot.
  */
-export function lmdbFileProblem(path: string): { readonly kind: 'empty' | 'foreign'; readonly message: string } | undefined {
+export function lmdbFileProblem(
+  path: string,
+): { readonly kind: 'empty' | 'foreign'; readonly message: string } | undefined {
   let size: number;
   try {
     const stat = statSync(path);
@@ -42,7 +44,10 @@ export function lmdbFileProblem(path: string): { readonly kind: 'empty' | 'forei
 export async function commitCause(error: unknown): Promise<string | undefined> {
   const commitError = (error as { commitError?: Promise<unknown> } | undefined)?.commitError;
   if (!commitError) return undefined;
-  const cause = await Promise.resolve(commitError).then(() => undefined, (e: unknown) => e);
+  const cause = await Promise.resolve(commitError).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return cause instanceof Error ? cause.message : cause === undefined ? undefined : String(cause);
 }
 

@@ -55,16 +55,27 @@ export interface OpenResultCacheOptions {
 /** @throws {StoreError} when the cache file cannot be opened. */
 export function openResultCache(options: OpenResultCacheOptions): ResultCache {
   const problem = lmdbFileProblem(options.path);
-  if (problem?.kind === 'foreign') throw new StoreError(`cannot open the result cache ${options.path}: ${problem.message}`, 'Set cache.path to a new file (or an existing elites cache), or cache.enabled: false.');
+  if (problem?.kind === 'foreign')
+    throw new StoreError(
+      `cannot open the result cache ${options.path}: ${problem.message}`,
+      'Set cache.path to a new file (or an existing elites cache), or cache.enabled: false.',
+    );
   let root: RootDatabase;
   try {
     if (!options.readOnly) mkdirSync(dirname(options.path), { recursive: true });
     root = openLmdb(options.path, { maxDbs: 4, reader: options.readOnly ?? false });
   } catch (error) {
-    throw new StoreError(`cannot open the result cache ${options.path}: ${(error as Error).message}`, 'Set cache.path to a writable file, or cache.enabled: false.', { cause: error });
+    throw new StoreError(
+      `cannot open the result cache ${options.path}: ${(error as Error).message}`,
+      'Set cache.path to a writable file, or cache.enabled: false.',
+      { cause: error },
+    );
   }
   // A reader that comes before the writer's first commit finds no table: it answers nothing until it is reopened.
-  const db = openTable<CacheEntry, string>(root, 'results', { cache: !options.readOnly, reader: options.readOnly ?? false });
+  const db = openTable<CacheEntry, string>(root, 'results', {
+    cache: !options.readOnly,
+    reader: options.readOnly ?? false,
+  });
   const prefix = `${options.namespace}:`;
   const writes = { failed: false };
   // A reader in a worker thread keeps its snapshot across back-to-back tasks; renew it so the main

@@ -39,7 +39,10 @@ export interface OpenRunStoreOptions {
 
 /** The one wording of "this is not a run directory": `why` follows the path (` (no store.mdb)`, `: not LMDB`). */
 export function notARunDirectory(shownAs: string, why: string): UsageError {
-  return new UsageError(`${shownAs} is not a run directory${why}`, 'Pass a directory made by `elites run`; `elites runs` lists them.');
+  return new UsageError(
+    `${shownAs} is not a run directory${why}`,
+    'Pass a directory made by `elites run`; `elites runs` lists them.',
+  );
 }
 
 /** @throws {UsageError} when `dir` holds no run store; `shownAs`: the path as the user gave it. */
@@ -57,7 +60,10 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     try {
       mkdirSync(dir, { recursive: true });
     } catch (error) {
-      throw new UsageError(`cannot create the run directory ${dir}: ${(error as Error).message}`, 'Pass an --out directory that can be created (its parents must be directories you can write).');
+      throw new UsageError(
+        `cannot create the run directory ${dir}: ${(error as Error).message}`,
+        'Pass an --out directory that can be created (its parents must be directories you can write).',
+      );
     }
     acquireLock(dir);
   } else {
@@ -66,15 +72,25 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
   const problem = lmdbFileProblem(join(dir, STORE_FILE));
   if (problem && (problem.kind === 'foreign' || !options.write)) {
     if (options.write) releaseLock(dir);
-    if (problem.kind === 'empty') throw new UsageError(`${dir} holds no run yet: ${problem.message}`, 'It was stopped while it was being created: start it again with `elites run CONFIG --out DIR`.');
+    if (problem.kind === 'empty')
+      throw new UsageError(
+        `${dir} holds no run yet: ${problem.message}`,
+        'It was stopped while it was being created: start it again with `elites run CONFIG --out DIR`.',
+      );
     throw notARunDirectory(dir, `: ${problem.message}`);
   }
   let root: RootDatabase;
   try {
-    root = openLmdb(join(dir, STORE_FILE), { maxDbs: 8, reader: !options.write, ...(options.mapSize ? { mapSize: options.mapSize } : {}) });
+    root = openLmdb(join(dir, STORE_FILE), {
+      maxDbs: 8,
+      reader: !options.write,
+      ...(options.mapSize ? { mapSize: options.mapSize } : {}),
+    });
   } catch (error) {
     if (options.write) releaseLock(dir);
-    throw new StoreError(`cannot open the run store in ${dir}: ${(error as Error).message}`, undefined, { cause: error });
+    throw new StoreError(`cannot open the run store in ${dir}: ${(error as Error).message}`, undefined, {
+      cause: error,
+    });
   }
   const events = openTable<RunEvent, number>(root, 'events', { keyEncoding: 'uint32', reader: !options.write });
   const meta = openTable<unknown, string>(root, 'meta', { reader: !options.write });
@@ -84,7 +100,10 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
   if (!events || !meta) {
     // Read-only, before the writer's first commit made the tables: there is no run in it yet.
     void closeLmdb(root);
-    throw new UsageError(`${dir} holds no run yet (its store is being created, or was stopped while it was)`, 'Wait for it to start, or start it again with `elites run CONFIG --out DIR`.');
+    throw new UsageError(
+      `${dir} holds no run yet (its store is being created, or was stopped while it was)`,
+      'Wait for it to start, or start it again with `elites run CONFIG --out DIR`.',
+    );
   }
   const schema = meta.get('schema');
   if (schema === undefined && options.write) {
@@ -95,7 +114,9 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     const newer = typeof schema === 'number' && schema > STORE_SCHEMA_VERSION;
     throw new UsageError(
       `${dir} was written with run store schema ${String(schema)}; this elites reads schema ${STORE_SCHEMA_VERSION}`,
-      newer ? 'It was made by a newer elites: use that version (or newer) to resume, inspect or export it.' : 'Use the elites version that wrote this run.',
+      newer
+        ? 'It was made by a newer elites: use that version (or newer) to resume, inspect or export it.'
+        : 'Use the elites version that wrote this run.',
     );
   }
   // The log is its contiguous prefix 0..last. A failed commit (disk full) can be followed by commits that succeed:
@@ -182,7 +203,10 @@ function acquireLock(dir: string): void {
       // released between our two calls: take it
     }
     if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-      throw new UsageError(`run ${dir} is in use by process ${holder}`, 'Wait for it to finish, or stop it (Ctrl-C) before resuming. If that process is not elites, delete run.lock.');
+      throw new UsageError(
+        `run ${dir} is in use by process ${holder}`,
+        'Wait for it to finish, or stop it (Ctrl-C) before resuming. If that process is not elites, delete run.lock.',
+      );
     }
     writeFileSync(path, String(process.pid)); // stale lock of a killed process: take it over
   }

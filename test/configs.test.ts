@@ -10,7 +10,17 @@ const files = readdirSync(join(repoRoot, 'configs')).filter((f) => /\.(ya?ml|jso
 
 describe('configs/', () => {
   it('holds the quickstart and a config per benchmark', () => {
-    expect(files).toEqual(expect.arrayContaining(['quickstart.yaml', 'onemax.yaml', 'leading-ones.yaml', 'binval.yaml', 'sphere-map-elites.yaml', 'rastrigin.yaml', 'arm-cvt.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'quickstart.yaml',
+        'onemax.yaml',
+        'leading-ones.yaml',
+        'binval.yaml',
+        'sphere-map-elites.yaml',
+        'rastrigin.yaml',
+        'arm-cvt.yaml',
+      ]),
+    );
   });
 
   it.each(files)('%s runs with a tiny budget', async (file) => {
@@ -18,27 +28,81 @@ describe('configs/', () => {
     let config = loadRunConfig(join(repoRoot, 'configs', file), { evaluations: 300 });
     // Model-backed evaluators run their tiny model here: the default one trains for minutes on first use.
     if (config.evaluator.type === 'pruning') {
-      const options = { ...config.evaluator.options, model: 'tiny', cacheDir: sharedModelCache, calibrationTokens: 1024, validationTokens: 1024, testTokens: 1024 };
-      config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 30 }, search: { ...config.search, ...(config.search.strategy === 'ga' ? { populationSize: 10 } : { initialRandom: 10 }) } };
+      const options = {
+        ...config.evaluator.options,
+        model: 'tiny',
+        cacheDir: sharedModelCache,
+        calibrationTokens: 1024,
+        validationTokens: 1024,
+        testTokens: 1024,
+      };
+      config = {
+        ...config,
+        evaluator: { ...config.evaluator, options },
+        budget: { evaluations: 30 },
+        search: {
+          ...config.search,
+          ...(config.search.strategy === 'ga' ? { populationSize: 10 } : { initialRandom: 10 }),
+        },
+      };
     }
     if (config.evaluator.type === 'sparsity') {
-      const options = { ...config.evaluator.options, model: 'tiny', cacheDir: sharedModelCache, calibrationTokens: 1024, validationTokens: 1024, testTokens: 1024 };
+      const options = {
+        ...config.evaluator.options,
+        model: 'tiny',
+        cacheDir: sharedModelCache,
+        calibrationTokens: 1024,
+        validationTokens: 1024,
+        testTokens: 1024,
+      };
       const space = { ...config.space, model: 'tiny' };
-      config = { ...config, space, evaluator: { ...config.evaluator, options }, budget: { evaluations: 30 }, search: { ...config.search, offspring: 4 } };
+      config = {
+        ...config,
+        space,
+        evaluator: { ...config.evaluator, options },
+        budget: { evaluations: 30 },
+        search: { ...config.search, offspring: 4 },
+      };
     }
     if (config.evaluator.type === 'prompt') {
       // The LLM configs read their server from the environment: here they run on the offline stand-in scorer.
-      const options = { ...config.evaluator.options, scorer: 'offline', devExamples: 20, testExamples: 20, responseCache: false };
-      config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 60 }, workers: Math.min(config.workers, 2) };
+      const options = {
+        ...config.evaluator.options,
+        scorer: 'offline',
+        devExamples: 20,
+        testExamples: 20,
+        responseCache: false,
+      };
+      config = {
+        ...config,
+        evaluator: { ...config.evaluator, options },
+        budget: { evaluations: 60 },
+        workers: Math.min(config.workers, 2),
+      };
     }
     if (config.evaluator.type === 'kernel') {
       // Real gcc and real timings: a small GEMM, one sample per configuration, a dozen proposals (seconds, not minutes);
       // cold operands, where the config asks for them, in 1 MiB (4 copies of B) rather than 256.
       const cold = (config.evaluator.options as { coldMiB?: number }).coldMiB ? { coldMiB: 1 } : {};
-      const options = { ...config.evaluator.options, shape: 'square-256', repeats: 1, warmup: 0, minSampleMs: 0, ...cold };
-      config = { ...config, evaluator: { ...config.evaluator, options }, budget: { evaluations: 12 }, search: { ...config.search, ...(config.search.strategy === 'map-elites' ? { initialRandom: 6 } : {}) } };
+      const options = {
+        ...config.evaluator.options,
+        shape: 'square-256',
+        repeats: 1,
+        warmup: 0,
+        minSampleMs: 0,
+        ...cold,
+      };
+      config = {
+        ...config,
+        evaluator: { ...config.evaluator, options },
+        budget: { evaluations: 12 },
+        search: { ...config.search, ...(config.search.strategy === 'map-elites' ? { initialRandom: 6 } : {}) },
+      };
     }
-    const s = await runSearch({ ...config, cache: { ...config.cache, path: join(dir, 'cache.mdb') } }, { out: join(dir, 'run') });
+    const s = await runSearch(
+      { ...config, cache: { ...config.cache, path: join(dir, 'cache.mdb') } },
+      { out: join(dir, 'run') },
+    );
     expect(s.status).toBe('done');
     expect(s.failures).toBeLessThan(s.proposals / 3); // random formulas may score NaN: a recorded failure
     expect(s.proposals).toBeGreaterThan(0);

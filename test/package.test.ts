@@ -23,7 +23,12 @@ interface Ran {
 
 /** Runs a command to its end (bounded: a hung npm fails the test with its output, not a vitest timeout). */
 function run(command: string, args: readonly string[], cwd: string, timeoutMs = 90_000): Ran {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   if (r.error) throw new Error(`${command} ${args.join(' ')} did not run: ${r.error.message}\n${r.stderr ?? ''}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -75,14 +80,29 @@ describe('the npm package', () => {
     expect(paths.filter((p) => /^(dist\/)?(test|bench|experiments)\//.test(p))).toEqual([]);
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
-    for (const file of ['dist/cli/bin.js', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'configs/quickstart.yaml', 'report/page/app.js', 'README.md', 'LICENSE', 'package.json']) {
+    for (const file of [
+      'dist/cli/bin.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/testing/index.js',
+      'configs/quickstart.yaml',
+      'report/page/app.js',
+      'README.md',
+      'LICENSE',
+      'package.json',
+    ]) {
       expect(paths, `${file} is missing from the tarball`).toContain(file);
     }
 
-    const project = useRunFiles({ 'package.json': JSON.stringify({ name: 'uses-elites', private: true, type: 'module' }) });
+    const project = useRunFiles({
+      'package.json': JSON.stringify({ name: 'uses-elites', private: true, type: 'module' }),
+    });
     const installStarted = performance.now();
     if (process.env.ELITES_PACK_INSTALL === 'npm') {
-      expectOk(run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], project, 180_000), 'npm install of the tarball');
+      expectOk(
+        run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], project, 180_000),
+        'npm install of the tarball',
+      );
     } else {
       installLinked(project, tarball);
     }
@@ -93,24 +113,35 @@ describe('the npm package', () => {
     const init = run('npx', ['--no', 'elites', 'init'], project);
     expectOk(init, 'elites init');
     expect(init.stdout).toMatch(/wrote elites\.yaml and my-evaluator\.mjs/);
-    for (const file of ['elites.yaml', 'my-evaluator.mjs']) expect(existsSync(join(project, file)), `elites init did not write ${file}`).toBe(true);
+    for (const file of ['elites.yaml', 'my-evaluator.mjs'])
+      expect(existsSync(join(project, file)), `elites init did not write ${file}`).toBe(true);
     const search = run('npx', ['--no', 'elites', 'run', 'elites.yaml', '--evaluations', '200', '--json'], project);
     expectOk(search, 'elites run');
-    const summary = JSON.parse(search.stdout) as { status: string; proposals: number; dir: string; archive: { size: number } };
+    const summary = JSON.parse(search.stdout) as {
+      status: string;
+      proposals: number;
+      dir: string;
+      archive: { size: number };
+    };
     expect(summary).toMatchObject({ status: 'done', proposals: 200 });
     expect(summary.archive.size).toBeGreaterThan(0);
     expect(existsSync(join(summary.dir, 'store.mdb')), `the run directory ${summary.dir} has no store`).toBe(true);
 
-    writeFileSync(join(project, 'check.mjs'), [
-      "import { runSearch, parseRunConfig } from 'elites';",
-      "import { spaceContract, archiveContract, strategyContract } from 'elites/testing';",
-      "console.log(JSON.stringify({ from: import.meta.resolve('elites'), types: [runSearch, parseRunConfig, spaceContract, archiveContract, strategyContract].map((f) => typeof f) }));",
-    ].join('\n'));
+    writeFileSync(
+      join(project, 'check.mjs'),
+      [
+        "import { runSearch, parseRunConfig } from 'elites';",
+        "import { spaceContract, archiveContract, strategyContract } from 'elites/testing';",
+        "console.log(JSON.stringify({ from: import.meta.resolve('elites'), types: [runSearch, parseRunConfig, spaceContract, archiveContract, strategyContract].map((f) => typeof f) }));",
+      ].join('\n'),
+    );
     const check = run(process.execPath, ['check.mjs'], project);
     expectOk(check, 'importing elites and elites/testing');
     const imported = JSON.parse(check.stdout) as { from: string; types: string[] };
     expect(imported.types).toEqual(['function', 'function', 'function', 'function', 'function']);
     expect(imported.from).toContain('/node_modules/elites/dist/index.js'); // the packed copy, not this repository
-    console.info(`package test: ${packed.files.length} files packed, install (${process.env.ELITES_PACK_INSTALL === 'npm' ? 'npm' : 'linked'}) ${installSeconds.toFixed(1)} s, total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.info(
+      `package test: ${packed.files.length} files packed, install (${process.env.ELITES_PACK_INSTALL === 'npm' ? 'npm' : 'linked'}) ${installSeconds.toFixed(1)} s, total ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }, 240_000);
 });

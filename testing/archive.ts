@@ -17,9 +17,14 @@ export interface ArchiveContractOptions {
  * the Archive contract: new / improved / rejected by `compareScored` with ties rejected, stats consistent with the
  * elites, replaying the same adds gives the same archive, sampling returns only filled elites, cellOf is stable.
  */
-export function archiveContract(name: string, make: () => Archive<unknown>, options: ArchiveContractOptions = {}): void {
+export function archiveContract(
+  name: string,
+  make: () => Archive<unknown>,
+  options: ArchiveContractOptions = {},
+): void {
   describe(`archive contract: ${name}`, () => {
-    const draw = (archive: Archive<unknown>): ((rng: Rng) => number[]) => options.descriptors ?? descriptorsFromGeometry(archive);
+    const draw = (archive: Archive<unknown>): ((rng: Rng) => number[]) =>
+      options.descriptors ?? descriptorsFromGeometry(archive);
     const candidates = (archive: Archive<unknown>, seed: string, count: number): Candidate<unknown>[] => {
       const rng = rngFromSeed(seed);
       const sampleDescriptors = draw(archive);
@@ -164,7 +169,13 @@ function descriptorsFromGeometry(archive: Archive<unknown>): (rng: Rng) => numbe
   const valid =
     Array.isArray(dims) &&
     dims.length > 0 &&
-    dims.every((d: unknown) => typeof d === 'object' && d !== null && typeof (d as { min?: unknown }).min === 'number' && typeof (d as { max?: unknown }).max === 'number');
+    dims.every(
+      (d: unknown) =>
+        typeof d === 'object' &&
+        d !== null &&
+        typeof (d as { min?: unknown }).min === 'number' &&
+        typeof (d as { max?: unknown }).max === 'number',
+    );
   if (!valid) throw new Error('archiveContract: geometry() has no dims with min and max; pass options.descriptors');
   const ranges = (dims as { min: number; max: number }[]).map(({ min, max }) => ({ min, max }));
   return (rng) =>

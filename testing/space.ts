@@ -109,7 +109,11 @@ export function spaceContract<G>(name: string, make: () => Space<G>): void {
       const space = make();
       const rng = rngFromSeed('contract-key-consistent');
       const genomes = samples(space, 'contract-key-consistent', 50);
-      const all = [...genomes, ...genomes.map((g) => space.mutate(g, rng)), ...genomes.map((g) => space.mutate(g, rng))];
+      const all = [
+        ...genomes,
+        ...genomes.map((g) => space.mutate(g, rng)),
+        ...genomes.map((g) => space.mutate(g, rng)),
+      ];
       const keyByEncoding = new Map<string, string>();
       for (const g of all) {
         const text = snapshot(space, g);

@@ -47,7 +47,8 @@ export class StrategyDriver {
     const idle = this.pending.length === 0;
     const got = this.strategy.ask(n);
     expect(got.length, `ask(${n}) returned ${got.length} proposals`).toBeLessThanOrEqual(Math.max(0, n));
-    if (idle && n >= 1) expect(got.length, `ask(${n}) returned nothing while nothing was outstanding`).toBeGreaterThan(0);
+    if (idle && n >= 1)
+      expect(got.length, `ask(${n}) returned nothing while nothing was outstanding`).toBeGreaterThan(0);
     for (const p of got) {
       expect(Number.isInteger(p.id), `proposal id ${p.id} is not an integer`).toBe(true);
       if (this.lastId < 0) expect(p.id, 'the first proposal id').toBe(0);
@@ -94,7 +95,8 @@ export class StrategyDriver {
   run(total: number, batch: number): void {
     while (this.asked.length < total) {
       const got = this.ask(batch);
-      if (got.length === 0 && this.pending.length === 0) throw new Error('the strategy stalled: nothing asked, nothing outstanding');
+      if (got.length === 0 && this.pending.length === 0)
+        throw new Error('the strategy stalled: nothing asked, nothing outstanding');
       const k = Math.ceil(this.pending.length / 2);
       for (let i = 0; i < k; i++) {
         const p = this.pending[(this.steps * 7 + i * 3) % this.pending.length] as Proposal<unknown>;
@@ -111,7 +113,8 @@ export class StrategyDriver {
 
   /** Fails the test if any proposal's genome changed since it was asked. */
   expectGenomesUnedited(): void {
-    for (const p of this.asked) expect(this.snapshot(p.genome), `genome of proposal ${p.id} was edited`).toBe(this.snapshots.get(p.id));
+    for (const p of this.asked)
+      expect(this.snapshot(p.genome), `genome of proposal ${p.id} was edited`).toBe(this.snapshots.get(p.id));
   }
 
   /** A driver for a restored strategy that continues exactly where this one stands (outstanding proposals copied). */
@@ -196,25 +199,30 @@ export function strategyContract(name: string, make: MakeStrategy, harness: () =
       driver.expectGenomesUnedited();
     });
 
-    it.each([0, 1, 9, 60])('state() round-trips through JSON and continues identically (saved after %i asks)', (split) => {
-      const { driver: original, rng } = fresh(`resume-${split}`, someFail);
-      original.run(split, 3);
-      const saved = JSON.parse(JSON.stringify({ strategy: original.strategy.state(), rng: rng.state() })) as {
-        strategy: unknown;
-        rng: RngState;
-      };
-      expect(saved.strategy).toEqual(original.strategy.state());
+    it.each([0, 1, 9, 60])(
+      'state() round-trips through JSON and continues identically (saved after %i asks)',
+      (split) => {
+        const { driver: original, rng } = fresh(`resume-${split}`, someFail);
+        original.run(split, 3);
+        const saved = JSON.parse(JSON.stringify({ strategy: original.strategy.state(), rng: rng.state() })) as {
+          strategy: unknown;
+          rng: RngState;
+        };
+        expect(saved.strategy).toEqual(original.strategy.state());
 
-      const h = harness();
-      const restored = make({ space: h.space, archive: h.archive, rng: SeededRng.restore(saved.rng) });
-      restored.restore(saved.strategy);
-      const resumed = original.continueWith(restored, h);
+        const h = harness();
+        const restored = make({ space: h.space, archive: h.archive, rng: SeededRng.restore(saved.rng) });
+        restored.restore(saved.strategy);
+        const resumed = original.continueWith(restored, h);
 
-      const from = original.asked.length;
-      original.run(from + 50, 3);
-      resumed.run(50, 3);
-      expect(summary(resumed)).toEqual(summary(original, from));
-      expect(JSON.parse(JSON.stringify(resumed.strategy.state()))).toEqual(JSON.parse(JSON.stringify(original.strategy.state())));
-    });
+        const from = original.asked.length;
+        original.run(from + 50, 3);
+        resumed.run(50, 3);
+        expect(summary(resumed)).toEqual(summary(original, from));
+        expect(JSON.parse(JSON.stringify(resumed.strategy.state()))).toEqual(
+          JSON.parse(JSON.stringify(original.strategy.state())),
+        );
+      },
+    );
   });
 }

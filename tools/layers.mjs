@@ -34,12 +34,14 @@ function sources(dir) {
     if (SKIP.has(name) && dir === root) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...sources(path));
-    else if (/\.(ts|js|mjs)$/.test(name) && !name.endsWith('.d.ts') && !(dir === root && name !== 'index.ts')) out.push(path);
+    else if (/\.(ts|js|mjs)$/.test(name) && !name.endsWith('.d.ts') && !(dir === root && name !== 'index.ts'))
+      out.push(path);
   }
   return out;
 }
 
-const SPEC = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;(])import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+const SPEC =
+  /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;(])import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
 function importsOf(file) {
   const text = readFileSync(file, 'utf8');
@@ -84,7 +86,9 @@ for (const file of files) {
     const rf = rank.get(from);
     const rt = rank.get(to);
     if (rf === undefined || rt === undefined) {
-      problems.push(`${relative(root, file)}: imports ${relative(root, target)}, and '${rf === undefined ? from : to}' has no layer`);
+      problems.push(
+        `${relative(root, file)}: imports ${relative(root, target)}, and '${rf === undefined ? from : to}' has no layer`,
+      );
     } else if (rt >= rf && !LAYERS.some((names) => names.includes(from) && names.includes(to))) {
       problems.push(`${relative(root, file)}: imports ${relative(root, target)}, upward (${from} → ${to})`);
     }

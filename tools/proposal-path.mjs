@@ -13,7 +13,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const at = args.indexOf('--evaluations');
 const evaluations = at >= 0 ? Number(args[at + 1]) : 2000;
-const config = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--evaluations') ?? join(root, 'configs/quickstart.yaml'));
+const config = resolve(
+  args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--evaluations') ?? join(root, 'configs/quickstart.yaml'),
+);
 // dist/search/cli/bin.js: the bin before the layered layout, so the same script measures an older checkout too.
 const bin = [join(root, 'dist/cli/bin.js'), join(root, 'dist/search/cli/bin.js')].find((p) => existsSync(p));
 if (!bin) throw new Error('no dist/: run `npm run build` first');
@@ -21,11 +23,28 @@ if (!bin) throw new Error('no dist/: run `npm run build` first');
 const work = mkdtempSync(join(tmpdir(), 'elites-path-'));
 try {
   const coverage = join(work, 'coverage');
-  execFileSync(process.execPath, [bin, 'run', config, '--workers', '0', '--evaluations', String(evaluations), '--seconds', '100000', '--out', join(work, 'run'), '--json'], {
-    cwd: work,
-    env: { ...process.env, NODE_V8_COVERAGE: coverage },
-    stdio: 'ignore',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      bin,
+      'run',
+      config,
+      '--workers',
+      '0',
+      '--evaluations',
+      String(evaluations),
+      '--seconds',
+      '100000',
+      '--out',
+      join(work, 'run'),
+      '--json',
+    ],
+    {
+      cwd: work,
+      env: { ...process.env, NODE_V8_COVERAGE: coverage },
+      stdio: 'ignore',
+    },
+  );
   const dist = join(root, 'dist');
   const files = new Map();
   for (const name of readdirSync(coverage)) {
@@ -39,7 +58,9 @@ try {
     }
   }
   const onPath = [...files].filter(([, calls]) => calls >= evaluations).sort((a, b) => a[0].localeCompare(b[0]));
-  console.log(`${onPath.length} files run at least once per proposal (${evaluations} proposals, ${relative(root, config)}, inline):`);
+  console.log(
+    `${onPath.length} files run at least once per proposal (${evaluations} proposals, ${relative(root, config)}, inline):`,
+  );
   for (const [file, calls] of onPath) console.log(`  ${file.padEnd(44)} ${calls} calls of its busiest function`);
 } finally {
   rmSync(work, { recursive: true, force: true });

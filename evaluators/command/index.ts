@@ -1,7 +1,17 @@
 // Command evaluator: a user's own program in any language, as a build step and a run step (argv arrays filled from the
 // genome, never run through a shell); fitness from the last JSON line of stdout; optional fingerprint from a build artefact.
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -33,14 +43,20 @@ type FilledStep = Omit<StepSpec, 'label' | 'signal'> & { readonly extraEnv: Reco
 export function createCommandEvaluator(input: CommandOptionsInput = {}): Evaluator<unknown> {
   const options = commandOptionsSchema.parse(input);
   const root = resolve(options.workDir);
-  const inputsHash = hashInputs(options.build?.inputs ?? [], options.build?.cwd === undefined ? process.cwd() : resolve(options.build.cwd));
+  const inputsHash = hashInputs(
+    options.build?.inputs ?? [],
+    options.build?.cwd === undefined ? process.cwd() : resolve(options.build.cwd),
+  );
   const fields: FieldSpec = { fitness: options.fitness, descriptors: options.descriptors, metrics: options.metrics };
   /** Builds of this worker by key; a failed build is forgotten, so a later evaluation tries again. */
   const builds = new Map<string, Promise<Build>>();
   const seeds = new WeakMap<EvalContext, string>();
 
   const requireRun = (): RunStep => {
-    if (!options.run) throw new Error('command evaluator: options.run is required: the program to measure, e.g. run: { argv: ["{builddir}/gemm", "512"] }');
+    if (!options.run)
+      throw new Error(
+        'command evaluator: options.run is required: the program to measure, e.g. run: { argv: ["{builddir}/gemm", "512"] }',
+      );
     return options.run;
   };
 
@@ -51,12 +67,24 @@ export function createCommandEvaluator(input: CommandOptionsInput = {}): Evaluat
       seed = String(Math.floor(ctx.rng() * 2 ** 32));
       seeds.set(ctx, seed);
     }
-    return new TemplateValues(genomeParams(genome), { seed, fidelity: JSON.stringify(ctx.fidelity), sample: JSON.stringify(ctx.sample ?? 0), workdir: undefined, builddir: undefined }, where);
+    return new TemplateValues(
+      genomeParams(genome),
+      {
+        seed,
+        fidelity: JSON.stringify(ctx.fidelity),
+        sample: JSON.stringify(ctx.sample ?? 0),
+        workdir: undefined,
+        builddir: undefined,
+      },
+      where,
+    );
   };
 
   const ensureBuild = (build: BuildStep, values: TemplateValues, signal: AbortSignal): Promise<Build> => {
     const keyed = fillStep('build', build, values.with({ builddir: BUILDDIR_MARK }));
-    const key = sha256(JSON.stringify({ v: 1, argv: keyed.argv, cwd: keyed.cwd, env: keyed.extraEnv, inputs: inputsHash }));
+    const key = sha256(
+      JSON.stringify({ v: 1, argv: keyed.argv, cwd: keyed.cwd, env: keyed.extraEnv, inputs: inputsHash }),
+    );
     let pending = builds.get(key);
     if (!pending) {
       pending = runBuild(build, values, join(root, 'builds', key.slice(0, 32)), signal);
@@ -90,16 +118,30 @@ export function createCommandEvaluator(input: CommandOptionsInput = {}): Evaluat
             const run = requireRun();
             const values = valuesFor(genome, ctx, 'build step');
             const built = await ensureBuild(build, values, ctx.signal);
-            const file = resolve(built.cwd, values.with({ builddir: built.dir }).fill(options.fingerprintFile!, 'fingerprintFile'));
+            const file = resolve(
+              built.cwd,
+              values.with({ builddir: built.dir }).fill(options.fingerprintFile!, 'fingerprintFile'),
+            );
             let bytes: Buffer;
             try {
               bytes = await readFile(file);
             } catch (error) {
-              throw new Error(`command evaluator: fingerprintFile ${file} was not written by the build step (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+              throw new Error(
+                `command evaluator: fingerprintFile ${file} was not written by the build step (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+                { cause: error },
+              );
             }
             // The run command takes part: one binary run with other arguments is another candidate.
-            const runKey = fillStep('run', run, valuesFor(genome, ctx, 'run step').with({ builddir: BUILDDIR_MARK, workdir: WORKDIR_MARK }));
-            const hash = createHash('sha256').update(bytes).update('\0').update(JSON.stringify({ argv: runKey.argv, cwd: runKey.cwd, env: runKey.extraEnv })).digest('hex');
+            const runKey = fillStep(
+              'run',
+              run,
+              valuesFor(genome, ctx, 'run step').with({ builddir: BUILDDIR_MARK, workdir: WORKDIR_MARK }),
+            );
+            const hash = createHash('sha256')
+              .update(bytes)
+              .update('\0')
+              .update(JSON.stringify({ argv: runKey.argv, cwd: runKey.cwd, env: runKey.extraEnv }))
+              .digest('hex');
             return `command:${hash}`;
           },
         }
@@ -107,11 +149,17 @@ export function createCommandEvaluator(input: CommandOptionsInput = {}): Evaluat
 
     async evaluate(genome, ctx): Promise<EvalResult> {
       const run = requireRun();
-      const built = options.build ? await ensureBuild(options.build, valuesFor(genome, ctx, 'build step'), ctx.signal) : undefined;
+      const built = options.build
+        ? await ensureBuild(options.build, valuesFor(genome, ctx, 'build step'), ctx.signal)
+        : undefined;
       mkdirSync(join(root, 'work'), { recursive: true });
       const workdir = await mkdtemp(join(root, 'work', 'eval-'));
       try {
-        const step = fillStep('run', run, valuesFor(genome, ctx, 'run step').with({ workdir, ...(built ? { builddir: built.dir } : {}) }));
+        const step = fillStep(
+          'run',
+          run,
+          valuesFor(genome, ctx, 'run step').with({ workdir, ...(built ? { builddir: built.dir } : {}) }),
+        );
         const results = [];
         for (let r = 0; r < run.repeat; r++) {
           const label = run.repeat > 1 ? `run step (run ${r + 1} of ${run.repeat})` : 'run step';
@@ -138,8 +186,14 @@ async function runBuild(build: BuildStep, values: TemplateValues, dir: string, s
   try {
     const step = fillStep('build', build, values.with({ builddir: tmp }));
     const out = await runStep({ ...step, label: 'build step', signal });
-    writeFileSync(join(tmp, 'build.log'), `$ ${JSON.stringify(step.argv)}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}\n`);
-    writeFileSync(join(tmp, MARKER), `${JSON.stringify({ argv: step.argv, cwd: step.cwd, env: step.extraEnv, seconds: out.seconds }, null, 2)}\n`);
+    writeFileSync(
+      join(tmp, 'build.log'),
+      `$ ${JSON.stringify(step.argv)}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}\n`,
+    );
+    writeFileSync(
+      join(tmp, MARKER),
+      `${JSON.stringify({ argv: step.argv, cwd: step.cwd, env: step.extraEnv, seconds: out.seconds }, null, 2)}\n`,
+    );
     try {
       renameSync(tmp, dir);
     } catch (error) {
@@ -169,7 +223,10 @@ function checkProgram(name: 'build' | 'run', step: BuildStep | RunStep): void {
   const cwd = step.cwd === undefined ? process.cwd() : resolve(step.cwd);
   if (program.includes('/')) {
     const path = isAbsolute(program) ? program : resolve(cwd, program);
-    if (!isExecutable(path)) throw new Error(`command evaluator: ${name}.argv[0] ${JSON.stringify(program)}: ${path} is not an executable file`);
+    if (!isExecutable(path))
+      throw new Error(
+        `command evaluator: ${name}.argv[0] ${JSON.stringify(program)}: ${path} is not an executable file`,
+      );
     return;
   }
   const searchPath = step.env.PATH ?? process.env.PATH ?? '';
@@ -198,7 +255,10 @@ function hashInputs(inputs: readonly string[], cwd: string): string | undefined 
     try {
       bytes = readFileSync(resolve(cwd, p));
     } catch (error) {
-      throw new Error(`command evaluator: build.inputs: cannot read ${JSON.stringify(p)} (relative to ${cwd}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+      throw new Error(
+        `command evaluator: build.inputs: cannot read ${JSON.stringify(p)} (relative to ${cwd}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        { cause: error },
+      );
     }
     h.update(p).update('\0').update(bytes).update('\0');
   }

@@ -88,7 +88,14 @@ export function runStep(spec: StepSpec): Promise<StepOutput> {
         windowsHide: true,
       });
     } catch (error) {
-      reject(new StepError(`${label}: cannot start ${displayCommand(spec.argv)}: ${(error as Error).message}`, 'spawn', {}, { cause: error }));
+      reject(
+        new StepError(
+          `${label}: cannot start ${displayCommand(spec.argv)}: ${(error as Error).message}`,
+          'spawn',
+          {},
+          { cause: error },
+        ),
+      );
       return;
     }
     const pid = child.pid;
@@ -127,16 +134,40 @@ export function runStep(spec: StepSpec): Promise<StepOutput> {
       if (aborted) {
         reject(abortedError(spec, signal!));
       } else if (timedOut) {
-        reject(new StepError(`${label} timed out after ${spec.timeoutSeconds} s and was killed: ${command}${tail}`, 'timeout', { stderr: out.stderr }));
+        reject(
+          new StepError(
+            `${label} timed out after ${spec.timeoutSeconds} s and was killed: ${command}${tail}`,
+            'timeout',
+            { stderr: out.stderr },
+          ),
+        );
       } else if (spawnError) {
         const code = (spawnError as NodeJS.ErrnoException).code;
-        const hint = code === 'ENOENT' ? ' (not found: give a path, or check PATH)' : code === 'EACCES' ? ' (not executable)' : '';
-        reject(new StepError(`${label}: cannot start ${JSON.stringify(spec.argv[0])}${hint}: ${spawnError.message}`, 'spawn', {}, { cause: spawnError }));
+        const hint =
+          code === 'ENOENT' ? ' (not found: give a path, or check PATH)' : code === 'EACCES' ? ' (not executable)' : '';
+        reject(
+          new StepError(
+            `${label}: cannot start ${JSON.stringify(spec.argv[0])}${hint}: ${spawnError.message}`,
+            'spawn',
+            {},
+            { cause: spawnError },
+          ),
+        );
       } else if (exit?.signal) {
-        reject(new StepError(`${label} was killed by ${exit.signal} (crashed): ${command}${tail}`, 'signal', { signal: exit.signal, stderr: out.stderr }));
+        reject(
+          new StepError(`${label} was killed by ${exit.signal} (crashed): ${command}${tail}`, 'signal', {
+            signal: exit.signal,
+            stderr: out.stderr,
+          }),
+        );
       } else if (exit?.code !== 0) {
         const code = exit?.code ?? -1;
-        reject(new StepError(`${label} exited with code ${code}: ${command}${tail}`, 'exit', { exitCode: code, stderr: out.stderr }));
+        reject(
+          new StepError(`${label} exited with code ${code}: ${command}${tail}`, 'exit', {
+            exitCode: code,
+            stderr: out.stderr,
+          }),
+        );
       } else {
         resolve(out);
       }
@@ -201,7 +232,11 @@ export function displayCommand(argv: readonly string[]): string {
 /** The last lines of stderr (or of stdout when stderr is empty), ready to append to a message. */
 function stderrTail(stderr: string, stdout: string): string {
   const [name, text] = stderr.trim() !== '' ? ['stderr', stderr] : ['stdout', stdout];
-  const lines = text.trimEnd().split(/\r?\n/).slice(-STDERR_LINES).map((l) => (l.length > 500 ? `${l.slice(0, 497)}...` : l));
+  const lines = text
+    .trimEnd()
+    .split(/\r?\n/)
+    .slice(-STDERR_LINES)
+    .map((l) => (l.length > 500 ? `${l.slice(0, 497)}...` : l));
   if (lines.length === 0 || (lines.length === 1 && lines[0] === '')) return ' (no output)';
   return `\nlast lines of ${name}:\n${lines.join('\n')}`;
 }

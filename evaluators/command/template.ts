@@ -31,14 +31,22 @@ export function parseTemplate(template: string): Segment[] {
     } else if (c === '{') {
       const end = template.indexOf('}', i + 1);
       const name = end < 0 ? '' : template.slice(i + 1, end);
-      if (end < 0 || name.includes('{')) throw new TemplateError(`unclosed "{" at position ${i} of ${JSON.stringify(template)} (write {{ for a literal brace)`);
-      if (name === '') throw new TemplateError(`empty placeholder "{}" at position ${i} of ${JSON.stringify(template)} (write {{}} for literal braces)`);
+      if (end < 0 || name.includes('{'))
+        throw new TemplateError(
+          `unclosed "{" at position ${i} of ${JSON.stringify(template)} (write {{ for a literal brace)`,
+        );
+      if (name === '')
+        throw new TemplateError(
+          `empty placeholder "{}" at position ${i} of ${JSON.stringify(template)} (write {{}} for literal braces)`,
+        );
       if (text !== '') out.push({ text });
       text = '';
       out.push({ name });
       i = end + 1;
     } else if (c === '}') {
-      throw new TemplateError(`lone "}" at position ${i} of ${JSON.stringify(template)} (write }} for a literal brace)`);
+      throw new TemplateError(
+        `lone "}" at position ${i} of ${JSON.stringify(template)} (write }} for a literal brace)`,
+      );
     } else {
       text += c;
       i++;
@@ -87,12 +95,16 @@ export class TemplateValues {
     const param = this.params.get(name);
     const where = `${field} ${JSON.stringify(template)}`;
     if (isBuiltin && param !== undefined) {
-      throw new TemplateError(`${where}: {${name}} is both a genome parameter and a built-in placeholder; rename the parameter`);
+      throw new TemplateError(
+        `${where}: {${name}} is both a genome parameter and a built-in placeholder; rename the parameter`,
+      );
     }
     if (isBuiltin) {
       const v = this.builtins[name as Builtin];
       if (v !== undefined) return v;
-      throw new TemplateError(`${where}: {${name}} is not available in the ${this.where}; available: ${this.available()}`);
+      throw new TemplateError(
+        `${where}: {${name}} is not available in the ${this.where}; available: ${this.available()}`,
+      );
     }
     if (param !== undefined) return param;
     const hint = /^[\w.$-]+$/.test(name) ? '' : ' (write {{ and }} for literal braces)';
@@ -117,7 +129,9 @@ export function genomeParams(genome: unknown): Map<string, string> {
     return out;
   }
   if (genome === null || typeof genome !== 'object') {
-    throw new TemplateError(`the genome is ${genome === null ? 'null' : `a ${typeof genome}`}; the command evaluator fills placeholders from a record of parameters (categorical space) or an array`);
+    throw new TemplateError(
+      `the genome is ${genome === null ? 'null' : `a ${typeof genome}`}; the command evaluator fills placeholders from a record of parameters (categorical space) or an array`,
+    );
   }
   for (const [name, v] of Object.entries(genome as Record<string, unknown>)) out.set(name, formatValue(v, name));
   return out;
@@ -127,6 +141,17 @@ function formatValue(v: unknown, name: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number' && Number.isFinite(v)) return JSON.stringify(v);
-  const kind = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'number' ? String(v) : typeof v === 'object' || typeof v === 'undefined' ? `an ${typeof v}` : `a ${typeof v}`;
-  throw new TemplateError(`genome parameter ${JSON.stringify(name)} is ${kind}; placeholders take strings, finite numbers and booleans`);
+  const kind =
+    v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'an array'
+        : typeof v === 'number'
+          ? String(v)
+          : typeof v === 'object' || typeof v === 'undefined'
+            ? `an ${typeof v}`
+            : `a ${typeof v}`;
+  throw new TemplateError(
+    `genome parameter ${JSON.stringify(name)} is ${kind}; placeholders take strings, finite numbers and booleans`,
+  );
 }

@@ -79,13 +79,20 @@ export async function bandwidthProbe(options: BandwidthOptions = {}): Promise<Ba
   const streams = options.streams ?? 1;
   const march = options.march ?? 'native';
   const args = ['-O2', ...(march === 'none' ? [] : [`-march=${march}`]), ...(threads > 1 ? ['-fopenmp'] : [])];
-  const compiled = await compileKernel(SOURCE, { buildDir: options.buildDir ?? '.elites/kernels', args, ...(options.cc ? { cc: options.cc } : {}) });
+  const compiled = await compileKernel(SOURCE, {
+    buildDir: options.buildDir ?? '.elites/kernels',
+    args,
+    ...(options.cc ? { cc: options.cc } : {}),
+  });
   const floats = Math.max(32, Math.floor((megabytes * 2 ** 20) / 4));
   const out = await runProcess(compiled.binary, [String(floats), String(repeats), String(streams)], {
     timeoutSeconds: options.timeoutSeconds ?? 60,
     env: { ...process.env, OMP_NUM_THREADS: String(threads) },
   });
-  if (out.code !== 0) throw new Error(`bandwidth probe failed (${out.timedOut ? 'timed out' : out.signal ?? `exit ${out.code}`}): ${trimOutput(out.stderr, 4)}`);
+  if (out.code !== 0)
+    throw new Error(
+      `bandwidth probe failed (${out.timedOut ? 'timed out' : (out.signal ?? `exit ${out.code}`)}): ${trimOutput(out.stderr, 4)}`,
+    );
   const samples = (JSON.parse(out.stdout.trim()) as { gbps_samples: number[] }).gbps_samples;
   return { gbps: median(samples), samples, bytes: Math.floor(floats / (32 * streams)) * 32 * streams * 4 };
 }

@@ -52,9 +52,17 @@ export function toolchainId(cc = 'gcc', args: readonly string[] = []): Promise<s
   if (!pending) {
     pending = (async () => {
       const parts: string[] = [];
-      for (const query of [['-dumpfullversion'], ['-dumpmachine'], ...(native ? [['-march=native', '-Q', '--help=target']] : [])]) {
+      for (const query of [
+        ['-dumpfullversion'],
+        ['-dumpmachine'],
+        ...(native ? [['-march=native', '-Q', '--help=target']] : []),
+      ]) {
         const out = await runProcess(cc, query, { timeoutSeconds: 30 });
-        if (out.code !== 0) throw new CompileError(`${cc} ${query.join(' ')} failed: ${trimOutput(out.stderr) || `exit ${out.code ?? out.signal}`}`, out.stderr);
+        if (out.code !== 0)
+          throw new CompileError(
+            `${cc} ${query.join(' ')} failed: ${trimOutput(out.stderr) || `exit ${out.code ?? out.signal}`}`,
+            out.stderr,
+          );
         parts.push(out.stdout.trim());
       }
       return sha256(parts.join('\n'));
@@ -85,7 +93,13 @@ export async function compileKernel(source: string, options: CompileOptions): Pr
   return pending;
 }
 
-async function build(source: string, options: CompileOptions & { cc: string }, dir: string, binary: string, key: string): Promise<CompiledKernel> {
+async function build(
+  source: string,
+  options: CompileOptions & { cc: string },
+  dir: string,
+  binary: string,
+  key: string,
+): Promise<CompiledKernel> {
   mkdirSync(dir, { recursive: true });
   const unique = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const sourcePath = join(dir, `sgemm-${key}.c`);
@@ -94,13 +108,18 @@ async function build(source: string, options: CompileOptions & { cc: string }, d
   renameSync(tmpSource, sourcePath); // kept next to the binary, for reading and debugging
   const tmpBinary = join(dir, `.sgemm-${key}-${unique}`);
   const timeoutSeconds = options.timeoutSeconds ?? 60;
-  const out = await runProcess(options.cc, [...options.args, '-o', tmpBinary, sourcePath, '-lm'], { timeoutSeconds, signal: options.signal, cwd: dir });
+  const out = await runProcess(options.cc, [...options.args, '-o', tmpBinary, sourcePath, '-lm'], {
+    timeoutSeconds,
+    signal: options.signal,
+    cwd: dir,
+  });
   const flags = options.args.join(' ');
   if (out.code !== 0 || !existsSync(tmpBinary)) {
     rmSync(tmpBinary, { force: true });
     const stderr = out.stderr.split(`${dir}/`).join(''); // paths of the cache directory say nothing
     if (out.aborted) throw new CompileError(`compile aborted (flags: ${flags})`, stderr);
-    if (out.timedOut) throw new CompileError(`${options.cc} timed out after ${timeoutSeconds} s (flags: ${flags})`, stderr);
+    if (out.timedOut)
+      throw new CompileError(`${options.cc} timed out after ${timeoutSeconds} s (flags: ${flags})`, stderr);
     const how = out.signal ? `was killed by ${out.signal}` : `exited with code ${out.code}`;
     throw new CompileError(`${options.cc} ${how} (flags: ${flags}): ${trimOutput(stderr) || 'no message'}`, stderr);
   }
@@ -136,8 +155,13 @@ async function hashSections(binary: string, objcopy: string): Promise<string> {
   for (const section of ['.text', '.rodata']) {
     const out = `${binary}.${process.pid}-${Math.random().toString(36).slice(2, 10)}${section}`;
     try {
-      const r = await runProcess(objcopy, ['-O', 'binary', `--only-section=${section}`, binary, out], { timeoutSeconds: 30 });
-      if (r.code !== 0) throw new Error(`${objcopy} could not extract ${section} from ${binary}: ${trimOutput(r.stderr) || `exit ${r.code ?? r.signal}`}`);
+      const r = await runProcess(objcopy, ['-O', 'binary', `--only-section=${section}`, binary, out], {
+        timeoutSeconds: 30,
+      });
+      if (r.code !== 0)
+        throw new Error(
+          `${objcopy} could not extract ${section} from ${binary}: ${trimOutput(r.stderr) || `exit ${r.code ?? r.signal}`}`,
+        );
       const bytes = existsSync(out) ? readFileSync(out) : Buffer.alloc(0);
       if (section === '.text' && bytes.length === 0) throw new Error(`${binary} has no .text section`);
       hash.update(`${section}:${bytes.length}:`).update(bytes);

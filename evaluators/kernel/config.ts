@@ -12,9 +12,11 @@ export type LoopOrder = (typeof LOOP_ORDERS)[number];
  * -O levels, -f… and -m… options and -D macros. Anything else (-o, -B, -wrapper, @file, specs) is refused, and so are
  * -fplugin and the options that write profile or dump files.
  */
-const FLAG_TOKEN = /^(-O[0-3sz]?|-Ofast|-Og|-f(?!plugin|profile|auto-profile|dump|test-coverage)[a-z0-9][\w+.=,-]*|-m[a-z0-9][\w+.=,-]*|-D[A-Za-z_]\w*(=[\w.+-]*)?)$/;
+const FLAG_TOKEN =
+  /^(-O[0-3sz]?|-Ofast|-Og|-f(?!plugin|profile|auto-profile|dump|test-coverage)[a-z0-9][\w+.=,-]*|-m[a-z0-9][\w+.=,-]*|-D[A-Za-z_]\w*(=[\w.+-]*)?)$/;
 
-const positive = (name: string) => z.int({ message: `${name} must be an integer` }).positive({ message: `${name} must be positive` });
+const positive = (name: string) =>
+  z.int({ message: `${name} must be an integer` }).positive({ message: `${name} must be positive` });
 
 /**
  * A kernel configuration as it arrives from the search: every key optional (missing ones take
@@ -22,18 +24,44 @@ const positive = (name: string) => z.int({ message: `${name} must be an integer`
  */
 export const kernelGenomeSchema = z
   .strictObject({
-    kernel: z.enum(['blocked', 'naive'], { message: 'kernel must be "blocked" or "naive"' }).optional().describe('naive: the textbook triple loop (baseline); blocked: the tiled kernel below'),
+    kernel: z
+      .enum(['blocked', 'naive'], { message: 'kernel must be "blocked" or "naive"' })
+      .optional()
+      .describe('naive: the textbook triple loop (baseline); blocked: the tiled kernel below'),
     mc: positive('mc').max(65536).optional().describe('rows of A per cache block (rounded up to a multiple of mr)'),
     nc: positive('nc').max(65536).optional().describe('columns of B per cache block (rounded up to a multiple of nr)'),
     kc: positive('kc').max(65536).optional().describe('depth of a cache block'),
     mr: positive('mr').max(16).optional().describe('rows of the register micro-tile'),
-    nr: positive('nr').max(256).optional().describe('columns of the register micro-tile; a multiple of the vector width vec/4'),
-    vec: z.union([z.literal(16), z.literal(32), z.literal(64)], { message: 'vec must be 16, 32 or 64 (bytes per SIMD vector)' }).optional().describe('bytes per GCC vector (16: SSE, 32: AVX, 64: AVX-512)'),
-    packA: z.boolean({ message: 'packA must be true or false' }).optional().describe('copy each mc×kc block of A into contiguous mr-row panels'),
-    packB: z.boolean({ message: 'packB must be true or false' }).optional().describe('copy each kc×nc block of B into contiguous nr-column panels'),
-    loopOrder: z.enum(LOOP_ORDERS, { message: `loopOrder must be one of ${LOOP_ORDERS.join(', ')}` }).optional().describe('order of the block loops, outermost first (nkm = BLIS: jc, pc, ic)'),
-    kUnroll: positive('kUnroll').max(64).optional().describe('#pragma GCC unroll of the micro-kernel k loop (1 = no unrolling)'),
-    threads: positive('threads').max(256).optional().describe('OpenMP threads over the outermost m or n block loop (1 = no OpenMP)'),
+    nr: positive('nr')
+      .max(256)
+      .optional()
+      .describe('columns of the register micro-tile; a multiple of the vector width vec/4'),
+    vec: z
+      .union([z.literal(16), z.literal(32), z.literal(64)], {
+        message: 'vec must be 16, 32 or 64 (bytes per SIMD vector)',
+      })
+      .optional()
+      .describe('bytes per GCC vector (16: SSE, 32: AVX, 64: AVX-512)'),
+    packA: z
+      .boolean({ message: 'packA must be true or false' })
+      .optional()
+      .describe('copy each mc×kc block of A into contiguous mr-row panels'),
+    packB: z
+      .boolean({ message: 'packB must be true or false' })
+      .optional()
+      .describe('copy each kc×nc block of B into contiguous nr-column panels'),
+    loopOrder: z
+      .enum(LOOP_ORDERS, { message: `loopOrder must be one of ${LOOP_ORDERS.join(', ')}` })
+      .optional()
+      .describe('order of the block loops, outermost first (nkm = BLIS: jc, pc, ic)'),
+    kUnroll: positive('kUnroll')
+      .max(64)
+      .optional()
+      .describe('#pragma GCC unroll of the micro-kernel k loop (1 = no unrolling)'),
+    threads: positive('threads')
+      .max(256)
+      .optional()
+      .describe('OpenMP threads over the outermost m or n block loop (1 = no OpenMP)'),
     flags: z
       .string({ message: 'flags must be a string of gcc options' })
       .optional()
@@ -42,10 +70,20 @@ export const kernelGenomeSchema = z
   .superRefine((g, ctx) => {
     const vec = g.vec ?? DEFAULT_KERNEL_CONFIG.vec;
     const nr = g.nr ?? DEFAULT_KERNEL_CONFIG.nr;
-    if (nr % (vec / 4) !== 0) ctx.addIssue({ code: 'custom', path: ['nr'], message: `nr = ${nr} is not a multiple of the vector width ${vec / 4} floats (vec = ${vec} bytes)` });
+    if (nr % (vec / 4) !== 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nr'],
+        message: `nr = ${nr} is not a multiple of the vector width ${vec / 4} floats (vec = ${vec} bytes)`,
+      });
     if (g.flags !== undefined) {
       const bad = flagTokens(g.flags).filter((t) => !FLAG_TOKEN.test(t));
-      if (bad.length > 0) ctx.addIssue({ code: 'custom', path: ['flags'], message: `flags ${bad.map((t) => JSON.stringify(t)).join(', ')} not allowed: use -O…, -f…, -m… or -D… options` });
+      if (bad.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['flags'],
+          message: `flags ${bad.map((t) => JSON.stringify(t)).join(', ')} not allowed: use -O…, -f…, -m… or -D… options`,
+        });
     }
   });
 export type KernelGenome = z.input<typeof kernelGenomeSchema>;
@@ -131,8 +169,15 @@ export function resolveKernelConfig(genome: unknown, shape?: GemmShape): KernelC
   const g = { ...DEFAULT_KERNEL_CONFIG, ...dropUndefined(parsed.data) };
   const flags = flagTokens(g.flags).join(' ');
   if (g.kernel === 'naive') return { ...DEFAULT_KERNEL_CONFIG, kernel: 'naive', threads: g.threads, flags };
-  const cutToShape = (block: number, extent: number | undefined): number => (extent === undefined ? block : Math.min(block, extent));
-  return { ...g, mc: roundUp(cutToShape(g.mc, shape?.m), g.mr), nc: roundUp(cutToShape(g.nc, shape?.n), g.nr), kc: cutToShape(g.kc, shape?.k), flags };
+  const cutToShape = (block: number, extent: number | undefined): number =>
+    extent === undefined ? block : Math.min(block, extent);
+  return {
+    ...g,
+    mc: roundUp(cutToShape(g.mc, shape?.m), g.mr),
+    nc: roundUp(cutToShape(g.nc, shape?.n), g.nr),
+    kc: cutToShape(g.kc, shape?.k),
+    flags,
+  };
 }
 
 function roundUp(x: number, step: number): number {

@@ -7,9 +7,16 @@ import { defineFactory } from '../../core/factory.js';
 import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
 import { codeFingerprint, compileKernel, toolchainId, type CompiledKernel } from './compile.js';
 import { flagTokens, resolveKernelConfig, type KernelConfig, type KernelGenome } from './config.js';
-import { copiesOfB, kernelOptionsSchema, resolveShape, type KernelOptions, type KernelOptionsInput, type ShapeInput } from './options.js';
+import {
+  copiesOfB,
+  kernelOptionsSchema,
+  resolveShape,
+  type KernelOptions,
+  type KernelOptionsInput,
+  type ShapeInput,
+} from './options.js';
 import { median, runBenchmark, type BenchmarkOutput, type GemmShape } from './run.js';
-import { generateKernelSource, } from './source.js';
+import { generateKernelSource } from './source.js';
 
 /** The evaluator; `build(genome)` compiles (or finds) a configuration's binary, for reports and tests. */
 export interface KernelEvaluator extends Evaluator<KernelGenome> {
@@ -18,7 +25,11 @@ export interface KernelEvaluator extends Evaluator<KernelGenome> {
 
 /** gcc argv for a configuration: its flags, -march from the options, -fopenmp when threads > 1. */
 export function compileArgs(config: KernelConfig, march: string): string[] {
-  return [...flagTokens(config.flags), ...(march === 'none' ? [] : [`-march=${march}`]), ...(config.threads > 1 ? ['-fopenmp'] : [])];
+  return [
+    ...flagTokens(config.flags),
+    ...(march === 'none' ? [] : [`-march=${march}`]),
+    ...(config.threads > 1 ? ['-fopenmp'] : []),
+  ];
 }
 
 /** Builds kept per evaluator so fingerprint() and evaluate() of one proposal compile (and look up) once. */
@@ -117,9 +128,12 @@ function compileConfig(config: KernelConfig, options: KernelOptions, signal?: Ab
 
 /** @throws {Error} when the harness found a non-finite entry or an error above the bound. */
 function checkAnswer(out: BenchmarkOutput, bound: number): void {
-  if (out.nonfinite > 0) throw new Error(`wrong answer: ${out.nonfinite} of ${out.checked} checked entries of C are not finite`);
+  if (out.nonfinite > 0)
+    throw new Error(`wrong answer: ${out.nonfinite} of ${out.checked} checked entries of C are not finite`);
   if (!(out.maxRelError <= bound)) {
-    throw new Error(`wrong answer: max relative error ${out.maxRelError.toExponential(3)} > bound ${bound} (${out.checked} entries checked against a double-precision reference)`);
+    throw new Error(
+      `wrong answer: max relative error ${out.maxRelError.toExponential(3)} > bound ${bound} (${out.checked} entries checked against a double-precision reference)`,
+    );
   }
 }
 
@@ -141,7 +155,11 @@ export function sampleStats(samples: readonly number[]): SampleStats {
 }
 
 /** The descriptors of a configuration on a shape (undefined for 'none'). */
-export function kernelDescriptors(config: KernelConfig, shape: GemmShape, kind: KernelOptions['descriptors']): number[] | undefined {
+export function kernelDescriptors(
+  config: KernelConfig,
+  shape: GemmShape,
+  kind: KernelOptions['descriptors'],
+): number[] | undefined {
   if (kind === 'none') return undefined;
   const blocked = config.kernel === 'blocked';
   const tile = blocked ? Math.log2(config.mr * config.nr) : 0;
@@ -170,7 +188,11 @@ export interface KernelMeasurement extends SampleStats {
  * Compiles (cached) and times one configuration on one shape, outside any search: for reports and baselines.
  * @throws {Error} like evaluate(): compile failure, crash, timeout or a wrong answer.
  */
-export async function measureKernel(genome: KernelGenome, shapeInput: ShapeInput | GemmShape, input: MeasureOptions = {}): Promise<KernelMeasurement> {
+export async function measureKernel(
+  genome: KernelGenome,
+  shapeInput: ShapeInput | GemmShape,
+  input: MeasureOptions = {},
+): Promise<KernelMeasurement> {
   const { seed, signal, ...rest } = input;
   const options = kernelOptionsSchema.parse(rest);
   const shape = typeof shapeInput === 'string' ? resolveShape(shapeInput) : shapeInput;
@@ -206,7 +228,17 @@ export const kernel = defineFactory(
   (options) => createKernelEvaluator(options),
 );
 
-export { copiesOfB, kernelOptionsSchema, resolveShape, SHAPE_PRESETS, shapeSchema, type KernelOptions, type KernelOptionsInput, type ShapeInput, type ShapePreset } from './options.js';
+export {
+  copiesOfB,
+  kernelOptionsSchema,
+  resolveShape,
+  SHAPE_PRESETS,
+  shapeSchema,
+  type KernelOptions,
+  type KernelOptionsInput,
+  type ShapeInput,
+  type ShapePreset,
+} from './options.js';
 export {
   DEFAULT_KERNEL_CONFIG,
   describeKernelConfig,
@@ -222,7 +254,14 @@ export {
   type LoopOrder,
 } from './config.js';
 export { generateKernelSource, type KernelFault, type KernelSourceOptions } from './source.js';
-export { codeFingerprint, CompileError, compileKernel, toolchainId, type CompiledKernel, type CompileOptions } from './compile.js';
+export {
+  codeFingerprint,
+  CompileError,
+  compileKernel,
+  toolchainId,
+  type CompiledKernel,
+  type CompileOptions,
+} from './compile.js';
 export { median, runBenchmark, type BenchmarkOptions, type BenchmarkOutput, type GemmShape } from './run.js';
 export { runProcess, type ProcessOutcome } from './process.js';
 export { bandwidthProbe, type BandwidthOptions, type BandwidthResult } from './bandwidth.js';

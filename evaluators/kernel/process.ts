@@ -25,7 +25,11 @@ export interface RunProcessOptions {
 }
 
 /** Runs `command args…`; resolves with how it ended (never rejects for a failing child). @throws when it cannot start. */
-export function runProcess(command: string, args: readonly string[], options: RunProcessOptions): Promise<ProcessOutcome> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunProcessOptions,
+): Promise<ProcessOutcome> {
   const maxOutput = options.maxOutput ?? 1 << 20;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
@@ -51,10 +55,13 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         child.kill('SIGKILL'); // the group is gone already, or never formed
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, Math.max(1, options.timeoutSeconds * 1000));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        killGroup();
+      },
+      Math.max(1, options.timeoutSeconds * 1000),
+    );
     const onAbort = () => {
       aborted = true;
       killGroup();

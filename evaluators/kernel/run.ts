@@ -45,22 +45,47 @@ const outputSchema = z.object({
 });
 
 /** @throws {Error} naming the signal on a crash, the limit on a timeout, the exit code, or the bad output. */
-export async function runBenchmark(binary: string, shape: GemmShape, options: BenchmarkOptions): Promise<BenchmarkOutput> {
+export async function runBenchmark(
+  binary: string,
+  shape: GemmShape,
+  options: BenchmarkOptions,
+): Promise<BenchmarkOutput> {
   // The harness also sets an alarm a little past the timeout: it dies even if this process is gone before its timer fires.
   const alarm = Math.ceil(options.timeoutSeconds) + 2;
-  const args = [shape.m, shape.n, shape.k, options.repeats, options.warmup, options.seed ?? 1, options.minSampleMs ?? 0, alarm, options.copies ?? 1].map(String);
-  const out = await runProcess(binary, args, { timeoutSeconds: options.timeoutSeconds, signal: options.signal, maxOutput: 1 << 16 });
+  const args = [
+    shape.m,
+    shape.n,
+    shape.k,
+    options.repeats,
+    options.warmup,
+    options.seed ?? 1,
+    options.minSampleMs ?? 0,
+    alarm,
+    options.copies ?? 1,
+  ].map(String);
+  const out = await runProcess(binary, args, {
+    timeoutSeconds: options.timeoutSeconds,
+    signal: options.signal,
+    maxOutput: 1 << 16,
+  });
   const what = `benchmark ${shape.m}x${shape.n}x${shape.k}`;
-  if (out.timedOut || out.signal === 'SIGALRM') throw new Error(`${what} timed out after ${options.timeoutSeconds} s (process killed)`);
+  if (out.timedOut || out.signal === 'SIGALRM')
+    throw new Error(`${what} timed out after ${options.timeoutSeconds} s (process killed)`);
   if (out.aborted) throw new Error(`${what} aborted (process killed)`);
-  if (out.signal) throw new Error(`${what} crashed: killed by signal ${out.signal}${out.stderr.trim() ? `: ${trimOutput(out.stderr, 4)}` : ''}`);
-  if (out.code !== 0) throw new Error(`${what} exited with code ${out.code}: ${trimOutput(out.stderr, 4) || 'no message'}`);
+  if (out.signal)
+    throw new Error(
+      `${what} crashed: killed by signal ${out.signal}${out.stderr.trim() ? `: ${trimOutput(out.stderr, 4)}` : ''}`,
+    );
+  if (out.code !== 0)
+    throw new Error(`${what} exited with code ${out.code}: ${trimOutput(out.stderr, 4) || 'no message'}`);
   const line = out.stdout.trim().split('\n').pop() ?? '';
   let parsed: z.infer<typeof outputSchema>;
   try {
     parsed = outputSchema.parse(JSON.parse(line));
   } catch {
-    throw new Error(`${what} printed no result line (expected one JSON object, got ${JSON.stringify(line.slice(0, 200))})`);
+    throw new Error(
+      `${what} printed no result line (expected one JSON object, got ${JSON.stringify(line.slice(0, 200))})`,
+    );
   }
   return {
     gflopsSamples: parsed.gflops_samples,

@@ -90,19 +90,25 @@ typedef float vfu __attribute__((vector_size(${c.vec}), aligned(4), may_alias));
 static inline __attribute__((always_inline)) void ukernel(long kc, const float *restrict a, long lda, const float *restrict b, long ldb,
                                                          float *restrict c, long ldc, int mr, int nr) {
   (void)lda;`);
-  if (!c.packA) lines.push(`  ${rows.map((r) => `const float *a${r} = a + (long)(${r} < mr ? ${r} : mr - 1) * lda;`).join('\n  ')}`);
+  if (!c.packA)
+    lines.push(
+      `  ${rows.map((r) => `const float *a${r} = a + (long)(${r} < mr ? ${r} : mr - 1) * lda;`).join('\n  ')}`,
+    );
   lines.push(`  vf ${rows.flatMap((r) => vecs.map((v) => `${acc(r, v)} = {0}`)).join(', ')};`);
   lines.push(`#pragma GCC unroll ${c.kUnroll}
   for (long p = 0; p < kc; p++) {
     const float *bp = b + p * ldb;
     ${vecs.map((v) => `const vf b${v} = *(const vfu *)(bp + ${v * vw});`).join('\n    ')}`);
-  for (const r of rows) lines.push(`    { const float ar = ${aElem(r)}; ${vecs.map((v) => `${acc(r, v)} += ar * b${v};`).join(' ')} }`);
+  for (const r of rows)
+    lines.push(`    { const float ar = ${aElem(r)}; ${vecs.map((v) => `${acc(r, v)} += ar * b${v};`).join(' ')} }`);
   lines.push(`  }
   if (mr == MR && nr == NR) {`);
-  for (const r of rows) lines.push(`    ${vecs.map((v) => `*(vfu *)(c + ${r} * ldc + ${v * vw}) += ${acc(r, v)};`).join(' ')}`);
+  for (const r of rows)
+    lines.push(`    ${vecs.map((v) => `*(vfu *)(c + ${r} * ldc + ${v * vw}) += ${acc(r, v)};`).join(' ')}`);
   lines.push(`  } else {
     float t[MR * NR] __attribute__((aligned(64)));`);
-  for (const r of rows) lines.push(`    ${vecs.map((v) => `*(vf *)(t + ${r * c.nr + v * vw}) = ${acc(r, v)};`).join(' ')}`);
+  for (const r of rows)
+    lines.push(`    ${vecs.map((v) => `*(vf *)(t + ${r * c.nr + v * vw}) = ${acc(r, v)};`).join(' ')}`);
   lines.push(`    for (int i = 0; i < mr; i++)
       for (int j = 0; j < nr; j++) c[i * ldc + j] += t[i * NR + j];
   }
@@ -110,7 +116,9 @@ static inline __attribute__((always_inline)) void ukernel(long kc, const float *
 `);
 
   // Packing routines and the macro-kernel over one (mcb × kcb) · (kcb × ncb) block.
-  lines.push(`${c.packA ? `/* A[ic:ic+mcb][pc:pc+kcb] -> MR-row slivers, sliver s at Ap + s*MR*kcb, element (r, p) at [p*MR + r] */
+  lines.push(`${
+    c.packA
+      ? `/* A[ic:ic+mcb][pc:pc+kcb] -> MR-row slivers, sliver s at Ap + s*MR*kcb, element (r, p) at [p*MR + r] */
 static void pack_a(const float *restrict A, long K, long ic, long pc, long mcb, long kcb, float *restrict Ap) {
   for (long ir = 0; ir < mcb; ir += MR) {
     float *dst = Ap + ir * kcb;
@@ -119,7 +127,11 @@ static void pack_a(const float *restrict A, long K, long ic, long pc, long mcb, 
       for (long r = 0; r < MR; r++) dst[p * MR + r] = r < mr ? A[(ic + ir + r) * K + pc + p] : 0.0f;
   }
 }
-` : ''}${c.packB ? `/* B[pc:pc+kcb][jc:jc+ncb] -> NR-column slivers, sliver s at Bp + s*NR*kcb, element (p, j) at [p*NR + j] */
+`
+      : ''
+  }${
+    c.packB
+      ? `/* B[pc:pc+kcb][jc:jc+ncb] -> NR-column slivers, sliver s at Bp + s*NR*kcb, element (p, j) at [p*NR + j] */
 static void pack_b(const float *restrict B, long N, long pc, long jc, long kcb, long ncb, float *restrict Bp) {
   for (long jr = 0; jr < ncb; jr += NR) {
     float *dst = Bp + jr * kcb;
@@ -130,7 +142,9 @@ static void pack_b(const float *restrict B, long N, long pc, long jc, long kcb, 
     }
   }
 }
-` : ''}
+`
+      : ''
+  }
 static void macro_kernel(long N, long K, long ic, long jc, long pc, long mcb, long ncb, long kcb,
                          const float *restrict A, const float *restrict B, float *restrict C,
                          const float *restrict Ap, const float *restrict Bp, float *restrict edge) {
@@ -171,7 +185,8 @@ function loopNest(c: KernelConfig): string {
   for (let depth = 0; depth < 3; depth++) {
     const d = order[depth]!;
     const L = DIM_LOOP[d];
-    if (c.threads > 1 && depth === parallelAt) body += `#pragma omp parallel for num_threads(THREADS) schedule(static)\n`;
+    if (c.threads > 1 && depth === parallelAt)
+      body += `#pragma omp parallel for num_threads(THREADS) schedule(static)\n`;
     body += `${indent}for (long ${L.index} = 0; ${L.index} < ${L.extent}; ${L.index} += ${L.block}) {\n`;
     indent += '  ';
     body += `${indent}const long ${L.size} = min_l(${L.block}, ${L.extent} - ${L.index});\n`;
@@ -181,8 +196,10 @@ function loopNest(c: KernelConfig): string {
       body += `${indent}(void)Ap; (void)Bp; (void)edge;\n`;
     }
     opened.add(d);
-    if (c.packB && d !== 'm' && opened.has('n') && opened.has('k')) body += `${indent}pack_b(B, N, pc, jc, kcb, ncb, Bp);\n`;
-    if (c.packA && d !== 'n' && opened.has('m') && opened.has('k')) body += `${indent}pack_a(A, K, ic, pc, mcb, kcb, Ap);\n`;
+    if (c.packB && d !== 'm' && opened.has('n') && opened.has('k'))
+      body += `${indent}pack_b(B, N, pc, jc, kcb, ncb, Bp);\n`;
+    if (c.packA && d !== 'n' && opened.has('m') && opened.has('k'))
+      body += `${indent}pack_a(A, K, ic, pc, mcb, kcb, Ap);\n`;
   }
   body += `${indent}macro_kernel(N, K, ic, jc, pc, mcb, ncb, kcb, A, B, C, Ap, Bp, edge);\n`;
   for (let depth = 2; depth >= 0; depth--) {
@@ -257,7 +274,11 @@ int main(int argc, char **argv) {
     Bs[c] = alloc_floats(K * N);
     for (long i = 0; i < K * N; i++) Bs[c][i] = lcg_uniform();
   }${
-    fault === 'segv' ? '\n  raise(SIGSEGV); /* fault hook: a crash */' : fault === 'hang' ? '\n  for (;;) pause(); /* fault hook: never returns */' : ''
+    fault === 'segv'
+      ? '\n  raise(SIGSEGV); /* fault hook: a crash */'
+      : fault === 'hang'
+        ? '\n  for (;;) pause(); /* fault hook: never returns */'
+        : ''
   }
   /* warm-up; the last warm-up run's time sets the iterations per sample, so a sample lasts at least min_ms */
   double one = 0.0;

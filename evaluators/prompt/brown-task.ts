@@ -31,7 +31,8 @@ export const BROWN_TEMPLATE: PromptTemplate = {
   query: 'Sentence: {text}\nGenre:',
   separator: '\n\n',
   verbalizers: { news: 'news', religion: 'religion', romance: 'romance', government: 'government' },
-  system: 'You classify sentences from the Brown corpus by genre. Answer with exactly one word: news, religion, romance or government.',
+  system:
+    'You classify sentences from the Brown corpus by genre. Answer with exactly one word: news, religion, romance or government.',
   shots: SHOTS,
 };
 
@@ -61,7 +62,10 @@ export function detokenize(line: string): { text: string; words: number } {
 }
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
-const byHash = <T>(key: (x: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byHash =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T): number =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /** Files of the task files: task.json, prompt.txt, the three JSONL splits and a README. */
 export function buildBrownGenreTask(corpusDir = brownDirectory()): Record<string, string> {
@@ -93,12 +97,18 @@ export function buildBrownGenreTask(corpusDir = brownDirectory()): Record<string
     );
     splits[split] = chosen.sort(byHash((e) => sha1(e.text)));
   }
-  const demonstrations = pickDemonstrations(BROWN_TEMPLATE, splits.train.filter((e) => e.words <= MAX_DEMO_WORDS), SHOTS);
+  const demonstrations = pickDemonstrations(
+    BROWN_TEMPLATE,
+    splits.train.filter((e) => e.words <= MAX_DEMO_WORDS),
+    SHOTS,
+  );
   const prompt = renderPrompt(BROWN_TEMPLATE, demonstrations);
-  const jsonl = (rows: readonly (Example & { file: string })[]): string => `${rows.map((e) => JSON.stringify({ text: e.text, label: e.label, file: e.file })).join('\n')}\n`;
+  const jsonl = (rows: readonly (Example & { file: string })[]): string =>
+    `${rows.map((e) => JSON.stringify({ text: e.text, label: e.label, file: e.file })).join('\n')}\n`;
   const task = {
     name: 'brown-genre',
-    description: 'Genre of a Brown-corpus sentence: news (A, press reportage), religion (D), government (H, government documents and house organs) or romance (P, romance fiction). Splits are disjoint by corpus file.',
+    description:
+      'Genre of a Brown-corpus sentence: news (A, press reportage), religion (D), government (H, government documents and house organs) or romance (P, romance fiction). Splits are disjoint by corpus file.',
     ...BROWN_TEMPLATE,
     prompt: 'prompt.txt',
     train: 'train.jsonl',
@@ -111,7 +121,8 @@ export function buildBrownGenreTask(corpusDir = brownDirectory()): Record<string
       files: Object.fromEntries(Object.entries(filesOf).map(([s, f]) => [s, f.length])),
     },
   };
-  const counts = (split: SplitName): string => `${splits[split].length} (${PER_LABEL[split]} per label, from ${filesOf[split].length} files)`;
+  const counts = (split: SplitName): string =>
+    `${splits[split].length} (${PER_LABEL[split]} per label, from ${filesOf[split].length} files)`;
   const readme = [
     '# brown-genre',
     '',

@@ -77,16 +77,22 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     logLevel: 'off',
   });
   // A permit outlives no attempt (each has its own timer): a lease a little longer frees the permit of a terminated thread.
-  const semaphore = sharedSemaphore(`llm-requests:${options.baseUrl}`, options.concurrency, { leaseMs: options.timeoutMs + 10_000 });
+  const semaphore = sharedSemaphore(`llm-requests:${options.baseUrl}`, options.concurrency, {
+    leaseMs: options.timeoutMs + 10_000,
+  });
   const where = `LLM server at ${options.baseUrl}`;
   // Nothing we print may hold the key, even if a server echoes request headers into an error body.
-  const redact = (text: string): string => (options.apiKey && options.apiKey.length >= 4 ? text.split(options.apiKey).join('[API key]') : text);
+  const redact = (text: string): string =>
+    options.apiKey && options.apiKey.length >= 4 ? text.split(options.apiKey).join('[API key]') : text;
 
   const attempt = async (body: ChatBody, signal: AbortSignal): Promise<Answer> => {
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(), options.timeoutMs);
     try {
-      const raw: unknown = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal: AbortSignal.any([signal, timer.signal]) });
+      const raw: unknown = await sdk.chat.completions.create(
+        body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+        { signal: AbortSignal.any([signal, timer.signal]) },
+      );
       return parseCompletion(raw);
     } catch (error) {
       if (signal.aborted) throw error;
@@ -97,23 +103,41 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   };
 
   const classify = (error: unknown): AttemptFailure => {
-    if ((error as { timedOut?: boolean }).timedOut) return { retry: true, kind: 'timeout', detail: `no answer within ${options.timeoutMs / 1000} s` };
+    if ((error as { timedOut?: boolean }).timedOut)
+      return { retry: true, kind: 'timeout', detail: `no answer within ${options.timeoutMs / 1000} s` };
     if (error instanceof MalformedResponse) return { retry: true, kind: 'malformed answer', detail: error.message };
-    if (error instanceof SyntaxError) return { retry: true, kind: 'malformed JSON', detail: `the body is not valid JSON (${error.message})` };
-    if (error instanceof OpenAI.APIConnectionTimeoutError) return { retry: true, kind: 'timeout', detail: `no answer within ${options.timeoutMs / 1000} s` };
-    if (error instanceof OpenAI.APIConnectionError) return { retry: true, kind: 'connection failed', detail: connectionCause(error) };
+    if (error instanceof SyntaxError)
+      return { retry: true, kind: 'malformed JSON', detail: `the body is not valid JSON (${error.message})` };
+    if (error instanceof OpenAI.APIConnectionTimeoutError)
+      return { retry: true, kind: 'timeout', detail: `no answer within ${options.timeoutMs / 1000} s` };
+    if (error instanceof OpenAI.APIConnectionError)
+      return { retry: true, kind: 'connection failed', detail: connectionCause(error) };
     if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
       const status = error.status;
       const detail = errorBody(error);
       if (status === 429 || status >= 500) {
         const retryAfter = Number(error.headers?.get('retry-after'));
-        return { retry: true, kind: String(status), detail, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: Math.min(retryAfter * 1000, 60_000) } : {}) };
+        return {
+          retry: true,
+          kind: String(status),
+          detail,
+          ...(Number.isFinite(retryAfter) && retryAfter > 0
+            ? { retryAfterMs: Math.min(retryAfter * 1000, 60_000) }
+            : {}),
+        };
       }
       if (status === 401 || status === 403) {
-        const key = options.apiKey ? `the API key from environment variable ${options.apiKeyEnv}` : `no API key (environment variable ${options.apiKeyEnv} is not set)`;
+        const key = options.apiKey
+          ? `the API key from environment variable ${options.apiKeyEnv}`
+          : `no API key (environment variable ${options.apiKeyEnv} is not set)`;
         return { retry: false, kind: String(status), detail: `refused ${key}: ${detail}` };
       }
-      if (status === 404) return { retry: false, kind: '404', detail: `not found (is the model "${options.model}" served, and does baseUrl end in /v1?): ${detail}` };
+      if (status === 404)
+        return {
+          retry: false,
+          kind: '404',
+          detail: `not found (is the model "${options.model}" served, and does baseUrl end in /v1?): ${detail}`,
+        };
       return { retry: false, kind: String(status), detail: `refused the request: ${detail}` };
     }
     return { retry: false, kind: 'error', detail: error instanceof Error ? error.message : String(error) };
@@ -137,7 +161,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         try {
           return { answer: await attempt(body, signal), attempts: n };
         } catch (error) {
-          if (signal.aborted) throw new Error(`request to ${where} stopped: the evaluation timed out or the run is stopping`);
+          if (signal.aborted)
+            throw new Error(`request to ${where} stopped: the evaluation timed out or the run is stopping`);
           const failure = classify(error);
           failures.push(failure);
           if (!failure.retry) throw new Error(redact(`${where} answered ${failure.kind}: ${failure.detail}`));
@@ -147,7 +172,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         }
         const last = failures.at(-1);
         const backoff = options.backoffMs * 2 ** (n - 1);
-        await sleep(Math.max(last?.retryAfterMs ?? 0, backoff / 2 + randomInt(Math.max(1, Math.ceil(backoff)))), signal);
+        await sleep(
+          Math.max(last?.retryAfterMs ?? 0, backoff / 2 + randomInt(Math.max(1, Math.ceil(backoff)))),
+          signal,
+        );
       }
     },
   };
@@ -159,14 +187,24 @@ function summarise(where: string, failures: readonly AttemptFailure[]): string {
   const last = failures.at(-1)!;
   const times = failures.length === 1 ? 'once' : `${failures.length} times`;
   const phrase = (kind: string): string =>
-    /^\d+$/.test(kind) ? `answered ${kind}` : ({ timeout: 'timed out', 'connection failed': 'could not be reached', 'malformed JSON': 'answered with malformed JSON', 'malformed answer': 'answered with something that is not a chat completion' }[kind] ?? `failed (${kind})`);
-  const what = kinds.every((k) => k === kinds[0]) ? `${phrase(kinds[0]!)} ${times}` : `failed ${times} (${kinds.join(', ')})`;
+    /^\d+$/.test(kind)
+      ? `answered ${kind}`
+      : ({
+          timeout: 'timed out',
+          'connection failed': 'could not be reached',
+          'malformed JSON': 'answered with malformed JSON',
+          'malformed answer': 'answered with something that is not a chat completion',
+        }[kind] ?? `failed (${kind})`);
+  const what = kinds.every((k) => k === kinds[0])
+    ? `${phrase(kinds[0]!)} ${times}`
+    : `failed ${times} (${kinds.join(', ')})`;
   return `${where} ${what}${failures.length > 1 ? ' (retried with backoff)' : ''}: ${last.detail}`;
 }
 
 function errorBody(error: InstanceType<typeof OpenAI.APIError>): string {
   const body = error.error as { message?: unknown } | undefined;
-  const text = typeof body?.message === 'string' ? body.message : body !== undefined ? JSON.stringify(body) : error.message;
+  const text =
+    typeof body?.message === 'string' ? body.message : body !== undefined ? JSON.stringify(body) : error.message;
   return clip(text);
 }
 
@@ -188,14 +226,18 @@ const clip = (text: string): string => (text.length > 300 ? `${text.slice(0, 300
  * @throws {MalformedResponse} when the body is not a chat completion.
  */
 export function parseCompletion(raw: unknown): Answer {
-  if (raw === null || typeof raw !== 'object') throw new MalformedResponse(`the body is not a JSON object (${clip(String(raw))})`);
+  if (raw === null || typeof raw !== 'object')
+    throw new MalformedResponse(`the body is not a JSON object (${clip(String(raw))})`);
   const choice = (raw as { choices?: unknown }).choices;
-  const first = Array.isArray(choice) ? (choice[0] as { message?: { content?: unknown }; logprobs?: { content?: unknown } } | undefined) : undefined;
+  const first = Array.isArray(choice)
+    ? (choice[0] as { message?: { content?: unknown }; logprobs?: { content?: unknown } } | undefined)
+    : undefined;
   if (!first || typeof first !== 'object' || !first.message || typeof first.message !== 'object') {
     throw new MalformedResponse(`the body has no choices[0].message (${clip(JSON.stringify(raw))})`);
   }
   const content = first.message.content;
-  if (content !== null && content !== undefined && typeof content !== 'string') throw new MalformedResponse('choices[0].message.content is not a string');
+  if (content !== null && content !== undefined && typeof content !== 'string')
+    throw new MalformedResponse('choices[0].message.content is not a string');
   const usage = (raw as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } }).usage;
   const count = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
   const top = firstTokenTop(first.logprobs?.content);
@@ -213,7 +255,13 @@ function firstTokenTop(content: unknown): TopToken[] | undefined {
   const list: TopToken[] = [];
   const add = (t: unknown): void => {
     const { token, logprob } = (t ?? {}) as { token?: unknown; logprob?: unknown };
-    if (typeof token === 'string' && typeof logprob === 'number' && Number.isFinite(logprob) && !list.some((x) => x.token === token)) list.push({ token, logprob });
+    if (
+      typeof token === 'string' &&
+      typeof logprob === 'number' &&
+      Number.isFinite(logprob) &&
+      !list.some((x) => x.token === token)
+    )
+      list.push({ token, logprob });
   };
   if (Array.isArray(first.top_logprobs)) for (const t of first.top_logprobs) add(t);
   add(first); // the sampled token itself, when the server lists no alternatives

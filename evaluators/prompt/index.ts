@@ -13,47 +13,118 @@ import { gapReward, readAnswer, type Prediction } from './labels.js';
 import { inverseDocumentFrequencies, offlineClassifier } from './offline.js';
 import { openResponseCache, requestKey, type Answer, type ResponseCache } from './response-cache.js';
 import { loadTask, QUERY_PLACEHOLDER, taskSchema, type Example, type Task } from './task.js';
-import { basePrompt, fillQuery, findDemonstrations, pickDemonstrations, promptLength, promptText, renderPrompt, verbalizerMatcher, type BasePrompt } from './template.js';
+import {
+  basePrompt,
+  fillQuery,
+  findDemonstrations,
+  pickDemonstrations,
+  promptLength,
+  promptText,
+  renderPrompt,
+  verbalizerMatcher,
+  type BasePrompt,
+} from './template.js';
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (letters, digits, underscore), not a key');
+const envName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must be the NAME of an environment variable (letters, digits, underscore), not a key',
+  );
 const noSecret = z
-  .never({ error: 'API keys are never read from the config: put the key in an environment variable and name it with apiKeyEnv (default OPENAI_API_KEY)' })
+  .never({
+    error:
+      'API keys are never read from the config: put the key in an environment variable and name it with apiKeyEnv (default OPENAI_API_KEY)',
+  })
   .optional();
 
 export const promptOptionsSchema = z
   .strictObject({
-    task: z.union([z.string().min(1), taskSchema]).default('brown-genre').describe('shipped task name, a task directory (task.json + JSONL), or an inline task'),
+    task: z
+      .union([z.string().min(1), taskSchema])
+      .default('brown-genre')
+      .describe('shipped task name, a task directory (task.json + JSONL), or an inline task'),
     prompt: z.string().min(1).optional().describe('the base prompt (holding {text}); default: the task prompt'),
-    promptFile: z.string().min(1).optional().describe('file holding the base prompt, relative to the working directory'),
-    scorer: z.enum(['offline', 'http']).default('offline').describe('offline: nearest-neighbour stand-in (not an LLM); http: an OpenAI-compatible server'),
-    reward: z.enum(['accuracy', 'gap']).default('accuracy').describe("fitness: dev accuracy in [0, 1], or PromptQuine's mean gap reward"),
+    promptFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('file holding the base prompt, relative to the working directory'),
+    scorer: z
+      .enum(['offline', 'http'])
+      .default('offline')
+      .describe('offline: nearest-neighbour stand-in (not an LLM); http: an OpenAI-compatible server'),
+    reward: z
+      .enum(['accuracy', 'gap'])
+      .default('accuracy')
+      .describe("fitness: dev accuracy in [0, 1], or PromptQuine's mean gap reward"),
     devExamples: z.int().positive().optional().describe('use the first N dev examples (default: all)'),
-    testExamples: z.int().nonnegative().optional().describe('use the first N test examples (default: all; 0: no test accuracy)'),
+    testExamples: z
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('use the first N test examples (default: all; 0: no test accuracy)'),
     neighbours: z.int().positive().default(3).describe('offline scorer: k of the k-nearest-neighbour vote'),
     baseUrl: z
       .url()
-      .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(u), 'must not hold credentials; put the key in an environment variable (apiKeyEnv)')
+      .refine(
+        (u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(u),
+        'must not hold credentials; put the key in an environment variable (apiKeyEnv)',
+      )
       .optional()
       .describe('e.g. http://127.0.0.1:8080/v1; default: environment variable ELITES_LLM_BASE_URL'),
     model: z.string().min(1).optional().describe('default: environment variable ELITES_LLM_MODEL'),
-    apiKeyEnv: envName.default('OPENAI_API_KEY').describe('the environment variable holding the API key (the key itself never goes in a config)'),
+    apiKeyEnv: envName
+      .default('OPENAI_API_KEY')
+      .describe('the environment variable holding the API key (the key itself never goes in a config)'),
     apiKey: noSecret,
     api_key: noSecret,
-    concurrency: z.int().min(1).max(256).default(4).describe('requests in flight at once, shared by all worker threads'),
+    concurrency: z
+      .int()
+      .min(1)
+      .max(256)
+      .default(4)
+      .describe('requests in flight at once, shared by all worker threads'),
     requestTimeoutSeconds: z.number().positive().max(3600).default(60),
-    retries: z.int().min(0).max(10).default(3).describe('attempts after the first, on 429, 5xx, timeouts, lost connections and malformed answers'),
-    backoffSeconds: z.number().nonnegative().max(60).default(1).describe('first retry delay; doubles each retry, with jitter'),
+    retries: z
+      .int()
+      .min(0)
+      .max(10)
+      .default(3)
+      .describe('attempts after the first, on 429, 5xx, timeouts, lost connections and malformed answers'),
+    backoffSeconds: z
+      .number()
+      .nonnegative()
+      .max(60)
+      .default(1)
+      .describe('first retry delay; doubles each retry, with jitter'),
     maxTokens: z.int().positive().max(4096).default(8),
-    logprobs: z.boolean().default(true).describe('ask for first-token logprobs (label by the most probable verbalizer)'),
+    logprobs: z
+      .boolean()
+      .default(true)
+      .describe('ask for first-token logprobs (label by the most probable verbalizer)'),
     topLogprobs: z.int().min(1).max(20).default(10),
-    responseCache: z.union([z.string().min(1), z.literal(false)]).default('.elites/llm-cache.mdb').describe('LMDB file of answers by request, shared by runs; false: none'),
-    cacheTag: z.string().default('').describe('part of the response-cache key: change it when other weights are served under the same model name'),
+    responseCache: z
+      .union([z.string().min(1), z.literal(false)])
+      .default('.elites/llm-cache.mdb')
+      .describe('LMDB file of answers by request, shared by runs; false: none'),
+    cacheTag: z
+      .string()
+      .default('')
+      .describe('part of the response-cache key: change it when other weights are served under the same model name'),
   })
-  .refine((o) => o.prompt === undefined || o.promptFile === undefined, { message: 'give prompt or promptFile, not both', path: ['promptFile'] });
+  .refine((o) => o.prompt === undefined || o.promptFile === undefined, {
+    message: 'give prompt or promptFile, not both',
+    path: ['promptFile'],
+  });
 export type PromptOptions = z.infer<typeof promptOptionsSchema>;
 
 /** Genomes the prompt evaluator accepts (see promptText in template.ts). */
-export type PromptGenome = string | ArrayLike<number> | { readonly keep: ArrayLike<number>; readonly tokens?: readonly string[] } | { readonly phrases: readonly string[] };
+export type PromptGenome =
+  | string
+  | ArrayLike<number>
+  | { readonly keep: ArrayLike<number>; readonly tokens?: readonly string[] }
+  | { readonly phrases: readonly string[] };
 
 /** Counters of one evaluation's requests. */
 interface Usage {
@@ -64,7 +135,12 @@ interface Usage {
 }
 
 /** Scores a prompt on a list of examples: a prediction per example. */
-type Scorer = (prompt: string, examples: readonly Example[], usage: Usage, signal: AbortSignal) => Promise<Prediction[]>;
+type Scorer = (
+  prompt: string,
+  examples: readonly Example[],
+  usage: Usage,
+  signal: AbortSignal,
+) => Promise<Prediction[]>;
 
 /** Everything setup() loads, once per thread. */
 interface Loaded {
@@ -77,7 +153,10 @@ interface Loaded {
 
 /** The HTTP scorer's server settings: options first, then the environment. */
 function serverOf(options: PromptOptions): { baseUrl: string | undefined; model: string | undefined } {
-  return { baseUrl: options.baseUrl ?? process.env.ELITES_LLM_BASE_URL, model: options.model ?? process.env.ELITES_LLM_MODEL };
+  return {
+    baseUrl: options.baseUrl ?? process.env.ELITES_LLM_BASE_URL,
+    model: options.model ?? process.env.ELITES_LLM_MODEL,
+  };
 }
 
 export function createPromptEvaluator(input: z.input<typeof promptOptionsSchema> = {}): Evaluator<PromptGenome> {
@@ -110,9 +189,14 @@ export function createPromptEvaluator(input: z.input<typeof promptOptionsSchema>
       const labels = Object.keys(task.verbalizers);
       const devPredictions = predictions.slice(0, devSet.length);
       const testPredictions = predictions.slice(devSet.length);
-      const accuracy = (ps: readonly Prediction[], xs: readonly Example[]): number => ps.filter((p, i) => p.label === xs[i]!.label).length / Math.max(1, xs.length);
+      const accuracy = (ps: readonly Prediction[], xs: readonly Example[]): number =>
+        ps.filter((p, i) => p.label === xs[i]!.label).length / Math.max(1, xs.length);
       const devAccuracy = accuracy(devPredictions, devSet);
-      const fitness = options.reward === 'gap' ? devPredictions.reduce((s, p, i) => s + gapReward(p, devSet[i]!.label, labels), 0) / Math.max(1, devSet.length) : devAccuracy;
+      const fitness =
+        options.reward === 'gap'
+          ? devPredictions.reduce((s, p, i) => s + gapReward(p, devSet[i]!.label, labels), 0) /
+            Math.max(1, devSet.length)
+          : devAccuracy;
       return {
         fitness,
         descriptors: [promptLength(prompt), findDemonstrations(prompt, task).length],
@@ -141,8 +225,15 @@ function subset(dev: readonly Example[], ctx: EvalContext): readonly Example[] {
 
 function loadEverything(options: PromptOptions): Loaded {
   const task = loadTask(options.task);
-  const text = options.prompt ?? (options.promptFile !== undefined ? readPromptFile(options.promptFile) : (task.prompt ?? renderPrompt(task, pickDemonstrations(task, task.train, task.shots))));
-  if (!text.includes(QUERY_PLACEHOLDER)) throw new Error(`the base prompt has no ${QUERY_PLACEHOLDER} placeholder for the query; end it with the task's query format, e.g. ${JSON.stringify(task.query)}`);
+  const text =
+    options.prompt ??
+    (options.promptFile !== undefined
+      ? readPromptFile(options.promptFile)
+      : (task.prompt ?? renderPrompt(task, pickDemonstrations(task, task.train, task.shots))));
+  if (!text.includes(QUERY_PLACEHOLDER))
+    throw new Error(
+      `the base prompt has no ${QUERY_PLACEHOLDER} placeholder for the query; end it with the task's query format, e.g. ${JSON.stringify(task.query)}`,
+    );
   const dev = options.devExamples === undefined ? task.dev : task.dev.slice(0, options.devExamples);
   const test = options.testExamples === undefined ? task.test : task.test.slice(0, options.testExamples);
   const score = options.scorer === 'offline' ? offlineScorer(task, options) : httpScorer(task, options);
@@ -169,8 +260,14 @@ function offlineScorer(task: Task, options: PromptOptions): Scorer {
 /** The LLM behind an OpenAI-compatible server; answers come from the response cache when it has them. */
 function httpScorer(task: Task, options: PromptOptions): Scorer {
   const { baseUrl, model } = serverOf(options);
-  if (baseUrl === undefined) throw new Error('scorer http needs a server: set evaluator.options.baseUrl (e.g. http://127.0.0.1:8080/v1) or the environment variable ELITES_LLM_BASE_URL');
-  if (model === undefined) throw new Error('scorer http needs a model name: set evaluator.options.model or the environment variable ELITES_LLM_MODEL');
+  if (baseUrl === undefined)
+    throw new Error(
+      'scorer http needs a server: set evaluator.options.baseUrl (e.g. http://127.0.0.1:8080/v1) or the environment variable ELITES_LLM_BASE_URL',
+    );
+  if (model === undefined)
+    throw new Error(
+      'scorer http needs a model name: set evaluator.options.model or the environment variable ELITES_LLM_MODEL',
+    );
   const client: ChatClient = createChatClient({
     baseUrl,
     model,
@@ -184,15 +281,23 @@ function httpScorer(task: Task, options: PromptOptions): Scorer {
     logprobs: options.logprobs,
     topLogprobs: options.topLogprobs,
   });
-  const cache: ResponseCache | undefined = options.responseCache === false ? undefined : openResponseCache(options.responseCache);
+  const cache: ResponseCache | undefined =
+    options.responseCache === false ? undefined : openResponseCache(options.responseCache);
   const matcher = verbalizerMatcher(task.verbalizers);
   const inFlight = new Map<string, Promise<Answer>>();
   // A request holds its key's lock from the cache check to the committed answer: the same request from another
   // thread waits and then reads the cache, so no request is sent twice. The lease outlasts every attempt and backoff
   // (Retry-After is capped at 60 s), so only a terminated thread's lock expires.
-  const leaseMs = (options.retries + 1) * (options.requestTimeoutSeconds * 1000 + 75_000) + options.backoffSeconds * 1000 * 2 ** (options.retries + 1);
+  const leaseMs =
+    (options.retries + 1) * (options.requestTimeoutSeconds * 1000 + 75_000) +
+    options.backoffSeconds * 1000 * 2 ** (options.retries + 1);
 
-  const fetchAnswer = async (body: ReturnType<ChatClient['body']>, key: string, usage: Usage, signal: AbortSignal): Promise<Answer> => {
+  const fetchAnswer = async (
+    body: ReturnType<ChatClient['body']>,
+    key: string,
+    usage: Usage,
+    signal: AbortSignal,
+  ): Promise<Answer> => {
     const release = await lockKey(key, { signal, leaseMs });
     try {
       cache?.refresh();
@@ -211,7 +316,10 @@ function httpScorer(task: Task, options: PromptOptions): Scorer {
   };
 
   const answerOne = async (prompt: string, example: Example, usage: Usage, signal: AbortSignal): Promise<Answer> => {
-    const messages: ChatMessage[] = [...(task.system ? [{ role: 'system' as const, content: task.system }] : []), { role: 'user', content: fillQuery(prompt, task, example.text) }];
+    const messages: ChatMessage[] = [
+      ...(task.system ? [{ role: 'system' as const, content: task.system }] : []),
+      { role: 'user', content: fillQuery(prompt, task, example.text) },
+    ];
     const body = client.body(messages);
     const key = requestKey(body, options.cacheTag);
     const hit = cache?.get(key);
@@ -272,5 +380,27 @@ export { createChatClient, parseCompletion, type ChatClient, type ChatClientOpti
 export { gapReward, readAnswer, type Prediction, type TopToken } from './labels.js';
 export { inverseDocumentFrequencies, offlineClassifier, type OfflineClassifier } from './offline.js';
 export { openResponseCache, requestKey, type Answer, type ResponseCache } from './response-cache.js';
-export { LABEL_PLACEHOLDER, loadTask, QUERY_PLACEHOLDER, readExamples, resolveTaskDirectory, type Example, type PromptTemplate, type Task, type TaskSpec } from './task.js';
-export { basePrompt, fillQuery, findDemonstrations, formatDemonstration, pickDemonstrations, promptLength, promptText, renderPrompt, verbalizerMatcher, type BasePrompt, type Demonstration } from './template.js';
+export {
+  LABEL_PLACEHOLDER,
+  loadTask,
+  QUERY_PLACEHOLDER,
+  readExamples,
+  resolveTaskDirectory,
+  type Example,
+  type PromptTemplate,
+  type Task,
+  type TaskSpec,
+} from './task.js';
+export {
+  basePrompt,
+  fillQuery,
+  findDemonstrations,
+  formatDemonstration,
+  pickDemonstrations,
+  promptLength,
+  promptText,
+  renderPrompt,
+  verbalizerMatcher,
+  type BasePrompt,
+  type Demonstration,
+} from './template.js';

@@ -22,17 +22,26 @@ export interface Prediction {
  * wins. Without logprobs, or when no top token begins a verbalizer word, the first verbalizer word in the answer text
  * (whole word, any case) is the label.
  */
-export function readAnswer(text: string, top: readonly TopToken[] | undefined, verbalizers: Readonly<Record<string, string>>, matcher: VerbalizerMatcher): Prediction {
+export function readAnswer(
+  text: string,
+  top: readonly TopToken[] | undefined,
+  verbalizers: Readonly<Record<string, string>>,
+  matcher: VerbalizerMatcher,
+): Prediction {
   const probabilities = top ? labelProbabilities(top, verbalizers) : undefined;
   if (probabilities) {
     let best: string | undefined;
-    for (const [label, p] of Object.entries(probabilities)) if (best === undefined || p > probabilities[best]!) best = label;
+    for (const [label, p] of Object.entries(probabilities))
+      if (best === undefined || p > probabilities[best]!) best = label;
     return { label: best, probabilities };
   }
   return { label: matcher.first(text)?.label };
 }
 
-function labelProbabilities(top: readonly TopToken[], verbalizers: Readonly<Record<string, string>>): Record<string, number> | undefined {
+function labelProbabilities(
+  top: readonly TopToken[],
+  verbalizers: Readonly<Record<string, string>>,
+): Record<string, number> | undefined {
   const words = Object.entries(verbalizers).map(([label, word]) => [label, word.toLowerCase()] as const);
   const mass: Record<string, number> = Object.fromEntries(words.map(([label]) => [label, 0]));
   let total = 0;

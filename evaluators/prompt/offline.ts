@@ -62,19 +62,27 @@ export interface OfflineClassifier {
  * A query that shares no word with any demonstration gets the most frequent demonstration label (the label prior an
  * LLM also falls back on). No demonstration left: no answer (unparsed).
  */
-export function offlineClassifier(prompt: string, template: PromptTemplate, idf: (word: string) => number, neighbours: number): OfflineClassifier {
+export function offlineClassifier(
+  prompt: string,
+  template: PromptTemplate,
+  idf: (word: string) => number,
+  neighbours: number,
+): OfflineClassifier {
   const labels = Object.keys(template.verbalizers);
   const demos = findDemonstrations(prompt, template).map((d) => ({ label: d.label, vector: vectorOf(d.text, idf) }));
   const prior: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
   for (const d of demos) prior[d.label]! += 1 / demos.length;
-  const argmax = (scores: Record<string, number>): string => labels.reduce((best, l) => (scores[l]! > scores[best]! ? l : best), labels[0]!);
+  const argmax = (scores: Record<string, number>): string =>
+    labels.reduce((best, l) => (scores[l]! > scores[best]! ? l : best), labels[0]!);
 
   return {
     demonstrations: demos.length,
     predict(query) {
       if (demos.length === 0) return { label: undefined };
       const q = vectorOf(query, idf);
-      const ranked = demos.map((d, i) => ({ label: d.label, sim: cosine(q, d.vector), i })).sort((a, b) => b.sim - a.sim || a.i - b.i);
+      const ranked = demos
+        .map((d, i) => ({ label: d.label, sim: cosine(q, d.vector), i }))
+        .sort((a, b) => b.sim - a.sim || a.i - b.i);
       const scores: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
       let total = 0;
       for (const { label, sim } of ranked.slice(0, neighbours)) {

@@ -44,7 +44,8 @@ export function openResponseCache(path: string): ResponseCache {
   const existing = opened.get(file);
   if (existing) return existing;
   const problem = lmdbFileProblem(file);
-  if (problem?.kind === 'foreign') throw new Error(`responseCache ${file}: ${problem.message}; point responseCache at a new file, or set it to false`);
+  if (problem?.kind === 'foreign')
+    throw new Error(`responseCache ${file}: ${problem.message}; point responseCache at a new file, or set it to false`);
   let root: RootDatabase;
   try {
     mkdirSync(dirname(file), { recursive: true });

@@ -48,13 +48,18 @@ const templateFields = {
   name: z.string().min(1).optional(),
   description: z.string().optional(),
   instruction: z.string(),
-  demonstration: z.string().refine((s) => s.includes(QUERY_PLACEHOLDER) && s.includes(LABEL_PLACEHOLDER), 'must contain {text} and {label}'),
+  demonstration: z
+    .string()
+    .refine((s) => s.includes(QUERY_PLACEHOLDER) && s.includes(LABEL_PLACEHOLDER), 'must contain {text} and {label}'),
   query: z.string().refine((s) => s.includes(QUERY_PLACEHOLDER), 'must contain {text}'),
   separator: z.string().min(1).default('\n\n'),
   verbalizers: z
     .record(z.string().min(1), z.string().trim().min(1))
     .refine((v) => Object.keys(v).length >= 2, 'needs at least two labels')
-    .refine((v) => new Set(Object.values(v).map((w) => w.toLowerCase())).size === Object.keys(v).length, 'two labels share a verbalizer word'),
+    .refine(
+      (v) => new Set(Object.values(v).map((w) => w.toLowerCase())).size === Object.keys(v).length,
+      'two labels share a verbalizer word',
+    ),
   system: z.string().optional(),
   shots: z.int().nonnegative().default(16),
   prompt: z.string().min(1).optional().describe('file holding the base prompt, relative to the task'),
@@ -77,7 +82,8 @@ export function loadTask(source: string | TaskSpec): Task {
   if (typeof source !== 'string') return buildTask(parseSpec(source, 'the inline task'), process.cwd());
   const dir = resolveTaskDirectory(source);
   const file = join(dir, 'task.json');
-  if (!existsSync(file)) throw new Error(`task ${source}: ${file} not found (a task directory holds task.json and its JSONL splits)`);
+  if (!existsSync(file))
+    throw new Error(`task ${source}: ${file} not found (a task directory holds task.json and its JSONL splits)`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -150,7 +156,10 @@ export function readExamples(file: string, labels: ReadonlySet<string>): Example
     if (row === null || typeof row !== 'object' || typeof row.text !== 'string' || typeof row.label !== 'string') {
       throw new Error(`${where}: expected an object with string fields "text" and "label"`);
     }
-    if (!labels.has(row.label)) throw new Error(`${where}: label "${row.label}" is not one of the task's verbalizers (${[...labels].join(', ')})`);
+    if (!labels.has(row.label))
+      throw new Error(
+        `${where}: label "${row.label}" is not one of the task's verbalizers (${[...labels].join(', ')})`,
+      );
     examples.push({ text: row.text, label: row.label });
   }
   if (examples.length === 0) throw new Error(`${file}: no examples`);

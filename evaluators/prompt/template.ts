@@ -41,16 +41,22 @@ export function promptText(genome: unknown, base: BasePrompt): string {
     const g = genome as { text?: unknown; keep?: unknown; tokens?: unknown; phrases?: unknown };
     if (typeof g.text === 'string') return g.text;
     if (isFlags(g.keep)) {
-      const tokens = Array.isArray(g.tokens) && g.tokens.every((t) => typeof t === 'string') ? (g.tokens as string[]) : base.tokens;
+      const tokens =
+        Array.isArray(g.tokens) && g.tokens.every((t) => typeof t === 'string') ? (g.tokens as string[]) : base.tokens;
       return renderMask(g.keep, tokens);
     }
-    if (Array.isArray(g.phrases) && g.phrases.every((p) => typeof p === 'string')) return joinPhrases(g.phrases as string[]);
+    if (Array.isArray(g.phrases) && g.phrases.every((p) => typeof p === 'string'))
+      return joinPhrases(g.phrases as string[]);
   }
-  throw new TypeError('prompt genome must be a string, { text }, { keep: 0/1 flags }, an array of 0/1 flags, or { phrases: string[] }');
+  throw new TypeError(
+    'prompt genome must be a string, { text }, { keep: 0/1 flags }, an array of 0/1 flags, or { phrases: string[] }',
+  );
 }
 
 function isFlags(x: unknown): x is ArrayLike<number> {
-  return (ArrayBuffer.isView(x) && !(x instanceof DataView)) || (Array.isArray(x) && x.every((v) => typeof v === 'number'));
+  return (
+    (ArrayBuffer.isView(x) && !(x instanceof DataView)) || (Array.isArray(x) && x.every((v) => typeof v === 'number'))
+  );
 }
 
 function renderMask(keep: ArrayLike<number>, tokens: readonly string[]): string {
@@ -123,7 +129,8 @@ export function findDemonstrations(prompt: string, template: PromptTemplate): De
   const found: Demonstration[] = [];
   for (const block of head.split(template.separator)) {
     const last = matcher.last(block);
-    if (last) found.push({ label: last.label, text: block.slice(0, last.index) + block.slice(last.index + last.length) });
+    if (last)
+      found.push({ label: last.label, text: block.slice(0, last.index) + block.slice(last.index + last.length) });
   }
   return found;
 }

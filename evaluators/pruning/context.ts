@@ -27,13 +27,18 @@ export interface PruningContext {
 }
 
 /** Trains (once, cached on disk) the preset's model; prints progress every 10% of a first training. */
-export async function ensureModel(options: Pick<ContextOptions, 'model' | 'backend' | 'cacheDir'>, log: (line: string) => void = () => undefined): Promise<LanguageModel> {
+export async function ensureModel(
+  options: Pick<ContextOptions, 'model' | 'backend' | 'cacheDir'>,
+  log: (line: string) => void = () => undefined,
+): Promise<LanguageModel> {
   const preset = MODEL_PRESETS[options.model];
   let next = 0;
   const onProgress = (p: TrainProgress): void => {
     if (p.step / p.steps < next) return;
     next += 0.1;
-    log(`training the ${options.model} language model (once; cached in ${options.cacheDir}): step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}, ${Math.round(p.tokensPerSecond)} tokens/s`);
+    log(
+      `training the ${options.model} language model (once; cached in ${options.cacheDir}): step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}, ${Math.round(p.tokensPerSecond)} tokens/s`,
+    );
   };
   return loadOrTrainModel(preset, { cacheDir: options.cacheDir, backend: options.backend, onProgress });
 }
@@ -43,7 +48,10 @@ export async function loadPruningContext(options: ContextOptions): Promise<Pruni
   await initBackend(options.backend);
   const model = await ensureModel(options);
   const preset = MODEL_PRESETS[options.model];
-  const splits = loadBrownSplits({ vocabSize: preset.vocabSize, ...(preset.maxFiles !== undefined ? { maxFiles: preset.maxFiles } : {}) });
+  const splits = loadBrownSplits({
+    vocabSize: preset.vocabSize,
+    ...(preset.maxFiles !== undefined ? { maxFiles: preset.maxFiles } : {}),
+  });
   const calibration = splits.calibration.subarray(0, options.calibrationTokens);
   const inputs = model.inputStats(calibration);
   const gradients = model.gradientStats(calibration);
@@ -52,7 +60,19 @@ export async function loadPruningContext(options: ContextOptions): Promise<Pruni
     const x = inputs.get(name);
     const g = gradients.get(name);
     if (!x || !g) throw new Error(`no calibration statistics for layer ${name}`);
-    return { name, dOut: w.dOut, dIn: w.dIn, W: tensor(w.dOut, w.dIn, w.data.map(Math.abs)), G: tensor(w.dOut, w.dIn, g), X: tensor(1, w.dIn, x) };
+    return {
+      name,
+      dOut: w.dOut,
+      dIn: w.dIn,
+      W: tensor(w.dOut, w.dIn, w.data.map(Math.abs)),
+      G: tensor(w.dOut, w.dIn, g),
+      X: tensor(1, w.dIn, x),
+    };
   });
-  return { model, layers, validation: splits.validation.subarray(0, options.validationTokens), test: splits.test.subarray(0, options.testTokens) };
+  return {
+    model,
+    layers,
+    validation: splits.validation.subarray(0, options.validationTokens),
+    test: splits.test.subarray(0, options.testTokens),
+  };
 }

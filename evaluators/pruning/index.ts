@@ -9,10 +9,19 @@ import { maskFingerprint, prunedOverlap, sparsityOf } from './masks.js';
 import { formulaMasks, pruneTarget, type PruneTarget } from './scoring.js';
 
 export const pruningOptionsSchema = z.strictObject({
-  model: z.enum(['default', 'tiny']).default('default').describe('language-model preset; trained once and cached on disk'),
+  model: z
+    .enum(['default', 'tiny'])
+    .default('default')
+    .describe('language-model preset; trained once and cached on disk'),
   sparsity: z.number().gt(0).lt(1).default(0.5).describe('unstructured target; N:M patterns prune N/M'),
-  pattern: z.string().regex(/^(unstructured|\d+:\d+)$/, 'use "unstructured" or N:M, e.g. "2:4"').default('unstructured'),
-  group: z.enum(['row', 'layer']).default('row').describe('unstructured: compare weights per output row (Wanda) or per layer (magnitude)'),
+  pattern: z
+    .string()
+    .regex(/^(unstructured|\d+:\d+)$/, 'use "unstructured" or N:M, e.g. "2:4"')
+    .default('unstructured'),
+  group: z
+    .enum(['row', 'layer'])
+    .default('row')
+    .describe('unstructured: compare weights per output row (Wanda) or per layer (magnitude)'),
   calibrationTokens: z.int().positive().default(8192),
   validationTokens: z.int().positive().default(8192),
   testTokens: z.int().positive().default(8192),
@@ -54,7 +63,8 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
       const { loadPruningContext } = await import('./context.js');
       context ??= await loadPruningContext(options);
       // Magnitude's own rule: one threshold per layer (unstructured) or per N:M group.
-      const magnitudeTarget = target.group.kind === 'n:m' ? target : { group: { kind: 'layer' as const }, sparsity: target.sparsity };
+      const magnitudeTarget =
+        target.group.kind === 'n:m' ? target : { group: { kind: 'layer' as const }, sparsity: target.sparsity };
       magnitude = formulaMasks(['W'], context.layers, magnitudeTarget);
     },
     fingerprint(genome) {

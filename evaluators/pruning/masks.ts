@@ -2,7 +2,10 @@
 import { hashString } from '../../core/hash.js';
 
 /** How weights compete: within each output row, across the whole layer, or within each block of M inputs of a row. */
-export type PruneGroup = { readonly kind: 'row' } | { readonly kind: 'layer' } | { readonly kind: 'n:m'; readonly n: number; readonly m: number };
+export type PruneGroup =
+  | { readonly kind: 'row' }
+  | { readonly kind: 'layer' }
+  | { readonly kind: 'n:m'; readonly n: number; readonly m: number };
 
 /** A layer's scores, row-major [dOut][dIn]; lower scores are pruned first. */
 export interface LayerScores {
@@ -20,7 +23,8 @@ export interface LayerScores {
 export function pruneMask(scores: LayerScores, group: PruneGroup, sparsity: number): Uint8Array {
   const { dOut, dIn, data } = scores;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new Error(`score ${i} (row ${Math.floor(i / dIn)}, column ${i % dIn}) is ${data[i]}`);
+    if (!Number.isFinite(data[i]))
+      throw new Error(`score ${i} (row ${Math.floor(i / dIn)}, column ${i % dIn}) is ${data[i]}`);
   }
   const mask = new Uint8Array(dOut * dIn).fill(1);
   if (group.kind === 'layer') {

@@ -35,12 +35,19 @@ export function pruneTarget(pattern: string, sparsity: number, group: 'row' | 'l
  * Masks of every layer for a formula.
  * @throws {Error} naming the layer and the position when the formula scores a weight NaN or ±Infinity.
  */
-export function formulaMasks(genome: ExprGenome, layers: readonly LayerStats[], target: PruneTarget): Map<string, Uint8Array> {
+export function formulaMasks(
+  genome: ExprGenome,
+  layers: readonly LayerStats[],
+  target: PruneTarget,
+): Map<string, Uint8Array> {
   const masks = new Map<string, Uint8Array>();
   for (const layer of layers) {
     const scores = broadcastTo(evaluateExpression(genome, layer), layer.dOut, layer.dIn);
     try {
-      masks.set(layer.name, pruneMask({ dOut: layer.dOut, dIn: layer.dIn, data: scores }, target.group, target.sparsity));
+      masks.set(
+        layer.name,
+        pruneMask({ dOut: layer.dOut, dIn: layer.dIn, data: scores }, target.group, target.sparsity),
+      );
     } catch (error) {
       throw new Error(`layer ${layer.name}: ${(error as Error).message}`);
     }
@@ -53,7 +60,8 @@ function broadcastTo(t: Tensor, rows: number, cols: number): Float64Array {
   if (t.rows === rows && t.cols === cols) return t.data;
   const out = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) out[r * cols + c] = t.data[(t.rows === 1 ? 0 : r) * t.cols + (t.cols === 1 ? 0 : c)] as number;
+    for (let c = 0; c < cols; c++)
+      out[r * cols + c] = t.data[(t.rows === 1 ? 0 : r) * t.cols + (t.cols === 1 ? 0 : c)] as number;
   }
   return out;
 }

@@ -58,7 +58,11 @@ interface Header {
  * or, for Wanda, ⌊k/dOut⌋ per row plus one more in the first k mod dOut rows, each by its own row's ranking.
  * @throws {RangeError} when a level of a layer would prune fewer than 0 or more than n weights (see checkLevelScheme).
  */
-export function buildLevelDatabase(key: string, sources: readonly LayerSource[], spec: LevelDatabaseSpec): LevelDatabase {
+export function buildLevelDatabase(
+  key: string,
+  sources: readonly LayerSource[],
+  spec: LevelDatabaseSpec,
+): LevelDatabase {
   checkLevelScheme(sources, spec);
   const levels = 2 * spec.maxLevel + 1;
   const body = new Float32Array(levels * sources.reduce((n, s) => n + s.dOut * s.dIn, 0));
@@ -78,9 +82,12 @@ export function buildLevelDatabase(key: string, sources: readonly LayerSource[],
       });
     } else {
       const norm = source.inputNorm;
-      if (!norm || norm.length !== dIn) throw new RangeError(`layer ${name}: Wanda needs sqrt(X) for its ${dIn} inputs`);
+      if (!norm || norm.length !== dIn)
+        throw new RangeError(`layer ${name}: Wanda needs sqrt(X) for its ${dIn} inputs`);
       const scores = new Float64Array(n);
-      for (let o = 0; o < dOut; o++) for (let c = 0; c < dIn; c++) scores[o * dIn + c] = Math.abs(weight[o * dIn + c] as number) * (norm[c] as number);
+      for (let o = 0; o < dOut; o++)
+        for (let c = 0; c < dIn; c++)
+          scores[o * dIn + c] = Math.abs(weight[o * dIn + c] as number) * (norm[c] as number);
       const rows = Array.from({ length: dOut }, (_, o) => ascendingOrder(scores, o * dIn, dIn));
       counts.forEach((k, i) => {
         const out = body.subarray(offset + i * n, offset + (i + 1) * n);
@@ -103,13 +110,25 @@ export function buildLevelDatabase(key: string, sources: readonly LayerSource[],
  * Hex SHA-256 of the database's inputs: format version, the model's shape and a hash of its prunable weights (which
  * identify the trained model), method, s, L, Δ and, for Wanda, the calibration tokens X is computed from.
  */
-export function levelDatabaseKey(model: Pick<LanguageModel, 'config' | 'linearNames' | 'weight'>, spec: LevelDatabaseSpec, calibration: Int32Array): string {
+export function levelDatabaseKey(
+  model: Pick<LanguageModel, 'config' | 'linearNames' | 'weight'>,
+  spec: LevelDatabaseSpec,
+  calibration: Int32Array,
+): string {
   const weights = createHash('sha256');
   for (const name of model.linearNames()) {
     const { data } = model.weight(name);
     weights.update(name).update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
-  const tokens = spec.method === 'wanda' ? { count: calibration.length, sha256: createHash('sha256').update(new Uint8Array(calibration.buffer, calibration.byteOffset, calibration.byteLength)).digest('hex') } : null;
+  const tokens =
+    spec.method === 'wanda'
+      ? {
+          count: calibration.length,
+          sha256: createHash('sha256')
+            .update(new Uint8Array(calibration.buffer, calibration.byteOffset, calibration.byteLength))
+            .digest('hex'),
+        }
+      : null;
   const canonical = {
     version: LEVEL_DATABASE_VERSION,
     model: model.config,
@@ -141,7 +160,11 @@ export interface LevelDatabaseOptions {
  * that is damaged or does not match is reported through `log` and rebuilt, never used.
  * @throws {RangeError} when the scheme is invalid for the model's layers.
  */
-export function loadOrBuildLevelDatabase(model: LanguageModel, spec: LevelDatabaseSpec, options: LevelDatabaseOptions): { database: LevelDatabase; built: boolean; path: string } {
+export function loadOrBuildLevelDatabase(
+  model: LanguageModel,
+  spec: LevelDatabaseSpec,
+  options: LevelDatabaseOptions,
+): { database: LevelDatabase; built: boolean; path: string } {
   const shapes = model.linearNames().map((name): LayerShape => {
     const { dOut, dIn } = model.weight(name);
     return { name, dOut, dIn };
@@ -166,7 +189,12 @@ export function loadOrBuildLevelDatabase(model: LanguageModel, spec: LevelDataba
  * Reads and checks a database file: magic, key, spec, layer shapes, level counts, size and body checksum.
  * `problem` is undefined when there is no file at all.
  */
-export function readLevelDatabase(path: string, key: string, spec: LevelDatabaseSpec, shapes: readonly LayerShape[]): { database: LevelDatabase } | { problem: string | undefined } {
+export function readLevelDatabase(
+  path: string,
+  key: string,
+  spec: LevelDatabaseSpec,
+  shapes: readonly LayerShape[],
+): { database: LevelDatabase } | { problem: string | undefined } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -174,31 +202,51 @@ export function readLevelDatabase(path: string, key: string, spec: LevelDatabase
     return { problem: undefined };
   }
   try {
-    if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return { problem: 'not a level database (bad magic)' };
+    if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC)
+      return { problem: 'not a level database (bad magic)' };
     const headerLength = bytes.readUInt32LE(MAGIC.length);
     const headerStart = MAGIC.length + 4;
     if (headerStart + headerLength > bytes.length) return { problem: 'truncated header' };
     const header = JSON.parse(bytes.toString('utf8', headerStart, headerStart + headerLength)) as Header;
-    if (header.key !== key || header.version !== LEVEL_DATABASE_VERSION) return { problem: 'built for another model, method or level scheme' };
-    if (header.method !== spec.method || header.sparsity !== spec.sparsity || header.maxLevel !== spec.maxLevel || header.weightsPerLevel !== spec.weightsPerLevel) {
+    if (header.key !== key || header.version !== LEVEL_DATABASE_VERSION)
+      return { problem: 'built for another model, method or level scheme' };
+    if (
+      header.method !== spec.method ||
+      header.sparsity !== spec.sparsity ||
+      header.maxLevel !== spec.maxLevel ||
+      header.weightsPerLevel !== spec.weightsPerLevel
+    ) {
       return { problem: 'header disagrees with its key' };
     }
     const layers = header.layers;
-    if (!Array.isArray(layers) || layers.length !== shapes.length) return { problem: `has ${Array.isArray(layers) ? layers.length : 'no'} layers, the model ${shapes.length}` };
+    if (!Array.isArray(layers) || layers.length !== shapes.length)
+      return { problem: `has ${Array.isArray(layers) ? layers.length : 'no'} layers, the model ${shapes.length}` };
     let values = 0;
     for (let i = 0; i < shapes.length; i++) {
       const got = layers[i] as LevelDatabaseLayer;
       const want = shapes[i] as LayerShape;
-      if (got.name !== want.name || got.dOut !== want.dOut || got.dIn !== want.dIn) return { problem: `layer ${i} is ${got.name} ${got.dOut}×${got.dIn}, the model's ${want.name} ${want.dOut}×${want.dIn}` };
+      if (got.name !== want.name || got.dOut !== want.dOut || got.dIn !== want.dIn)
+        return {
+          problem: `layer ${i} is ${got.name} ${got.dOut}×${got.dIn}, the model's ${want.name} ${want.dOut}×${want.dIn}`,
+        };
       const n = want.dOut * want.dIn;
-      const counts = Array.from({ length: 2 * spec.maxLevel + 1 }, (_, l) => levelPrunedCount(n, spec, l - spec.maxLevel));
-      if (!Array.isArray(got.counts) || got.counts.length !== counts.length || got.counts.some((c, l) => c !== counts[l])) return { problem: `layer ${want.name} has other level counts` };
+      const counts = Array.from({ length: 2 * spec.maxLevel + 1 }, (_, l) =>
+        levelPrunedCount(n, spec, l - spec.maxLevel),
+      );
+      if (
+        !Array.isArray(got.counts) ||
+        got.counts.length !== counts.length ||
+        got.counts.some((c, l) => c !== counts[l])
+      )
+        return { problem: `layer ${want.name} has other level counts` };
       values += counts.length * n;
     }
     const bodyStart = align4(headerStart + headerLength);
-    if (header.bodyBytes !== values * 4 || bytes.length !== bodyStart + values * 4) return { problem: `size ${bytes.length} bytes, expected ${bodyStart + values * 4} (truncated or padded)` };
+    if (header.bodyBytes !== values * 4 || bytes.length !== bodyStart + values * 4)
+      return { problem: `size ${bytes.length} bytes, expected ${bodyStart + values * 4} (truncated or padded)` };
     const bodyBytes = bytes.subarray(bodyStart);
-    if (createHash('sha256').update(bodyBytes).digest('hex') !== header.sha256) return { problem: 'checksum mismatch (corrupt contents)' };
+    if (createHash('sha256').update(bodyBytes).digest('hex') !== header.sha256)
+      return { problem: 'checksum mismatch (corrupt contents)' };
     // Copy into a fresh, aligned buffer: the file buffer's offset need not be a multiple of 4.
     const body = new Float32Array(bytes.buffer.slice(bytes.byteOffset + bodyStart, bytes.byteOffset + bytes.length));
     return { database: databaseOf(key, spec, layers, body) };
@@ -210,7 +258,9 @@ export function readLevelDatabase(path: string, key: string, spec: LevelDatabase
 /** Writes `database` to `path` atomically: a temporary file in the same directory, then a rename. */
 export function writeLevelDatabase(path: string, database: LevelDatabase): void {
   const levels = 2 * database.maxLevel + 1;
-  const parts = database.layers.flatMap((_layer, i) => Array.from({ length: levels }, (_, l) => database.weights(i, l - database.maxLevel)));
+  const parts = database.layers.flatMap((_layer, i) =>
+    Array.from({ length: levels }, (_, l) => database.weights(i, l - database.maxLevel)),
+  );
   const bodyBytes = parts.reduce((n, p) => n + p.byteLength, 0);
   const hash = createHash('sha256');
   for (const p of parts) hash.update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
@@ -234,7 +284,10 @@ export function writeLevelDatabase(path: string, database: LevelDatabase): void 
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
     // Float32Array bytes are little-endian on every platform Node runs on.
-    writeFileSync(temporary, Buffer.concat([prefix, ...parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))]));
+    writeFileSync(
+      temporary,
+      Buffer.concat([prefix, ...parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))]),
+    );
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
@@ -242,7 +295,12 @@ export function writeLevelDatabase(path: string, database: LevelDatabase): void 
   }
 }
 
-function databaseOf(key: string, spec: LevelDatabaseSpec, layers: readonly LevelDatabaseLayer[], body: Float32Array): LevelDatabase {
+function databaseOf(
+  key: string,
+  spec: LevelDatabaseSpec,
+  layers: readonly LevelDatabaseLayer[],
+  body: Float32Array,
+): LevelDatabase {
   const levels = 2 * spec.maxLevel + 1;
   const offsets: number[] = [];
   let offset = 0;
@@ -260,7 +318,10 @@ function databaseOf(key: string, spec: LevelDatabaseSpec, layers: readonly Level
     weights(layer, level) {
       const shape = layers[layer];
       if (!shape) throw new RangeError(`no layer ${layer} (the database has ${layers.length})`);
-      if (!Number.isInteger(level) || Math.abs(level) > spec.maxLevel) throw new RangeError(`level ${level} of layer ${shape.name}: expected an integer in [${-spec.maxLevel}, ${spec.maxLevel}]`);
+      if (!Number.isInteger(level) || Math.abs(level) > spec.maxLevel)
+        throw new RangeError(
+          `level ${level} of layer ${shape.name}: expected an integer in [${-spec.maxLevel}, ${spec.maxLevel}]`,
+        );
       const n = shape.dOut * shape.dIn;
       const start = (offsets[layer] as number) + (level + spec.maxLevel) * n;
       return body.subarray(start, start + n);

@@ -26,7 +26,10 @@ export interface SparsityEvaluator extends Evaluator<SparsityGenome> {
  * `descriptors: false`): levels → [attention − MLP pruned fraction, late − early blocks pruned fraction] (each in
  * [−1, 1]); nm → [fraction of groups differing from the base mask, overlap with magnitude's N:M pruned set] (in [0, 1]).
  */
-export function createSparsityEvaluator(input: SparsityOptionsInput = {}, hooks: { log?: (line: string) => void } = {}): SparsityEvaluator {
+export function createSparsityEvaluator(
+  input: SparsityOptionsInput = {},
+  hooks: { log?: (line: string) => void } = {},
+): SparsityEvaluator {
   const settings = resolveSparsityOptions(input);
   const log = hooks.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   let runtime: SparsityRuntime | undefined;
@@ -57,10 +60,43 @@ export const sparsity = defineFactory(
   (options) => createSparsityEvaluator(options),
 );
 
-export { sparsityOptionsSchema, resolveSparsityOptions, type SparsityOptions, type SparsityOptionsInput, type SparsitySettings } from './options.js';
-export { allocationDescriptors, basePrunedCount, checkLevelGenome, checkLevelScheme, defaultWeightsPerLevel, layerSparsities, levelPrunedCount, prunedCounts, type LevelScheme } from './levels.js';
-export { buildLevelDatabase, levelDatabaseKey, levelDatabasePath, loadOrBuildLevelDatabase, readLevelDatabase, type LevelDatabase, type LevelDatabaseSpec, type LevelMethod } from './database.js';
-export { buildNmBase, checkNmGenome, groupRankOffsets, nmDescriptors, nmLayerWeights, nmMasks, type NmBase } from './nm.js';
+export {
+  sparsityOptionsSchema,
+  resolveSparsityOptions,
+  type SparsityOptions,
+  type SparsityOptionsInput,
+  type SparsitySettings,
+} from './options.js';
+export {
+  allocationDescriptors,
+  basePrunedCount,
+  checkLevelGenome,
+  checkLevelScheme,
+  defaultWeightsPerLevel,
+  layerSparsities,
+  levelPrunedCount,
+  prunedCounts,
+  type LevelScheme,
+} from './levels.js';
+export {
+  buildLevelDatabase,
+  levelDatabaseKey,
+  levelDatabasePath,
+  loadOrBuildLevelDatabase,
+  readLevelDatabase,
+  type LevelDatabase,
+  type LevelDatabaseSpec,
+  type LevelMethod,
+} from './database.js';
+export {
+  buildNmBase,
+  checkNmGenome,
+  groupRankOffsets,
+  nmDescriptors,
+  nmLayerWeights,
+  nmMasks,
+  type NmBase,
+} from './nm.js';
 export { selectWindows, windowCount } from './windows.js';
 export type { SparsityRuntime } from './runtime.js';
 export type { Teacher } from './teacher.js';

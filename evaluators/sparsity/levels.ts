@@ -32,7 +32,9 @@ export function levelPrunedCount(n: number, scheme: LevelScheme, level: number):
 export function checkLevelScheme(layers: readonly LayerShape[], scheme: LevelScheme): void {
   const { maxLevel, weightsPerLevel } = scheme;
   if (!Number.isInteger(weightsPerLevel) || weightsPerLevel < 1) {
-    throw new RangeError(`weightsPerLevel is ${weightsPerLevel}; it must be a positive integer (the default round(0.5·min(s, 1 − s)/maxLevel·dModel²) can round to 0 for tiny models: set it)`);
+    throw new RangeError(
+      `weightsPerLevel is ${weightsPerLevel}; it must be a positive integer (the default round(0.5·min(s, 1 − s)/maxLevel·dModel²) can round to 0 for tiny models: set it)`,
+    );
   }
   let largest = Infinity;
   for (const { dOut, dIn } of layers) {
@@ -59,14 +61,22 @@ export function checkLevelScheme(layers: readonly LayerShape[], scheme: LevelSch
  * @throws {RangeError} saying what is wrong.
  */
 export function checkLevelGenome(genome: readonly number[], layerNames: readonly string[], maxLevel: number): void {
-  if (!Array.isArray(genome) && !ArrayBuffer.isView(genome)) throw new RangeError(`a levels genome is an array of ${layerNames.length} integers, got ${typeof genome}`);
-  if (genome.length !== layerNames.length) throw new RangeError(`levels genome has ${genome.length} entries; the model has ${layerNames.length} prunable layers (${layerNames.join(', ')})`);
+  if (!Array.isArray(genome) && !ArrayBuffer.isView(genome))
+    throw new RangeError(`a levels genome is an array of ${layerNames.length} integers, got ${typeof genome}`);
+  if (genome.length !== layerNames.length)
+    throw new RangeError(
+      `levels genome has ${genome.length} entries; the model has ${layerNames.length} prunable layers (${layerNames.join(', ')})`,
+    );
   let sum = 0;
   genome.forEach((level, i) => {
-    if (!Number.isInteger(level) || Math.abs(level) > maxLevel) throw new RangeError(`level of layer ${layerNames[i]} is ${level}; expected an integer in [${-maxLevel}, ${maxLevel}] (the evaluator's maxLevel)`);
+    if (!Number.isInteger(level) || Math.abs(level) > maxLevel)
+      throw new RangeError(
+        `level of layer ${layerNames[i]} is ${level}; expected an integer in [${-maxLevel}, ${maxLevel}] (the evaluator's maxLevel)`,
+      );
     sum += level;
   });
-  if (sum !== 0) throw new RangeError(`levels sum to ${sum}; they must sum to 0 so the global sparsity stays exactly at the target`);
+  if (sum !== 0)
+    throw new RangeError(`levels sum to ${sum}; they must sum to 0 so the global sparsity stays exactly at the target`);
 }
 
 /** Weights pruned in each layer by a level genome (no checks). */
@@ -75,7 +85,11 @@ export function prunedCounts(layers: readonly LayerShape[], scheme: LevelScheme,
 }
 
 /** Each layer's sparsity under a level genome, by layer name in forward order (for reports). */
-export function layerSparsities(layers: readonly LayerShape[], scheme: LevelScheme, genome: readonly number[]): Map<string, number> {
+export function layerSparsities(
+  layers: readonly LayerShape[],
+  scheme: LevelScheme,
+  genome: readonly number[],
+): Map<string, number> {
   const counts = prunedCounts(layers, scheme, genome);
   return new Map(layers.map(({ name, dOut, dIn }, i) => [name, (counts[i] as number) / (dOut * dIn)]));
 }

@@ -56,27 +56,37 @@ export function groupRankOffsets(scores: ArrayLike<number>, m: number): Uint8Arr
  * Ranks, base weights and magnitude reference for every layer.
  * @throws {RangeError} when M does not divide a layer's inputs, or Wanda's sqrt(X) is missing.
  */
-export function buildNmBase(sources: readonly LayerSource[], method: 'magnitude' | 'wanda', n: number, m: number): NmBase {
+export function buildNmBase(
+  sources: readonly LayerSource[],
+  method: 'magnitude' | 'wanda',
+  n: number,
+  m: number,
+): NmBase {
   const kept = m - n;
   const baseKept = (1 << kept) - 1;
   let totalGroups = 0;
   let baseOverlap = 0;
   const layers = sources.map((source): NmLayer => {
     const { name, dOut, dIn, weight } = source;
-    if (dIn % m !== 0) throw new RangeError(`N:M pruning needs M (${m}) to divide the inputs of layer ${name} (${dIn})`);
+    if (dIn % m !== 0)
+      throw new RangeError(`N:M pruning needs M (${m}) to divide the inputs of layer ${name} (${dIn})`);
     const magnitude = Float64Array.from(weight, Math.abs);
     let scores: Float64Array = magnitude;
     if (method === 'wanda') {
       const norm = source.inputNorm;
-      if (!norm || norm.length !== dIn) throw new RangeError(`layer ${name}: Wanda needs sqrt(X) for its ${dIn} inputs`);
+      if (!norm || norm.length !== dIn)
+        throw new RangeError(`layer ${name}: Wanda needs sqrt(X) for its ${dIn} inputs`);
       scores = magnitude.map((w, i) => w * (norm[i % dIn] as number));
     }
     const rankOffset = groupRankOffsets(scores, m);
     const baseWeights = weight.slice();
-    for (let start = 0; start < weight.length; start += m) for (let r = kept; r < m; r++) baseWeights[start + (rankOffset[start + r] as number)] = 0;
+    for (let start = 0; start < weight.length; start += m)
+      for (let r = kept; r < m; r++) baseWeights[start + (rankOffset[start + r] as number)] = 0;
     const magnitudeMask = pruneMask({ dOut, dIn, data: magnitude }, { kind: 'n:m', n, m }, n / m);
     const magnitudePruned = magnitudeMask.map((bit) => 1 - bit);
-    for (let start = 0; start < weight.length; start += m) for (let r = kept; r < m; r++) baseOverlap += magnitudePruned[start + (rankOffset[start + r] as number)] as number;
+    for (let start = 0; start < weight.length; start += m)
+      for (let r = kept; r < m; r++)
+        baseOverlap += magnitudePruned[start + (rankOffset[start + r] as number)] as number;
     totalGroups += weight.length / m;
     return { name, dOut, dIn, groups: weight.length / m, rankOffset, dense: weight, baseWeights, magnitudePruned };
   });
@@ -89,21 +99,35 @@ export function buildNmBase(sources: readonly LayerSource[], method: 'magnitude'
  * @throws {RangeError} naming the layer and entry.
  */
 export function checkNmGenome(genome: NmGenome, base: NmBase): void {
-  if (!Array.isArray(genome)) throw new RangeError(`an N:M genome is an array of ${base.layers.length} per-layer swap lists, got ${typeof genome}`);
-  if (genome.length !== base.layers.length) throw new RangeError(`N:M genome has ${genome.length} layers; the model has ${base.layers.length} prunable layers (${base.layers.map((l) => l.name).join(', ')})`);
+  if (!Array.isArray(genome))
+    throw new RangeError(
+      `an N:M genome is an array of ${base.layers.length} per-layer swap lists, got ${typeof genome}`,
+    );
+  if (genome.length !== base.layers.length)
+    throw new RangeError(
+      `N:M genome has ${genome.length} layers; the model has ${base.layers.length} prunable layers (${base.layers.map((l) => l.name).join(', ')})`,
+    );
   const full = (1 << base.m) - 1;
   genome.forEach((swaps: NmLayerSwaps | undefined, i) => {
     const layer = base.layers[i] as NmLayer;
     const at = `N:M genome, layer ${i} (${layer.name})`;
-    if (!swaps || typeof swaps !== 'object' || !isIntegerArray(swaps.groups) || !isIntegerArray(swaps.kept)) throw new RangeError(`${at}: expected { groups: Uint32Array, kept: Uint8Array }`);
-    if (swaps.groups.length !== swaps.kept.length) throw new RangeError(`${at}: ${swaps.groups.length} groups but ${swaps.kept.length} kept masks`);
+    if (!swaps || typeof swaps !== 'object' || !isIntegerArray(swaps.groups) || !isIntegerArray(swaps.kept))
+      throw new RangeError(`${at}: expected { groups: Uint32Array, kept: Uint8Array }`);
+    if (swaps.groups.length !== swaps.kept.length)
+      throw new RangeError(`${at}: ${swaps.groups.length} groups but ${swaps.kept.length} kept masks`);
     for (let j = 0; j < swaps.groups.length; j++) {
       const group = swaps.groups[j] as number;
       const kept = swaps.kept[j] as number;
-      if (!Number.isInteger(group) || group < 0 || group >= layer.groups) throw new RangeError(`${at}: entry ${j}: group ${group} is outside 0…${layer.groups - 1}`);
-      if (j > 0 && group <= (swaps.groups[j - 1] as number)) throw new RangeError(`${at}: entry ${j}: group ${group} does not follow ${swaps.groups[j - 1]}; groups must be strictly increasing`);
+      if (!Number.isInteger(group) || group < 0 || group >= layer.groups)
+        throw new RangeError(`${at}: entry ${j}: group ${group} is outside 0…${layer.groups - 1}`);
+      if (j > 0 && group <= (swaps.groups[j - 1] as number))
+        throw new RangeError(
+          `${at}: entry ${j}: group ${group} does not follow ${swaps.groups[j - 1]}; groups must be strictly increasing`,
+        );
       if (!Number.isInteger(kept) || kept < 0 || kept > full || popcount(kept) !== base.kept) {
-        throw new RangeError(`${at}: entry ${j} (group ${group}): kept mask ${kept} must have exactly ${base.kept} of its low ${base.m} bits set (${base.n}:${base.m} keeps ${base.kept} of ${base.m})`);
+        throw new RangeError(
+          `${at}: entry ${j} (group ${group}): kept mask ${kept} must have exactly ${base.kept} of its low ${base.m} bits set (${base.n}:${base.m} keeps ${base.kept} of ${base.m})`,
+        );
       }
     }
   });
@@ -136,7 +160,8 @@ export function nmMasks(base: NmBase, genome: NmGenome): Map<string, Uint8Array>
     for (let g = 0; g < layer.groups; g++) {
       let kept = base.baseKept;
       if (swaps && next < swaps.groups.length && swaps.groups[next] === g) kept = swaps.kept[next++] as number;
-      for (let r = 0; r < base.m; r++) if ((kept >> r) & 1) mask[g * base.m + (layer.rankOffset[g * base.m + r] as number)] = 1;
+      for (let r = 0; r < base.m; r++)
+        if ((kept >> r) & 1) mask[g * base.m + (layer.rankOffset[g * base.m + r] as number)] = 1;
     }
     masks.set(layer.name, mask);
   });

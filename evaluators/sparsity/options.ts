@@ -13,27 +13,80 @@ const DEFAULT_PATTERN = '2:4';
 
 export const sparsityOptionsSchema = z
   .strictObject({
-    model: z.enum(['default', 'tiny']).default('default').describe('language-model preset; trained once and cached on disk'),
-    mode: z.enum(['levels', 'nm']).default('levels').describe('levels: EvoPress per-layer sparsity levels (sparsity-levels space); nm: N:M masks as swaps from a base mask (sparsity-nm space)'),
-    sparsity: z.number().gt(0).lt(1).optional().describe('levels: target average sparsity s over the prunable layers (default 0.5)'),
-    maxLevel: z.int().min(1).optional().describe("levels: levels −maxLevel…maxLevel per layer (default 8; match the space's maxLevel)"),
-    weightsPerLevel: z.int().min(1).optional().describe('levels: Δ, weights pruned per level step in every layer (default round(0.5·min(s, 1 − s)/maxLevel·dModel²))'),
-    method: z.enum(['magnitude', 'wanda']).optional().describe('levels: base pruner of each layer, magnitude (one threshold per layer) or Wanda (|W|·sqrt(X) per output row); default wanda'),
-    pattern: z.string().optional().describe('nm: "N:M", N of every M consecutive inputs of a row pruned (default "2:4")'),
-    init: z.enum(['magnitude', 'wanda']).optional().describe('nm: base metric ranking the weights inside each group (default wanda)'),
-    fitness: z.enum(['kl', 'perplexity']).default('kl').describe('kl: mean KL(dense ‖ compressed) per calibration token; perplexity: calibration perplexity'),
-    teacherTopK: z.int().positive().default(256).describe("teacher's log-probs kept per token; the rest is one bucket (≥ vocab: exact KL)"),
-    calibrationTokens: z.int().positive().default(16384).describe('first tokens of the calibration split (whole windows; at most the split) for the fitness and Wanda'),
+    model: z
+      .enum(['default', 'tiny'])
+      .default('default')
+      .describe('language-model preset; trained once and cached on disk'),
+    mode: z
+      .enum(['levels', 'nm'])
+      .default('levels')
+      .describe(
+        'levels: EvoPress per-layer sparsity levels (sparsity-levels space); nm: N:M masks as swaps from a base mask (sparsity-nm space)',
+      ),
+    sparsity: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe('levels: target average sparsity s over the prunable layers (default 0.5)'),
+    maxLevel: z
+      .int()
+      .min(1)
+      .optional()
+      .describe("levels: levels −maxLevel…maxLevel per layer (default 8; match the space's maxLevel)"),
+    weightsPerLevel: z
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'levels: Δ, weights pruned per level step in every layer (default round(0.5·min(s, 1 − s)/maxLevel·dModel²))',
+      ),
+    method: z
+      .enum(['magnitude', 'wanda'])
+      .optional()
+      .describe(
+        'levels: base pruner of each layer, magnitude (one threshold per layer) or Wanda (|W|·sqrt(X) per output row); default wanda',
+      ),
+    pattern: z
+      .string()
+      .optional()
+      .describe('nm: "N:M", N of every M consecutive inputs of a row pruned (default "2:4")'),
+    init: z
+      .enum(['magnitude', 'wanda'])
+      .optional()
+      .describe('nm: base metric ranking the weights inside each group (default wanda)'),
+    fitness: z
+      .enum(['kl', 'perplexity'])
+      .default('kl')
+      .describe('kl: mean KL(dense ‖ compressed) per calibration token; perplexity: calibration perplexity'),
+    teacherTopK: z
+      .int()
+      .positive()
+      .default(256)
+      .describe("teacher's log-probs kept per token; the rest is one bucket (≥ vocab: exact KL)"),
+    calibrationTokens: z
+      .int()
+      .positive()
+      .default(16384)
+      .describe('first tokens of the calibration split (whole windows; at most the split) for the fitness and Wanda'),
     validationTokens: z.int().positive().default(8192).describe('held-out perplexity at full fidelity'),
     testTokens: z.int().positive().default(8192).describe('held-out perplexity at full fidelity'),
-    descriptors: z.boolean().default(true).describe('return the two descriptors (false: none, for an archive without dims)'),
+    descriptors: z
+      .boolean()
+      .default(true)
+      .describe('return the two descriptors (false: none, for an archive without dims)'),
     cacheDir: z.string().min(1).default('.elites/models'),
     backend: z.enum(['wasm', 'cpu', 'tensorflow']).default('wasm'),
   })
   .superRefine((o, ctx) => {
     const foreign = o.mode === 'levels' ? NM_ONLY : LEVELS_ONLY;
     for (const key of foreign) {
-      if (o[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` applies to mode ${o.mode === 'levels' ? 'nm' : 'levels'}, not ${o.mode}` });
+      if (o[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `\`${key}\` applies to mode ${o.mode === 'levels' ? 'nm' : 'levels'}, not ${o.mode}`,
+        });
     }
     if (o.pattern !== undefined) {
       try {
@@ -46,11 +99,16 @@ export const sparsityOptionsSchema = z
       // Every level of every layer must prune a valid count: caught here, at config time, not in a worker.
       const sparsity = o.sparsity ?? DEFAULT_SPARSITY;
       const maxLevel = o.maxLevel ?? DEFAULT_MAX_LEVEL;
-      const weightsPerLevel = o.weightsPerLevel ?? defaultWeightsPerLevel(MODEL_PRESETS[o.model].dModel, sparsity, maxLevel);
+      const weightsPerLevel =
+        o.weightsPerLevel ?? defaultWeightsPerLevel(MODEL_PRESETS[o.model].dModel, sparsity, maxLevel);
       try {
         checkLevelScheme(prunableLayers(MODEL_PRESETS[o.model]), { sparsity, maxLevel, weightsPerLevel });
       } catch (error) {
-        ctx.addIssue({ code: 'custom', path: [o.weightsPerLevel === undefined ? 'maxLevel' : 'weightsPerLevel'], message: (error as Error).message });
+        ctx.addIssue({
+          code: 'custom',
+          path: [o.weightsPerLevel === undefined ? 'maxLevel' : 'weightsPerLevel'],
+          message: (error as Error).message,
+        });
       }
     }
   });
@@ -98,6 +156,12 @@ export function resolveSparsityOptions(input: unknown): SparsitySettings {
   }
   const sparsity = o.sparsity ?? DEFAULT_SPARSITY;
   const maxLevel = o.maxLevel ?? DEFAULT_MAX_LEVEL;
-  const weightsPerLevel = o.weightsPerLevel ?? defaultWeightsPerLevel(MODEL_PRESETS[o.model].dModel, sparsity, maxLevel);
-  return { ...common, sparsity, levels: { method: o.method ?? 'wanda', sparsity, maxLevel, weightsPerLevel }, nm: undefined };
+  const weightsPerLevel =
+    o.weightsPerLevel ?? defaultWeightsPerLevel(MODEL_PRESETS[o.model].dModel, sparsity, maxLevel);
+  return {
+    ...common,
+    sparsity,
+    levels: { method: o.method ?? 'wanda', sparsity, maxLevel, weightsPerLevel },
+    nm: undefined,
+  };
 }

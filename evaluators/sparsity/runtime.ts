@@ -30,10 +30,14 @@ async function loadData(settings: SparsitySettings, log: Log): Promise<Data> {
   await initBackend(settings.backend);
   const model = await ensureModel(settings, log);
   const preset = MODEL_PRESETS[settings.model];
-  const splits = loadBrownSplits({ vocabSize: preset.vocabSize, ...(preset.maxFiles !== undefined ? { maxFiles: preset.maxFiles } : {}) });
+  const splits = loadBrownSplits({
+    vocabSize: preset.vocabSize,
+    ...(preset.maxFiles !== undefined ? { maxFiles: preset.maxFiles } : {}),
+  });
   const t = preset.context;
   const windows = Math.floor(Math.min(settings.calibrationTokens, splits.calibration.length) / t);
-  if (windows < 1) throw new RangeError(`calibrationTokens ${settings.calibrationTokens}: need at least one window of ${t} tokens`);
+  if (windows < 1)
+    throw new RangeError(`calibrationTokens ${settings.calibrationTokens}: need at least one window of ${t} tokens`);
   return {
     model,
     calibration: splits.calibration.subarray(0, windows * t),
@@ -46,7 +50,11 @@ async function loadData(settings: SparsitySettings, log: Log): Promise<Data> {
 export async function prepareSparsity(settings: SparsitySettings, log: Log): Promise<void> {
   const data = await loadData(settings, log);
   if (settings.levels) {
-    const { built, path } = loadOrBuildLevelDatabase(data.model, settings.levels, { cacheDir: settings.cacheDir, calibration: data.calibration, log });
+    const { built, path } = loadOrBuildLevelDatabase(data.model, settings.levels, {
+      cacheDir: settings.cacheDir,
+      calibration: data.calibration,
+      log,
+    });
     if (built) log(`built the level database ${path}`);
   }
 }
@@ -72,9 +80,15 @@ export class SparsityRuntime {
     let nmBase: NmBase | undefined;
     let tensors: tf.Tensor2D[][];
     if (settings.levels) {
-      database = loadOrBuildLevelDatabase(model, settings.levels, { cacheDir: settings.cacheDir, calibration: data.calibration, log }).database;
+      database = loadOrBuildLevelDatabase(model, settings.levels, {
+        cacheDir: settings.cacheDir,
+        calibration: data.calibration,
+        log,
+      }).database;
       const db = database;
-      tensors = names.map((name, i) => Array.from({ length: 2 * db.maxLevel + 1 }, (_, l) => model.layerTensor(name, db.weights(i, l - db.maxLevel))));
+      tensors = names.map((name, i) =>
+        Array.from({ length: 2 * db.maxLevel + 1 }, (_, l) => model.layerTensor(name, db.weights(i, l - db.maxLevel))),
+      );
     } else {
       const { n, m, init } = settings.nm as NonNullable<SparsitySettings['nm']>;
       const inputs = init === 'wanda' ? model.inputStats(data.calibration) : undefined;
@@ -87,7 +101,8 @@ export class SparsityRuntime {
       const base = nmBase;
       tensors = names.map((name, i) => [model.layerTensor(name, base.layers[i]!.baseWeights)]);
     }
-    const teacher = settings.fitness === 'kl' ? computeTeacher(model, data.calibration, settings.teacherTopK) : undefined;
+    const teacher =
+      settings.fitness === 'kl' ? computeTeacher(model, data.calibration, settings.teacherTopK) : undefined;
     return new SparsityRuntime(settings, data, teacher, tensors, database, nmBase);
   }
 
@@ -144,7 +159,11 @@ export class SparsityRuntime {
       const windows = selectWindows(fidelity, sample, this.windows, model.config.context);
       const score = scoreStudent(model, this.data.calibration, windows, weights, this.teacher, signal);
       const calibrationPerplexity = Math.exp(score.nll / score.predictions);
-      const metrics: Record<string, number> = { calibrationPerplexity, sparsity, tokens: windows.length * model.config.context };
+      const metrics: Record<string, number> = {
+        calibrationPerplexity,
+        sparsity,
+        tokens: windows.length * model.config.context,
+      };
       let fitness = calibrationPerplexity;
       if (this.teacher) {
         fitness = score.kl / score.predictions;

@@ -67,9 +67,17 @@ export interface StudentScore {
  * the teacher (when given) and summed next-token negative log-likelihood.
  * @throws {Error} the signal's reason when it is aborted between two batches.
  */
-export function scoreStudent(model: LanguageModel, tokens: Int32Array, windows: readonly number[], weights: WeightOverrides | undefined, teacher: Teacher | undefined, signal?: AbortSignal): StudentScore {
+export function scoreStudent(
+  model: LanguageModel,
+  tokens: Int32Array,
+  windows: readonly number[],
+  weights: WeightOverrides | undefined,
+  teacher: Teacher | undefined,
+  signal?: AbortSignal,
+): StudentScore {
   const { vocabSize: vocab } = model.config;
-  if (teacher && (teacher.vocab !== vocab || teacher.perWindow !== model.config.context - 1)) throw new Error('the teacher was computed for another model');
+  if (teacher && (teacher.vocab !== vocab || teacher.perWindow !== model.config.context - 1))
+    throw new Error('the teacher was computed for another model');
   let kl = 0;
   let nll = 0;
   let predictions = 0;
@@ -89,11 +97,18 @@ export function scoreStudent(model: LanguageModel, tokens: Int32Array, windows: 
         if (teacher.exact) {
           parts.push(tf.sum(tf.mul(tf.exp(lp), tf.sub(lp, tf.sub(shifted, logSColumn)))));
         } else {
-          const at = flatPositions(teacherRows(teacher.indices as Int32Array, batch, teacher.perWindow * k), n, k, vocab);
+          const at = flatPositions(
+            teacherRows(teacher.indices as Int32Array, batch, teacher.perWindow * k),
+            n,
+            k,
+            vocab,
+          );
           const lq = tf.sub(tf.reshape(tf.gather(flat, at), [n, k]), logSColumn);
           const lpRest = tf.tensor1d(teacherRows(teacher.restLogProb as Float32Array, batch, teacher.perWindow));
           const lqRest = restLogMass(e, logS, at, vocab);
-          parts.push(tf.add(tf.sum(tf.mul(tf.exp(lp), tf.sub(lp, lq))), tf.sum(tf.mul(tf.exp(lpRest), tf.sub(lpRest, lqRest)))));
+          parts.push(
+            tf.add(tf.sum(tf.mul(tf.exp(lp), tf.sub(lp, lq))), tf.sum(tf.mul(tf.exp(lpRest), tf.sub(lpRest, lqRest)))),
+          );
         }
       }
       const values = tf.stack(parts).dataSync();

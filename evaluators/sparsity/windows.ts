@@ -8,7 +8,10 @@ import { rngFromSeed } from '../../core/rng.js';
  * @throws {RangeError} when fidelity is not a positive finite number.
  */
 export function windowCount(fidelity: number, total: number, context: number): number {
-  if (!(Number.isFinite(fidelity) && fidelity > 0)) throw new RangeError(`fidelity ${fidelity}: expected a fraction of the calibration windows (0 < f ≤ 1) or a token count (> 1)`);
+  if (!(Number.isFinite(fidelity) && fidelity > 0))
+    throw new RangeError(
+      `fidelity ${fidelity}: expected a fraction of the calibration windows (0 < f ≤ 1) or a token count (> 1)`,
+    );
   const count = fidelity <= 1 ? Math.round(fidelity * total) : Math.floor(fidelity / context);
   return Math.min(total, Math.max(1, count));
 }

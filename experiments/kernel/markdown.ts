@@ -21,7 +21,8 @@ export type Report = Record<string, unknown> & {
 export function markdown(report: Report): string {
   const f = (x: unknown, digits = 1): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–');
   const pct = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '–');
-  const cell = (m: Measured | null | undefined): string => (m ? (m.error ? `– (${m.error})` : `${f(m.gflops)} ±${pct(m.spread / 2)}`) : '–');
+  const cell = (m: Measured | null | undefined): string =>
+    m ? (m.error ? `– (${m.error})` : `${f(m.gflops)} ±${pct(m.spread / 2)}`) : '–';
   const machineInfo = report.machine as Record<string, unknown>;
   const lines: string[] = [];
   lines.push('# SGEMM kernel autotuning (issue 6)', '');
@@ -32,13 +33,22 @@ export function markdown(report: Report): string {
     '',
   );
   lines.push('## Per-shape GFLOP/s', '');
-  lines.push('| shape | naive | default | best found | numpy sgemm | best / numpy | bandwidth GB/s | roofline GFLOP/s | best / roofline |', '|---|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '| shape | naive | default | best found | numpy sgemm | best / numpy | bandwidth GB/s | roofline GFLOP/s | best / roofline |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
   for (const s of report.shapes) {
     lines.push(
       `| ${String(s.shape)} (${String(s.m)}×${String(s.n)}×${String(s.k)}) | ${cell(s.naive as Measured)} | ${cell(s.default as Measured)} | ${cell(s.best as Measured)} | ${cell(s.numpy as Measured)} | ${f(s.bestOverNumpy, 2)}× | ${f(s.bandwidthGBps)} | ${f(s.rooflineGflops)} | ${pct(s.bestOverRoofline)} |`,
     );
   }
-  lines.push('', '### The per-shape table (bench/results/kernel-table.json)', '', '| shape | best configuration | GFLOP/s |', '|---|---|---|');
+  lines.push(
+    '',
+    '### The per-shape table (bench/results/kernel-table.json)',
+    '',
+    '| shape | best configuration | GFLOP/s |',
+    '|---|---|---|',
+  );
   for (const s of report.shapes) {
     const b = s.best as Measured | null;
     lines.push(`| ${String(s.shape)} | ${b?.config ?? '–'} | ${f(b?.gflops)} |`);
@@ -50,10 +60,20 @@ export function markdown(report: Report): string {
   lines.push(goal('square-1024, best / numpy', byShape['square-1024']?.bestOverNumpy as number | null, 0.95, '%'));
   lines.push(goal('decode-m8, best / numpy', byShape['decode-m8']?.bestOverNumpy as number | null, 1.5, '×'));
   lines.push(goal('decode-m32, best / numpy', byShape['decode-m32']?.bestOverNumpy as number | null, 1.5, '×'));
-  lines.push(goal('decode-m1, best / bandwidth roofline', byShape['decode-m1']?.bestOverRoofline as number | null, 0.9, '%'));
-  lines.push('', '## Searches', '', '| shape | proposals | evaluations | key hits | answered by the machine-code hash | keys whose code was already measured | distinct codes (samples each) | failures | minutes | best during search |', '|---|---|---|---|---|---|---|---|---|---|');
+  lines.push(
+    goal('decode-m1, best / bandwidth roofline', byShape['decode-m1']?.bestOverRoofline as number | null, 0.9, '%'),
+  );
+  lines.push(
+    '',
+    '## Searches',
+    '',
+    '| shape | proposals | evaluations | key hits | answered by the machine-code hash | keys whose code was already measured | distinct codes (samples each) | failures | minutes | best during search |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const [shape, s] of Object.entries(report.searches)) {
-    lines.push(`| ${shape} | ${String(s.proposals)} | ${String(s.evaluations)} | ${String(s.keyHits)} | ${String(s.fingerprintHits)} (${pct(s.fingerprintShare)}) | ${String(s.sharedCodeKeys)} (${pct(s.sharedCodeShare)}) | ${String(s.distinctCodes)} (${f(s.samplesPerCode, 2)}) | ${String(s.failures)} | ${f(s.minutes)} | ${f(s.bestSearchFitness)} |`);
+    lines.push(
+      `| ${shape} | ${String(s.proposals)} | ${String(s.evaluations)} | ${String(s.keyHits)} | ${String(s.fingerprintHits)} (${pct(s.fingerprintShare)}) | ${String(s.sharedCodeKeys)} (${pct(s.sharedCodeShare)}) | ${String(s.distinctCodes)} (${f(s.samplesPerCode, 2)}) | ${String(s.failures)} | ${f(s.minutes)} | ${f(s.bestSearchFitness)} |`,
+    );
   }
   lines.push(
     '',
@@ -69,23 +89,46 @@ export function markdown(report: Report): string {
   const targetName = (t: number): string => (t === 1 ? 'the optimum' : `${pct(t)} of it`);
   lines.push('## Reduced space: proposals to reach the exhaustive optimum', '');
   lines.push(
-    `Space: ${Object.entries(r.params as Record<string, unknown[]>).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ')} (${String(r.size)} configurations, the other parameters at their defaults), at ${String(r.shape)}. Every configuration was measured (3 samples of ≥ 20 ms, median; ${f(r.exhaustiveSeconds, 0)} s in all). Optimum ${f(r.optimum)} GFLOP/s (${String(r.optimumConfig)} as ${Object.keys(r.params as object).join('|')}); ${targets.map((t, i) => `${String(within[i])} configurations reach ${targetName(t)}`).join(', ')}. The strategies then ran against that table (a plug-in evaluator returning the measured value, so the comparison is about the search, not the noise), ${String(r.seeds)} seeds each, budget ${String(r.budget)} proposals (= the size of the space; cache hits on repeated keys count as proposals). A seed that never reached a target counts as budget + 1 in the median.`,
+    `Space: ${Object.entries(r.params as Record<string, unknown[]>)
+      .map(([k, v]) => `${k} ∈ {${v.join(', ')}}`)
+      .join(
+        ' × ',
+      )} (${String(r.size)} configurations, the other parameters at their defaults), at ${String(r.shape)}. Every configuration was measured (3 samples of ≥ 20 ms, median; ${f(r.exhaustiveSeconds, 0)} s in all). Optimum ${f(r.optimum)} GFLOP/s (${String(r.optimumConfig)} as ${Object.keys(r.params as object).join('|')}); ${targets.map((t, i) => `${String(within[i])} configurations reach ${targetName(t)}`).join(', ')}. The strategies then ran against that table (a plug-in evaluator returning the measured value, so the comparison is about the search, not the noise), ${String(r.seeds)} seeds each, budget ${String(r.budget)} proposals (= the size of the space; cache hits on repeated keys count as proposals). A seed that never reached a target counts as budget + 1 in the median.`,
     '',
     `| strategy | ${targets.map((t) => `median to ${t === 1 ? 'optimum' : pct(t)} (range, seeds)`).join(' | ')} |`,
     `|---|${targets.map(() => '---').join('|')}|`,
   );
   for (const [label, byTarget] of Object.entries(st)) {
-    lines.push(`| ${label} | ${targets.map((t) => { const x = byTarget[String(t)]!; return `**${String(x.median)}** (${String(x.min)}–${String(x.max)}, ${String(x.reached)}/${String(r.seeds)})`; }).join(' | ')} |`);
+    lines.push(
+      `| ${label} | ${targets
+        .map((t) => {
+          const x = byTarget[String(t)]!;
+          return `**${String(x.median)}** (${String(x.min)}–${String(x.max)}, ${String(x.reached)}/${String(r.seeds)})`;
+        })
+        .join(' | ')} |`,
+    );
   }
   lines.push(`| random, in expectation | ${randomMedians.map((m) => String(m)).join(' | ')} |`);
-  lines.push('', `The last row is random sampling with replacement: a median of ln 2 / −ln(1 − w/S) proposals, with w the configurations at the target and S = ${String(r.measured)}.`, '');
+  lines.push(
+    '',
+    `The last row is random sampling with replacement: a median of ln 2 / −ln(1 − w/S) proposals, with w the configurations at the target and S = ${String(r.measured)}.`,
+    '',
+  );
   lines.push('### Per seed', '', '| strategy | target | proposals per seed |', '|---|---|---|');
-  for (const [label, byTarget] of Object.entries(st)) for (const t of targets) lines.push(`| ${label} | ${t === 1 ? 'optimum' : pct(t)} | ${byTarget[String(t)]!.needed.map((n) => n ?? `>${String(r.budget)}`).join(', ')} |`);
+  for (const [label, byTarget] of Object.entries(st))
+    for (const t of targets)
+      lines.push(
+        `| ${label} | ${t === 1 ? 'optimum' : pct(t)} | ${byTarget[String(t)]!.needed.map((n) => n ?? `>${String(r.budget)}`).join(', ')} |`,
+      );
   lines.push('');
   lines.push(...readingNotes(report), '');
   lines.push('## Machine load', '', '| phase | 1-min load | 5-min load | waited (s) |', '|---|---|---|---|');
   for (const l of report.loads) lines.push(`| ${l.phase} | ${f(l.load1, 2)} | ${f(l.load5, 2)} | ${l.waitedSeconds} |`);
-  lines.push('', `The report waits (up to ${report.maxWaitSeconds} s, polling every 20 s) for the 1-minute load to drop to ${LOAD_LIMIT} before each phase; a load above that means other processes shared the 2 cores while it measured.`, '');
+  lines.push(
+    '',
+    `The report waits (up to ${report.maxWaitSeconds} s, polling every 20 s) for the 1-minute load to drop to ${LOAD_LIMIT} before each phase; a load above that means other processes shared the 2 cores while it measured.`,
+    '',
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -104,14 +147,18 @@ function readingNotes(report: Report): string[] {
     `- **Load.** The highest 1-minute load at the start of a phase was ${f(maxLoad, 2)}${maxLoad > LOAD_LIMIT ? ` (above ${LOAD_LIMIT}: other processes shared the cores, so absolute numbers are low and spreads wide)` : ''}. numpy and the kernels were measured in the same rounds, so their ratios are fairer than either number alone.`,
   );
   const sq = ratio('square-1024');
-  out.push(`- **Square 1024: ${verdict(sq === null ? null : sq >= 0.95)}.** The best configuration found (${best('square-1024')?.config ?? '–'}) re-measures at ${pct(sq)} of numpy's sgemm (${f(numpy('square-1024')?.gflops)} GFLOP/s) and ${f((best('square-1024')?.gflops ?? NaN) / ((byShape['square-1024']?.default as Measured | null)?.gflops ?? NaN), 2)}× the default configuration.`);
+  out.push(
+    `- **Square 1024: ${verdict(sq === null ? null : sq >= 0.95)}.** The best configuration found (${best('square-1024')?.config ?? '–'}) re-measures at ${pct(sq)} of numpy's sgemm (${f(numpy('square-1024')?.gflops)} GFLOP/s) and ${f((best('square-1024')?.gflops ?? NaN) / ((byShape['square-1024']?.default as Measured | null)?.gflops ?? NaN), 2)}× the default configuration.`,
+  );
   const cold = byShape['decode-m1']?.copiesOfB as number | undefined;
   out.push(
     `- **Decode shapes read cold weights.** In decoding every layer has its own B, so a B that was just read is not in the cache at the next call. The flat config sets \`coldMiB: 256\`: B (64 MiB) is held in ${String(cold ?? '–')} copies used in turn, by the kernels and by numpy alike. With one B reused, part of it stays in the 32 MiB last-level cache between calls and every number (numpy's most) reads above the memory roofline.`,
   );
   for (const shape of ['decode-m8', 'decode-m32']) {
     const x = ratio(shape);
-    out.push(`- **${shape}: ${verdict(x === null ? null : x >= 1.5)}** (${f(x, 2)}× numpy, goal 1.5×): ${f(best(shape)?.gflops)} against ${f(numpy(shape)?.gflops)} GFLOP/s, with ${best(shape)?.config ?? '–'}.`);
+    out.push(
+      `- **${shape}: ${verdict(x === null ? null : x >= 1.5)}** (${f(x, 2)}× numpy, goal 1.5×): ${f(best(shape)?.gflops)} against ${f(numpy(shape)?.gflops)} GFLOP/s, with ${best(shape)?.config ?? '–'}.`,
+    );
   }
   const m1 = byShape['decode-m1'];
   const m1r = (m1?.bestOverRoofline as number | null) ?? null;
@@ -120,7 +167,13 @@ function readingNotes(report: Report): string[] {
   );
   const searches = Object.values(report.searches);
   out.push(
-    `- **Machine-code hash: ${pct(report.sharedCodeShare)} of all proposals shared code with an earlier configuration; ${pct(report.fingerprintShare)} were answered without running.** The evaluator cuts cache blocks to the shape before generating code (mc ≥ M, nc ≥ N, kc ≥ K all mean one block), so blockings that run the same on a shape compile to the same binary; shared code per shape: ${Object.entries(report.searches).map(([shape, s2]) => `${shape} ${pct(s2.sharedCodeShare)}`).join(', ')}. At M ≤ 32 every mc of the grid is one block of rows, which is where the hash answers most. ${searches.length} searches, ${searches.reduce((a, s2) => a + Number(s2.failures ?? 0), 0)} failures in all.`,
+    `- **Machine-code hash: ${pct(report.sharedCodeShare)} of all proposals shared code with an earlier configuration; ${pct(report.fingerprintShare)} were answered without running.** The evaluator cuts cache blocks to the shape before generating code (mc ≥ M, nc ≥ N, kc ≥ K all mean one block), so blockings that run the same on a shape compile to the same binary; shared code per shape: ${Object.entries(
+      report.searches,
+    )
+      .map(([shape, s2]) => `${shape} ${pct(s2.sharedCodeShare)}`)
+      .join(
+        ', ',
+      )}. At M ≤ 32 every mc of the grid is one block of rows, which is where the hash answers most. ${searches.length} searches, ${searches.reduce((a, s2) => a + Number(s2.failures ?? 0), 0)} failures in all.`,
   );
   const r = report.reduced;
   const st = r.strategies as Record<string, Record<string, { median: number }>>;
@@ -135,7 +188,10 @@ function readingNotes(report: Report): string[] {
 function searchStrategies(): string {
   const describe = (file: string): string => {
     const { search } = loadRunConfig(join(repoRoot, file));
-    const options = Object.entries(search).filter(([k]) => k !== 'strategy').map(([k, v]) => `${k} ${String(v)}`).join(', ');
+    const options = Object.entries(search)
+      .filter(([k]) => k !== 'strategy')
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ');
     return `${search.strategy}${options ? ` (${options})` : ''}`;
   };
   const files = [...new Set(SHAPES.map((s) => s.config))];

@@ -42,7 +42,9 @@ const stats = (xs: number[]): { gflops: number; spread: number } => {
 /** The best read bandwidth of this round: 1 and 2 threads, one stream and eight (as a GEMV reads rows of B). */
 async function bandwidthNow(): Promise<number> {
   let best = 0;
-  for (const threads of [1, 2]) for (const streams of [1, 8]) best = Math.max(best, (await bandwidthProbe({ threads, streams, repeats: 3, buildDir })).gbps);
+  for (const threads of [1, 2])
+    for (const streams of [1, 8])
+      best = Math.max(best, (await bandwidthProbe({ threads, streams, repeats: 3, buildDir })).gbps);
   return best;
 }
 
@@ -50,7 +52,12 @@ async function bandwidthNow(): Promise<number> {
  * Round-robin over the candidates (rotated start each round) × rounds; also the read bandwidth once per round.
  * `coldMiB` is the shape's config's: kernels and numpy alike take B from copies used in turn.
  */
-export async function interleaved(shape: GemmShape, candidates: Candidate[], coldMiB: number, rounds: number): Promise<{ rows: Measured[]; bandwidth: number[]; numpyInfo?: NumpyResult }> {
+export async function interleaved(
+  shape: GemmShape,
+  candidates: Candidate[],
+  coldMiB: number,
+  rounds: number,
+): Promise<{ rows: Measured[]; bandwidth: number[]; numpyInfo?: NumpyResult }> {
   const values = candidates.map(() => [] as number[]);
   const errors: (string | undefined)[] = candidates.map(() => undefined);
   const bandwidth: number[] = [];
@@ -71,7 +78,13 @@ export async function interleaved(shape: GemmShape, candidates: Candidate[], col
           values[i]!.push(np.gflops);
         } else {
           const naive = resolveKernelConfig(c.genome).kernel === 'naive';
-          const m = await measureKernel(c.genome!, shape, naive ? { repeats: 1, warmup: 0, runTimeoutSeconds: 120, buildDir, seed: r + 1, coldMiB } : { repeats: 3, warmup: 1, minSampleMs: 50, runTimeoutSeconds: 60, buildDir, seed: r + 1, coldMiB });
+          const m = await measureKernel(
+            c.genome!,
+            shape,
+            naive
+              ? { repeats: 1, warmup: 0, runTimeoutSeconds: 120, buildDir, seed: r + 1, coldMiB }
+              : { repeats: 3, warmup: 1, minSampleMs: 50, runTimeoutSeconds: 60, buildDir, seed: r + 1, coldMiB },
+          );
           values[i]!.push(m.median);
         }
       } catch (error) {
@@ -80,7 +93,9 @@ export async function interleaved(shape: GemmShape, candidates: Candidate[], col
       }
     }
     bandwidth.push(await bandwidthNow());
-    console.log(`  round ${r + 1}/${rounds}: ${candidates.map((c, i) => `${c.label} ${values[i]!.at(-1)?.toFixed(1) ?? '–'}`).join(', ')}, bandwidth ${bandwidth.at(-1)!.toFixed(1)} GB/s`);
+    console.log(
+      `  round ${r + 1}/${rounds}: ${candidates.map((c, i) => `${c.label} ${values[i]!.at(-1)?.toFixed(1) ?? '–'}`).join(', ')}, bandwidth ${bandwidth.at(-1)!.toFixed(1)} GB/s`,
+    );
   }
   const rows = candidates.map((c, i) => ({
     label: c.label,

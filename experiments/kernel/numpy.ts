@@ -18,10 +18,23 @@ export interface NumpyResult {
  * numpy's A @ B in float32 (both threads), median of `samples` timed samples, B in `copies` used in turn (as the
  * kernel's cold operands); undefined when numpy is missing.
  */
-export async function numpyGemm(shape: GemmShape, samples = 3, minSeconds = 0.1, copies = 1): Promise<NumpyResult | undefined> {
+export async function numpyGemm(
+  shape: GemmShape,
+  samples = 3,
+  minSeconds = 0.1,
+  copies = 1,
+): Promise<NumpyResult | undefined> {
   try {
     const env = { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2', MKL_NUM_THREADS: '2' };
-    const args = [SCRIPT, String(shape.m), String(shape.n), String(shape.k), String(samples), String(minSeconds), String(copies)];
+    const args = [
+      SCRIPT,
+      String(shape.m),
+      String(shape.n),
+      String(shape.k),
+      String(samples),
+      String(minSeconds),
+      String(copies),
+    ];
     const { stdout } = await promisify(execFile)('python3', args, { env, timeout: 120_000 });
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as { gflops_samples: number[]; numpy: string; blas: string };
     return { gflops: median(r.gflops_samples), numpy: r.numpy, blas: r.blas };

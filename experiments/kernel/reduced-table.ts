@@ -26,7 +26,10 @@ export interface ReducedTable {
 /** Every configuration of the reduced space. */
 export function reducedConfigs(): ReducedConfig[] {
   let out: ReducedConfig[] = [{}];
-  for (const key of REDUCED_KEYS) out = out.flatMap((g) => (REDUCED_PARAMS[key] as readonly (number | boolean | string)[]).map((v) => ({ ...g, [key]: v })));
+  for (const key of REDUCED_KEYS)
+    out = out.flatMap((g) =>
+      (REDUCED_PARAMS[key] as readonly (number | boolean | string)[]).map((v) => ({ ...g, [key]: v })),
+    );
   return out;
 }
 

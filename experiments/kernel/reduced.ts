@@ -39,11 +39,20 @@ async function measureAll(tableFile: string): Promise<void> {
       console.log(`reduced ${tableKey(g)}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  writeFileSync(tableFile, `${JSON.stringify({ shape: REDUCED_SHAPE, params: REDUCED_PARAMS, seconds: (Date.now() - t0) / 1000, values }, null, 1)}\n`);
+  writeFileSync(
+    tableFile,
+    `${JSON.stringify({ shape: REDUCED_SHAPE, params: REDUCED_PARAMS, seconds: (Date.now() - t0) / 1000, values }, null, 1)}\n`,
+  );
 }
 
 /** For one seed of one strategy: the proposal count at which each threshold was first reached (null: never). */
-async function replay(label: string, seed: number, budget: number, thresholds: readonly number[], dirs: { table: string; base: string; scratch: string }): Promise<(number | null)[]> {
+async function replay(
+  label: string,
+  seed: number,
+  budget: number,
+  thresholds: readonly number[],
+  dirs: { table: string; base: string; scratch: string },
+): Promise<(number | null)[]> {
   const out = join(dirs.scratch, `${label}-${seed}`);
   const raw = {
     name: `kernel-reduced-${label}`,
@@ -52,7 +61,13 @@ async function replay(label: string, seed: number, budget: number, thresholds: r
     space: { type: 'categorical', params: REDUCED_PARAMS },
     evaluator: { module: EVALUATOR, options: { table: dirs.table } },
     search: STRATEGIES[label],
-    archive: { type: 'grid', dims: [{ name: 'log2-tile', min: 4, max: 10, bins: 6 }, { name: 'log2-kc', min: 6, max: 10, bins: 4 }] },
+    archive: {
+      type: 'grid',
+      dims: [
+        { name: 'log2-tile', min: 4, max: 10, bins: 6 },
+        { name: 'log2-kc', min: 6, max: 10, bins: 4 },
+      ],
+    },
     budget: { evaluations: budget },
     workers: 0,
     cache: { path: join(out, 'cache.mdb') },
@@ -69,7 +84,10 @@ async function replay(label: string, seed: number, budget: number, thresholds: r
   return hits;
 }
 
-export async function reducedSpace(settings: KernelReportSettings, loads: LoadRecord[]): Promise<Record<string, unknown>> {
+export async function reducedSpace(
+  settings: KernelReportSettings,
+  loads: LoadRecord[],
+): Promise<Record<string, unknown>> {
   const dir = join(repoRoot, 'runs', 'report-kernel-reduced');
   mkdirSync(dir, { recursive: true });
   const tableFile = join(dir, 'table.json');
@@ -97,7 +115,16 @@ export async function reducedSpace(settings: KernelReportSettings, loads: LoadRe
       results[label] = Object.fromEntries(
         TARGETS.map((target, t) => {
           const forMedian = needed[t]!.map((n) => n ?? budget + 1);
-          return [String(target), { needed: needed[t], reached: needed[t]!.filter((n) => n !== null).length, median: median(forMedian), min: Math.min(...forMedian), max: Math.max(...forMedian) }];
+          return [
+            String(target),
+            {
+              needed: needed[t],
+              reached: needed[t]!.filter((n) => n !== null).length,
+              median: median(forMedian),
+              min: Math.min(...forMedian),
+              max: Math.max(...forMedian),
+            },
+          ];
         }),
       );
       console.log(`reduced ${label}: ${JSON.stringify(results[label])}`);

@@ -2,7 +2,13 @@
 // bench/results/kernels.json (everything docs/kernels.md is written from), bench/results/kernel-table.json and the page.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copiesOfB, DEFAULT_KERNEL_CONFIG, median, NAIVE_KERNEL_CONFIG, resolveShape } from '../../evaluators/kernel/index.js';
+import {
+  copiesOfB,
+  DEFAULT_KERNEL_CONFIG,
+  median,
+  NAIVE_KERNEL_CONFIG,
+  resolveShape,
+} from '../../evaluators/kernel/index.js';
 import { loadRunConfig } from '../../search/config.js';
 import { repoRoot } from '../../tools/args.js';
 import { machine, waitForQuiet, type LoadRecord } from './machine.js';
@@ -37,7 +43,13 @@ async function searches(settings: KernelReportSettings, loads: LoadRecord[]): Pr
 }
 
 /** One shape's row: its candidates re-measured together, with the bandwidth roofline of the same rounds. */
-async function shapeRow(preset: (typeof SHAPES)[number]['preset'], config: string, withNumpy: boolean, settings: KernelReportSettings, loads: LoadRecord[]): Promise<Record<string, unknown>> {
+async function shapeRow(
+  preset: (typeof SHAPES)[number]['preset'],
+  config: string,
+  withNumpy: boolean,
+  settings: KernelReportSettings,
+  loads: LoadRecord[],
+): Promise<Record<string, unknown>> {
   const shape = resolveShape(preset);
   const elites = await topElites(searchName(preset), 3);
   const candidates: Candidate[] = [
@@ -50,7 +62,9 @@ async function shapeRow(preset: (typeof SHAPES)[number]['preset'], config: strin
   console.log(`re-measuring ${preset}: ${candidates.length} candidates × ${settings.rounds} rounds`);
   const coldMiB = (loadRunConfig(join(repoRoot, config)).evaluator.options as { coldMiB?: number }).coldMiB ?? 0;
   const { rows, bandwidth, numpyInfo } = await interleaved(shape, candidates, coldMiB, settings.rounds);
-  const eliteRows = rows.filter((r) => r.label.startsWith('elite') && Number.isFinite(r.gflops)).sort((a, b) => b.gflops - a.gflops);
+  const eliteRows = rows
+    .filter((r) => r.label.startsWith('elite') && Number.isFinite(r.gflops))
+    .sort((a, b) => b.gflops - a.gflops);
   const best = eliteRows[0];
   const get = (label: string): Measured | undefined => rows.find((r) => r.label === label);
   const gbps = median(bandwidth);
@@ -85,12 +99,28 @@ export async function runKernelReport(settings: KernelReportSettings): Promise<v
   const numpyProbe = await numpyGemm(resolveShape('square-1024'), 1, 0.05);
   const bySearch = await searches(settings, loads);
   const shapes: Record<string, unknown>[] = [];
-  for (const { preset, config } of SHAPES) shapes.push(await shapeRow(preset, config, numpyProbe !== undefined, settings, loads));
+  for (const { preset, config } of SHAPES)
+    shapes.push(await shapeRow(preset, config, numpyProbe !== undefined, settings, loads));
   const reduced = await reducedSpace(settings, loads);
-  const totalProposals = Object.values(bySearch).reduce((a: number, s) => a + (s as { proposals: number }).proposals, 0);
-  const totalFingerprint = Object.values(bySearch).reduce((a: number, s) => a + (s as { fingerprintHits: number }).fingerprintHits, 0);
+  const totalProposals = Object.values(bySearch).reduce(
+    (a: number, s) => a + (s as { proposals: number }).proposals,
+    0,
+  );
+  const totalFingerprint = Object.values(bySearch).reduce(
+    (a: number, s) => a + (s as { fingerprintHits: number }).fingerprintHits,
+    0,
+  );
   const totalShared = Object.values(bySearch).reduce((a: number, s) => a + Number(s.sharedCodeKeys ?? 0), 0);
-  const table = Object.fromEntries(shapes.map((s) => [s.shape as string, { genome: (s.best as Measured | null)?.genome ?? null, config: (s.best as Measured | null)?.config ?? null, gflops: (s.best as Measured | null)?.gflops ?? null }]));
+  const table = Object.fromEntries(
+    shapes.map((s) => [
+      s.shape as string,
+      {
+        genome: (s.best as Measured | null)?.genome ?? null,
+        config: (s.best as Measured | null)?.config ?? null,
+        gflops: (s.best as Measured | null)?.gflops ?? null,
+      },
+    ]),
+  );
   const report: Report = {
     date: started,
     finished: new Date().toISOString(),

@@ -23,7 +23,11 @@ export const SHAPES: readonly { readonly preset: ShapePreset; readonly config: s
 export const searchName = (preset: ShapePreset): string => `report-kernel-${preset}`;
 
 /** A finished search of `configFile` on `preset`; an existing run is reused (or resumed). */
-export async function search(configFile: string, preset: ShapePreset, evaluations: number): Promise<{ summary: RunSummary; name: string }> {
+export async function search(
+  configFile: string,
+  preset: ShapePreset,
+  evaluations: number,
+): Promise<{ summary: RunSummary; name: string }> {
   const name = searchName(preset);
   const out = join(repoRoot, 'runs', name);
   if (existsSync(join(out, 'config.json'))) {
@@ -36,10 +40,17 @@ export async function search(configFile: string, preset: ShapePreset, evaluation
   }
   const base = loadRunConfig(join(repoRoot, configFile), { evaluations });
   const options = { ...(base.evaluator.options as object), shape: preset, buildDir };
-  const config = { ...base, name, evaluator: { ...base.evaluator, options }, cache: { ...base.cache, path: join(out, 'cache.mdb') } };
+  const config = {
+    ...base,
+    name,
+    evaluator: { ...base.evaluator, options },
+    cache: { ...base.cache, path: join(out, 'cache.mdb') },
+  };
   console.log(`running ${name}: ${evaluations} proposals`);
   const summary = await runSearch(config, { out });
-  console.log(`${name}: best ${summary.best?.fitness.toFixed(1)} GFLOP/s, ${summary.evaluations} evaluations, ${summary.cacheHits.fingerprint} fingerprint hits, ${summary.failures} failures, ${(summary.seconds / 60).toFixed(1)} min`);
+  console.log(
+    `${name}: best ${summary.best?.fitness.toFixed(1)} GFLOP/s, ${summary.evaluations} evaluations, ${summary.cacheHits.fingerprint} fingerprint hits, ${summary.failures} failures, ${(summary.seconds / 60).toFixed(1)} min`,
+  );
   return { summary, name };
 }
 
@@ -73,7 +84,13 @@ export function codeRepeats(cacheFile: string, proposals: number): Record<string
         codeSamples += value.n;
       }
     }
-    return { distinctKeys: keys, distinctCodes: codes, sharedCodeKeys: keys - codes, sharedCodeShare: (keys - codes) / proposals, samplesPerCode: codeSamples / Math.max(1, codes) };
+    return {
+      distinctKeys: keys,
+      distinctCodes: codes,
+      sharedCodeKeys: keys - codes,
+      sharedCodeShare: (keys - codes) / proposals,
+      samplesPerCode: codeSamples / Math.max(1, codes),
+    };
   } finally {
     void closeLmdb(root);
   }

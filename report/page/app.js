@@ -55,7 +55,8 @@
     return `${Math.floor(m / 60)} h ${m % 60} min`;
   }
   /** Better-first comparison of raw fitness under the run's direction. @param {'maximize' | 'minimize'} direction */
-  const better = (direction) => (/** @type {number} */ a, /** @type {number} */ b) => (direction === 'minimize' ? a - b : b - a);
+  const better = (direction) => (/** @type {number} */ a, /** @type {number} */ b) =>
+    direction === 'minimize' ? a - b : b - a;
 
   /** A chart in `el`, resized with its box. @param {HTMLElement} el */
   function makeChart(el) {
@@ -84,7 +85,11 @@
       this.controls = h('div', { class: 'controls' });
       this.mapEl = h('div', { id: 'archive-map', class: 'chart chart-map', role: 'img', 'aria-label': 'archive map' });
       this.mapNote = h('p', { class: 'hint' });
-      this.detail = h('div', { id: 'elite-detail' }, h('p', { class: 'muted' }, 'Click a cell of the map, or a row of the elites table, to see that elite.'));
+      this.detail = h(
+        'div',
+        { id: 'elite-detail' },
+        h('p', { class: 'muted' }, 'Click a cell of the map, or a row of the elites table, to see that elite.'),
+      );
       this.tableNote = h('p', { class: 'note' });
       this.table = h('table', { id: 'elites-table' });
       /** @type {{ key: string, title: string, note: string, el: HTMLElement, chart?: Chart }[]} */
@@ -98,16 +103,46 @@
 
       const figures = this.series.map((s) => {
         const id = `chart-${s.key}`;
-        s.el = h('div', { id, class: 'chart', role: 'img', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-desc` });
-        return h('figure', {}, h('figcaption', { id: `${id}-title` }, s.title, ' ', h('span', { id: `${id}-desc` }, s.note)), s.el);
+        s.el = h('div', {
+          id,
+          class: 'chart',
+          role: 'img',
+          'aria-labelledby': `${id}-title`,
+          'aria-describedby': `${id}-desc`,
+        });
+        return h(
+          'figure',
+          {},
+          h('figcaption', { id: `${id}-title` }, s.title, ' ', h('span', { id: `${id}-desc` }, s.note)),
+          s.el,
+        );
       });
       main.replaceChildren(
         this.header,
-        h('section', { class: 'map-section', 'aria-labelledby': 'map-title' },
+        h(
+          'section',
+          { class: 'map-section', 'aria-labelledby': 'map-title' },
           h('div', { class: 'panel' }, this.mapTitle, this.controls, this.mapEl, this.mapNote),
-          h('aside', { class: 'panel elite-panel', 'aria-labelledby': 'elite-title' }, h('h2', { id: 'elite-title' }, 'Selected elite'), h('div', { 'aria-live': 'polite' }, this.detail))),
-        h('section', { 'aria-labelledby': 'progress-title' }, h('h2', { id: 'progress-title' }, 'Progress'), h('div', { class: 'charts' }, ...figures)),
-        h('section', { 'aria-labelledby': 'elites-title' }, h('h2', { id: 'elites-title' }, 'Elites'), this.tableNote, h('div', { class: 'table-wrap' }, this.table)),
+          h(
+            'aside',
+            { class: 'panel elite-panel', 'aria-labelledby': 'elite-title' },
+            h('h2', { id: 'elite-title' }, 'Selected elite'),
+            h('div', { 'aria-live': 'polite' }, this.detail),
+          ),
+        ),
+        h(
+          'section',
+          { 'aria-labelledby': 'progress-title' },
+          h('h2', { id: 'progress-title' }, 'Progress'),
+          h('div', { class: 'charts' }, ...figures),
+        ),
+        h(
+          'section',
+          { 'aria-labelledby': 'elites-title' },
+          h('h2', { id: 'elites-title' }, 'Elites'),
+          this.tableNote,
+          h('div', { class: 'table-wrap' }, this.table),
+        ),
       );
       this.map = makeChart(this.mapEl);
       this.map.on('click', (params) => {
@@ -156,11 +191,36 @@
       this.header.replaceChildren(
         ...(this.live ? [h('p', { class: 'crumb' }, h('a', { href: '/' }, '← All runs'))] : []),
         h('h1', {}, s.name, h('span', { class: 'id' }, s.runId)),
-        h('p', {}, h('span', { id: 'run-status', class: `status status-${s.status}` }, status), this.liveNote,
-          h('span', { class: 'live' }, this.live ? `updated ${new Date(s.generatedAt).toLocaleTimeString()}` : `report written ${new Date(s.generatedAt).toLocaleString()}`)),
+        h(
+          'p',
+          {},
+          h('span', { id: 'run-status', class: `status status-${s.status}` }, status),
+          this.liveNote,
+          h(
+            'span',
+            { class: 'live' },
+            this.live
+              ? `updated ${new Date(s.generatedAt).toLocaleTimeString()}`
+              : `report written ${new Date(s.generatedAt).toLocaleString()}`,
+          ),
+        ),
         ...(m.error ? [h('p', { class: 'error' }, `Error: ${m.error}`)] : []),
-        h('dl', { class: 'stats' }, ...stats.map(([key, label, value]) => h('div', {}, h('dt', {}, label), h('dd', { id: `stat-${key}` }, value)))),
-        ...(s.failureKinds.length ? [h('p', { class: 'note' }, `Failures by kind: ${s.failureKinds.map((f) => `${f.kind} ${fmt(f.count)}`).join(', ')}`)] : []),
+        h(
+          'dl',
+          { class: 'stats' },
+          ...stats.map(([key, label, value]) =>
+            h('div', {}, h('dt', {}, label), h('dd', { id: `stat-${key}` }, value)),
+          ),
+        ),
+        ...(s.failureKinds.length
+          ? [
+              h(
+                'p',
+                { class: 'note' },
+                `Failures by kind: ${s.failureKinds.map((f) => `${f.kind} ${fmt(f.count)}`).join(', ')}`,
+              ),
+            ]
+          : []),
       );
     }
 
@@ -169,7 +229,9 @@
       if (dims.length <= 2) return;
       /** @param {string} label @param {0 | 1} axis */
       const select = (label, axis) => {
-        const el = /** @type {HTMLSelectElement} */ (h('select', { id: `axis-${axis}` }, ...dims.map((d, i) => h('option', { value: String(i) }, d.name))));
+        const el = /** @type {HTMLSelectElement} */ (
+          h('select', { id: `axis-${axis}` }, ...dims.map((d, i) => h('option', { value: String(i) }, d.name)))
+        );
         el.value = String(this.axes[axis]);
         el.addEventListener('change', () => {
           this.axes[axis] = Number(el.value);
@@ -177,7 +239,11 @@
         });
         return h('label', {}, `${label} `, el);
       };
-      this.controls.replaceChildren(select('x axis', 0), select('y axis', 1), h('span', { class: 'muted' }, 'Other dims are projected: each point shows the best elite over them.'));
+      this.controls.replaceChildren(
+        select('x axis', 0),
+        select('y axis', 1),
+        h('span', { class: 'muted' }, 'Other dims are projected: each point shows the best elite over them.'),
+      );
     }
 
     /** The map: a heatmap of grid bins, or the CVT centroids as points (empty cells in grey). */
@@ -195,7 +261,7 @@
       const drawn = new Map();
       for (const c of map.filled) {
         const x = c.pos[ax] ?? 0;
-        const y = ay >= 0 ? c.pos[ay] ?? 0 : 0;
+        const y = ay >= 0 ? (c.pos[ay] ?? 0) : 0;
         const key = dims.length <= 2 ? String(c.cell) : `${x},${y}`;
         const held = drawn.get(key);
         if (!held || cmp(c.fitness, /** @type {number} */ (held[2])) < 0) drawn.set(key, [x, y, c.fitness, c.id]);
@@ -213,20 +279,62 @@
       let axes;
       if (map.type === 'grid') {
         axes = {
-          xAxis: { type: 'category', name: dx.name, nameLocation: 'middle', nameGap: 28, data: Array.from({ length: dx.bins ?? 1 }, (_, i) => binLabel(i, dx)), splitArea: { show: true } },
-          yAxis: { type: 'category', name: dy?.name ?? '', nameLocation: 'middle', nameGap: 44, data: dy ? Array.from({ length: dy.bins ?? 1 }, (_, i) => binLabel(i, dy)) : [''], splitArea: { show: true } },
+          xAxis: {
+            type: 'category',
+            name: dx.name,
+            nameLocation: 'middle',
+            nameGap: 28,
+            data: Array.from({ length: dx.bins ?? 1 }, (_, i) => binLabel(i, dx)),
+            splitArea: { show: true },
+          },
+          yAxis: {
+            type: 'category',
+            name: dy?.name ?? '',
+            nameLocation: 'middle',
+            nameGap: 44,
+            data: dy ? Array.from({ length: dy.bins ?? 1 }, (_, i) => binLabel(i, dy)) : [''],
+            splitArea: { show: true },
+          },
         };
-        series.push({ name: 'elites', type: 'heatmap', data: points, progressive: 0, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 2 } } });
+        series.push({
+          name: 'elites',
+          type: 'heatmap',
+          data: points,
+          progressive: 0,
+          emphasis: { itemStyle: { borderColor: '#000', borderWidth: 2 } },
+        });
       } else {
         const size = Math.max(3, Math.min(16, 420 / Math.sqrt(Math.max(1, map.cells))));
         axes = {
           xAxis: { type: 'value', name: dx.name, nameLocation: 'middle', nameGap: 28, min: dx.min, max: dx.max },
-          yAxis: { type: 'value', name: dy?.name ?? '', nameLocation: 'middle', nameGap: 44, min: dy?.min ?? -1, max: dy?.max ?? 1 },
+          yAxis: {
+            type: 'value',
+            name: dy?.name ?? '',
+            nameLocation: 'middle',
+            nameGap: 44,
+            min: dy?.min ?? -1,
+            max: dy?.max ?? 1,
+          },
         };
         if (map.centroids) {
-          series.push({ name: 'empty cells', type: 'scatter', silent: true, symbolSize: size * 0.5, itemStyle: { color: '#c8ccd0' }, data: map.centroids.map((c) => [c[ax] ?? 0, ay >= 0 ? c[ay] ?? 0 : 0]), progressive: 0 });
+          series.push({
+            name: 'empty cells',
+            type: 'scatter',
+            silent: true,
+            symbolSize: size * 0.5,
+            itemStyle: { color: '#c8ccd0' },
+            data: map.centroids.map((c) => [c[ax] ?? 0, ay >= 0 ? (c[ay] ?? 0) : 0]),
+            progressive: 0,
+          });
         }
-        series.push({ name: 'elites', type: 'scatter', symbolSize: size, data: points, progressive: 0, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 2 } } });
+        series.push({
+          name: 'elites',
+          type: 'scatter',
+          symbolSize: size,
+          data: points,
+          progressive: 0,
+          emphasis: { itemStyle: { borderColor: '#000', borderWidth: 2 } },
+        });
       }
       const elitesIndex = series.length - 1;
       this.map.setOption(
@@ -238,19 +346,42 @@
             formatter: (/** @type {any} */ p) => {
               if (p.seriesName !== 'elites') return '';
               const v = /** @type {number[]} */ (p.value);
-              const where = map.type === 'grid' ? `${dx.name} ≈ ${binLabel(v[0] ?? 0, dx)}${dy ? `, ${dy.name} ≈ ${binLabel(v[1] ?? 0, dy)}` : ''}` : `${dx.name} ${fmt(v[0])}${dy ? `, ${dy.name} ${fmt(v[1])}` : ''}`;
+              const where =
+                map.type === 'grid'
+                  ? `${dx.name} ≈ ${binLabel(v[0] ?? 0, dx)}${dy ? `, ${dy.name} ≈ ${binLabel(v[1] ?? 0, dy)}` : ''}`
+                  : `${dx.name} ${fmt(v[0])}${dy ? `, ${dy.name} ${fmt(v[1])}` : ''}`;
               return `elite ${v[3]}<br>${where}<br>fitness ${fmt(v[2], 6)}`;
             },
           },
           ...axes,
-          visualMap: { type: 'continuous', seriesIndex: elitesIndex, dimension: 2, min: lo, max: hi === lo ? lo + 1 : hi, calculable: true, orient: 'vertical', right: 4, top: 'middle', itemHeight: 180, text: [s.direction === 'minimize' ? 'worse' : 'better', s.direction === 'minimize' ? 'better' : 'worse'], inRange: { color: colors }, formatter: (/** @type {number} */ v) => fmt(v, 3) },
+          visualMap: {
+            type: 'continuous',
+            seriesIndex: elitesIndex,
+            dimension: 2,
+            min: lo,
+            max: hi === lo ? lo + 1 : hi,
+            calculable: true,
+            orient: 'vertical',
+            right: 4,
+            top: 'middle',
+            itemHeight: 180,
+            text: [s.direction === 'minimize' ? 'worse' : 'better', s.direction === 'minimize' ? 'better' : 'worse'],
+            inRange: { color: colors },
+            formatter: (/** @type {number} */ v) => fmt(v, 3),
+          },
           series,
         }),
         { notMerge: true },
       );
       this.mapEl.dataset.cells = String(points.length);
-      const shape = map.type === 'grid' ? `${dims.map((d) => `${d.bins} ${d.name}`).join(' × ')} grid` : `CVT with ${fmt(map.cells)} cells`;
-      this.mapEl.setAttribute('aria-label', `Archive map, ${shape}: ${fmt(s.summary.size)} of ${fmt(map.cells)} cells filled, fitness from ${fmt(lo)} to ${fmt(hi)}. The elites table below lists the same elites.`);
+      const shape =
+        map.type === 'grid'
+          ? `${dims.map((d) => `${d.bins} ${d.name}`).join(' × ')} grid`
+          : `CVT with ${fmt(map.cells)} cells`;
+      this.mapEl.setAttribute(
+        'aria-label',
+        `Archive map, ${shape}: ${fmt(s.summary.size)} of ${fmt(map.cells)} cells filled, fitness from ${fmt(lo)} to ${fmt(hi)}. The elites table below lists the same elites.`,
+      );
       this.mapTitle.textContent = `Archive (${shape})`;
       this.mapNote.textContent = `${fmt(points.length)} ${map.type === 'grid' ? 'cells' : 'points'} drawn. Colour is fitness (${s.direction === 'minimize' ? 'lower' : 'higher'} is better). Click one to see its elite.`;
       this.highlight();
@@ -266,10 +397,19 @@
         coverage: { name: 'coverage', y: '%', data: hist.map((p) => [p.proposals, p.coverage * 100]) },
         best: { name: 'best fitness', data: hist.filter((p) => p.best !== null).map((p) => [p.proposals, p.best]) },
         hits: {
-          name: 'cache hits', y: '%', stacked: true, data: [],
+          name: 'cache hits',
+          y: '%',
+          stacked: true,
+          data: [],
           series: [
-            { name: 'key hits', data: s.timeline.map((b) => [b.to + 1, (100 * b.keyHits) / Math.max(1, b.to - b.from + 1)]) },
-            { name: 'fingerprint hits', data: s.timeline.map((b) => [b.to + 1, (100 * b.fingerprintHits) / Math.max(1, b.to - b.from + 1)]) },
+            {
+              name: 'key hits',
+              data: s.timeline.map((b) => [b.to + 1, (100 * b.keyHits) / Math.max(1, b.to - b.from + 1)]),
+            },
+            {
+              name: 'fingerprint hits',
+              data: s.timeline.map((b) => [b.to + 1, (100 * b.fingerprintHits) / Math.max(1, b.to - b.from + 1)]),
+            },
           ],
         },
         failures: { name: 'failures', bar: true, data: s.timeline.map((b) => [b.to + 1, b.failures]) },
@@ -284,25 +424,47 @@
             grid: { left: 64, right: 20, top: 28, bottom: 40 },
             tooltip: { trigger: 'axis', valueFormatter: (/** @type {any} */ v) => `${fmt(Number(v))}${d.y ?? ''}` },
             legend: lines.length > 1 ? { top: 0 } : { show: false },
-            xAxis: { type: 'value', name: 'proposals', nameLocation: 'middle', nameGap: 26, min: 0, max: Math.max(1, s.summary.proposals) },
-            yAxis: { type: 'value', scale: item.key === 'best', axisLabel: { formatter: (/** @type {number} */ v) => `${fmt(v, 3)}${d.y ?? ''}` } },
+            xAxis: {
+              type: 'value',
+              name: 'proposals',
+              nameLocation: 'middle',
+              nameGap: 26,
+              min: 0,
+              max: Math.max(1, s.summary.proposals),
+            },
+            yAxis: {
+              type: 'value',
+              scale: item.key === 'best',
+              axisLabel: { formatter: (/** @type {number} */ v) => `${fmt(v, 3)}${d.y ?? ''}` },
+            },
             series: lines.map((l, i) => ({
-              name: l.name, type: d.bar ? 'bar' : 'line', data: l.data, showSymbol: l.data.length < 3, step: item.key === 'best' ? 'end' : undefined,
+              name: l.name,
+              type: d.bar ? 'bar' : 'line',
+              data: l.data,
+              showSymbol: l.data.length < 3,
+              step: item.key === 'best' ? 'end' : undefined,
               ...(d.stacked ? { stack: 'hits', areaStyle: { opacity: 0.35 } } : {}),
               ...(d.bar ? { barMaxWidth: 8, itemStyle: { color: '#a40e26' } } : {}),
-              lineStyle: { width: 2 }, color: d.bar ? undefined : ['#0550ae', '#8250df'][i],
+              lineStyle: { width: 2 },
+              color: d.bar ? undefined : ['#0550ae', '#8250df'][i],
             })),
           }),
           { notMerge: true },
         );
-        const last = lines.map((l) => `${l.name} ${fmt(/** @type {number | undefined} */ (l.data.at(-1)?.[1]))}${d.y ?? ''}`).join(', ');
-        item.el.setAttribute('aria-label', `${item.title} over ${fmt(s.summary.proposals)} proposals; latest: ${last || 'no data yet'}`);
+        const last = lines
+          .map((l) => `${l.name} ${fmt(/** @type {number | undefined} */ (l.data.at(-1)?.[1]))}${d.y ?? ''}`)
+          .join(', ');
+        item.el.setAttribute(
+          'aria-label',
+          `${item.title} over ${fmt(s.summary.proposals)} proposals; latest: ${last || 'no data yet'}`,
+        );
       }
       const failures = this.series.find((x) => x.key === 'failures');
       const note = document.getElementById('chart-failures-desc');
       if (failures && note) note.textContent = `per ${fmt(width)} proposal${width === 1 ? '' : 's'}`;
       const hitsNote = document.getElementById('chart-hits-desc');
-      if (hitsNote) hitsNote.textContent = `key and fingerprint hits, % of each ${fmt(width)} proposal${width === 1 ? '' : 's'}`;
+      if (hitsNote)
+        hitsNote.textContent = `key and fingerprint hits, % of each ${fmt(width)} proposal${width === 1 ? '' : 's'}`;
     }
 
     /** @returns {{ key: string, label: string, num: boolean, get: (e: SnapshotElite) => number | string }[]} */
@@ -311,8 +473,18 @@
       return [
         { key: 'id', label: 'id', num: true, get: (e) => e.id },
         { key: 'fitness', label: 'fitness', num: true, get: (e) => e.fitness },
-        ...s.map.dims.map((d, i) => ({ key: `d:${i}`, label: d.name, num: true, get: (/** @type {SnapshotElite} */ e) => e.descriptors[i] ?? Number.NaN })),
-        ...s.metricNames.slice(0, 6).map((name) => ({ key: `m:${name}`, label: s.map.dims.some((d) => d.name === name) ? `${name} (metric)` : name, num: true, get: (/** @type {SnapshotElite} */ e) => e.metrics[name] ?? Number.NaN })),
+        ...s.map.dims.map((d, i) => ({
+          key: `d:${i}`,
+          label: d.name,
+          num: true,
+          get: (/** @type {SnapshotElite} */ e) => e.descriptors[i] ?? Number.NaN,
+        })),
+        ...s.metricNames.slice(0, 6).map((name) => ({
+          key: `m:${name}`,
+          label: s.map.dims.some((d) => d.name === name) ? `${name} (metric)` : name,
+          num: true,
+          get: (/** @type {SnapshotElite} */ e) => e.metrics[name] ?? Number.NaN,
+        })),
         { key: 'text', label: 'elite', num: false, get: (e) => e.text },
       ];
     }
@@ -326,32 +498,66 @@
       const rows = [...s.elites].sort((a, b) => {
         const x = column.get(a);
         const y = column.get(b);
-        const order = typeof x === 'number' && typeof y === 'number' ? (Number.isNaN(x) ? 1 : Number.isNaN(y) ? -1 : x - y) : String(x).localeCompare(String(y));
+        const order =
+          typeof x === 'number' && typeof y === 'number'
+            ? Number.isNaN(x)
+              ? 1
+              : Number.isNaN(y)
+                ? -1
+                : x - y
+            : String(x).localeCompare(String(y));
         return sign * order || a.id - b.id;
       });
-      const focusedId = document.activeElement instanceof HTMLTableRowElement ? Number(document.activeElement.dataset.id) : undefined;
-      const head = h('tr', {}, ...columns.map((c) => {
-        const active = c.key === column.key;
-        const button = h('button', { type: 'button', 'data-key': c.key, 'aria-label': `sort by ${c.label}` }, c.label, ' ', h('span', { class: 'arrow', 'aria-hidden': 'true' }, active ? (this.sort.descending ? '▼' : '▲') : ''));
-        button.addEventListener('click', () => {
-          if (this.sort.key === c.key) this.sort.descending = !this.sort.descending;
-          else {
-            this.sort.key = c.key;
-            this.sort.descending = c.key === 'fitness' ? s.direction !== 'minimize' : false;
-          }
-          this.sort.touched = true;
-          this.renderTable();
-          /** @type {HTMLElement | null} */ (this.table.querySelector(`th button[data-key="${CSS.escape(c.key)}"]`))?.focus();
-        });
-        return h('th', { scope: 'col', 'aria-sort': active ? (this.sort.descending ? 'descending' : 'ascending') : undefined }, button);
-      }));
+      const focusedId =
+        document.activeElement instanceof HTMLTableRowElement ? Number(document.activeElement.dataset.id) : undefined;
+      const head = h(
+        'tr',
+        {},
+        ...columns.map((c) => {
+          const active = c.key === column.key;
+          const button = h(
+            'button',
+            { type: 'button', 'data-key': c.key, 'aria-label': `sort by ${c.label}` },
+            c.label,
+            ' ',
+            h('span', { class: 'arrow', 'aria-hidden': 'true' }, active ? (this.sort.descending ? '▼' : '▲') : ''),
+          );
+          button.addEventListener('click', () => {
+            if (this.sort.key === c.key) this.sort.descending = !this.sort.descending;
+            else {
+              this.sort.key = c.key;
+              this.sort.descending = c.key === 'fitness' ? s.direction !== 'minimize' : false;
+            }
+            this.sort.touched = true;
+            this.renderTable();
+            /** @type {HTMLElement | null} */ (
+              this.table.querySelector(`th button[data-key="${CSS.escape(c.key)}"]`)
+            )?.focus();
+          });
+          return h(
+            'th',
+            { scope: 'col', 'aria-sort': active ? (this.sort.descending ? 'descending' : 'ascending') : undefined },
+            button,
+          );
+        }),
+      );
       const body = h('tbody');
       for (const e of rows) {
-        const tr = h('tr', { tabindex: '0', 'data-id': String(e.id), 'aria-current': e.id === this.selectedId ? 'true' : undefined, 'aria-label': `elite ${e.id}, fitness ${fmt(e.fitness, 6)}` },
+        const tr = h(
+          'tr',
+          {
+            tabindex: '0',
+            'data-id': String(e.id),
+            'aria-current': e.id === this.selectedId ? 'true' : undefined,
+            'aria-label': `elite ${e.id}, fitness ${fmt(e.fitness, 6)}`,
+          },
           ...columns.map((c) => {
             const v = c.get(e);
-            return c.num ? h('td', { class: 'num' }, fmt(/** @type {number} */ (v))) : h('td', { class: 'text', title: String(v) }, String(v));
-          }));
+            return c.num
+              ? h('td', { class: 'num' }, fmt(/** @type {number} */ (v)))
+              : h('td', { class: 'text', title: String(v) }, String(v));
+          }),
+        );
         body.append(tr);
       }
       body.addEventListener('click', (ev) => {
@@ -377,10 +583,27 @@
           next.focus();
         }
       });
-      const shown = s.elitesTotal > s.elites.length ? `the best ${fmt(s.elites.length)} of ${fmt(s.elitesTotal)} elites (the map shows them all)` : `${fmt(s.elites.length)} elites`;
-      this.table.replaceChildren(h('caption', {}, `${shown}, sorted by ${column.label} (${this.sort.descending ? 'descending' : 'ascending'}). Column headers sort; rows take focus (arrow keys move, Enter shows the elite).`), h('thead', {}, head), body);
-      this.tableNote.textContent = s.elitesTotal > s.elites.length ? `Showing the best ${fmt(s.elites.length)} of ${fmt(s.elitesTotal)} elites.` : '';
-      if (focusedId !== undefined) /** @type {HTMLElement | null} */ (body.querySelector(`tr[data-id="${focusedId}"]`))?.focus({ preventScroll: true });
+      const shown =
+        s.elitesTotal > s.elites.length
+          ? `the best ${fmt(s.elites.length)} of ${fmt(s.elitesTotal)} elites (the map shows them all)`
+          : `${fmt(s.elites.length)} elites`;
+      this.table.replaceChildren(
+        h(
+          'caption',
+          {},
+          `${shown}, sorted by ${column.label} (${this.sort.descending ? 'descending' : 'ascending'}). Column headers sort; rows take focus (arrow keys move, Enter shows the elite).`,
+        ),
+        h('thead', {}, head),
+        body,
+      );
+      this.tableNote.textContent =
+        s.elitesTotal > s.elites.length
+          ? `Showing the best ${fmt(s.elites.length)} of ${fmt(s.elitesTotal)} elites.`
+          : '';
+      if (focusedId !== undefined)
+        /** @type {HTMLElement | null} */ (body.querySelector(`tr[data-id="${focusedId}"]`))?.focus({
+          preventScroll: true,
+        });
     }
 
     /** @param {number} id @param {boolean} fromTable */
@@ -392,7 +615,10 @@
         else tr.removeAttribute('aria-current');
       }
       this.highlight();
-      if (!fromTable) /** @type {HTMLElement | null} */ (this.table.querySelector(`tr[data-id="${id}"]`))?.scrollIntoView({ block: 'nearest' });
+      if (!fromTable)
+        /** @type {HTMLElement | null} */ (this.table.querySelector(`tr[data-id="${id}"]`))?.scrollIntoView({
+          block: 'nearest',
+        });
     }
 
     highlight() {
@@ -415,7 +641,11 @@
       if (!e) {
         this.detail.replaceChildren(
           cell
-            ? h('p', {}, `Elite ${id}: fitness ${fmt(cell.fitness, 6)}. Its text is not in this snapshot (only the best ${fmt(s.elitesLimit)} elites are listed).`)
+            ? h(
+                'p',
+                {},
+                `Elite ${id}: fitness ${fmt(cell.fitness, 6)}. Its text is not in this snapshot (only the best ${fmt(s.elitesLimit)} elites are listed).`,
+              )
             : h('p', { class: 'muted' }, `Elite ${id} is no longer in the archive (a better one replaced it).`),
         );
         return;
@@ -448,10 +678,21 @@
     document.title = 'Runs — elites dashboard';
     const body = h('tbody');
     const note = h('p', { class: 'live', role: 'status' });
-    const table = h('table', { class: 'runs' },
-      h('caption', {}, 'Every run under the dashboard\'s runs directory, newest first. Open one to follow it live.'),
-      h('thead', {}, h('tr', {}, ...['run', 'status', 'progress', 'best', 'coverage', 'time'].map((t) => h('th', { scope: 'col' }, t)))),
-      body);
+    const table = h(
+      'table',
+      { class: 'runs' },
+      h('caption', {}, "Every run under the dashboard's runs directory, newest first. Open one to follow it live."),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['run', 'status', 'progress', 'best', 'coverage', 'time'].map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
+      body,
+    );
     main.replaceChildren(h('header', {}, h('h1', {}, 'elites runs'), note), h('div', { class: 'table-wrap' }, table));
     let last = '';
     const refresh = async () => {
@@ -464,17 +705,35 @@
         if (text === last) return;
         last = text;
         const runs = /** @type {RunProbe[]} */ (JSON.parse(text));
-        body.replaceChildren(...(runs.length ? runs.map((r) => {
-          const total = r.budget.evaluations;
-          const progress = total ? h('progress', { max: String(total), value: String(Math.min(total, r.proposals)), 'aria-label': `${r.id} progress` }) : null;
-          return h('tr', { 'data-run': r.id },
-            h('td', {}, h('a', { href: `/runs/${encodeURIComponent(r.id)}` }, r.id), r.name !== r.id ? h('span', { class: 'muted' }, ` ${r.name}`) : null),
-            h('td', {}, h('span', { class: `status status-${r.status}`, title: r.error ?? '' }, r.status)),
-            h('td', { class: 'num' }, progress, `${fmt(r.proposals)}${total ? ` / ${fmt(total)}` : ''}`),
-            h('td', { class: 'num' }, fmt(r.best, 6)),
-            h('td', { class: 'num' }, pct(r.coverage)),
-            h('td', { class: 'num' }, duration(r.seconds)));
-        }) : [h('tr', {}, h('td', { colspan: '6', class: 'muted' }, 'No runs yet.'))]));
+        body.replaceChildren(
+          ...(runs.length
+            ? runs.map((r) => {
+                const total = r.budget.evaluations;
+                const progress = total
+                  ? h('progress', {
+                      max: String(total),
+                      value: String(Math.min(total, r.proposals)),
+                      'aria-label': `${r.id} progress`,
+                    })
+                  : null;
+                return h(
+                  'tr',
+                  { 'data-run': r.id },
+                  h(
+                    'td',
+                    {},
+                    h('a', { href: `/runs/${encodeURIComponent(r.id)}` }, r.id),
+                    r.name !== r.id ? h('span', { class: 'muted' }, ` ${r.name}`) : null,
+                  ),
+                  h('td', {}, h('span', { class: `status status-${r.status}`, title: r.error ?? '' }, r.status)),
+                  h('td', { class: 'num' }, progress, `${fmt(r.proposals)}${total ? ` / ${fmt(total)}` : ''}`),
+                  h('td', { class: 'num' }, fmt(r.best, 6)),
+                  h('td', { class: 'num' }, pct(r.coverage)),
+                  h('td', { class: 'num' }, duration(r.seconds)),
+                );
+              })
+            : [h('tr', {}, h('td', { colspan: '6', class: 'muted' }, 'No runs yet.'))]),
+        );
         document.body.dataset.runs = String(runs.length);
       } catch (error) {
         note.textContent = `cannot reach the dashboard: ${/** @type {Error} */ (error).message}`;
@@ -496,7 +755,9 @@
       view.update(snapshot);
       view.setLive(snapshot.status === 'running' ? '● live' : '');
     });
-    source.addEventListener('problem', (ev) => view.setLive(`cannot read the run: ${JSON.parse(/** @type {MessageEvent} */ (ev).data).message}`, true));
+    source.addEventListener('problem', (ev) =>
+      view.setLive(`cannot read the run: ${JSON.parse(/** @type {MessageEvent} */ (ev).data).message}`, true),
+    );
     source.addEventListener('error', () => view.setLive('reconnecting…', true));
     window.addEventListener('pagehide', () => source.close());
   }

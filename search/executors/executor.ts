@@ -16,7 +16,12 @@ export interface EvalTask {
 
 /** Never a rejection for evaluator faults: those come back as `{ ok: false }`. */
 export type TaskResult =
-  | { readonly ok: true; readonly result: EvalResult; readonly fingerprint?: string; readonly source: 'evaluated' | 'fingerprint' }
+  | {
+      readonly ok: true;
+      readonly result: EvalResult;
+      readonly fingerprint?: string;
+      readonly source: 'evaluated' | 'fingerprint';
+    }
   | { readonly ok: false; readonly failure: Failure };
 
 /** How workers build their evaluator: everything here is structured-clone safe. */

@@ -22,7 +22,10 @@ export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache, l
     if (current && performance.now() > current.deadline) {
       controller.abort();
       controller = new AbortController();
-      current.expire({ ok: false, failure: { kind: 'timeout', message: `evaluation exceeded ${spec.timeoutMs / 1000} s` } });
+      current.expire({
+        ok: false,
+        failure: { kind: 'timeout', message: `evaluation exceeded ${spec.timeoutMs / 1000} s` },
+      });
     }
   };
   return {
@@ -31,7 +34,11 @@ export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache, l
       try {
         await runner.warmUp();
       } catch (error) {
-        throw new PluginError(`evaluator setup failed: ${(error as Error).message}`, 'Fix setup() in the evaluator module (it runs once per worker, with evaluator.options).', { cause: error });
+        throw new PluginError(
+          `evaluator setup failed: ${(error as Error).message}`,
+          'Fix setup() in the evaluator module (it runs once per worker, with evaluator.options).',
+          { cause: error },
+        );
       }
     },
     submit(task) {
@@ -41,7 +48,11 @@ export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache, l
       }
       return new Promise<TaskResult>((resolve) => {
         current = { deadline: performance.now() + spec.timeoutMs, expire: resolve };
-        runner.run(task, controller.signal).then(resolve, (error: unknown) => resolve({ ok: false, failure: { kind: 'threw', message: String(error) } }));
+        runner
+          .run(task, controller.signal)
+          .then(resolve, (error: unknown) =>
+            resolve({ ok: false, failure: { kind: 'threw', message: String(error) } }),
+          );
       }).finally(() => {
         current = undefined;
       });

@@ -29,7 +29,11 @@ export interface PiscinaExecutorOptions {
  * replaces a terminated or crashed one first loads the evaluator and runs setup() (worker.ts), and that time
  * is not charged to the task waiting for it. A task that waits too long for a thread fails as a timeout.
  */
-export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number, options: PiscinaExecutorOptions = {}): PiscinaExecutor {
+export function createPiscinaExecutor(
+  spec: EvaluatorSpec,
+  threads: number,
+  options: PiscinaExecutorOptions = {},
+): PiscinaExecutor {
   const pool = new Piscina({
     filename: options.filename ?? compiledEntry('worker.js'),
     workerData: { ...spec, sharedMemory: sharedMemory() } satisfies EvaluatorSpec, // one set of semaphores for all threads
@@ -65,8 +69,16 @@ export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number, opti
     try {
       return (await pool.run(task, { signal: controller.signal })) as TaskResult;
     } catch (error) {
-      if (timedOut) return { ok: false, failure: { kind: 'timeout', message: `evaluation exceeded ${spec.timeoutMs / 1000} s; its worker was terminated and replaced` } };
-      if (closed) return { ok: false, failure: { kind: 'crashed', message: 'run stopped before the evaluation finished' } };
+      if (timedOut)
+        return {
+          ok: false,
+          failure: {
+            kind: 'timeout',
+            message: `evaluation exceeded ${spec.timeoutMs / 1000} s; its worker was terminated and replaced`,
+          },
+        };
+      if (closed)
+        return { ok: false, failure: { kind: 'crashed', message: 'run stopped before the evaluation finished' } };
       return { ok: false, failure: crashFailure(error, options.memoryMb) };
     } finally {
       clearTimeout(timer);
@@ -88,7 +100,11 @@ export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number, opti
       } catch (error) {
         await Promise.allSettled(warmUps);
         const cause = crashFailure(error, options.memoryMb).message.replace(/^worker crashed: /, '');
-        throw new PluginError(`evaluator setup failed in a worker: ${cause}`, 'Fix setup() in the evaluator module (it runs once per worker, with evaluator.options).', { cause: error });
+        throw new PluginError(
+          `evaluator setup failed in a worker: ${cause}`,
+          'Fix setup() in the evaluator module (it runs once per worker, with evaluator.options).',
+          { cause: error },
+        );
       }
       setupMs = performance.now() - started;
     },
@@ -110,7 +126,10 @@ export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number, opti
         };
         const giveUp = setTimeout(() => {
           waiting.splice(waiting.indexOf(entry), 1);
-          entry.cancel({ kind: 'timeout', message: `no worker thread became free within ${Math.round(maxWaitMs / 1000)} s (a replacement thread may be stuck in setup())` });
+          entry.cancel({
+            kind: 'timeout',
+            message: `no worker thread became free within ${Math.round(maxWaitMs / 1000)} s (a replacement thread may be stuck in setup())`,
+          });
         }, maxWaitMs);
         waiting.push(entry);
         pump();
@@ -118,7 +137,8 @@ export function createPiscinaExecutor(spec: EvaluatorSpec, threads: number, opti
     },
     async close() {
       closed = true;
-      for (const entry of waiting.splice(0)) entry.cancel({ kind: 'crashed', message: 'run stopped before the evaluation started' });
+      for (const entry of waiting.splice(0))
+        entry.cancel({ kind: 'crashed', message: 'run stopped before the evaluation started' });
       for (const controller of running) controller.abort();
       await pool.destroy();
     },
@@ -130,12 +150,22 @@ function crashFailure(error: unknown, memoryMb: number | undefined): Failure {
   const code = (error as { code?: unknown } | null)?.code;
   const message = describeThrown(error);
   if (code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|heap limit|memory limit/i.test(message)) {
-    return { kind: 'crashed', message: `worker ran out of memory (workerMemoryMb: ${memoryMb ?? 'default'}): ${message}; the thread was replaced` };
+    return {
+      kind: 'crashed',
+      message: `worker ran out of memory (workerMemoryMb: ${memoryMb ?? 'default'}): ${message}; the thread was replaced`,
+    };
   }
   const exit = /worker exited with code:? (-?\d+)/.exec(message);
-  if (exit) return { kind: 'crashed', message: `worker exited with code ${exit[1]} (process.exit() in an evaluator ends its worker thread); the thread was replaced` };
+  if (exit)
+    return {
+      kind: 'crashed',
+      message: `worker exited with code ${exit[1]} (process.exit() in an evaluator ends its worker thread); the thread was replaced`,
+    };
   if ((error as { name?: unknown } | null)?.name === 'DataCloneError' || /could not be cloned/.test(message)) {
-    return { kind: 'invalid', message: `a value could not be passed between threads (structured clone): ${message}; genomes and results must be plain data` };
+    return {
+      kind: 'invalid',
+      message: `a value could not be passed between threads (structured clone): ${message}; genomes and results must be plain data`,
+    };
   }
   return { kind: 'crashed', message: `worker crashed: ${message}` };
 }

@@ -32,7 +32,10 @@ export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promis
     // A timer cleared when the task ends: AbortSignal.timeout() would keep every task's timer (and signal) alive for
     // the whole timeout, tens of megabytes a second at thousands of evaluations a second.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException(`evaluation exceeded ${timeoutMs / 1000} s`, 'TimeoutError')), timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`evaluation exceeded ${timeoutMs / 1000} s`, 'TimeoutError')),
+      timeoutMs,
+    );
     try {
       return await runner.run(task, controller.signal);
     } finally {

@@ -4,7 +4,16 @@
 import { z } from 'zod';
 import { defineFactory } from '../../core/factory.js';
 import { Race, raceStagesOptions, raceState } from './racing.js';
-import { batchSize, decodeMember, encodeMember, IdCounter, memberData, mutationOperator, parseState, type Member } from './select.js';
+import {
+  batchSize,
+  decodeMember,
+  encodeMember,
+  IdCounter,
+  memberData,
+  mutationOperator,
+  parseState,
+  type Member,
+} from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
 export const evopressOptions = z.strictObject({
@@ -54,7 +63,8 @@ export function createEvopress<G>(options: z.input<typeof evopressOptions>, deps
     while (out.length < parsed.offspring) {
       let child = mutate(p.genome, rng.next);
       let key = space.key(child); // keys can be costly (a hash of a whole mask): one per draw
-      for (let i = 0; i < parsed.maxRedraws && seen.has(key); i++) key = space.key((child = mutate(p.genome, rng.next)));
+      for (let i = 0; i < parsed.maxRedraws && seen.has(key); i++)
+        key = space.key((child = mutate(p.genome, rng.next)));
       seen.add(key);
       out.push({ genome: child, parents: [p.id] });
     }
@@ -80,11 +90,17 @@ export function createEvopress<G>(options: z.input<typeof evopressOptions>, deps
       return (race as Race<G>).ask(ids, batchSize(n));
     },
     tell(outcome: Outcome<G>): void {
-      if (!race?.tell(outcome)) throw new Error(`evopress: tell() for proposal ${outcome.proposal.id}, which is not outstanding`);
+      if (!race?.tell(outcome))
+        throw new Error(`evopress: tell() for proposal ${outcome.proposal.id}, which is not outstanding`);
       if (!race.running) next();
     },
     state(): EvopressState {
-      return { nextId: ids.next, parent: parent ? encodeMember(space, parent) : null, generation, race: race?.state() ?? null };
+      return {
+        nextId: ids.next,
+        parent: parent ? encodeMember(space, parent) : null,
+        generation,
+        race: race?.state() ?? null,
+      };
     },
     restore(state: unknown): void {
       const s = parseState('evopress', evopressState, state);

@@ -6,7 +6,17 @@ import { ConfigError } from '../../core/errors.js';
 import { defineFactory } from '../../core/factory.js';
 import { compareScored } from '../../core/score.js';
 import type { Space } from '../../core/types.js';
-import { batchSize, decodeMember, encodeMember, IdCounter, memberData, memberOf, parseState, tournament, type Member } from './select.js';
+import {
+  batchSize,
+  decodeMember,
+  encodeMember,
+  IdCounter,
+  memberData,
+  memberOf,
+  parseState,
+  tournament,
+  type Member,
+} from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
 /** The optional capability of spaces whose genomes have a size, such as a prompt's length in tokens. */
@@ -23,7 +33,13 @@ export function hasLength<G>(space: Space<G>): space is Space<G> & HasLength<G> 
 const DEFAULT_MIN_MEAN_LENGTH = 15;
 
 export const ggaOptions = z.strictObject({
-  populationSize: z.int().min(1).default(30).describe('μ: members kept; the initial population is this many samples of the space (PromptQuine population_size)'),
+  populationSize: z
+    .int()
+    .min(1)
+    .default(30)
+    .describe(
+      'μ: members kept; the initial population is this many samples of the space (PromptQuine population_size)',
+    ),
   offspring: z.int().min(1).default(50).describe('λ: offspring slots per generation (PromptQuine reproduction_size)'),
   tournamentFraction: z
     .number()
@@ -102,7 +118,8 @@ export function createGga<G>(options: z.input<typeof ggaOptions>, deps: Strategy
   const setPopulation = (members: Member<G>[]): void => {
     population = members;
     populationKeys = new Set(members.map((m) => space.key(m.genome)));
-    meanLength = lengthOf && members.length > 0 ? members.reduce((s, m) => s + lengthOf(m.genome), 0) / members.length : Infinity;
+    meanLength =
+      lengthOf && members.length > 0 ? members.reduce((s, m) => s + lengthOf(m.genome), 0) / members.length : Infinity;
   };
 
   const startRound = (): void => {
@@ -170,7 +187,10 @@ export function createGga<G>(options: z.input<typeof ggaOptions>, deps: Strategy
     tell(outcome: Outcome<G>): void {
       const id = outcome.proposal.id;
       const at = pending.indexOf(id);
-      if (at < 0) throw new Error(`gga: tell() for proposal ${id}, which is not outstanding (outstanding: [${pending.join(', ')}])`);
+      if (at < 0)
+        throw new Error(
+          `gga: tell() for proposal ${id}, which is not outstanding (outstanding: [${pending.join(', ')}])`,
+        );
       pending.splice(at, 1);
       const member = memberOf(outcome);
       if (member) told.push(member);

@@ -15,7 +15,16 @@ import { tabuSearch } from './tabu.js';
 import { thresholdAccepting } from './threshold-accepting.js';
 import type { Strategy, StrategyDeps } from './strategy.js';
 
-export type { Failure, FailureKind, Fidelity, Outcome, Proposal, ResultSource, Strategy, StrategyDeps } from './strategy.js';
+export type {
+  Failure,
+  FailureKind,
+  Fidelity,
+  Outcome,
+  Proposal,
+  ResultSource,
+  Strategy,
+  StrategyDeps,
+} from './strategy.js';
 export { fidelityKey } from './strategy.js';
 export { createEvopress, evopressOptions, type EvopressOptions, type EvopressState } from './evopress.js';
 export { Race, raceStageOptions, type RaceStage, type RaceState } from './racing.js';

@@ -81,7 +81,10 @@ export class LocalSearch<G> {
   tell(outcome: Outcome<G>): void {
     const id = outcome.proposal.id;
     const at = this.pending.indexOf(id);
-    if (at < 0) throw new Error(`${this.name}: tell() for proposal ${id}, which is not outstanding (outstanding: [${this.pending.join(', ')}])`);
+    if (at < 0)
+      throw new Error(
+        `${this.name}: tell() for proposal ${id}, which is not outstanding (outstanding: [${this.pending.join(', ')}])`,
+      );
     this.pending.splice(at, 1);
     const member = memberOf(outcome);
     if (!this.current) {

@@ -63,7 +63,12 @@ export function worstIndex(items: readonly Scored[]): number {
  * worst one if it is better (`ties: true`: at least as good, so a plateau drifts). Returns the index of the member
  * that left (-1: none, it was appended), or false when `member` did not enter.
  */
-export function enterReplacingWorst<T extends Scored>(population: T[], member: T, capacity: number, ties: boolean): number | false {
+export function enterReplacingWorst<T extends Scored>(
+  population: T[],
+  member: T,
+  capacity: number,
+  ties: boolean,
+): number | false {
   if (population.length < capacity) {
     population.push(member);
     return -1;

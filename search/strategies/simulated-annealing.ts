@@ -8,7 +8,11 @@ import { chance, parseState } from './select.js';
 import { LocalSearch, localSearchState } from './local-search.js';
 import type { Strategy, StrategyDeps } from './strategy.js';
 
-const candidates = z.int().min(1).default(10).describe('m: candidates made from the current point per iteration (Plum num_candidates)');
+const candidates = z
+  .int()
+  .min(1)
+  .default(10)
+  .describe('m: candidates made from the current point per iteration (Plum num_candidates)');
 const patience = z
   .int()
   .min(0)
@@ -22,8 +26,14 @@ export const simulatedAnnealingOptions = z.strictObject({
     .number()
     .min(0)
     .default(10)
-    .describe("initial temperature T0 (Plum's T_max = 10), in the evaluator's score units: Plum's scores are accuracies in percent"),
-  tau: z.number().gt(0).default(5).describe('cooling constant: T = T0·exp(−i/tau) at iteration i = 1, 2, … (Plum K = 5)'),
+    .describe(
+      "initial temperature T0 (Plum's T_max = 10), in the evaluator's score units: Plum's scores are accuracies in percent",
+    ),
+  tau: z
+    .number()
+    .gt(0)
+    .default(5)
+    .describe('cooling constant: T = T0·exp(−i/tau) at iteration i = 1, 2, … (Plum K = 5)'),
 });
 export type SimulatedAnnealingOptions = z.infer<typeof simulatedAnnealingOptions>;
 

@@ -38,7 +38,6 @@ export interface Failure {
   readonly stack?: string;
 }
 
-
 /** What the engine tells a strategy. `score` is higher-is-better (direction applied). */
 export type Outcome<G> =
   | {

@@ -13,9 +13,21 @@ import { LocalSearch, localSearchState } from './local-search.js';
 import type { Strategy, StrategyDeps } from './strategy.js';
 
 export const tabuOptions = z.strictObject({
-  candidates: z.int().min(1).default(10).describe('m: candidates made from the current point per iteration (Plum num_candidates)'),
-  tabuSize: z.int().min(1).default(5).describe('keys of the most recently accepted points that candidates may not repeat (Plum N_tabu = 5)'),
-  maxRedraws: z.int().min(0).default(20).describe('mutations tried per candidate while it is tabu; then it is proposed anyway but cannot be accepted'),
+  candidates: z
+    .int()
+    .min(1)
+    .default(10)
+    .describe('m: candidates made from the current point per iteration (Plum num_candidates)'),
+  tabuSize: z
+    .int()
+    .min(1)
+    .default(5)
+    .describe('keys of the most recently accepted points that candidates may not repeat (Plum N_tabu = 5)'),
+  maxRedraws: z
+    .int()
+    .min(0)
+    .default(20)
+    .describe('mutations tried per candidate while it is tabu; then it is proposed anyway but cannot be accepted'),
   patience: z
     .int()
     .min(0)
@@ -56,7 +68,8 @@ export function createTabu<G>(options: z.input<typeof tabuOptions>, deps: Strate
     },
     candidate(current) {
       let child = space.mutate(current.genome, rng.next);
-      for (let i = 0; i < parsed.maxRedraws && tabu.includes(space.key(child)); i++) child = space.mutate(current.genome, rng.next);
+      for (let i = 0; i < parsed.maxRedraws && tabu.includes(space.key(child)); i++)
+        child = space.mutate(current.genome, rng.next);
       return child;
     },
     decide(current, ranked) {
@@ -73,7 +86,11 @@ export function createTabu<G>(options: z.input<typeof tabuOptions>, deps: Strate
     ask: (n) => search.ask(n),
     tell: (outcome) => search.tell(outcome),
     finished: () => parsed.patience > 0 && search.stale >= parsed.patience,
-    state: (): TabuState => ({ search: search.state(), tabu: [...tabu], best: best ? encodeMember(space, best) : null }),
+    state: (): TabuState => ({
+      search: search.state(),
+      tabu: [...tabu],
+      best: best ? encodeMember(space, best) : null,
+    }),
     restore(state: unknown): void {
       const s = parseState('tabu', tabuState, state);
       search.restore(s.search);

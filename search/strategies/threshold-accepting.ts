@@ -6,7 +6,16 @@ import { ConfigError } from '../../core/errors.js';
 import { defineFactory } from '../../core/factory.js';
 import { randomInt } from '../../core/rng.js';
 import type { Rng, Space } from '../../core/types.js';
-import { batchSize, decodeMember, encodeMember, IdCounter, memberData, memberOf, parseState, type Member } from './select.js';
+import {
+  batchSize,
+  decodeMember,
+  encodeMember,
+  IdCounter,
+  memberData,
+  memberOf,
+  parseState,
+  type Member,
+} from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
 /**
@@ -30,8 +39,13 @@ export const thresholdAcceptingOptions = z.strictObject({
     .min(0)
     .max(1)
     .default(0.96)
-    .describe('a removal is kept when score ≥ best − (1 − threshold)·|best|, i.e. score/best ≥ threshold for positive scores (PromptQuine 0.96)'),
-  order: z.enum(['sequential', 'random']).default('sequential').describe('scan order within a pass: left→right, or shuffled anew each pass'),
+    .describe(
+      'a removal is kept when score ≥ best − (1 − threshold)·|best|, i.e. score/best ≥ threshold for positive scores (PromptQuine 0.96)',
+    ),
+  order: z
+    .enum(['sequential', 'random'])
+    .default('sequential')
+    .describe('scan order within a pass: left→right, or shuffled anew each pass'),
 });
 export type ThresholdAcceptingOptions = z.infer<typeof thresholdAcceptingOptions>;
 
@@ -87,7 +101,10 @@ export function accepts(score: number, best: number, threshold: number): boolean
  * outstanding, none otherwise.
  * @throws {ConfigError} when the space has no `removals(g)`.
  */
-export function createThresholdAccepting<G>(options: z.input<typeof thresholdAcceptingOptions>, deps: StrategyDeps<G>): Strategy<G> {
+export function createThresholdAccepting<G>(
+  options: z.input<typeof thresholdAcceptingOptions>,
+  deps: StrategyDeps<G>,
+): Strategy<G> {
   const { threshold, order } = thresholdAcceptingOptions.parse(options ?? {});
   const { space, rng } = deps;
   if (!hasRemovals(space)) {
@@ -109,7 +126,11 @@ export function createThresholdAccepting<G>(options: z.input<typeof thresholdAcc
 
   const startPass = (from: Member<G>): z.infer<typeof pass> => {
     const n = space.removals(from.genome).length;
-    scan = { order: order === 'random' ? shuffled(rng.next, n) : Array.from({ length: n }, (_, i) => i), step: 0, accepted: [] };
+    scan = {
+      order: order === 'random' ? shuffled(rng.next, n) : Array.from({ length: n }, (_, i) => i),
+      step: 0,
+      accepted: [],
+    };
     return scan;
   };
 
@@ -149,7 +170,9 @@ export function createThresholdAccepting<G>(options: z.input<typeof thresholdAcc
     tell(outcome: Outcome<G>): void {
       const id = outcome.proposal.id;
       if (!pending || pending.id !== id) {
-        throw new Error(`threshold-accepting: tell() for proposal ${id}, which is not outstanding (outstanding: ${pending ? `[${pending.id}]` : '[]'})`);
+        throw new Error(
+          `threshold-accepting: tell() for proposal ${id}, which is not outstanding (outstanding: ${pending ? `[${pending.id}]` : '[]'})`,
+        );
       }
       const { position } = pending;
       pending = null;
@@ -187,7 +210,14 @@ export function createThresholdAccepting<G>(options: z.input<typeof thresholdAcc
       const s = parseState('threshold-accepting', thresholdAcceptingState, state);
       ids = new IdCounter(s.nextId);
       current = s.current ? decodeMember(space, s.current) : null;
-      best = s.best === null ? -Infinity : typeof s.best === 'number' ? s.best : s.best === 'Infinity' ? Infinity : -Infinity;
+      best =
+        s.best === null
+          ? -Infinity
+          : typeof s.best === 'number'
+            ? s.best
+            : s.best === 'Infinity'
+              ? Infinity
+              : -Infinity;
       scan = s.pass ? { order: [...s.pass.order], step: s.pass.step, accepted: [...s.pass.accepted] } : null;
       passes = s.passes;
       done = s.done;
@@ -197,7 +227,7 @@ export function createThresholdAccepting<G>(options: z.input<typeof thresholdAcc
 }
 
 export const thresholdAccepting = defineFactory(
-  "TAPruning (PromptQuine): remove one unit at a time, keep it if score ≥ 0.96·best; repeat passes until one removes nothing.",
+  'TAPruning (PromptQuine): remove one unit at a time, keep it if score ≥ 0.96·best; repeat passes until one removes nothing.',
   thresholdAcceptingOptions,
   (options, deps: StrategyDeps<unknown>) => createThresholdAccepting(options, deps),
 );

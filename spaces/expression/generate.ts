@@ -15,7 +15,14 @@ export interface Alphabet {
  * `maxDepth` are leaves; in between, `full` keeps drawing operators while grow picks a leaf or an operator with
  * equal probability. Depth counts edges from this tree's root.
  */
-export function generate(alphabet: Alphabet, grow: boolean, minDepth: number, maxDepth: number, rng: Rng, out: string[] = []): string[] {
+export function generate(
+  alphabet: Alphabet,
+  grow: boolean,
+  minDepth: number,
+  maxDepth: number,
+  rng: Rng,
+  out: string[] = [],
+): string[] {
   const visit = (d: number): void => {
     const operator = alphabet.ops.length > 0 && d < maxDepth && (d < minDepth || !grow || rng() >= 0.5);
     if (!operator) {

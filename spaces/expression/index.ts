@@ -29,7 +29,11 @@ const distinct = <T>(values: readonly T[]): boolean => new Set(values).size === 
 export const expressionOptionsSchema = z
   .strictObject({
     /** Leaves trees may use. */
-    leaves: z.array(z.enum(LEAVES)).min(1).refine(distinct, { message: 'leaves must be distinct' }).default([...LEAVES]),
+    leaves: z
+      .array(z.enum(LEAVES))
+      .min(1)
+      .refine(distinct, { message: 'leaves must be distinct' })
+      .default([...LEAVES]),
     /** Depth (edges from the root to the deepest leaf) of sampled trees: at least minDepth, at most maxDepth. */
     minDepth: z.number().int().min(0).max(DEPTH_LIMIT).default(2),
     maxDepth: z.number().int().min(0).max(DEPTH_LIMIT).default(4),
@@ -44,11 +48,19 @@ export const expressionOptionsSchema = z
   })
   .superRefine((options, ctx) => {
     if (options.minDepth > options.maxDepth) {
-      ctx.addIssue({ code: 'custom', path: ['minDepth'], message: `minDepth (${options.minDepth}) exceeds maxDepth (${options.maxDepth})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minDepth'],
+        message: `minDepth (${options.minDepth}) exceeds maxDepth (${options.maxDepth})`,
+      });
     }
     const ops = [...(options.unary ?? UNARY_OPS), ...(options.binary ?? BINARY_OPS)];
     if (ops.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['unary'], message: 'unary and binary are both empty: trees need at least one operator' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unary'],
+        message: 'unary and binary are both empty: trees need at least one operator',
+      });
       return;
     }
     const smallest = smallestSize({ leaves: options.leaves, ops }, options.minDepth);

@@ -60,7 +60,8 @@ export function parseFormula(text: string): ExprGenome {
     }
     NAME.lastIndex = pos;
     const name = NAME.exec(text)?.[0];
-    if (name === undefined) throw fail(`expected a leaf (W, G, X), an operator or a number, found ${describeHere()}`, start);
+    if (name === undefined)
+      throw fail(`expected a leaf (W, G, X), an operator or a number, found ${describeHere()}`, start);
     pos = NAME.lastIndex;
     if (isLeaf(name)) {
       tokens.push(name);

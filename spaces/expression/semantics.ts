@@ -29,7 +29,8 @@ export interface ExpressionLeaves {
 export function tensor(rows: number, cols: number, values?: ArrayLike<number>): Tensor {
   const data = new Float64Array(rows * cols);
   if (values !== undefined) {
-    if (values.length !== data.length) throw new RangeError(`tensor: ${rows}×${cols} needs ${data.length} values, got ${values.length}`);
+    if (values.length !== data.length)
+      throw new RangeError(`tensor: ${rows}×${cols} needs ${data.length} values, got ${values.length}`);
     data.set(values);
   }
   return { rows, cols, data };
@@ -184,7 +185,9 @@ function applyBinary(op: BinaryOp, x: Value, y: Value, at: number): Tensor {
   const rows = broadcastDim(a.rows, b.rows);
   const cols = broadcastDim(a.cols, b.cols);
   if (rows < 0 || cols < 0) {
-    throw new Error(`evaluateExpression: '${op}' at token ${at} cannot broadcast ${a.rows}×${a.cols} with ${b.rows}×${b.cols}`);
+    throw new Error(
+      `evaluateExpression: '${op}' at token ${at} cannot broadcast ${a.rows}×${a.cols} with ${b.rows}×${b.cols}`,
+    );
   }
   const n = rows * cols;
   const sameA = a.rows === rows && a.cols === cols;
@@ -202,7 +205,8 @@ function applyBinary(op: BinaryOp, x: Value, y: Value, at: number): Tensor {
     if (sameA) for (let i = 0; i < n; i++) out[i] = A[i]! / norm;
     else {
       const [rowStride, colStride] = strides(a);
-      for (let r = 0, k = 0; r < rows; r++) for (let c = 0; c < cols; c++, k++) out[k] = A[r * rowStride + c * colStride]! / norm;
+      for (let r = 0, k = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++, k++) out[k] = A[r * rowStride + c * colStride]! / norm;
     }
     return { rows, cols, data: out };
   }

@@ -55,7 +55,8 @@ export function genomeProblem(value: unknown): string | undefined {
     if (open === 0) return `token ${i} ${JSON.stringify(token)} follows a complete expression (extra tokens)`;
     open += arity - 1;
   }
-  if (open > 0) return `the list ends with ${open} operand${open === 1 ? '' : 's'} missing (an operator lacks arguments)`;
+  if (open > 0)
+    return `the list ends with ${open} operand${open === 1 ? '' : 's'} missing (an operator lacks arguments)`;
   return undefined;
 }
 

@@ -10,5 +10,12 @@ export {
   substitutePhrase,
   swapPhrases,
 } from './phrase-edit.js';
-export type { PhraseEditGenome, PhraseEditHooks, PhraseEditOptions, PhraseEditOptionsInput, PhraseEditSpace, PhraseOperator } from './phrase-edit.js';
+export type {
+  PhraseEditGenome,
+  PhraseEditHooks,
+  PhraseEditOptions,
+  PhraseEditOptionsInput,
+  PhraseEditSpace,
+  PhraseOperator,
+} from './phrase-edit.js';
 export { joinPhrases, normalizeText, splitPhrases, wordTokens } from './text.js';

@@ -36,22 +36,37 @@ export interface PhraseEditHooks {
 /** Options of the `phrase-edit` space (the config object minus `type`). */
 export const phraseEditOptionsSchema = z
   .strictObject({
-    prompt: z.string().min(1).describe('the instruction to edit; it is split into phrases once, when the space is built'),
+    prompt: z
+      .string()
+      .min(1)
+      .describe('the instruction to edit; it is split into phrases once, when the space is built'),
     operators: z
       .array(z.enum(PHRASE_OPERATORS))
       .min(1)
       .default([...PHRASE_OPERATORS])
-      .describe('edit operators to use (Plum/GrIPS: del, add, swap, sub); each edit picks uniformly among those applicable'),
+      .describe(
+        'edit operators to use (Plum/GrIPS: del, add, swap, sub); each edit picks uniformly among those applicable',
+      ),
     numCompose: z.int().min(1).default(1).describe('edits applied by one mutation (Plum num_compose)'),
     substitutes: z
       .union([z.record(z.string().min(1), z.array(z.string().min(1))), z.array(z.string().min(1))])
       .optional()
-      .describe('alternatives for `sub`: a map phrase → its alternatives, or a flat pool of phrases any phrase may become'),
+      .describe(
+        'alternatives for `sub`: a map phrase → its alternatives, or a flat pool of phrases any phrase may become',
+      ),
     protect: z
       .array(z.string().min(1))
       .default([PLACEHOLDER_PATTERN])
-      .describe('regular expressions; a phrase containing a match is never deleted or substituted. Default: {placeholders}'),
-    initialEdits: z.int().min(0).default(0).describe('random edits sample() applies to the instruction; 0 = sample() is the instruction itself (as Plum starts)'),
+      .describe(
+        'regular expressions; a phrase containing a match is never deleted or substituted. Default: {placeholders}',
+      ),
+    initialEdits: z
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'random edits sample() applies to the instruction; 0 = sample() is the instruction itself (as Plum starts)',
+      ),
   })
   .superRefine((o, ctx) => {
     const bad = invalidPattern(o.protect);
@@ -99,7 +114,8 @@ export function deletePhrase(g: PhraseEditGenome, index: number): PhraseEditGeno
 export function addPhrase(g: PhraseEditGenome, which: number, position: number): PhraseEditGenome {
   const phrase = g.deleted[which];
   if (phrase === undefined) throw new RangeError(`add: no deleted phrase ${which} (of ${g.deleted.length})`);
-  if (!Number.isInteger(position) || position < 0 || position > g.phrases.length) throw new RangeError(`add: position ${position} out of 0..${g.phrases.length}`);
+  if (!Number.isInteger(position) || position < 0 || position > g.phrases.length)
+    throw new RangeError(`add: position ${position} out of 0..${g.phrases.length}`);
   return make(g.phrases.toSpliced(position, 0, phrase), g.deleted.toSpliced(which, 1));
 }
 
@@ -107,7 +123,8 @@ export function addPhrase(g: PhraseEditGenome, which: number, position: number):
 export function swapPhrases(g: PhraseEditGenome, i: number, j: number): PhraseEditGenome {
   const a = g.phrases[i];
   const b = g.phrases[j];
-  if (a === undefined || b === undefined) throw new RangeError(`swap: no phrases ${i} and ${j} (of ${g.phrases.length})`);
+  if (a === undefined || b === undefined)
+    throw new RangeError(`swap: no phrases ${i} and ${j} (of ${g.phrases.length})`);
   const phrases = [...g.phrases];
   phrases[i] = b;
   phrases[j] = a;
@@ -137,7 +154,9 @@ export function createPhraseEditSpace(input: PhraseEditOptionsInput, hooks: Phra
   try {
     original = splitPhrases(options.prompt);
   } catch (error) {
-    throw new ConfigError(`phrase-edit: ${(error as Error).message}`, [{ path: 'space.prompt', message: (error as Error).message }]);
+    throw new ConfigError(`phrase-edit: ${(error as Error).message}`, [
+      { path: 'space.prompt', message: (error as Error).message },
+    ]);
   }
   const patterns = compilePatterns(options.protect);
   const isProtected = (phrase: string): boolean => patterns.some((p) => new RegExp(p.source, 'u').test(phrase));
@@ -212,7 +231,8 @@ export function createPhraseEditSpace(input: PhraseEditOptionsInput, hooks: Phra
   };
 
   const stringArray = (x: unknown, field: string): string[] => {
-    if (!Array.isArray(x) || !x.every((s) => typeof s === 'string')) throw new TypeError(`phrase-edit.decode: \`${field}\` must be an array of strings`);
+    if (!Array.isArray(x) || !x.every((s) => typeof s === 'string'))
+      throw new TypeError(`phrase-edit.decode: \`${field}\` must be an array of strings`);
     return x as string[];
   };
 
@@ -244,7 +264,8 @@ export function createPhraseEditSpace(input: PhraseEditOptionsInput, hooks: Phra
     },
 
     decode(x) {
-      if (x === null || typeof x !== 'object') throw new TypeError(`phrase-edit.decode: expected { phrases, deleted }, got ${JSON.stringify(x)}`);
+      if (x === null || typeof x !== 'object')
+        throw new TypeError(`phrase-edit.decode: expected { phrases, deleted }, got ${JSON.stringify(x)}`);
       const { phrases, deleted } = x as { phrases?: unknown; deleted?: unknown };
       const p = stringArray(phrases, 'phrases');
       if (p.length === 0) throw new RangeError('phrase-edit.decode: a genome has at least one phrase');

@@ -64,7 +64,9 @@ export function protectedTokens(tokens: readonly string[], patterns: readonly Re
   }
   const marked = new Array<boolean>(tokens.length).fill(false);
   for (const pattern of patterns) {
-    for (const match of text.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`))) {
+    for (const match of text.matchAll(
+      new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`),
+    )) {
       const from = match.index;
       const to = from + match[0].length;
       if (to === from) continue; // an empty match protects nothing
@@ -103,10 +105,15 @@ export function splitPhrases(text: string): string[] {
   let current = lead;
   let previous = '';
   for (const chunk of chunks) {
-    const word = chunk.trim().replace(/^[^\p{L}\p{N}]+/u, '').toLowerCase();
+    const word = chunk
+      .trim()
+      .replace(/^[^\p{L}\p{N}]+/u, '')
+      .toLowerCase();
     const boundary =
       previous !== '' &&
-      (/[.!?;:,]["'’”)\]]*\s+$/u.test(previous) || /[\r\n]/.test(previous.slice(previous.trimEnd().length)) || PHRASE_STARTERS.has(word));
+      (/[.!?;:,]["'’”)\]]*\s+$/u.test(previous) ||
+        /[\r\n]/.test(previous.slice(previous.trimEnd().length)) ||
+        PHRASE_STARTERS.has(word));
     if (boundary && current.trim() !== '') {
       phrases.push(current);
       current = '';

@@ -32,7 +32,11 @@ const K_TRIES = 10;
 /** Options of the `token-mask` space (the config object minus `type`). */
 export const tokenMaskOptionsSchema = z
   .strictObject({
-    prompt: z.string().min(1).optional().describe('the full prompt text (instruction, demonstrations and template); give this, `promptFile` or `tokens`'),
+    prompt: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('the full prompt text (instruction, demonstrations and template); give this, `promptFile` or `tokens`'),
     promptFile: z
       .string()
       .min(1)
@@ -42,12 +46,21 @@ export const tokenMaskOptionsSchema = z
       .array(z.string().min(1))
       .min(1)
       .optional()
-      .describe("the prompt already split into tokens (e.g. the task model's subword tokens, decoded one by one); their concatenation is the prompt"),
+      .describe(
+        "the prompt already split into tokens (e.g. the task model's subword tokens, decoded one by one); their concatenation is the prompt",
+      ),
     protect: z
       .array(z.string().min(1))
       .default([PLACEHOLDER_PATTERN])
-      .describe('regular expressions; a token overlapping a match is never pruned. Default: {placeholders} such as {text}'),
-    unit: z.enum(['word']).default('word').describe('how `prompt` is split: word = words, punctuation marks and line breaks, each with the spaces before it'),
+      .describe(
+        'regular expressions; a token overlapping a match is never pruned. Default: {placeholders} such as {text}',
+      ),
+    unit: z
+      .enum(['word'])
+      .default('word')
+      .describe(
+        'how `prompt` is split: word = words, punctuation marks and line breaks, each with the spaces before it',
+      ),
     initialPruning: z
       .strictObject({
         min: z.number().gt(0).lt(1).default(0.05).describe('lowest pruning rate'),
@@ -62,12 +75,20 @@ export const tokenMaskOptionsSchema = z
   .superRefine((o, ctx) => {
     const given = [o.prompt, o.promptFile, o.tokens].filter((x) => x !== undefined).length;
     if (given !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['prompt'], message: `give exactly one of \`prompt\`, \`promptFile\` or \`tokens\`, not ${given === 0 ? 'none' : given}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prompt'],
+        message: `give exactly one of \`prompt\`, \`promptFile\` or \`tokens\`, not ${given === 0 ? 'none' : given}`,
+      });
     }
     const bad = invalidPattern(o.protect);
     if (bad) ctx.addIssue({ code: 'custom', path: ['protect', bad.index], message: bad.message });
     if (o.initialPruning && o.initialPruning.min > o.initialPruning.max) {
-      ctx.addIssue({ code: 'custom', path: ['initialPruning', 'min'], message: `min (${o.initialPruning.min}) must not exceed max (${o.initialPruning.max})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initialPruning', 'min'],
+        message: `min (${o.initialPruning.min}) must not exceed max (${o.initialPruning.max})`,
+      });
     }
   });
 export type TokenMaskOptions = z.infer<typeof tokenMaskOptionsSchema>;
@@ -132,7 +153,9 @@ export function createTokenMaskSpace(input: TokenMaskOptionsInput): TokenMaskSpa
     tokens = options.tokens ?? wordTokens(options.prompt ?? readPrompt(options.promptFile as string));
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`token-mask: ${(error as Error).message}`, [{ path: 'space.prompt', message: (error as Error).message }]);
+    throw new ConfigError(`token-mask: ${(error as Error).message}`, [
+      { path: 'space.prompt', message: (error as Error).message },
+    ]);
   }
   const n = tokens.length;
   const isProtected = protectedTokens(tokens, compilePatterns(options.protect));
@@ -167,12 +190,15 @@ export function createTokenMaskSpace(input: TokenMaskOptionsInput): TokenMaskSpa
   };
 
   const fromMask = (mask: ArrayLike<number>): TokenMaskGenome => {
-    if (mask.length !== n) throw new RangeError(`token-mask: a mask over ${mask.length} tokens, but the prompt has ${n}`);
+    if (mask.length !== n)
+      throw new RangeError(`token-mask: a mask over ${mask.length} tokens, but the prompt has ${n}`);
     const keep = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const bit = mask[i];
-      if (bit !== 0 && bit !== 1) throw new RangeError(`token-mask: mask entry ${i} is ${String(bit)}, expected 0 or 1`);
-      if (!bit && isProtected[i]) throw new RangeError(`token-mask: token ${i} (${JSON.stringify(tokens[i])}) is protected but pruned`);
+      if (bit !== 0 && bit !== 1)
+        throw new RangeError(`token-mask: mask entry ${i} is ${String(bit)}, expected 0 or 1`);
+      if (!bit && isProtected[i])
+        throw new RangeError(`token-mask: token ${i} (${JSON.stringify(tokens[i])}) is protected but pruned`);
       keep[i] = bit;
     }
     return make(keep);
@@ -181,7 +207,9 @@ export function createTokenMaskSpace(input: TokenMaskOptionsInput): TokenMaskSpa
   const removal = (g: TokenMaskGenome, i: number): TokenMaskGenome => {
     const kept = keptPrunable(g.keep);
     if (keptCount(g.keep) - 1 < minKept || !Number.isInteger(i) || i < 0 || i >= kept.length) {
-      throw new RangeError(`token-mask: removal ${i} out of range (this genome has ${keptCount(g.keep) - 1 < minKept ? 0 : kept.length})`);
+      throw new RangeError(
+        `token-mask: removal ${i} out of range (this genome has ${keptCount(g.keep) - 1 < minKept ? 0 : kept.length})`,
+      );
     }
     const keep = Uint8Array.from(g.keep);
     keep[kept[i] as number] = 0;
@@ -250,9 +278,12 @@ export function createTokenMaskSpace(input: TokenMaskOptionsInput): TokenMaskSpa
 
     decode(x) {
       const keep = (x as { keep?: unknown } | null)?.keep;
-      if (typeof keep === 'string' && /^[01]*$/.test(keep)) return fromMask(Array.from(keep, (c) => (c === '1' ? 1 : 0)));
+      if (typeof keep === 'string' && /^[01]*$/.test(keep))
+        return fromMask(Array.from(keep, (c) => (c === '1' ? 1 : 0)));
       if (Array.isArray(keep)) return fromMask(keep as number[]);
-      throw new TypeError(`token-mask.decode: expected { keep: "0101…" } over ${n} tokens, got ${JSON.stringify(x)?.slice(0, 80)}`);
+      throw new TypeError(
+        `token-mask.decode: expected { keep: "0101…" } over ${n} tokens, got ${JSON.stringify(x)?.slice(0, 80)}`,
+      );
     },
 
     length(g) {

@@ -13,14 +13,22 @@ export type LevelGenome = readonly number[];
 export const sparsityLevelsOptionsSchema = z
   .strictObject({
     layers: z.int().min(2).optional().describe('number of prunable layers (give this or `model`)'),
-    model: modelPresetSchema.optional().describe('language-model preset whose prunable layers are searched (give this or `layers`)'),
+    model: modelPresetSchema
+      .optional()
+      .describe('language-model preset whose prunable layers are searched (give this or `layers`)'),
     maxLevel: z.int().min(1).default(8).describe('levels lie in [-maxLevel, maxLevel] (EvoPress num_levels)'),
     maxTotalDeviation: z
       .int()
       .min(2)
       .optional()
-      .describe('largest sum of |level| (L1 distance to uniform) an offspring may have; default: no limit beyond maxLevel'),
-    initialFlips: z.int().min(0).default(0).describe('random level switches applied by sample(); 0 = the uniform allocation, as EvoPress starts'),
+      .describe(
+        'largest sum of |level| (L1 distance to uniform) an offspring may have; default: no limit beyond maxLevel',
+      ),
+    initialFlips: z
+      .int()
+      .min(0)
+      .default(0)
+      .describe('random level switches applied by sample(); 0 = the uniform allocation, as EvoPress starts'),
   })
   .superRefine((o, ctx) => {
     if ((o.layers === undefined) === (o.model === undefined)) {
@@ -88,11 +96,13 @@ export function createSparsityLevelsSpace(input: SparsityLevelsOptionsInput): Sp
     scratch.length = 0;
     for (let i = 0; i < n; i++) if (g[i]! - 1 >= -L) scratch.push(i);
     // With sum 0 both lists are non-empty (all others at +L would force g[i] = −(n−1)·L); only a foreign genome trips this.
-    if (scratch.length === 0) throw new RangeError(`sparsity-levels: no layer can go down in [${g.join(',')}]; not a genome of this space`);
+    if (scratch.length === 0)
+      throw new RangeError(`sparsity-levels: no layer can go down in [${g.join(',')}]; not a genome of this space`);
     const down = scratch[randomInt(rng, scratch.length)]!;
     scratch.length = 0;
     for (let j = 0; j < n; j++) if (j !== down && g[j]! + 1 <= L) scratch.push(j);
-    if (scratch.length === 0) throw new RangeError(`sparsity-levels: no layer can go up in [${g.join(',')}]; not a genome of this space`);
+    if (scratch.length === 0)
+      throw new RangeError(`sparsity-levels: no layer can go up in [${g.join(',')}]; not a genome of this space`);
     const up = scratch[randomInt(rng, scratch.length)]!;
     g[down]!--;
     g[up]!++;
@@ -107,7 +117,8 @@ export function createSparsityLevelsSpace(input: SparsityLevelsOptionsInput): Sp
       if (child[i]! > 0) pos.push(i);
       else if (child[i]! < 0) neg.push(i);
     }
-    if (pos.length === 0 || neg.length === 0) flip(child, rng); // uniform parent (sum 0): any switch has deviation 2
+    if (pos.length === 0 || neg.length === 0)
+      flip(child, rng); // uniform parent (sum 0): any switch has deviation 2
     else {
       child[pos[randomInt(rng, pos.length)]!]!--;
       child[neg[randomInt(rng, neg.length)]!]!++;
@@ -184,20 +195,24 @@ export function createSparsityLevelsSpace(input: SparsityLevelsOptionsInput): Sp
 
     decode(x) {
       const where = 'sparsity-levels.decode';
-      if (!Array.isArray(x)) throw new TypeError(`${where}: expected an array of ${n} integer levels, got ${typeName(x)}`);
+      if (!Array.isArray(x))
+        throw new TypeError(`${where}: expected an array of ${n} integer levels, got ${typeName(x)}`);
       if (x.length !== n) throw new RangeError(`${where}: expected ${n} levels (one per layer), got ${x.length}`);
       let sum = 0;
       const g: number[] = [];
       for (let i = 0; i < n; i++) {
         const v: unknown = x[i];
-        if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${where}: level ${i} is ${JSON.stringify(v) ?? String(v)}, not an integer`);
+        if (typeof v !== 'number' || !Number.isInteger(v))
+          throw new TypeError(`${where}: level ${i} is ${JSON.stringify(v) ?? String(v)}, not an integer`);
         if (Math.abs(v) > L) throw new RangeError(`${where}: level ${i} is ${v}, outside [-${L}, ${L}]`);
         sum += v;
         g.push(v === 0 ? 0 : v); // -0 → 0, so keys and encodings are canonical
       }
-      if (sum !== 0) throw new RangeError(`${where}: levels sum to ${sum}; they must sum to 0 to keep the global sparsity budget`);
+      if (sum !== 0)
+        throw new RangeError(`${where}: levels sum to ${sum}; they must sum to 0 to keep the global sparsity budget`);
       const dev = totalDeviation(g);
-      if (dev > maxDev) throw new RangeError(`${where}: total deviation Σ|level| = ${dev} exceeds maxTotalDeviation ${maxDev}`);
+      if (dev > maxDev)
+        throw new RangeError(`${where}: total deviation Σ|level| = ${dev} exceeds maxTotalDeviation ${maxDev}`);
       return g;
     },
   };

@@ -28,7 +28,8 @@ export function parseNmPattern(pattern: string): { readonly n: number; readonly 
   const match = PATTERN.exec(pattern);
   const n = match ? Number(match[1]) : NaN;
   const m = match ? Number(match[2]) : NaN;
-  if (!(n > 0 && n < m && m <= MAX_M)) throw new RangeError(`pattern ${JSON.stringify(pattern)}: use "N:M" with 0 < N < M ≤ ${MAX_M}, e.g. "2:4"`);
+  if (!(n > 0 && n < m && m <= MAX_M))
+    throw new RangeError(`pattern ${JSON.stringify(pattern)}: use "N:M" with 0 < N < M ≤ ${MAX_M}, e.g. "2:4"`);
   return { n, m };
 }
 
@@ -45,15 +46,23 @@ export const sparsityNmOptionsSchema = z
       .string()
       .regex(PATTERN, 'use N:M, e.g. "2:4"')
       .describe(`N:M: N of every M consecutive inputs of a row are pruned (0 < N < M ≤ ${MAX_M})`),
-    model: modelPresetSchema.optional().describe('language-model preset whose prunable layers are searched (give this or `layers`)'),
-    layers: z.array(layerShapeSchema).min(1).optional().describe('prunable layers {name, dOut, dIn} in forward order (give this or `model`)'),
+    model: modelPresetSchema
+      .optional()
+      .describe('language-model preset whose prunable layers are searched (give this or `layers`)'),
+    layers: z
+      .array(layerShapeSchema)
+      .min(1)
+      .optional()
+      .describe('prunable layers {name, dOut, dIn} in forward order (give this or `model`)'),
     maxSwaps: z.int().min(1).default(16).describe('groups changed per mutation: min(U{1..maxSwaps}, U{1..maxSwaps})'),
     boundaryBias: z
       .number()
       .min(0)
       .max(1)
       .default(0.5)
-      .describe("probability that a group's swap exchanges its weakest kept rank with its strongest pruned rank (else a uniform pair)"),
+      .describe(
+        "probability that a group's swap exchanges its weakest kept rank with its strongest pruned rank (else a uniform pair)",
+      ),
   })
   .superRefine((o, ctx) => {
     if ((o.layers === undefined) === (o.model === undefined)) {
@@ -75,10 +84,15 @@ export const sparsityNmOptionsSchema = z
     const seen = new Set<string>();
     shapes.forEach((s, i) => {
       const path = o.layers ? ['layers', i] : ['model'];
-      if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path, message: `layer name ${JSON.stringify(s.name)} is repeated` });
+      if (seen.has(s.name))
+        ctx.addIssue({ code: 'custom', path, message: `layer name ${JSON.stringify(s.name)} is repeated` });
       seen.add(s.name);
       if (s.dIn % m !== 0) {
-        ctx.addIssue({ code: 'custom', path, message: `layer ${s.name}: M = ${m} does not divide its ${s.dIn} inputs` });
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `layer ${s.name}: M = ${m} does not divide its ${s.dIn} inputs`,
+        });
       } else if ((s.dOut * s.dIn) / m > 0xffffffff) {
         ctx.addIssue({ code: 'custom', path, message: `layer ${s.name}: more than 2^32 − 1 groups` });
       }
@@ -164,7 +178,11 @@ export function createSparsityNmSpace(input: SparsityNmOptionsInput): SparsityNm
   const K = m - n;
   const base = (1 << K) - 1;
   const full = (1 << m) - 1;
-  const layers: LayerShape[] = (options.layers ?? presetLayers(options.model!)).map(({ name, dOut, dIn }) => ({ name, dOut, dIn }));
+  const layers: LayerShape[] = (options.layers ?? presetLayers(options.model!)).map(({ name, dOut, dIn }) => ({
+    name,
+    dOut,
+    dIn,
+  }));
   const groupCounts = layers.map((l) => (l.dOut * l.dIn) / m);
   const offsets: number[] = [0]; // offsets[l] = groups before layer l; offsets[L] = all groups
   for (const c of groupCounts) offsets.push(offsets[offsets.length - 1]! + c);
@@ -295,13 +313,19 @@ export function createSparsityNmSpace(input: SparsityNmOptionsInput): SparsityNm
 
     decode(x) {
       const where = 'sparsity-nm.decode';
-      if (!Array.isArray(x)) throw new TypeError(`${where}: expected an array of ${layers.length} per-layer [group, kept, …] arrays, got ${typeName(x)}`);
-      if (x.length !== layers.length) throw new RangeError(`${where}: expected ${layers.length} layers, got ${x.length}`);
+      if (!Array.isArray(x))
+        throw new TypeError(
+          `${where}: expected an array of ${layers.length} per-layer [group, kept, …] arrays, got ${typeName(x)}`,
+        );
+      if (x.length !== layers.length)
+        throw new RangeError(`${where}: expected ${layers.length} layers, got ${x.length}`);
       return layers.map((shape, li) => {
         const flat: unknown = x[li];
         const at = `${where}: layer ${li} (${shape.name})`;
-        if (!Array.isArray(flat)) throw new TypeError(`${at}: expected a flat [group, kept, …] array, got ${typeName(flat)}`);
-        if (flat.length % 2 !== 0) throw new RangeError(`${at}: odd length ${flat.length}; entries are [group, kept] pairs`);
+        if (!Array.isArray(flat))
+          throw new TypeError(`${at}: expected a flat [group, kept, …] array, got ${typeName(flat)}`);
+        if (flat.length % 2 !== 0)
+          throw new RangeError(`${at}: odd length ${flat.length}; entries are [group, kept] pairs`);
         const count = flat.length / 2;
         if (count === 0) return EMPTY;
         const groups = new Uint32Array(count);
@@ -310,13 +334,23 @@ export function createSparsityNmSpace(input: SparsityNmOptionsInput): SparsityNm
           const group: unknown = flat[2 * i];
           const mask: unknown = flat[2 * i + 1];
           if (typeof group !== 'number' || !Number.isInteger(group) || group < 0 || group >= groupCounts[li]!) {
-            throw new RangeError(`${at}: entry ${i}: group ${JSON.stringify(group)} is not an integer in [0, ${groupCounts[li]})`);
+            throw new RangeError(
+              `${at}: entry ${i}: group ${JSON.stringify(group)} is not an integer in [0, ${groupCounts[li]})`,
+            );
           }
-          if (i > 0 && group <= groups[i - 1]!) throw new RangeError(`${at}: entry ${i}: group ${group} does not follow ${groups[i - 1]}; groups must be strictly increasing`);
+          if (i > 0 && group <= groups[i - 1]!)
+            throw new RangeError(
+              `${at}: entry ${i}: group ${group} does not follow ${groups[i - 1]}; groups must be strictly increasing`,
+            );
           if (typeof mask !== 'number' || !Number.isInteger(mask) || mask < 0 || mask > full || popcount(mask) !== K) {
-            throw new RangeError(`${at}: entry ${i} (group ${group}): kept mask ${JSON.stringify(mask)} must be an integer in [0, ${full}] with ${K} bits set`);
+            throw new RangeError(
+              `${at}: entry ${i} (group ${group}): kept mask ${JSON.stringify(mask)} must be an integer in [0, ${full}] with ${K} bits set`,
+            );
           }
-          if (mask === base) throw new RangeError(`${at}: entry ${i} (group ${group}): kept mask ${mask} equals the base mask; base groups are left out`);
+          if (mask === base)
+            throw new RangeError(
+              `${at}: entry ${i} (group ${group}): kept mask ${mask} equals the base mask; base groups are left out`,
+            );
           groups[i] = group;
           kept[i] = mask;
         }

@@ -6,11 +6,26 @@ import { archiveContract } from '../../testing/archive.js';
 
 /** One small, fast example of options per registry key; a new entry must add one here. */
 const examples: Record<string, unknown> = {
-  grid: { dims: [{ name: 'x', min: 0, max: 1, bins: 5 }, { name: 'y', min: -1, max: 1, bins: 4 }] },
-  cvt: { cells: 24, dims: [{ name: 'x', min: 0, max: 1 }, { name: 'y', min: -2, max: 2 }], samples: 2_000 },
+  grid: {
+    dims: [
+      { name: 'x', min: 0, max: 1, bins: 5 },
+      { name: 'y', min: -1, max: 1, bins: 4 },
+    ],
+  },
+  cvt: {
+    cells: 24,
+    dims: [
+      { name: 'x', min: 0, max: 1 },
+      { name: 'y', min: -2, max: 2 },
+    ],
+    samples: 2_000,
+  },
 };
 
-const offsets: { label: string; qdOffset?: number }[] = [{ label: 'min-score offset' }, { label: 'qdOffset −10', qdOffset: -10 }];
+const offsets: { label: string; qdOffset?: number }[] = [
+  { label: 'min-score offset' },
+  { label: 'qdOffset −10', qdOffset: -10 },
+];
 
 describe('archive registry', () => {
   it('has an example for every entry', () => {
@@ -30,7 +45,10 @@ describe('archive registry', () => {
       expect(entry.options.safeParse({ ...(example as object), qdOffset: 0 }).success).toBe(false);
     });
     for (const { label, qdOffset } of offsets) {
-      const deps = (): ArchiveDeps => ({ rng: SeededRng.fromSeed('contract').fork('archive'), ...(qdOffset === undefined ? {} : { qdOffset }) });
+      const deps = (): ArchiveDeps => ({
+        rng: SeededRng.fromSeed('contract').fork('archive'),
+        ...(qdOffset === undefined ? {} : { qdOffset }),
+      });
       archiveContract(`${key} (${label})`, () => entry.create(example, deps()));
     }
     it('passes the run qdOffset through the deps', () => {
@@ -39,7 +57,10 @@ describe('archive registry', () => {
     });
     it('rebuilds the same cells from its saved geometry', () => {
       const archive = entry.create(example, { rng: SeededRng.fromSeed('a') });
-      const restored = entry.create(example, { rng: SeededRng.fromSeed('other'), geometry: JSON.parse(JSON.stringify(archive.geometry())) });
+      const restored = entry.create(example, {
+        rng: SeededRng.fromSeed('other'),
+        geometry: JSON.parse(JSON.stringify(archive.geometry())),
+      });
       expect(restored.geometry()).toEqual(archive.geometry());
     });
   });
@@ -63,9 +84,20 @@ describe('archive option schemas', () => {
   });
 
   it('refuses a dim name used twice', () => {
-    const grid = archives.grid.options.safeParse({ dims: [{ name: 'x', min: 0, max: 1, bins: 2 }, { name: 'x', min: 0, max: 1, bins: 2 }] });
+    const grid = archives.grid.options.safeParse({
+      dims: [
+        { name: 'x', min: 0, max: 1, bins: 2 },
+        { name: 'x', min: 0, max: 1, bins: 2 },
+      ],
+    });
     expect(grid.error?.issues[0]).toMatchObject({ path: ['dims', 1, 'name'], message: 'dim name "x" is used twice' });
-    const cvt = archives.cvt.options.safeParse({ cells: 3, dims: [{ name: 'y', min: 0, max: 1 }, { name: 'y', min: 0, max: 2 }] });
+    const cvt = archives.cvt.options.safeParse({
+      cells: 3,
+      dims: [
+        { name: 'y', min: 0, max: 1 },
+        { name: 'y', min: 0, max: 2 },
+      ],
+    });
     expect(cvt.success).toBe(false);
   });
 

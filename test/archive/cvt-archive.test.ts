@@ -90,7 +90,14 @@ describe('cvt archive', () => {
 
 describe('cvt centroids', () => {
   it('splits a square into its four quadrants for k = 4', () => {
-    const flat = cvtCentroids([{ min: 0, max: 1 }, { min: 0, max: 1 }], 4, rngFromSeed('quadrants'));
+    const flat = cvtCentroids(
+      [
+        { min: 0, max: 1 },
+        { min: 0, max: 1 },
+      ],
+      4,
+      rngFromSeed('quadrants'),
+    );
     const points = [0, 1, 2, 3].map((c) => [flat[2 * c]!, flat[2 * c + 1]!].map((v) => Math.round(v * 4) / 4));
     expect(points.map((p) => p.join(',')).sort()).toEqual(['0.25,0.25', '0.25,0.75', '0.75,0.25', '0.75,0.75']);
   });
@@ -99,7 +106,9 @@ describe('cvt centroids', () => {
     expect(defaultSampleCount(1_000)).toBe(25_000);
     expect(defaultSampleCount(10_000)).toBe(25_000);
     expect(defaultSampleCount(20_000)).toBe(40_000);
-    expect(() => cvtCentroids([{ min: 0, max: 1 }], 10, rngFromSeed('x'), { samples: 9 })).toThrow(/at least 10 samples, got 9/);
+    expect(() => cvtCentroids([{ min: 0, max: 1 }], 10, rngFromSeed('x'), { samples: 9 })).toThrow(
+      /at least 10 samples, got 9/,
+    );
     expect(() => cvtCentroids([{ min: 0, max: 1 }], 0, rngFromSeed('x'))).toThrow(/positive whole number of cells/);
   });
 

@@ -56,7 +56,15 @@ describe('grid archive', () => {
     expect(archive.add(candidate(4, -4, [1.5, 0.1]))).toEqual({ status: 'rejected', cell: 0 });
     expect(archive.add(candidate(5, 5, [0, 0]))).toEqual({ status: 'improved', cell: 0, previous: 1 });
     // Elites 5, −2, 7; the offset is the lowest score ever added, −4 (a rejected one): (5+4) + (−2+4) + (7+4) = 22.
-    expect(archive.stats()).toEqual({ size: 3, cells: 10, coverage: 0.3, qdScore: 22, qdOffset: -4, bestScore: 7, bestId: 2 });
+    expect(archive.stats()).toEqual({
+      size: 3,
+      cells: 10,
+      coverage: 0.3,
+      qdScore: 22,
+      qdOffset: -4,
+      bestScore: 7,
+      bestId: 2,
+    });
     expect(archive.best()?.genome).toBe('g2');
   });
 
@@ -77,7 +85,11 @@ describe('grid archive', () => {
     const archive = createGridArchive<string>({ dims });
     archive.add({ ...candidate(1, 2, [0, 0]), tiebreak: [5] });
     expect(archive.add({ ...candidate(2, 2, [0, 0]), tiebreak: [4, 100] }).status).toBe('rejected');
-    expect(archive.add({ ...candidate(3, 2, [0, 0]), tiebreak: [5, 1] })).toEqual({ status: 'improved', cell: 0, previous: 1 });
+    expect(archive.add({ ...candidate(3, 2, [0, 0]), tiebreak: [5, 1] })).toEqual({
+      status: 'improved',
+      cell: 0,
+      previous: 1,
+    });
     expect(archive.add(candidate(4, 2.5, [0, 0])).status).toBe('improved');
     expect(archive.get(0)?.tiebreak).toBeUndefined();
   });
@@ -103,7 +115,13 @@ describe('grid archive', () => {
 
   it('iterates elites in ascending cell order whatever the order of adds', () => {
     const archive = createGridArchive<string>({ dims });
-    for (const [id, x] of [[1, 9], [2, 1], [3, 5], [4, 3]] as const) archive.add(candidate(id, id, [x, 0]));
+    for (const [id, x] of [
+      [1, 9],
+      [2, 1],
+      [3, 5],
+      [4, 3],
+    ] as const)
+      archive.add(candidate(id, id, [x, 0]));
     expect([...archive.elites()].map((e) => e.cell)).toEqual([0, 2, 4, 8]);
     archive.add(candidate(5, 0, [7, 0.9]));
     expect([...archive.elites()].map((e) => e.cell)).toEqual([0, 2, 4, 7, 8]);
@@ -114,13 +132,19 @@ describe('grid archive', () => {
   });
 
   it('samples uniformly over filled cells', () => {
-    const archive = createGridArchive<string>({ dims: [{ name: 'a', min: 0, max: 1, bins: 10 }, { name: 'b', min: 0, max: 1, bins: 10 }] });
+    const archive = createGridArchive<string>({
+      dims: [
+        { name: 'a', min: 0, max: 1, bins: 10 },
+        { name: 'b', min: 0, max: 1, bins: 10 },
+      ],
+    });
     const rng = rngFromSeed('fill');
     let id = 0;
     while (archive.size < 20) archive.add(candidate(id++, rng(), [rng(), rng()]));
     const counts = new Map<number, number>();
     const draws = 20_000;
-    for (const elite of archive.sample(rngFromSeed('uniform'), draws)) counts.set(elite.cell, (counts.get(elite.cell) ?? 0) + 1);
+    for (const elite of archive.sample(rngFromSeed('uniform'), draws))
+      counts.set(elite.cell, (counts.get(elite.cell) ?? 0) + 1);
     expect(counts.size).toBe(20);
     const expected = draws / 20;
     const chiSquare = [...counts.values()].reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
@@ -128,11 +152,22 @@ describe('grid archive', () => {
   });
 
   it('handles grids too large for a dense table', () => {
-    const big = createGridArchive<string>({ dims: Array.from({ length: 9 }, (_, i) => ({ name: `d${i}`, min: 0, max: 1, bins: 10 })) });
+    const big = createGridArchive<string>({
+      dims: Array.from({ length: 9 }, (_, i) => ({ name: `d${i}`, min: 0, max: 1, bins: 10 })),
+    });
     expect(big.cells).toBe(1e9);
     const rng = rngFromSeed('sparse');
     const added: number[] = [];
-    for (let id = 0; id < 50; id++) added.push(big.add(candidate(id, id, Array.from({ length: 9 }, () => rng()))).cell);
+    for (let id = 0; id < 50; id++)
+      added.push(
+        big.add(
+          candidate(
+            id,
+            id,
+            Array.from({ length: 9 }, () => rng()),
+          ),
+        ).cell,
+      );
     const cells = [...new Set(added)].sort((a, b) => a - b);
     expect([...big.elites()].map((e) => e.cell)).toEqual(cells);
     expect(big.add(candidate(99, -1, big.get(cells[0]!)!.descriptors as number[])).status).toBe('rejected');
@@ -141,9 +176,13 @@ describe('grid archive', () => {
 
   it('refuses invalid dims and a grid with too many cells', () => {
     expect(() => createGridArchive({ dims: [] })).toThrow(ConfigError);
-    expect(() => createGridArchive({ dims: [{ name: 'x', min: 0, max: 1, bins: 0 }] })).toThrow(/bins must be a positive integer/);
+    expect(() => createGridArchive({ dims: [{ name: 'x', min: 0, max: 1, bins: 0 }] })).toThrow(
+      /bins must be a positive integer/,
+    );
     expect(() => createGridArchive({ dims: [{ name: 'x', min: 0, max: 1 }] })).toThrow(/grid dim "x": bins/);
-    expect(() => createGridArchive({ dims: [{ name: 'x', min: 1, max: 1, bins: 2 }] })).toThrow(/dim "x": max \(1\) must be greater than min \(1\)/);
+    expect(() => createGridArchive({ dims: [{ name: 'x', min: 1, max: 1, bins: 2 }] })).toThrow(
+      /dim "x": max \(1\) must be greater than min \(1\)/,
+    );
     const huge = Array.from({ length: 20 }, (_, i) => ({ name: `d${i}`, min: 0, max: 1, bins: 10 }));
     expect(() => createGridArchive({ dims: huge })).toThrow(/more than can be indexed/);
   });

@@ -19,7 +19,8 @@ describe('renderHeatmap', () => {
       { name: 'y', min: 0, max: 2, bins: 2 },
     ];
     const archive = createGridArchive<null>({ dims });
-    const add = (id: number, score: number, x: number, y: number): void => void archive.add({ id, genome: null, score, descriptors: [x, y] });
+    const add = (id: number, score: number, x: number, y: number): void =>
+      void archive.add({ id, genome: null, score, descriptors: [x, y] });
     add(1, 1, 0.5, 0.5); // bins (0, 0)
     add(2, 2, 1.5, 1.5); // bins (1, 1)
     add(3, 3, 3.5, 0.5); // bins (3, 0)
@@ -54,7 +55,13 @@ describe('renderHeatmap', () => {
     archive.add({ id: 3, genome: null, score: 5, descriptors: [99, 99] });
     const lines = renderHeatmap(archive, dims, { width: 10, height: 5 }).split('\n');
     const map = lines.slice(1, 6);
-    expect(map).toEqual(['100 ┤·········▒│', '    │··········│', '    │··········│', '    │··········│', '  0 ┤█·········│']);
+    expect(map).toEqual([
+      '100 ┤·········▒│',
+      '    │··········│',
+      '    │··········│',
+      '    │··········│',
+      '  0 ┤█·········│',
+    ]);
     expect(lines[6]).toBe('    └──────────┘');
   });
 
@@ -74,15 +81,24 @@ describe('renderHeatmap', () => {
       { name: 'x', min: 0, max: 1 },
       { name: 'y', min: 0, max: 1 },
     ];
-    const geometry = { type: 'cvt', dims, centroids: [[0.1, 0.1], [0.9, 0.1], [0.1, 0.9], [0.9, 0.9], [0.6, 0.4]] };
+    const geometry = {
+      type: 'cvt',
+      dims,
+      centroids: [
+        [0.1, 0.1],
+        [0.9, 0.1],
+        [0.1, 0.9],
+        [0.9, 0.9],
+        [0.6, 0.4],
+      ],
+    };
     const archive = createCvtArchive<null>({ cells: 5, dims }, { geometry });
     archive.add({ id: 1, genome: null, score: 4, descriptors: [0.05, 0.05] }); // centroid 0 → column 0, bottom row
     archive.add({ id: 2, genome: null, score: 8, descriptors: [0.95, 0.95] }); // centroid 3 → column 3, top row
     archive.add({ id: 3, genome: null, score: 6, descriptors: [0.6, 0.45] }); // centroid 4 → column 2, bottom row
-    expect(renderHeatmap(archive, dims, { width: 4, height: 2, geometry: archive.geometry() }).split('\n').slice(1, 3)).toEqual([
-      '1 ┤···█│',
-      '0 ┤░·▓·│',
-    ]);
+    expect(
+      renderHeatmap(archive, dims, { width: 4, height: 2, geometry: archive.geometry() }).split('\n').slice(1, 3),
+    ).toEqual(['1 ┤···█│', '0 ┤░·▓·│']);
   });
 
   it('falls back to elite descriptors without a geometry, and never throws on odd input', () => {
@@ -90,7 +106,19 @@ describe('renderHeatmap', () => {
       { name: 'x', min: 0, max: 1 },
       { name: 'y', min: 0, max: 1 },
     ];
-    const archive = createCvtArchive<null>({ cells: 2, dims }, { geometry: { type: 'cvt', dims, centroids: [[0.2, 0.2], [0.8, 0.8]] } });
+    const archive = createCvtArchive<null>(
+      { cells: 2, dims },
+      {
+        geometry: {
+          type: 'cvt',
+          dims,
+          centroids: [
+            [0.2, 0.2],
+            [0.8, 0.8],
+          ],
+        },
+      },
+    );
     archive.add({ id: 1, genome: null, score: 1, descriptors: [0, 0] });
     expect(renderHeatmap(archive, dims, { width: 2, height: 2 }).split('\n').slice(1, 3)).toEqual(['1 ┤··│', '0 ┤█·│']);
     expect(() => renderHeatmap(archive, [{ name: 'z', min: 1, max: 1 }], { width: 0, height: -3 })).not.toThrow();

@@ -11,9 +11,25 @@ describe('QD statistics', () => {
       { id: 3, score: -1 },
     ];
     // Offset = min score = −1: (2+1) + (5+1) + (−1+1) = 9.
-    expect(computeArchiveStats(elites, 12)).toEqual({ size: 3, cells: 12, coverage: 0.25, qdScore: 9, qdOffset: -1, bestScore: 5, bestId: 2 });
+    expect(computeArchiveStats(elites, 12)).toEqual({
+      size: 3,
+      cells: 12,
+      coverage: 0.25,
+      qdScore: 9,
+      qdOffset: -1,
+      bestScore: 5,
+      bestId: 2,
+    });
     expect(computeArchiveStats(elites, 12, -3)).toMatchObject({ qdScore: 15, qdOffset: -3 });
-    expect(computeArchiveStats([], 4)).toEqual({ size: 0, cells: 4, coverage: 0, qdScore: 0, qdOffset: 0, bestScore: undefined, bestId: undefined });
+    expect(computeArchiveStats([], 4)).toEqual({
+      size: 0,
+      cells: 4,
+      coverage: 0,
+      qdScore: 0,
+      qdOffset: 0,
+      bestScore: undefined,
+      bestId: undefined,
+    });
   });
 
   it('tracks the offset as the lowest score observed, rejected ones included', () => {

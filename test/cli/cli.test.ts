@@ -7,18 +7,27 @@ import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 
 const config = (dir: string, extra: Record<string, unknown> = {}): string => {
   const path = join(dir, 'arm.json');
-  writeFileSync(path, JSON.stringify({
-    name: 'arm',
-    seed: 4,
-    space: { type: 'vector', dimensions: 5, min: 0, max: 1, mutation: { type: 'iso-line-dd' } },
-    evaluator: { type: 'planar-arm' },
-    search: { strategy: 'map-elites', initialRandom: 50, crossoverRate: 1 },
-    archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 12 }, { name: 'y', min: 0, max: 1, bins: 8 }] },
-    budget: { evaluations: 2000 },
-    workers: 0,
-    cache: { path: join(dir, 'cache.mdb') },
-    ...extra,
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name: 'arm',
+      seed: 4,
+      space: { type: 'vector', dimensions: 5, min: 0, max: 1, mutation: { type: 'iso-line-dd' } },
+      evaluator: { type: 'planar-arm' },
+      search: { strategy: 'map-elites', initialRandom: 50, crossoverRate: 1 },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'x', min: 0, max: 1, bins: 12 },
+          { name: 'y', min: 0, max: 1, bins: 8 },
+        ],
+      },
+      budget: { evaluations: 2000 },
+      workers: 0,
+      cache: { path: join(dir, 'cache.mdb') },
+      ...extra,
+    }),
+  );
   return path;
 };
 
@@ -28,7 +37,20 @@ describe('elites CLI', () => {
     const r = await runCli(['run', config(dir), '--out', join(dir, 'run'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(s)).toEqual(expect.arrayContaining(['runId', 'status', 'stopReason', 'proposals', 'evaluations', 'cacheHits', 'failures', 'best', 'archive', 'seconds']));
+    expect(Object.keys(s)).toEqual(
+      expect.arrayContaining([
+        'runId',
+        'status',
+        'stopReason',
+        'proposals',
+        'evaluations',
+        'cacheHits',
+        'failures',
+        'best',
+        'archive',
+        'seconds',
+      ]),
+    );
     expect(s).toMatchObject({ status: 'done', stopReason: 'evaluations', proposals: 2000 });
     expect(existsSync(join(dir, 'run', 'config.json'))).toBe(true);
     expect(readFileSync(join(dir, 'run', 'run.log'), 'utf8')).toMatch(/done \(evaluations\): 2000 proposals/);
@@ -36,17 +58,33 @@ describe('elites CLI', () => {
 
   it('flags override the config file', async () => {
     const dir = useRunFiles();
-    const r = await runCli(['run', config(dir), '--out', join(dir, 'run'), '--json', '--evaluations', '300', '--seed', '9']);
+    const r = await runCli([
+      'run',
+      config(dir),
+      '--out',
+      join(dir, 'run'),
+      '--json',
+      '--evaluations',
+      '300',
+      '--seed',
+      '9',
+    ]);
     expect(JSON.parse(r.stdout)).toMatchObject({ proposals: 300 });
     expect(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ seed: 9 });
   });
 
   it('run on a terminal draws a progress bar with the share of the budget and an ETA; piped it stays quiet', async () => {
     const dir = useRunFiles();
-    const tty = await runCli(['run', config(dir, { budget: { evaluations: 20000 } }), '--out', join(dir, 'a')], { tty: true });
+    const tty = await runCli(['run', config(dir, { budget: { evaluations: 20000 } }), '--out', join(dir, 'a')], {
+      tty: true,
+    });
     expect(tty.code, tty.stderr).toBe(0);
-    expect(tty.stderr).toMatch(/100% \| ETA 0s \| 20000 proposals \| [\d.]+\/s \| best [-\d.e]+ \| coverage [\d.]+% \| cache [\d.]+%/);
-    const byTime = await runCli(['run', config(dir, { budget: { seconds: 1 } }), '--out', join(dir, 'b')], { tty: true });
+    expect(tty.stderr).toMatch(
+      /100% \| ETA 0s \| 20000 proposals \| [\d.]+\/s \| best [-\d.e]+ \| coverage [\d.]+% \| cache [\d.]+%/,
+    );
+    const byTime = await runCli(['run', config(dir, { budget: { seconds: 1 } }), '--out', join(dir, 'b')], {
+      tty: true,
+    });
     expect(byTime.stderr).toMatch(/\d+% \| ETA \d+s \| \d+ proposals/);
     const piped = await runCli(['run', config(dir), '--out', join(dir, 'c')]);
     expect(piped.stderr).not.toMatch(/ETA/);
@@ -66,7 +104,10 @@ describe('elites CLI', () => {
     expect(r.stdout).toMatch(/\[[-\d.e]+(, [-\d.e]+){4}\]/); // a described genome (5 genes)
     const heatmapRows = r.stdout.split('\n').filter((l) => /[░▒▓█]/.test(l));
     expect(heatmapRows.length).toBeGreaterThanOrEqual(4);
-    const json = JSON.parse((await runCli(['inspect', join(dir, 'run'), '--json'])).stdout) as { top: unknown[]; archive: { size: number } };
+    const json = JSON.parse((await runCli(['inspect', join(dir, 'run'), '--json'])).stdout) as {
+      top: unknown[];
+      archive: { size: number };
+    };
     expect(json.top.length).toBe(Math.min(10, json.archive.size));
     // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this checks
     expect(r.stdout).not.toMatch(/\x1b\[/); // not a colour terminal: plain text
@@ -81,13 +122,17 @@ describe('elites CLI', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this checks
     const levels = new Set([...coloured.stdout.matchAll(/\x1b\[(3[1-6])m█/g)].map((m) => m[1]));
     expect(levels.size).toBeGreaterThanOrEqual(3);
-    expect(JSON.parse((await runCli(['inspect', join(dir, 'run'), '--json'], { color: true })).stdout)).toMatchObject({ status: 'done' }); // JSON stays plain
+    expect(JSON.parse((await runCli(['inspect', join(dir, 'run'), '--json'], { color: true })).stdout)).toMatchObject({
+      status: 'done',
+    }); // JSON stays plain
   });
 
   it('exports the elites as csv, jsonl and json, and every event with --all', async () => {
     const dir = useRunFiles();
     const run = join(dir, 'run');
-    const summary = JSON.parse((await runCli(['run', config(dir), '--out', run, '--json'])).stdout) as { archive: { size: number } };
+    const summary = JSON.parse((await runCli(['run', config(dir), '--out', run, '--json'])).stdout) as {
+      archive: { size: number };
+    };
     const csv = (await runCli(['export', run, '--format', 'csv'])).stdout.trim().split('\n');
     expect(csv[0]).toBe('id,cell,fitness,x,y,text,genome');
     expect(csv.length - 1).toBe(summary.archive.size);
@@ -112,7 +157,15 @@ describe('elites CLI', () => {
     const dir = useRunFiles();
     const init = await runCli(['init', join(dir, 'starter')]);
     expect(init.code).toBe(0);
-    const r = await runCli(['run', join(dir, 'starter', 'elites.yaml'), '--out', join(dir, 'run'), '--evaluations', '400', '--json']);
+    const r = await runCli([
+      'run',
+      join(dir, 'starter', 'elites.yaml'),
+      '--out',
+      join(dir, 'run'),
+      '--evaluations',
+      '400',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'done', proposals: 400, failures: 0 });
     expect((await runCli(['init', join(dir, 'starter')])).code).toBe(2); // refuses to overwrite
@@ -123,8 +176,16 @@ describe('elites CLI', () => {
       ['a missing config file', (dir) => ['run', join(dir, 'nope.yaml')], /config file not found/],
       ['a typo in the config', (dir) => ['run', config(dir, { budgte: {} })], /unknown key "budgte"/],
       ['an unknown strategy', (dir) => ['run', config(dir, { search: { strategy: 'cmaes' } })], /search\.strategy/],
-      ['a missing plug-in module', (dir) => ['run', config(dir, { evaluator: { module: './missing.mjs' } })], /evaluator module not found/],
-      ['a plug-in without evaluate()', (dir) => ['run', config(dir, { evaluator: { module: fixturePlugin('no-evaluate.mjs') } })], /no evaluate\(\) function/],
+      [
+        'a missing plug-in module',
+        (dir) => ['run', config(dir, { evaluator: { module: './missing.mjs' } })],
+        /evaluator module not found/,
+      ],
+      [
+        'a plug-in without evaluate()',
+        (dir) => ['run', config(dir, { evaluator: { module: fixturePlugin('no-evaluate.mjs') } })],
+        /no evaluate\(\) function/,
+      ],
       ['not a run directory', (dir) => ['inspect', dir], /not a run directory/],
       ['an unknown command', () => ['frobnicate'], /Unknown argument|Unknown command/i],
       ['a bad export format', (dir) => ['export', dir, '--format', 'xml'], /Invalid values|Choices/],

@@ -5,7 +5,13 @@ import { rngFromSeed, type Rng } from '../../core/rng.js';
 import { compareScored } from '../../core/score.js';
 import type { EvalContext, EvalResult } from '../../core/types.js';
 
-const ctx: EvalContext = { rng: rngFromSeed('binval'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
+const ctx: EvalContext = {
+  rng: rngFromSeed('binval'),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity: 1,
+  sample: 0,
+};
 const binval = createBinVal();
 const evaluate = (g: Uint8Array): EvalResult => binval.evaluate(g, ctx) as EvalResult;
 

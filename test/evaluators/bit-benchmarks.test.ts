@@ -4,7 +4,13 @@ import { createLeadingOnes, createOneMax } from '../../evaluators/index.js';
 import { rngFromSeed } from '../../core/rng.js';
 import type { EvalContext } from '../../core/types.js';
 
-const ctx: EvalContext = { rng: rngFromSeed('bits'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
+const ctx: EvalContext = {
+  rng: rngFromSeed('bits'),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity: 1,
+  sample: 0,
+};
 const bits = (s: string): Uint8Array => Uint8Array.from(s, (c) => (c === '1' ? 1 : 0));
 
 describe('onemax', () => {

@@ -10,8 +10,19 @@ import { repoRoot, useRunFiles } from '../helpers/files.js';
 
 const node = process.execPath;
 const fixture = (name: string): string => join(repoRoot, 'test/fixtures/command', name);
-const ctxOf = (seed = 'command', fidelity = 1, sample = 0): EvalContext => ({ rng: rngFromSeed(seed), signal: new AbortController().signal, options: {}, fidelity, sample });
-const builds = (counter: string): string[][] => readFileSync(counter, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as string[]);
+const ctxOf = (seed = 'command', fidelity = 1, sample = 0): EvalContext => ({
+  rng: rngFromSeed(seed),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity,
+  sample,
+});
+const builds = (counter: string): string[][] =>
+  readFileSync(counter, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as string[]);
 
 /** The fixture "compiler" writes {content} lower-cased to {builddir}/artefact; the "kernel" scores its length + {offset}. */
 function options(dir: string, extra: Partial<CommandOptionsInput> = {}): CommandOptionsInput {
@@ -28,7 +39,11 @@ describe('command evaluator: builds', () => {
     const dir = useRunFiles();
     const counter = join(dir, 'count');
     const a = createCommandEvaluator(options(dir));
-    expect(await a.evaluate({ content: 'abc', offset: 0 }, ctxOf())).toEqual({ fitness: 3, descriptors: [], metrics: { size: 3, offset: 0 } });
+    expect(await a.evaluate({ content: 'abc', offset: 0 }, ctxOf())).toEqual({
+      fitness: 3,
+      descriptors: [],
+      metrics: { size: 3, offset: 0 },
+    });
     expect(await a.evaluate({ content: 'abc', offset: 0 }, ctxOf())).toMatchObject({ fitness: 3 });
     expect(await a.evaluate({ content: 'abc', offset: 10 }, ctxOf())).toMatchObject({ fitness: 13 }); // offset is a run argument only
     expect(builds(counter)).toHaveLength(1);
@@ -51,7 +66,10 @@ describe('command evaluator: builds', () => {
   it('two workers building the same command at once both succeed and leave one build directory', async () => {
     const dir = useRunFiles();
     const [a, b] = [createCommandEvaluator(options(dir)), createCommandEvaluator(options(dir))];
-    const results = await Promise.all([a.evaluate({ content: 'xy', offset: 0 }, ctxOf()), b.evaluate({ content: 'xy', offset: 0 }, ctxOf())]);
+    const results = await Promise.all([
+      a.evaluate({ content: 'xy', offset: 0 }, ctxOf()),
+      b.evaluate({ content: 'xy', offset: 0 }, ctxOf()),
+    ]);
     expect(results.map((r) => r.fitness)).toEqual([2, 2]);
     expect(readdirSync(join(dir, 'work/builds'))).toHaveLength(1);
   });
@@ -75,7 +93,9 @@ describe('command evaluator: builds', () => {
     expect(edited.version).not.toBe(first.version);
     await edited.evaluate({ content: 'abc', offset: 0 }, ctxOf());
     expect(builds(join(dir, 'count'))).toHaveLength(2);
-    expect(() => createCommandEvaluator({ ...withInputs(), build: { argv: ['cc'], inputs: [join(dir, 'missing.c')] } })).toThrow(/build\.inputs: cannot read ".*missing\.c".*ENOENT/);
+    expect(() =>
+      createCommandEvaluator({ ...withInputs(), build: { argv: ['cc'], inputs: [join(dir, 'missing.c')] } }),
+    ).toThrow(/build\.inputs: cannot read ".*missing\.c".*ENOENT/);
   });
 });
 
@@ -101,7 +121,9 @@ describe('command evaluator: fingerprint', () => {
     const dir = useRunFiles();
     expect(createCommandEvaluator(options(dir)).fingerprint).toBeUndefined();
     const evaluator = createCommandEvaluator(options(dir, { fingerprintFile: '{builddir}/missing' }));
-    await expect(evaluator.fingerprint!({ content: 'a', offset: 0 }, ctxOf())).rejects.toThrow(/fingerprintFile .*missing was not written by the build step \(ENOENT\)/);
+    await expect(evaluator.fingerprint!({ content: 'a', offset: 0 }, ctxOf())).rejects.toThrow(
+      /fingerprintFile .*missing was not written by the build step \(ENOENT\)/,
+    );
   });
 });
 
@@ -109,15 +131,26 @@ describe('command evaluator: results', () => {
   it('fitness, descriptors and metrics by field name; implicit metrics are the other numeric fields', async () => {
     const dir = useRunFiles();
     const explicit = createCommandEvaluator(options(dir, { descriptors: ['size'], metrics: ['offset'] }));
-    expect(await explicit.evaluate({ content: 'abcd', offset: 2 }, ctxOf())).toEqual({ fitness: 6, descriptors: [4], metrics: { offset: 2 } });
+    expect(await explicit.evaluate({ content: 'abcd', offset: 2 }, ctxOf())).toEqual({
+      fitness: 6,
+      descriptors: [4],
+      metrics: { offset: 2 },
+    });
     const renamed = createCommandEvaluator(options(dir, { fitness: 'size' }));
-    expect(await renamed.evaluate({ content: 'abcd', offset: 2 }, ctxOf())).toEqual({ fitness: 4, descriptors: [], metrics: { fitness: 6, offset: 2 } });
+    expect(await renamed.evaluate({ content: 'abcd', offset: 2 }, ctxOf())).toEqual({
+      fitness: 4,
+      descriptors: [],
+      metrics: { fitness: 6, offset: 2 },
+    });
   });
 
   it('repeat runs the program n times in one work directory and reduces every field', async () => {
     const dir = useRunFiles();
     const make = (reduce: 'median' | 'mean' | 'min' | 'max') =>
-      createCommandEvaluator({ workDir: join(dir, 'work'), run: { argv: [node, fixture('sequence.mjs'), '{workdir}/state', '4', '1', '10'], repeat: 3, reduce } });
+      createCommandEvaluator({
+        workDir: join(dir, 'work'),
+        run: { argv: [node, fixture('sequence.mjs'), '{workdir}/state', '4', '1', '10'], repeat: 3, reduce },
+      });
     expect(await make('median').evaluate({}, ctxOf())).toEqual({ fitness: 4, descriptors: [], metrics: { speed: 8 } });
     expect(await make('mean').evaluate({}, ctxOf())).toEqual({ fitness: 5, descriptors: [], metrics: { speed: 10 } });
     expect((await make('max').evaluate({}, ctxOf())).fitness).toBe(10);
@@ -129,13 +162,16 @@ describe('command evaluator: results', () => {
     const evaluator = createCommandEvaluator({
       workDir: join(dir, 'work'),
       build: { argv: [node, fixture('build.mjs'), join(dir, 'count'), '{builddir}/artefact', 'seed {seed}'] },
-      run: { argv: [node, fixture('echo-argv.mjs'), record, '{seed}', '{fidelity}', '{sample}', '{workdir}', '{builddir}'] },
+      run: {
+        argv: [node, fixture('echo-argv.mjs'), record, '{seed}', '{fidelity}', '{sample}', '{workdir}', '{builddir}'],
+      },
       fingerprintFile: '{builddir}/artefact',
     });
     const ctx = ctxOf('candidate-1', 0.25, 3);
     await evaluator.fingerprint!({}, ctx);
     await evaluator.evaluate({}, ctx);
-    const [seed, fidelity, sample, workdir, builddir] = (JSON.parse(readFileSync(record, 'utf8')) as { argv: string[] }).argv;
+    const [seed, fidelity, sample, workdir, builddir] = (JSON.parse(readFileSync(record, 'utf8')) as { argv: string[] })
+      .argv;
     expect(seed).toMatch(/^\d+$/);
     expect(String(Math.floor(rngFromSeed('candidate-1')() * 2 ** 32))).toBe(seed);
     expect([fidelity, sample]).toEqual(['0.25', '3']);

@@ -11,7 +11,13 @@ import { repoRoot, useRunFiles } from '../helpers/files.js';
 
 const node = process.execPath;
 const fixture = (name: string): string => join(repoRoot, 'test/fixtures/command', name);
-const ctxOf = (signal = new AbortController().signal): EvalContext => ({ rng: rngFromSeed('command'), signal, options: {}, fidelity: 1, sample: 0 });
+const ctxOf = (signal = new AbortController().signal): EvalContext => ({
+  rng: rngFromSeed('command'),
+  signal,
+  options: {},
+  fidelity: 1,
+  sample: 0,
+});
 
 /** An evaluator whose work directory is a fresh temp directory. */
 function evaluatorIn(dir: string, options: CommandOptionsInput) {
@@ -48,7 +54,11 @@ describe('command evaluator: no shell', () => {
     const dir = useRunFiles({ 'x/keep': 'still here' });
     const record = join(dir, 'argv.json');
     const evaluator = evaluatorIn(dir, {
-      run: { argv: [node, fixture('echo-argv.mjs'), record, '{payload}', '--name={payload}', '{payload}{payload}'], cwd: dir, env: { PAYLOAD: '{payload}' } },
+      run: {
+        argv: [node, fixture('echo-argv.mjs'), record, '{payload}', '--name={payload}', '{payload}{payload}'],
+        cwd: dir,
+        env: { PAYLOAD: '{payload}' },
+      },
     });
     const result = await evaluator.evaluate({ payload }, ctxOf());
     expect(result.fitness).toBe(3); // three arguments after the record path, whatever they hold
@@ -69,7 +79,11 @@ describe('command evaluator: no shell', () => {
     });
     const r = await evaluator.evaluate({ payload }, ctxOf());
     expect(r.fitness).toBe(payload.length);
-    expect(JSON.parse(readFileSync(join(dir, 'count'), 'utf8').trim())).toEqual([join(dir, 'count'), expect.stringMatching(/artefact$/), payload]);
+    expect(JSON.parse(readFileSync(join(dir, 'count'), 'utf8').trim())).toEqual([
+      join(dir, 'count'),
+      expect.stringMatching(/artefact$/),
+      payload,
+    ]);
     for (const f of ['PWNED', 'PWNED2', 'PWNED3']) expect(existsSync(join(dir, f)), f).toBe(false);
   });
 });
@@ -78,7 +92,10 @@ describe('command evaluator: failures', () => {
   it('a run step that exits non-zero: the exit code and the last lines of stderr', async () => {
     const dir = useRunFiles();
     const evaluator = evaluatorIn(dir, { run: { argv: [node, fixture('fail.mjs'), '3'] } });
-    const error = await Promise.resolve(evaluator.evaluate({}, ctxOf())).then(() => undefined, (e: unknown) => e);
+    const error = await Promise.resolve(evaluator.evaluate({}, ctxOf())).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StepError);
     const message = (error as Error).message;
     expect(message).toMatch(/^run step exited with code 3: .*fail\.mjs 3\nlast lines of stderr:\n/);
@@ -91,12 +108,17 @@ describe('command evaluator: failures', () => {
   it('a crash: names the signal', async () => {
     const dir = useRunFiles();
     const evaluator = evaluatorIn(dir, { run: { argv: [node, fixture('crash.mjs')] } });
-    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^run step was killed by SIGSEGV \(crashed\): .*crash\.mjs\nlast lines of stderr:\nabout to crash$/);
+    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(
+      /^run step was killed by SIGSEGV \(crashed\): .*crash\.mjs\nlast lines of stderr:\nabout to crash$/,
+    );
   });
 
   it('a build step that fails: the build error, and nothing left in the build directory', async () => {
     const dir = useRunFiles();
-    const evaluator = evaluatorIn(dir, { build: { argv: [node, fixture('fail.mjs'), '1'] }, run: { argv: [node, fixture('emit.mjs'), '{{"fitness": 1}}'] } });
+    const evaluator = evaluatorIn(dir, {
+      build: { argv: [node, fixture('fail.mjs'), '1'] },
+      run: { argv: [node, fixture('emit.mjs'), '{{"fitness": 1}}'] },
+    });
     await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^build step exited with code 1: /);
     expect(readdirSync(join(dir, 'work/builds'))).toEqual([]);
   });
@@ -104,14 +126,22 @@ describe('command evaluator: failures', () => {
   it('a program that does not exist', async () => {
     const dir = useRunFiles();
     const evaluator = evaluatorIn(dir, { run: { argv: ['elites-no-such-program-{n}'] } });
-    await expect(evaluator.evaluate({ n: 1 }, ctxOf())).rejects.toThrow(/^run step: cannot start "elites-no-such-program-1" \(not found: give a path, or check PATH\)/);
-    await expect(Promise.resolve().then(() => evaluatorIn(dir, { run: { argv: ['elites-no-such-program'] } }).prepare!({}))).rejects.toThrow('command evaluator: run.argv[0] "elites-no-such-program" not found on PATH');
+    await expect(evaluator.evaluate({ n: 1 }, ctxOf())).rejects.toThrow(
+      /^run step: cannot start "elites-no-such-program-1" \(not found: give a path, or check PATH\)/,
+    );
+    await expect(
+      Promise.resolve().then(() => evaluatorIn(dir, { run: { argv: ['elites-no-such-program'] } }).prepare!({})),
+    ).rejects.toThrow('command evaluator: run.argv[0] "elites-no-such-program" not found on PATH');
   });
 
   it.each([
     ['no output', [], /stdout was empty/],
     ['text only', ['12.5 GFLOP/s'], /printed no JSON object line on stdout .*; its last line: "12\.5 GFLOP\/s"/],
-    ['no fitness field', ['{{"gflops": 12.5}}'], /the last JSON line of stdout has no fitness field "fitness": "\{\\"gflops\\": 12\.5\}"/],
+    [
+      'no fitness field',
+      ['{{"gflops": 12.5}}'],
+      /the last JSON line of stdout has no fitness field "fitness": "\{\\"gflops\\": 12\.5\}"/,
+    ],
     ['a string fitness', ['{{"fitness": "12.5"}}'], /non-numeric \(string\) fitness field/],
   ])('bad stdout (%s): a clear error quoting it', async (_name, lines, pattern) => {
     const dir = useRunFiles();
@@ -122,13 +152,17 @@ describe('command evaluator: failures', () => {
   it('a JSON argument needs {{ }}: unescaped, its braces are a placeholder, and the error says so', async () => {
     const dir = useRunFiles();
     const evaluator = evaluatorIn(dir, { run: { argv: [node, fixture('emit.mjs'), '{"fitness": 1}'] } });
-    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow('run.argv[2] "{\\"fitness\\": 1}": no value for {"fitness": 1} (write {{ and }} for literal braces); available: {workdir}, {seed}, {fidelity}, {sample}');
+    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(
+      'run.argv[2] "{\\"fitness\\": 1}": no value for {"fitness": 1} (write {{ and }} for literal braces); available: {workdir}, {seed}, {fidelity}, {sample}',
+    );
   });
 
   it('no run step: a clear error when used (the registry builds every evaluator from no options)', async () => {
     const evaluator = createCommandEvaluator({});
     expect(() => evaluator.prepare!({})).toThrow(/options\.run is required/);
-    await expect(Promise.resolve().then(() => evaluator.evaluate({}, ctxOf()))).rejects.toThrow(/options\.run is required/);
+    await expect(Promise.resolve().then(() => evaluator.evaluate({}, ctxOf()))).rejects.toThrow(
+      /options\.run is required/,
+    );
   });
 });
 
@@ -137,9 +171,13 @@ describe('command evaluator: timeouts and aborts kill the process group', () => 
     const dir = useRunFiles();
     const pidFile = join(dir, 'child.pid');
     // 2 s: long enough for a loaded machine to start node and the child, far short of the step's 30 s.
-    const evaluator = evaluatorIn(dir, { run: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 2 } });
+    const evaluator = evaluatorIn(dir, {
+      run: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 2 },
+    });
     const started = Date.now();
-    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^run step timed out after 2 s and was killed: .*sleep\.mjs 30 .*\nlast lines of stdout:\nstarted$/);
+    await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(
+      /^run step timed out after 2 s and was killed: .*sleep\.mjs 30 .*\nlast lines of stdout:\nstarted$/,
+    );
     expect(Date.now() - started).toBeLessThan(15_000); // killed at the timeout, not after the step's 30 s
     expect(existsSync(pidFile), 'the step never started its child').toBe(true);
     const child = Number(readFileSync(pidFile, 'utf8'));
@@ -149,7 +187,10 @@ describe('command evaluator: timeouts and aborts kill the process group', () => 
   it('a build step that times out', async () => {
     const dir = useRunFiles();
     const pidFile = join(dir, 'child.pid');
-    const evaluator = evaluatorIn(dir, { build: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 1.5 }, run: { argv: [node, fixture('emit.mjs'), '{{"fitness": 1}}'] } });
+    const evaluator = evaluatorIn(dir, {
+      build: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 1.5 },
+      run: { argv: [node, fixture('emit.mjs'), '{{"fitness": 1}}'] },
+    });
     await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^build step timed out after 1\.5 s and was killed/);
     expect(existsSync(pidFile), 'the build step never started its child').toBe(true);
     expect(await waitFor(() => !alive(Number(readFileSync(pidFile, 'utf8'))))).toBe(true);
@@ -171,19 +212,43 @@ describe('command evaluator: timeouts and aborts kill the process group', () => 
 
   it('an already aborted signal starts nothing', async () => {
     const dir = useRunFiles();
-    await expect(runStep({ label: 'run step', argv: [node, fixture('echo-argv.mjs'), join(dir, 'never')], cwd: dir, env: process.env, timeoutSeconds: 5, signal: AbortSignal.abort(new Error('run stopped')) })).rejects.toThrow('run step stopped: run stopped');
+    await expect(
+      runStep({
+        label: 'run step',
+        argv: [node, fixture('echo-argv.mjs'), join(dir, 'never')],
+        cwd: dir,
+        env: process.env,
+        timeoutSeconds: 5,
+        signal: AbortSignal.abort(new Error('run stopped')),
+      }),
+    ).rejects.toThrow('run step stopped: run stopped');
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
   it('a working directory that does not exist', async () => {
     const dir = useRunFiles();
-    await expect(runStep({ label: 'run step', argv: [node, '-e', ''], cwd: join(dir, 'nope'), env: process.env, timeoutSeconds: 5 })).rejects.toThrow(/working directory ".*nope" does not exist/);
+    await expect(
+      runStep({
+        label: 'run step',
+        argv: [node, '-e', ''],
+        cwd: join(dir, 'nope'),
+        env: process.env,
+        timeoutSeconds: 5,
+      }),
+    ).rejects.toThrow(/working directory ".*nope" does not exist/);
   });
 
   it('keeps only the tail of a huge stdout, and still finds the result', async () => {
     const dir = useRunFiles();
-    const script = 'const line = "x".repeat(1023) + "\\n"; for (let i = 0; i < 4096; i++) process.stdout.write(line); console.log(JSON.stringify({ fitness: 4 }));';
-    const out = await runStep({ label: 'run step', argv: [node, '-e', script], cwd: dir, env: process.env, timeoutSeconds: 30 });
+    const script =
+      'const line = "x".repeat(1023) + "\\n"; for (let i = 0; i < 4096; i++) process.stdout.write(line); console.log(JSON.stringify({ fitness: 4 }));';
+    const out = await runStep({
+      label: 'run step',
+      argv: [node, '-e', script],
+      cwd: dir,
+      env: process.env,
+      timeoutSeconds: 30,
+    });
     expect(out.stdout.length).toBeLessThanOrEqual(1 << 20);
     expect(out.stdout.endsWith('{"fitness":4}\n')).toBe(true);
   });

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileArgs } from '../../evaluators/kernel/index.js';
 import { compileKernel } from '../../evaluators/kernel/compile.js';
-import { LOOP_ORDERS, NAIVE_KERNEL_CONFIG, resolveKernelConfig, type KernelGenome } from '../../evaluators/kernel/config.js';
+import {
+  LOOP_ORDERS,
+  NAIVE_KERNEL_CONFIG,
+  resolveKernelConfig,
+  type KernelGenome,
+} from '../../evaluators/kernel/config.js';
 import { runBenchmark } from '../../evaluators/kernel/run.js';
 import { generateKernelSource } from '../../evaluators/kernel/source.js';
 
@@ -22,10 +27,19 @@ const PACKS = [
   { packA: false, packB: true },
 ];
 const configs: [string, KernelGenome][] = [
-  ...LOOP_ORDERS.map((loopOrder, i): [string, KernelGenome] => [`${loopOrder} packA=${PACKS[i % 4]!.packA} packB=${PACKS[i % 4]!.packB}`, { ...small, loopOrder, ...PACKS[i % 4]!, mr: 4, nr: 16 }]),
-  ...PACKS.map(({ packA, packB }): [string, KernelGenome] => [`2 threads knm packA=${packA} packB=${packB}`, { ...small, loopOrder: 'knm', packA, packB, threads: 2, mr: 6, nr: 8 }]),
+  ...LOOP_ORDERS.map((loopOrder, i): [string, KernelGenome] => [
+    `${loopOrder} packA=${PACKS[i % 4]!.packA} packB=${PACKS[i % 4]!.packB}`,
+    { ...small, loopOrder, ...PACKS[i % 4]!, mr: 4, nr: 16 },
+  ]),
+  ...PACKS.map(({ packA, packB }): [string, KernelGenome] => [
+    `2 threads knm packA=${packA} packB=${packB}`,
+    { ...small, loopOrder: 'knm', packA, packB, threads: 2, mr: 6, nr: 8 },
+  ]),
   ['2 threads nkm, vec 64, mr 3, kUnroll 8', { ...small, threads: 2, vec: 64, nr: 32, mr: 3, kUnroll: 8 }],
-  ['vec 16, mr 1, nr 4, unpacked, mc not a multiple of mr', { ...small, vec: 16, mr: 1, nr: 4, mc: 7, packA: false, packB: false, loopOrder: 'mkn' }],
+  [
+    'vec 16, mr 1, nr 4, unpacked, mc not a multiple of mr',
+    { ...small, vec: 16, mr: 1, nr: 4, mc: 7, packA: false, packB: false, loopOrder: 'mkn' },
+  ],
   ['default blocks (larger than the matrices)', { flags: '-O2' }],
   ['naive', { ...NAIVE_KERNEL_CONFIG, flags: '-O2' }],
   ['naive, 2 threads', { ...NAIVE_KERNEL_CONFIG, flags: '-O2', threads: 2 }],
@@ -39,7 +53,10 @@ const shapes = [
 describe('generated SGEMM kernels', () => {
   it.each(configs)('%s: correct on odd sizes', async (_name, genome) => {
     const config = resolveKernelConfig(genome);
-    const compiled = await compileKernel(generateKernelSource(config), { buildDir, args: compileArgs(config, 'native') });
+    const compiled = await compileKernel(generateKernelSource(config), {
+      buildDir,
+      args: compileArgs(config, 'native'),
+    });
     for (const shape of shapes) {
       const out = await runBenchmark(compiled.binary, shape, { repeats: 2, warmup: 1, timeoutSeconds: 20, seed: 7 });
       const where = `${shape.m}x${shape.n}x${shape.k}`;
@@ -50,18 +67,31 @@ describe('generated SGEMM kernels', () => {
       for (const g of out.gflopsSamples) expect(g, where).toBeGreaterThan(0);
     }
     // With B in three copies used in turn, the checked GEMM is the last one run, against its own copy.
-    const cold = await runBenchmark(compiled.binary, shapes[0]!, { repeats: 2, warmup: 1, timeoutSeconds: 20, seed: 7, copies: 3 });
+    const cold = await runBenchmark(compiled.binary, shapes[0]!, {
+      repeats: 2,
+      warmup: 1,
+      timeoutSeconds: 20,
+      seed: 7,
+      copies: 3,
+    });
     expect(cold.maxRelError).toBeLessThan(1e-5);
   });
 
   it('checks a sample of entries on larger shapes and catches a wrong answer', async () => {
     const config = resolveKernelConfig({ ...small, mc: 64, nc: 256, kc: 64 });
     const good = await compileKernel(generateKernelSource(config), { buildDir, args: compileArgs(config, 'native') });
-    const out = await runBenchmark(good.binary, { m: 257, n: 300, k: 70 }, { repeats: 1, warmup: 0, timeoutSeconds: 20 });
+    const out = await runBenchmark(
+      good.binary,
+      { m: 257, n: 300, k: 70 },
+      { repeats: 1, warmup: 0, timeoutSeconds: 20 },
+    );
     expect(out.checked).toBe(1028);
     expect(out.maxRelError).toBeLessThan(1e-5);
     // The fault hook adds 1 to the middle entry; with every entry checked it shows up.
-    const bad = await compileKernel(generateKernelSource(config, { fault: 'wrong' }), { buildDir, args: compileArgs(config, 'native') });
+    const bad = await compileKernel(generateKernelSource(config, { fault: 'wrong' }), {
+      buildDir,
+      args: compileArgs(config, 'native'),
+    });
     const wrong = await runBenchmark(bad.binary, { m: 9, n: 11, k: 13 }, { repeats: 1, warmup: 0, timeoutSeconds: 20 });
     expect(wrong.maxRelError).toBeGreaterThan(1e-2);
   });
@@ -70,12 +100,25 @@ describe('generated SGEMM kernels', () => {
     expect(() => resolveKernelConfig({ nr: 12, vec: 32 })).toThrow(/nr = 12 is not a multiple of the vector width 8/);
     expect(() => resolveKernelConfig({ loopOrder: 'xyz' })).toThrow(/loopOrder must be one of nkm/);
     expect(() => resolveKernelConfig({ flags: '-O2 -o /tmp/x' })).toThrow(/flags "-o", "\/tmp\/x" not allowed/);
-    for (const flags of ['-fplugin=evil.so', '-fprofile-arcs', '-fdump-tree-all', '-B/tmp', '@opts', '-wrapper gdb', '-O2;ls']) expect(() => resolveKernelConfig({ flags }), flags).toThrow(/not allowed/);
-    expect(resolveKernelConfig({ flags: '-O3 -funroll-loops -mno-avx512f -DX=1' }).flags).toBe('-O3 -funroll-loops -mno-avx512f -DX=1');
+    for (const flags of [
+      '-fplugin=evil.so',
+      '-fprofile-arcs',
+      '-fdump-tree-all',
+      '-B/tmp',
+      '@opts',
+      '-wrapper gdb',
+      '-O2;ls',
+    ])
+      expect(() => resolveKernelConfig({ flags }), flags).toThrow(/not allowed/);
+    expect(resolveKernelConfig({ flags: '-O3 -funroll-loops -mno-avx512f -DX=1' }).flags).toBe(
+      '-O3 -funroll-loops -mno-avx512f -DX=1',
+    );
     expect(() => resolveKernelConfig({ bogus: 1 } as KernelGenome)).toThrow(/invalid kernel configuration.*bogus/);
     expect(() => resolveKernelConfig({ mc: 0 })).toThrow(/mc: mc must be positive/);
     // mc and nc round up to whole tiles; the naive kernel ignores the blocked parameters.
     expect(resolveKernelConfig({ mc: 7, mr: 6, nc: 20, nr: 16 })).toMatchObject({ mc: 12, nc: 32 });
-    expect(resolveKernelConfig({ kernel: 'naive', mc: 7, kc: 3, flags: ' -O2  ' })).toEqual(resolveKernelConfig({ kernel: 'naive', flags: '-O2' }));
+    expect(resolveKernelConfig({ kernel: 'naive', mc: 7, kc: 3, flags: ' -O2  ' })).toEqual(
+      resolveKernelConfig({ kernel: 'naive', flags: '-O2' }),
+    );
   });
 });

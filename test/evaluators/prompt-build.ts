@@ -38,7 +38,10 @@ export function buildForWorkers(): string {
   rmSync(tmp, { recursive: true, force: true });
   files.forEach((file, i) => {
     const out = join(tmp, relative(repoRoot, file)).replace(/\.ts$/, '.js');
-    const { outputText } = ts.transpileModule(texts[i]!, { fileName: file, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const { outputText } = ts.transpileModule(texts[i]!, {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, outputText);
   });

@@ -28,13 +28,36 @@ async function serve(options: FakeLlmOptions = {}): Promise<FakeLlm> {
 /** Answers the gold label of the query (the server "knows" the task), with logprobs. */
 const correct = (request: { query: string }): Reply => {
   const label = gold.get(request.query) ?? 'news';
-  return { kind: 'answer', content: label, logprobs: [{ token: label, logprob: -0.1 }, { token: label === 'news' ? ' romance' : ' news', logprob: -2.5 }] };
+  return {
+    kind: 'answer',
+    content: label,
+    logprobs: [
+      { token: label, logprob: -0.1 },
+      { token: label === 'news' ? ' romance' : ' news', logprob: -2.5 },
+    ],
+  };
 };
 
-const ctx = (): EvalContext => ({ rng: rngFromSeed('prompt-http'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 });
+const ctx = (): EvalContext => ({
+  rng: rngFromSeed('prompt-http'),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity: 1,
+  sample: 0,
+});
 
 function options(server: FakeLlm, dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { scorer: 'http', baseUrl: server.url, model: 'test-model', devExamples: 4, testExamples: 2, backoffSeconds: 0.01, requestTimeoutSeconds: 2, responseCache: join(dir, `llm-${new URL(server.url).port}.mdb`), ...extra };
+  return {
+    scorer: 'http',
+    baseUrl: server.url,
+    model: 'test-model',
+    devExamples: 4,
+    testExamples: 2,
+    backoffSeconds: 0.01,
+    requestTimeoutSeconds: 2,
+    responseCache: join(dir, `llm-${new URL(server.url).port}.mdb`),
+    ...extra,
+  };
 }
 
 async function evaluate(opts: Record<string, unknown>, genome: PromptGenome = task.prompt!): Promise<EvalResult> {
@@ -52,11 +75,26 @@ describe('prompt evaluator over HTTP', () => {
     const r = await evaluate(options(server, dir));
     expect(r.fitness).toBe(1);
     expect(r.descriptors).toEqual([453, 16]);
-    expect(r.metrics).toMatchObject({ devAccuracy: 1, testAccuracy: 1, devExamples: 4, testExamples: 2, unparsed: 0, requests: 6, cachedResponses: 0, completionTokens: 6 });
+    expect(r.metrics).toMatchObject({
+      devAccuracy: 1,
+      testAccuracy: 1,
+      devExamples: 4,
+      testExamples: 2,
+      unparsed: 0,
+      requests: 6,
+      cachedResponses: 0,
+      completionTokens: 6,
+    });
     expect(r.metrics?.promptTokens).toBeGreaterThan(6 * 300);
     expect(server.requests).toHaveLength(6);
     const body = server.requests[0]!.body as unknown as Record<string, unknown>;
-    expect(body).toMatchObject({ model: 'test-model', temperature: 0, max_tokens: 8, logprobs: true, top_logprobs: 10 });
+    expect(body).toMatchObject({
+      model: 'test-model',
+      temperature: 0,
+      max_tokens: 8,
+      logprobs: true,
+      top_logprobs: 10,
+    });
     expect(server.requests[0]!.body.messages[0]).toEqual({ role: 'system', content: task.system });
     expect(server.authorizations.every((a) => a === `Bearer ${KEY}`)).toBe(true); // the key is sent, from the environment
   });
@@ -66,7 +104,10 @@ describe('prompt evaluator over HTTP', () => {
     const server = await serve({
       respond: (r) => {
         const label = gold.get(r.query)!;
-        return { kind: 'answer', content: label === 'religion' ? "I can't tell." : `The genre is ${label.toUpperCase()}, not romance.` };
+        return {
+          kind: 'answer',
+          content: label === 'religion' ? "I can't tell." : `The genre is ${label.toUpperCase()}, not romance.`,
+        };
       },
     });
     const r = await evaluate(options(server, dir, { logprobs: false, devExamples: 12, testExamples: 0 }));
@@ -80,7 +121,16 @@ describe('prompt evaluator over HTTP', () => {
 
   it("reward 'gap' is PromptQuine's mean gap reward over the verbalizer probabilities", async () => {
     const dir = useRunFiles();
-    const server = await serve({ respond: () => ({ kind: 'answer', content: 'news', logprobs: [{ token: 'news', logprob: Math.log(0.75) }, { token: ' religion', logprob: Math.log(0.25) }] }) });
+    const server = await serve({
+      respond: () => ({
+        kind: 'answer',
+        content: 'news',
+        logprobs: [
+          { token: 'news', logprob: Math.log(0.75) },
+          { token: ' religion', logprob: Math.log(0.25) },
+        ],
+      }),
+    });
     const r = await evaluate(options(server, dir, { reward: 'gap', devExamples: 8, testExamples: 0 }));
     // p(news) = 0.75, p(religion) = 0.25: gap +0.5 (× 200) for news, −0.5 (× 180) for religion, −0.75 (× 180) otherwise.
     const dev = task.dev.slice(0, 8);
@@ -93,7 +143,14 @@ describe('prompt evaluator over HTTP', () => {
 
   it('retries 429 and 500 with backoff, then succeeds', async () => {
     const dir = useRunFiles();
-    const server = await serve({ respond: (r) => (r.seen === 1 ? { kind: 'status', status: 429, retryAfterSeconds: 0 } : r.seen === 2 ? { kind: 'status', status: 500 } : correct(r)) });
+    const server = await serve({
+      respond: (r) =>
+        r.seen === 1
+          ? { kind: 'status', status: 429, retryAfterSeconds: 0 }
+          : r.seen === 2
+            ? { kind: 'status', status: 500 }
+            : correct(r),
+    });
     const r = await evaluate(options(server, dir));
     expect(r.fitness).toBe(1);
     expect(server.requests).toHaveLength(18); // 6 examples × (429, 500, answer)
@@ -109,14 +166,22 @@ describe('prompt evaluator over HTTP', () => {
     expect(always500.requests).toHaveLength(4);
 
     const always429 = await serve({ respond: () => ({ kind: 'status', status: 429, message: 'slow down' }) });
-    await expect(evaluate(options(always429, dir, { devExamples: 1, testExamples: 0, retries: 1 }))).rejects.toThrow(/answered 429 2 times \(retried with backoff\): slow down/);
+    await expect(evaluate(options(always429, dir, { devExamples: 1, testExamples: 0, retries: 1 }))).rejects.toThrow(
+      /answered 429 2 times \(retried with backoff\): slow down/,
+    );
 
-    const refuses = await serve({ respond: () => ({ kind: 'status', status: 400, message: 'unknown parameter top_logprobs' }) });
-    await expect(evaluate(options(refuses, dir, { devExamples: 1, testExamples: 0 }))).rejects.toThrow(/answered 400: refused the request: unknown parameter top_logprobs/);
+    const refuses = await serve({
+      respond: () => ({ kind: 'status', status: 400, message: 'unknown parameter top_logprobs' }),
+    });
+    await expect(evaluate(options(refuses, dir, { devExamples: 1, testExamples: 0 }))).rejects.toThrow(
+      /answered 400: refused the request: unknown parameter top_logprobs/,
+    );
     expect(refuses.requests).toHaveLength(1);
 
     const locked = await serve({ respond: () => ({ kind: 'status', status: 401, message: 'invalid key' }) });
-    await expect(evaluate(options(locked, dir, { devExamples: 1, testExamples: 0, apiKeyEnv: 'ELITES_TEST_UNSET_KEY' }))).rejects.toThrow(
+    await expect(
+      evaluate(options(locked, dir, { devExamples: 1, testExamples: 0, apiKeyEnv: 'ELITES_TEST_UNSET_KEY' })),
+    ).rejects.toThrow(
       /answered 401: refused no API key \(environment variable ELITES_TEST_UNSET_KEY is not set\): invalid key/,
     );
   });
@@ -130,7 +195,9 @@ describe('prompt evaluator over HTTP', () => {
 
     const always = await serve({ respond: () => ({ kind: 'hang' }) });
     const started = performance.now();
-    await expect(evaluate(options(always, dir, { devExamples: 1, testExamples: 0, requestTimeoutSeconds: 0.3, retries: 1 }))).rejects.toThrow(
+    await expect(
+      evaluate(options(always, dir, { devExamples: 1, testExamples: 0, requestTimeoutSeconds: 0.3, retries: 1 })),
+    ).rejects.toThrow(
       /^LLM server at http:\/\/127\.0\.0\.1:\d+\/v1 timed out 2 times \(retried with backoff\): no answer within 0\.3 s$/,
     );
     expect(performance.now() - started).toBeLessThan(3000);
@@ -143,9 +210,13 @@ describe('prompt evaluator over HTTP', () => {
     expect(flaky.requests).toHaveLength(4);
 
     const broken = await serve({ respond: () => ({ kind: 'malformed' }) });
-    await expect(evaluate(options(broken, dir, { devExamples: 1, testExamples: 0, retries: 2 }))).rejects.toThrow(/answered with malformed JSON 3 times \(retried with backoff\): the body is not valid JSON/);
+    await expect(evaluate(options(broken, dir, { devExamples: 1, testExamples: 0, retries: 2 }))).rejects.toThrow(
+      /answered with malformed JSON 3 times \(retried with backoff\): the body is not valid JSON/,
+    );
     const odd = await serve({ respond: () => ({ kind: 'no-choices' }) });
-    await expect(evaluate(options(odd, dir, { devExamples: 1, testExamples: 0, retries: 1 }))).rejects.toThrow(/answered with something that is not a chat completion 2 times .*no choices\[0\]\.message/);
+    await expect(evaluate(options(odd, dir, { devExamples: 1, testExamples: 0, retries: 1 }))).rejects.toThrow(
+      /answered with something that is not a chat completion 2 times .*no choices\[0\]\.message/,
+    );
   });
 
   it('an unreachable server is retried and reported as such', async () => {
@@ -154,7 +225,9 @@ describe('prompt evaluator over HTTP', () => {
     const url = gone.url;
     await gone.close();
     servers.splice(servers.indexOf(gone), 1);
-    await expect(evaluate({ ...options(gone, dir, { devExamples: 1, testExamples: 0, retries: 1 }), baseUrl: url })).rejects.toThrow(/could not be reached 2 times \(retried with backoff\)/);
+    await expect(
+      evaluate({ ...options(gone, dir, { devExamples: 1, testExamples: 0, retries: 1 }), baseUrl: url }),
+    ).rejects.toThrow(/could not be reached 2 times \(retried with backoff\)/);
   });
 
   it('never sends a request twice for the same (model, prompt, example): not in one run, not across runs', async () => {
@@ -190,12 +263,21 @@ describe('prompt evaluator over HTTP', () => {
     const config = (name: string, cache: boolean) =>
       parseRunConfig(
         {
-          name, seed: 5,
+          name,
+          seed: 5,
           space: { type: 'bitstring', length: basePrompt(base).tokens.length },
           evaluator: { type: 'prompt', options: { ...options(server, dir), prompt: base } },
           search: { strategy: 'random' },
-          archive: { type: 'grid', dims: [{ name: 'tokens', min: 0, max: 40, bins: 20 }, { name: 'demos', min: 0, max: 2, bins: 2 }] },
-          budget: { evaluations: 8 }, workers: 0, cache: { enabled: cache, path: join(dir, 'cache.mdb') },
+          archive: {
+            type: 'grid',
+            dims: [
+              { name: 'tokens', min: 0, max: 40, bins: 20 },
+              { name: 'demos', min: 0, max: 2, bins: 2 },
+            ],
+          },
+          budget: { evaluations: 8 },
+          workers: 0,
+          cache: { enabled: cache, path: join(dir, 'cache.mdb') },
         },
         dir,
       );
@@ -213,20 +295,35 @@ describe('prompt evaluator over HTTP', () => {
     const server = await serve({ respond: () => ({ kind: 'status', status: 503, message: 'overloaded' }) });
     const config = parseRunConfig(
       {
-        name: 'down', seed: 1,
+        name: 'down',
+        seed: 1,
         space: { type: 'bitstring', length: basePrompt(task.prompt!).tokens.length },
         evaluator: { type: 'prompt', options: options(server, dir, { retries: 1, devExamples: 1, testExamples: 0 }) },
         search: { strategy: 'random' },
-        archive: { type: 'grid', dims: [{ name: 'tokens', min: 0, max: 454, bins: 10 }, { name: 'demos', min: 0, max: 17, bins: 17 }] },
-        budget: { evaluations: 3 }, workers: 0, cache: { path: join(dir, 'cache.mdb') },
+        archive: {
+          type: 'grid',
+          dims: [
+            { name: 'tokens', min: 0, max: 454, bins: 10 },
+            { name: 'demos', min: 0, max: 17, bins: 17 },
+          ],
+        },
+        budget: { evaluations: 3 },
+        workers: 0,
+        cache: { path: join(dir, 'cache.mdb') },
       },
       dir,
     );
     const s = await runSearch(config, { out: join(dir, 'run') });
     expect(s).toMatchObject({ status: 'done', failures: 3 });
-    const rows = JSON.parse(await exportRun(join(dir, 'run'), { format: 'json', all: true })) as { failure?: string; message?: string }[];
+    const rows = JSON.parse(await exportRun(join(dir, 'run'), { format: 'json', all: true })) as {
+      failure?: string;
+      message?: string;
+    }[];
     expect(rows).toHaveLength(3);
-    for (const row of rows) expect(row.message).toMatch(/^LLM server at http:\/\/127\.0\.0\.1:\d+\/v1 answered 503 2 times \(retried with backoff\): overloaded$/);
+    for (const row of rows)
+      expect(row.message).toMatch(
+        /^LLM server at http:\/\/127\.0\.0\.1:\d+\/v1 answered 503 2 times \(retried with backoff\): overloaded$/,
+      );
   });
 });
 
@@ -237,7 +334,18 @@ describe('prompt evaluator options', () => {
       expect(parsed).toMatch(/environment variable/);
       expect(parsed).not.toContain('SECRET123');
     }
-    expect(() => parseRunConfig({ space: { type: 'bitstring', length: 4 }, evaluator: { type: 'prompt', options: { apiKey: KEY } }, search: { strategy: 'random' }, archive: { type: 'grid', dims: [{ name: 'a', min: 0, max: 1, bins: 1 }] }, budget: { evaluations: 1 } }, '.')).toThrow(/invalid config/);
+    expect(() =>
+      parseRunConfig(
+        {
+          space: { type: 'bitstring', length: 4 },
+          evaluator: { type: 'prompt', options: { apiKey: KEY } },
+          search: { strategy: 'random' },
+          archive: { type: 'grid', dims: [{ name: 'a', min: 0, max: 1, bins: 1 }] },
+          budget: { evaluations: 1 },
+        },
+        '.',
+      ),
+    ).toThrow(/invalid config/);
   });
 
   it('scorer http without a server or a model fails in prepare() with what to set', () => {
@@ -245,8 +353,12 @@ describe('prompt evaluator options', () => {
     delete process.env.ELITES_LLM_BASE_URL;
     delete process.env.ELITES_LLM_MODEL;
     try {
-      expect(() => createPromptEvaluator({ scorer: 'http' }).prepare?.({})).toThrow(/baseUrl .* or the environment variable ELITES_LLM_BASE_URL/);
-      expect(() => createPromptEvaluator({ scorer: 'http', baseUrl: 'http://127.0.0.1:9/v1' }).prepare?.({})).toThrow(/ELITES_LLM_MODEL/);
+      expect(() => createPromptEvaluator({ scorer: 'http' }).prepare?.({})).toThrow(
+        /baseUrl .* or the environment variable ELITES_LLM_BASE_URL/,
+      );
+      expect(() => createPromptEvaluator({ scorer: 'http', baseUrl: 'http://127.0.0.1:9/v1' }).prepare?.({})).toThrow(
+        /ELITES_LLM_MODEL/,
+      );
       process.env.ELITES_LLM_MODEL = 'served-model';
       // A model named by the environment is part of the version (the result cache's namespace).
       expect(createPromptEvaluator({ scorer: 'http' }).version).toBe('1/served-model');
@@ -259,7 +371,9 @@ describe('prompt evaluator options', () => {
   });
 
   it('refuses credentials in baseUrl', () => {
-    expect(createPromptEvaluatorSafe({ baseUrl: 'http://user:pw@127.0.0.1:8080/v1' })).toMatch(/must not hold credentials/);
+    expect(createPromptEvaluatorSafe({ baseUrl: 'http://user:pw@127.0.0.1:8080/v1' })).toMatch(
+      /must not hold credentials/,
+    );
   });
 });
 

@@ -2,7 +2,13 @@
 // demonstrations and words remain (pruning can help and hurt), and a search over token masks that finds better prompts.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createPromptEvaluator, findDemonstrations, inverseDocumentFrequencies, loadTask, offlineClassifier } from '../../evaluators/prompt/index.js';
+import {
+  createPromptEvaluator,
+  findDemonstrations,
+  inverseDocumentFrequencies,
+  loadTask,
+  offlineClassifier,
+} from '../../evaluators/prompt/index.js';
 import { parseRunConfig } from '../../search/config.js';
 import { rngFromSeed } from '../../core/rng.js';
 import { runSearch } from '../../search/run.js';
@@ -12,7 +18,13 @@ import { useRunFiles } from '../helpers/files.js';
 
 const task = loadTask('brown-genre');
 const prompt = task.prompt!;
-const ctx = (fidelity = 1, sample = 0): EvalContext => ({ rng: rngFromSeed('offline'), signal: new AbortController().signal, options: {}, fidelity, sample });
+const ctx = (fidelity = 1, sample = 0): EvalContext => ({
+  rng: rngFromSeed('offline'),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity,
+  sample,
+});
 const idf = inverseDocumentFrequencies(task.train.map((e) => e.text));
 
 describe('offline scorer', () => {
@@ -25,7 +37,14 @@ describe('offline scorer', () => {
     expect(r).toEqual(await a.evaluate(prompt, ctx()));
     expect(r.fitness).toBe(0.3275);
     expect(r.descriptors).toEqual([453, 16]);
-    expect(r.metrics).toMatchObject({ devAccuracy: 0.3275, testAccuracy: 0.30625, devExamples: 400, testExamples: 800, unparsed: 0, requests: 0 });
+    expect(r.metrics).toMatchObject({
+      devAccuracy: 0.3275,
+      testAccuracy: 0.30625,
+      devExamples: 400,
+      testExamples: 800,
+      unparsed: 0,
+      requests: 0,
+    });
   });
 
   it('never predicts a label whose demonstrations were all removed', () => {
@@ -52,7 +71,10 @@ describe('offline scorer', () => {
   });
 
   it('a prompt without demonstrations answers nothing: every example unparsed, fitness 0', async () => {
-    const r = await createPromptEvaluator().evaluate('Classify the genre of each sentence.\n\nSentence: {text}\nGenre:', ctx());
+    const r = await createPromptEvaluator().evaluate(
+      'Classify the genre of each sentence.\n\nSentence: {text}\nGenre:',
+      ctx(),
+    );
     expect(r.fitness).toBe(0);
     expect(r.descriptors).toEqual([17, 0]); // words, punctuation and line breaks
     expect(r.metrics).toMatchObject({ unparsed: 1200, testAccuracy: 0 });
@@ -64,8 +86,13 @@ describe('offline scorer', () => {
     expect(quarter.metrics).toMatchObject({ devExamples: 100, testExamples: 0 });
     expect(quarter.metrics?.testAccuracy).toBeUndefined();
     expect((await evaluator.evaluate(prompt, ctx(10, 3))).metrics).toMatchObject({ devExamples: 10 });
-    expect((await evaluator.evaluate(prompt, ctx(1000))).metrics).toMatchObject({ devExamples: 400, testExamples: 800 });
-    expect((await createPromptEvaluator({ devExamples: 40, testExamples: 10 }).evaluate(prompt, ctx())).metrics).toMatchObject({ devExamples: 40, testExamples: 10 });
+    expect((await evaluator.evaluate(prompt, ctx(1000))).metrics).toMatchObject({
+      devExamples: 400,
+      testExamples: 800,
+    });
+    expect(
+      (await createPromptEvaluator({ devExamples: 40, testExamples: 10 }).evaluate(prompt, ctx())).metrics,
+    ).toMatchObject({ devExamples: 40, testExamples: 10 });
   });
 
   it("reward 'gap' scores the neighbours' vote shares", async () => {
@@ -79,12 +106,21 @@ describe('offline scorer', () => {
     const dir = useRunFiles();
     const config = parseRunConfig(
       {
-        name: 'quine', seed: 4,
+        name: 'quine',
+        seed: 4,
         space: { type: 'token-mask', prompt },
         evaluator: { type: 'prompt', options: { testExamples: 50 } },
         search: { strategy: 'map-elites', initialRandom: 1 },
-        archive: { type: 'grid', dims: [{ name: 'tokens', min: 0, max: 460, bins: 46 }, { name: 'demonstrations', min: 0, max: 17, bins: 17 }] },
-        budget: { evaluations: 300 }, workers: 0, cache: { path: join(dir, 'cache.mdb') },
+        archive: {
+          type: 'grid',
+          dims: [
+            { name: 'tokens', min: 0, max: 460, bins: 46 },
+            { name: 'demonstrations', min: 0, max: 17, bins: 17 },
+          ],
+        },
+        budget: { evaluations: 300 },
+        workers: 0,
+        cache: { path: join(dir, 'cache.mdb') },
       },
       dir,
     );

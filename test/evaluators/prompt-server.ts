@@ -5,14 +5,23 @@ import type { AddressInfo } from 'node:net';
 
 /** What the server does with one request. */
 export type Reply =
-  | { readonly kind: 'answer'; readonly content: string; readonly logprobs?: readonly { token: string; logprob: number }[] }
+  | {
+      readonly kind: 'answer';
+      readonly content: string;
+      readonly logprobs?: readonly { token: string; logprob: number }[];
+    }
   | { readonly kind: 'status'; readonly status: number; readonly message?: string; readonly retryAfterSeconds?: number }
   | { readonly kind: 'malformed' }
   | { readonly kind: 'no-choices' }
   | { readonly kind: 'hang' };
 
 export interface ChatRequest {
-  readonly body: { model: string; messages: { role: string; content: string }[]; logprobs?: boolean; top_logprobs?: number };
+  readonly body: {
+    model: string;
+    messages: { role: string; content: string }[];
+    logprobs?: boolean;
+    top_logprobs?: number;
+  };
   /** The query sentence (from the last "Sentence: …\nGenre:" of the user message). */
   readonly query: string;
   /** How many times this exact body was received, this one included. */
@@ -38,7 +47,14 @@ export interface FakeLlmOptions {
 }
 
 /** The default answer: the word "news" with first-token logprobs favouring it. */
-export const answerNews: Reply = { kind: 'answer', content: 'news', logprobs: [{ token: 'news', logprob: -0.2 }, { token: ' religion', logprob: -2 }] };
+export const answerNews: Reply = {
+  kind: 'answer',
+  content: 'news',
+  logprobs: [
+    { token: 'news', logprob: -0.2 },
+    { token: ' religion', logprob: -2 },
+  ],
+};
 
 export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
   const requests: ChatRequest[] = [];
@@ -53,7 +69,9 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     req.on('data', (chunk: Buffer) => (data += String(chunk)));
     req.on('end', () => {
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }));
         return;
       }
       inFlight++;
@@ -97,7 +115,10 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
 
 function send(res: ServerResponse, reply: Exclude<Reply, { kind: 'hang' }>, body: ChatRequest['body']): void {
   if (reply.kind === 'status') {
-    res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.retryAfterSeconds !== undefined ? { 'retry-after': String(reply.retryAfterSeconds) } : {}) });
+    res.writeHead(reply.status, {
+      'content-type': 'application/json',
+      ...(reply.retryAfterSeconds !== undefined ? { 'retry-after': String(reply.retryAfterSeconds) } : {}),
+    });
     res.end(JSON.stringify({ error: { message: reply.message ?? `status ${reply.status}`, type: 'server_error' } }));
     return;
   }
@@ -106,10 +127,23 @@ function send(res: ServerResponse, reply: Exclude<Reply, { kind: 'hang' }>, body
     return;
   }
   if (reply.kind === 'no-choices') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'x', object: 'chat.completion', result: 'news' }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ id: 'x', object: 'chat.completion', result: 'news' }));
     return;
   }
-  const logprobs = body.logprobs && reply.logprobs ? { content: [{ token: reply.logprobs[0]!.token, logprob: reply.logprobs[0]!.logprob, top_logprobs: reply.logprobs.slice(0, body.top_logprobs ?? 1) }] } : null;
+  const logprobs =
+    body.logprobs && reply.logprobs
+      ? {
+          content: [
+            {
+              token: reply.logprobs[0]!.token,
+              logprob: reply.logprobs[0]!.logprob,
+              top_logprobs: reply.logprobs.slice(0, body.top_logprobs ?? 1),
+            },
+          ],
+        }
+      : null;
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(
     JSON.stringify({
@@ -118,7 +152,11 @@ function send(res: ServerResponse, reply: Exclude<Reply, { kind: 'hang' }>, body
       created: 0,
       model: body.model,
       choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, logprobs, finish_reason: 'stop' }],
-      usage: { prompt_tokens: Math.ceil((body.messages.at(-1)?.content.length ?? 0) / 4), completion_tokens: 1, total_tokens: 0 },
+      usage: {
+        prompt_tokens: Math.ceil((body.messages.at(-1)?.content.length ?? 0) / 4),
+        completion_tokens: 1,
+        total_tokens: 0,
+      },
     }),
   );
 }

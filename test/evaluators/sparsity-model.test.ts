@@ -12,13 +12,30 @@ import { createSparsityEvaluator, nmMasks, type SparsityOptionsInput } from '../
 import { computeTeacher, scoreStudent } from '../../evaluators/sparsity/teacher.js';
 import { rngFromSeed } from '../../core/rng.js';
 import type { EvalContext, EvalResult } from '../../core/types.js';
-import { createSparsityLevelsSpace, createSparsityNmSpace, type LevelGenome, type NmGenome } from '../../spaces/sparsity/index.js';
+import {
+  createSparsityLevelsSpace,
+  createSparsityNmSpace,
+  type LevelGenome,
+  type NmGenome,
+} from '../../spaces/sparsity/index.js';
 import { sharedModelCache } from '../helpers/files.js';
 
 const T = TINY_LM.context;
-const BASE: SparsityOptionsInput = { model: 'tiny', cacheDir: sharedModelCache, calibrationTokens: 64 * T, validationTokens: 1024, testTokens: 1024 };
+const BASE: SparsityOptionsInput = {
+  model: 'tiny',
+  cacheDir: sharedModelCache,
+  calibrationTokens: 64 * T,
+  validationTokens: 1024,
+  testTokens: 1024,
+};
 const UNIFORM: LevelGenome = new Array(12).fill(0);
-const ctx = (fidelity = 1, sample = 0): EvalContext => ({ rng: rngFromSeed('sparsity'), signal: new AbortController().signal, options: {}, fidelity, sample });
+const ctx = (fidelity = 1, sample = 0): EvalContext => ({
+  rng: rngFromSeed('sparsity'),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity,
+  sample,
+});
 
 let model: TransformerLm;
 let calibration: Int32Array;
@@ -26,7 +43,10 @@ let calibration: Int32Array;
 beforeAll(async () => {
   expect(await initBackend('wasm')).toBe('wasm');
   model = await loadOrTrainModel(TINY_LM, { cacheDir: sharedModelCache });
-  calibration = loadBrownSplits({ vocabSize: TINY_LM.vocabSize, maxFiles: TINY_LM.maxFiles! }).calibration.subarray(0, 64 * T);
+  calibration = loadBrownSplits({ vocabSize: TINY_LM.vocabSize, maxFiles: TINY_LM.maxFiles! }).calibration.subarray(
+    0,
+    64 * T,
+  );
 });
 afterAll(() => model?.dispose());
 
@@ -36,9 +56,19 @@ function magnitudeOverrides(): { masks: Map<string, Uint8Array>; weights: Map<st
   const weights = new Map<string, tf.Tensor>();
   for (const name of model.linearNames()) {
     const w = model.weight(name);
-    const mask = pruneMask({ dOut: w.dOut, dIn: w.dIn, data: Float64Array.from(w.data, Math.abs) }, { kind: 'layer' }, 0.5);
+    const mask = pruneMask(
+      { dOut: w.dOut, dIn: w.dIn, data: Float64Array.from(w.data, Math.abs) },
+      { kind: 'layer' },
+      0.5,
+    );
     masks.set(name, mask);
-    weights.set(name, model.layerTensor(name, w.data.map((v, i) => (mask[i] ? v : 0))));
+    weights.set(
+      name,
+      model.layerTensor(
+        name,
+        w.data.map((v, i) => (mask[i] ? v : 0)),
+      ),
+    );
   }
   return { masks, weights };
 }
@@ -72,7 +102,10 @@ describe('model API: substituted weights and window selection', () => {
     const masked = model.perplexity(calibration, masks);
     expect(masked).toBeGreaterThan(model.perplexity(calibration));
     expect(model.windowPerplexity(calibration, { weights })).toBeCloseTo(masked, 4);
-    expect(model.windowPerplexity(calibration, { windows: [5] })).toBeCloseTo(model.perplexity(calibration.subarray(5 * T, 6 * T)), 4);
+    expect(model.windowPerplexity(calibration, { windows: [5] })).toBeCloseTo(
+      model.perplexity(calibration.subarray(5 * T, 6 * T)),
+      4,
+    );
     // A batch's rows are its windows in the order given.
     const [a, b] = [logitRows(calibration, [7, 2]), logitRows(calibration, [2])];
     for (let i = 0; i < T - 1; i++) for (let j = 0; j < 5; j++) expect(a[T - 1 + i]![j]).toBeCloseTo(b[i]![j]!, 4);
@@ -124,7 +157,13 @@ describe('teacher and KL', () => {
       coarse += (1 - pTop) * Math.log((1 - pTop) / (1 - qTop));
     });
     const n = teacherRows.length;
-    const exactScore = scoreStudent(model, calibration, windows, weights, computeTeacher(model, calibration, TINY_LM.vocabSize));
+    const exactScore = scoreStudent(
+      model,
+      calibration,
+      windows,
+      weights,
+      computeTeacher(model, calibration, TINY_LM.vocabSize),
+    );
     const coarseScore = scoreStudent(model, calibration, windows, weights, computeTeacher(model, calibration, K));
     expect(exactScore.predictions).toBe(n);
     expect(exactScore.kl / n).toBeCloseTo(exact / n, 5);
@@ -149,9 +188,14 @@ describe('levels mode', () => {
     const db = evaluator.runtime()!.database!;
     model.linearNames().forEach((name, i) => {
       const w = model.weight(name);
-      const mask = pruneMask({ dOut: w.dOut, dIn: w.dIn, data: Float64Array.from(w.data, Math.abs) }, { kind: 'layer' }, 0.5);
+      const mask = pruneMask(
+        { dOut: w.dOut, dIn: w.dIn, data: Float64Array.from(w.data, Math.abs) },
+        { kind: 'layer' },
+        0.5,
+      );
       expect(db.weights(i, 0)).toEqual(w.data.map((v, j) => (mask[j] ? v : 0)));
-      for (const level of [-8, 3, 8]) expect(db.weights(i, level).filter((v) => v === 0).length).toBe(w.dOut * w.dIn * 0.5 + level * 48);
+      for (const level of [-8, 3, 8])
+        expect(db.weights(i, level).filter((v) => v === 0).length).toBe(w.dOut * w.dIn * 0.5 + level * 48);
     });
     const r = await evaluator.evaluate([8, -8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], ctx());
     expect(r.metrics?.sparsity).toBe(0.5);
@@ -188,7 +232,8 @@ describe('levels mode', () => {
     await a.setup!({});
     await b.setup!({});
     const genome = [2, -2, 0, 0, 1, 0, 0, -1, 0, 0, 0, 0];
-    const at = async (e: typeof a, fidelity: number, sample: number): Promise<EvalResult> => e.evaluate(genome, ctx(fidelity, sample));
+    const at = async (e: typeof a, fidelity: number, sample: number): Promise<EvalResult> =>
+      e.evaluate(genome, ctx(fidelity, sample));
     const quarter = (await at(a, 0.25, 1)).fitness;
     expect((await at(b, 0.25, 1)).fitness).toBe(quarter);
     expect((await at(a, 0.25, 2)).fitness).not.toBe(quarter);
@@ -208,10 +253,19 @@ describe('N:M mode', () => {
     await evaluator.setup!({});
     const base = evaluator.runtime()!.nmBase!;
     const empty: NmGenome = model.linearNames().map(() => ({ groups: new Uint32Array(0), kept: new Uint8Array(0) }));
-    const masks = new Map(model.linearNames().map((name) => {
-      const w = model.weight(name);
-      return [name, pruneMask({ dOut: w.dOut, dIn: w.dIn, data: Float64Array.from(w.data, Math.abs) }, { kind: 'n:m', n: 2, m: 4 }, 0.5)] as const;
-    }));
+    const masks = new Map(
+      model.linearNames().map((name) => {
+        const w = model.weight(name);
+        return [
+          name,
+          pruneMask(
+            { dOut: w.dOut, dIn: w.dIn, data: Float64Array.from(w.data, Math.abs) },
+            { kind: 'n:m', n: 2, m: 4 },
+            0.5,
+          ),
+        ] as const;
+      }),
+    );
     expect(nmMasks(base, empty)).toEqual(masks);
     const r = await evaluator.evaluate(empty, ctx());
     expect(r.metrics?.calibrationPerplexity).toBeCloseTo(model.perplexity(calibration, masks), 3);
@@ -221,7 +275,8 @@ describe('N:M mode', () => {
     const space = createSparsityNmSpace({ model: 'tiny', pattern: '2:4', maxSwaps: 64 });
     let genome = empty;
     for (let i = 0; i < 4; i++) genome = space.mutate(genome, rngFromSeed(`nm${i}`));
-    for (const mask of nmMasks(base, genome).values()) for (let g = 0; g < mask.length; g += 4) expect(mask[g]! + mask[g + 1]! + mask[g + 2]! + mask[g + 3]!).toBe(2);
+    for (const mask of nmMasks(base, genome).values())
+      for (let g = 0; g < mask.length; g += 4) expect(mask[g]! + mask[g + 1]! + mask[g + 2]! + mask[g + 3]!).toBe(2);
     const swapped = await evaluator.evaluate(genome, ctx());
     expect(swapped.descriptors![0]).toBe(space.swapCount(genome) / base.totalGroups);
     expect(swapped.descriptors![1]).toBeLessThan(1);

@@ -6,7 +6,13 @@ import { ConfigError } from '../../core/errors.js';
 import { rngFromSeed } from '../../core/rng.js';
 import type { EvalContext, EvalResult } from '../../core/types.js';
 
-const ctx: EvalContext = { rng: rngFromSeed('sphere'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
+const ctx: EvalContext = {
+  rng: rngFromSeed('sphere'),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity: 1,
+  sample: 0,
+};
 const run = (ev: { evaluate: (g: Float64Array, c: EvalContext) => unknown }, x: number[]): EvalResult =>
   ev.evaluate(Float64Array.from(x), ctx) as EvalResult;
 const filled = (n: number, v: number): number[] => new Array<number>(n).fill(v);

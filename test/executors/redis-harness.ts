@@ -12,7 +12,9 @@ import { repoRoot } from '../helpers/files.js';
 /** Why the suite cannot run here, or undefined when redis-server is installed. */
 export function redisMissing(): string | undefined {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  return probe.status === 0 ? undefined : 'redis-server is not installed (apt-get install redis-server; CI installs it)';
+  return probe.status === 0
+    ? undefined
+    : 'redis-server is not installed (apt-get install redis-server; CI installs it)';
 }
 
 const children = new Set<ChildProcess>();
@@ -32,7 +34,11 @@ export async function startRedis(): Promise<RedisServer> {
   dirs.push(dir);
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: 'ignore' },
+    );
     children.add(child);
     await waitForPing(`redis://127.0.0.1:${port}`);
   };
@@ -43,7 +49,10 @@ export async function startRedis(): Promise<RedisServer> {
     async restart(pauseMs = 300) {
       const old = child;
       old?.kill('SIGKILL');
-      if (old) await new Promise((resolve) => (old.exitCode !== null || old.signalCode !== null ? resolve(undefined) : old.once('exit', resolve)));
+      if (old)
+        await new Promise((resolve) =>
+          old.exitCode !== null || old.signalCode !== null ? resolve(undefined) : old.once('exit', resolve),
+        );
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
       await launch();
     },
@@ -80,8 +89,22 @@ export interface WorkerProcess {
 }
 
 /** An `elites worker` process (the built CLI), in the repository root unless `cwd` says otherwise. */
-export function startWorker(url: string, queue: string, options: { concurrency?: number; root?: string; cwd?: string } = {}): WorkerProcess {
-  const args = [binPath, 'worker', '--redis', url, '--queue', queue, '--concurrency', String(options.concurrency ?? 2), ...(options.root ? ['--root', options.root] : [])];
+export function startWorker(
+  url: string,
+  queue: string,
+  options: { concurrency?: number; root?: string; cwd?: string } = {},
+): WorkerProcess {
+  const args = [
+    binPath,
+    'worker',
+    '--redis',
+    url,
+    '--queue',
+    queue,
+    '--concurrency',
+    String(options.concurrency ?? 2),
+    ...(options.root ? ['--root', options.root] : []),
+  ];
   const child = spawn(process.execPath, args, { cwd: options.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let text = '';

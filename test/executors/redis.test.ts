@@ -37,18 +37,41 @@ function config(s: Setup): RunConfigInput {
     space: { type: 'bitstring', length: 16 },
     evaluator: { module: fixture, options: s.options ?? {} },
     search: s.strategy ?? { strategy: 'random' },
-    archive: { type: 'grid', dims: [{ name: 'left', min: 0, max: 8, bins: 9 }, { name: 'right', min: 0, max: 8, bins: 9 }] },
+    archive: {
+      type: 'grid',
+      dims: [
+        { name: 'left', min: 0, max: 8, bins: 9 },
+        { name: 'right', min: 0, max: 8, bins: 9 },
+      ],
+    },
     budget: { evaluations: s.evaluations },
     workers: s.workers ?? 2,
     cache: { enabled: s.cache ?? true, path: join(s.dir, 'cache.mdb') },
     log: { checkpointSeconds: 0.2 },
-    ...(s.url ? { executor: { type: 'redis', url: s.url, queue: s.queue ?? 'elites', stalledSeconds: 1, waitForWorkersSeconds: 20, ...(s.inFlight ? { inFlight: s.inFlight } : {}) } } : {}),
+    ...(s.url
+      ? {
+          executor: {
+            type: 'redis',
+            url: s.url,
+            queue: s.queue ?? 'elites',
+            stalledSeconds: 1,
+            waitForWorkersSeconds: 20,
+            ...(s.inFlight ? { inFlight: s.inFlight } : {}),
+          },
+        }
+      : {}),
   } as RunConfigInput;
 }
 
 /** id → [fitness, descriptors] for every successful event: what a run found, whatever the order of completions. */
-const outcomes = (events: RunEvent[]): Map<number, unknown> => new Map(events.map((e) => [e.id, e.ok ? [e.f, e.d] : 'failed']));
-const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []);
+const outcomes = (events: RunEvent[]): Map<number, unknown> =>
+  new Map(events.map((e) => [e.id, e.ok ? [e.f, e.d] : 'failed']));
+const lines = (file: string): string[] =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 const until = async (condition: () => boolean, timeoutMs = 20_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -68,8 +91,17 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
     const dir = useRunFiles();
     const calls = join(dir, 'calls.txt');
     const workers = [startWorker(redis.url, 'same'), startWorker(redis.url, 'same')];
-    const local = await runSearch(parseRunConfig(config({ dir: join(dir, 'l'), evaluations: 300, cache: false }), dir), { out: join(dir, 'local') });
-    const remote = await runSearch(parseRunConfig(config({ dir, url: redis.url, queue: 'same', evaluations: 300, cache: false, options: { callLog: calls } }), dir), { out: join(dir, 'remote') });
+    const local = await runSearch(
+      parseRunConfig(config({ dir: join(dir, 'l'), evaluations: 300, cache: false }), dir),
+      { out: join(dir, 'local') },
+    );
+    const remote = await runSearch(
+      parseRunConfig(
+        config({ dir, url: redis.url, queue: 'same', evaluations: 300, cache: false, options: { callLog: calls } }),
+        dir,
+      ),
+      { out: join(dir, 'remote') },
+    );
     expect(remote).toMatchObject({ status: 'done', proposals: 300, evaluations: 300, failures: 0 });
     expect(outcomes(await eventsOf(join(dir, 'remote')))).toEqual(outcomes(await eventsOf(join(dir, 'local'))));
     expect(remote.archive).toEqual(local.archive);
@@ -84,8 +116,14 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
     startWorker(redis.url, 'seq');
     startWorker(redis.url, 'seq');
     const strategy = { strategy: 'map-elites', initialRandom: 20 };
-    const local = await runSearch(parseRunConfig(config({ dir: join(dir, 'l'), evaluations: 150, strategy, workers: 1 }), dir), { out: join(dir, 'local') });
-    const remote = await runSearch(parseRunConfig(config({ dir, url: redis.url, queue: 'seq', evaluations: 150, strategy, inFlight: 1 }), dir), { out: join(dir, 'remote') });
+    const local = await runSearch(
+      parseRunConfig(config({ dir: join(dir, 'l'), evaluations: 150, strategy, workers: 1 }), dir),
+      { out: join(dir, 'local') },
+    );
+    const remote = await runSearch(
+      parseRunConfig(config({ dir, url: redis.url, queue: 'seq', evaluations: 150, strategy, inFlight: 1 }), dir),
+      { out: join(dir, 'remote') },
+    );
     expect(outcomes(await eventsOf(join(dir, 'remote')))).toEqual(outcomes(await eventsOf(join(dir, 'local'))));
     // Level-2 hits were answered from the main process's cache: at least as many as in the local pool (whose threads
     // see only committed LMDB writes; the main process also sees the ones in its current write batch).
@@ -99,7 +137,20 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
     const calls = join(dir, 'calls.txt');
     const victim = startWorker(redis.url, 'kill');
     startWorker(redis.url, 'kill');
-    const run = runSearch(parseRunConfig(config({ dir, url: redis.url, queue: 'kill', evaluations: 160, cache: false, options: { delayMs: 25, callLog: calls } }), dir), { out: join(dir, 'run') });
+    const run = runSearch(
+      parseRunConfig(
+        config({
+          dir,
+          url: redis.url,
+          queue: 'kill',
+          evaluations: 160,
+          cache: false,
+          options: { delayMs: 25, callLog: calls },
+        }),
+        dir,
+      ),
+      { out: join(dir, 'run') },
+    );
     await until(() => lines(calls).some((l) => l.startsWith(`${victim.pid} `)) && lines(calls).length >= 30);
     victim.child.kill('SIGKILL');
     const s = await run;
@@ -114,7 +165,19 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
     startWorker(redis.url, 'resume');
     startWorker(redis.url, 'resume');
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify(config({ dir, url: redis.url, queue: 'resume', evaluations: 120, cache: false, options: { delayMs: 30, callLog: calls } })));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        config({
+          dir,
+          url: redis.url,
+          queue: 'resume',
+          evaluations: 120,
+          cache: false,
+          options: { delayMs: 30, callLog: calls },
+        }),
+      ),
+    );
     const main = spawnCli(['run', file, '--out', join(dir, 'run')], repoRoot);
     await until(() => lines(calls).length >= 40);
     main.child.kill('SIGKILL');
@@ -133,7 +196,20 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
     const calls = join(dir, 'calls.txt');
     startWorker(own.url, 'restart');
     startWorker(own.url, 'restart');
-    const run = runSearch(parseRunConfig(config({ dir, url: own.url, queue: 'restart', evaluations: 120, cache: false, options: { delayMs: 20, callLog: calls } }), dir), { out: join(dir, 'run') });
+    const run = runSearch(
+      parseRunConfig(
+        config({
+          dir,
+          url: own.url,
+          queue: 'restart',
+          evaluations: 120,
+          cache: false,
+          options: { delayMs: 20, callLog: calls },
+        }),
+        dir,
+      ),
+      { out: join(dir, 'run') },
+    );
     await until(() => lines(calls).length >= 30);
     await own.restart();
     const s = await run;
@@ -148,12 +224,20 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
     const root = join(dir, 'other-machine');
     mkdirSync(join(root, 'test/fixtures/redis'), { recursive: true });
     copyFileSync(fixture, join(root, 'test/fixtures/redis/evaluator.mjs'));
-    writeFileSync(join(root, 'test/fixtures/redis/evaluator.mjs'), readFileSync(fixture, 'utf8').replace("version: '1'", "version: '2'"));
+    writeFileSync(
+      join(root, 'test/fixtures/redis/evaluator.mjs'),
+      readFileSync(fixture, 'utf8').replace("version: '1'", "version: '2'"),
+    );
     const stale = startWorker(redis.url, 'version', { root });
     const started = Date.now();
-    const error = await runSearch(parseRunConfig(config({ dir, url: redis.url, queue: 'version', evaluations: 10 }), dir), { out: join(dir, 'run') }).catch((e: unknown) => e);
+    const error = await runSearch(
+      parseRunConfig(config({ dir, url: redis.url, queue: 'version', evaluations: 10 }), dir),
+      { out: join(dir, 'run') },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PluginError);
-    expect((error as Error).message).toMatch(/refused this run: this worker's evaluator is redis-fixture@2 .*the run expects redis-fixture@1/);
+    expect((error as Error).message).toMatch(
+      /refused this run: this worker's evaluator is redis-fixture@2 .*the run expects redis-fixture@1/,
+    );
     expect(Date.now() - started).toBeLessThan(15_000); // well before waitForWorkersSeconds (20 s)
     await stale.loaded();
     expect(stale.output()).toMatch(/refused run .*redis-fixture@2/);
@@ -163,11 +247,21 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
   it('fails fast with the URL and a hint when Redis is unreachable, or when no worker answers', async () => {
     const dir = useRunFiles();
     const closed = `redis://127.0.0.1:${await freePort()}`;
-    const unreachable = await runSearch(parseRunConfig(config({ dir, url: closed, evaluations: 10 }), dir), { out: join(dir, 'a') }).catch((e: unknown) => e);
+    const unreachable = await runSearch(parseRunConfig(config({ dir, url: closed, evaluations: 10 }), dir), {
+      out: join(dir, 'a'),
+    }).catch((e: unknown) => e);
     expect(unreachable).toBeInstanceOf(UsageError);
-    expect((unreachable as UsageError).message).toMatch(new RegExp(`cannot reach Redis at ${closed} \\(executor.url\\)`));
+    expect((unreachable as UsageError).message).toMatch(
+      new RegExp(`cannot reach Redis at ${closed} \\(executor.url\\)`),
+    );
     expect((unreachable as UsageError).hint).toMatch(/redis-server is running/);
-    const lonely = parseRunConfig({ ...config({ dir, url: redis.url, queue: 'nobody', evaluations: 10 }), executor: { type: 'redis', url: redis.url, queue: 'nobody', waitForWorkersSeconds: 1 } }, dir);
+    const lonely = parseRunConfig(
+      {
+        ...config({ dir, url: redis.url, queue: 'nobody', evaluations: 10 }),
+        executor: { type: 'redis', url: redis.url, queue: 'nobody', waitForWorkersSeconds: 1 },
+      },
+      dir,
+    );
     const none = await runSearch(lonely, { out: join(dir, 'b') }).catch((e: unknown) => e);
     expect(none).toBeInstanceOf(UsageError);
     expect((none as UsageError).message).toMatch(/no elites worker answered on queue nobody/);
@@ -180,8 +274,16 @@ describe('executor config', () => {
   it('accepts no executor (the local pool), { type: local } and { type: redis } with defaults', () => {
     expect(parseRunConfig(base(undefined), '/tmp').executor).toBeUndefined();
     expect(parseRunConfig(base({ type: 'local' }), '/tmp').executor).toEqual({ type: 'local' });
-    expect(parseRunConfig(base({ type: 'redis', url: 'rediss://:pw@h:6380/1' }), '/tmp').executor).toEqual({ type: 'redis', url: 'rediss://:pw@h:6380/1', queue: 'elites', waitForWorkersSeconds: 60, stalledSeconds: 30 });
-    expect(parseRunConfig(base({ type: 'redis', url: '$ELITES_REDIS_URL' }), '/tmp').executor).toMatchObject({ url: '$ELITES_REDIS_URL' });
+    expect(parseRunConfig(base({ type: 'redis', url: 'rediss://:pw@h:6380/1' }), '/tmp').executor).toEqual({
+      type: 'redis',
+      url: 'rediss://:pw@h:6380/1',
+      queue: 'elites',
+      waitForWorkersSeconds: 60,
+      stalledSeconds: 30,
+    });
+    expect(parseRunConfig(base({ type: 'redis', url: '$ELITES_REDIS_URL' }), '/tmp').executor).toMatchObject({
+      url: '$ELITES_REDIS_URL',
+    });
   });
 
   it('names the field and the fix for a bad URL, an unknown type or key', () => {

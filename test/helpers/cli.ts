@@ -23,22 +23,36 @@ function collector(): { stream: Writable; text: () => string } {
 }
 
 /** `tty`: as if stderr were a terminal (the progress bar draws); `color`: as if stdout showed colour. */
-export async function runCli(argv: readonly string[], options: { stop?: AbortSignal; color?: boolean; tty?: boolean } = {}): Promise<CliRun> {
+export async function runCli(
+  argv: readonly string[],
+  options: { stop?: AbortSignal; color?: boolean; tty?: boolean } = {},
+): Promise<CliRun> {
   const out = collector();
   const err = collector();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, isTTY: options.tty ?? false, color: options.color ?? false, ...(options.stop ? { stop: options.stop } : {}) });
+  const code = await main(argv, {
+    stdout: out.stream,
+    stderr: err.stream,
+    isTTY: options.tty ?? false,
+    color: options.color ?? false,
+    ...(options.stop ? { stop: options.stop } : {}),
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
 export const binPath = join(repoRoot, 'dist/cli/bin.js');
 
 /** Spawns the built `elites` bin; resolves when it exits. */
-export function spawnCli(argv: readonly string[], cwd: string): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {
+export function spawnCli(
+  argv: readonly string[],
+  cwd: string,
+): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {
   const child = spawn(process.execPath, [binPath, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += String(d)));
   child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout, stderr })));
+  const done = new Promise<CliRun>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : 1), stdout, stderr })),
+  );
   return { child, done };
 }

@@ -31,13 +31,18 @@ export interface Exit {
 }
 
 /** Spawns the built bin; `kill(signal)`, `done` (resolves at exit) and `stderr()` (so far: for timeout messages). */
-export function spawnElites(args: readonly string[], cwd: string): { kill: (signal: NodeJS.Signals) => void; done: Promise<Exit>; pid: number | undefined; stderr: () => string } {
+export function spawnElites(
+  args: readonly string[],
+  cwd: string,
+): { kill: (signal: NodeJS.Signals) => void; done: Promise<Exit>; pid: number | undefined; stderr: () => string } {
   const child = spawn(process.execPath, [binPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
   child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  const done = new Promise<Exit>((resolveExit) => child.on('close', (code, signal) => resolveExit({ code, signal, stdout, stderr })));
+  const done = new Promise<Exit>((resolveExit) =>
+    child.on('close', (code, signal) => resolveExit({ code, signal, stdout, stderr })),
+  );
   return { kill: (signal) => void child.kill(signal), done, pid: child.pid, stderr: () => stderr };
 }
 
@@ -51,17 +56,24 @@ export interface RunState {
 
 export async function readRunState(dir: string): Promise<RunState> {
   // No store yet, or a 0-byte one (being created, or killed while it was): no run yet.
-  if (!existsSync(join(dir, STORE_FILE)) || lmdbFileProblem(join(dir, STORE_FILE))?.kind === 'empty') return { configSaved: false, events: 0, checkpointSeq: -1, pending: 0 };
+  if (!existsSync(join(dir, STORE_FILE)) || lmdbFileProblem(join(dir, STORE_FILE))?.kind === 'empty')
+    return { configSaved: false, events: 0, checkpointSeq: -1, pending: 0 };
   let store: RunStore;
   try {
     store = openRunStore(dir, { write: false });
   } catch (error) {
-    if (error instanceof UsageError && /holds no run yet/.test(error.message)) return { configSaved: false, events: 0, checkpointSeq: -1, pending: 0 };
+    if (error instanceof UsageError && /holds no run yet/.test(error.message))
+      return { configSaved: false, events: 0, checkpointSeq: -1, pending: 0 };
     throw error;
   }
   try {
     const checkpoint = store.loadCheckpoint();
-    return { configSaved: store.getMeta('config') !== undefined, events: store.lastSeq() + 1, checkpointSeq: checkpoint?.seq ?? -1, pending: checkpoint?.pending.length ?? 0 };
+    return {
+      configSaved: store.getMeta('config') !== undefined,
+      events: store.lastSeq() + 1,
+      checkpointSeq: checkpoint?.seq ?? -1,
+      pending: checkpoint?.pending.length ?? 0,
+    };
   } finally {
     await store.close();
   }
@@ -95,8 +107,12 @@ export async function checkRunLog(dir: string): Promise<LogCheck> {
     seen.forEach((count, id) => count === 0 && missingIds.push(id));
     const pendingInCheckpoint = store.loadCheckpoint()?.pending.length ?? 0;
     return {
-      events: n, seqContiguous: seqContiguous && n === seen.length, idsExactlyOnce: duplicateIds.length === 0 && missingIds.length === 0 && outOfRange.length === 0,
-      duplicateIds: [...duplicateIds, ...outOfRange].slice(0, 20), missingIds: missingIds.slice(0, 20), pendingInCheckpoint,
+      events: n,
+      seqContiguous: seqContiguous && n === seen.length,
+      idsExactlyOnce: duplicateIds.length === 0 && missingIds.length === 0 && outOfRange.length === 0,
+      duplicateIds: [...duplicateIds, ...outOfRange].slice(0, 20),
+      missingIds: missingIds.slice(0, 20),
+      pendingInCheckpoint,
     };
   } finally {
     await store.close();
@@ -160,11 +176,19 @@ export async function killAndResume(options: KillLoopOptions): Promise<{ attempt
   for (;;) {
     const before = await readRunState(options.runDir);
     const command = before.configSaved ? 'resume' : 'run';
-    const args = command === 'resume' ? ['resume', options.runDir, '--json'] : ['run', options.configPath, '--out', options.runDir, '--json'];
+    const args =
+      command === 'resume'
+        ? ['resume', options.runDir, '--json']
+        : ['run', options.configPath, '--out', options.runDir, '--json'];
     const killing = attempts.filter((a) => a.killed).length < options.kills;
     const r = options.rng();
     const aim: Attempt['aim'] = !killing ? 'none' : r < 0.15 ? 'start-up' : 'running';
-    const delayMs = aim === 'start-up' ? Math.round((r / 0.15) * 350) : aim === 'running' ? Math.round(((r - 0.15) / 0.85) * options.maxDelayMs) : -1;
+    const delayMs =
+      aim === 'start-up'
+        ? Math.round((r / 0.15) * 350)
+        : aim === 'running'
+          ? Math.round(((r - 0.15) / 0.85) * options.maxDelayMs)
+          : -1;
     const proc = spawnElites(args, options.cwd);
     let exited = false;
     void proc.done.then(() => (exited = true));
@@ -174,11 +198,14 @@ export async function killAndResume(options: KillLoopOptions): Promise<{ attempt
         // The state: this process has logged at least one event of its own (config saved, workers up, searching).
         const lastError = { message: '' };
         try {
-          await waitFor(async () => exited || ((await peekRunState(options.runDir, lastError))?.events ?? 0) > before.events, {
-            what: `${command} of ${options.runDir} to log an event past ${before.events}`,
-            timeoutMs: options.stateTimeoutMs ?? 120_000,
-            detail: () => `last read error: ${lastError.message || '-'}`,
-          });
+          await waitFor(
+            async () => exited || ((await peekRunState(options.runDir, lastError))?.events ?? 0) > before.events,
+            {
+              what: `${command} of ${options.runDir} to log an event past ${before.events}`,
+              timeoutMs: options.stateTimeoutMs ?? 120_000,
+              detail: () => `last read error: ${lastError.message || '-'}`,
+            },
+          );
         } catch (error) {
           proc.kill('SIGKILL');
           const exit = await proc.done;
@@ -198,8 +225,16 @@ stderr: ${exit.stderr.trim().split('\n').slice(-5).join(' / ')}`);
     const after = await readRunState(options.runDir);
     const wasKilled = killed && exit.signal === 'SIGKILL';
     attempts.push({
-      command, aim, delayMs, killed: wasKilled, eventsBefore: before.events, eventsAfter: after.events, checkpointSeq: after.checkpointSeq,
-      replayed: Math.max(0, after.events - after.checkpointSeq - 1), reproposed: after.pending, beforeConfig: wasKilled && !after.configSaved,
+      command,
+      aim,
+      delayMs,
+      killed: wasKilled,
+      eventsBefore: before.events,
+      eventsAfter: after.events,
+      checkpointSeq: after.checkpointSeq,
+      replayed: Math.max(0, after.events - after.checkpointSeq - 1),
+      reproposed: after.pending,
+      beforeConfig: wasKilled && !after.configSaved,
     });
     if (!wasKilled) return { attempts, final: exit };
   }
@@ -212,32 +247,72 @@ export interface Scenario {
   config(cachePath: string): RunConfigInput;
 }
 
-const arm = (workers: number, evaluations: number, strategy: { strategy: string } & Record<string, unknown>): ((cachePath: string) => RunConfigInput) => (cachePath) => ({
-  name: 'kill-arm', seed: 21,
-  space: { type: 'vector', dimensions: 8, min: 0, max: 1, mutation: { type: 'iso-line-dd', isoSigma: 0.02, lineSigma: 0.2 } },
-  evaluator: { type: 'planar-arm' },
-  search: strategy,
-  archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 20 }, { name: 'y', min: 0, max: 1, bins: 20 }] },
-  budget: { evaluations }, workers,
-  cache: { path: cachePath },
-  log: { checkpointSeconds: 0.05 }, // checkpoints every 50 ms: many kills land on or near one
-});
+const arm =
+  (
+    workers: number,
+    evaluations: number,
+    strategy: { strategy: string } & Record<string, unknown>,
+  ): ((cachePath: string) => RunConfigInput) =>
+  (cachePath) => ({
+    name: 'kill-arm',
+    seed: 21,
+    space: {
+      type: 'vector',
+      dimensions: 8,
+      min: 0,
+      max: 1,
+      mutation: { type: 'iso-line-dd', isoSigma: 0.02, lineSigma: 0.2 },
+    },
+    evaluator: { type: 'planar-arm' },
+    search: strategy,
+    archive: {
+      type: 'grid',
+      dims: [
+        { name: 'x', min: 0, max: 1, bins: 20 },
+        { name: 'y', min: 0, max: 1, bins: 20 },
+      ],
+    },
+    budget: { evaluations },
+    workers,
+    cache: { path: cachePath },
+    log: { checkpointSeconds: 0.05 }, // checkpoints every 50 ms: many kills land on or near one
+  });
 
 /** The harness's searches; `scale` multiplies the budgets (the unit test uses a small one). */
 export function scenarios(scale = 1): Scenario[] {
   const n = (base: number): number => Math.max(200, Math.round(base * scale));
   return [
-    { name: 'map-elites, 1 worker', compare: true, config: arm(1, n(30_000), { strategy: 'map-elites', initialRandom: 100, crossoverRate: 0.5 }) },
     {
-      name: 'GA on bit strings, 1 worker (duplicates: cache hits, in-flight sharing; 200-member population in every checkpoint)', compare: true,
+      name: 'map-elites, 1 worker',
+      compare: true,
+      config: arm(1, n(30_000), { strategy: 'map-elites', initialRandom: 100, crossoverRate: 0.5 }),
+    },
+    {
+      name: 'GA on bit strings, 1 worker (duplicates: cache hits, in-flight sharing; 200-member population in every checkpoint)',
+      compare: true,
       config: (cachePath) => ({
-        name: 'kill-ga', seed: 5, space: { type: 'bitstring', length: 24 }, evaluator: { type: 'onemax' },
-        search: { strategy: 'ga', populationSize: 200 }, archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 24, bins: 25 }] },
-        budget: { evaluations: n(30_000) }, workers: 1, cache: { path: cachePath }, log: { checkpointSeconds: 0.05, genomes: 'all' },
+        name: 'kill-ga',
+        seed: 5,
+        space: { type: 'bitstring', length: 24 },
+        evaluator: { type: 'onemax' },
+        search: { strategy: 'ga', populationSize: 200 },
+        archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 24, bins: 25 }] },
+        budget: { evaluations: n(30_000) },
+        workers: 1,
+        cache: { path: cachePath },
+        log: { checkpointSeconds: 0.05, genomes: 'all' },
       }),
     },
-    { name: 'map-elites, inline (workers: 0)', compare: true, config: arm(0, n(150_000), { strategy: 'map-elites', initialRandom: 100 }) },
-    { name: 'map-elites, 2 workers (ids only: completion order is not deterministic)', compare: false, config: arm(2, n(40_000), { strategy: 'map-elites', initialRandom: 100 }) },
+    {
+      name: 'map-elites, inline (workers: 0)',
+      compare: true,
+      config: arm(0, n(150_000), { strategy: 'map-elites', initialRandom: 100 }),
+    },
+    {
+      name: 'map-elites, 2 workers (ids only: completion order is not deterministic)',
+      compare: false,
+      config: arm(2, n(40_000), { strategy: 'map-elites', initialRandom: 100 }),
+    },
   ];
 }
 
@@ -254,15 +329,23 @@ export interface RoundResult {
   readonly problems: readonly string[];
 }
 
-const elitesOf = async (dir: string): Promise<unknown> => (JSON.parse(await exportRun(dir, { format: 'json' })) as { elites: unknown }).elites;
+const elitesOf = async (dir: string): Promise<unknown> =>
+  (JSON.parse(await exportRun(dir, { format: 'json' })) as { elites: unknown }).elites;
 
 /** Runs one scenario: a reference run, then rounds of kill-and-resume until `kills` kills were made. */
-export async function runScenario(scenario: Scenario, options: { kills: number; rng: () => number; maxDelayMs: number; work: string; onRound?: (r: RoundResult) => void }): Promise<RoundResult[]> {
+export async function runScenario(
+  scenario: Scenario,
+  options: { kills: number; rng: () => number; maxDelayMs: number; work: string; onRound?: (r: RoundResult) => void },
+): Promise<RoundResult[]> {
   mkdirSync(options.work, { recursive: true });
   const referenceConfig = join(options.work, 'reference.json');
   writeFileSync(referenceConfig, JSON.stringify(scenario.config(join(options.work, 'reference-cache.mdb'))));
-  const reference = await spawnElites(['run', referenceConfig, '--out', join(options.work, 'reference'), '--json'], options.work).done;
-  if (reference.code !== 0) throw new Error(`reference run of ${scenario.name} failed (${reference.code}): ${reference.stderr}`);
+  const reference = await spawnElites(
+    ['run', referenceConfig, '--out', join(options.work, 'reference'), '--json'],
+    options.work,
+  ).done;
+  if (reference.code !== 0)
+    throw new Error(`reference run of ${scenario.name} failed (${reference.code}): ${reference.stderr}`);
   const expected = scenario.compare ? await elitesOf(join(options.work, 'reference')) : undefined;
   const budget = (scenario.config('').budget as { evaluations: number }).evaluations;
 
@@ -272,25 +355,47 @@ export async function runScenario(scenario: Scenario, options: { kills: number; 
     const configPath = join(options.work, `round-${round}.json`);
     writeFileSync(configPath, JSON.stringify(scenario.config(join(options.work, `cache-${round}.mdb`)))); // a fresh cache: the killed run writes it
     const runDir = join(options.work, `round-${round}`);
-    const { attempts, final } = await killAndResume({ configPath, runDir, cwd: options.work, rng: options.rng, kills: options.kills - kills, maxDelayMs: options.maxDelayMs });
+    const { attempts, final } = await killAndResume({
+      configPath,
+      runDir,
+      cwd: options.work,
+      rng: options.rng,
+      kills: options.kills - kills,
+      maxDelayMs: options.maxDelayMs,
+    });
     const roundKills = attempts.filter((a) => a.killed).length;
     kills += roundKills;
     const problems: string[] = [];
     let proposals = -1;
-    if (final.code !== 0) problems.push(`final session exited ${final.code}: ${final.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    if (final.code !== 0)
+      problems.push(`final session exited ${final.code}: ${final.stderr.trim().split('\n').slice(-3).join(' / ')}`);
     else proposals = (JSON.parse(final.stdout) as { proposals: number }).proposals;
     if (proposals !== budget) problems.push(`summary says ${proposals} proposals, budget ${budget}`);
     const log = await checkRunLog(runDir);
     if (log.events !== budget) problems.push(`log has ${log.events} events, budget ${budget}`);
     if (!log.seqContiguous) problems.push('log seqs are not 0..N−1');
-    if (!log.idsExactlyOnce) problems.push(`ids not exactly once: duplicates ${log.duplicateIds.join(',') || '-'}; missing ${log.missingIds.join(',') || '-'}`);
-    if (log.pendingInCheckpoint !== 0) problems.push(`${log.pendingInCheckpoint} proposals still pending in the final checkpoint`);
+    if (!log.idsExactlyOnce)
+      problems.push(
+        `ids not exactly once: duplicates ${log.duplicateIds.join(',') || '-'}; missing ${log.missingIds.join(',') || '-'}`,
+      );
+    if (log.pendingInCheckpoint !== 0)
+      problems.push(`${log.pendingInCheckpoint} proposals still pending in the final checkpoint`);
     let archiveEqual: boolean | null = null;
     if (scenario.compare && final.code === 0) {
       archiveEqual = JSON.stringify(await elitesOf(runDir)) === JSON.stringify(expected);
       if (!archiveEqual) problems.push('final archive differs from the uninterrupted run');
     }
-    const result: RoundResult = { scenario: scenario.name, round, kills: roundKills, attempts, finalCode: final.code, proposals, log, archiveEqual, problems };
+    const result: RoundResult = {
+      scenario: scenario.name,
+      round,
+      kills: roundKills,
+      attempts,
+      finalCode: final.code,
+      proposals,
+      log,
+      archiveEqual,
+      problems,
+    };
     rounds.push(result);
     options.onRound?.(result);
     if (roundKills === 0 && attempts.length > 0 && options.kills > 0) break; // cannot kill it (finished too fast): do not loop for ever
@@ -316,7 +421,9 @@ export function summarise(name: string, rounds: readonly RoundResult[]): Scenari
   const killed = attempts.filter((a) => a.killed);
   const compared = rounds.filter((r) => r.archiveEqual !== null);
   return {
-    scenario: name, rounds: rounds.length, kills: killed.length,
+    scenario: name,
+    rounds: rounds.length,
+    kills: killed.length,
     killsBeforeConfig: killed.filter((a) => a.beforeConfig).length,
     killsWithoutNewEvents: killed.filter((a) => a.eventsAfter === a.eventsBefore).length,
     maxReplayed: Math.max(0, ...killed.map((a) => a.replayed)),
@@ -348,8 +455,14 @@ async function main(): Promise<void> {
     const kills = Math.floor(totalKills / list.length) + (i < totalKills % list.length ? 1 : 0);
     console.log(`${scenario.name}: ${kills} kills`);
     const rounds = await runScenario(scenario, {
-      kills, rng, maxDelayMs, work: join(work, `s${i}`),
-      onRound: (r) => console.log(`  round ${r.round}: ${r.kills} kills, ${r.log.events} events, ids exactly once ${r.log.idsExactlyOnce}, archive equal ${r.archiveEqual ?? 'n/a'}${r.problems.length ? ` — ${r.problems.join('; ')}` : ''}`),
+      kills,
+      rng,
+      maxDelayMs,
+      work: join(work, `s${i}`),
+      onRound: (r) =>
+        console.log(
+          `  round ${r.round}: ${r.kills} kills, ${r.log.events} events, ids exactly once ${r.log.idsExactlyOnce}, archive equal ${r.archiveEqual ?? 'n/a'}${r.problems.length ? ` — ${r.problems.join('; ')}` : ''}`,
+        ),
     });
     allRounds.push(...rounds);
     rows.push(summarise(scenario.name, rounds));
@@ -360,14 +473,23 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   const out = join(repoRoot, 'bench/results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'kill-harness.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, seed, requestedKills: totalKills, kills, maxDelayMs, seconds, ok, rows, rounds: allRounds }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'kill-harness.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), machine, seed, requestedKills: totalKills, kills, maxDelayMs, seconds, ok, rows, rounds: allRounds }, null, 2)}\n`,
+  );
   const md = [
-    '# Kill harness', '',
-    `${new Date().toISOString().slice(0, 10)} · ${machine} · \`node dist/test/helpers/kill-harness.js --kills ${totalKills} --seed ${seed}\` · ${seconds.toFixed(0)} s · **${ok ? 'PASS' : 'FAIL'}**`, '',
-    `Each round runs the real \`elites\` bin and SIGKILLs it at a seeded random moment taken relative to what the process was seen doing (15% 0–350 ms after it was spawned, in start-up; the rest 0–${maxDelayMs} ms after its log was seen to grow, mid-run), resumes it, and repeats; after the last kill the run finishes. Checks per round: the summary and the log hold exactly the budget, the log's seqs and proposal ids are exactly 0..N−1 (each once), the final checkpoint has nothing pending, and (one worker or inline) the exported archive equals an uninterrupted run's. Checkpoints every 50 ms; each round writes a fresh result cache.`, '',
+    '# Kill harness',
+    '',
+    `${new Date().toISOString().slice(0, 10)} · ${machine} · \`node dist/test/helpers/kill-harness.js --kills ${totalKills} --seed ${seed}\` · ${seconds.toFixed(0)} s · **${ok ? 'PASS' : 'FAIL'}**`,
+    '',
+    `Each round runs the real \`elites\` bin and SIGKILLs it at a seeded random moment taken relative to what the process was seen doing (15% 0–350 ms after it was spawned, in start-up; the rest 0–${maxDelayMs} ms after its log was seen to grow, mid-run), resumes it, and repeats; after the last kill the run finishes. Checks per round: the summary and the log hold exactly the budget, the log's seqs and proposal ids are exactly 0..N−1 (each once), the final checkpoint has nothing pending, and (one worker or inline) the exported archive equals an uninterrupted run's. Checkpoints every 50 ms; each round writes a fresh result cache.`,
+    '',
     '| scenario | rounds | kills | before config saved | no new events | max replayed on resume | max re-proposed | ids exactly once | archive = uninterrupted |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.rounds} | ${r.kills} | ${r.killsBeforeConfig} | ${r.killsWithoutNewEvents} | ${r.maxReplayed} | ${r.maxReproposed} | ${r.idsExactlyOnce} | ${r.archiveEqual} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.rounds} | ${r.kills} | ${r.killsBeforeConfig} | ${r.killsWithoutNewEvents} | ${r.maxReplayed} | ${r.maxReproposed} | ${r.idsExactlyOnce} | ${r.archiveEqual} |`,
+    ),
     '',
     ...(ok ? [] : ['## Problems', '', ...rows.flatMap((r) => r.problems.map((p) => `- ${r.scenario}, ${p}`)), '']),
     '"before config saved": the process died before the run existed; the next attempt is `elites run` again (as `elites resume` advises). "no new events": killed in start-up or replay. "replayed": logged events after the checkpoint, fed back without evaluating. "re-proposed": proposals in flight at the checkpoint, asked again on resume.',

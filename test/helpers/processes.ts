@@ -18,7 +18,10 @@ export function childProcesses(parent = process.pid): ChildProcessInfo[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(ppid) !== parent || state === 'Z') continue;
-      out.push({ pid: Number(name), command: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim() });
+      out.push({
+        pid: Number(name),
+        command: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim(),
+      });
     } catch {
       // The process ended while we looked.
     }

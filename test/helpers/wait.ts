@@ -16,7 +16,10 @@ export interface WaitOptions {
  * Polls `probe` until it returns something other than `undefined` or `false`, and returns that value.
  * @throws naming `what` and the time waited when `timeoutMs` passes first.
  */
-export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptions): Promise<Exclude<T, false | undefined>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  options: WaitOptions,
+): Promise<Exclude<T, false | undefined>> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const started = performance.now();
   for (;;) {
@@ -25,7 +28,9 @@ export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptio
     const waited = performance.now() - started;
     if (waited > timeoutMs) {
       const detail = options.detail?.();
-      throw new Error(`timed out after ${Math.round(waited)} ms waiting for ${options.what}${detail ? `\n${detail}` : ''}`);
+      throw new Error(
+        `timed out after ${Math.round(waited)} ms waiting for ${options.what}${detail ? `\n${detail}` : ''}`,
+      );
     }
     await sleep(options.intervalMs ?? 25);
   }

@@ -12,19 +12,25 @@ import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 import { eventsOf } from '../helpers/runs.js';
 import { waitFor } from '../helpers/wait.js';
 
-const zoo = (dir: string, script: string[], extra: Partial<RunConfigInput> = {}, zooOptions: Record<string, unknown> = {}): RunConfigInput => ({
-  name: 'faults', seed: 1,
+const zoo = (
+  dir: string,
+  script: string[],
+  extra: Partial<RunConfigInput> = {},
+  zooOptions: Record<string, unknown> = {},
+): RunConfigInput => ({
+  name: 'faults',
+  seed: 1,
   space: { module: fixturePlugin('script-space.mjs'), options: { script } },
   evaluator: { module: fixturePlugin('fault-zoo.mjs'), timeoutSeconds: 2, options: { okMs: 100, ...zooOptions } },
   search: { strategy: 'random' },
   archive: { type: 'grid', dims: [{ name: 'a', min: 0, max: 1, bins: 4 }] },
   budget: { evaluations: script.length },
-  workers: 2, workerMemoryMb: 96,
+  workers: 2,
+  workerMemoryMb: 96,
   cache: { path: join(dir, 'cache.mdb') },
   failures: { maxConsecutive: 100 },
   ...extra,
 });
-
 
 /** The threads that ran the healthy evaluations among `events`, and whether any of them overlapped an evaluation on another thread (fault-zoo's meetFile). */
 const healthy = (events: RunEvent[]): { threads: Set<number>; met: boolean } => {
@@ -86,11 +92,17 @@ describe('evaluator faults in the worker pool', () => {
     const dir = useRunFiles();
     const script = ['ok', 'oom', 'ok', 'ok', 'ok', 'ok'];
     // A timeout far beyond any machine's way to the heap limit: the failure kind must come from the heap, not the clock.
-    const config = zoo(dir, script, { evaluator: { module: fixturePlugin('fault-zoo.mjs'), timeoutSeconds: 120, options: { okMs: 10 } } });
+    const config = zoo(dir, script, {
+      evaluator: { module: fixturePlugin('fault-zoo.mjs'), timeoutSeconds: 120, options: { okMs: 10 } },
+    });
     const s = await runSearch(parseRunConfig(config, dir), { out: join(dir, 'run') });
     expect(s).toMatchObject({ status: 'done', proposals: script.length, failures: 1 });
     const failed = (await eventsOf(join(dir, 'run'))).find((e) => e.id === 1);
-    expect(failed).toMatchObject({ ok: false, kind: 'crashed', msg: expect.stringMatching(/worker ran out of memory \(workerMemoryMb: 96\).*heap/) });
+    expect(failed).toMatchObject({
+      ok: false,
+      kind: 'crashed',
+      msg: expect.stringMatching(/worker ran out of memory \(workerMemoryMb: 96\).*heap/),
+    });
   }, 180_000);
 
   it('the executor replaces every killed thread: full size again, two evaluations at once', async () => {
@@ -98,9 +110,19 @@ describe('evaluator faults in the worker pool', () => {
     const meetFile = join(dir, 'meet.txt');
     // Two executors: out of memory and exit under a timeout no machine reaches (the kind must come from the crash),
     // then a hang under a short one (it is what ends the hang).
-    for (const [timeoutMs, faults] of [[120_000, ['oom', 'exit']], [1500, ['hang-sync']]] as const) {
+    for (const [timeoutMs, faults] of [
+      [120_000, ['oom', 'exit']],
+      [1500, ['hang-sync']],
+    ] as const) {
       const executor = createPiscinaExecutor(
-        { module: fixturePlugin('fault-zoo.mjs'), options: { okMs: 0, meetFile, meetMs: Math.min(timeoutMs / 2, 30_000) }, seed: 1, fidelity: 1, timeoutMs, descriptorCount: 1 },
+        {
+          module: fixturePlugin('fault-zoo.mjs'),
+          options: { okMs: 0, meetFile, meetMs: Math.min(timeoutMs / 2, 30_000) },
+          seed: 1,
+          fidelity: 1,
+          timeoutMs,
+          descriptorCount: 1,
+        },
         2,
         { memoryMb: 96 },
       );
@@ -109,10 +131,17 @@ describe('evaluator faults in the worker pool', () => {
         let id = 0;
         const task = (fault: string) => executor.submit({ id, genome: { i: id, fault }, key: `${id++}`, repeat: 0 });
         const results = await Promise.all(faults.map((fault) => task(fault)));
-        expect(results.map((r) => (r.ok ? 'ok' : r.failure.kind)), faults.join()).toEqual(faults.map((f) => (f === 'hang-sync' ? 'timeout' : 'crashed')));
+        expect(
+          results.map((r) => (r.ok ? 'ok' : r.failure.kind)),
+          faults.join(),
+        ).toEqual(faults.map((f) => (f === 'hang-sync' ? 'timeout' : 'crashed')));
         expect(executor.liveThreads()).toBe(2); // each killed thread was replaced at once…
         // …and the replacements finished loading the evaluator.
-        await waitFor(() => executor.idleThreads() === 2, { what: 'both threads to be idle after the replacements', timeoutMs: 60_000, detail: () => `idle: ${executor.idleThreads()}` });
+        await waitFor(() => executor.idleThreads() === 2, {
+          what: 'both threads to be idle after the replacements',
+          timeoutMs: 60_000,
+          detail: () => `idle: ${executor.idleThreads()}`,
+        });
         // Two tasks for two idle threads: each waits for the other to be under way (met), on threads of their own.
         const both = await Promise.all([task('ok'), task('ok')]);
         const metrics = both.map((r) => (r.ok ? r.result.metrics : undefined));
@@ -130,7 +159,9 @@ describe('evaluator faults in the worker pool', () => {
     // first task would time out, its replacement's too, and so on.
     const script = ['ok', 'hang-sync', ...Array.from({ length: 60 }, () => 'ok')];
     const options = { okMs: 0, setupMs: 4000, meetFile: join(dir, 'meet.txt'), meetMs: 500 };
-    const config = zoo(dir, script, { evaluator: { module: fixturePlugin('fault-zoo.mjs'), timeoutSeconds: 2, options } });
+    const config = zoo(dir, script, {
+      evaluator: { module: fixturePlugin('fault-zoo.mjs'), timeoutSeconds: 2, options },
+    });
     const s = await runSearch(parseRunConfig(config, dir), { out: join(dir, 'run') });
     expect(s).toMatchObject({ status: 'done', proposals: script.length, failures: 1 });
     // The replacement joined: after the hang, evaluations ran two at a time again (each waits up to 0.5 s for that,
@@ -149,7 +180,11 @@ describe('evaluator faults in the worker pool', () => {
       // replacement: the only other thread), so the replacement gets a task however long it takes to start.
       const config = zoo(dir, script, {
         space: { module: fixturePlugin('script-space.mjs'), options: { script, samplesFile } },
-        evaluator: { module: fixturePlugin('import-fails-after-crash.mjs'), timeoutSeconds: 120, options: { okMs: 30, samplesFile, holdMs: 60_000 } },
+        evaluator: {
+          module: fixturePlugin('import-fails-after-crash.mjs'),
+          timeoutSeconds: 120,
+          options: { okMs: 30, samplesFile, holdMs: 60_000 },
+        },
       });
       const s = await runSearch(parseRunConfig(config, dir), { out: join(dir, 'run') });
       expect(s.status).toBe('done');
@@ -158,7 +193,13 @@ describe('evaluator faults in the worker pool', () => {
       const failures = events.filter((e) => !e.ok);
       expect(failures[0]).toMatchObject({ id: 2, kind: 'crashed', msg: expect.stringMatching(/exited with code 9/) });
       expect(failures.length).toBeGreaterThan(1);
-      for (const f of failures.slice(1)) expect(f).toMatchObject({ kind: 'threw', msg: expect.stringMatching(/setup failed: .*failed to load \(evaluator\.module\): cannot load the evaluator: model file gone/) });
+      for (const f of failures.slice(1))
+        expect(f).toMatchObject({
+          kind: 'threw',
+          msg: expect.stringMatching(
+            /setup failed: .*failed to load \(evaluator\.module\): cannot load the evaluator: model file gone/,
+          ),
+        });
       expect(events.filter((e) => e.ok && e.id > 2).length).toBeGreaterThan(0); // the healthy thread kept evaluating
     } finally {
       delete process.env.ELITES_TEST_MARKER;
@@ -169,7 +210,23 @@ describe('evaluator faults in the worker pool', () => {
 describe('plug-in modules that do not load', () => {
   const cli = (dir: string, evaluator: string, workers: number): string[] => {
     const path = join(dir, 'c.json');
-    writeFileSync(path, JSON.stringify({ ...zoo(dir, ['ok']), space: { type: 'vector', dimensions: 2, min: 0, max: 1 }, evaluator: { module: fixturePlugin(evaluator) }, archive: { type: 'grid', dims: [{ name: 'a', min: 0, max: 1, bins: 4 }, { name: 'b', min: 0, max: 1, bins: 4 }] }, budget: { evaluations: 20 }, workers }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...zoo(dir, ['ok']),
+        space: { type: 'vector', dimensions: 2, min: 0, max: 1 },
+        evaluator: { module: fixturePlugin(evaluator) },
+        archive: {
+          type: 'grid',
+          dims: [
+            { name: 'a', min: 0, max: 1, bins: 4 },
+            { name: 'b', min: 0, max: 1, bins: 4 },
+          ],
+        },
+        budget: { evaluations: 20 },
+        workers,
+      }),
+    );
     return ['run', path, '--out', join(dir, 'run')];
   };
   const noStack = /\n\s+at .*\(.*:\d+:\d+\)/;
@@ -178,7 +235,9 @@ describe('plug-in modules that do not load', () => {
     const dir = useRunFiles();
     const r = await runCli(cli(dir, 'throws-at-import.mjs', 2));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/throws-at-import\.mjs: failed to load \(evaluator\.module\): broken at import \(deliberate\)/);
+    expect(r.stderr).toMatch(
+      /throws-at-import\.mjs: failed to load \(evaluator\.module\): broken at import \(deliberate\)/,
+    );
     expect(r.stderr).not.toMatch(noStack);
     expect(existsSync(join(dir, 'run'))).toBe(false);
   });
@@ -187,7 +246,9 @@ describe('plug-in modules that do not load', () => {
     const dir = useRunFiles();
     const r = await runCli(cli(dir, 'worker-only-import-failure.mjs', 2));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/evaluator setup failed in a worker: .*worker-only-import-failure\.mjs: failed to load \(evaluator\.module\): native binding unavailable in worker threads/);
+    expect(r.stderr).toMatch(
+      /evaluator setup failed in a worker: .*worker-only-import-failure\.mjs: failed to load \(evaluator\.module\): native binding unavailable in worker threads/,
+    );
     expect(r.stderr).not.toMatch(noStack);
     expect(existsSync(join(dir, 'run'))).toBe(false);
     // Inline, the same module runs: the worker is what it cannot load in.

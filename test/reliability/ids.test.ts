@@ -22,23 +22,40 @@ describe('proposal ids', () => {
     const rng = SeededRng.fromSeed(1);
     let next = 0;
     const skipping: Strategy<unknown> = {
-      ask: (n) => Array.from({ length: n }, () => {
-        const id = next === 5 ? ++next : next; // skips 5
-        next++;
-        return { id, genome: space.sample(rng.next), parents: [] };
-      }),
+      ask: (n) =>
+        Array.from({ length: n }, () => {
+          const id = next === 5 ? ++next : next; // skips 5
+          next++;
+          return { id, genome: space.sample(rng.next), parents: [] };
+        }),
       tell: () => undefined,
       state: () => ({ next }),
       restore: () => undefined,
     };
     const store = openRunStore(join(dir, 'run'), { write: true });
-    const executor = createInlineExecutor({ type: 'onemax', options: {}, seed: 1, fidelity: 1, timeoutMs: 1000, descriptorCount: 1 });
+    const executor = createInlineExecutor({
+      type: 'onemax',
+      options: {},
+      seed: 1,
+      fidelity: 1,
+      timeoutMs: 1000,
+      descriptorCount: 1,
+    });
     await executor.start();
     try {
       const run = runEngine({
-        space, strategy: skipping, archive: archives.grid.create({ dims: [{ name: 'ones', min: 0, max: 8, bins: 9 }] }, { rng }), executor, store, rng,
+        space,
+        strategy: skipping,
+        archive: archives.grid.create({ dims: [{ name: 'ones', min: 0, max: 8, bins: 9 }] }, { rng }),
+        executor,
+        store,
+        rng,
         cache: createCachePolicy(undefined, { mode: 'cache', maxRepeats: 1, epsilon: 0, descriptorCount: 1 }),
-        direction: 'maximize', budget: { evaluations: 20 }, maxConsecutiveFailures: 5, logAllGenomes: false, checkpointSeconds: 5,
+        direction: 'maximize',
+        budget: { evaluations: 20 },
+        maxConsecutiveFailures: 5,
+        logAllGenomes: false,
+        checkpointSeconds: 5,
       });
       await expect(run).rejects.toThrow(/the strategy proposed id 6 where 5 was due/);
     } finally {
@@ -52,32 +69,59 @@ describe('proposal ids', () => {
 
   it('a run that ends on time with two workers drains what is in flight: its log is exactly 0..N−1, nothing pending', async () => {
     const dir = useRunFiles();
-    const config = parseRunConfig({
-      name: 'drain', seed: 1,
-      space: { module: fixturePlugin('script-space.mjs'), options: { script: ['ok'] } },
-      evaluator: { module: fixturePlugin('fault-zoo.mjs'), options: { okMs: 70 } },
-      search: { strategy: 'random' },
-      archive: { type: 'grid', dims: [{ name: 'a', min: 0, max: 1, bins: 4 }] },
-      budget: { seconds: 0.6 }, workers: 2, cache: { enabled: false },
-    }, dir);
+    const config = parseRunConfig(
+      {
+        name: 'drain',
+        seed: 1,
+        space: { module: fixturePlugin('script-space.mjs'), options: { script: ['ok'] } },
+        evaluator: { module: fixturePlugin('fault-zoo.mjs'), options: { okMs: 70 } },
+        search: { strategy: 'random' },
+        archive: { type: 'grid', dims: [{ name: 'a', min: 0, max: 1, bins: 4 }] },
+        budget: { seconds: 0.6 },
+        workers: 2,
+        cache: { enabled: false },
+      },
+      dir,
+    );
     const s = await runSearch(config, { out: join(dir, 'run') });
     expect(s).toMatchObject({ status: 'done', stopReason: 'seconds' });
     const log = await checkRunLog(join(dir, 'run'));
-    expect(log).toMatchObject({ events: s.proposals, seqContiguous: true, idsExactlyOnce: true, pendingInCheckpoint: 0 });
+    expect(log).toMatchObject({
+      events: s.proposals,
+      seqContiguous: true,
+      idsExactlyOnce: true,
+      pendingInCheckpoint: 0,
+    });
   });
 
   it('a stop signal leaves what is in flight to the checkpoint; log and checkpoint never share an id; resume completes exactly', async () => {
     const dir = useRunFiles();
-    const config = parseRunConfig({
-      name: 'stop', seed: 2,
-      space: { type: 'vector', dimensions: 3, min: 0, max: 1 },
-      evaluator: { module: fixturePlugin('cpu-5ms.mjs') },
-      search: { strategy: 'map-elites', initialRandom: 10 },
-      archive: { type: 'grid', dims: [{ name: 'a', min: -1, max: 1, bins: 5 }, { name: 'b', min: -1, max: 1, bins: 5 }] },
-      budget: { evaluations: 400 }, workers: 2, cache: { enabled: false },
-    }, dir);
+    const config = parseRunConfig(
+      {
+        name: 'stop',
+        seed: 2,
+        space: { type: 'vector', dimensions: 3, min: 0, max: 1 },
+        evaluator: { module: fixturePlugin('cpu-5ms.mjs') },
+        search: { strategy: 'map-elites', initialRandom: 10 },
+        archive: {
+          type: 'grid',
+          dims: [
+            { name: 'a', min: -1, max: 1, bins: 5 },
+            { name: 'b', min: -1, max: 1, bins: 5 },
+          ],
+        },
+        budget: { evaluations: 400 },
+        workers: 2,
+        cache: { enabled: false },
+      },
+      dir,
+    );
     const stop = new AbortController();
-    const first = await runSearch(config, { out: join(dir, 'run'), stop: stop.signal, onProgress: (p) => p.counters.proposals > 50 && stop.abort() });
+    const first = await runSearch(config, {
+      out: join(dir, 'run'),
+      stop: stop.signal,
+      onProgress: (p) => p.counters.proposals > 50 && stop.abort(),
+    });
     expect(first.status).toBe('interrupted');
     const store = openRunStore(join(dir, 'run'), { write: false });
     const logged = new Set([...store.events()].map((e) => e.id));
@@ -85,9 +129,16 @@ describe('proposal ids', () => {
     await store.close();
     expect(logged.size).toBe(first.proposals);
     for (const id of pending) expect(logged.has(id)).toBe(false);
-    expect(new Set([...logged, ...pending])).toEqual(new Set(Array.from({ length: logged.size + pending.length }, (_, i) => i)));
+    expect(new Set([...logged, ...pending])).toEqual(
+      new Set(Array.from({ length: logged.size + pending.length }, (_, i) => i)),
+    );
     const done = await resumeRun(join(dir, 'run'));
     expect(done).toMatchObject({ status: 'done', proposals: 400 });
-    expect(await checkRunLog(join(dir, 'run'))).toMatchObject({ events: 400, seqContiguous: true, idsExactlyOnce: true, pendingInCheckpoint: 0 });
+    expect(await checkRunLog(join(dir, 'run'))).toMatchObject({
+      events: 400,
+      seqContiguous: true,
+      idsExactlyOnce: true,
+      pendingInCheckpoint: 0,
+    });
   });
 });

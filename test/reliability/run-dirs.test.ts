@@ -15,15 +15,27 @@ import { waitFor } from '../helpers/wait.js';
 
 const config = (dir: string, extra: Record<string, unknown> = {}): string => {
   const path = join(dir, 'c.json');
-  writeFileSync(path, JSON.stringify({
-    name: 'dirs', seed: 2,
-    space: { type: 'vector', dimensions: 4, min: 0, max: 1 },
-    evaluator: { type: 'planar-arm' },
-    search: { strategy: 'map-elites' },
-    archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 8 }, { name: 'y', min: 0, max: 1, bins: 8 }] },
-    budget: { evaluations: 500 }, workers: 0, cache: { enabled: false },
-    ...extra,
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name: 'dirs',
+      seed: 2,
+      space: { type: 'vector', dimensions: 4, min: 0, max: 1 },
+      evaluator: { type: 'planar-arm' },
+      search: { strategy: 'map-elites' },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'x', min: 0, max: 1, bins: 8 },
+          { name: 'y', min: 0, max: 1, bins: 8 },
+        ],
+      },
+      budget: { evaluations: 500 },
+      workers: 0,
+      cache: { enabled: false },
+      ...extra,
+    }),
+  );
   return path;
 };
 const noStack = /\n\s+at .*\(.*:\d+:\d+\)/;
@@ -41,16 +53,31 @@ describe('bad run directories', () => {
     const dir = useRunFiles({ 'plain/notes.txt': 'hello' });
     for (const command of ['resume', 'inspect', 'export']) {
       await expectRefused([command, join(dir, 'nope')], 2, /nope is not a run directory \(no store\.mdb\)/);
-      await expectRefused([command, join(dir, 'plain')], 2, /plain is not a run directory \(no store\.mdb\)[\s\S]*elites runs/);
+      await expectRefused(
+        [command, join(dir, 'plain')],
+        2,
+        /plain is not a run directory \(no store\.mdb\)[\s\S]*elites runs/,
+      );
     }
   });
 
   it('a store.mdb that is not LMDB (or is truncated) is refused, not opened (lmdb-js would crash the process): exit 2', async () => {
     const dir = useRunFiles({ 'junk/store.mdb': 'this is not a database\n'.repeat(500), 'short/store.mdb': '' });
-    writeFileSync(join(dir, 'short', 'store.mdb'), Buffer.concat([Buffer.alloc(24), Buffer.from([0xde, 0xc0, 0xef, 0xbe]), Buffer.alloc(100)]));
+    writeFileSync(
+      join(dir, 'short', 'store.mdb'),
+      Buffer.concat([Buffer.alloc(24), Buffer.from([0xde, 0xc0, 0xef, 0xbe]), Buffer.alloc(100)]),
+    );
     for (const command of ['resume', 'inspect', 'export']) {
-      await expectRefused([command, join(dir, 'junk')], 2, /junk is not a run directory: .*store\.mdb is not an LMDB file/);
-      await expectRefused([command, join(dir, 'short')], 2, /short is not a run directory: .*store\.mdb is a truncated LMDB file/);
+      await expectRefused(
+        [command, join(dir, 'junk')],
+        2,
+        /junk is not a run directory: .*store\.mdb is not an LMDB file/,
+      );
+      await expectRefused(
+        [command, join(dir, 'short')],
+        2,
+        /short is not a run directory: .*store\.mdb is a truncated LMDB file/,
+      );
     }
     // As --out of a new run, too (nothing is overwritten).
     await expectRefused(['run', config(dir), '--out', join(dir, 'junk')], 2, /not an LMDB file/);
@@ -68,7 +95,11 @@ describe('bad run directories', () => {
     await expectRefused(['inspect', join(dir, 'empty')], 2, /holds no run yet/);
     const store = openRunStore(join(dir, 'started'), { write: true }); // the store exists, the config never came
     await store.close();
-    await expectRefused(['resume', join(dir, 'started')], 2, /started holds no run yet: it was stopped before its config was saved[\s\S]*elites run CONFIG --out/);
+    await expectRefused(
+      ['resume', join(dir, 'started')],
+      2,
+      /started holds no run yet: it was stopped before its config was saved[\s\S]*elites run CONFIG --out/,
+    );
     for (const name of ['empty', 'started']) {
       const again = await runCli(['run', config(dir), '--out', join(dir, name), '--json']);
       expect(again.code, again.stderr).toBe(0);
@@ -82,7 +113,11 @@ describe('bad run directories', () => {
     await root.openDB({ name: 'meta' }).put('schema', 99);
     await root.close();
     for (const command of ['resume', 'inspect', 'export']) {
-      await expectRefused([command, join(dir, 'run')], 2, /written with run store schema 99; this elites reads schema 1\n.*newer elites/);
+      await expectRefused(
+        [command, join(dir, 'run')],
+        2,
+        /written with run store schema 99; this elites reads schema 1\n.*newer elites/,
+      );
     }
     expect(existsSync(join(dir, 'run', 'run.lock'))).toBe(false); // a refused resume leaves no lock behind
   });
@@ -92,7 +127,11 @@ describe('bad run directories', () => {
     const run = join(dir, 'run');
     const live = spawnElites(['run', config(dir, { budget: { seconds: 30 } }), '--out', run], dir);
     try {
-      await waitFor(async () => ((await readRunState(run).catch(() => undefined))?.events ?? 0) > 0, { what: 'the live run to log an event', timeoutMs: 20_000, detail: live.stderr });
+      await waitFor(async () => ((await readRunState(run).catch(() => undefined))?.events ?? 0) > 0, {
+        what: 'the live run to log an event',
+        timeoutMs: 20_000,
+        detail: live.stderr,
+      });
       await expectRefused(['resume', run], 2, new RegExp(`run ${run} is in use by process ${live.pid}\\n.*Ctrl-C`));
       await expectRefused(['run', config(dir), '--out', run], 2, /already holds a run[\s\S]*elites resume/);
       const inspect = await runCli(['inspect', run, '--json']);
@@ -108,7 +147,11 @@ describe('bad run directories', () => {
     const dir = useRunFiles();
     const run = join(dir, 'run');
     const killed = spawnElites(['run', config(dir, { budget: { evaluations: 2_000_000 } }), '--out', run], dir);
-    await waitFor(async () => ((await readRunState(run).catch(() => undefined))?.events ?? 0) > 0, { what: 'the run to log an event', timeoutMs: 20_000, detail: killed.stderr });
+    await waitFor(async () => ((await readRunState(run).catch(() => undefined))?.events ?? 0) > 0, {
+      what: 'the run to log an event',
+      timeoutMs: 20_000,
+      detail: killed.stderr,
+    });
     killed.kill('SIGKILL');
     await killed.done;
     expect(existsSync(join(run, 'run.lock'))).toBe(true);
@@ -125,7 +168,11 @@ describe('bad run directories', () => {
 
   it('--out that cannot be created (its parent is a file): exit 2, nothing created', async () => {
     const dir = useRunFiles({ 'a-file': 'x' });
-    await expectRefused(['run', config(dir), '--out', join(dir, 'a-file', 'run')], 2, /cannot create the run directory .*a-file\/run: .*(ENOTDIR|EEXIST)/);
+    await expectRefused(
+      ['run', config(dir), '--out', join(dir, 'a-file', 'run')],
+      2,
+      /cannot create the run directory .*a-file\/run: .*(ENOTDIR|EEXIST)/,
+    );
   });
 
   it('a damaged store (events but no checkpoint) is a failure, not bad input: exit 1', async () => {

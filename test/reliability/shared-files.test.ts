@@ -18,7 +18,13 @@ const config = (dir: string, seed: number) => ({
   space: { type: 'vector', dimensions: 6, min: 0, max: 1 },
   evaluator: { type: 'planar-arm' },
   search: { strategy: 'map-elites', initialRandom: 50 },
-  archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 16 }, { name: 'y', min: 0, max: 1, bins: 16 }] },
+  archive: {
+    type: 'grid',
+    dims: [
+      { name: 'x', min: 0, max: 1, bins: 16 },
+      { name: 'y', min: 0, max: 1, bins: 16 },
+    ],
+  },
   budget: { evaluations: EVALUATIONS },
   workers: 0,
   cache: { path: join(dir, 'shared-cache.mdb') },
@@ -41,11 +47,16 @@ describe('LMDB files shared between processes', () => {
     while (runs.some((r) => !r.state.exited)) {
       for (const run of runs) {
         const seen = await readRunState(run.out).catch(() => undefined); // not created yet
-        if (seen && seen.checkpointSeq >= seen.events) torn.push(`${run.out}: checkpoint ${seen.checkpointSeq}, log ${seen.events}`);
+        if (seen && seen.checkpointSeq >= seen.events)
+          torn.push(`${run.out}: checkpoint ${seen.checkpointSeq}, log ${seen.events}`);
         if (seen) looks++;
       }
       try {
-        const cache = openResultCache({ path: join(dir, 'shared-cache.mdb'), namespace: cacheNamespace({ evaluator: 'planar-arm', version: '0', options: {}, fidelity: 1 }), readOnly: true });
+        const cache = openResultCache({
+          path: join(dir, 'shared-cache.mdb'),
+          namespace: cacheNamespace({ evaluator: 'planar-arm', version: '0', options: {}, fidelity: 1 }),
+          readOnly: true,
+        });
         cache.byKey('0');
         await cache.close();
       } catch {
@@ -59,7 +70,11 @@ describe('LMDB files shared between processes', () => {
       const exit = await run.proc.done;
       expect(exit.code, exit.stderr).toBe(0);
       const log = await checkRunLog(run.out);
-      expect({ events: log.events, contiguous: log.seqContiguous, once: log.idsExactlyOnce }).toEqual({ events: EVALUATIONS, contiguous: true, once: true });
+      expect({ events: log.events, contiguous: log.seqContiguous, once: log.idsExactlyOnce }).toEqual({
+        events: EVALUATIONS,
+        contiguous: true,
+        once: true,
+      });
     }
   });
 });

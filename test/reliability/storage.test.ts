@@ -23,12 +23,20 @@ import { elitesOf } from '../helpers/runs.js';
 const noStack = /\n\s+at .*\(.*:\d+:\d+\)/;
 
 const armConfig = (_dir: string, extra: Partial<RunConfigInput> = {}): RunConfigInput => ({
-  name: 'storage', seed: 8,
+  name: 'storage',
+  seed: 8,
   space: { type: 'vector', dimensions: 20, min: 0, max: 1 },
   evaluator: { type: 'planar-arm' },
   search: { strategy: 'map-elites', initialRandom: 100 },
-  archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 20 }, { name: 'y', min: 0, max: 1, bins: 20 }] },
-  budget: { evaluations: 20_000 }, workers: 0,
+  archive: {
+    type: 'grid',
+    dims: [
+      { name: 'x', min: 0, max: 1, bins: 20 },
+      { name: 'y', min: 0, max: 1, bins: 20 },
+    ],
+  },
+  budget: { evaluations: 20_000 },
+  workers: 0,
   cache: { enabled: false },
   log: { genomes: 'all' }, // ~400 bytes an event: the log grows fast
   ...extra,
@@ -41,21 +49,49 @@ describe('LMDB growth and a full disk', () => {
     const config = parseRunConfig(armConfig(dir), dir);
     const rng = SeededRng.fromSeed(config.seed);
     const space = spaces.vector.create({ dimensions: 20, min: 0, max: 1 }, undefined);
-    const archive = archives.grid.create({ dims: [{ name: 'x', min: 0, max: 1, bins: 20 }, { name: 'y', min: 0, max: 1, bins: 20 }] }, { rng: rng.fork('archive') });
+    const archive = archives.grid.create(
+      {
+        dims: [
+          { name: 'x', min: 0, max: 1, bins: 20 },
+          { name: 'y', min: 0, max: 1, bins: 20 },
+        ],
+      },
+      { rng: rng.fork('archive') },
+    );
     const store = openRunStore(join(dir, 'run'), { write: true, mapSize });
-    const executor = createInlineExecutor({ type: 'planar-arm', options: {}, seed: 8, fidelity: 1, timeoutMs: 60_000, descriptorCount: 2 });
+    const executor = createInlineExecutor({
+      type: 'planar-arm',
+      options: {},
+      seed: 8,
+      fidelity: 1,
+      timeoutMs: 60_000,
+      descriptorCount: 2,
+    });
     await executor.start();
     const result = await runEngine({
-      space, archive, executor, store, rng, strategy: strategies['map-elites'].create({}, { space, archive, rng: rng.fork('strategy') }),
+      space,
+      archive,
+      executor,
+      store,
+      rng,
+      strategy: strategies['map-elites'].create({}, { space, archive, rng: rng.fork('strategy') }),
       cache: createCachePolicy(undefined, { mode: 'cache', maxRepeats: 1, epsilon: 0, descriptorCount: 2 }),
-      direction: 'maximize', budget: { evaluations: 20_000 }, maxConsecutiveFailures: 20, logAllGenomes: true, checkpointSeconds: 0.05,
+      direction: 'maximize',
+      budget: { evaluations: 20_000 },
+      maxConsecutiveFailures: 20,
+      logAllGenomes: true,
+      checkpointSeconds: 0.05,
     });
     await executor.close();
     await store.close();
     expect(result.counters.proposals).toBe(20_000);
     const size = readFileSync(join(dir, 'run', 'store.mdb')).length;
     expect(size).toBeGreaterThan(10 * mapSize);
-    expect(await checkRunLog(join(dir, 'run'))).toMatchObject({ events: 20_000, seqContiguous: true, idsExactlyOnce: true });
+    expect(await checkRunLog(join(dir, 'run'))).toMatchObject({
+      events: 20_000,
+      seqContiguous: true,
+      idsExactlyOnce: true,
+    });
   });
 
   it('a full disk ends the run as failed with a clean message; the log stays intact and resumes to the same archive', async () => {
@@ -65,7 +101,20 @@ describe('LMDB growth and a full disk', () => {
     expect(whole.code, whole.stderr).toBe(0);
     // RLIMIT_FSIZE stands in for a full disk (it binds root too): writes past 2 MiB fail with an I/O error.
     const limited = await new Promise<Exit>((resolve) => {
-      const child = spawn('sh', ['-c', 'ulimit -f 2048 && exec "$0" "$@"', process.execPath, binPath, 'run', join(dir, 'c.json'), '--out', join(dir, 'full')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        'sh',
+        [
+          '-c',
+          'ulimit -f 2048 && exec "$0" "$@"',
+          process.execPath,
+          binPath,
+          'run',
+          join(dir, 'c.json'),
+          '--out',
+          join(dir, 'full'),
+        ],
+        { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
@@ -74,7 +123,9 @@ describe('LMDB growth and a full disk', () => {
     });
     expect(limited.code, limited.stderr).toBe(1);
     // (lmdb's native layer may print its own "Write error: File too large …" first; then comes ours.)
-    expect(limited.stderr).toMatch(/error: cannot write (the run log|a checkpoint|run metadata \(\w+\)) in .*full: .*\(is the disk full, or the file at a size limit\?\)\nEvents committed before this are intact\. Free some space, then `elites resume .*full`\.\n$/);
+    expect(limited.stderr).toMatch(
+      /error: cannot write (the run log|a checkpoint|run metadata \(\w+\)) in .*full: .*\(is the disk full, or the file at a size limit\?\)\nEvents committed before this are intact\. Free some space, then `elites resume .*full`\.\n$/,
+    );
     expect(limited.stderr).not.toMatch(noStack);
     const log = await checkRunLog(join(dir, 'full'));
     expect(log.events).toBeGreaterThan(1000);
@@ -113,7 +164,9 @@ describe('LMDB growth and a full disk', () => {
     await writer.append(event(10));
     await writer.close();
     const check = open({ path: join(run, 'store.mdb'), noSubdir: true, maxDbs: 8, readOnly: true });
-    expect([...check.openDB({ name: 'events', keyEncoding: 'uint32' }).getKeys()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect([...check.openDB({ name: 'events', keyEncoding: 'uint32' }).getKeys()]).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
     await check.close();
   });
 
@@ -124,25 +177,33 @@ describe('LMDB growth and a full disk', () => {
     await store.close();
     const again = openRunStore(join(dir, 'run'), { write: true });
     expect(again.lastSeq()).toBe(0);
-    expect(() => again.append({ seq: 0, id: 0, ok: false, kind: 'threw', msg: 'y', t: 0 })).toThrow(/does not follow 0/);
+    expect(() => again.append({ seq: 0, id: 0, ok: false, kind: 'threw', msg: 'y', t: 0 })).toThrow(
+      /does not follow 0/,
+    );
     await again.close();
   });
 });
 
 describe('the result cache', () => {
   const onemax = (dir: string, extra: Partial<RunConfigInput> = {}): RunConfigInput => ({
-    name: 'cache', seed: 4,
+    name: 'cache',
+    seed: 4,
     space: { type: 'bitstring', length: 10 },
     evaluator: { module: fixturePlugin('onemax.mjs'), options: { scale: 1 } },
     search: { strategy: 'random' },
     archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 10, bins: 11 }] },
-    budget: { evaluations: 1500 }, workers: 0,
+    budget: { evaluations: 1500 },
+    workers: 0,
     cache: { path: join(dir, 'cache.mdb') },
     ...extra,
   });
 
   it.each([
-    ['whose parent is a regular file', (dir: string) => join(dir, 'a-file', 'cache.mdb'), /ENOTDIR|EEXIST|not a directory|file already exists/],
+    [
+      'whose parent is a regular file',
+      (dir: string) => join(dir, 'a-file', 'cache.mdb'),
+      /ENOTDIR|EEXIST|not a directory|file already exists/,
+    ],
     ['that is a directory', (dir: string) => join(dir, 'a-dir'), /is a directory/],
     ['that is some other file', (dir: string) => join(dir, 'a-file'), /is not an LMDB file/],
   ])('a cache path %s is refused up front: exit 2, naming cache.path, no run directory', async (_name, path, cause) => {
@@ -162,9 +223,18 @@ describe('the result cache', () => {
 
   it('results of another evaluator version are not reused (bumping evaluator.version)', async () => {
     const dir = useRunFiles();
-    const v1 = await runSearch(parseRunConfig(onemax(dir, { evaluator: { module: fixturePlugin('onemax.mjs'), version: '1' } }), dir), { out: join(dir, 'v1') });
-    const v2 = await runSearch(parseRunConfig(onemax(dir, { evaluator: { module: fixturePlugin('onemax.mjs'), version: '2' } }), dir), { out: join(dir, 'v2') });
-    const again = await runSearch(parseRunConfig(onemax(dir, { evaluator: { module: fixturePlugin('onemax.mjs'), version: '1' } }), dir), { out: join(dir, 'v1-again') });
+    const v1 = await runSearch(
+      parseRunConfig(onemax(dir, { evaluator: { module: fixturePlugin('onemax.mjs'), version: '1' } }), dir),
+      { out: join(dir, 'v1') },
+    );
+    const v2 = await runSearch(
+      parseRunConfig(onemax(dir, { evaluator: { module: fixturePlugin('onemax.mjs'), version: '2' } }), dir),
+      { out: join(dir, 'v2') },
+    );
+    const again = await runSearch(
+      parseRunConfig(onemax(dir, { evaluator: { module: fixturePlugin('onemax.mjs'), version: '1' } }), dir),
+      { out: join(dir, 'v1-again') },
+    );
     expect(v1.evaluations).toBeGreaterThan(0);
     // v2 sees an empty cache: it evaluates exactly what v1 did (its only hits are its own repeats), and the same archive.
     expect(v2.evaluations).toBe(v1.evaluations);
@@ -180,24 +250,59 @@ describe('the result cache', () => {
     // 30 ms evaluations, one worker: each run lasts ~2 s, so the two overlap; 64 genomes, so they share results.
     const shared = (seed: number, cachePath: string): string => {
       const path = join(dir, `c-${seed}-${cachePath.length}.json`);
-      writeFileSync(path, JSON.stringify(onemax(dir, {
-        seed, space: { type: 'bitstring', length: 6 }, evaluator: { module: fixturePlugin('slow-onemax.mjs') },
-        archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 6, bins: 7 }] }, budget: { evaluations: 60 }, workers: 1, cache: { path: cachePath },
-      })));
+      writeFileSync(
+        path,
+        JSON.stringify(
+          onemax(dir, {
+            seed,
+            space: { type: 'bitstring', length: 6 },
+            evaluator: { module: fixturePlugin('slow-onemax.mjs') },
+            archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 6, bins: 7 }] },
+            budget: { evaluations: 60 },
+            workers: 1,
+            cache: { path: cachePath },
+          }),
+        ),
+      );
       return path;
     };
-    const reference = await Promise.all([1, 2].map((seed) => spawnElites(['run', shared(seed, join(dir, `own-${seed}.mdb`)), '--out', join(dir, `alone-${seed}`), '--json'], dir).done));
-    const together = await Promise.all([1, 2].map((seed) => spawnElites(['run', shared(seed, join(dir, 'shared.mdb')), '--out', join(dir, `shared-${seed}`), '--json'], dir).done));
+    const reference = await Promise.all(
+      [1, 2].map(
+        (seed) =>
+          spawnElites(
+            ['run', shared(seed, join(dir, `own-${seed}.mdb`)), '--out', join(dir, `alone-${seed}`), '--json'],
+            dir,
+          ).done,
+      ),
+    );
+    const together = await Promise.all(
+      [1, 2].map(
+        (seed) =>
+          spawnElites(
+            ['run', shared(seed, join(dir, 'shared.mdb')), '--out', join(dir, `shared-${seed}`), '--json'],
+            dir,
+          ).done,
+      ),
+    );
     for (const r of [...reference, ...together]) expect(r.code, r.stderr).toBe(0);
-    for (const seed of [1, 2]) expect(await elitesOf(join(dir, `shared-${seed}`))).toEqual(await elitesOf(join(dir, `alone-${seed}`)));
+    for (const seed of [1, 2])
+      expect(await elitesOf(join(dir, `shared-${seed}`))).toEqual(await elitesOf(join(dir, `alone-${seed}`)));
     // They really ran at the same time.
-    const span = (seed: number): number[] => readFileSync(join(dir, `shared-${seed}`, 'run.log'), 'utf8').trim().split('\n').map((l) => Date.parse(l.slice(0, 24)));
+    const span = (seed: number): number[] =>
+      readFileSync(join(dir, `shared-${seed}`, 'run.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => Date.parse(l.slice(0, 24)));
     const [a, b] = [span(1), span(2)];
     expect(Math.max(a[0] ?? 0, b[0] ?? 0)).toBeLessThan(Math.min(a.at(-1) ?? 0, b.at(-1) ?? 0));
-    const evaluations = (runs: Exit[]): number => runs.reduce((n, r) => n + (JSON.parse(r.stdout) as { evaluations: number }).evaluations, 0);
+    const evaluations = (runs: Exit[]): number =>
+      runs.reduce((n, r) => n + (JSON.parse(r.stdout) as { evaluations: number }).evaluations, 0);
     expect(evaluations(together)).toBeLessThanOrEqual(evaluations(reference));
     // The shared file holds both runs' results: a third run of either seed evaluates nothing.
-    const third = await spawnElites(['run', shared(1, join(dir, 'shared.mdb')), '--out', join(dir, 'third'), '--json'], dir).done;
+    const third = await spawnElites(
+      ['run', shared(1, join(dir, 'shared.mdb')), '--out', join(dir, 'third'), '--json'],
+      dir,
+    ).done;
     expect(JSON.parse(third.stdout)).toMatchObject({ evaluations: 0, cacheHits: { key: 60 } });
   }, 60_000);
 });

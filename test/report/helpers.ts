@@ -7,36 +7,68 @@ import { runCli } from '../helpers/cli.js';
 export const toyKernel = fileURLToPath(new URL('./fixtures/toy-kernel.mjs', import.meta.url));
 
 /** A categorical "kernel" search over a 2-D grid: cache hits of both levels and failures, deterministic (workers 0). */
-export function kernelConfig(dir: string, options: { evaluations?: number; ms?: number; seed?: number; name?: string } = {}): string {
+export function kernelConfig(
+  dir: string,
+  options: { evaluations?: number; ms?: number; seed?: number; name?: string } = {},
+): string {
   const path = join(dir, `${options.name ?? 'toy'}.json`);
-  writeFileSync(path, JSON.stringify({
-    name: options.name ?? 'toy-kernel',
-    seed: options.seed ?? 3,
-    space: { type: 'categorical', params: { mr: [1, 2, 4, 6, 8], nr: [4, 8, 12, 16, 24, 32], kc: [32, 64, 128, 256, 512], unroll: [1, 2, 4, 8], pack: [true, false] } },
-    evaluator: { module: toyKernel, options: { ms: options.ms ?? 0 } },
-    search: { strategy: 'map-elites', initialRandom: 40 },
-    archive: { type: 'grid', dims: [{ name: 'registers', min: 0, max: 256, bins: 16 }, { name: 'kc', min: 0, max: 512, bins: 8 }] },
-    budget: { evaluations: options.evaluations ?? 600 },
-    workers: 0,
-    cache: { path: join(dir, `${options.name ?? 'toy'}-cache.mdb`) },
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name: options.name ?? 'toy-kernel',
+      seed: options.seed ?? 3,
+      space: {
+        type: 'categorical',
+        params: {
+          mr: [1, 2, 4, 6, 8],
+          nr: [4, 8, 12, 16, 24, 32],
+          kc: [32, 64, 128, 256, 512],
+          unroll: [1, 2, 4, 8],
+          pack: [true, false],
+        },
+      },
+      evaluator: { module: toyKernel, options: { ms: options.ms ?? 0 } },
+      search: { strategy: 'map-elites', initialRandom: 40 },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'registers', min: 0, max: 256, bins: 16 },
+          { name: 'kc', min: 0, max: 512, bins: 8 },
+        ],
+      },
+      budget: { evaluations: options.evaluations ?? 600 },
+      workers: 0,
+      cache: { path: join(dir, `${options.name ?? 'toy'}-cache.mdb`) },
+    }),
+  );
   return path;
 }
 
 /** The planar arm on a CVT archive (built-in evaluator, fast). */
 export function armCvtConfig(dir: string, cells = 40): string {
   const path = join(dir, 'arm-cvt.json');
-  writeFileSync(path, JSON.stringify({
-    name: 'arm-cvt',
-    seed: 2,
-    space: { type: 'vector', dimensions: 5, min: 0, max: 1, mutation: { type: 'iso-line-dd' } },
-    evaluator: { type: 'planar-arm' },
-    search: { strategy: 'map-elites', initialRandom: 50, crossoverRate: 1 },
-    archive: { type: 'cvt', cells, samples: 2000, dims: [{ name: 'x', min: 0, max: 1 }, { name: 'y', min: 0, max: 1 }] },
-    budget: { evaluations: 1500 },
-    workers: 0,
-    cache: { enabled: false },
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name: 'arm-cvt',
+      seed: 2,
+      space: { type: 'vector', dimensions: 5, min: 0, max: 1, mutation: { type: 'iso-line-dd' } },
+      evaluator: { type: 'planar-arm' },
+      search: { strategy: 'map-elites', initialRandom: 50, crossoverRate: 1 },
+      archive: {
+        type: 'cvt',
+        cells,
+        samples: 2000,
+        dims: [
+          { name: 'x', min: 0, max: 1 },
+          { name: 'y', min: 0, max: 1 },
+        ],
+      },
+      budget: { evaluations: 1500 },
+      workers: 0,
+      cache: { enabled: false },
+    }),
+  );
   return path;
 }
 

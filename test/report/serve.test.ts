@@ -22,12 +22,18 @@ async function dashboard(runsDir: string, pollMs = 1000): Promise<Dashboard> {
 }
 
 /** A raw GET (node:http, so the Host header can be anything). */
-function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += String(d)));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -35,7 +41,11 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
 }
 
 /** Reads a server-sent event stream until `until` says stop; returns the snapshots it carried. */
-async function followRun(url: string, until: (s: ReportSnapshot) => boolean, timeoutMs: number): Promise<ReportSnapshot[]> {
+async function followRun(
+  url: string,
+  until: (s: ReportSnapshot) => boolean,
+  timeoutMs: number,
+): Promise<ReportSnapshot[]> {
   const seen: ReportSnapshot[] = [];
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -86,7 +96,13 @@ describe('elites serve', () => {
 
     const list = JSON.parse((await get(`${d.url}api/runs`)).body) as RunProbe[];
     expect(list).toHaveLength(1); // the directory without a store is not a run
-    expect(list[0]).toMatchObject({ id: 'first', name: 'toy-kernel', status: 'done', proposals: 300, budget: { evaluations: 300 } });
+    expect(list[0]).toMatchObject({
+      id: 'first',
+      name: 'toy-kernel',
+      status: 'done',
+      proposals: 300,
+      budget: { evaluations: 300 },
+    });
     expect(list[0]!.best).toBeGreaterThan(0);
 
     const snapshot = JSON.parse((await get(`${d.url}api/runs/first`)).body) as ReportSnapshot;
@@ -117,7 +133,10 @@ describe('elites serve', () => {
     // Same seed, one evaluation at a time: deterministic. The watched run sleeps 10 ms per evaluation so it lasts a few seconds.
     await runConfig(kernelConfig(dir, { evaluations: 1500, name: 'reference' }), join(dir, 'reference'));
     const d = await dashboard(runs, 100);
-    const run = spawnCli(['run', kernelConfig(dir, { evaluations: 1500, ms: 10, name: 'watched' }), '--out', join(runs, 'watched')], dir);
+    const run = spawnCli(
+      ['run', kernelConfig(dir, { evaluations: 1500, ms: 10, name: 'watched' }), '--out', join(runs, 'watched')],
+      dir,
+    );
     await waitFor('the run to be listed', async () => {
       const list = JSON.parse((await get(`${d.url}api/runs`)).body) as RunProbe[];
       return list.find((r) => r.id === 'watched' && r.status === 'running') ? true : undefined;
@@ -133,7 +152,9 @@ describe('elites serve', () => {
       // Consistent however far the writer had got: the map, the counters and the buckets describe one log prefix.
       expect(s.map.filled.length).toBe(s.summary.size);
       expect(s.summary.proposals).toBe(s.seq + 1);
-      expect(s.timeline.reduce((n, b) => n + b.evaluated + b.keyHits + b.fingerprintHits + b.failures, 0)).toBe(s.summary.proposals);
+      expect(s.timeline.reduce((n, b) => n + b.evaluated + b.keyHits + b.fingerprintHits + b.failures, 0)).toBe(
+        s.summary.proposals,
+      );
     }
     expect(seen.at(-1)).toMatchObject({ status: 'done', seq: 1499 });
     expect(await elitesOf(join(runs, 'watched'))).toEqual(await elitesOf(join(dir, 'reference')));

@@ -21,12 +21,17 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const outcomes = (s: ReportSnapshot): number => s.timeline.reduce((n, b) => n + b.evaluated + b.keyHits + b.fingerprintHits + b.failures, 0);
+const outcomes = (s: ReportSnapshot): number =>
+  s.timeline.reduce((n, b) => n + b.evaluated + b.keyHits + b.fingerprintHits + b.failures, 0);
 
 describe('report snapshot', () => {
   it('draws one map cell per elite of a grid archive, at the bins its cell index stands for', async () => {
     const s = await readSnapshot(gridRun);
-    const summary = JSON.parse(readFileSync(join(gridRun, 'summary.json'), 'utf8')) as { archive: { size: number }; proposals: number; failures: number };
+    const summary = JSON.parse(readFileSync(join(gridRun, 'summary.json'), 'utf8')) as {
+      archive: { size: number };
+      proposals: number;
+      failures: number;
+    };
     expect(s.map.type).toBe('grid');
     expect(s.map.filled.length).toBe(summary.archive.size);
     expect(s.elitesTotal).toBe(summary.archive.size);
@@ -43,7 +48,8 @@ describe('report snapshot', () => {
   it('buckets every proposal once: outcomes add up to the proposals and match the counters', async () => {
     const s = await readSnapshot(gridRun);
     expect(outcomes(s)).toBe(600);
-    const sum = (k: 'evaluated' | 'keyHits' | 'fingerprintHits' | 'failures'): number => s.timeline.reduce((n, b) => n + b[k], 0);
+    const sum = (k: 'evaluated' | 'keyHits' | 'fingerprintHits' | 'failures'): number =>
+      s.timeline.reduce((n, b) => n + b[k], 0);
     expect(sum('evaluated')).toBe(s.summary.evaluations);
     expect(sum('keyHits')).toBe(s.summary.keyHits);
     expect(sum('fingerprintHits')).toBe(s.summary.fingerprintHits);
@@ -64,7 +70,8 @@ describe('report snapshot', () => {
   it('lists the elites best first with their describe() text and their metrics, and caps the list', async () => {
     const s = await readSnapshot(gridRun);
     expect(s.elites.length).toBe(s.elitesTotal);
-    for (let i = 1; i < s.elites.length; i++) expect(s.elites[i - 1]!.fitness).toBeGreaterThanOrEqual(s.elites[i]!.fitness);
+    for (let i = 1; i < s.elites.length; i++)
+      expect(s.elites[i - 1]!.fitness).toBeGreaterThanOrEqual(s.elites[i]!.fitness);
     expect(s.elites[0]!.text).toMatch(/^mr=\d+, nr=\d+, kc=\d+, unroll=\d+, pack=(true|false)$/);
     for (const e of s.elites) expect(e.metrics.gflops).toBeCloseTo(e.fitness, 9); // the metrics of the event that made the elite
     expect(s.metricNames).toEqual(['gflops', 'registers']);
@@ -101,7 +108,10 @@ describe('report snapshot', () => {
 describe('report HTML', () => {
   it('embeds the snapshot so that no text can close its script element, and reads back equal', async () => {
     const s = await readSnapshot(gridRun);
-    const hostile = { ...s, elites: s.elites.map((e, i) => (i === 0 ? { ...e, text: '</script><script>alert(1)</script><!-- \u2028' } : e)) };
+    const hostile = {
+      ...s,
+      elites: s.elites.map((e, i) => (i === 0 ? { ...e, text: '</script><script>alert(1)</script><!-- \u2028' } : e)),
+    };
     const html = reportHtml(hostile);
     expect(html.match(/<\/script>/g)).toHaveLength(3); // the data block, ECharts and the page script: nothing else closes
     expect(html).not.toMatch(/<script>alert/);
@@ -123,7 +133,9 @@ describe('the page script', () => {
   it('type-checks as browser JavaScript against the snapshot types and ECharts (report/page/tsconfig.json)', () => {
     // The page ships uncompiled; this is its only compiler pass. tsc exits non-zero (and this throws) on any error.
     const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
-    expect(() => execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'report/page/tsconfig.json')], { encoding: 'utf8' })).not.toThrow();
+    expect(() =>
+      execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'report/page/tsconfig.json')], { encoding: 'utf8' }),
+    ).not.toThrow();
   });
 });
 

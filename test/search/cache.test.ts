@@ -44,7 +44,9 @@ describe('functional-hash cache', () => {
 
   it('keeps results of different evaluator options apart', async () => {
     const dir = useRunFiles();
-    const plugin = (scale: number): Partial<RunConfigInput> => ({ evaluator: { module: fixturePlugin('onemax.mjs'), options: { scale } } });
+    const plugin = (scale: number): Partial<RunConfigInput> => ({
+      evaluator: { module: fixturePlugin('onemax.mjs'), options: { scale } },
+    });
     await runSearch(parseRunConfig(onemaxConfig(dir, plugin(1)), dir), { out: join(dir, 'a') });
     const other = await runSearch(parseRunConfig(onemaxConfig(dir, plugin(2)), dir), { out: join(dir, 'b') });
     expect(other.evaluations).toBeGreaterThan(0);
@@ -53,7 +55,10 @@ describe('functional-hash cache', () => {
 
   it('answers level-2 fingerprints: genomes with the same behaviour are evaluated once', async () => {
     const dir = useRunFiles();
-    const s = await runSearch(parseRunConfig(onemaxConfig(dir, { evaluator: { module: fixturePlugin('onemax.mjs') } }), dir), { out: join(dir, 'r') });
+    const s = await runSearch(
+      parseRunConfig(onemaxConfig(dir, { evaluator: { module: fixturePlugin('onemax.mjs') } }), dir),
+      { out: join(dir, 'r') },
+    );
     // The fixture's fingerprint is the number of ones: at most 13 distinct behaviours.
     expect(s.evaluations).toBeLessThanOrEqual(13);
     expect(s.cacheHits.fingerprint).toBeGreaterThan(1000);
@@ -61,17 +66,25 @@ describe('functional-hash cache', () => {
 
   it('turns off completely with cache.enabled: false', async () => {
     const dir = useRunFiles();
-    const s = await runSearch(parseRunConfig(onemaxConfig(dir, { cache: { enabled: false } }), dir), { out: join(dir, 'r') });
+    const s = await runSearch(parseRunConfig(onemaxConfig(dir, { cache: { enabled: false } }), dir), {
+      out: join(dir, 'r'),
+    });
     expect(s.evaluations).toBe(3000);
     expect(s.cacheHits).toEqual({ key: 0, fingerprint: 0 });
   });
 
   it('counterfactual mode evaluates everything and counts results that disagree under one key', async () => {
     const dir = useRunFiles();
-    const exact = await runSearch(parseRunConfig(onemaxConfig(dir, { cache: { path: join(dir, 'c1.mdb'), mode: 'counterfactual' } }), dir), { out: join(dir, 'a') });
+    const exact = await runSearch(
+      parseRunConfig(onemaxConfig(dir, { cache: { path: join(dir, 'c1.mdb'), mode: 'counterfactual' } }), dir),
+      { out: join(dir, 'a') },
+    );
     expect(exact.evaluations).toBe(3000);
     expect(exact.collisions).toBe(0); // an exact key never disagrees with itself
-    const coarse = { space: { module: fixturePlugin('coarse-bits.mjs'), options: { length: 12 } }, cache: { path: join(dir, 'c2.mdb'), mode: 'counterfactual' as const } };
+    const coarse = {
+      space: { module: fixturePlugin('coarse-bits.mjs'), options: { length: 12 } },
+      cache: { path: join(dir, 'c2.mdb'), mode: 'counterfactual' as const },
+    };
     const s = await runSearch(parseRunConfig(onemaxConfig(dir, coarse), dir), { out: join(dir, 'b') });
     expect(s.evaluations).toBe(3000);
     expect(s.collisions).toBeGreaterThan(1000); // 7 keys for 4,096 genomes: most evaluations disagree with the previous one
@@ -79,8 +92,16 @@ describe('functional-hash cache', () => {
 
   it('aggregate mode re-evaluates a noisy key up to maxRepeats times, with fresh noise each time', async () => {
     const dir = useRunFiles();
-    const base = onemaxConfig(dir, { evaluator: { module: fixturePlugin('noisy.mjs') }, space: { type: 'bitstring', length: 4 }, archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] }, budget: { evaluations: 500 } });
-    const s = await runSearch(parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir), { out: join(dir, 'a') });
+    const base = onemaxConfig(dir, {
+      evaluator: { module: fixturePlugin('noisy.mjs') },
+      space: { type: 'bitstring', length: 4 },
+      archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] },
+      budget: { evaluations: 500 },
+    });
+    const s = await runSearch(
+      parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir),
+      { out: join(dir, 'a') },
+    );
     // 16 distinct genomes, each sampled exactly 3 times, then answered from the cached mean.
     expect(s.evaluations).toBe(48);
     expect(s.cacheHits.key).toBe(452);
@@ -88,13 +109,25 @@ describe('functional-hash cache', () => {
 
   it('aggregate mode pools the samples of one fingerprint across keys: the same code is measured maxRepeats times in all', async () => {
     const dir = useRunFiles();
-    const base = onemaxConfig(dir, { evaluator: { module: fixturePlugin('noisy-fingerprint.mjs') }, space: { type: 'bitstring', length: 4 }, archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] }, budget: { evaluations: 500 } });
-    const s = await runSearch(parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir), { out: join(dir, 'a') });
+    const base = onemaxConfig(dir, {
+      evaluator: { module: fixturePlugin('noisy-fingerprint.mjs') },
+      space: { type: 'bitstring', length: 4 },
+      archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] },
+      budget: { evaluations: 500 },
+    });
+    const s = await runSearch(
+      parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir),
+      { out: join(dir, 'a') },
+    );
     // 16 genomes but 5 fingerprints (0–4 ones): 3 samples of each, shared by every key with that count.
     expect(s.evaluations).toBe(15);
     expect(s.cacheHits.fingerprint).toBeGreaterThan(0);
     expect(s.evaluations + s.cacheHits.key + s.cacheHits.fingerprint).toBe(500);
-    const cache = openResultCache({ path: join(dir, 'agg.mdb'), namespace: cacheNamespace({ evaluator: 'noisy-fingerprint', version: '0', options: {}, fidelity: 1 }), readOnly: true });
+    const cache = openResultCache({
+      path: join(dir, 'agg.mdb'),
+      namespace: cacheNamespace({ evaluator: 'noisy-fingerprint', version: '0', options: {}, fidelity: 1 }),
+      readOnly: true,
+    });
     try {
       for (let ones = 0; ones <= 4; ones++) expect(cache.byFingerprint(String(ones))?.n).toBe(3);
     } finally {

@@ -44,7 +44,10 @@ describe('run config', () => {
 
   it('names an unknown strategy and lists the known ones', () => {
     const issues = issuesOf({ ...valid, search: { strategy: 'cma-es' } });
-    expect(issues[0]).toMatchObject({ path: 'search.strategy', message: expect.stringMatching(/unknown search strategy "cma-es".*map-elites/) });
+    expect(issues[0]).toMatchObject({
+      path: 'search.strategy',
+      message: expect.stringMatching(/unknown search strategy "cma-es".*map-elites/),
+    });
   });
 
   it('rejects unknown keys inside a registered entry (typos are never ignored)', () => {
@@ -64,7 +67,9 @@ describe('run config', () => {
   });
 
   it('resolves plug-in paths relative to the config file and applies flag overrides', () => {
-    const dir = useRunFiles({ 'sub/run.yaml': `${JSON.stringify({ ...valid, evaluator: { module: './eval.mjs' } })}\n` });
+    const dir = useRunFiles({
+      'sub/run.yaml': `${JSON.stringify({ ...valid, evaluator: { module: './eval.mjs' } })}\n`,
+    });
     const config = loadRunConfig(`${dir}/sub/run.yaml`, { seed: 11, evaluations: 5, workers: 0 });
     expect(config.evaluator.module).toBe(`${dir}/sub/eval.mjs`);
     expect(config).toMatchObject({ seed: 11, workers: 0, budget: { evaluations: 5 } });

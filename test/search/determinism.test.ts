@@ -21,27 +21,44 @@ type Aim =
 const armConfig = (dir: string, workers: number, evaluations: number): RunConfigInput => ({
   name: 'det',
   seed: 13,
-  space: { type: 'vector', dimensions: 6, min: 0, max: 1, mutation: { type: 'iso-line-dd', isoSigma: 0.02, lineSigma: 0.2 } },
+  space: {
+    type: 'vector',
+    dimensions: 6,
+    min: 0,
+    max: 1,
+    mutation: { type: 'iso-line-dd', isoSigma: 0.02, lineSigma: 0.2 },
+  },
   evaluator: { type: 'planar-arm' },
   search: { strategy: 'map-elites', initialRandom: 50, crossoverRate: 0.5 },
-  archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 16 }, { name: 'y', min: 0, max: 1, bins: 16 }] },
+  archive: {
+    type: 'grid',
+    dims: [
+      { name: 'x', min: 0, max: 1, bins: 16 },
+      { name: 'y', min: 0, max: 1, bins: 16 },
+    ],
+  },
   budget: { evaluations },
   workers,
   cache: { path: join(dir, 'cache.mdb') },
   log: { checkpointSeconds: 0.05 },
 });
 
-
 describe('determinism', () => {
   it('gives the same archive for the same seed, inline and with one worker thread', async () => {
     const dir = useRunFiles();
     const a = await runSearch(parseRunConfig(armConfig(dir, 0, 3000), dir), { out: join(dir, 'a') });
-    await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), cache: { enabled: false } }, dir), { out: join(dir, 'b') });
-    await runSearch(parseRunConfig({ ...armConfig(dir, 1, 3000), cache: { path: join(dir, 'other.mdb') } }, dir), { out: join(dir, 'c') });
+    await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), cache: { enabled: false } }, dir), {
+      out: join(dir, 'b'),
+    });
+    await runSearch(parseRunConfig({ ...armConfig(dir, 1, 3000), cache: { path: join(dir, 'other.mdb') } }, dir), {
+      out: join(dir, 'c'),
+    });
     expect(a.archive.size).toBeGreaterThan(50);
     expect(await elitesOf(join(dir, 'b'))).toEqual(await elitesOf(join(dir, 'a')));
     expect(await elitesOf(join(dir, 'c'))).toEqual(await elitesOf(join(dir, 'a')));
-    const other = await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), seed: 14 }, dir), { out: join(dir, 'd') });
+    const other = await runSearch(parseRunConfig({ ...armConfig(dir, 0, 3000), seed: 14 }, dir), {
+      out: join(dir, 'd'),
+    });
     expect(await elitesOf(join(dir, 'd'))).not.toEqual(await elitesOf(join(dir, 'a')));
     expect(other.proposals).toBe(3000);
   });
@@ -92,15 +109,20 @@ describe('determinism', () => {
       let exited = false;
       void proc.done.then(() => (exited = true));
       if (aim.kind !== 'start-up') {
-        const reached = (s: RunState | undefined): boolean => s !== undefined && (aim.kind === 'config-saved' ? s.configSaved : s.events >= aim.atLeast);
+        const reached = (s: RunState | undefined): boolean =>
+          s !== undefined && (aim.kind === 'config-saved' ? s.configSaved : s.events >= aim.atLeast);
         let seen = 'nothing read yet';
         const t0 = performance.now();
         const peek = async (): Promise<RunState | undefined> => {
           const t = performance.now();
           const state = await readRunState(killedDir).catch((e: unknown) => void (seen = `read error: ${String(e)}`));
-          if (state) seen = `${JSON.stringify(state)} at ${Math.round(t - t0)} ms (read took ${Math.round(performance.now() - t)} ms)`;
+          if (state)
+            seen = `${JSON.stringify(state)} at ${Math.round(t - t0)} ms (read took ${Math.round(performance.now() - t)} ms)`;
           // A checkpoint is saved after the events it covers are committed: one past the log is a broken store (or view).
-          if (state && state.checkpointSeq >= state.events) throw new Error(`the run store shows a checkpoint at seq ${state.checkpointSeq} past its log of ${state.events} events (aim ${JSON.stringify(aim)})`);
+          if (state && state.checkpointSeq >= state.events)
+            throw new Error(
+              `the run store shows a checkpoint at seq ${state.checkpointSeq} past its log of ${state.events} events (aim ${JSON.stringify(aim)})`,
+            );
           return state;
         };
         await waitFor(async () => exited || reached(await peek()), {
@@ -110,10 +132,11 @@ describe('determinism', () => {
         });
         if (exited) {
           const early = await proc.done;
-          throw new Error(`\`elites ${args[0]}\` exited (${early.code}) before the kill aimed at ${JSON.stringify(aim)} (last read: ${seen}, ${Math.round(performance.now() - t0)} ms after spawn): ${early.stderr}`);
+          throw new Error(
+            `\`elites ${args[0]}\` exited (${early.code}) before the kill aimed at ${JSON.stringify(aim)} (last read: ${seen}, ${Math.round(performance.now() - t0)} ms after spawn): ${early.stderr}`,
+          );
         }
-      }
-      else await once(proc.child, 'spawn');
+      } else await once(proc.child, 'spawn');
       if ((aim.afterMs ?? 0) > 0) await Promise.race([proc.done, sleep(aim.afterMs)]); // the offset past the state
       proc.child.kill('SIGKILL');
       const result = await proc.done;
@@ -125,7 +148,11 @@ describe('determinism', () => {
     }
     const runLog = join(killedDir, 'run.log');
     // The config is saved just before run.log's first line, so a kill between the two leaves no run.log yet.
-    const resumes = existsSync(runLog) ? readFileSync(runLog, 'utf8').split('\n').filter((l) => l.includes('resume')) : ['(no run.log yet)'];
+    const resumes = existsSync(runLog)
+      ? readFileSync(runLog, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('resume'))
+      : ['(no run.log yet)'];
     console.info(`kill -9 test: ${landed.join('; ')}; ${resumes.join(' / ')}`);
     const last = spawnCli(['resume', killedDir, '--json'], dir);
     const final = await last.done;

@@ -14,7 +14,13 @@ const arena = (dir: string, evaluator: string, extra: Record<string, unknown> = 
       space: { type: 'vector', dimensions: 2, min: 0, max: 1 },
       evaluator: { module: fixturePlugin(evaluator), timeoutSeconds: 0.5 },
       search: { strategy: 'random' },
-      archive: { type: 'grid', dims: [{ name: 'a', min: 0, max: 1, bins: 10 }, { name: 'b', min: 0, max: 1, bins: 10 }] },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'a', min: 0, max: 1, bins: 10 },
+          { name: 'b', min: 0, max: 1, bins: 10 },
+        ],
+      },
       budget: { evaluations: 120 },
       workers: 2,
       cache: { path: join(dir, 'cache.mdb') },
@@ -29,7 +35,11 @@ describe('faulty evaluators', () => {
     const s = await runSearch(arena(dir, 'faulty.mjs'), { out: join(dir, 'run') });
     expect(s.status).toBe('done');
     expect(s.proposals).toBe(120);
-    const events = JSON.parse(await exportRun(join(dir, 'run'), { format: 'json', all: true })) as { ok: boolean; failure?: string; message?: string }[];
+    const events = JSON.parse(await exportRun(join(dir, 'run'), { format: 'json', all: true })) as {
+      ok: boolean;
+      failure?: string;
+      message?: string;
+    }[];
     const kinds = new Set(events.filter((e) => !e.ok).map((e) => e.failure));
     expect(kinds).toEqual(new Set(['threw', 'timeout', 'invalid', 'crashed']));
     expect(events.find((e) => e.failure === 'invalid' && /fitness is NaN/.test(e.message ?? ''))).toBeDefined();
@@ -58,14 +68,20 @@ describe('evaluator setup', () => {
   it('runs before the clock: a setup slower than the evaluation timeout causes no timeouts', async () => {
     const dir = useRunFiles();
     const config = arena(dir, 'slow-setup.mjs', { budget: { evaluations: 40 } });
-    const s = await runSearch({ ...config, evaluator: { ...config.evaluator, options: { setupMs: 1200 } } }, { out: join(dir, 'run') });
+    const s = await runSearch(
+      { ...config, evaluator: { ...config.evaluator, options: { setupMs: 1200 } } },
+      { out: join(dir, 'run') },
+    );
     expect(s).toMatchObject({ status: 'done', failures: 0, proposals: 40 });
   });
 
   it('a setup that throws stops the run before any evaluation, naming the error', async () => {
     const dir = useRunFiles();
     const config = arena(dir, 'slow-setup.mjs');
-    const run = runSearch({ ...config, evaluator: { ...config.evaluator, options: { setupMs: 10, fail: true } } }, { out: join(dir, 'run') });
+    const run = runSearch(
+      { ...config, evaluator: { ...config.evaluator, options: { setupMs: 10, fail: true } } },
+      { out: join(dir, 'run') },
+    );
     await expect(run).rejects.toThrow(/evaluator setup failed in a worker: model file missing/);
   });
 });

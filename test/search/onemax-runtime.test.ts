@@ -42,7 +42,9 @@ describe('(1+1)-EA on OneMax through the engine', () => {
     }
     const mean = proposals / RUNS;
     const tolerance = (4 * SD) / Math.sqrt(RUNS);
-    console.info(`(1+1)-EA OneMax n=100: mean ${mean.toFixed(2)} proposals over ${RUNS} runs (expected ${EXPECTED_PROPOSALS} ± ${tolerance.toFixed(1)}); evaluations/proposals ${(evaluations / proposals).toFixed(4)}`);
+    console.info(
+      `(1+1)-EA OneMax n=100: mean ${mean.toFixed(2)} proposals over ${RUNS} runs (expected ${EXPECTED_PROPOSALS} ± ${tolerance.toFixed(1)}); evaluations/proposals ${(evaluations / proposals).toFixed(4)}`,
+    );
     expect(Math.abs(mean - EXPECTED_PROPOSALS)).toBeLessThan(tolerance);
     expect(Math.abs(evaluations / proposals - EXPECTED_EVALUATION_SHARE)).toBeLessThan(0.02);
     // The spread matches too (a wrong acceptance rule shifts the SD long before the mean).

@@ -8,12 +8,15 @@ import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 const bits = (dir: string, evaluator: string, length: number, evaluations: number) =>
   parseRunConfig(
     {
-      name: 'pool', seed: 3,
+      name: 'pool',
+      seed: 3,
       space: { type: 'bitstring', length },
       evaluator: { module: fixturePlugin(evaluator), options: { scale: 1 } },
       search: { strategy: 'random' },
       archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: length, bins: length + 1 }] },
-      budget: { evaluations }, workers: 2, cache: { path: join(dir, 'cache.mdb') },
+      budget: { evaluations },
+      workers: 2,
+      cache: { path: join(dir, 'cache.mdb') },
     },
     dir,
   );

@@ -30,7 +30,6 @@ const config = (dir: string, evaluations: number, stages?: unknown): RunConfigIn
   log: { checkpointSeconds: 0.01 },
 });
 
-
 describe('racing through the engine', () => {
   it('logs screening results with their fidelity and keeps them out of the archive', async () => {
     const dir = useRunFiles();
@@ -47,7 +46,7 @@ describe('racing through the engine', () => {
     const firstStage = screening.filter((e) => e.fid?.[0] === 0.2);
     expect(new Set(firstStage.slice(0, 6).map((e) => e.fid?.[1])).size).toBe(1);
     // Only last-stage results are elites; the climb got to the top.
-    const eliteIds = new Set((await elitesOf(join(dir, 'run')) as { id: number }[]).map((e) => e.id));
+    const eliteIds = new Set(((await elitesOf(join(dir, 'run'))) as { id: number }[]).map((e) => e.id));
     expect([...eliteIds].every((id) => final.some((e) => e.id === id))).toBe(true);
     expect(summary.best?.fitness).toBeGreaterThanOrEqual(n - 2);
   });
@@ -75,7 +74,9 @@ describe('racing through the engine', () => {
 
   it('resumes a raced run (stopped mid-generation) to the same archive as an uninterrupted one', async () => {
     const dir = useRunFiles();
-    await runSearch(parseRunConfig({ ...config(dir, 500), cache: { enabled: false } }, dir), { out: join(dir, 'whole') });
+    await runSearch(parseRunConfig({ ...config(dir, 500), cache: { enabled: false } }, dir), {
+      out: join(dir, 'whole'),
+    });
     const stop = new AbortController();
     await runSearch(parseRunConfig({ ...config(dir, 500), cache: { enabled: false } }, dir), {
       out: join(dir, 'split'),

@@ -29,7 +29,10 @@ describe('remeasure', () => {
     for (const r of rows) {
       expect(r.samples).toHaveLength(5);
       // The fixture is ones + uniform noise in [−2, 2): fresh samples scatter around the elite's true value.
-      const ones = (r.genome as number[] | string).toString().split('').filter((c) => c === '1').length;
+      const ones = (r.genome as number[] | string)
+        .toString()
+        .split('')
+        .filter((c) => c === '1').length;
       for (const x of r.samples) expect(Math.abs(x - ones)).toBeLessThanOrEqual(2);
       expect(new Set(r.samples).size).toBeGreaterThan(1); // fresh noise per round, not a cached answer
       expect(r.median).toBe([...r.samples].sort((a, b) => a - b)[2]);

@@ -142,12 +142,21 @@ describe('categorical space', () => {
   it('a constraint that does not compile, or names an unknown parameter, is a config error naming it', () => {
     const schema = spaces.categorical.options;
     const broken = schema.safeParse({ params: { a: [1, 2] }, constraints: ['a > 0', 'a >>> ) 2'] });
-    expect(broken.error?.issues).toMatchObject([{ path: ['constraints', 1], message: expect.stringMatching(/^constraint 'a >>> \) 2' does not compile: /) }]);
+    expect(broken.error?.issues).toMatchObject([
+      { path: ['constraints', 1], message: expect.stringMatching(/^constraint 'a >>> \) 2' does not compile: /) },
+    ]);
     const unknown = schema.safeParse({ params: { a: [1, 2] }, constraints: ['a < blocks'] });
     expect(unknown.error?.issues).toMatchObject([
-      { path: ['constraints', 0], message: expect.stringMatching(/constraint 'a < blocks' failed to evaluate: blocks is not defined.*parameter names: a$/) },
+      {
+        path: ['constraints', 0],
+        message: expect.stringMatching(
+          /constraint 'a < blocks' failed to evaluate: blocks is not defined.*parameter names: a$/,
+        ),
+      },
     ]);
-    expect(() => make({ params: { a: [1, 2] }, constraints: ['a < blocks'] })).toThrow(/constraint 'a < blocks' failed to evaluate/);
+    expect(() => make({ params: { a: [1, 2] }, constraints: ['a < blocks'] })).toThrow(
+      /constraint 'a < blocks' failed to evaluate/,
+    );
   });
 
   it('an unknown name hidden by short-circuiting throws a ConfigError at its first evaluation', () => {
@@ -159,7 +168,9 @@ describe('categorical space', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as Error).message).toMatch(/constraint 'a === 1 \|\| typo > 0' failed to evaluate: typo is not defined/);
+    expect((caught as Error).message).toMatch(
+      /constraint 'a === 1 \|\| typo > 0' failed to evaluate: typo is not defined/,
+    );
   });
 
   it('parameters whose names are not identifiers are allowed but cannot be used in constraints', () => {

@@ -54,7 +54,11 @@ describe('expression semantics', () => {
   });
 
   it('mms and zsn of a constant tensor, or of one holding NaN or Inf, are NaN everywhere', () => {
-    for (const data of [[3, 3, 3, 3], [1, NaN, 2, 3], [1, Infinity, 2, 3]]) {
+    for (const data of [
+      [3, 3, 3, 3],
+      [1, NaN, 2, 3],
+      [1, Infinity, 2, 3],
+    ]) {
       const t = tensor(2, 2, data);
       const at = { W: t, G: t, X: t };
       expect(values(run('mms(W)', at)).every(Number.isNaN)).toBe(true);

@@ -139,10 +139,28 @@ describe('simplify: one rule at a time', () => {
 
   it('evaluates each rule to the same tensor as its input', () => {
     const inputs = [
-      'sqrt(sqr(W))', 'sqr(sqrt(W))', 'mms(mms(W))', 'zsn(zsn(W))', 'mms(zsn(W))', 'zsn(mms(W))', 'mms(mul(2, W))',
-      'zsn(mul(W, 0.5))', 'mul(neg(W), neg(G))', 'div(neg(W), abs(G))', 'sub(neg(W), G)', 'add(sub(W, W), G)',
-      'div(G, add(sub(X, X), W))', 'div(X, add(X, sub(W, W)))', 'add(G, div(X, add(X, sub(W, W))))', 'mul(sub(mul(W, G), mul(G, W)), X)', 'add(X, X)',
-      'mul(log(0), W)', 'log(abs(neg(W)))', 'sub(X, X)', 'mms(sub(W, W))', 'mul(W, div(X, sub(G, G)))',
+      'sqrt(sqr(W))',
+      'sqr(sqrt(W))',
+      'mms(mms(W))',
+      'zsn(zsn(W))',
+      'mms(zsn(W))',
+      'zsn(mms(W))',
+      'mms(mul(2, W))',
+      'zsn(mul(W, 0.5))',
+      'mul(neg(W), neg(G))',
+      'div(neg(W), abs(G))',
+      'sub(neg(W), G)',
+      'add(sub(W, W), G)',
+      'div(G, add(sub(X, X), W))',
+      'div(X, add(X, sub(W, W)))',
+      'add(G, div(X, add(X, sub(W, W))))',
+      'mul(sub(mul(W, G), mul(G, W)), X)',
+      'add(X, X)',
+      'mul(log(0), W)',
+      'log(abs(neg(W)))',
+      'sub(X, X)',
+      'mms(sub(W, W))',
+      'mul(W, div(X, sub(G, G)))',
       'add(G, sub(mms(sub(W, W)), mms(sub(W, W))))',
     ];
     for (const input of inputs) {
@@ -179,9 +197,11 @@ describe('simplify: property', () => {
       trees.push(g, space.mutate(space.mutate(g, draw), draw));
     }
     for (let i = 0; i + 1 < 100; i += 2) trees.push(space.crossover(trees[i]!, trees[i + 1]!, draw));
-    for (let i = 0; i < 150; i++) trees.push(generate({ leaves: ['W', 'X', '2', '-0.5'], ops }, draw() < 0.5, 1, 2 + (i % 4), draw));
+    for (let i = 0; i < 150; i++)
+      trees.push(generate({ leaves: ['W', 'X', '2', '-0.5'], ops }, draw() < 0.5, 1, 2 + (i % 4), draw));
     const small: Op[] = ['add', 'sub', 'mul', 'div', 'neg', 'abs', 'sqr', 'sqrt', 'pow', 'skp', 'mms', 'zsn'];
-    for (let i = 0; i < 200; i++) trees.push(generate({ leaves: ['W', 'X'], ops: small }, draw() < 0.5, 1, 2 + (i % 4), draw));
+    for (let i = 0; i < 200; i++)
+      trees.push(generate({ leaves: ['W', 'X'], ops: small }, draw() < 0.5, 1, 2 + (i % 4), draw));
     return trees;
   };
 
@@ -201,7 +221,8 @@ describe('simplify: property', () => {
         const value = evaluate(g.slice(i, end)).data;
         const magnitude = evaluate(['add', 'abs', ...x, 'abs', ...y]).data;
         for (let k = 0; k < value.length; k++) {
-          if (Number.isFinite(magnitude[k]!) && magnitude[k]! > 0 && Math.abs(value[k]!) < 1e-6 * magnitude[k]!) return true;
+          if (Number.isFinite(magnitude[k]!) && magnitude[k]! > 0 && Math.abs(value[k]!) < 1e-6 * magnitude[k]!)
+            return true;
         }
       } else if (token === 'mms' || token === 'zsn') {
         const x = evaluate(g.slice(i + 1, subtreeEnd(g, i + 1))).data;

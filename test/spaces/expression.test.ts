@@ -23,7 +23,11 @@ describe('expression space', () => {
     expect(LEAVES).toEqual(['W', 'G', 'X']);
     expect(UNARY_OPS).toHaveLength(11);
     expect(BINARY_OPS).toEqual(['add', 'sub', 'mul', 'div']);
-    expect(Object.entries(PRIMITIVES).filter(([, p]) => p.commutative).map(([name]) => name)).toEqual(['add', 'mul']);
+    expect(
+      Object.entries(PRIMITIVES)
+        .filter(([, p]) => p.commutative)
+        .map(([name]) => name),
+    ).toEqual(['add', 'mul']);
   });
 
   it('measures trees: size in nodes, depth in edges', () => {
@@ -138,7 +142,9 @@ describe('expression space', () => {
     const g = parseFormula('add(mul(-1, W), div(X, G))');
     expect(space.encode(g)).toEqual(['add', 'mul', '-1', 'W', 'div', 'X', 'G']);
     expect(space.decode(JSON.parse(JSON.stringify(space.encode(g))))).toEqual(g);
-    expect(() => space.decode('mul(W, G)')).toThrow(/expression.decode: malformed genome: expected an array of tokens, got string/);
+    expect(() => space.decode('mul(W, G)')).toThrow(
+      /expression.decode: malformed genome: expected an array of tokens, got string/,
+    );
     expect(() => space.decode([])).toThrow(/empty list/);
     expect(() => space.decode(['mul', 'W'])).toThrow(/1 operand missing/);
     expect(() => space.decode(['W', 'G'])).toThrow(/token 1 "G" follows a complete expression/);
@@ -148,7 +154,13 @@ describe('expression space', () => {
   });
 
   it('validates options strictly, with the Pruner-Zero defaults', () => {
-    expect(expressionOptionsSchema.parse({})).toEqual({ leaves: ['W', 'G', 'X'], minDepth: 2, maxDepth: 4, maxSize: 31, simplify: true });
+    expect(expressionOptionsSchema.parse({})).toEqual({
+      leaves: ['W', 'G', 'X'],
+      minDepth: 2,
+      maxDepth: 4,
+      maxSize: 31,
+      simplify: true,
+    });
     const bad = (options: Record<string, unknown>): string => {
       const result = expressionOptionsSchema.safeParse(options);
       expect(result.success).toBe(false);

@@ -17,20 +17,36 @@ import {
 } from '../../spaces/index.js';
 import { spaceContract } from '../../testing/space.js';
 
-const INSTRUCTION = 'Given a movie review, determine whether the sentiment is positive or negative. Answer with yes or no.';
-const PHRASES = ['Given a movie review, ', 'determine ', 'whether the sentiment is positive ', 'or negative. ', 'Answer ', 'with yes ', 'or no.'];
+const INSTRUCTION =
+  'Given a movie review, determine whether the sentiment is positive or negative. Answer with yes or no.';
+const PHRASES = [
+  'Given a movie review, ',
+  'determine ',
+  'whether the sentiment is positive ',
+  'or negative. ',
+  'Answer ',
+  'with yes ',
+  'or no.',
+];
 
-spaceContract('phrase-edit (all operators, pool)', () =>
-  createPhraseEditSpace({ prompt: INSTRUCTION, substitutes: ['decide', 'tell me', 'output'] }) as Space<unknown>,
+spaceContract(
+  'phrase-edit (all operators, pool)',
+  () => createPhraseEditSpace({ prompt: INSTRUCTION, substitutes: ['decide', 'tell me', 'output'] }) as Space<unknown>,
 );
-spaceContract('phrase-edit (registry, initial edits, numCompose 2)', () =>
-  spaces['phrase-edit'].create({ prompt: INSTRUCTION, initialEdits: 3, numCompose: 2 }, undefined) as Space<unknown>,
+spaceContract(
+  'phrase-edit (registry, initial edits, numCompose 2)',
+  () =>
+    spaces['phrase-edit'].create({ prompt: INSTRUCTION, initialEdits: 3, numCompose: 2 }, undefined) as Space<unknown>,
 );
 
 describe('phrase split (heuristic stand-in for a constituency parse)', () => {
   it('splits after sentence ends and , ; : and before conjunctions and prepositions', () => {
     expect(splitPhrases(INSTRUCTION)).toEqual(PHRASES);
-    expect(splitPhrases('Summarize {text} in one sentence.\nBe brief.')).toEqual(['Summarize {text} ', 'in one sentence.\n', 'Be brief.']);
+    expect(splitPhrases('Summarize {text} in one sentence.\nBe brief.')).toEqual([
+      'Summarize {text} ',
+      'in one sentence.\n',
+      'Be brief.',
+    ]);
   });
 
   it('loses nothing: the phrases join back to the text exactly', () => {
@@ -46,7 +62,10 @@ describe('phrase split (heuristic stand-in for a constituency parse)', () => {
 });
 
 describe('edit operators', () => {
-  const space = createPhraseEditSpace({ prompt: INSTRUCTION, substitutes: { determine: ['decide', 'figure out'], 'with yes': ['using yes'] } });
+  const space = createPhraseEditSpace({
+    prompt: INSTRUCTION,
+    substitutes: { determine: ['decide', 'figure out'], 'with yes': ['using yes'] },
+  });
   const start = space.sample(rngFromSeed('start'));
 
   it('sample() is the instruction itself by default', () => {
@@ -60,13 +79,19 @@ describe('edit operators', () => {
     const deleted = deletePhrase(start, 1);
     expect(deleted.phrases).toEqual(PHRASES.toSpliced(1, 1));
     expect(deleted.deleted).toEqual(['determine ']);
-    expect(deleted.text).toBe('Given a movie review, whether the sentiment is positive or negative. Answer with yes or no.');
+    expect(deleted.text).toBe(
+      'Given a movie review, whether the sentiment is positive or negative. Answer with yes or no.',
+    );
     const restored = addPhrase(deleted, 0, 1);
     expect(restored.phrases).toEqual(PHRASES);
     expect(restored.deleted).toEqual([]);
     expect(space.key(restored)).toBe(space.key(start));
-    expect(addPhrase(deleted, 0, 0).text).toBe('determine Given a movie review, whether the sentiment is positive or negative. Answer with yes or no.');
-    expect(addPhrase(deleted, 0, deleted.phrases.length).text).toBe('Given a movie review, whether the sentiment is positive or negative. Answer with yes or no. determine ');
+    expect(addPhrase(deleted, 0, 0).text).toBe(
+      'determine Given a movie review, whether the sentiment is positive or negative. Answer with yes or no.',
+    );
+    expect(addPhrase(deleted, 0, deleted.phrases.length).text).toBe(
+      'Given a movie review, whether the sentiment is positive or negative. Answer with yes or no. determine ',
+    );
     expect(start.deleted).toEqual([]); // arguments are never edited
   });
 
@@ -87,7 +112,9 @@ describe('edit operators', () => {
     const swapped = swapPhrases(start, 0, 4);
     expect(swapped.phrases[0]).toBe('Answer ');
     expect(swapped.phrases[4]).toBe('Given a movie review, ');
-    expect(swapped.text).toBe('Answer determine whether the sentiment is positive or negative. Given a movie review, with yes or no.');
+    expect(swapped.text).toBe(
+      'Answer determine whether the sentiment is positive or negative. Given a movie review, with yes or no.',
+    );
     const rng = rngFromSeed('swap');
     for (let t = 0; t < 100; t++) {
       const g = space.edit(start, 'swap', rng);
@@ -113,11 +140,20 @@ describe('edit operators', () => {
 
   it('sub draws from a flat pool for any phrase, and from a paraphrase hook', () => {
     const rng = rngFromSeed('pool');
-    const pooled = createPhraseEditSpace({ prompt: 'Be brief. Be kind.', substitutes: ['Be exact'], operators: ['sub'] });
+    const pooled = createPhraseEditSpace({
+      prompt: 'Be brief. Be kind.',
+      substitutes: ['Be exact'],
+      operators: ['sub'],
+    });
     const g = pooled.mutate(pooled.sample(rng), rng);
     expect(['Be exact. Be kind.', 'Be brief. Be exact.']).toContain(g.text);
-    const hooked = createPhraseEditSpace({ prompt: 'Be brief. Be kind.', operators: ['sub'] }, { paraphrase: (p) => [`${p}, please`] });
-    expect(['Be brief, please. Be kind.', 'Be brief. Be kind, please.']).toContain(hooked.mutate(hooked.sample(rng), rng).text);
+    const hooked = createPhraseEditSpace(
+      { prompt: 'Be brief. Be kind.', operators: ['sub'] },
+      { paraphrase: (p) => [`${p}, please`] },
+    );
+    expect(['Be brief, please. Be kind.', 'Be brief. Be kind, please.']).toContain(
+      hooked.mutate(hooked.sample(rng), rng).text,
+    );
   });
 
   it('applicable() lists only what can apply', () => {
@@ -133,7 +169,11 @@ describe('edit operators', () => {
   });
 
   it('never deletes or substitutes a protected {placeholder} phrase, and never the last phrase', () => {
-    const guarded = createPhraseEditSpace({ prompt: 'Read {text} carefully, then answer.', substitutes: ['hmm'], numCompose: 3 });
+    const guarded = createPhraseEditSpace({
+      prompt: 'Read {text} carefully, then answer.',
+      substitutes: ['hmm'],
+      numCompose: 3,
+    });
     const rng = rngFromSeed('guard');
     let g = guarded.sample(rng);
     for (let t = 0; t < 500; t++) {

@@ -14,24 +14,51 @@ const examples: Record<string, readonly Record<string, unknown>[]> = {
   ],
   categorical: [
     {
-      params: { block_x: [16, 32, 64, 128], block_y: [1, 2, 4, 8], unroll: [true, false], layout: ['row', 'col', 'tile'] },
+      params: {
+        block_x: [16, 32, 64, 128],
+        block_y: [1, 2, 4, 8],
+        unroll: [true, false],
+        layout: ['row', 'col', 'tile'],
+      },
       constraints: ['block_x * block_y <= 256'],
     },
     { params: { a: [1, 2, 3] }, mutation: { neighbourRate: 0 } },
   ],
   expression: [
     {},
-    { leaves: ['W', 'G'], minDepth: 1, maxDepth: 3, maxSize: 15, unary: ['sqr', 'abs', 'mms'], binary: ['mul', 'add'], simplify: false },
+    {
+      leaves: ['W', 'G'],
+      minDepth: 1,
+      maxDepth: 3,
+      maxSize: 15,
+      unary: ['sqr', 'abs', 'mms'],
+      binary: ['mul', 'add'],
+      simplify: false,
+    },
   ],
   'sparsity-levels': [{ model: 'tiny' }, { layers: 5, maxLevel: 2, maxTotalDeviation: 6, initialFlips: 2 }],
-  'sparsity-nm': [{ pattern: '2:4', model: 'tiny' }, { pattern: '1:4', layers: [{ name: 'a', dOut: 4, dIn: 8 }], maxSwaps: 3, boundaryBias: 1 }],
+  'sparsity-nm': [
+    { pattern: '2:4', model: 'tiny' },
+    { pattern: '1:4', layers: [{ name: 'a', dOut: 4, dIn: 8 }], maxSwaps: 3, boundaryBias: 1 },
+  ],
   'token-mask': [
     { prompt: 'Review: a gripping film.\nSentiment: positive\n\nReview: {text}\nSentiment:' },
-    { tokens: ['Sum', 'mar', 'ize', ':', ' {text}'], initialPruning: { min: 0.2, max: 0.5 }, minKept: 2, protect: ['\\{text\\}'] },
+    {
+      tokens: ['Sum', 'mar', 'ize', ':', ' {text}'],
+      initialPruning: { min: 0.2, max: 0.5 },
+      minKept: 2,
+      protect: ['\\{text\\}'],
+    },
   ],
   'phrase-edit': [
     { prompt: 'Given a movie review, decide whether it is positive or negative. Answer with yes or no.' },
-    { prompt: 'Summarize {text} in one sentence.', operators: ['del', 'swap', 'sub'], numCompose: 2, substitutes: ['Briefly'], initialEdits: 1 },
+    {
+      prompt: 'Summarize {text} in one sentence.',
+      operators: ['del', 'swap', 'sub'],
+      numCompose: 2,
+      substitutes: ['Briefly'],
+      initialEdits: 1,
+    },
   ],
 };
 
@@ -39,7 +66,10 @@ const names = Object.keys(spaces) as (keyof typeof spaces)[];
 
 describe('space registry', () => {
   it.each(names)('%s has at least one example options object', (name) => {
-    expect(examples[name]?.length ?? 0, `add example options for '${name}' to test/spaces/registry.test.ts`).toBeGreaterThan(0);
+    expect(
+      examples[name]?.length ?? 0,
+      `add example options for '${name}' to test/spaces/registry.test.ts`,
+    ).toBeGreaterThan(0);
   });
 
   it.each(names)('%s has a one-line summary', (name) => {
@@ -60,6 +90,9 @@ describe('space registry', () => {
 
 describe.each(names)('%s space', (name) => {
   (examples[name] ?? []).forEach((options, i) => {
-    spaceContract(`example #${i} ${JSON.stringify(options)}`, () => spaces[name].create(options, undefined) as Space<unknown>);
+    spaceContract(
+      `example #${i} ${JSON.stringify(options)}`,
+      () => spaces[name].create(options, undefined) as Space<unknown>,
+    );
   });
 });

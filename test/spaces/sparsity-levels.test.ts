@@ -53,9 +53,11 @@ describe('sparsity-levels space', () => {
         const before = parent.join(',');
         const child = space.mutate(parent, rng);
         const wrong =
-          parent.join(',') !== before ? 'mutate edited its parent'
-          : child === parent || child.join(',') === before ? 'offspring equal to the parent'
-          : problem(space, child);
+          parent.join(',') !== before
+            ? 'mutate edited its parent'
+            : child === parent || child.join(',') === before
+              ? 'offspring equal to the parent'
+              : problem(space, child);
         if (wrong) expect.fail(`step ${t}: ${wrong}`);
         maxDev = Math.max(maxDev, totalDeviation(child));
         maxAbs = Math.max(maxAbs, ...child.map(Math.abs));
@@ -137,7 +139,11 @@ describe('sparsity-levels space', () => {
     };
     const space = createSparsityLevelsSpace({ layers: 4, maxLevel: L, maxTotalDeviation: D });
     const rng = rngFromSeed('exact-law');
-    for (const parent of [[0, 0, 0, 0], [1, -1, 0, 0], [1, 1, -1, -1]]) {
+    for (const parent of [
+      [0, 0, 0, 0],
+      [1, -1, 0, 0],
+      [1, 1, -1, -1],
+    ]) {
       const law = exact(parent);
       const seen = new Map<string, number>();
       const draws = 40_000;
@@ -251,7 +257,9 @@ describe('sparsity-levels space', () => {
   it('options: exactly one of layers/model, bounds, strict keys', () => {
     const schema = spaces['sparsity-levels'].options;
     expect(() => spaces['sparsity-levels'].create({}, undefined)).toThrow(/exactly one of `layers`.*not neither/);
-    expect(() => spaces['sparsity-levels'].create({ layers: 12, model: 'tiny' }, undefined)).toThrow(/exactly one of `layers`.*not both/);
+    expect(() => spaces['sparsity-levels'].create({ layers: 12, model: 'tiny' }, undefined)).toThrow(
+      /exactly one of `layers`.*not both/,
+    );
     expect(schema.safeParse({ layers: 1 }).success).toBe(false);
     expect(schema.safeParse({ layers: 4, maxLevel: 0 }).success).toBe(false);
     expect(schema.safeParse({ layers: 4, maxTotalDeviation: 1 }).success).toBe(false);
@@ -270,6 +278,13 @@ function randomIndex(rng: () => number, n: number): number {
   return Math.floor(rng() * n);
 }
 
-for (const options of [{ layers: 12 }, { model: 'tiny', maxTotalDeviation: 4, initialFlips: 3 }, { layers: 3, maxLevel: 1, initialFlips: 1 }]) {
-  spaceContract(`sparsity-levels ${JSON.stringify(options)}`, () => spaces['sparsity-levels'].create(options, undefined) as Space<unknown>);
+for (const options of [
+  { layers: 12 },
+  { model: 'tiny', maxTotalDeviation: 4, initialFlips: 3 },
+  { layers: 3, maxLevel: 1, initialFlips: 1 },
+]) {
+  spaceContract(
+    `sparsity-levels ${JSON.stringify(options)}`,
+    () => spaces['sparsity-levels'].create(options, undefined) as Space<unknown>,
+  );
 }

@@ -6,15 +6,32 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.js';
 import { rngFromSeed } from '../../core/rng.js';
 import type { Space } from '../../core/types.js';
-import { createTokenMaskSpace, renderTokens, spaces, tokenMaskOptionsSchema, wordTokens, type TokenMaskGenome } from '../../spaces/index.js';
+import {
+  createTokenMaskSpace,
+  renderTokens,
+  spaces,
+  tokenMaskOptionsSchema,
+  wordTokens,
+  type TokenMaskGenome,
+} from '../../spaces/index.js';
 import { spaceContract } from '../../testing/space.js';
 
 const ICL = 'Review: a gripping, well-acted film.\nSentiment: positive\n\nReview: {text}\nSentiment: {mask_token}';
 const kept = (g: TokenMaskGenome): number => g.keep.reduce((s, b) => s + b, 0);
 
 spaceContract('token-mask (ICL prompt)', () => createTokenMaskSpace({ prompt: ICL }) as Space<unknown>);
-spaceContract('token-mask (initial pruning)', () => createTokenMaskSpace({ prompt: ICL, initialPruning: {} }) as Space<unknown>);
-spaceContract('token-mask (registry, tokens)', () => spaces['token-mask'].create({ tokens: ['Sum', 'mar', 'ize', ':', ' {text}'], minKept: 2 }, undefined) as Space<unknown>);
+spaceContract(
+  'token-mask (initial pruning)',
+  () => createTokenMaskSpace({ prompt: ICL, initialPruning: {} }) as Space<unknown>,
+);
+spaceContract(
+  'token-mask (registry, tokens)',
+  () =>
+    spaces['token-mask'].create(
+      { tokens: ['Sum', 'mar', 'ize', ':', ' {text}'], minKept: 2 },
+      undefined,
+    ) as Space<unknown>,
+);
 
 describe('word tokens', () => {
   it.each([
@@ -166,7 +183,9 @@ describe('initial pruning', () => {
   });
 
   it('rejects min > max', () => {
-    expect(tokenMaskOptionsSchema.safeParse({ prompt: 'a', initialPruning: { min: 0.3, max: 0.1 } }).success).toBe(false);
+    expect(tokenMaskOptionsSchema.safeParse({ prompt: 'a', initialPruning: { min: 0.3, max: 0.1 } }).success).toBe(
+      false,
+    );
   });
 });
 
@@ -230,7 +249,9 @@ describe('encoding and options', () => {
       writeFileSync(join(dir, 'prompt.txt'), 'from a file {text}\n');
       const fromFile = createTokenMaskSpace({ promptFile: relative(process.cwd(), join(dir, 'prompt.txt')) });
       expect(fromFile.full().text).toBe('from a file {text}\n');
-      expect(() => createTokenMaskSpace({ promptFile: join(dir, 'missing.txt') })).toThrow(/cannot read promptFile .*missing\.txt.*no such file/);
+      expect(() => createTokenMaskSpace({ promptFile: join(dir, 'missing.txt') })).toThrow(
+        /cannot read promptFile .*missing\.txt.*no such file/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

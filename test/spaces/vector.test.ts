@@ -101,7 +101,12 @@ describe('vector space', () => {
   });
 
   it('default sigmas are relative to the range (5% gaussian, 1% iso); explicit sigmas are absolute', () => {
-    expect(make({ dimensions: 2, min: -5, max: 5 }).variation).toEqual({ mutation: 'gaussian', sigma: 0.5, crossover: 'sbx', eta: 10 });
+    expect(make({ dimensions: 2, min: -5, max: 5 }).variation).toEqual({
+      mutation: 'gaussian',
+      sigma: 0.5,
+      crossover: 'sbx',
+      eta: 10,
+    });
     expect(make({ dimensions: 2, min: 0, max: 1, mutation: { type: 'iso-line-dd' } }).variation).toEqual({
       mutation: 'iso-line-dd',
       isoSigma: 0.01,
@@ -109,11 +114,18 @@ describe('vector space', () => {
       crossover: 'iso-line-dd',
       eta: 10,
     });
-    expect(make({ dimensions: 2, min: 0, max: 100, mutation: { type: 'gaussian', sigma: 0.5 } }).variation).toMatchObject({ sigma: 0.5 });
+    expect(
+      make({ dimensions: 2, min: 0, max: 100, mutation: { type: 'gaussian', sigma: 0.5 } }).variation,
+    ).toMatchObject({ sigma: 0.5 });
   });
 
   it('iso-line-dd mutation is the iso part only', () => {
-    const space = make({ dimensions: 20, min: -10, max: 10, mutation: { type: 'iso-line-dd', isoSigma: 0.05, lineSigma: 5 } });
+    const space = make({
+      dimensions: 20,
+      min: -10,
+      max: 10,
+      mutation: { type: 'iso-line-dd', isoSigma: 0.05, lineSigma: 5 },
+    });
     const parent = new Float64Array(20);
     const rng = rngFromSeed('vec-iso-mut');
     const deltas: number[] = [];
@@ -122,7 +134,12 @@ describe('vector space', () => {
   });
 
   it('iso-line-dd crossover of identical parents reduces to iso noise', () => {
-    const space = make({ dimensions: 20, min: -10, max: 10, mutation: { type: 'iso-line-dd', isoSigma: 0.05, lineSigma: 5 } });
+    const space = make({
+      dimensions: 20,
+      min: -10,
+      max: 10,
+      mutation: { type: 'iso-line-dd', isoSigma: 0.05, lineSigma: 5 },
+    });
     const a = new Float64Array(20).fill(2);
     const rng = rngFromSeed('vec-iso-same');
     const deltas: number[] = [];
@@ -134,7 +151,12 @@ describe('vector space', () => {
 
   it('iso-line-dd crossover moves along the line between distinct parents', () => {
     // isoSigma tiny: z ≈ a + t·(b − a) with one t ~ N(0, lineSigma²) shared by all genes.
-    const space = make({ dimensions: 3, min: -100, max: 100, mutation: { type: 'iso-line-dd', isoSigma: 1e-9, lineSigma: 0.5 } });
+    const space = make({
+      dimensions: 3,
+      min: -100,
+      max: 100,
+      mutation: { type: 'iso-line-dd', isoSigma: 1e-9, lineSigma: 0.5 },
+    });
     const a = Float64Array.from([0, 0, 0]);
     const b = Float64Array.from([1, 2, -4]);
     const rng = rngFromSeed('vec-line');
@@ -227,9 +249,15 @@ describe('vector space', () => {
     expect(schema.safeParse({ dimensions: 0, min: 0, max: 1 }).success).toBe(false);
     expect(schema.safeParse({ dimensions: 2, min: 0, max: Infinity }).success).toBe(false);
     expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'cauchy' } }).success).toBe(false);
-    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'gaussian', sigma: -1 } }).success).toBe(false);
-    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'gaussian', isoSigma: 1 } }).success).toBe(false);
-    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, crossover: { type: 'sbx', eta: 10, p: 1 } }).success).toBe(false);
+    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'gaussian', sigma: -1 } }).success).toBe(
+      false,
+    );
+    expect(
+      schema.safeParse({ dimensions: 2, min: 0, max: 1, mutation: { type: 'gaussian', isoSigma: 1 } }).success,
+    ).toBe(false);
+    expect(schema.safeParse({ dimensions: 2, min: 0, max: 1, crossover: { type: 'sbx', eta: 10, p: 1 } }).success).toBe(
+      false,
+    );
   });
 });
 

@@ -12,16 +12,26 @@ export function resolveRedisUrl(value: string, field: string): string {
   if (value.startsWith('$')) {
     const name = value.slice(1);
     url = process.env[name] ?? '';
-    if (url === '') throw new UsageError(`${field} is ${value}, but the environment variable ${name} is not set`, `Set ${name} to the Redis URL (e.g. redis://:PASSWORD@HOST:6379) in this environment.`);
+    if (url === '')
+      throw new UsageError(
+        `${field} is ${value}, but the environment variable ${name} is not set`,
+        `Set ${name} to the Redis URL (e.g. redis://:PASSWORD@HOST:6379) in this environment.`,
+      );
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`${field}: ${redact(url)} is not a URL`, 'Give redis://[:PASSWORD@]HOST[:PORT][/DB] or rediss://… for TLS.');
+    throw new UsageError(
+      `${field}: ${redact(url)} is not a URL`,
+      'Give redis://[:PASSWORD@]HOST[:PORT][/DB] or rediss://… for TLS.',
+    );
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new UsageError(`${field}: ${redact(url)} is not a Redis URL (scheme ${parsed.protocol})`, 'Give redis://[:PASSWORD@]HOST[:PORT][/DB] or rediss://… for TLS.');
+    throw new UsageError(
+      `${field}: ${redact(url)} is not a Redis URL (scheme ${parsed.protocol})`,
+      'Give redis://[:PASSWORD@]HOST[:PORT][/DB] or rediss://… for TLS.',
+    );
   }
   return url;
 }
@@ -57,7 +67,10 @@ export async function connectRedis(url: string, name: string, field: string): Pr
   const noteError = (error: Error): void => void (lastError = error.message);
   client.on('error', noteError); // ioredis logs unhandled 'error' events; reconnects report here
   try {
-    await withTimeout(client.connect().then(() => client.ping()), FIRST_CONNECT_MS + 500);
+    await withTimeout(
+      client.connect().then(() => client.ping()),
+      FIRST_CONNECT_MS + 500,
+    );
   } catch (error) {
     client.disconnect();
     const cause = lastError || (error instanceof Error ? error.message : String(error));
@@ -75,6 +88,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)),
+    ),
   ]).finally(() => clearTimeout(timer));
 }

@@ -11,7 +11,18 @@ import type { Failure } from '../../strategies/strategy.js';
 import type { Evaluator } from '../../../core/types.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from '../executor.js';
 import { connectRedis, redact, resolveRedisUrl } from './connection.js';
-import { decode, encode, HEARTBEAT_STALE_MS, jobId, keys, shortHash, type EvaluatorIdentity, type JobData, type RunRecord, type WorkerState } from './protocol.js';
+import {
+  decode,
+  encode,
+  HEARTBEAT_STALE_MS,
+  jobId,
+  keys,
+  shortHash,
+  type EvaluatorIdentity,
+  type JobData,
+  type RunRecord,
+  type WorkerState,
+} from './protocol.js';
 
 export interface RedisExecutorConfig {
   readonly url: string;
@@ -49,7 +60,11 @@ export interface RedisExecutor extends Executor {
   readonly workersAtStart: readonly { readonly host: string; readonly pid: number; readonly concurrency: number }[];
 }
 
-export function createRedisExecutor(spec: EvaluatorSpec, config: RedisExecutorConfig, options: RedisExecutorOptions): RedisExecutor {
+export function createRedisExecutor(
+  spec: EvaluatorSpec,
+  config: RedisExecutorConfig,
+  options: RedisExecutorOptions,
+): RedisExecutor {
   const k = keys(config.queue);
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const stalledMs = Math.round(config.stalledSeconds * 1000);
@@ -82,9 +97,14 @@ export function createRedisExecutor(spec: EvaluatorSpec, config: RedisExecutorCo
   const enqueue = (id: string, entry: Waiting): void => {
     entry.since = Date.now();
     queue
-      ?.add('evaluate', entry.data, { jobId: id, removeOnComplete: { count: keepDone }, removeOnFail: { count: keepDone } })
+      ?.add('evaluate', entry.data, {
+        jobId: id,
+        removeOnComplete: { count: keepDone },
+        removeOnFail: { count: keepDone },
+      })
       .catch((error: unknown) => {
-        if (!closed) log(`redis executor: could not queue ${id} (${(error as Error).message}); retrying in ${sweepMs / 1000} s`);
+        if (!closed)
+          log(`redis executor: could not queue ${id} (${(error as Error).message}); retrying in ${sweepMs / 1000} s`);
       });
   };
 
@@ -97,7 +117,10 @@ export function createRedisExecutor(spec: EvaluatorSpec, config: RedisExecutorCo
     if (state === 'completed' || state === 'failed') {
       const job = await queue.getJob(id);
       if (!job) return void enqueue(id, entry); // removed between the two reads
-      settle(id, state === 'completed' ? decode<TaskResult>(job.returnvalue as string) : queueFailure(job.failedReason));
+      settle(
+        id,
+        state === 'completed' ? decode<TaskResult>(job.returnvalue as string) : queueFailure(job.failedReason),
+      );
     } else if (state === 'unknown') {
       log(`redis executor: job ${id} is gone from Redis (restarted without persistence?); queued again`);
       enqueue(id, entry);
@@ -139,7 +162,11 @@ export function createRedisExecutor(spec: EvaluatorSpec, config: RedisExecutorCo
         stalledMs,
       };
       // The same run resumed by another process has the same spec id: workers keep what they loaded.
-      const run: RunRecord = { specId: shortHash(JSON.stringify(body), 16), ...body, main: { host: hostname(), pid: process.pid } };
+      const run: RunRecord = {
+        specId: shortHash(JSON.stringify(body), 16),
+        ...body,
+        main: { host: hostname(), pid: process.pid },
+      };
       record = run;
 
       await claimQueue(redis, config.queue, options.runTag, url);
@@ -169,28 +196,48 @@ export function createRedisExecutor(spec: EvaluatorSpec, config: RedisExecutorCo
           return; // not ours: a stray publisher must not end the run
         }
         const entry = options.cache?.byFingerprint(String(request.f));
-        void redis.publish(k.fingerprintReplies(String(request.w)), JSON.stringify({ i: request.i, e: entry ? encode(entry) : null })).catch(() => undefined);
+        void redis
+          .publish(
+            k.fingerprintReplies(String(request.w)),
+            JSON.stringify({ i: request.i, e: entry ? encode(entry) : null }),
+          )
+          .catch(() => undefined);
       });
 
       const ready = await waitForWorkers(redis, run, config, url, log);
       workersAtStart.push(...ready);
-      size = config.inFlight ?? Math.max(1, ready.reduce((sum, w) => sum + w.concurrency, 0));
+      size =
+        config.inFlight ??
+        Math.max(
+          1,
+          ready.reduce((sum, w) => sum + w.concurrency, 0),
+        );
       keepDone = Math.max(KEEP_DONE_MIN, 20 * size);
 
       // After a Redis restart ioredis reconnects by itself; the run record and the owner key must be written again.
       redis.on('ready', () => void publish(redis, run).catch(() => undefined));
-      timers.push(setInterval(() => void redis.set(k.owner, run.runTag, 'PX', OWNER_TTL_MS).catch(() => undefined), OWNER_TTL_MS / 3));
+      timers.push(
+        setInterval(
+          () => void redis.set(k.owner, run.runTag, 'PX', OWNER_TTL_MS).catch(() => undefined),
+          OWNER_TTL_MS / 3,
+        ),
+      );
       timers.push(setInterval(() => void sweep(), sweepMs));
       for (const t of timers) t.unref();
     },
 
     submit(task: EvalTask): Promise<TaskResult> {
-      if (closed || !record) return Promise.resolve({ ok: false, failure: { kind: 'crashed', message: 'executor closed' } });
+      if (closed || !record)
+        return Promise.resolve({ ok: false, failure: { kind: 'crashed', message: 'executor closed' } });
       const id = jobId(record.runTag, task);
       return new Promise<TaskResult>((resolve) => {
         const same = waiting.get(id);
         if (same) return void same.resolvers.push(resolve);
-        const entry: Waiting = { resolvers: [resolve], data: { s: record!.specId, t: encode(task) }, since: Date.now() };
+        const entry: Waiting = {
+          resolvers: [resolve],
+          data: { s: record!.specId, t: encode(task) },
+          since: Date.now(),
+        };
         waiting.set(id, entry);
         enqueue(id, entry);
       });
@@ -200,11 +247,19 @@ export function createRedisExecutor(spec: EvaluatorSpec, config: RedisExecutorCo
       closed = true;
       for (const t of timers) clearInterval(t);
       // Jobs stay in Redis: workers finish them, and a resumed run picks up their results (same job ids).
-      for (const id of [...waiting.keys()]) settle(id, { ok: false, failure: { kind: 'crashed', message: 'run stopped before the evaluation finished' } });
+      for (const id of [...waiting.keys()])
+        settle(id, { ok: false, failure: { kind: 'crashed', message: 'run stopped before the evaluation finished' } });
       const redis = client;
       if (redis && record && redis.status === 'ready') {
         // Free the queue for the next run at once (only if it is still ours).
-        await redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, k.owner, record.runTag).catch(() => undefined);
+        await redis
+          .eval(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+            1,
+            k.owner,
+            record.runTag,
+          )
+          .catch(() => undefined);
       }
       await Promise.allSettled([events?.close(), queue?.close()]);
       for (const connection of connections) connection.disconnect();
@@ -279,13 +334,15 @@ async function waitForWorkers(
     }
     for (const w of refused) {
       const id = `${w.host}/${w.pid}`;
-      if (!warned.has(id)) log(`warning: worker ${w.pid} on ${w.host} refused this run and takes no tasks: ${w.message ?? ''}`);
+      if (!warned.has(id))
+        log(`warning: worker ${w.pid} on ${w.host} refused this run and takes no tasks: ${w.message ?? ''}`);
       warned.add(id);
     }
     if (ready.length > 0) {
       firstReady ??= now;
       // Give workers still loading the evaluator a little time, so the in-flight limit counts them too.
-      if (pending === 0 || now - firstReady > 5000) return ready.map((w) => ({ host: w.host, pid: w.pid, concurrency: w.concurrency }));
+      if (pending === 0 || now - firstReady > 5000)
+        return ready.map((w) => ({ host: w.host, pid: w.pid, concurrency: w.concurrency }));
     }
     if (now > deadline) {
       throw new UsageError(

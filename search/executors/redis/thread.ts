@@ -13,4 +13,7 @@ const LOOKUP_TIMEOUT_MS = 2000;
 // `spec.cache` is the main process's cache (its path means nothing here): present means lookups are wanted.
 const spec = workerData as EvaluatorSpec;
 if (spec.sharedMemory !== undefined) adoptSharedMemory(spec.sharedMemory);
-export default threadEntry(createEvaluationRunner(spec, spec.cache !== undefined ? bridgedCache(LOOKUP_TIMEOUT_MS) : undefined), spec.timeoutMs);
+export default threadEntry(
+  createEvaluationRunner(spec, spec.cache !== undefined ? bridgedCache(LOOKUP_TIMEOUT_MS) : undefined),
+  spec.timeoutMs,
+);

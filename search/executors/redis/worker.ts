@@ -51,8 +51,16 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
   subscriber.on('error', () => undefined);
   const log = (line: string): void => options.log(`worker ${process.pid}: ${line}`);
 
-  let state: WorkerState = { host: hostname(), pid: process.pid, concurrency: options.concurrency, specId: null, state: 'waiting', seen: Date.now() };
-  const beat = (): Promise<unknown> => redis.hset(k.workers, id, JSON.stringify({ ...state, seen: Date.now() })).catch(() => undefined);
+  let state: WorkerState = {
+    host: hostname(),
+    pid: process.pid,
+    concurrency: options.concurrency,
+    specId: null,
+    state: 'waiting',
+    seen: Date.now(),
+  };
+  const beat = (): Promise<unknown> =>
+    redis.hset(k.workers, id, JSON.stringify({ ...state, seen: Date.now() })).catch(() => undefined);
   const setState = (next: Partial<WorkerState>): Promise<unknown> => {
     state = { ...state, ...next };
     return beat();
@@ -90,15 +98,17 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
   let chain: Promise<void> = Promise.resolve();
   /** Re-reads the run record and switches to it; calls are serialised. */
   const reload = (): void => {
-    chain = chain.then(async () => {
-      if (options.stop?.aborted) return;
-      const text = await redis.get(k.run);
-      if (text === null) return;
-      const run = JSON.parse(text) as RunRecord;
-      if (loaded?.run.specId === run.specId) return;
-      await unload(loaded);
-      loaded = await load(run);
-    }).catch((error: unknown) => log(`could not load the run: ${describeThrown(error)}`));
+    chain = chain
+      .then(async () => {
+        if (options.stop?.aborted) return;
+        const text = await redis.get(k.run);
+        if (text === null) return;
+        const run = JSON.parse(text) as RunRecord;
+        if (loaded?.run.specId === run.specId) return;
+        await unload(loaded);
+        loaded = await load(run);
+      })
+      .catch((error: unknown) => log(`could not load the run: ${describeThrown(error)}`));
   };
 
   const load = async (run: RunRecord): Promise<Loaded> => {
@@ -123,7 +133,10 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
     } catch (error) {
       return refuse(`cannot load the evaluator: ${describeThrown(error)}`);
     }
-    const executor = createPiscinaExecutor(spec, options.concurrency, { filename: compiledEntry('redis/thread.js'), ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}) });
+    const executor = createPiscinaExecutor(spec, options.concurrency, {
+      filename: compiledEntry('redis/thread.js'),
+      ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
+    });
     try {
       await executor.start();
     } catch (error) {
@@ -144,14 +157,22 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
       lastError = error.message;
     });
     await setState({ state: 'ready', message: identity });
-    log(`ready for run ${run.runTag} on queue ${options.queue} at ${redact(url)}: ${identity}, ${options.concurrency} at a time`);
+    log(
+      `ready for run ${run.runTag} on queue ${options.queue} at ${redact(url)}: ${identity}, ${options.concurrency} at a time`,
+    );
     return { run, executor, bull, connection };
   };
 
-  const answer = async (job: Job<JobData, string>, token: string | undefined, run: RunRecord, executor: PiscinaExecutor): Promise<string> => {
+  const answer = async (
+    job: Job<JobData, string>,
+    token: string | undefined,
+    run: RunRecord,
+    executor: PiscinaExecutor,
+  ): Promise<string> => {
     if (job.data.s !== run.specId) {
       const current = JSON.parse((await redis.get(k.run)) ?? 'null') as RunRecord | null;
-      if (current?.specId !== job.data.s) throw new UnrecoverableError(`job ${job.id} belongs to no current run (spec ${job.data.s})`);
+      if (current?.specId !== job.data.s)
+        throw new UnrecoverableError(`job ${job.id} belongs to no current run (spec ${job.data.s})`);
       // A newer run than the one loaded here: hand the job back and catch up.
       reload();
       await job.moveToDelayed(Date.now() + 500, token);
@@ -196,9 +217,12 @@ async function unload(loaded: Loaded | undefined): Promise<void> {
  */
 function findModule(run: RunRecord, root: string | undefined): { path: string } | { missing: string } {
   const candidates: string[] = [];
-  if (run.moduleFromRoot !== undefined && !isAbsolute(run.moduleFromRoot)) candidates.push(resolve(root ?? process.cwd(), run.moduleFromRoot));
+  if (run.moduleFromRoot !== undefined && !isAbsolute(run.moduleFromRoot))
+    candidates.push(resolve(root ?? process.cwd(), run.moduleFromRoot));
   if (root === undefined && run.spec.module !== undefined) candidates.push(run.spec.module);
   const found = candidates.find((c) => existsSync(c));
   if (found !== undefined) return { path: found };
-  return { missing: `evaluator module not found (looked at ${candidates.join(', ')}): start the worker in the project's root directory, or pass --root DIR` };
+  return {
+    missing: `evaluator module not found (looked at ${candidates.join(', ')}): start the worker in the project's root directory, or pass --root DIR`,
+  };
 }

@@ -16,7 +16,14 @@ const examples: Record<StrategyName, unknown> = {
   'one-plus-lambda': { lambda: 3, mutationRate: 1 / n, selfAdjusting: { F: 1.5, s: 1, maxLambda: 6 } },
   'one-comma-lambda': { lambda: 4 },
   random: {},
-  evopress: { offspring: 5, stages: [{ fidelity: 0.25, survivors: 3 }, { fidelity: 0.5, survivors: 2 }, { fidelity: 1, survivors: 1, sample: 'fixed' }] },
+  evopress: {
+    offspring: 5,
+    stages: [
+      { fidelity: 0.25, survivors: 3 },
+      { fidelity: 0.5, survivors: 2 },
+      { fidelity: 1, survivors: 1, sample: 'fixed' },
+    ],
+  },
   gga: { populationSize: 6, offspring: 8 },
   'threshold-accepting': { threshold: 0.9, order: 'random' },
   'simulated-annealing': { candidates: 3, t0: 2, tau: 3 },
@@ -37,7 +44,10 @@ const pruningHarness = (): StrategyHarness => {
   return {
     space: space as Space<unknown>,
     archive: pruningArchive() as unknown as StrategyHarness['archive'],
-    evaluate: (g) => ({ fitness: pruningFitness(space, g as never), descriptors: pruningDescriptors(space, g as never) }),
+    evaluate: (g) => ({
+      fitness: pruningFitness(space, g as never),
+      descriptors: pruningDescriptors(space, g as never),
+    }),
   };
 };
 

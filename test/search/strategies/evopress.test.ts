@@ -7,7 +7,13 @@ import { strategies, type EvopressState } from '../../../search/strategies/index
 import type { Proposal, Strategy } from '../../../search/strategies/strategy.js';
 import { bitDeps, bitSpace, failed, ones, told, type Bits } from './fixtures.js';
 
-const numbers = { ...bitSpace(1), name: 'numbers', key: (g: unknown) => String(g), encode: (g: unknown) => g, decode: (x: unknown) => x } as never;
+const numbers = {
+  ...bitSpace(1),
+  name: 'numbers',
+  key: (g: unknown) => String(g),
+  encode: (g: unknown) => g,
+  decode: (x: unknown) => x,
+} as never;
 
 /** A synthetic evaluation: the true value plus a sample-dependent error that shrinks with the fidelity. */
 function stageScore(value: number, p: Proposal<number>): number {
@@ -17,10 +23,18 @@ function stageScore(value: number, p: Proposal<number>): number {
   return value + error / f.level;
 }
 
-function runRace(stages: RaceStage[], values: number[], incumbent?: number, fail: (p: Proposal<number>) => boolean = () => false) {
+function runRace(
+  stages: RaceStage[],
+  values: number[],
+  incumbent?: number,
+  fail: (p: Proposal<number>) => boolean = () => false,
+) {
   const race = new Race<number>(stages, numbers, SeededRng.fromSeed('race'));
   const ids = new IdCounter();
-  race.start(values.map((genome) => ({ genome, parents: [] })), incumbent === undefined ? undefined : { genome: incumbent, parents: [] });
+  race.start(
+    values.map((genome) => ({ genome, parents: [] })),
+    incumbent === undefined ? undefined : { genome: incumbent, parents: [] },
+  );
   const byStage: { proposal: Proposal<number>; score: number }[][] = [];
   let guard = 0;
   while (race.running && guard++ < 100) {
@@ -49,7 +63,10 @@ describe('racing', () => {
     expect(byStage.map((s) => s.length)).toEqual([10, 4, 2]);
     for (let j = 1; j < stages.length; j++) {
       const previous = [...(byStage[j - 1] ?? [])].sort((a, b) => b.score - a.score);
-      const expected = previous.slice(0, stages[j - 1]?.survivors).map((r) => r.proposal.genome).sort();
+      const expected = previous
+        .slice(0, stages[j - 1]?.survivors)
+        .map((r) => r.proposal.genome)
+        .sort();
       expect((byStage[j] ?? []).map((r) => r.proposal.genome).sort()).toEqual(expected);
     }
     const ranking = race.ranking() ?? [];
@@ -83,7 +100,12 @@ describe('racing', () => {
   });
 
   it('rejects stages whose survivors grow', () => {
-    const parsed = strategies.evopress.options.safeParse({ stages: [{ fidelity: 1, survivors: 2 }, { fidelity: 2, survivors: 3 }] });
+    const parsed = strategies.evopress.options.safeParse({
+      stages: [
+        { fidelity: 1, survivors: 2 },
+        { fidelity: 2, survivors: 3 },
+      ],
+    });
     expect(parsed.success).toBe(false);
   });
 });

@@ -87,7 +87,10 @@ export class TinyGridArchive<G> implements Archive<G> {
 
   sample(rng: Rng, n: number): Elite<G>[] {
     if (this.order.length === 0) return [];
-    return Array.from({ length: n }, () => this.filled.get(this.order[randomInt(rng, this.order.length)] as number) as Elite<G>);
+    return Array.from(
+      { length: n },
+      () => this.filled.get(this.order[randomInt(rng, this.order.length)] as number) as Elite<G>,
+    );
   }
 
   *elites(): IterableIterator<Elite<G>> {

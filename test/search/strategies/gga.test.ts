@@ -23,7 +23,11 @@ function counterSpace(stuck = false): Space<number> & { length(g: number): numbe
   };
 }
 
-const counterDeps = (stuck = false) => ({ space: counterSpace(stuck), archive: bitDeps(2, 'a').archive as never, rng: SeededRng.fromSeed('gga') });
+const counterDeps = (stuck = false) => ({
+  space: counterSpace(stuck),
+  archive: bitDeps(2, 'a').archive as never,
+  rng: SeededRng.fromSeed('gga'),
+});
 
 describe('gga on a synthetic pruning problem (optimum: prune exactly the 10 junk words)', () => {
   it.each(['a', 'b', 'c', 'd', 'e'])('finds the optimum and stops by the mean-length rule (seed %s)', (seed) => {
@@ -67,7 +71,11 @@ describe('gga rounds', () => {
     expect(first.map((p) => p.genome)).toEqual([0, 0, 0]);
     expect(s.ask(1)).toEqual([]);
     first.forEach((p, i) => s.tell(told(p, i)));
-    expect(population(s)).toEqual([[0, 0], [1, 1], [2, 2]]);
+    expect(population(s)).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
   });
 
   it('replaces the whole population by the best μ of the λ offspring (comma selection)', () => {
@@ -75,7 +83,11 @@ describe('gga rounds', () => {
     round(s, () => 100); // the initial population scores 100
     const offspring = round(s, (p) => p.id); // offspring score below every parent
     expect(offspring).toHaveLength(4);
-    expect(population(s)).toEqual([[6, 6], [5, 5], [4, 4]]);
+    expect(population(s)).toEqual([
+      [6, 6],
+      [5, 5],
+      [4, 4],
+    ]);
   });
 
   it('fills the window of the last λ with the newest old members when offspring fail', () => {
@@ -83,7 +95,11 @@ describe('gga rounds', () => {
     round(s, (p) => [5, 100, 1][p.id]); // population ids 0, 1, 2 scoring 5, 100, 1
     round(s, (p) => (p.id === 3 ? 50 : undefined)); // one offspring succeeds, three fail
     // window = last 4 added = [0, 1, 2, 3]: best three are 1 (100), 3 (50), 0 (5)
-    expect(population(s)).toEqual([[1, 100], [3, 50], [0, 5]]);
+    expect(population(s)).toEqual([
+      [1, 100],
+      [3, 50],
+      [0, 5],
+    ]);
   });
 
   it('discards offspring that repeat a population member without proposing them; a round of only duplicates ends the search', () => {

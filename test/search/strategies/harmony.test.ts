@@ -7,18 +7,23 @@ import { bitDeps, ones, plainBitSpace, told, type Bits } from './fixtures.js';
 import { depsFor, drive, OPTIMUM, pruningFitness, pruningSpace } from './pruning-problem.js';
 
 describe('harmony search on a synthetic pruning problem (optimum: prune exactly the 10 junk words)', () => {
-  it.each(['a', 'b', 'c', 'd', 'e'])('finds the optimum from randomly pruned prompts, by crossover and pruning (seed %s)', (seed) => {
-    const space = pruningSpace({ initialPruning: {} });
-    const hs = strategies.harmony.create({}, depsFor(space, `hs-${seed}`));
-    const run = drive(hs, (g) => pruningFitness(space, g as never), 2000, 4, undefined, OPTIMUM.fitness);
-    expect(run.best?.score).toBe(OPTIMUM.fitness);
-    expect(space.describe(run.best!.genome as never)).toBe(OPTIMUM.text);
-  });
+  it.each(['a', 'b', 'c', 'd', 'e'])(
+    'finds the optimum from randomly pruned prompts, by crossover and pruning (seed %s)',
+    (seed) => {
+      const space = pruningSpace({ initialPruning: {} });
+      const hs = strategies.harmony.create({}, depsFor(space, `hs-${seed}`));
+      const run = drive(hs, (g) => pruningFitness(space, g as never), 2000, 4, undefined, OPTIMUM.fitness);
+      expect(run.best?.score).toBe(OPTIMUM.fitness);
+      expect(space.describe(run.best!.genome as never)).toBe(OPTIMUM.text);
+    },
+  );
 
   it.each(['a', 'b', 'c'])("finds it with Plum's improvisation by mutation too (seed %s)", (seed) => {
     const space = pruningSpace({ initialPruning: {} });
     const hs = strategies.harmony.create({ improvise: 'mutate' }, depsFor(space, `hsm-${seed}`));
-    expect(drive(hs, (g) => pruningFitness(space, g as never), 2000, 4, undefined, OPTIMUM.fitness).best?.score).toBe(OPTIMUM.fitness);
+    expect(drive(hs, (g) => pruningFitness(space, g as never), 2000, 4, undefined, OPTIMUM.fitness).best?.score).toBe(
+      OPTIMUM.fitness,
+    );
   });
 
   it("has Plum's settings", () => {
@@ -65,7 +70,10 @@ describe('harmony improvisation', () => {
       expect(p.parents[0]).not.toBe(p.parents[1]);
       p.parents.forEach((id) => expect(members).toContain(id));
     }
-    const plain = createHarmony({ memorySize: 4, hmcr: 1, par: 0 }, bitDeps(12, 'p', plainBitSpace(12))) as Strategy<Bits>;
+    const plain = createHarmony(
+      { memorySize: 4, hmcr: 1, par: 0 },
+      bitDeps(12, 'p', plainBitSpace(12)),
+    ) as Strategy<Bits>;
     for (const p of plain.ask(4)) plain.tell(told(p, ones(p.genome)));
     for (const p of plain.ask(50)) expect(p.parents).toHaveLength(1);
   });

@@ -35,7 +35,11 @@ function spySpace(n: number) {
 function setup(options: unknown, n = 10) {
   const { space, made } = spySpace(n);
   const archive = bitArchive(n);
-  const s = strategies['map-elites'].create(options, { space, archive, rng: SeededRng.fromSeed('me') }) as Strategy<Bits>;
+  const s = strategies['map-elites'].create(options, {
+    space,
+    archive,
+    rng: SeededRng.fromSeed('me'),
+  }) as Strategy<Bits>;
   /** Evaluates and adds to the archive before telling, as the engine does. */
   const tell = (p: Proposal<Bits>) => {
     const r = oneMax(p.genome);
@@ -106,7 +110,9 @@ describe('map-elites', () => {
   it('throws at creation when crossoverRate > 0 and the space has no crossover', () => {
     const deps = { space: plainBitSpace(10), archive: bitArchive(10), rng: SeededRng.fromSeed('x') };
     expect(() => strategies['map-elites'].create({ crossoverRate: 0.1 }, deps)).toThrow(ConfigError);
-    expect(() => strategies['map-elites'].create({ crossoverRate: 0.1 }, deps)).toThrow(/crossoverRate.*plain-bits10.*crossover/);
+    expect(() => strategies['map-elites'].create({ crossoverRate: 0.1 }, deps)).toThrow(
+      /crossoverRate.*plain-bits10.*crossover/,
+    );
     expect(() => strategies['map-elites'].create({}, deps)).not.toThrow();
   });
 

@@ -70,7 +70,10 @@ describe('(1+1)-EA on OneMax', () => {
     const runs = 300;
     const counts: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const s = strategies['one-plus-lambda'].create({ lambda: 1, mutationRate: 1 / n }, bitDeps(n, `onemax-${r}`)) as Strategy<Bits>;
+      const s = strategies['one-plus-lambda'].create(
+        { lambda: 1, mutationRate: 1 / n },
+        bitDeps(n, `onemax-${r}`),
+      ) as Strategy<Bits>;
       for (let asked = 0; ; asked++) {
         const p = one(s);
         expect(p.id).toBe(asked); // classic counting: one proposal per generation, ids 0, 1, 2, …
@@ -160,7 +163,9 @@ describe('one-plus-lambda', () => {
   it('needs a space with mutateWithRate for mutationRate', () => {
     const deps = bitDeps(10, 'x', plainBitSpace(10));
     expect(() => strategies['one-plus-lambda'].create({ mutationRate: 0.1 }, deps)).toThrow(ConfigError);
-    expect(() => strategies['one-comma-lambda'].create({ mutationRate: 0.1 }, deps)).toThrow(/space 'plain-bits10'.*mutateWithRate|mutateWithRate.*plain-bits10/);
+    expect(() => strategies['one-comma-lambda'].create({ mutationRate: 0.1 }, deps)).toThrow(
+      /space 'plain-bits10'.*mutateWithRate|mutateWithRate.*plain-bits10/,
+    );
     expect(() => strategies['one-plus-lambda'].create({}, deps)).not.toThrow();
     expect(() => strategies['one-plus-lambda'].create({ lambda: 0 }, deps)).toThrow();
   });
@@ -245,10 +250,17 @@ describe('one-plus-lambda state', () => {
     const [a, b] = s.ask(2) as [Proposal<Bits>, Proposal<Bits>];
     s.tell(told(b, 9));
     const saved = JSON.parse(JSON.stringify(s.state())) as OnePlusLambdaState;
-    expect(saved).toMatchObject({ lambda: 3, parent: { id: 0, genome: Array.from(p0.genome), score: 2 }, pending: [a.id] });
+    expect(saved).toMatchObject({
+      lambda: 3,
+      parent: { id: 0, genome: Array.from(p0.genome), score: 2 },
+      pending: [a.id],
+    });
 
     const rngState = deps.rng.state();
-    const r = strategies['one-plus-lambda'].create({ lambda: 3, selfAdjusting: {} }, { ...bitDeps(10, 'other'), rng: SeededRng.restore(rngState) }) as Strategy<Bits>;
+    const r = strategies['one-plus-lambda'].create(
+      { lambda: 3, selfAdjusting: {} },
+      { ...bitDeps(10, 'other'), rng: SeededRng.restore(rngState) },
+    ) as Strategy<Bits>;
     r.restore(saved);
     for (const x of [s, r]) {
       const [c] = x.ask(5) as [Proposal<Bits>];

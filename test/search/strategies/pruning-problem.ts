@@ -2,7 +2,12 @@
 import { SeededRng } from '../../../core/rng.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from '../../../search/strategies/strategy.js';
 import type { Space } from '../../../core/types.js';
-import { createTokenMaskSpace, type TokenMaskGenome, type TokenMaskOptionsInput, type TokenMaskSpace } from '../../../spaces/index.js';
+import {
+  createTokenMaskSpace,
+  type TokenMaskGenome,
+  type TokenMaskOptionsInput,
+  type TokenMaskSpace,
+} from '../../../spaces/index.js';
 import { TinyGridArchive } from './fixtures.js';
 
 /** Words the task needs: pruning one costs 10. */

@@ -6,10 +6,11 @@ import { bitDeps, told } from './fixtures.js';
 describe('random', () => {
   it('always samples, whatever it is told', () => {
     const s = strategies.random.create({}, bitDeps(8, 'r'));
-    for (let i = 0; i < 20; i++) for (const p of s.ask(3)) {
-      expect(p.parents).toEqual([]);
-      s.tell(told(p, i));
-    }
+    for (let i = 0; i < 20; i++)
+      for (const p of s.ask(3)) {
+        expect(p.parents).toEqual([]);
+        s.tell(told(p, i));
+      }
     expect(s.state()).toEqual({ nextId: 60 });
   });
 });

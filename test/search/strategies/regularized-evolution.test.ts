@@ -10,8 +10,17 @@ const stateOf = (s: Strategy<Bits>) => s.state() as RegularizedEvolutionState;
 
 describe('regularized-evolution', () => {
   it('samples until populationSize successes were told (failures do not count)', () => {
-    const s = strategies['regularized-evolution'].create({ populationSize: 3, sampleSize: 2 }, bitDeps(8, 're')) as Strategy<Bits>;
-    const outcomes: [number, boolean][] = [[1, false], [2, true], [3, false], [4, true], [5, true]];
+    const s = strategies['regularized-evolution'].create(
+      { populationSize: 3, sampleSize: 2 },
+      bitDeps(8, 're'),
+    ) as Strategy<Bits>;
+    const outcomes: [number, boolean][] = [
+      [1, false],
+      [2, true],
+      [3, false],
+      [4, true],
+      [5, true],
+    ];
     for (const [score, ok] of outcomes) {
       const [p] = s.ask(1) as [Proposal<Bits>];
       expect(p.parents).toEqual([]);
@@ -22,7 +31,10 @@ describe('regularized-evolution', () => {
   });
 
   it('removes the oldest member, even when it is the best', () => {
-    const s = strategies['regularized-evolution'].create({ populationSize: 3, sampleSize: 3 }, bitDeps(8, 're')) as Strategy<Bits>;
+    const s = strategies['regularized-evolution'].create(
+      { populationSize: 3, sampleSize: 3 },
+      bitDeps(8, 're'),
+    ) as Strategy<Bits>;
     const [a, b, c] = s.ask(3) as [Proposal<Bits>, Proposal<Bits>, Proposal<Bits>];
     s.tell(told(a, 10));
     s.tell(told(b, 1));
@@ -46,7 +58,8 @@ describe('regularized-evolution', () => {
       let winner = population[randomInt(mirror, population.length)];
       for (let k = 1; k < 3; k++) {
         const x = population[randomInt(mirror, population.length)];
-        if (x && winner && compareScored({ score: x.score as number }, { score: winner.score as number }) > 0) winner = x;
+        if (x && winner && compareScored({ score: x.score as number }, { score: winner.score as number }) > 0)
+          winner = x;
       }
       const [child] = s.ask(1) as [Proposal<Bits>];
       expect(child.parents).toEqual([winner?.id]);
@@ -55,6 +68,8 @@ describe('regularized-evolution', () => {
   });
 
   it('rejects sampleSize > populationSize', () => {
-    expect(() => strategies['regularized-evolution'].create({ populationSize: 5, sampleSize: 6 }, bitDeps(8, 'x'))).toThrow(/sampleSize/);
+    expect(() =>
+      strategies['regularized-evolution'].create({ populationSize: 5, sampleSize: 6 }, bitDeps(8, 'x')),
+    ).toThrow(/sampleSize/);
   });
 });

@@ -2,7 +2,12 @@
 // exp(Δ/T) with T = T0·exp(−i/τ), strict hill climbing and its patience.
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../core/rng.js';
-import { hillClimbingOptions, simulatedAnnealingOptions, strategies, type SimulatedAnnealingState } from '../../../search/strategies/index.js';
+import {
+  hillClimbingOptions,
+  simulatedAnnealingOptions,
+  strategies,
+  type SimulatedAnnealingState,
+} from '../../../search/strategies/index.js';
 import type { Proposal, Strategy } from '../../../search/strategies/strategy.js';
 import type { Space } from '../../../core/types.js';
 import { bitDeps, told } from './fixtures.js';
@@ -21,7 +26,11 @@ const line: Space<number> = {
   encode: (g) => g,
   decode: (x) => x as number,
 };
-const lineDeps = (seed: string) => ({ space: line, archive: bitDeps(2, 'a').archive as never, rng: SeededRng.fromSeed(seed) });
+const lineDeps = (seed: string) => ({
+  space: line,
+  archive: bitDeps(2, 'a').archive as never,
+  rng: SeededRng.fromSeed(seed),
+});
 
 /** Tells the initial point `start`, then one iteration of candidates scored by `score`; returns the next iteration's parent. */
 function oneIteration(s: Strategy<number>, start: number, score: (p: Proposal<number>) => number): number | undefined {
@@ -35,7 +44,14 @@ describe('simulated annealing on a synthetic pruning problem (optimum: prune exa
   it.each(['a', 'b', 'c', 'd', 'e'])('finds the optimum (seed %s)', (seed) => {
     const space = pruningSpace();
     const sa = strategies['simulated-annealing'].create({ patience: 0 }, depsFor(space, `sa-${seed}`));
-    const run = drive(sa, (g) => pruningFitness(space, g as never, PERCENT), 1500, 10, undefined, OPTIMUM.fitness * PERCENT);
+    const run = drive(
+      sa,
+      (g) => pruningFitness(space, g as never, PERCENT),
+      1500,
+      10,
+      undefined,
+      OPTIMUM.fitness * PERCENT,
+    );
     expect(run.best?.score).toBe(OPTIMUM.fitness * PERCENT);
     expect(space.describe(run.best!.genome as never)).toBe(OPTIMUM.text);
   });
@@ -64,7 +80,10 @@ describe('annealing acceptance', () => {
   });
 
   it('cools: late iterations almost never accept a loss', () => {
-    const s = strategies['simulated-annealing'].create({ candidates: 1, patience: 0 }, lineDeps('cool')) as Strategy<number>;
+    const s = strategies['simulated-annealing'].create(
+      { candidates: 1, patience: 0 },
+      lineDeps('cool'),
+    ) as Strategy<number>;
     const [initial] = s.ask(1);
     s.tell(told(initial!, 100));
     let moves = 0;
@@ -102,7 +121,10 @@ describe('hill climbing', () => {
 
   it('is finished after `patience` iterations without improvement, and goes on if asked', () => {
     expect(hillClimbingOptions.parse({})).toEqual({ candidates: 10, patience: 7 });
-    const s = strategies['hill-climbing'].create({ candidates: 2, patience: 3 }, lineDeps('patience')) as Strategy<number>;
+    const s = strategies['hill-climbing'].create(
+      { candidates: 2, patience: 3 },
+      lineDeps('patience'),
+    ) as Strategy<number>;
     const run = drive(s, (g) => (g <= 2 ? g : 0), 1000); // improves twice (0 → 1 → 2), then never again
     expect(run.converged).toBe(true);
     expect(run.proposals).toBe(1 + 2 * 2 + 2 * 3); // initial, two improving iterations, three idle ones

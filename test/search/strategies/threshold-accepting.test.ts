@@ -1,7 +1,12 @@
 // TAPruning: one removal at a time, threshold against the best score, passes until one removes nothing.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../core/errors.js';
-import { accepts, strategies, thresholdAcceptingOptions, type ThresholdAcceptingState } from '../../../search/strategies/index.js';
+import {
+  accepts,
+  strategies,
+  thresholdAcceptingOptions,
+  type ThresholdAcceptingState,
+} from '../../../search/strategies/index.js';
 import type { Strategy } from '../../../search/strategies/strategy.js';
 import type { TokenMaskGenome } from '../../../spaces/index.js';
 import { bitDeps, told } from './fixtures.js';
@@ -72,7 +77,13 @@ describe('protocol', () => {
   it('keeps the token when an evaluation fails', () => {
     const space = pruningSpace();
     const s = ta({}, 'fail', space);
-    const run = drive(s, (g) => pruningFitness(space, g), 1000, 1, (p) => p.id === 2); // the removal of " um" fails
+    const run = drive(
+      s,
+      (g) => pruningFitness(space, g),
+      1000,
+      1,
+      (p) => p.id === 2,
+    ); // the removal of " um" fails
     expect(run.best?.genome.text).toBe(OPTIMUM.text); // the next pass removes it
     expect(run.proposals).toBe(1 + 20 + 11 + 10);
     expect(run.converged).toBe(true);
@@ -80,6 +91,8 @@ describe('protocol', () => {
 
   it('needs a space with removals(g), and says which space lacks it', () => {
     expect(() => strategies['threshold-accepting'].create({}, bitDeps(8, 'x'))).toThrow(ConfigError);
-    expect(() => strategies['threshold-accepting'].create({}, bitDeps(8, 'x'))).toThrow(/space 'bits8' has no removals/);
+    expect(() => strategies['threshold-accepting'].create({}, bitDeps(8, 'x'))).toThrow(
+      /space 'bits8' has no removals/,
+    );
   });
 });

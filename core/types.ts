@@ -73,6 +73,10 @@ export interface Evaluator<G> {
   evaluate(g: G, ctx: EvalContext): EvalResult | Promise<EvalResult>;
   /** Cached results are samples to average, not truths. */
   readonly noisy?: boolean;
+  /** The files and directories it reads with these options (task data, a prompt file): their contents are part of the cache namespace. */
+  inputFiles?(options: unknown): readonly string[];
+  /** Results depend on the machine (timings): the cache namespace names the CPU, so no other machine's answer is reused. */
+  readonly machineDependent?: boolean;
 }
 
 export type Direction = 'maximize' | 'minimize';

@@ -9,6 +9,7 @@ import { dimsOf, isModuleRef, type RunConfig } from './config.js';
 import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
 import { withoutKeys } from '../core/objects.js';
 import { loadEvaluator } from './evaluation.js';
+import { cacheScopeOf, evaluatorVersion } from './cache-scope.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
 import { createInlineExecutor } from './executors/inline.js';
 import { createPiscinaExecutor } from './executors/piscina.js';
@@ -54,10 +55,7 @@ export interface AssembleOptions {
 export async function assembleParts(config: RunConfig, rng: SeededRng, options: AssembleOptions = {}): Promise<Parts> {
   const space = await refusedAs('space', () => buildSpace(config));
   const evaluator = await loadEvaluator({ ...config.evaluator, options: config.evaluator.options ?? {} });
-  const evaluatorId = options.evaluatorId ?? {
-    name: evaluator.name,
-    version: config.evaluator.version ?? evaluator.version ?? '0',
-  };
+  const evaluatorId = options.evaluatorId ?? { name: evaluator.name, version: evaluatorVersion(config, evaluator) };
   const archive = await refusedAs('archive', () => buildArchive(config, rng, options.geometry));
   const strategy = await refusedAs('search', () =>
     strategies[config.search.strategy as keyof typeof strategies].create(withoutKeys(config.search, ['strategy']), {
@@ -67,12 +65,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
     }),
   );
   if (options.checkpoint) strategy.restore(options.checkpoint.strategy);
-  const namespace = cacheNamespace({
-    evaluator: evaluatorId.name,
-    version: evaluatorId.version,
-    options: config.evaluator.options ?? {},
-    fidelity: config.evaluator.fidelity,
-  });
+  const namespace = cacheNamespace(cacheScopeOf(config, evaluator, evaluatorId.version));
   const resultCache = config.cache.enabled ? openCache(config, namespace) : undefined;
   const spec: EvaluatorSpec = {
     ...(config.evaluator.type !== undefined ? { type: config.evaluator.type } : {}),

@@ -71,8 +71,9 @@ export function createBitstringSpace(options: BitstringOptions): BitstringSpace 
 
     key(g) {
       if (length <= HEX_KEY_MAX_BITS) {
-        // Bits read left to right, four per hex digit; the last digit is zero-padded (length is fixed per space).
-        let key = 'b:';
+        // The length, then the bits left to right, four per hex digit (the last digit zero-padded): without the
+        // length, 0111 and 01110000 would share a key in a cache shared by spaces of different lengths.
+        let key = `b${length}:`;
         for (let i = 0; i < length; i += 4) {
           const nibble =
             (g[i] ? 8 : 0) |
@@ -85,7 +86,7 @@ export function createBitstringSpace(options: BitstringOptions): BitstringSpace 
       }
       packed.fill(0);
       for (let i = 0; i < length; i++) if (g[i]) packed[i >> 3]! |= 0x80 >> (i & 7);
-      return hashBytes(packed);
+      return `b${length}:${hashBytes(packed)}`;
     },
 
     describe(g) {

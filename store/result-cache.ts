@@ -19,17 +19,24 @@ export interface CacheEntry {
   readonly latest: number;
 }
 
-/** What makes two evaluations comparable: a result is reused only under the same namespace. */
+/** What makes two evaluations comparable: a result is reused only under the same namespace (search/cache-scope.ts). */
 export interface CacheScope {
   readonly evaluator: string;
   readonly version: string;
   readonly options: unknown;
   readonly fidelity: number;
+  /** The space's canonical config (a plug-in's with its source hash): a genome means a candidate only in its space. */
+  readonly space?: unknown;
+  /** Content hashes of the files and directories the evaluator's options point at. */
+  readonly inputs?: Readonly<Record<string, string>>;
+  /** For timings: the machine they were measured on. */
+  readonly machine?: string;
 }
 
-/** Namespace of a scope: evaluator name, version, options hash and fidelity. */
+/** Namespace of a scope: evaluator name and version, then a hash of everything else in it. */
 export function cacheNamespace(scope: CacheScope): string {
-  return `${scope.evaluator}@${scope.version}/${hashCanonical({ options: scope.options ?? null, fidelity: scope.fidelity }).slice(0, 16)}`;
+  const { evaluator, version, options, ...rest } = scope;
+  return `${evaluator}@${version}/${hashCanonical({ options: options ?? null, ...rest }).slice(0, 16)}`;
 }
 
 /**

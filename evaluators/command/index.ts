@@ -98,6 +98,16 @@ export function createCommandEvaluator(input: CommandOptionsInput = {}): Evaluat
     name: 'command',
     version: inputsHash === undefined ? '1' : `1+${inputsHash.slice(0, 12)}`,
     noisy: options.noisy,
+    // The scripts a step runs (argv words naming a file, placeholders aside): editing one changes the cache namespace.
+    inputFiles: () =>
+      [options.build, options.run].flatMap((step) => {
+        if (!step || step.cwd?.includes('{')) return [];
+        const cwd = step.cwd === undefined ? process.cwd() : resolve(step.cwd);
+        return step.argv
+          .filter((word) => !word.includes('{'))
+          .map((word) => resolve(cwd, word))
+          .filter(isFile);
+      }),
 
     prepare() {
       requireRun();
@@ -279,3 +289,11 @@ export { commandOptionsSchema, type CommandOptions, type CommandOptionsInput } f
 export { runStep, StepError, type StepOutput, type StepSpec } from './process.js';
 export { parseTemplate, TemplateError, TemplateValues, genomeParams, BUILTINS } from './template.js';
 export { lastJsonObject, parseResult, OutputError } from './output.js';
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -68,6 +68,7 @@ export function createKernelEvaluator(input: KernelOptionsInput = {}): KernelEva
     name: 'kernel',
     version: '1',
     noisy: true,
+    machineDependent: true, // timings
     // Fails the run at once, with gcc's message, when the compiler is missing.
     async prepare() {
       await toolchainId(options.cc, compileArgs(resolveKernelConfig({}), options.march));

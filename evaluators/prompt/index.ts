@@ -12,7 +12,7 @@ import { createChatClient, type ChatClient, type ChatMessage } from './client.js
 import { gapReward, readAnswer, type Prediction } from './labels.js';
 import { inverseDocumentFrequencies, offlineClassifier } from './offline.js';
 import { openResponseCache, requestKey, type Answer, type ResponseCache } from './response-cache.js';
-import { loadTask, QUERY_PLACEHOLDER, taskSchema, type Example, type Task } from './task.js';
+import { loadTask, QUERY_PLACEHOLDER, resolveTaskDirectory, taskSchema, type Example, type Task } from './task.js';
 import {
   basePrompt,
   fillQuery,
@@ -170,6 +170,10 @@ export function createPromptEvaluator(input: z.input<typeof promptOptionsSchema>
   return {
     name: 'prompt',
     version: envModel === undefined ? '1' : `1/${envModel}`,
+    inputFiles: () => [
+      ...(typeof options.task === 'string' ? [resolveTaskDirectory(options.task)] : []),
+      ...(options.promptFile !== undefined ? [options.promptFile] : []),
+    ],
     prepare() {
       load(); // fail fast, in the main process, on a bad task, prompt or server setting
     },

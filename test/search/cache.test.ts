@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { cacheNamespace, openResultCache } from '../../store/result-cache.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { runSearch } from '../../search/run.js';
+import { cacheScopeOf, evaluatorVersion } from '../../search/cache-scope.js';
+import type { Evaluator } from '../../core/types.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 
 function onemaxConfig(dir: string, extra: Partial<RunConfigInput> = {}): RunConfigInput {
@@ -98,10 +100,8 @@ describe('functional-hash cache', () => {
       archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] },
       budget: { evaluations: 500 },
     });
-    const s = await runSearch(
-      parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir),
-      { out: join(dir, 'a') },
-    );
+    const config = parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir);
+    const s = await runSearch(config, { out: join(dir, 'a') });
     // 16 distinct genomes, each sampled exactly 3 times, then answered from the cached mean.
     expect(s.evaluations).toBe(48);
     expect(s.cacheHits.key).toBe(452);
@@ -115,17 +115,16 @@ describe('functional-hash cache', () => {
       archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] },
       budget: { evaluations: 500 },
     });
-    const s = await runSearch(
-      parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir),
-      { out: join(dir, 'a') },
-    );
+    const config = parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir);
+    const s = await runSearch(config, { out: join(dir, 'a') });
     // 16 genomes but 5 fingerprints (0–4 ones): 3 samples of each, shared by every key with that count.
     expect(s.evaluations).toBe(15);
     expect(s.cacheHits.fingerprint).toBeGreaterThan(0);
     expect(s.evaluations + s.cacheHits.key + s.cacheHits.fingerprint).toBe(500);
+    const plugin = ((await import(fixturePlugin('noisy-fingerprint.mjs'))) as { default: Evaluator<unknown> }).default;
     const cache = openResultCache({
       path: join(dir, 'agg.mdb'),
-      namespace: cacheNamespace({ evaluator: 'noisy-fingerprint', version: '0', options: {}, fidelity: 1 }),
+      namespace: cacheNamespace(cacheScopeOf(config, plugin, evaluatorVersion(config, plugin))),
       readOnly: true,
     });
     try {

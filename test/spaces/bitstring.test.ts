@@ -61,18 +61,22 @@ describe('bitstring space', () => {
     expect(ones).toBeLessThan(570);
   });
 
-  it('short keys are the bits in hex; long keys are SHA-1', () => {
+  it('keys carry the length, then the bits in hex (short) or their SHA-1 (long)', () => {
     const short = createBitstringSpace({ length: 6 });
-    expect(short.key(short.decode('101101'))).toBe('b:b4');
-    expect(short.key(short.decode('000000'))).toBe('b:00');
+    expect(short.key(short.decode('101101'))).toBe('b6:b4');
+    expect(short.key(short.decode('000000'))).toBe('b6:00');
     const at256 = createBitstringSpace({ length: 256 });
-    expect(at256.key(at256.decode('1'.repeat(256)))).toBe(`b:${'f'.repeat(64)}`);
+    expect(at256.key(at256.decode('1'.repeat(256)))).toBe(`b256:${'f'.repeat(64)}`);
     const long = createBitstringSpace({ length: 257 });
     const g = long.sample(rngFromSeed('long'));
-    expect(long.key(g)).toMatch(/^[0-9a-f]{40}$/);
+    expect(long.key(g)).toMatch(/^b257:[0-9a-f]{40}$/);
     const h = g.slice();
     h[256] = h[256] ? 0 : 1; // the last bit alone changes the key
     expect(long.key(h)).not.toBe(long.key(g));
+    // 01110 (length 5, its last hex digit zero-padded) and 01110000 (length 8) were both b:70.
+    expect(createBitstringSpace({ length: 5 }).key(Uint8Array.from([0, 1, 1, 1, 0]))).not.toBe(
+      createBitstringSpace({ length: 8 }).key(Uint8Array.from([0, 1, 1, 1, 0, 0, 0, 0])),
+    );
   });
 
   it('describe and encode give the 0/1 string; decode rejects bad input with a message', () => {

@@ -5,12 +5,17 @@ import type { EvalResult } from '../core/types.js';
 
 export type CacheMode = 'cache' | 'aggregate' | 'counterfactual';
 
-/** What to do with a proposal's key: reuse a result, or evaluate it (as sample `repeat`). */
-export type CacheLookup = { readonly hit: EvalResult } | { readonly repeat: number };
+/**
+ * What to do with a proposal's key: reuse a result, or evaluate it (as sample `repeat`); `fresh`: really evaluate,
+ * with no answer from a fingerprint either (counterfactual checks compare a fresh result with the cached one).
+ */
+export type CacheLookup = { readonly hit: EvalResult } | { readonly repeat: number; readonly fresh?: boolean };
 
 export interface CachePolicy {
   /** False when caching is off: every proposal is evaluated, duplicates in flight included. */
   readonly enabled: boolean;
+  /** Every proposal is evaluated, even a key already in flight (counterfactual checks). */
+  readonly evaluatesAll: boolean;
   lookup(key: string): CacheLookup;
   /** Stores a fresh result; returns the result the search should see (the running mean in aggregate mode). */
   record(key: string, task: TaskResult & { ok: true }): { result: EvalResult; collision: boolean };
@@ -28,6 +33,7 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
   if (!cache) {
     return {
       enabled: false,
+      evaluatesAll: true,
       lookup: () => ({ repeat: 0 }),
       record: (_key, task) => ({ result: task.result, collision: false }),
     };
@@ -37,7 +43,9 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
 
   return {
     enabled: true,
+    evaluatesAll: options.mode === 'counterfactual',
     lookup(key) {
+      if (options.mode === 'counterfactual') return { repeat: 0, fresh: true };
       const entry = cache.byKey(key);
       if (!usable(entry)) return { repeat: 0 };
       switch (options.mode) {
@@ -45,8 +53,6 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
           return { hit: entry.result };
         case 'aggregate': // bounded repeats: after maxRepeats samples the mean is trusted
           return entry.n >= options.maxRepeats ? { hit: entry.result } : { repeat: entry.n };
-        case 'counterfactual':
-          return { repeat: 0 };
       }
     },
     record(key, task) {

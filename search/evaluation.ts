@@ -82,7 +82,7 @@ export function createEvaluationRunner(
           const hit = cache?.byFingerprint(fingerprint);
           const answers =
             hit !== undefined && (spec.cache?.samples !== undefined ? hit.n >= spec.cache.samples : task.repeat === 0);
-          if (answers) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
+          if (answers && !task.fresh) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
         }
         const raw = await evaluator.evaluate(task.genome, ctx);
         const problem = checkResult(raw, spec.descriptorCount);

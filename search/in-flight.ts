@@ -45,23 +45,26 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
   return {
     submit(p) {
       const key = fidelityKey(space.key(p.genome), p.fidelity);
-      const group = cache.enabled ? sharing.get(key) : undefined;
+      const group = cache.evaluatesAll ? undefined : sharing.get(key);
       if (group) return void group.push(p);
       const lookup = cache.lookup(key);
       if ('hit' in lookup) return complete({ proposal: p, ok: true, result: lookup.hit, source: 'key' });
       const waiting = [p];
-      if (cache.enabled) sharing.set(key, waiting);
+      if (!cache.evaluatesAll) sharing.set(key, waiting);
       const stage = p.fidelity ? { fidelity: p.fidelity.level, sample: p.fidelity.sample } : {};
-      void executor.submit({ id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stage }).then((task) => {
-        sharing.delete(key);
-        if (closed) return;
-        if (task.ok) {
-          const { result, collision } = cache.record(key, task);
-          if (collision) deps.onCollision();
-          task = { ...task, result };
-        }
-        waiting.forEach((q, i) => complete(answerOf(q, task, i === 0)));
-      });
+      const fresh = lookup.fresh ? { fresh: true } : {};
+      void executor
+        .submit({ id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stage, ...fresh })
+        .then((task) => {
+          sharing.delete(key);
+          if (closed) return;
+          if (task.ok) {
+            const { result, collision } = cache.record(key, task);
+            if (collision) deps.onCollision();
+            task = { ...task, result };
+          }
+          waiting.forEach((q, i) => complete(answerOf(q, task, i === 0)));
+        });
     },
     async next() {
       while (done.length === 0) {

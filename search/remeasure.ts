@@ -47,6 +47,7 @@ export async function remeasureElites<G>(input: RemeasureInput<G>): Promise<Reme
           genome: elite.genome,
           key: space.key(elite.genome),
           repeat: REPEAT_BASE + round,
+          fresh: true, // a re-measurement measures: never the cached sample of the same code
         });
         if (task.ok) samples[i]?.push(task.result.fitness);
         else failures[i] = (failures[i] ?? 0) + 1;

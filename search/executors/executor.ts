@@ -12,6 +12,8 @@ export interface EvalTask {
   /** The proposal's own fidelity and sample (racing); the spec's fidelity and sample 0 when absent. */
   readonly fidelity?: number;
   readonly sample?: number;
+  /** Evaluate whatever the caches hold: no answer from a fingerprint (re-measurements, counterfactual checks). */
+  readonly fresh?: boolean;
 }
 
 /** Never a rejection for evaluator faults: those come back as `{ ok: false }`. */

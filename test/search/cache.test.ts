@@ -75,6 +75,27 @@ describe('functional-hash cache', () => {
     expect(s.cacheHits).toEqual({ key: 0, fingerprint: 0 });
   });
 
+  it('counterfactual mode evaluates even what a fingerprint could answer', async () => {
+    const dir = useRunFiles();
+    const s = await runSearch(
+      parseRunConfig(
+        onemaxConfig(dir, {
+          evaluator: { module: fixturePlugin('noisy-fingerprint.mjs') },
+          space: { type: 'bitstring', length: 4 },
+          archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] },
+          budget: { evaluations: 300 },
+          cache: { path: join(dir, 'cf.mdb'), mode: 'counterfactual' },
+        }),
+        dir,
+      ),
+      { out: join(dir, 'cf') },
+    );
+    expect({ evaluations: s.evaluations, fingerprintHits: s.cacheHits.fingerprint }).toEqual({
+      evaluations: 300,
+      fingerprintHits: 0,
+    });
+  });
+
   it('counterfactual mode evaluates everything and counts results that disagree under one key', async () => {
     const dir = useRunFiles();
     const exact = await runSearch(
@@ -100,7 +121,10 @@ describe('functional-hash cache', () => {
       archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] },
       budget: { evaluations: 500 },
     });
-    const config = parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir);
+    const config = parseRunConfig(
+      { ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } },
+      dir,
+    );
     const s = await runSearch(config, { out: join(dir, 'a') });
     // 16 distinct genomes, each sampled exactly 3 times, then answered from the cached mean.
     expect(s.evaluations).toBe(48);
@@ -115,7 +139,10 @@ describe('functional-hash cache', () => {
       archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] },
       budget: { evaluations: 500 },
     });
-    const config = parseRunConfig({ ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } }, dir);
+    const config = parseRunConfig(
+      { ...base, cache: { path: join(dir, 'agg.mdb'), mode: 'aggregate', maxRepeats: 3 } },
+      dir,
+    );
     const s = await runSearch(config, { out: join(dir, 'a') });
     // 16 genomes but 5 fingerprints (0–4 ones): 3 samples of each, shared by every key with that count.
     expect(s.evaluations).toBe(15);

@@ -51,6 +51,23 @@ describe('remeasure', () => {
     }
   });
 
+  it('measures again even when the evaluator has a fingerprint (aggregate mode would answer from it)', async () => {
+    const dir = useRunFiles();
+    const input = {
+      ...config(dir, { elites: 3, rounds: 5 }),
+      evaluator: { module: fixturePlugin('noisy-fingerprint.mjs') },
+    };
+    const s = await runSearch(parseRunConfig(input, dir), { out: join(dir, 'run') });
+    const rows = s.remeasured ?? [];
+    expect(rows).toHaveLength(3);
+    // Five fresh samples of ones + uniform noise: never five identical numbers, so the spread is above 0.
+    for (const r of rows)
+      expect({ distinct: new Set(r.samples).size > 1, spread: (r.spread ?? 0) > 0 }).toEqual({
+        distinct: true,
+        spread: true,
+      });
+  });
+
   it('is off by default', async () => {
     const dir = useRunFiles();
     const s = await runSearch(parseRunConfig(config(dir), dir), { out: join(dir, 'run') });

@@ -102,7 +102,7 @@ function readingNotes(report: Report): string[] {
   out.push(...bullet(stopping(rows, report.evaluations)));
   out.push(
     ...bullet(
-      `"Answered by the key": proposals whose rendered prompt had been scored already (the token-mask key is the normalised text, so different masks that render the same prompt are one candidate).${repeats(rows)}`,
+      `"Answered by the key": proposals whose rendered prompt had been scored already (the token-mask key is the rendered text byte for byte, so different masks that render the same prompt are one candidate).${repeats(rows)}`,
     ),
   );
   out.push(...bullet(speed(rows, report.evaluations)));

@@ -252,7 +252,7 @@ export function createPhraseEditSpace(input: PhraseEditOptionsInput, hooks: Phra
     },
 
     key(g) {
-      return hashString(normalizeText(joinPhrases(g.phrases)));
+      return hashString(joinPhrases(g.phrases)); // the text byte for byte, as the evaluator sees it
     },
 
     describe(g) {

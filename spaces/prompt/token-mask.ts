@@ -8,7 +8,7 @@ import { ConfigError } from '../../core/errors.js';
 import { randomInt } from '../../core/rng.js';
 import type { Rng, Space } from '../../core/types.js';
 import { hashString } from '../../core/hash.js';
-import { compilePatterns, invalidPattern, normalizeText, protectedTokens, wordTokens } from './text.js';
+import { compilePatterns, invalidPattern, protectedTokens, wordTokens } from './text.js';
 
 /**
  * A pruned prompt: `keep[i]` is 1 when token i is kept. `text` is the rendered prompt (the kept tokens concatenated),
@@ -265,7 +265,9 @@ export function createTokenMaskSpace(input: TokenMaskOptionsInput): TokenMaskSpa
     },
 
     key(g) {
-      return hashString(normalizeText(renderTokens(tokens, g.keep)));
+      // The text byte for byte, as the evaluator sees it: a whitespace change can change the score (one line break of
+      // a blank-line separator joins two demonstrations).
+      return hashString(renderTokens(tokens, g.keep));
     },
 
     describe(g) {

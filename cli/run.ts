@@ -51,6 +51,7 @@ async function withProgress(
     return await start({
       ...(io.stop ? { stop: io.stop } : {}),
       ...(display ? { onProgress: (p) => display.update(p) } : {}),
+      onWarning: (message) => write(io.stderr, `warning: ${message}`),
     });
   } finally {
     display?.stop();

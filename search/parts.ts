@@ -35,6 +35,8 @@ export interface Parts {
   readonly strategy: Strategy<unknown>;
   readonly resultCache?: ResultCache;
   readonly executor: Executor;
+  /** Settings that run but do not do what the user likely meant (logged, and shown by the CLI). */
+  readonly warnings: readonly string[];
   close(): Promise<void>;
 }
 
@@ -106,7 +108,16 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
     await close();
     throw error;
   }
-  return { space, evaluatorId, archive, strategy, executor, close, ...(resultCache ? { resultCache } : {}) };
+  return {
+    space,
+    evaluatorId,
+    archive,
+    strategy,
+    executor,
+    close,
+    warnings: warningsOf(config, evaluator),
+    ...(resultCache ? { resultCache } : {}),
+  };
 }
 
 /** The space a config names, built-in or plug-in. */
@@ -179,4 +190,12 @@ async function runPrepareHook(evaluator: Evaluator<unknown>, options: unknown): 
       { cause: error },
     );
   }
+}
+
+/** A noisy evaluator under plain caching: its first, perhaps lucky, sample would be reused as the truth. */
+function warningsOf(config: RunConfig, evaluator: Evaluator<unknown>): string[] {
+  if (!evaluator.noisy || !config.cache.enabled || config.cache.mode !== 'cache') return [];
+  return [
+    `evaluator ${evaluator.name} is noisy, but cache.mode is 'cache': each candidate's first sample is reused as its fitness. Set cache.mode: aggregate (with maxRepeats) to average samples, or cache.enabled: false to measure every proposal.`,
+  ];
 }

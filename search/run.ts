@@ -18,6 +18,8 @@ export interface RunHooks {
   /** Aborting stops the run after the current completion; it ends `interrupted` and can be resumed. */
   readonly stop?: AbortSignal;
   readonly onProgress?: (progress: Progress<unknown>) => void;
+  /** A setting that runs but likely not as meant (also written to run.log). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface StartOptions extends RunHooks {
@@ -48,6 +50,7 @@ export async function runSearch(config: RunConfig, options: StartOptions = {}): 
       await store.putMeta('evaluator', parts.evaluatorId);
       writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       logRun(dir, `start ${config.name} seed=${config.seed} workers=${config.workers}`);
+      warn(dir, parts.warnings, options);
       return await execute({ dir, config, store, rng, parts, hooks: options });
     } finally {
       await store.close();
@@ -90,6 +93,7 @@ export async function resumeRun(
     try {
       if (checkpoint) rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config.direction);
       logRun(dir, `resume from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
+      warn(dir, parts.warnings, hooks);
       return await execute({ dir, config, store, rng, parts, hooks, ...(checkpoint ? { checkpoint } : {}) });
     } finally {
       await parts.close();
@@ -179,5 +183,12 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     await store.putMeta('status', 'failed').catch(() => undefined);
     logRun(dir, `failed: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
+  }
+}
+
+function warn(dir: string, warnings: readonly string[], hooks: RunHooks): void {
+  for (const warning of warnings) {
+    logRun(dir, `warning: ${warning}`);
+    hooks.onWarning?.(warning);
   }
 }

@@ -1,4 +1,5 @@
 // The functional-hash cache on real LMDB files: dedup in flight and across runs, and the three modes.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheNamespace, openResultCache } from '../../store/result-cache.js';
@@ -73,6 +74,29 @@ describe('functional-hash cache', () => {
     });
     expect(s.evaluations).toBe(3000);
     expect(s.cacheHits).toEqual({ key: 0, fingerprint: 0 });
+  });
+
+  it('warns when a noisy evaluator runs under plain caching, and says what to set', async () => {
+    const dir = useRunFiles();
+    const noisy = (mode: 'cache' | 'aggregate') =>
+      onemaxConfig(dir, {
+        evaluator: { module: fixturePlugin('noisy.mjs') },
+        budget: { evaluations: 20 },
+        cache: { path: join(dir, `${mode}.mdb`), mode },
+      });
+    const warnings: string[] = [];
+    await runSearch(parseRunConfig(noisy('cache'), dir), {
+      out: join(dir, 'plain'),
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/noisy.*cache\.mode: aggregate/);
+    expect(readFileSync(join(dir, 'plain', 'run.log'), 'utf8')).toContain(`warning: ${warnings[0]}`);
+    await runSearch(parseRunConfig(noisy('aggregate'), dir), {
+      out: join(dir, 'agg'),
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(warnings).toHaveLength(1);
   });
 
   it('counterfactual mode evaluates even what a fingerprint could answer', async () => {

@@ -96,7 +96,9 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     onCollision: () => counters.collisions++,
     ...(parts.stop ? { stop: parts.stop } : {}),
   });
-  let replay: ReplaySource<G> | undefined = resumed ? createReplaySource<G>(store.events(resumed.seq + 1)) : undefined;
+  let replay: ReplaySource<G> | undefined = resumed
+    ? createReplaySource<G>(store.events(resumed.seq + 1), space)
+    : undefined;
   let slots = resumed?.slots ?? executor.size;
   let seq = resumed?.seq ?? -1;
   const writer = createEventWriter(store);

@@ -10,6 +10,8 @@ export interface Elite<G> extends Scored {
   readonly id: number;
   readonly genome: G;
   readonly descriptors: readonly number[];
+  /** The evaluator's extra numbers for this elite (e.g. a held-out accuracy): carried, never compared. */
+  readonly metrics?: Readonly<Record<string, number>>;
 }
 
 /** What the engine adds. Compare candidates only with `compareScored` (score, then tiebreak). */
@@ -17,6 +19,7 @@ export interface Candidate<G> extends Scored {
   readonly id: number;
   readonly genome: G;
   readonly descriptors: readonly number[];
+  readonly metrics?: Readonly<Record<string, number>>;
 }
 
 export interface AddResult {
@@ -62,6 +65,12 @@ export interface ArchiveView<G> {
  */
 export interface Archive<G> extends ArchiveView<G> {
   add(candidate: Candidate<G>): AddResult;
+  /**
+   * Sets the score (and tiebreak) of the elite in `cell`, up or down, keeping its id, genome, descriptors and cell:
+   * with noisy fitness an elite is held at the current mean of its samples, so a falling mean lets later candidates
+   * take the cell. Deterministic like `add`. Returns false when the cell is empty.
+   */
+  rescore(cell: number, score: number, tiebreak?: readonly number[]): boolean;
   /** Plain data needed to rebuild the archive's geometry (e.g. CVT centroids); stored with the run. */
   geometry(): unknown;
 }

@@ -76,6 +76,19 @@ export abstract class CellArchive<G> implements Archive<G> {
     return this.rejections[slot]!;
   }
 
+  rescore(cell: number, score: number, tiebreak?: readonly number[]): boolean {
+    if (score !== score) throw new Error(`cannot rescore cell ${cell} to NaN`);
+    const slot = this.get(cell) === undefined ? -1 : this.slotIndex(cell);
+    if (slot < 0) return false;
+    const old = this.slots[slot]!;
+    const { tiebreak: _old, ...rest } = old;
+    const elite: Elite<G> = tiebreak ? { ...rest, score, tiebreak: tiebreak.slice() } : { ...rest, score };
+    this.slots[slot] = elite;
+    this.tracker.observe(score);
+    this.tracker.rescore(elite, old, () => this.slots);
+    return true;
+  }
+
   get(cell: number): Elite<G> | undefined {
     if (!Number.isInteger(cell) || cell < 0 || cell >= this.cells) return undefined;
     const slot = this.slotIndex(cell);
@@ -118,10 +131,11 @@ export abstract class CellArchive<G> implements Archive<G> {
 }
 
 function toElite<G>(candidate: Candidate<G>, cell: number): Elite<G> {
-  const { id, genome, score, tiebreak, descriptors } = candidate;
-  return tiebreak
+  const { id, genome, score, tiebreak, descriptors, metrics } = candidate;
+  const elite: Elite<G> = tiebreak
     ? { cell, id, genome, score, tiebreak: tiebreak.slice(), descriptors: descriptors.slice() }
     : { cell, id, genome, score, descriptors: descriptors.slice() };
+  return metrics ? { ...elite, metrics } : elite;
 }
 
 /** Options of the `grid` archive (the config object minus `type`; the run's `qdOffset` arrives via the deps). */

@@ -41,7 +41,7 @@ export class QdStatsTracker<E extends RankedEntry = RankedEntry> {
     return this.filled;
   }
 
-  /** The best entry inserted so far; elites only leave a cell for better ones, so it is still in the archive. */
+  /** The best elite: elites leave a cell only for better ones, and `rescore` looks for a new best when it falls. */
   get best(): E | undefined {
     return this.top;
   }
@@ -57,6 +57,18 @@ export class QdStatsTracker<E extends RankedEntry = RankedEntry> {
     else this.filled++;
     this.accumulate(entry.score);
     if (!this.top || compareScored(entry, this.top) > 0) this.top = entry;
+  }
+
+  /**
+   * Records `entry` taking the place of `old` in its cell with another score (noisy fitness held at its mean); when
+   * the best falls, the new best is searched among `elites()` (O(n), only then).
+   */
+  rescore(entry: E, old: E, elites: () => Iterable<E>): void {
+    this.accumulate(entry.score - old.score);
+    if (this.top === old) {
+      this.top = entry;
+      if (compareScored(entry, old) < 0) for (const e of elites()) if (compareScored(e, this.top) > 0) this.top = e;
+    } else if (!this.top || compareScored(entry, this.top) > 0) this.top = entry;
   }
 
   /** The offset in use now (see the definitions at the top of this file). */

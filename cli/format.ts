@@ -10,7 +10,7 @@ export function formatSummary(s: RunSummary, style: Style = createStyle(false)):
     `  proposals ${s.proposals}  evaluations ${s.evaluations}  cache hits ${hits} (key ${s.cacheHits.key}, fingerprint ${s.cacheHits.fingerprint})  failures ${s.failures}${s.collisions ? `  collisions ${s.collisions}` : ''}`,
     `  archive ${s.archive.size}/${s.archive.cells} cells  coverage ${(s.archive.coverage * 100).toFixed(2)}%  QD score ${formatNumber(s.archive.qdScore, 6)} (offset ${formatNumber(s.archive.qdOffset)})`,
     s.best
-      ? `  best ${style.bold(formatNumber(s.best.fitness, 8))} at [${s.best.descriptors.map((d) => formatNumber(d)).join(', ')}]: ${truncate(s.best.text, 100)}`
+      ? `  best ${style.bold(formatNumber(s.best.fitness, 8))}${samplesNote(s.best)} at [${s.best.descriptors.map((d) => formatNumber(d)).join(', ')}]: ${truncate(s.best.text, 100)}`
       : '  best -',
     `  dir ${s.dir}`,
   ];
@@ -32,6 +32,14 @@ export interface EliteRow {
   readonly fitness: number;
   readonly descriptors: readonly number[];
   readonly text: string;
+  readonly samples?: number;
+  readonly provisional?: boolean;
+}
+
+/** " (mean of n samples, provisional)" for an elite held at the mean of its samples (aggregate mode). */
+function samplesNote(e: { readonly samples?: number; readonly provisional?: boolean }): string {
+  if (e.samples === undefined) return '';
+  return ` (mean of ${e.samples} sample${e.samples === 1 ? '' : 's'}${e.provisional ? ', provisional' : ''})`;
 }
 
 export function formatEliteTable(rows: readonly EliteRow[], style: Style = createStyle(false)): string {
@@ -41,7 +49,8 @@ export function formatEliteTable(rows: readonly EliteRow[], style: Style = creat
     String(r.rank),
     String(r.id),
     String(r.cell),
-    formatNumber(r.fitness, 6),
+    formatNumber(r.fitness, 6) +
+      (r.samples === undefined ? '' : ` (n=${r.samples}${r.provisional ? ', provisional' : ''})`),
     `[${r.descriptors.map((d) => formatNumber(d, 3)).join(', ')}]`,
     truncate(r.text, 60),
   ]);

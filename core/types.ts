@@ -70,6 +70,18 @@ export interface Evaluator<G> {
   setup?(options: unknown): void | Promise<void>;
   /** Level-2 functional hash: the candidate's behaviour on probe inputs. */
   fingerprint?(g: G, ctx: EvalContext): string | Promise<string>;
+  /**
+   * On a fingerprint hit: the result for `g`, given the result `cached` for another genome with the same fingerprint.
+   * Keep what the behaviour determines (normally the fitness) and recompute what depends on `g` itself (a formula's
+   * size, a configuration's parameters); validated like evaluate()'s result. Without it (and without
+   * `fingerprintDeterminesResult`) a hit reuses `cached` whole, descriptors and metrics included.
+   */
+  describe?(g: G, cached: EvalResult, ctx: EvalContext): EvalResult | Promise<EvalResult>;
+  /**
+   * The fingerprint captures everything the descriptors and metrics depend on (they are functions of the behaviour
+   * it hashes, e.g. of a rendered prompt's text), so a fingerprint hit may reuse another genome's result whole.
+   */
+  readonly fingerprintDeterminesResult?: boolean;
   evaluate(g: G, ctx: EvalContext): EvalResult | Promise<EvalResult>;
   /** Cached results are samples to average, not truths. */
   readonly noisy?: boolean;

@@ -9,6 +9,7 @@ import { dimsOf } from '../search/config.js';
 import { openRunView, type RunView } from '../search/run-view.js';
 import type { RunSummary } from '../search/summary.js';
 import { fromScore } from '../core/types.js';
+import { sampleFields } from '../search/summary.js';
 
 export interface EliteRecord {
   readonly id: number;
@@ -17,6 +18,11 @@ export interface EliteRecord {
   readonly descriptors: readonly number[];
   readonly text: string;
   readonly genome: unknown;
+  /** The evaluator's metrics for this elite (e.g. test accuracy next to the fitness it was selected on). */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Aggregate mode: samples behind its mean; provisional when fewer than `cache.minSamples`. */
+  readonly samples?: number;
+  readonly provisional?: boolean;
 }
 
 /** What `inspectRun` returns: a run's summary, its top elites and a text heatmap (not the HTML report of report/report.ts). */
@@ -112,12 +118,16 @@ function elitesOf(view: RunView): EliteRecord[] {
     descriptors: [...e.descriptors],
     text: view.space.describe(e.genome),
     genome: view.space.encode(e.genome),
+    metrics: { ...e.metrics },
+    ...sampleFields(e.id, view.samples),
   }));
 }
 
 function eliteRow(e: EliteRecord, names: readonly string[]): Record<string, unknown> {
   const row: Record<string, unknown> = { id: e.id, cell: e.cell, fitness: e.fitness };
   names.forEach((n, i) => (row[n] = e.descriptors[i]));
+  for (const [k, v] of Object.entries(e.metrics)) if (!(k in row)) row[k] = v; // the evaluator's metrics
+  if (e.samples !== undefined) Object.assign(row, { samples: e.samples, provisional: e.provisional });
   row.text = e.text;
   row.genome = e.genome;
   return row;

@@ -59,6 +59,9 @@ export interface SnapshotElite {
   /** The space's describe() text (a formula, a prompt, a configuration), cut at a bound for huge texts. */
   readonly text: string;
   readonly metrics: Readonly<Record<string, number>>;
+  /** Aggregate mode: samples behind its mean (fitness), and whether they are fewer than `cache.minSamples`. */
+  readonly samples?: number;
+  readonly provisional?: boolean;
 }
 
 export interface SnapshotSummary {

@@ -2,6 +2,7 @@
 import type { Elite } from '../archive/archive.js';
 import { openRunView, type RunView } from '../search/run-view.js';
 import { fromScore } from '../core/types.js';
+import { sampleFields } from '../search/summary.js';
 import type {
   MapCell,
   ReportSnapshot,
@@ -36,7 +37,7 @@ export async function readSnapshot(dir: string, options: SnapshotOptions = {}): 
 
 /**
  * One pass over the view's log (bounded by what the view's archive was rebuilt from, so a live run renders
- * consistently): outcome buckets for rates over time, and the metrics of the current elites.
+ * consistently): outcome buckets for rates over time.
  */
 export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): ReportSnapshot {
   const o = { ...DEFAULTS, ...options };
@@ -46,7 +47,6 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
 
   const all = [...archive.elites()].sort((a, b) => b.score - a.score || a.id - b.id);
   const listed = all.slice(0, Math.max(0, o.maxElites));
-  const metricsById = new Map<number, Readonly<Record<string, number>>>(listed.map((e) => [e.id, {}]));
 
   const timeline = new TimelineBuilder(counters.proposals, o.maxBuckets);
   let seq = -1;
@@ -54,7 +54,6 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
     if (e.seq >= counters.proposals) break; // the archive was rebuilt from events 0..proposals−1
     seq = e.seq;
     timeline.add(e);
-    if (e.ok && e.m && (e.st === 'n' || e.st === 'i') && metricsById.has(e.id)) metricsById.set(e.id, e.m);
   }
 
   const elites: SnapshotElite[] = listed.map((e) => ({
@@ -63,7 +62,8 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
     fitness: fitnessOf(e),
     descriptors: [...e.descriptors],
     text: cut(view.space.describe(e.genome), o.maxTextChars),
-    metrics: metricsById.get(e.id) ?? {},
+    metrics: { ...e.metrics },
+    ...sampleFields(e.id, view.samples),
   }));
   const metricNames = [...new Set(elites.flatMap((e) => Object.keys(e.metrics)))].sort();
 

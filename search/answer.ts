@@ -1,5 +1,5 @@
 // A proposal's answer as the engine processes it: live (evaluated, or shared from a key) or read back from the log.
-import type { RunEvent } from '../store/events.js';
+import type { LoggedSample, RunEvent } from '../store/events.js';
 import type { TaskResult } from './executors/executor.js';
 import type { Failure, Proposal, ResultSource } from './strategies/strategy.js';
 import type { EvalResult } from '../core/types.js';
@@ -9,12 +9,21 @@ import type { EvalResult } from '../core/types.js';
  * only says it for the proposal that submitted it; the others sharing its key are key hits.
  */
 export type Answer<G> = { readonly proposal: Proposal<G>; readonly logged?: RunEvent } & (
-  | { readonly ok: true; readonly result: EvalResult; readonly source: ResultSource }
+  | { readonly ok: true; readonly result: EvalResult; readonly source: ResultSource; readonly sample?: LoggedSample }
   | { readonly ok: false; readonly failure: Failure }
 );
 
-/** The answer a task's result gives a proposal: `submitter` is the proposal whose task it was. */
-export function answerOf<G>(proposal: Proposal<G>, task: TaskResult, submitter: boolean): Answer<G> {
+/**
+ * The answer a task's result gives a proposal: `submitter` is the proposal whose task it was, and the only one
+ * that carries the noisy sample its evaluation added (aggregate mode).
+ */
+export function answerOf<G>(
+  proposal: Proposal<G>,
+  task: TaskResult,
+  submitter: boolean,
+  sample?: LoggedSample,
+): Answer<G> {
   if (!task.ok) return { proposal, ok: false, failure: task.failure };
-  return { proposal, ok: true, result: task.result, source: submitter ? task.source : 'key' };
+  if (!submitter) return { proposal, ok: true, result: task.result, source: 'key' };
+  return { proposal, ok: true, result: task.result, source: task.source, ...(sample ? { sample } : {}) };
 }

@@ -1,5 +1,6 @@
 // How the functional-hash cache answers a key: plain caching, aggregation of noisy samples, or counterfactual checks.
 import { addSample, singleSample, type CacheEntry, type ResultCache } from '../store/result-cache.js';
+import { fromEvent, type LoggedSample, type RunEvent } from '../store/events.js';
 import type { TaskResult } from './executors/executor.js';
 import type { EvalResult } from '../core/types.js';
 
@@ -9,7 +10,9 @@ export type CacheMode = 'cache' | 'aggregate' | 'counterfactual';
  * What to do with a proposal's key: reuse a result, or evaluate it (as sample `repeat`); `fresh`: really evaluate,
  * with no answer from a fingerprint either (counterfactual checks compare a fresh result with the cached one).
  */
-export type CacheLookup = { readonly hit: EvalResult } | { readonly repeat: number; readonly fresh?: boolean };
+export type CacheLookup =
+  | { readonly hit: EvalResult; readonly sample?: LoggedSample }
+  | { readonly repeat: number; readonly fresh?: boolean };
 
 export interface CachePolicy {
   /** False when caching is off: every proposal is evaluated, duplicates in flight included. */
@@ -17,8 +20,20 @@ export interface CachePolicy {
   /** Every proposal is evaluated, even a key already in flight (counterfactual checks). */
   readonly evaluatesAll: boolean;
   lookup(key: string): CacheLookup;
-  /** Stores a fresh result; returns the result the search should see (the running mean in aggregate mode). */
-  record(key: string, task: TaskResult & { ok: true }): { result: EvalResult; collision: boolean };
+  /**
+   * Stores a fresh result; returns the result the search should see (the running mean in aggregate mode) and, for an
+   * evaluation in aggregate mode, the sample it added (logged with its event).
+   */
+  record(
+    key: string,
+    task: TaskResult & { ok: true },
+  ): { result: EvalResult; collision: boolean; sample?: LoggedSample };
+  /**
+   * Resume: sets every pool of samples that `events` (the whole log) added to back to its last logged state, so the
+   * number of samples behind each mean is the number of logged events for it whatever the kill interrupted (a
+   * sample whose event never committed, or an event whose cache write did not). Resolves to the pools corrected.
+   */
+  restore(events: Iterable<RunEvent>): Promise<number>;
 }
 
 export interface CachePolicyOptions {
@@ -36,6 +51,7 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
       evaluatesAll: true,
       lookup: () => ({ repeat: 0 }),
       record: (_key, task) => ({ result: task.result, collision: false }),
+      restore: async () => 0,
     };
   }
   const usable = (entry: CacheEntry | undefined): entry is CacheEntry =>
@@ -52,28 +68,63 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
         case 'cache':
           return { hit: entry.result };
         case 'aggregate': // bounded repeats: after maxRepeats samples the mean is trusted
-          return entry.n >= options.maxRepeats ? { hit: entry.result } : { repeat: entry.n };
+          return entry.n >= options.maxRepeats
+            ? { hit: entry.result, sample: loggedState(`k:${key}`, entry) }
+            : { repeat: entry.n };
       }
     },
     record(key, task) {
       const previous = cache.byKey(key);
       const fresh = task.result;
-      let entry = singleSample(fresh);
       let collision = false;
-      if (options.mode === 'aggregate') {
-        // Samples are pooled per fingerprint (the same code is the same noisy quantity, whichever key proposed it);
-        // a key without a fingerprint pools its own samples.
-        const code = task.fingerprint !== undefined ? cache.byFingerprint(task.fingerprint) : undefined;
-        const pool = usable(code) ? code : usable(previous) ? previous : undefined;
-        if (task.source === 'evaluated') entry = pool ? addSample(pool, fresh) : entry;
-        else if (pool) entry = pool;
-      }
       if (options.mode === 'counterfactual' && usable(previous))
         collision = Math.abs(previous.result.fitness - fresh.fitness) > options.epsilon;
+      if (options.mode !== 'aggregate') {
+        const entry = singleSample(fresh);
+        void cache.putKey(key, entry);
+        if (task.fingerprint !== undefined && task.source === 'evaluated')
+          void cache.putFingerprint(task.fingerprint, entry);
+        return { result: fresh, collision };
+      }
+      // Samples are pooled per fingerprint (the same code is the same noisy quantity, whichever key proposed it);
+      // a key without a fingerprint pools its own samples.
+      const pool = task.fingerprint !== undefined ? cache.byFingerprint(task.fingerprint) : previous;
+      if (task.source !== 'evaluated') {
+        // A fingerprint answer: the pool's mean, with this genome's own descriptors and metrics (describe()).
+        const entry = usable(pool)
+          ? { ...pool, result: { ...fresh, fitness: pool.result.fitness } }
+          : singleSample(fresh);
+        void cache.putKey(key, entry);
+        const p = task.fingerprint !== undefined ? `f:${task.fingerprint}` : `k:${key}`;
+        return { result: entry.result, collision, sample: loggedState(p, entry) };
+      }
+      const entry = usable(pool) ? addSample(pool, fresh) : singleSample(fresh);
       void cache.putKey(key, entry);
-      if (task.fingerprint !== undefined && task.source === 'evaluated')
-        void cache.putFingerprint(task.fingerprint, options.mode === 'aggregate' ? entry : singleSample(fresh));
-      return { result: entry.result, collision };
+      if (task.fingerprint !== undefined) void cache.putFingerprint(task.fingerprint, entry);
+      const p = task.fingerprint !== undefined ? `f:${task.fingerprint}` : `k:${key}`;
+      return { result: entry.result, collision, sample: loggedState(p, entry) };
+    },
+    async restore(events) {
+      const last = new Map<string, CacheEntry>();
+      for (const e of events) {
+        const r = fromEvent(e);
+        if (r.ok && r.sample)
+          last.set(r.sample.p, { result: r.result, n: r.sample.n, m2: r.sample.m2, latest: r.sample.x });
+      }
+      const writes: Promise<void>[] = [];
+      for (const [p, entry] of last) {
+        const id = p.slice(2);
+        const held = p.startsWith('f:') ? cache.byFingerprint(id) : cache.byKey(id);
+        if (held?.n === entry.n && held.result.fitness === entry.result.fitness) continue;
+        writes.push(p.startsWith('f:') ? cache.putFingerprint(id, entry) : cache.putKey(id, entry));
+      }
+      await Promise.all(writes);
+      return writes.length;
     },
   };
+}
+
+/** The statistics of pool `p` as an event logs them (aggregate mode). */
+function loggedState(p: string, entry: CacheEntry): LoggedSample {
+  return { p, n: entry.n, m2: entry.m2, x: entry.latest };
 }

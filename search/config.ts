@@ -47,6 +47,11 @@ const cacheSchema = z.strictObject({
   path: z.string().min(1).default('.elites/cache.mdb').describe('relative to the working directory'),
   mode: z.enum(['cache', 'aggregate', 'counterfactual']).default('cache'),
   maxRepeats: z.int().positive().default(10).describe('aggregate: samples per key before the mean is trusted'),
+  minSamples: z
+    .int()
+    .positive()
+    .optional()
+    .describe('aggregate: an elite whose mean has fewer samples is shown as provisional (default: maxRepeats)'),
   epsilon: z.number().nonnegative().default(1e-9).describe('counterfactual: fitness gap that counts as a collision'),
 });
 

@@ -31,6 +31,7 @@ import { createInFlight } from './in-flight.js';
 import type { SeededRng } from '../core/rng.js';
 import type { Answer } from './answer.js';
 import { checkReplayed, createReplaySource, type ReplaySource } from './replay.js';
+import type { SampleMeans } from './sample-means.js';
 import type { Outcome, Proposal, Strategy } from './strategies/strategy.js';
 import { toScore, type Direction, type Space } from '../core/types.js';
 
@@ -43,6 +44,8 @@ export interface EngineParts<G> {
   /** Root stream; every fork's state goes into checkpoints. */
   readonly rng: SeededRng;
   readonly cache: CachePolicy;
+  /** Holds elites at the mean of their samples (aggregate mode); the same one rebuilt the archive on resume. */
+  readonly means: SampleMeans;
   readonly direction: Direction;
   readonly budget: Budget;
   readonly maxConsecutiveFailures: number;
@@ -237,19 +240,24 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
       t,
     );
   }
-  const { result, source } = answer;
+  const { result, source, sample } = answer;
   const score = toScore(result.fitness, direction);
   const tiebreak = result.tiebreak?.map((v) => toScore(v, direction));
   // Screening results (a racing stage on part of the data) are told to the strategy, never offered to the archive.
   const added = proposal.fidelity?.screening
     ? { status: 'screened' as const, cell: -1 }
-    : archive.add({
-        id: proposal.id,
-        genome: proposal.genome,
-        score,
-        descriptors: result.descriptors ?? [],
-        ...(tiebreak ? { tiebreak } : {}),
-      });
+    : parts.means.offer(
+        archive,
+        {
+          id: proposal.id,
+          genome: proposal.genome,
+          score,
+          descriptors: result.descriptors ?? [],
+          ...(tiebreak ? { tiebreak } : {}),
+          ...(result.metrics ? { metrics: result.metrics } : {}),
+        },
+        sample,
+      );
   const outcome: Outcome<G> = {
     proposal,
     ok: true,
@@ -272,6 +280,7 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
       parents: proposal.parents,
       ...fid,
       ...(keepGenome ? { genome: space.encode(proposal.genome) } : {}),
+      ...(sample ? { sample } : {}),
     },
     seq,
     t,

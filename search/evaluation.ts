@@ -1,5 +1,5 @@
 // One evaluation, the same code inline and in a worker: noise seed, fingerprint lookup, evaluate, validate.
-import { openResultCache, type ResultCache } from '../store/result-cache.js';
+import { openResultCache, type CacheEntry, type ResultCache } from '../store/result-cache.js';
 import { evaluators } from '../evaluators/index.js';
 import type { EvalTask, EvaluatorSpec, TaskResult } from './executors/executor.js';
 import { describeThrown, loadEvaluatorModule } from './plugins.js';
@@ -79,10 +79,10 @@ export function createEvaluationRunner(
           );
           // Aggregate mode: the code is the unit of noise, so a fingerprint with too few samples is measured again
           // (whichever key proposed it); otherwise a known fingerprint answers a key's first evaluation.
-          const hit = cache?.byFingerprint(fingerprint);
+          const hit = lookUpFingerprint(fingerprint, task, cache);
           const answers =
             hit !== undefined && (spec.cache?.samples !== undefined ? hit.n >= spec.cache.samples : task.repeat === 0);
-          if (answers && !task.fresh) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
+          if (answers && !task.fresh) return answerFromFingerprint(evaluator, task.genome, hit, fingerprint, ctx, spec);
         }
         const raw = await evaluator.evaluate(task.genome, ctx);
         const problem = checkResult(raw, spec.descriptorCount);
@@ -103,6 +103,46 @@ export function createEvaluationRunner(
   };
 }
 
+/**
+ * The main thread's view of a fingerprint: its puts not yet committed (sent with the task to a worker thread, which
+ * reads committed data only) before the cache itself. Inline, the cache is the main thread's and sees them already.
+ */
+function lookUpFingerprint(
+  fingerprint: string,
+  task: EvalTask,
+  cache: ResultCache | undefined,
+): CacheEntry | undefined {
+  const unsettled = task.unsettled?.find(([f]) => f === fingerprint);
+  return unsettled !== undefined ? unsettled[1] : cache?.byFingerprint(fingerprint);
+}
+
+/**
+ * A fingerprint hit's answer: the result cached for another genome with the same behaviour, made this genome's by
+ * the evaluator's describe() (validated like evaluate()'s result; a throw is a failure outcome). Without describe(),
+ * the cached result whole: right for an evaluator whose fingerprint determines its descriptors and metrics
+ * (`fingerprintDeterminesResult`); for any other the run warned at its start (search/parts.ts).
+ */
+async function answerFromFingerprint(
+  evaluator: Evaluator<unknown>,
+  genome: unknown,
+  hit: CacheEntry,
+  fingerprint: string,
+  ctx: EvalContext,
+  spec: EvaluatorSpec,
+): Promise<TaskResult> {
+  if (evaluator.describe === undefined) return { ok: true, result: hit.result, fingerprint, source: 'fingerprint' };
+  let raw: EvalResult;
+  try {
+    // A copy: inline, the cached object is the cache's own, and describe() may edit what it is given.
+    raw = await evaluator.describe(genome, structuredClone(hit.result), ctx);
+  } catch (error) {
+    return fail('threw', error, 'describe() failed: ');
+  }
+  const problem = checkResult(raw, spec.descriptorCount, 'describe()');
+  if (problem) return { ok: false, failure: { kind: 'invalid', message: problem } };
+  return { ok: true, result: cleanResult(raw), fingerprint, source: 'fingerprint' };
+}
+
 /** A failure outcome from anything thrown; never throws itself (a thrown symbol or unprintable object still gets a message). */
 export function fail(kind: Failure['kind'], error: unknown, prefix = ''): { ok: false; failure: Failure } {
   const message = prefix + describeThrown(error);
@@ -115,11 +155,15 @@ export function fail(kind: Failure['kind'], error: unknown, prefix = ''): { ok: 
   return { ok: false, failure: typeof stack === 'string' ? { kind, message, stack } : { kind, message } };
 }
 
-/** Why a returned value is not a usable EvalResult, or undefined when it is. */
-export function checkResult(raw: unknown, descriptorCount: number): string | undefined {
+/** Why a returned value is not a usable EvalResult, or undefined when it is; `from` names the hook that returned it. */
+export function checkResult(raw: unknown, descriptorCount: number, from = 'evaluate()'): string | undefined {
   if (raw === null || typeof raw !== 'object')
-    return `evaluate() returned ${raw === null ? 'null' : typeof raw}; expected { fitness, descriptors }`;
-  const r = raw as Record<string, unknown>;
+    return `${from} returned ${raw === null ? 'null' : typeof raw}; expected { fitness, descriptors }`;
+  const problem = fieldProblem(raw as Record<string, unknown>, descriptorCount);
+  return problem === undefined || from === 'evaluate()' ? problem : `${from}: ${problem}`;
+}
+
+function fieldProblem(r: Record<string, unknown>, descriptorCount: number): string | undefined {
   if (typeof r.fitness !== 'number' || !Number.isFinite(r.fitness))
     return `fitness is ${describeValue(r.fitness)}; expected a finite number`;
   const d = r.descriptors;

@@ -7,7 +7,7 @@ import type { EngineResult } from './engine.js';
 import type { Executor } from './executors/executor.js';
 import { remeasureElites, type RemeasuredElite } from './remeasure.js';
 import { logRun, writeFileAtomic } from './run-dir.js';
-import { buildSummary, type RunSummary } from './summary.js';
+import { buildSummary, type RunSummary, type SampleCounts } from './summary.js';
 import type { Space } from '../core/types.js';
 
 export interface FinishInput {
@@ -19,6 +19,7 @@ export interface FinishInput {
   readonly executor: Executor;
   readonly result: EngineResult;
   readonly stop?: AbortSignal;
+  readonly samples: SampleCounts | undefined;
 }
 
 /** Re-measures (a finished run, when configured), stores the status and stop reason, and writes summary.json. */
@@ -57,6 +58,7 @@ export async function finishRun(input: FinishInput): Promise<RunSummary> {
     seconds: result.elapsedSeconds,
     ...(result.error ? { error: result.error.message } : {}),
     ...(remeasured && status === 'done' ? { remeasured } : {}),
+    ...(input.samples ? { samples: input.samples } : {}),
   });
   await store.putMeta('status', status);
   await store.putMeta('stopReason', result.stopReason);

@@ -4,6 +4,7 @@ import type { Executor } from './executors/executor.js';
 import { answerOf, type Answer } from './answer.js';
 import { fidelityKey, type Proposal } from './strategies/strategy.js';
 import type { Space } from '../core/types.js';
+import type { LoggedSample } from '../store/events.js';
 
 export interface InFlightDeps<G> {
   readonly space: Space<G>;
@@ -48,7 +49,14 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
       const group = cache.evaluatesAll ? undefined : sharing.get(key);
       if (group) return void group.push(p);
       const lookup = cache.lookup(key);
-      if ('hit' in lookup) return complete({ proposal: p, ok: true, result: lookup.hit, source: 'key' });
+      if ('hit' in lookup)
+        return complete({
+          proposal: p,
+          ok: true,
+          result: lookup.hit,
+          source: 'key',
+          ...(lookup.sample ? { sample: lookup.sample } : {}),
+        });
       const waiting = [p];
       if (!cache.evaluatesAll) sharing.set(key, waiting);
       const stage = p.fidelity ? { fidelity: p.fidelity.level, sample: p.fidelity.sample } : {};
@@ -58,12 +66,14 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
         .then((task) => {
           sharing.delete(key);
           if (closed) return;
+          let sample: LoggedSample | undefined;
           if (task.ok) {
-            const { result, collision } = cache.record(key, task);
-            if (collision) deps.onCollision();
-            task = { ...task, result };
+            const recorded = cache.record(key, task);
+            if (recorded.collision) deps.onCollision();
+            task = { ...task, result: recorded.result };
+            sample = recorded.sample;
           }
-          waiting.forEach((q, i) => complete(answerOf(q, task, i === 0)));
+          waiting.forEach((q, i) => complete(answerOf(q, task, i === 0, sample)));
         });
     },
     async next() {

@@ -192,10 +192,25 @@ async function runPrepareHook(evaluator: Evaluator<unknown>, options: unknown): 
   }
 }
 
-/** A noisy evaluator under plain caching: its first, perhaps lucky, sample would be reused as the truth. */
+/**
+ * A noisy evaluator under plain caching: its first, perhaps lucky, sample would be reused as the truth. A fingerprint
+ * without describe() or fingerprintDeterminesResult: a hit would reuse another genome's descriptors and metrics.
+ */
 function warningsOf(config: RunConfig, evaluator: Evaluator<unknown>): string[] {
-  if (!evaluator.noisy || !config.cache.enabled || config.cache.mode !== 'cache') return [];
-  return [
-    `evaluator ${evaluator.name} is noisy, but cache.mode is 'cache': each candidate's first sample is reused as its fitness. Set cache.mode: aggregate (with maxRepeats) to average samples, or cache.enabled: false to measure every proposal.`,
-  ];
+  const warnings: string[] = [];
+  if (evaluator.noisy && config.cache.enabled && config.cache.mode === 'cache')
+    warnings.push(
+      `evaluator ${evaluator.name} is noisy, but cache.mode is 'cache': each candidate's first sample is reused as its fitness. Set cache.mode: aggregate (with maxRepeats) to average samples, or cache.enabled: false to measure every proposal.`,
+    );
+  if (
+    evaluator.fingerprint !== undefined &&
+    evaluator.describe === undefined &&
+    !evaluator.fingerprintDeterminesResult &&
+    config.cache.enabled &&
+    config.cache.mode !== 'counterfactual'
+  )
+    warnings.push(
+      `evaluator ${evaluator.name} has fingerprint() but neither describe() nor fingerprintDeterminesResult: a fingerprint hit files this genome under the descriptors and metrics of another genome with the same fingerprint. Add describe(genome, cached, ctx) to the evaluator, returning this genome's result (keep cached.fitness, recompute the descriptors and metrics that depend on the genome), or set fingerprintDeterminesResult: true if its descriptors and metrics depend only on what the fingerprint captures.`,
+    );
+  return warnings;
 }

@@ -3,9 +3,10 @@ import type { Archive } from '../archive/archive.js';
 import { countEvent, emptyCounters, fromEvent, type Counters, type RunEvent } from '../store/events.js';
 import { StoreError } from '../core/errors.js';
 import { toScore, type Direction, type Space } from '../core/types.js';
+import type { SampleMeans } from './sample-means.js';
 
 /**
- * Adds the events up to `upToSeq` to `archive` and counts them, in one pass over the log (it can hold millions).
+ * Adds the events up to `upToSeq` to `archive` (through `means`, as the engine did) and counts them, in one pass over the log (it can hold millions).
  * @throws {StoreError} when the archive answers an event otherwise than the log says (its config changed).
  */
 export function rebuildArchive(
@@ -14,6 +15,7 @@ export function rebuildArchive(
   upToSeq: number,
   space: Space<unknown>,
   direction: Direction,
+  means: SampleMeans,
 ): Counters {
   const counters = emptyCounters();
   for (const e of events) {
@@ -24,13 +26,15 @@ export function rebuildArchive(
     if (!r.ok || r.status === 'screened') continue; // a screening result never reached the archive
     const genome = r.genome !== undefined ? space.decode(r.genome) : undefined;
     const tiebreak = r.result.tiebreak?.map((v) => toScore(v, direction));
-    const added = archive.add({
+    const candidate = {
       id: r.id,
       genome,
       score: toScore(r.result.fitness, direction),
       descriptors: r.result.descriptors ?? [],
       ...(tiebreak ? { tiebreak } : {}),
-    });
+      ...(r.result.metrics ? { metrics: r.result.metrics } : {}),
+    };
+    const added = means.offer(archive, candidate, r.sample);
     if (added.status !== r.status)
       throw new StoreError(
         `the archive rebuilt from the log disagrees at event ${e.seq} (${added.status} vs ${r.status})`,

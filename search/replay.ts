@@ -49,7 +49,14 @@ function answerFromEvent<G>(event: RunEvent, pending: ReadonlyMap<number, Propos
       failure: { kind: r.failure.kind as Failure['kind'], message: r.failure.message },
       logged: event,
     };
-  return { proposal, ok: true, result: r.result, source: r.source, logged: event };
+  return {
+    proposal,
+    ok: true,
+    result: r.result,
+    source: r.source,
+    logged: event,
+    ...(r.sample ? { sample: r.sample } : {}),
+  };
 }
 
 /**

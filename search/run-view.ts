@@ -9,9 +9,10 @@ import { UsageError } from '../core/errors.js';
 import { emptyHistory } from './history.js';
 import { buildArchive, buildSpace } from './parts.js';
 import { rebuildArchive } from './rebuild.js';
+import { createSampleMeans, sampleCountsOf } from './sample-means.js';
 import type { RemeasuredElite } from './remeasure.js';
 import { SeededRng } from '../core/rng.js';
-import { buildSummary, type RunSummary } from './summary.js';
+import { buildSummary, type RunSummary, type SampleCounts } from './summary.js';
 import type { Space } from '../core/types.js';
 
 export interface RunView {
@@ -23,6 +24,8 @@ export interface RunView {
   readonly status: RunStatus | 'killed';
   readonly summary: RunSummary;
   readonly history: History;
+  /** Aggregate mode: samples behind each elite's mean; undefined otherwise. */
+  readonly samples: SampleCounts | undefined;
   events(): Iterable<RunEvent>;
   close(): Promise<void>;
 }
@@ -42,7 +45,9 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   }
   const space = await buildSpace(config);
   const archive = buildArchive(config, SeededRng.fromSeed(config.seed), store.getMeta('geometry'));
-  const counters = rebuildArchive(archive, store.events(), Number.POSITIVE_INFINITY, space, config.direction);
+  const means = createSampleMeans();
+  const counters = rebuildArchive(archive, store.events(), Number.POSITIVE_INFINITY, space, config.direction, means);
+  const samples = sampleCountsOf(config, means);
   const status = readRunStatus(store, dir);
   const checkpoint = store.loadCheckpoint();
   const remeasured = store.getMeta<RemeasuredElite[]>('remeasured');
@@ -57,6 +62,7 @@ export async function openRunView(dirArg: string): Promise<RunView> {
     direction: config.direction,
     seconds: lastEventSeconds(store),
     ...(remeasured ? { remeasured } : {}),
+    samples,
   });
   return {
     dir,
@@ -67,6 +73,7 @@ export async function openRunView(dirArg: string): Promise<RunView> {
     status,
     summary,
     history: checkpoint?.history ?? emptyHistory(),
+    samples,
     events: () => store.events(),
     close: () => store.close(),
   };

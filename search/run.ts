@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Checkpoint } from '../store/events.js';
 import { openRunStore, requireRunDirectory, type RunStore } from '../store/run-store.js';
 import type { Budget } from './budget.js';
-import { createCachePolicy } from './cache-policy.js';
+import { createCachePolicy, type CachePolicy } from './cache-policy.js';
 import { dimsOf, overrideBudget, parseRunConfig, type RunConfig } from './config.js';
 import { runEngine, type Progress } from './engine.js';
 import { StoreError, UsageError } from '../core/errors.js';
@@ -12,6 +12,7 @@ import { assembleParts, type EvaluatorId, type Parts } from './parts.js';
 import { rebuildArchive } from './rebuild.js';
 import { alreadyHoldsARun, defaultRunDir, logRun, refuseExistingRun, writeFileAtomic } from './run-dir.js';
 import { SeededRng } from '../core/rng.js';
+import { createSampleMeans, sampleCountsOf, type SampleMeans } from './sample-means.js';
 import type { RunSummary } from './summary.js';
 
 export interface RunHooks {
@@ -51,7 +52,8 @@ export async function runSearch(config: RunConfig, options: StartOptions = {}): 
       writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       logRun(dir, `start ${config.name} seed=${config.seed} workers=${config.workers}`);
       warn(dir, parts.warnings, options);
-      return await execute({ dir, config, store, rng, parts, hooks: options });
+      const cache = cachePolicyOf(config, parts);
+      return await execute({ dir, config, store, rng, parts, cache, means: createSampleMeans(), hooks: options });
     } finally {
       await store.close();
     }
@@ -91,10 +93,26 @@ export async function resumeRun(
       ...(checkpoint ? { checkpoint } : {}),
     });
     try {
-      if (checkpoint) rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config.direction);
+      const means = createSampleMeans();
+      if (checkpoint)
+        rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config.direction, means);
       logRun(dir, `resume from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
+      const cache = cachePolicyOf(config, parts);
+      // The log is the truth for samples too: the kill may have left the cache a sample ahead of (or behind) it.
+      const corrected = await cache.restore(store.events());
+      if (corrected > 0) logRun(dir, `resume: ${corrected} pooled sample mean(s) in the cache set back to the log`);
       warn(dir, parts.warnings, hooks);
-      return await execute({ dir, config, store, rng, parts, hooks, ...(checkpoint ? { checkpoint } : {}) });
+      return await execute({
+        dir,
+        config,
+        store,
+        rng,
+        parts,
+        cache,
+        means,
+        hooks,
+        ...(checkpoint ? { checkpoint } : {}),
+      });
     } finally {
       await parts.close();
     }
@@ -137,14 +155,25 @@ interface ExecuteInput {
   readonly store: RunStore;
   readonly rng: SeededRng;
   readonly parts: Parts;
+  readonly cache: CachePolicy;
+  readonly means: SampleMeans;
   readonly hooks: RunHooks;
   readonly checkpoint?: Checkpoint;
+}
+
+function cachePolicyOf(config: RunConfig, parts: Parts): CachePolicy {
+  return createCachePolicy(parts.resultCache, {
+    mode: config.cache.mode,
+    maxRepeats: config.cache.maxRepeats,
+    epsilon: config.cache.epsilon,
+    descriptorCount: dimsOf(config).length,
+  });
 }
 
 /** Runs the engine over the parts and finishes the session; a fault marks the run failed (resumable) and rejects. */
 async function execute(input: ExecuteInput): Promise<RunSummary> {
   const { dir, config, store, rng, hooks } = input;
-  const { space, archive, strategy, executor, resultCache } = input.parts;
+  const { space, archive, strategy, executor } = input.parts;
   try {
     await store.putMeta('status', 'running');
     const result = await runEngine({
@@ -156,12 +185,8 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       rng,
       direction: config.direction,
       budget: config.budget,
-      cache: createCachePolicy(resultCache, {
-        mode: config.cache.mode,
-        maxRepeats: config.cache.maxRepeats,
-        epsilon: config.cache.epsilon,
-        descriptorCount: dimsOf(config).length,
-      }),
+      cache: input.cache,
+      means: input.means,
       maxConsecutiveFailures: config.failures.maxConsecutive,
       logAllGenomes: config.log.genomes === 'all',
       checkpointSeconds: config.log.checkpointSeconds,
@@ -178,6 +203,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       executor,
       result,
       ...(hooks.stop ? { stop: hooks.stop } : {}),
+      samples: sampleCountsOf(config, input.means),
     });
   } catch (error) {
     await store.putMeta('status', 'failed').catch(() => undefined);

@@ -23,6 +23,11 @@ export interface RunSummary {
     readonly descriptors: readonly number[];
     readonly text: string;
     readonly genome: unknown;
+    /** The evaluator's metrics of the best elite (e.g. a held-out accuracy). */
+    readonly metrics?: Readonly<Record<string, number>>;
+    /** Aggregate mode: samples behind its mean, and whether they are fewer than `cache.minSamples`. */
+    readonly samples?: number;
+    readonly provisional?: boolean;
   } | null;
   readonly archive: {
     readonly size: number;
@@ -50,6 +55,22 @@ export interface SummaryInput<G> {
   readonly seconds: number;
   readonly error?: string;
   readonly remeasured?: readonly RemeasuredElite[];
+  readonly samples?: SampleCounts | undefined;
+}
+
+/** Aggregate mode: the samples behind each elite's mean, and the fewest that make it more than provisional. */
+export interface SampleCounts {
+  samplesOf(id: number): number | undefined;
+  readonly minSamples: number;
+}
+
+/** `samples` and `provisional` of elite `id`; nothing outside aggregate mode or for an elite that came from the cache. */
+export function sampleFields(
+  id: number,
+  counts: SampleCounts | undefined,
+): { samples?: number; provisional?: boolean } {
+  const n = counts?.samplesOf(id);
+  return n === undefined || !counts ? {} : { samples: n, provisional: n < counts.minSamples };
 }
 
 export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
@@ -73,6 +94,8 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
           descriptors: [...best.descriptors],
           text: space.describe(best.genome),
           genome: space.encode(best.genome),
+          ...(best.metrics ? { metrics: { ...best.metrics } } : {}),
+          ...sampleFields(best.id, input.samples),
         }
       : null,
     archive: {

@@ -31,8 +31,28 @@ export interface OkEvent {
   readonly m?: Readonly<Record<string, number>>;
   /** Present when the strategy chose this proposal's fidelity (racing). */
   readonly fid?: EventFidelity;
+  /**
+   * Aggregate mode: the state of the pool of samples behind `f` (its mean). On an evaluated event (`src: 'e'`) the
+   * sample it added; on a cache answer, the pool as it stood.
+   */
+  readonly ag?: LoggedSample;
   /** Seconds since the run started (first session), for time series. */
   readonly t: number;
+}
+
+/**
+ * One sample of a noisy evaluation (aggregate mode), logged with its event so that the log, not the result cache,
+ * says how many samples are behind each mean: on resume the cache's entry for the pool is set back to this.
+ */
+export interface LoggedSample {
+  /** The pool the sample joined: `f:` + fingerprint (the same code is the same noisy quantity) or `k:` + key. */
+  readonly p: string;
+  /** Samples behind the mean after this one. */
+  readonly n: number;
+  /** Σ of squared deviations from the mean (Welford). */
+  readonly m2: number;
+  /** The latest sample's own fitness (this event's, when it was evaluated). */
+  readonly x: number;
 }
 
 /** A proposal whose evaluation failed: an outcome, not an exception. */
@@ -93,6 +113,7 @@ export type EventRecord =
       readonly genome?: unknown;
       readonly parents: readonly number[];
       readonly fid?: EventFidelity;
+      readonly sample?: LoggedSample;
     }
   | {
       readonly ok: false;
@@ -134,6 +155,7 @@ export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
     ...(r.genome !== undefined ? { g: r.genome } : {}),
     ...(r.parents.length ? { parents: r.parents } : {}),
     ...(result.metrics ? { m: result.metrics } : {}),
+    ...(r.sample ? { ag: r.sample } : {}),
   };
 }
 
@@ -157,6 +179,7 @@ export function fromEvent(e: RunEvent): EventRecord {
     parents: e.parents ?? [],
     ...fid,
     ...(e.g !== undefined ? { genome: e.g } : {}),
+    ...(e.ag ? { sample: { ...e.ag } } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // ResultCache over LMDB: evaluation results by functional hash, shared across runs and processes.
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import { hashCanonical } from '../core/hash.js';
 import { StoreError } from '../core/errors.js';
@@ -49,7 +49,36 @@ export interface ResultCache {
   byFingerprint(fingerprint: string): CacheEntry | undefined;
   putKey(key: string, entry: CacheEntry): Promise<void>;
   putFingerprint(fingerprint: string, entry: CacheEntry): Promise<void>;
+  /** Fingerprint entries put in this thread that are not committed yet (see {@link unsettledFingerprints}). */
+  unsettledFingerprints(): UnsettledFingerprints;
   close(): Promise<void>;
+}
+
+/** A cache file and a namespace in it: what an EvaluatorSpec's `cache` names. */
+export interface CacheLocation {
+  readonly path: string;
+  readonly namespace: string;
+}
+
+/** Fingerprint → the entry last put for it, for the puts not committed yet. */
+export type UnsettledFingerprints = ReadonlyArray<readonly [fingerprint: string, entry: CacheEntry]>;
+
+const NONE: UnsettledFingerprints = Object.freeze([]);
+
+/**
+ * Fingerprint entries put in this thread and not yet committed, per cache file and namespace. This thread reads its
+ * own pending puts, other threads read committed data only: the thread-pool executor sends these with each task so
+ * that a worker thread's fingerprint answers are this thread's (search/executors/piscina.ts). An entry leaves when
+ * its put settles; a newer put of the same fingerprint stays until its own put settles.
+ */
+const unsettled = new Map<string, { readonly entries: Map<string, CacheEntry>; opened: number }>();
+
+const locationKey = (location: CacheLocation): string => `${resolve(location.path)}\0${location.namespace}`;
+
+/** The fingerprint entries this thread has put into `location` that are not committed yet (usually none or a few). */
+export function unsettledFingerprints(location: CacheLocation): UnsettledFingerprints {
+  const entries = unsettled.get(locationKey(location))?.entries;
+  return entries === undefined || entries.size === 0 ? NONE : [...entries];
 }
 
 export interface OpenResultCacheOptions {
@@ -85,6 +114,13 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
   });
   const prefix = `${options.namespace}:`;
   const writes = { failed: false };
+  // Shared by every writer of this file and namespace in this thread: a worker must see all of their pending puts.
+  const location = locationKey(options);
+  const tracked = unsettled.get(location) ?? { entries: new Map<string, CacheEntry>(), opened: 0 };
+  if (!options.readOnly) {
+    tracked.opened++;
+    unsettled.set(location, tracked);
+  }
   // A reader in a worker thread keeps its snapshot across back-to-back tasks; renew it so the main
   // thread's latest commits are visible (lmdb-js resetReadTxn, meant for exactly this).
   const fresh = options.readOnly ? () => root.resetReadTxn() : () => undefined;
@@ -102,11 +138,25 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
       return db?.get(`${prefix}f:${fp}`);
     },
     putKey: (key, entry) => bestEffort(writes, () => table().put(`${prefix}k:${key}`, entry)),
-    putFingerprint: (fp, entry) => bestEffort(writes, () => table().put(`${prefix}f:${fp}`, entry)),
+    putFingerprint: (fp, entry) => {
+      const written = bestEffort(writes, () => table().put(`${prefix}f:${fp}`, entry));
+      // After a failed commit puts may never settle: stop tracking rather than send a growing list with every task.
+      if (writes.failed) {
+        tracked.entries.clear();
+        return written;
+      }
+      tracked.entries.set(fp, entry);
+      return written.then(() => {
+        if (tracked.entries.get(fp) === entry) tracked.entries.delete(fp); // not a newer put's entry
+      });
+    },
+    unsettledFingerprints: () => (tracked.entries.size === 0 ? NONE : [...tracked.entries]),
     async close() {
       // Bounded: after a failed commit lmdb-js may never settle these.
       if (!writes.failed && !options.readOnly) await settleWithin(root.committed, 30_000);
       await settleWithin(closeLmdb(root), writes.failed ? 2000 : 30_000);
+      if (!options.readOnly && --tracked.opened === 0 && unsettled.get(location) === tracked)
+        unsettled.delete(location);
     },
   };
 }

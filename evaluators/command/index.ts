@@ -121,8 +121,11 @@ export function createCommandEvaluator(input: CommandOptionsInput = {}): Evaluat
       mkdirSync(join(root, 'work'), { recursive: true });
     },
 
+    // Descriptors and metrics come from the same stdout line as fitness: what the fingerprint (build artefact and
+    // filled run command) determines of one, it determines of the others.
     ...(options.fingerprintFile !== undefined && options.build
       ? {
+          fingerprintDeterminesResult: true,
           async fingerprint(genome: unknown, ctx: EvalContext): Promise<string> {
             const build = options.build!;
             const run = requireRun();

@@ -44,7 +44,9 @@ const BUILD_MEMO = 256;
  * runSeconds (the whole benchmark process), threads. Descriptors per `descriptors`: tile-kc → [log2(mr·nr),
  * log2(min(kc, K))] (register-level against cache-level blocking; the naive kernel is [0, log2 K]), tile-threads →
  * [log2(mr·nr), threads]. A configuration that does not validate, does not compile, crashes, times out or computes
- * a wrong answer (error above `errorBound`) throws: the engine records a failure and the run goes on.
+ * a wrong answer (error above `errorBound`) throws: the engine records a failure and the run goes on. On a fingerprint
+ * hit (another configuration compiled to the same machine code) the timings are the other's measurement, and the
+ * descriptors, `threads` and `compileSeconds` this configuration's own (`describe`).
  */
 export function createKernelEvaluator(input: KernelOptionsInput = {}): KernelEvaluator {
   const options = kernelOptionsSchema.parse(input);
@@ -111,6 +113,17 @@ export function createKernelEvaluator(input: KernelOptionsInput = {}): KernelEva
       const descriptors = kernelDescriptors(config, shape, options.descriptors);
       if (descriptors) result.descriptors = descriptors;
       return result;
+    },
+    async describe(genome, cached, ctx): Promise<EvalResult> {
+      const config = resolveKernelConfig(genome, shape);
+      const compiled = await build(genome, ctx.signal); // memoised: fingerprint() has just built it
+      const { descriptors: _theirs, ...measured } = cached;
+      const descriptors = kernelDescriptors(config, shape, options.descriptors);
+      return {
+        ...measured,
+        metrics: { ...cached.metrics, compileSeconds: compiled.seconds, threads: config.threads },
+        ...(descriptors ? { descriptors } : {}),
+      };
     },
     build,
   };

@@ -183,6 +183,9 @@ export function createPromptEvaluator(input: z.input<typeof promptOptionsSchema>
     fingerprint(genome) {
       return createHash('sha1').update(promptText(genome, load().base)).digest('hex');
     },
+    // Descriptors (length, demonstrations) and metrics are functions of the rendered text and the fidelity, which
+    // the lookup includes: a prompt with the same text is the same candidate, whatever genome rendered it.
+    fingerprintDeterminesResult: true,
     async evaluate(genome, ctx): Promise<EvalResult> {
       const { task, base, dev, test, score } = load();
       const prompt = promptText(genome, base);

@@ -33,7 +33,12 @@ export type PruningOptions = z.infer<typeof pruningOptionsSchema>;
 /** Masks of every layer for a formula, keyed by its token string (fingerprint, then evaluate, reuse them). */
 type MaskMemo = { readonly formula: string; readonly masks: Map<string, Uint8Array> };
 
-/** The evaluator; `fingerprint` hashes the masks, so formulas that prune the same weights are one candidate. */
+/**
+ * The evaluator; `fingerprint` hashes the masks, so formulas that prune the same weights are one candidate. Result:
+ * fitness = validation perplexity; descriptors [size of the simplified formula, overlap with magnitude's masks];
+ * metrics testPerplexity and sparsity. On a fingerprint hit only the size is the formula's own (`describe`): the rest
+ * is a function of the masks the two formulas share.
+ */
 export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchema> = {}): Evaluator<ExprGenome> {
   const options = pruningOptionsSchema.parse(input);
   const target: PruneTarget = pruneTarget(options.pattern, options.sparsity, options.group);
@@ -80,6 +85,10 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
         descriptors: [size(simplify(genome)), prunedOverlap(masks, magnitude ?? masks)],
         metrics: { testPerplexity, sparsity: sparsityOf(masks) },
       };
+    },
+    describe(genome, cached): EvalResult {
+      const [, ...fromMasks] = cached.descriptors ?? []; // the overlap with magnitude's masks
+      return { ...cached, descriptors: [size(simplify(genome)), ...fromMasks] };
     },
   };
 }

@@ -485,7 +485,23 @@
           num: true,
           get: (/** @type {SnapshotElite} */ e) => e.metrics[name] ?? Number.NaN,
         })),
-        { key: 'text', label: 'elite', num: false, get: (e) => e.text },
+        // Aggregate mode: the samples behind each mean; fewer than cache.minSamples is a provisional elite.
+        ...(s.elites.some((e) => e.samples !== undefined)
+          ? [
+              {
+                key: 'samples',
+                label: 'samples',
+                num: true,
+                get: (/** @type {SnapshotElite} */ e) => e.samples ?? Number.NaN,
+              },
+            ]
+          : []),
+        {
+          key: 'text',
+          label: 'elite',
+          num: false,
+          get: (/** @type {SnapshotElite} */ e) => (e.provisional ? `(provisional) ${e.text}` : e.text),
+        },
       ];
     }
 

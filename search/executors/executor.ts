@@ -1,5 +1,6 @@
 // The executor contract: run evaluation tasks somewhere (inline, threads, later a queue); faults are outcomes.
 import type { Failure } from '../strategies/strategy.js';
+import type { UnsettledFingerprints } from '../../store/result-cache.js';
 import type { EvalResult } from '../../core/types.js';
 
 /** One evaluation to run. The genome travels by structured clone (genomes are plain data). */
@@ -14,6 +15,11 @@ export interface EvalTask {
   readonly sample?: number;
   /** Evaluate whatever the caches hold: no answer from a fingerprint (re-measurements, counterfactual checks). */
   readonly fresh?: boolean;
+  /**
+   * Fingerprint entries the main thread has put and not yet committed when the task was sent: a worker thread's
+   * lookups read them before its committed snapshot, so it answers as the main thread would (the inline executor).
+   */
+  readonly unsettled?: UnsettledFingerprints;
 }
 
 /** Never a rejection for evaluator faults: those come back as `{ ok: false }`. */

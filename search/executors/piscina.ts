@@ -6,6 +6,7 @@ import { compiledEntry } from './compiled-entry.js';
 import type { Failure } from '../strategies/strategy.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.js';
 import { sharedMemory } from '../../core/semaphores.js';
+import { unsettledFingerprints } from '../../store/result-cache.js';
 
 /** Grace beyond the evaluator's own timeout (ctx.signal) before the thread is terminated. */
 const HARD_TIMEOUT_GRACE_MS = 250;
@@ -58,6 +59,16 @@ export function createPiscinaExecutor(
   };
   pool.on('workerCreate', () => queueMicrotask(pump));
 
+  // A worker thread reads the cache's committed data only; this thread's results not yet committed go with the task,
+  // taken as it is handed over, so a worker answers a fingerprint as this thread would at that moment (one worker ⇒
+  // the same answers as inline). Few: a fingerprint put leaves the list when its commit lands (milliseconds), and only
+  // evaluated results put one. In an `elites worker` process the spec's cache is the main machine's: nothing here.
+  const withUnsettled = (task: EvalTask): EvalTask => {
+    if (spec.cache === undefined) return task;
+    const unsettled = unsettledFingerprints(spec.cache);
+    return unsettled.length === 0 ? task : { ...task, unsettled };
+  };
+
   const runOnThread = async (task: EvalTask): Promise<TaskResult> => {
     const controller = new AbortController();
     running.add(controller);
@@ -67,7 +78,7 @@ export function createPiscinaExecutor(
       controller.abort(); // piscina terminates the thread running this task and starts a fresh one
     }, spec.timeoutMs + HARD_TIMEOUT_GRACE_MS);
     try {
-      return (await pool.run(task, { signal: controller.signal })) as TaskResult;
+      return (await pool.run(withUnsettled(task), { signal: controller.signal })) as TaskResult;
     } catch (error) {
       if (timedOut)
         return {

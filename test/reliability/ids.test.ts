@@ -14,6 +14,7 @@ import { resumeRun, runSearch } from '../../search/run.js';
 import type { Strategy } from '../../search/strategies/strategy.js';
 import { spaces } from '../../spaces/index.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
+import { createSampleMeans } from '../../search/sample-means.js';
 
 describe('proposal ids', () => {
   it('a strategy that skips an id stops the run with a clear error, before anything inconsistent is logged', async () => {
@@ -51,6 +52,7 @@ describe('proposal ids', () => {
         store,
         rng,
         cache: createCachePolicy(undefined, { mode: 'cache', maxRepeats: 1, epsilon: 0, descriptorCount: 1 }),
+        means: createSampleMeans(),
         direction: 'maximize',
         budget: { evaluations: 20 },
         maxConsecutiveFailures: 5,

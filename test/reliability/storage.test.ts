@@ -19,6 +19,7 @@ import { spaces } from '../../spaces/index.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 import { elitesOf } from '../helpers/runs.js';
+import { createSampleMeans } from '../../search/sample-means.js';
 
 const noStack = /\n\s+at .*\(.*:\d+:\d+\)/;
 
@@ -76,6 +77,7 @@ describe('LMDB growth and a full disk', () => {
       rng,
       strategy: strategies['map-elites'].create({}, { space, archive, rng: rng.fork('strategy') }),
       cache: createCachePolicy(undefined, { mode: 'cache', maxRepeats: 1, epsilon: 0, descriptorCount: 2 }),
+      means: createSampleMeans(),
       direction: 'maximize',
       budget: { evaluations: 20_000 },
       maxConsecutiveFailures: 20,

@@ -46,6 +46,7 @@ export function bridgedCache(timeoutMs: number): ResultCache {
     },
     putKey: async () => undefined,
     putFingerprint: async () => undefined,
+    unsettledFingerprints: () => [], // nothing is written here: the run's main process answers from its own view
     close: async () => channel.close(),
   };
 }

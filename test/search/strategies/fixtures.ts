@@ -70,6 +70,14 @@ export class TinyGridArchive<G> implements Archive<G> {
     return cell;
   }
 
+  rescore(cell: number, score: number, tiebreak?: readonly number[]): boolean {
+    const old = this.filled.get(cell);
+    if (!old) return false;
+    const { tiebreak: _old, ...rest } = old;
+    this.filled.set(cell, tiebreak ? { ...rest, score, tiebreak: [...tiebreak] } : { ...rest, score });
+    return true;
+  }
+
   add(c: Candidate<G>): AddResult {
     const cell = this.cellOf(c.descriptors);
     const old = this.filled.get(cell);

@@ -1,0 +1,37 @@
+// Every built-in evaluator with a fingerprint says what a fingerprint hit may reuse: describe() recomputes what
+// depends on the genome, or fingerprintDeterminesResult says nothing does (no start-up warning for built-ins).
+import { describe, expect, it } from 'vitest';
+import { evaluators } from '../../evaluators/index.js';
+import { createCommandEvaluator } from '../../evaluators/command/index.js';
+
+describe('built-in evaluators with a fingerprint', () => {
+  const fingerprinted = [
+    ...Object.entries(evaluators).map(([type, factory]) => [type, factory.create({})] as const),
+    [
+      'command with fingerprintFile',
+      createCommandEvaluator({
+        build: { argv: ['true', '{builddir}'] },
+        run: { argv: ['true'] },
+        fingerprintFile: '{builddir}/artefact',
+      }),
+    ] as const,
+  ].filter(([, evaluator]) => evaluator.fingerprint !== undefined);
+
+  it('are pruning, kernel, prompt and command', () => {
+    expect(fingerprinted.map(([type]) => type).sort()).toEqual(
+      ['command with fingerprintFile', 'kernel', 'prompt', 'pruning'].sort(),
+    );
+  });
+
+  it.each(fingerprinted)('%s declares describe() or fingerprintDeterminesResult', (_type, evaluator) => {
+    expect(typeof evaluator.describe === 'function' || evaluator.fingerprintDeterminesResult === true).toBe(true);
+  });
+
+  it('pruning and kernel recompute with describe(); prompt and command declare fingerprintDeterminesResult', () => {
+    const byType = Object.fromEntries(fingerprinted);
+    expect(typeof byType.pruning?.describe).toBe('function');
+    expect(typeof byType.kernel?.describe).toBe('function');
+    expect(byType.prompt?.fingerprintDeterminesResult).toBe(true);
+    expect(byType['command with fingerprintFile']?.fingerprintDeterminesResult).toBe(true);
+  });
+});

@@ -9,7 +9,14 @@ import type { EvalResult } from '../core/types.js';
  * only says it for the proposal that submitted it; the others sharing its key are key hits.
  */
 export type Answer<G> = { readonly proposal: Proposal<G>; readonly logged?: RunEvent } & (
-  | { readonly ok: true; readonly result: EvalResult; readonly source: ResultSource; readonly sample?: LoggedSample }
+  | {
+      readonly ok: true;
+      readonly result: EvalResult;
+      readonly source: ResultSource;
+      readonly sample?: LoggedSample;
+      /** Writes the sample to the result cache: called once the answer's event has committed. */
+      readonly persist?: () => Promise<void>;
+    }
   | { readonly ok: false; readonly failure: Failure }
 );
 
@@ -22,8 +29,16 @@ export function answerOf<G>(
   task: TaskResult,
   submitter: boolean,
   sample?: LoggedSample,
+  persist?: () => Promise<void>,
 ): Answer<G> {
   if (!task.ok) return { proposal, ok: false, failure: task.failure };
   if (!submitter) return { proposal, ok: true, result: task.result, source: 'key' };
-  return { proposal, ok: true, result: task.result, source: task.source, ...(sample ? { sample } : {}) };
+  return {
+    proposal,
+    ok: true,
+    result: task.result,
+    source: task.source,
+    ...(sample ? { sample } : {}),
+    ...(persist ? { persist } : {}),
+  };
 }

@@ -27,7 +27,7 @@ export interface CachePolicy {
   record(
     key: string,
     task: TaskResult & { ok: true },
-  ): { result: EvalResult; collision: boolean; sample?: LoggedSample };
+  ): { result: EvalResult; collision: boolean; sample?: LoggedSample; persist?: () => Promise<void> };
   /**
    * Resume: sets every pool of samples that `events` (the whole log) added to back to its last logged state, so the
    * number of samples behind each mean is the number of logged events for it whatever the kill interrupted (a
@@ -98,11 +98,13 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
         const p = task.fingerprint !== undefined ? `f:${task.fingerprint}` : `k:${key}`;
         return { result: entry.result, collision, sample: loggedState(p, entry) };
       }
+      // A new sample: seen at once by this run, written once its event has committed (the engine calls persist).
       const entry = usable(pool) ? addSample(pool, fresh) : singleSample(fresh);
-      void cache.putKey(key, entry);
-      if (task.fingerprint !== undefined) void cache.putFingerprint(task.fingerprint, entry);
+      const writes = [cache.stage('k', key, entry)];
+      if (task.fingerprint !== undefined) writes.push(cache.stage('f', task.fingerprint, entry));
       const p = task.fingerprint !== undefined ? `f:${task.fingerprint}` : `k:${key}`;
-      return { result: entry.result, collision, sample: loggedState(p, entry) };
+      const persist = async (): Promise<void> => void (await Promise.all(writes.map((write) => write())));
+      return { result: entry.result, collision, sample: loggedState(p, entry), persist };
     },
     async restore(events) {
       const last = new Map<string, CacheEntry>();

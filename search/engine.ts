@@ -186,6 +186,8 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       if (answer.logged) checkReplayed(event, answer.logged);
       else {
         const full = writer.append(event);
+        // A noisy sample reaches the result cache only after its event is in the log (DESIGN: the log is the truth).
+        if (answer.ok && answer.persist) writer.afterCommits(answer.persist);
         if (full) await full;
       }
       writer.throwIfFailed();

@@ -67,13 +67,14 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
           sharing.delete(key);
           if (closed) return;
           let sample: LoggedSample | undefined;
+          let persist: (() => Promise<void>) | undefined;
           if (task.ok) {
             const recorded = cache.record(key, task);
             if (recorded.collision) deps.onCollision();
             task = { ...task, result: recorded.result };
-            sample = recorded.sample;
+            ({ sample, persist } = recorded);
           }
-          waiting.forEach((q, i) => complete(answerOf(q, task, i === 0, sample)));
+          waiting.forEach((q, i) => complete(answerOf(q, task, i === 0, sample, persist)));
         });
     },
     async next() {

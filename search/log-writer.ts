@@ -18,7 +18,7 @@ const COMMIT_WINDOW = 4096; // events in flight to LMDB before the loop waits fo
 export interface EventWriter {
   /** Queues `event`; a promise to await when the window is full, else undefined (no await, no extra tick). */
   append(event: RunEvent): Promise<void> | undefined;
-  /** Runs `write` once every event appended so far has committed, unless a write has failed. */
+  /** Runs `write` once every event appended so far has committed, unless a write has failed; `drain` waits for it. */
   afterCommits(write: () => Promise<void>): void;
   /** Waits for every append; then `throwIfFailed`. */
   drain(): Promise<void>;
@@ -28,6 +28,7 @@ export interface EventWriter {
 
 export function createEventWriter(store: RunStore): EventWriter {
   const commits: Promise<void>[] = [];
+  const followUps = new Set<Promise<void>>(); // afterCommits writes still running: drain waits for them too
   let failure: unknown;
   const noteFailure = (error: unknown): void => void (failure ??= error);
   const throwIfFailed = (): void => {
@@ -40,10 +41,15 @@ export function createEventWriter(store: RunStore): EventWriter {
       return commits.splice(0, COMMIT_WINDOW / 2).at(-1);
     },
     afterCommits(write) {
-      void (commits.at(-1) ?? Promise.resolve()).then(() => (failure ? undefined : write())).catch(noteFailure);
+      const done = (commits.at(-1) ?? Promise.resolve())
+        .then(() => (failure ? undefined : write()))
+        .catch(noteFailure)
+        .finally(() => followUps.delete(done));
+      followUps.add(done);
     },
     async drain() {
       await Promise.all(commits);
+      await Promise.all(followUps);
       throwIfFailed();
     },
     throwIfFailed,

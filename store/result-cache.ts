@@ -49,6 +49,13 @@ export interface ResultCache {
   byFingerprint(fingerprint: string): CacheEntry | undefined;
   putKey(key: string, entry: CacheEntry): Promise<void>;
   putFingerprint(fingerprint: string, entry: CacheEntry): Promise<void>;
+  /**
+   * Makes `entry` the answer for a key (`k`) or fingerprint (`f`) at once for this thread (and, for a fingerprint,
+   * for the worker threads it sends its unsettled entries to), but writes it only when the returned function is
+   * called: a noisy sample is written once its event is in the run log, so a kill never leaves a sample in the cache
+   * that the log does not hold. Never called (the process died first): the entry is gone with the process.
+   */
+  stage(kind: 'k' | 'f', id: string, entry: CacheEntry): () => Promise<void>;
   /** Fingerprint entries put in this thread that are not committed yet (see {@link unsettledFingerprints}). */
   unsettledFingerprints(): UnsettledFingerprints;
   close(): Promise<void>;
@@ -128,14 +135,29 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
     if (!db) throw new Error('the result cache was opened to read only');
     return db;
   };
-  return {
+  const stagedKeys = new Map<string, CacheEntry>();
+  const cache: ResultCache = {
     byKey: (key) => {
+      const held = stagedKeys.get(key);
+      if (held) return held;
       fresh();
       return db?.get(`${prefix}k:${key}`);
     },
     byFingerprint: (fp) => {
+      const held = tracked.entries.get(fp);
+      if (held) return held;
       fresh();
       return db?.get(`${prefix}f:${fp}`);
+    },
+    stage(kind, id, entry) {
+      if (kind === 'f') tracked.entries.set(id, entry);
+      else stagedKeys.set(id, entry);
+      // Released in log order, so the file ends with the newest; a newer staged entry stays the one this thread reads.
+      const held = kind === 'f' ? tracked.entries : stagedKeys;
+      return async () => {
+        await bestEffort(writes, () => table().put(`${prefix}${kind}:${id}`, entry));
+        if (held.get(id) === entry) held.delete(id);
+      };
     },
     putKey: (key, entry) => bestEffort(writes, () => table().put(`${prefix}k:${key}`, entry)),
     putFingerprint: (fp, entry) => {
@@ -159,6 +181,7 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
         unsettled.delete(location);
     },
   };
+  return cache;
 }
 
 function bestEffort(writes: { failed: boolean }, put: () => Promise<unknown>): Promise<void> {

@@ -45,6 +45,7 @@ export function bridgedCache(timeoutMs: number): ResultCache {
       return answer.fingerprint === fingerprint ? answer.entry : undefined;
     },
     putKey: async () => undefined,
+    stage: () => async () => undefined, // a worker's view of the main process's cache: it never writes
     putFingerprint: async () => undefined,
     unsettledFingerprints: () => [], // nothing is written here: the run's main process answers from its own view
     close: async () => channel.close(),

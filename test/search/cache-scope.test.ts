@@ -1,6 +1,6 @@
 // The cache namespace names the whole setting: runs that share one cache file never answer for another space,
 // another plug-in source, other input files or another machine's timings.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Evaluator } from '../../core/types.js';
@@ -11,6 +11,8 @@ import { cacheNamespace } from '../../store/result-cache.js';
 import { openRunStore } from '../../store/run-store.js';
 import { createKernelEvaluator } from '../../evaluators/kernel/index.js';
 import { createPromptEvaluator } from '../../evaluators/prompt/index.js';
+import { rngFromSeed } from '../../core/rng.js';
+import { createTokenMaskSpace } from '../../spaces/prompt/index.js';
 import { spawnCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
 
@@ -76,6 +78,65 @@ describe('a cache shared by runs of different settings', () => {
     const pairs = await loggedPairs(join(dir, 'after'));
     const ones = (g: unknown): number => [...String(g)].filter((c) => c === '1').length;
     expect(pairs.filter((p) => p.f !== 10 * ones(p.g))).toEqual([]);
+  });
+
+  it('never answers a prompt scored on one task file with its score on another', async () => {
+    const dir = useRunFiles();
+    const task = join(dir, 'task');
+    cpSync(join(import.meta.dirname, '../../tasks/brown-genre'), task, { recursive: true });
+    const options = { task, scorer: 'offline', devExamples: 40, testExamples: 0 };
+    const config: RunConfigInput = {
+      name: 'prompt-task',
+      seed: 5,
+      space: { type: 'token-mask', promptFile: join(task, 'prompt.txt') },
+      evaluator: { type: 'prompt', options },
+      search: { strategy: 'map-elites', initialRandom: 10 },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'tokens', min: 0, max: 500, bins: 10 },
+          { name: 'demonstrations', min: 0, max: 16, bins: 17 },
+        ],
+      },
+      budget: { evaluations: 60 },
+      workers: 0,
+      cache: sharedCache(dir),
+      log: { genomes: 'all' },
+    };
+    await runSearch(parseRunConfig(config, dir), { out: join(dir, 'first') });
+    // The same prompts, judged against other gold labels: every score of the first run is now wrong.
+    const rotate: Record<string, string> = {
+      news: 'religion',
+      religion: 'government',
+      government: 'romance',
+      romance: 'news',
+    };
+    const dev = readFileSync(join(task, 'dev.jsonl'), 'utf8').trim().split('\n');
+    const relabelled = dev.map((line) => {
+      const e = JSON.parse(line) as { label: string };
+      return JSON.stringify({ ...e, label: rotate[e.label] });
+    });
+    writeFileSync(join(task, 'dev.jsonl'), `${relabelled.join('\n')}\n`);
+    await runSearch(parseRunConfig(config, dir), { out: join(dir, 'second') });
+
+    const space = createTokenMaskSpace({ promptFile: join(task, 'prompt.txt') });
+    const evaluator = createPromptEvaluator(options);
+    await evaluator.setup?.(options);
+    const ctx = {
+      rng: rngFromSeed('truth'),
+      signal: new AbortController().signal,
+      options: {},
+      fidelity: 1,
+      sample: 0,
+    };
+    const pairs = await loggedPairs(join(dir, 'second'));
+    expect(pairs.length).toBe(60);
+    const wrong: string[] = [];
+    for (const p of pairs) {
+      const truth = (await evaluator.evaluate(space.decode(p.g), ctx)).fitness;
+      if (truth !== p.f) wrong.push(`logged ${p.f}, true ${truth} (source ${p.src})`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('names the space, the input files, a plug-in source and, for timings, the machine', () => {

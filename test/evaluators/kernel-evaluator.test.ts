@@ -330,4 +330,32 @@ describe('kernel evaluator in a search', () => {
     expect(s).toMatchObject({ status: 'done', proposals: 5, failures: 0, evaluations: 3 });
     expect(s.cacheHits.key).toBe(2);
   });
+
+  it('re-measures the elites with fresh timings, although machine code shares a fingerprint', async () => {
+    const dir = useRunFiles();
+    // As configs/kernel-gemm.yaml: aggregate mode, a fingerprint, and remeasure; before, five "samples" were one cached number.
+    const s = await runSearch(
+      arena(
+        dir,
+        { kernel: ['naive', 'blocked'], mc: [16, 32], flags: ['-O2'] },
+        {},
+        {
+          cache: { path: join(dir, 'cache.mdb'), mode: 'aggregate', maxRepeats: 2 },
+          budget: { evaluations: 6 },
+          remeasure: { elites: 2, rounds: 3 },
+        },
+      ),
+      { out: join(dir, 'run') },
+    );
+    expect(s.status).toBe('done');
+    const rows = s.remeasured ?? [];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.samples).toHaveLength(3);
+      expect({ distinct: new Set(r.samples).size > 1, spread: (r.spread ?? 0) > 0 }).toEqual({
+        distinct: true,
+        spread: true,
+      });
+    }
+  });
 });

@@ -30,6 +30,7 @@ export {
   type EvalContext,
   type EvalResult,
   type Direction,
+  type ScoredBy,
 } from './core/types.js';
 export { SeededRng, type Rng, type RngState } from './core/rng.js';
 export {

@@ -14,6 +14,10 @@ export function formatSummary(s: RunSummary, style: Style = createStyle(false)):
       : '  best -',
     `  dir ${s.dir}`,
   ];
+  if (s.scoredBy) {
+    lines.splice(-1, 0, `  scored by ${s.scoredBy.scorer}`);
+    if (s.scoredBy.caveat) lines.splice(-1, 0, style.status('interrupted', `  caveat: ${s.scoredBy.caveat}`));
+  }
   if (s.remeasured?.length) {
     lines.push(`  re-measured (${s.remeasured[0]?.samples.length ?? 0} rounds; median, spread, archived):`);
     for (const r of s.remeasured)

@@ -89,6 +89,19 @@ export interface Evaluator<G> {
   inputFiles?(options: unknown): readonly string[];
   /** Results depend on the machine (timings): the cache namespace names the CPU, so no other machine's answer is reused. */
   readonly machineDependent?: boolean;
+  /**
+   * What scores the candidates with these options (a model, a backend, a stand-in). Called in the main process after
+   * `prepare`; shown by the summary, inspect, the report and the dashboard, with `caveat` stated wherever the run is.
+   */
+  scoredBy?(options: unknown): ScoredBy | Promise<ScoredBy>;
+}
+
+/** What scored a run's candidates. */
+export interface ScoredBy {
+  /** e.g. "offline nearest-neighbour stand-in (k = 3)", "tfjs wasm backend, tiny model", "gpt-4o at http://…". */
+  readonly scorer: string;
+  /** Set when the scorer is a stand-in or a fallback: what that means for the numbers. */
+  readonly caveat?: string;
 }
 
 export type Direction = 'maximize' | 'minimize';

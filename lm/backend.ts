@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { PluginError } from '../core/errors.js';
+import type { ScoredBy } from '../core/types.js';
 
 /** A backend `initBackend` can select. 'tensorflow' needs the optional peer dependency @tensorflow/tfjs-node-gpu. */
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
@@ -66,4 +67,20 @@ async function initTensorflow(): Promise<string> {
   }
   await tf.ready();
   return 'tensorflow';
+}
+
+/**
+ * What scores a tfjs evaluator's candidates in this process: the backend actually in use (starting the requested one
+ * if none is), with a caveat when it is a fallback from the requested one.
+ */
+export async function backendScoredBy(requested: BackendName, model: string): Promise<ScoredBy> {
+  const actual = await initBackend(requested);
+  return {
+    scorer: `tfjs ${actual} backend, ${model} model`,
+    ...(actual !== requested
+      ? {
+          caveat: `fallback: the ${requested} backend could not start here, so ${actual} scored the run (slower; float results may differ in the last digits)`,
+        }
+      : {}),
+  };
 }

@@ -11,9 +11,9 @@ export async function probeRun(dir: string): Promise<RunProbe> {
   try {
     store = openRunStore(dir, { write: false });
     const config = store.getMeta<RunConfig>('config');
-    const status = readRunStatus(store, dir);
     const last = store.lastSeq();
     const point = store.loadCheckpoint()?.history.points.at(-1);
+    const status = readRunStatus(store, dir); // last: it may renew the snapshot
     return {
       id,
       name: config?.name ?? id,

@@ -78,6 +78,8 @@ export interface SnapshotSummary {
   readonly qdScore: number;
   readonly stopReason: string | null;
   readonly error?: string;
+  /** What scored the candidates; `caveat` marks a stand-in or a fallback. */
+  readonly scoredBy?: { readonly scorer: string; readonly caveat?: string };
 }
 
 export interface ReportSnapshot {

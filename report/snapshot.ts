@@ -93,6 +93,7 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
       qdScore: summary.archive.qdScore,
       stopReason: summary.stopReason,
       ...(summary.error !== undefined ? { error: summary.error } : {}),
+      ...(summary.scoredBy ? { scoredBy: summary.scoredBy } : {}),
     },
     map: mapOf(
       archive.geometry(),

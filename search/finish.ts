@@ -8,7 +8,7 @@ import type { Executor } from './executors/executor.js';
 import { remeasureElites, type RemeasuredElite } from './remeasure.js';
 import { logRun, writeFileAtomic } from './run-dir.js';
 import { buildSummary, type RunSummary, type SampleCounts } from './summary.js';
-import type { Space } from '../core/types.js';
+import type { ScoredBy, Space } from '../core/types.js';
 
 export interface FinishInput {
   readonly dir: string;
@@ -20,6 +20,7 @@ export interface FinishInput {
   readonly result: EngineResult;
   readonly stop?: AbortSignal;
   readonly samples: SampleCounts | undefined;
+  readonly scoredBy: ScoredBy | undefined;
 }
 
 /** Re-measures (a finished run, when configured), stores the status and stop reason, and writes summary.json. */
@@ -59,6 +60,7 @@ export async function finishRun(input: FinishInput): Promise<RunSummary> {
     ...(result.error ? { error: result.error.message } : {}),
     ...(remeasured && status === 'done' ? { remeasured } : {}),
     ...(input.samples ? { samples: input.samples } : {}),
+    ...(input.scoredBy ? { scoredBy: input.scoredBy } : {}),
   });
   await store.putMeta('status', status);
   await store.putMeta('stopReason', result.stopReason);

@@ -19,7 +19,7 @@ import { loadSpaceModule } from './plugins.js';
 import type { SeededRng } from '../core/rng.js';
 import { strategies } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
-import { toScore, type Evaluator, type Space } from '../core/types.js';
+import { toScore, type Evaluator, type ScoredBy, type Space } from '../core/types.js';
 
 /** What names a run's evaluator in the cache namespace; saved with the run, so a resume keeps its cache. */
 export interface EvaluatorId {
@@ -37,6 +37,8 @@ export interface Parts {
   readonly executor: Executor;
   /** Settings that run but do not do what the user likely meant (logged, and shown by the CLI). */
   readonly warnings: readonly string[];
+  /** What scores the candidates, when the evaluator says (a stand-in or a fallback carries a caveat). */
+  readonly scoredBy?: ScoredBy;
   close(): Promise<void>;
 }
 
@@ -101,13 +103,17 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
     await executor.close();
     await resultCache?.close();
   };
+  let scoredBy: ScoredBy | undefined;
   try {
     await runPrepareHook(evaluator, config.evaluator.options ?? {});
     await executor.start();
+    scoredBy = await scoredByOf(evaluator, config.evaluator.options ?? {});
   } catch (error) {
     await close();
     throw error;
   }
+  const warnings = warningsOf(config, evaluator);
+  if (scoredBy?.caveat) warnings.push(`scored by ${scoredBy.scorer}: ${scoredBy.caveat}`);
   return {
     space,
     evaluatorId,
@@ -115,8 +121,9 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
     strategy,
     executor,
     close,
-    warnings: warningsOf(config, evaluator),
+    warnings,
     ...(resultCache ? { resultCache } : {}),
+    ...(scoredBy ? { scoredBy } : {}),
   };
 }
 
@@ -190,6 +197,23 @@ async function runPrepareHook(evaluator: Evaluator<unknown>, options: unknown): 
       { cause: error },
     );
   }
+}
+
+/** The evaluator's own account of what scores the run (after `prepare`, so a backend fallback shows). */
+async function scoredByOf(evaluator: Evaluator<unknown>, options: unknown): Promise<ScoredBy | undefined> {
+  const hint =
+    'Fix scoredBy() in the evaluator: it returns { scorer: string, caveat?: string }, once per run, after prepare().';
+  let said: unknown;
+  try {
+    said = await evaluator.scoredBy?.(options);
+  } catch (error) {
+    throw new PluginError(`evaluator scoredBy failed: ${(error as Error).message}`, hint, { cause: error });
+  }
+  if (said === undefined) return undefined;
+  const { scorer, caveat } = (said ?? {}) as { scorer?: unknown; caveat?: unknown };
+  if (typeof scorer !== 'string' || scorer === '' || (caveat !== undefined && typeof caveat !== 'string'))
+    throw new PluginError(`evaluator scoredBy returned ${JSON.stringify(said)}`, hint);
+  return { scorer, ...(caveat ? { caveat } : {}) };
 }
 
 /**

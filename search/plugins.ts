@@ -86,7 +86,7 @@ function requireMembers(
 export async function loadEvaluatorModule(path: string): Promise<Evaluator<unknown>> {
   const object = await importDefault(path, 'evaluator');
   requireMembers(path, object, 'evaluator', ['evaluate'], EVALUATOR_EXAMPLE);
-  for (const optional of ['prepare', 'setup', 'fingerprint'] as const) {
+  for (const optional of ['prepare', 'setup', 'fingerprint', 'describe', 'inputFiles', 'scoredBy'] as const) {
     if (object[optional] !== undefined && typeof object[optional] !== 'function') {
       throw new PluginError(
         `${path} (evaluator.module): ${optional} is a ${typeof object[optional]}, expected a function`,

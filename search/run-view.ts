@@ -13,7 +13,7 @@ import { createSampleMeans, sampleCountsOf } from './sample-means.js';
 import type { RemeasuredElite } from './remeasure.js';
 import { SeededRng } from '../core/rng.js';
 import { buildSummary, type RunSummary, type SampleCounts } from './summary.js';
-import type { Space } from '../core/types.js';
+import type { ScoredBy, Space } from '../core/types.js';
 
 export interface RunView {
   readonly dir: string;
@@ -48,21 +48,25 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   const means = createSampleMeans();
   const counters = rebuildArchive(archive, store.events(), Number.POSITIVE_INFINITY, space, config.direction, means);
   const samples = sampleCountsOf(config, means);
-  const status = readRunStatus(store, dir);
   const checkpoint = store.loadCheckpoint();
   const remeasured = store.getMeta<RemeasuredElite[]>('remeasured');
+  const scoredBy = store.getMeta<ScoredBy | null>('scoredBy') ?? undefined;
+  const stopReason = store.getMeta<StopReason>('stopReason') ?? null;
+  const seconds = lastEventSeconds(store);
+  const status = readRunStatus(store, dir); // last: it may renew the snapshot
   const summary = buildSummary({
     runId: basename(dir),
     dir,
     status: status === 'killed' ? 'interrupted' : status,
-    stopReason: store.getMeta<StopReason>('stopReason') ?? null,
+    stopReason,
     counters,
     archive,
     space,
     direction: config.direction,
-    seconds: lastEventSeconds(store),
+    seconds,
     ...(remeasured ? { remeasured } : {}),
     samples,
+    ...(scoredBy ? { scoredBy } : {}),
   });
   return {
     dir,

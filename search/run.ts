@@ -49,6 +49,7 @@ export async function runSearch(config: RunConfig, options: StartOptions = {}): 
       await store.putMeta('config', config);
       await store.putMeta('geometry', parts.archive.geometry());
       await store.putMeta('evaluator', parts.evaluatorId);
+      await store.putMeta('scoredBy', parts.scoredBy ?? null);
       writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       logRun(dir, `start ${config.name} seed=${config.seed} workers=${config.workers}`);
       warn(dir, parts.warnings, options);
@@ -97,6 +98,7 @@ export async function resumeRun(
       if (checkpoint)
         rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config.direction, means);
       logRun(dir, `resume from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
+      await store.putMeta('scoredBy', parts.scoredBy ?? null); // this session's: a resume may run elsewhere
       const cache = cachePolicyOf(config, parts);
       // The log is the truth for samples too: the kill may have left the cache a sample ahead of (or behind) it.
       const corrected = await cache.restore(store.events());
@@ -204,6 +206,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       result,
       ...(hooks.stop ? { stop: hooks.stop } : {}),
       samples: sampleCountsOf(config, input.means),
+      scoredBy: input.parts.scoredBy,
     });
   } catch (error) {
     await store.putMeta('status', 'failed').catch(() => undefined);

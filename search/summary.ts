@@ -3,7 +3,7 @@ import type { ArchiveView } from '../archive/archive.js';
 import type { Counters, RunStatus } from '../store/events.js';
 import type { StopReason } from './budget.js';
 import type { RemeasuredElite } from './remeasure.js';
-import { fromScore, type Direction, type Space } from '../core/types.js';
+import { fromScore, type Direction, type ScoredBy, type Space } from '../core/types.js';
 
 export interface RunSummary {
   readonly runId: string;
@@ -41,6 +41,8 @@ export interface RunSummary {
   readonly error?: string;
   /** With `remeasure.elites`: the best elites evaluated again when the run ended, best median first. */
   readonly remeasured?: readonly RemeasuredElite[];
+  /** What scored the candidates, when the evaluator says; `caveat` marks a stand-in or a fallback. */
+  readonly scoredBy?: ScoredBy;
 }
 
 export interface SummaryInput<G> {
@@ -56,6 +58,7 @@ export interface SummaryInput<G> {
   readonly error?: string;
   readonly remeasured?: readonly RemeasuredElite[];
   readonly samples?: SampleCounts | undefined;
+  readonly scoredBy?: ScoredBy;
 }
 
 /** Aggregate mode: the samples behind each elite's mean, and the fewest that make it more than provisional. */
@@ -108,5 +111,6 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
     seconds: Math.round(input.seconds * 1000) / 1000,
     ...(input.error !== undefined ? { error: input.error } : {}),
     ...(input.remeasured ? { remeasured: input.remeasured } : {}),
+    ...(input.scoredBy ? { scoredBy: input.scoredBy } : {}),
   };
 }

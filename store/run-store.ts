@@ -23,6 +23,8 @@ export interface RunStore {
   saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
   loadCheckpoint(): Checkpoint | undefined;
   getMeta<T>(name: string): T | undefined;
+  /** A reader: `name` as last committed, past this store's snapshot (later reads see that newer snapshot too). */
+  getLatestMeta<T>(name: string): T | undefined;
   putMeta(name: string, value: unknown): Promise<void>;
   /** Resolves when every write so far is committed. */
   flush(): Promise<void>;
@@ -154,6 +156,10 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     saveCheckpoint: (checkpoint) => write('a checkpoint', () => meta.put('checkpoint', checkpoint)),
     loadCheckpoint: () => meta.get('checkpoint') as Checkpoint | undefined,
     getMeta: <T>(name: string) => meta.get(name) as T | undefined,
+    getLatestMeta<T>(name: string) {
+      if (!options.write) root.resetReadTxn();
+      return meta.get(name) as T | undefined;
+    },
     putMeta: (name, value) => write(`run metadata (${name})`, () => meta.put(name, value), false),
     flush: () => write('pending writes', () => Promise.resolve(root.committed)),
     async close() {
@@ -212,21 +218,36 @@ function acquireLock(dir: string): void {
   }
 }
 
-/** The live process holding the run's lock, if any (a lock left by a killed process does not count). */
-/** A run's status as readers show it: 'running' with no live process holding its lock means killed (resumable). */
+/**
+ * A run's status as readers show it: 'running' with no live process holding its lock means killed (resumable). The
+ * status comes from the reader's snapshot and the lock from now, so a writer that ended after the snapshot looks
+ * dead: its final status, committed since, tells the two apart (the snapshot's 'running' then stands, and the next
+ * look sees the end). Read it last: it may renew the store's snapshot.
+ */
 export function readRunStatus(store: RunStore, dir: string): RunStatus | 'killed' {
   const stored = store.getMeta<RunStatus>('status') ?? 'running';
-  return stored === 'running' && lockHolder(dir) === undefined ? 'killed' : stored;
+  if (stored !== 'running' || lockState(dir).state === 'live') return stored;
+  const latest = store.getLatestMeta<RunStatus>('status') ?? 'running';
+  return latest === 'running' ? 'killed' : 'running';
 }
 
+/** The live process holding the run's lock, if any (a lock left by a killed process does not count). */
 export function lockHolder(dir: string): number | undefined {
+  const lock = lockState(dir);
+  return lock.state === 'live' ? lock.pid : undefined;
+}
+
+/** The run's lock file: absent (no writer, or one that closed), held by a live process, or left by a dead one. */
+function lockState(dir: string): { state: 'absent' } | { state: 'live'; pid: number } | { state: 'stale' } {
   let holder: number;
   try {
     holder = Number(readFileSync(join(dir, LOCK_FILE), 'utf8'));
   } catch {
-    return undefined;
+    return { state: 'absent' };
   }
-  return Number.isInteger(holder) && holder > 0 && isAlive(holder) ? holder : undefined;
+  return Number.isInteger(holder) && holder > 0 && isAlive(holder)
+    ? { state: 'live', pid: holder }
+    : { state: 'stale' };
 }
 
 function releaseLock(dir: string): void {

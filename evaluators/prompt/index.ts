@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { lockKey } from '../../core/semaphores.js';
 import { defineFactory } from '../../core/factory.js';
-import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
+import type { EvalContext, EvalResult, Evaluator, ScoredBy } from '../../core/types.js';
 import { createChatClient, type ChatClient, type ChatMessage } from './client.js';
 import { gapReward, readAnswer, type Prediction } from './labels.js';
 import { inverseDocumentFrequencies, offlineClassifier } from './offline.js';
@@ -176,6 +176,17 @@ export function createPromptEvaluator(input: z.input<typeof promptOptionsSchema>
     ],
     prepare() {
       load(); // fail fast, in the main process, on a bad task, prompt or server setting
+    },
+    scoredBy(): ScoredBy {
+      if (options.scorer === 'http') {
+        const { baseUrl, model } = serverOf(options);
+        return { scorer: `${model ?? '(model?)'} at ${baseUrl ?? '(server?)'}${options.logprobs ? ', logprobs' : ''}` };
+      }
+      return {
+        scorer: `offline nearest-neighbour stand-in (k = ${options.neighbours})`,
+        caveat:
+          'not an LLM: the scores say which demonstrations and words a nearest-neighbour classifier finds useful; set scorer: http for a language model',
+      };
     },
     setup() {
       load();

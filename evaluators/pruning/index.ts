@@ -64,6 +64,10 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
       const { ensureModel } = await import('./context.js');
       await ensureModel(options, (line) => process.stderr.write(`${line}\n`));
     },
+    async scoredBy() {
+      const { backendScoredBy } = await import('../../lm/backend.js');
+      return backendScoredBy(options.backend, options.model);
+    },
     async setup() {
       const { loadPruningContext } = await import('./context.js');
       context ??= await loadPruningContext(options);

@@ -41,6 +41,10 @@ export function createSparsityEvaluator(
       const { prepareSparsity } = await import('./runtime.js');
       await prepareSparsity(settings, log);
     },
+    async scoredBy() {
+      const { backendScoredBy } = await import('../../lm/backend.js');
+      return backendScoredBy(settings.backend, settings.model);
+    },
     async setup() {
       if (runtime) return;
       const { SparsityRuntime } = await import('./runtime.js');

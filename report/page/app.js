@@ -205,6 +205,16 @@
           ),
         ),
         ...(m.error ? [h('p', { class: 'error' }, `Error: ${m.error}`)] : []),
+        ...(m.scoredBy
+          ? [
+              h(
+                'p',
+                { id: 'scored-by', class: m.scoredBy.caveat ? 'caveat' : 'scorer' },
+                `Scored by ${m.scoredBy.scorer}`,
+                ...(m.scoredBy.caveat ? [h('strong', {}, ` — ${m.scoredBy.caveat}`)] : []),
+              ),
+            ]
+          : []),
         h(
           'dl',
           { class: 'stats' },

@@ -1,16 +1,16 @@
 // Bad run directories: refused with a message that says what is wrong and what to do. Exit 2 (bad input) for a
 // directory that is missing, not a run, not LMDB, not yet a run, of another store schema, or locked by a live
 // process; exit 1 only for a run store that is damaged. A stale lock (its process is dead) is taken over.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { readRunState, spawnElites } from '../helpers/kill-harness.js';
-import { openRunStore } from '../../store/run-store.js';
+import { openRunStore, readRunStatus } from '../../store/run-store.js';
 import { parseRunConfig } from '../../search/config.js';
 import { runCli } from '../helpers/cli.js';
-import { useRunFiles } from '../helpers/files.js';
+import { repoRoot, useRunFiles } from '../helpers/files.js';
 import { waitFor } from '../helpers/wait.js';
 
 const config = (dir: string, extra: Record<string, unknown> = {}): string => {
@@ -183,5 +183,60 @@ describe('bad run directories', () => {
     await store.append({ seq: 0, id: 0, ok: false, kind: 'threw', msg: 'x', t: 0 });
     await store.close();
     await expectRefused(['resume', run], 1, /has events but no checkpoint[\s\S]*damaged/);
+  });
+});
+
+describe('the status a reader shows', () => {
+  /**
+   * A run's writer in another process (a reader's snapshot is per process): it commits 'running', then, once the file
+   * `go` appears, commits `final` (if any) and closes, which removes its lock.
+   */
+  function remoteWriter(dir: string, go: string, final: string | undefined): Promise<void> {
+    const script = `
+      import { existsSync } from 'node:fs';
+      import { openRunStore } from ${JSON.stringify(join(repoRoot, 'dist/store/run-store.js'))};
+      const store = openRunStore(${JSON.stringify(dir)}, { write: true });
+      await store.putMeta('status', 'running');
+      process.stdout.write('running\\n');
+      while (!existsSync(${JSON.stringify(go)})) await new Promise((resolve) => setTimeout(resolve, 5));
+      ${final ? `await store.putMeta('status', ${JSON.stringify(final)});` : ''}
+      await store.close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return new Promise((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.on('exit', (code) => reject(new Error(`writer exited (${code}) before committing 'running'`)));
+    });
+  }
+
+  /** Synchronously (the reader's snapshot must not be renewed meanwhile): lets the writer end, and waits until it has. */
+  function endWriterNow(dir: string, go: string): void {
+    writeFileSync(go, '');
+    const deadline = Date.now() + 60_000;
+    while (existsSync(join(dir, 'run.lock'))) if (Date.now() > deadline) throw new Error('the writer did not end');
+  }
+
+  it("a run that ends between a reader's snapshot and its lock check is running, then done; one that stops without a final status is killed", async () => {
+    const dir = useRunFiles();
+    const ended = join(dir, 'ended');
+    await remoteWriter(ended, join(dir, 'go-ended'), 'done');
+    const reader = openRunStore(ended, { write: false });
+    expect(reader.getMeta('status')).toBe('running'); // the snapshot, held while this test stays synchronous
+    endWriterNow(ended, join(dir, 'go-ended'));
+    // Before: 'killed', a status the run never had (the dashboard stopped following the run there).
+    expect(readRunStatus(reader, ended)).toBe('running');
+    await reader.close();
+    const again = openRunStore(ended, { write: false });
+    expect(readRunStatus(again, ended)).toBe('done');
+    await again.close();
+
+    const stopped = join(dir, 'stopped');
+    await remoteWriter(stopped, join(dir, 'go-stopped'), undefined);
+    const look = openRunStore(stopped, { write: false });
+    expect(look.getMeta('status')).toBe('running');
+    endWriterNow(stopped, join(dir, 'go-stopped')); // no final status (a process that died writing it): resumable
+    expect(readRunStatus(look, stopped)).toBe('killed');
+    await look.close();
   });
 });

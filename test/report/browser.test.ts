@@ -109,6 +109,8 @@ describe.skipIf(!chromiumPath)(
       await page.waitForSelector('body[data-updates="1"]');
 
       expect(await page.evaluate(DRAWN_CELLS)).toBe(archiveSize);
+      // What scored the run, and that it is a stand-in, is said on the page.
+      expect(await page.textContent('#scored-by')).toMatch(/Scored by toy-kernel formula — a formula, not a measured/);
       expect(await page.getAttribute('#archive-map', 'aria-label')).toMatch(
         new RegExp(`${archiveSize} of 128 cells filled`),
       );

@@ -84,7 +84,7 @@ describe('a cache shared by runs of different settings', () => {
     const dir = useRunFiles();
     const task = join(dir, 'task');
     cpSync(join(import.meta.dirname, '../../tasks/brown-genre'), task, { recursive: true });
-    const options = { task, scorer: 'offline', devExamples: 40, testExamples: 0 };
+    const options = { task, scorer: 'offline' as const, devExamples: 40, testExamples: 0 };
     const config: RunConfigInput = {
       name: 'prompt-task',
       seed: 5,

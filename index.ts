@@ -1,4 +1,7 @@
 // The public API of elites: everything the CLI does, a program can do by importing the package.
+// Importing it loads no part that only one command or executor needs (the CLI's yargs, BullMQ, the LLM client, tfjs):
+// those are imported when used.
+import type { CliIo } from './cli/io.js';
 export { runSearch, resumeRun, type StartOptions, type ResumeOverrides, type RunHooks } from './search/run.js';
 export { openRunView, type RunView } from './search/run-view.js';
 export {
@@ -21,7 +24,10 @@ export {
   type ConfigOverrides,
 } from './search/config.js';
 export { runEngine, type EngineParts, type EngineResult, type Progress } from './search/engine.js';
-export { main } from './cli/main.js';
+/** The CLI as a function: `argv` without the program name, the exit code back (yargs loads at the first call). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  return (await import('./cli/main.js')).main(argv, io);
+}
 export {
   defineEvaluator,
   defineSpace,

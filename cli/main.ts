@@ -1,16 +1,9 @@
 // The CLI: yargs wiring only. Each command lives in its own file and calls the library; main returns an exit code.
+// A command's file is imported only when that command runs, so `elites --help` or `elites runs` does not load what
+// `elites run` or `elites worker` needs (BullMQ, the LLM client, the report and dashboard code).
 import yargs, { type Argv } from 'yargs';
 import { ElitesError, ExitCode, formatError } from '../core/errors.js';
-import { exportCommand } from './export.js';
-import { initCommand } from './init.js';
-import { inspectCommand } from './inspect.js';
 import { write, type CliIo } from './io.js';
-import { resumeCommand, runCommand } from './run.js';
-import { runsCommand } from './runs.js';
-import { tableCommand } from './table.js';
-import { workerCommand } from './worker.js';
-import { reportCommand } from './report.js';
-import { serveCommand } from './serve.js';
 
 class ArgumentError extends Error {}
 
@@ -18,10 +11,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let exitCode: number = ExitCode.ok;
   // A command's handler, typed by the command's args interface (e.g. ExportArgs): yargs infers argv from the builder and
   // it must be assignable to that interface, so a required option left out, or one declared with the wrong type, fails to compile.
+  // `load` imports the command's module when the command is chosen.
   const handle =
-    <A>(command: (args: A, io: CliIo) => Promise<number>) =>
-    (args: A): Promise<void> =>
-      command(args, io).then((code) => void (exitCode = code));
+    <A>(load: () => Promise<(args: A, io: CliIo) => Promise<number>>) =>
+    async (args: A): Promise<void> =>
+      void (exitCode = await (await load())(args, io));
   const budgetOptions = <T>(y: Argv<T>) =>
     y
       .option('evaluations', { type: 'number', describe: 'proposal budget (cache hits included)' })
@@ -39,13 +33,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         budgetOptions(y.positional('config', { type: 'string', demandOption: true }))
           .option('out', { type: 'string', describe: 'run directory (default runs/<name>-<time>/)' })
           .option('seed', { type: 'number' }),
-      handle(runCommand),
+      handle(async () => (await import('./run.js')).runCommand),
     )
     .command(
       'resume <dir>',
       'continue a run from its last checkpoint',
       (y) => budgetOptions(y.positional('dir', { type: 'string', demandOption: true })),
-      handle(resumeCommand),
+      handle(async () => (await import('./run.js')).resumeCommand),
     )
     .command(
       'inspect <dir>',
@@ -55,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           .positional('dir', { type: 'string', demandOption: true })
           .option('top', { type: 'number', default: 10 })
           .option('json', { type: 'boolean' }),
-      handle(inspectCommand),
+      handle(async () => (await import('./inspect.js')).inspectCommand),
     )
     .command(
       'export <dir>',
@@ -66,13 +60,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           .option('format', { choices: ['csv', 'jsonl', 'json'] as const, default: 'csv' as const })
           .option('all', { type: 'boolean', describe: 'every logged event, not just the elites' })
           .option('output', { type: 'string', alias: 'o', describe: 'write to a file instead of stdout' }),
-      handle(exportCommand),
+      handle(async () => (await import('./export.js')).exportCommand),
     )
     .command(
       'runs [dir]',
       'list runs with status and best',
       (y) => y.positional('dir', { type: 'string', default: 'runs' }).option('json', { type: 'boolean' }),
-      handle(runsCommand),
+      handle(async () => (await import('./runs.js')).runsCommand),
     )
     .command(
       'table <dirs..>',
@@ -87,7 +81,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           })
           .option('output', { type: 'string', alias: 'o', describe: 'also write the table as JSON to this file' })
           .option('json', { type: 'boolean', describe: 'print JSON instead of the table' }),
-      handle(tableCommand),
+      handle(async () => (await import('./table.js')).tableCommand),
     )
     .command(
       'report <dir>',
@@ -104,7 +98,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             type: 'number',
             describe: 'elites listed with their text (best first; default 5000; the map shows all)',
           }),
-      handle(reportCommand),
+      handle(async () => (await import('./report.js')).reportCommand),
     )
     .command(
       'serve',
@@ -118,13 +112,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             default: '127.0.0.1',
             describe: 'address to bind (other than loopback exposes the runs to the network)',
           }),
-      handle(serveCommand),
+      handle(async () => (await import('./serve.js')).serveCommand),
     )
     .command(
       'init [dir]',
       'write a starter config and plug-in evaluator',
       (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }),
-      handle(initCommand),
+      handle(async () => (await import('./init.js')).initCommand),
     )
     .command(
       'worker',
@@ -142,7 +136,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             describe: 'project directory plug-in modules are resolved in (default: the working directory)',
           })
           .option('memory-mb', { type: 'number', describe: 'heap limit of each evaluation thread (MB)' }),
-      handle(workerCommand),
+      handle(async () => (await import('./worker.js')).workerCommand),
     )
     .demandCommand(1, 'name a command: run, resume, inspect, export, runs, table, report, serve, init or worker')
     .strict()

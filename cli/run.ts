@@ -6,7 +6,6 @@ import type { RunSummary } from '../search/summary.js';
 import type { Budget } from '../search/budget.js';
 import { formatSummary } from './format.js';
 import { write, type CliIo } from './io.js';
-import { createProgressDisplay } from './progress.js';
 
 export interface RunArgs {
   readonly config: string;
@@ -46,7 +45,8 @@ async function withProgress(
   budget: Budget,
   start: (hooks: RunHooks) => Promise<RunSummary>,
 ): Promise<RunSummary> {
-  const display = createProgressDisplay(io, budget);
+  // The bar draws only on a terminal: cli-progress is imported only then.
+  const display = io.isTTY ? (await import('./progress.js')).createProgressDisplay(io, budget) : undefined;
   try {
     return await start({
       ...(io.stop ? { stop: io.stop } : {}),

@@ -1,12 +1,10 @@
 // Reading runs for people and scripts: inspect (summary, heatmap, top elites), export (csv, jsonl, json), and the run list.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { renderHeatmap } from '../archive/index.js';
-import type { HeatmapOptions } from '../archive/heatmap.js';
+import { renderHeatmap, type HeatmapOptions } from '../archive/heatmap.js';
 import type { RunEvent } from '../store/events.js';
 import { UsageError } from '../core/errors.js';
-import { dimsOf } from '../search/config.js';
-import { openRunView, type RunView } from '../search/run-view.js';
+import type { RunView } from '../search/run-view.js';
 import type { RunSummary } from '../search/summary.js';
 import { fromScore } from '../core/types.js';
 import { sampleFields } from '../search/summary.js';
@@ -33,11 +31,24 @@ export interface RunInspection {
   readonly history: RunView['history'];
 }
 
+/**
+ * The run reader and the config's helpers, imported at the first run read: they bring the store, every registry, zod
+ * and YAML, which `elites runs` on a directory without runs does not need.
+ */
+async function reader() {
+  const [{ openRunView }, { dimsOf }] = await Promise.all([
+    import('../search/run-view.js'),
+    import('../search/config.js'),
+  ]);
+  return { openRunView, dimsOf };
+}
+
 /** Summary, text heatmap and the top-K elites of a run (running, finished or killed). */
 export async function inspectRun(
   dir: string,
   options: { top?: number; paint?: HeatmapOptions['paint'] } = {},
 ): Promise<RunInspection> {
+  const { openRunView, dimsOf } = await reader();
   const view = await openRunView(dir);
   try {
     const top = elitesOf(view)
@@ -57,6 +68,7 @@ export type ExportFormat = 'csv' | 'jsonl' | 'json';
 
 /** The archive's elites (or, with `all`, every logged event) as text in the given format. */
 export async function exportRun(dir: string, options: { format: ExportFormat; all?: boolean }): Promise<string> {
+  const { openRunView, dimsOf } = await reader();
   const view = await openRunView(dir);
   try {
     const names = dimsOf(view.config).map((d) => d.name);
@@ -93,6 +105,7 @@ export async function listRuns(parent = 'runs'): Promise<RunListing[]> {
   for (const name of readdirSync(root).sort()) {
     const dir = join(root, name);
     if (!existsSync(join(dir, 'store.mdb'))) continue;
+    const { openRunView } = await reader();
     try {
       const view = await openRunView(dir);
       out.push({

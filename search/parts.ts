@@ -13,7 +13,6 @@ import { cacheScopeOf, evaluatorVersion } from './cache-scope.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
 import { createInlineExecutor } from './executors/inline.js';
 import { createPiscinaExecutor } from './executors/piscina.js';
-import { createRedisExecutor } from './executors/redis/executor.js';
 import { shortHash } from './executors/redis/protocol.js';
 import { loadSpaceModule } from './plugins.js';
 import type { SeededRng } from '../core/rng.js';
@@ -91,13 +90,14 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
   };
   const executor: Executor =
     config.executor?.type === 'redis'
-      ? createRedisExecutor(spec, config.executor, {
+      ? // imported only for a Redis run: BullMQ and ioredis are hundreds of modules every other run would load
+        (await import('./executors/redis/executor.js')).createRedisExecutor(spec, config.executor, {
           runTag: shortHash(resolve(options.runDir ?? '.')),
           evaluator,
           ...(resultCache ? { cache: resultCache } : {}),
         })
       : config.workers === 0
-        ? createInlineExecutor(spec, resultCache, evaluator)
+        ? createInlineExecutor(spec, resultCache, evaluator, config.batch)
         : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb });
   const close = async (): Promise<void> => {
     await executor.close();

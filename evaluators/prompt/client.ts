@@ -2,7 +2,7 @@
 // hosted APIs): temperature 0, a concurrency limit shared by every thread's requests, retries with backoff on 429,
 // 5xx, timeouts, lost connections and malformed answers, and errors that say what happened without the API key.
 import { randomInt } from 'node:crypto';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { sharedSemaphore, type SharedSemaphore } from '../../core/semaphores.js';
 import type { TopToken } from './labels.js';
 import type { Answer } from './response-cache.js';
@@ -66,16 +66,25 @@ interface AttemptFailure {
 /** A response that is not a chat completion. */
 class MalformedResponse extends Error {}
 
+/** The SDK class, imported at the first request: the package is ~150 modules that a run without an LLM never needs. */
+let sdkClass: typeof OpenAI | undefined;
+async function loadSdk(): Promise<typeof OpenAI> {
+  sdkClass ??= (await import('openai')).default;
+  return sdkClass;
+}
+
 export function createChatClient(options: ChatClientOptions): ChatClient {
-  const sdk = new OpenAI({
-    baseURL: options.baseUrl,
-    // Local servers need no key; the SDK insists on one, so an unset variable sends a placeholder (a server that
-    // checks keys answers 401, reported with the variable's name).
-    apiKey: options.apiKey ?? 'no-key-set',
-    maxRetries: 0, // retries are ours: they release the shared concurrency slot while backing off
-    timeout: options.timeoutMs + 1000, // ours fires first and also covers reading the body
-    logLevel: 'off',
-  });
+  let sdk: OpenAI | undefined;
+  const client = async (): Promise<OpenAI> =>
+    (sdk ??= new (await loadSdk())({
+      baseURL: options.baseUrl,
+      // Local servers need no key; the SDK insists on one, so an unset variable sends a placeholder (a server that
+      // checks keys answers 401, reported with the variable's name).
+      apiKey: options.apiKey ?? 'no-key-set',
+      maxRetries: 0, // retries are ours: they release the shared concurrency slot while backing off
+      timeout: options.timeoutMs + 1000, // ours fires first and also covers reading the body
+      logLevel: 'off',
+    }));
   // A permit outlives no attempt (each has its own timer): a lease a little longer frees the permit of a terminated thread.
   const semaphore = sharedSemaphore(`llm-requests:${options.baseUrl}`, options.concurrency, {
     leaseMs: options.timeoutMs + 10_000,
@@ -86,6 +95,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     options.apiKey && options.apiKey.length >= 4 ? text.split(options.apiKey).join('[API key]') : text;
 
   const attempt = async (body: ChatBody, signal: AbortSignal): Promise<Answer> => {
+    const sdk = await client(); // before the timer: loading the SDK is not the server's time
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(), options.timeoutMs);
     try {
@@ -108,6 +118,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     if (error instanceof MalformedResponse) return { retry: true, kind: 'malformed answer', detail: error.message };
     if (error instanceof SyntaxError)
       return { retry: true, kind: 'malformed JSON', detail: `the body is not valid JSON (${error.message})` };
+    // The SDK's errors come from a loaded SDK; before it loads (its import failed) no error is one of them.
+    const OpenAI = sdkClass;
+    if (OpenAI === undefined) return plainFailure(error);
     if (error instanceof OpenAI.APIConnectionTimeoutError)
       return { retry: true, kind: 'timeout', detail: `no answer within ${options.timeoutMs / 1000} s` };
     if (error instanceof OpenAI.APIConnectionError)
@@ -140,7 +153,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         };
       return { retry: false, kind: String(status), detail: `refused the request: ${detail}` };
     }
-    return { retry: false, kind: 'error', detail: error instanceof Error ? error.message : String(error) };
+    return plainFailure(error);
   };
 
   return {
@@ -180,6 +193,12 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     },
   };
 }
+
+const plainFailure = (error: unknown): AttemptFailure => ({
+  retry: false,
+  kind: 'error',
+  detail: error instanceof Error ? error.message : String(error),
+});
 
 /** "LLM server at URL answered 500 4 times (retried with backoff): <last detail>", or the mix of causes. */
 function summarise(where: string, failures: readonly AttemptFailure[]): string {

@@ -74,17 +74,20 @@ async function loadSdk(): Promise<typeof OpenAI> {
 }
 
 export function createChatClient(options: ChatClientOptions): ChatClient {
-  let sdk: OpenAI | undefined;
-  const client = async (): Promise<OpenAI> =>
-    (sdk ??= new (await loadSdk())({
-      baseURL: options.baseUrl,
-      // Local servers need no key; the SDK insists on one, so an unset variable sends a placeholder (a server that
-      // checks keys answers 401, reported with the variable's name).
-      apiKey: options.apiKey ?? 'no-key-set',
-      maxRetries: 0, // retries are ours: they release the shared concurrency slot while backing off
-      timeout: options.timeoutMs + 1000, // ours fires first and also covers reading the body
-      logLevel: 'off',
-    }));
+  let sdk: Promise<OpenAI> | undefined;
+  const client = (): Promise<OpenAI> =>
+    (sdk ??= loadSdk().then(
+      (SDK) =>
+        new SDK({
+          baseURL: options.baseUrl,
+          // Local servers need no key; the SDK insists on one, so an unset variable sends a placeholder (a server that
+          // checks keys answers 401, reported with the variable's name).
+          apiKey: options.apiKey ?? 'no-key-set',
+          maxRetries: 0, // retries are ours: they release the shared concurrency slot while backing off
+          timeout: options.timeoutMs + 1000, // ours fires first and also covers reading the body
+          logLevel: 'off',
+        }),
+    ));
   // A permit outlives no attempt (each has its own timer): a lease a little longer frees the permit of a terminated thread.
   const semaphore = sharedSemaphore(`llm-requests:${options.baseUrl}`, options.concurrency, {
     leaseMs: options.timeoutMs + 10_000,

@@ -131,11 +131,22 @@ export abstract class CellArchive<G> implements Archive<G> {
 }
 
 function toElite<G>(candidate: Candidate<G>, cell: number): Elite<G> {
-  const { id, genome, score, tiebreak, descriptors, metrics } = candidate;
+  const { id, score, tiebreak, descriptors, metrics } = candidate;
+  const genome = ownMemory(candidate.genome);
   const elite: Elite<G> = tiebreak
     ? { cell, id, genome, score, tiebreak: tiebreak.slice(), descriptors: descriptors.slice() }
     : { cell, id, genome, score, descriptors: descriptors.slice() };
   return metrics ? { ...elite, metrics } : elite;
+}
+
+/**
+ * An elite is kept long: a typed-array genome that is a view of a larger buffer (spaces allocate short-lived genomes
+ * from shared slabs) is copied, so the archive never holds a slab alive for one genome.
+ */
+function ownMemory<G>(genome: G): G {
+  if (!ArrayBuffer.isView(genome) || genome instanceof DataView) return genome;
+  const view = genome as unknown as Float64Array;
+  return view.byteLength === view.buffer.byteLength ? genome : (view.slice() as unknown as G);
 }
 
 /** Options of the `grid` archive (the config object minus `type`; the run's `qdOffset` arrives via the deps). */

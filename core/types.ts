@@ -83,6 +83,15 @@ export interface Evaluator<G> {
    */
   readonly fingerprintDeterminesResult?: boolean;
   evaluate(g: G, ctx: EvalContext): EvalResult | Promise<EvalResult>;
+  /**
+   * Optional: many genomes at once (a vectorised objective), one result per genome in order, each checked like
+   * evaluate()'s. Used by the inline executor for the tasks of a batch (`batch` in the config) when the evaluator
+   * has no fingerprint; a throw fails every task of the call.
+   */
+  evaluateBatch?(
+    gs: readonly G[],
+    ctxs: readonly EvalContext[],
+  ): readonly EvalResult[] | Promise<readonly EvalResult[]>;
   /** Cached results are samples to average, not truths. */
   readonly noisy?: boolean;
   /** The files and directories it reads with these options (task data, a prompt file): their contents are part of the cache namespace. */

@@ -105,6 +105,14 @@ export const runConfigSchema = z.strictObject({
   archive: z.looseObject({ type: z.string().min(1), qdOffset: z.number().optional() }),
   budget: budgetSchema,
   workers: z.int().nonnegative().max(1024).default(1).describe('0 = inline in the main thread'),
+  batch: z
+    .int()
+    .min(1)
+    .max(65_536)
+    .default(1)
+    .describe(
+      'proposals asked of the strategy at once and kept in flight per worker thread (inline: in all); above 1 it amortises the per-proposal cost of cheap objectives (the strategy sees results after a batch, as in pyribs)',
+    ),
   executor: executorSchema
     .optional()
     .describe('absent or { type: local }: the local pool; { type: redis, url, queue }: `elites worker` processes'),

@@ -9,8 +9,11 @@
 //   → the logged RunEvent (store/events.ts: toEvent / fromEvent / countEvent are its only codec).
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Archive } from '../archive/archive.js';
+import type { Candidate } from '../archive/archive.js';
 import {
   countEvent,
+  type ArchiveStatus,
+  type EventRecord,
   emptyCounters,
   logFidelity,
   readFidelity,
@@ -31,6 +34,7 @@ import { createInFlight } from './in-flight.js';
 import type { SeededRng } from '../core/rng.js';
 import type { Answer } from './answer.js';
 import { checkReplayed, createReplaySource, type ReplaySource } from './replay.js';
+import { PendingProposals } from './pending.js';
 import type { SampleMeans } from './sample-means.js';
 import type { Outcome, Proposal, Strategy } from './strategies/strategy.js';
 import { toScore, type Direction, type Space } from '../core/types.js';
@@ -49,6 +53,11 @@ export interface EngineParts<G> {
   readonly direction: Direction;
   readonly budget: Budget;
   readonly maxConsecutiveFailures: number;
+  /**
+   * The strategy is asked once at least this many slots are free (the config's `batch`; default 1, steady state):
+   * a batch is asked, evaluated and told together, with workers kept busy by the other threads' batches.
+   */
+  readonly batch?: number;
   readonly logAllGenomes: boolean;
   readonly checkpointSeconds: number;
   /** Continue from here: the events after `checkpoint.seq` are replayed, not re-evaluated. */
@@ -90,8 +99,9 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   const history = parts.resumeFrom?.history ?? emptyHistory(budget);
   const started = performance.now() - (resumed?.elapsedSeconds ?? 0) * 1000;
   const elapsed = (): number => (performance.now() - started) / 1000;
+  const statsNow = () => archive.stats();
 
-  const pending = new Map<number, Proposal<G>>(); // asked, not yet processed (in id order: Map keeps insertion order)
+  const pending = new PendingProposals<Proposal<G>>(); // asked, not yet processed, in id order
   const live = createInFlight<G>({
     space,
     cache: parts.cache,
@@ -119,12 +129,12 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     }),
   );
 
-  const dispatch = (p: Proposal<G>): void => {
-    pending.set(p.id, p);
-    if (!replay) live.submit(p);
+  const dispatch = (ps: readonly Proposal<G>[]): void => {
+    for (const p of ps) pending.set(p.id, p);
+    if (!replay) live.submitAll(ps);
   };
-  /** The next answer, from the log while replaying, else live; undefined when a stop signal comes first. */
-  const nextAnswer = async (): Promise<Answer<G> | undefined> => {
+  /** The next answer if one is ready: from the log while replaying, else live. */
+  const takeAnswer = (): Answer<G> | undefined => {
     const logged = replay?.next(pending);
     if (logged) return logged;
     if (replay) {
@@ -132,15 +142,21 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       slots = executor.size;
       const again = [...pending.values()];
       pending.clear();
-      again.forEach(dispatch);
+      dispatch(again);
     }
-    return live.next();
+    return live.take();
   };
 
   // A checkpoint before the first event: a run killed at any moment has one to replay its log from.
   if (!resumed) await checkpointer.save();
-  for (const p of resumed?.pending ?? [])
-    dispatch({ id: p.id, genome: space.decode(p.g), parents: p.parents, ...readFidelity(p.fid) });
+  dispatch(
+    (resumed?.pending ?? []).map((p) => ({
+      id: p.id,
+      genome: space.decode(p.g),
+      parents: p.parents,
+      ...readFidelity(p.fid),
+    })),
+  );
 
   let stopReason: StopReason | undefined; // once set, nothing more is asked
   let failure: RunFailedError | undefined;
@@ -152,27 +168,27 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
         stopReason = 'signal';
         break;
       }
-      const want =
-        stopReason === undefined
-          ? Math.min(slots - pending.size, proposalsLeft(budget, counters.proposals + pending.size))
-          : 0;
-      if (want > 0) {
-        for (const p of strategy.ask(want)) {
-          const due = counters.proposals + pending.size;
+      const left = stopReason === undefined ? proposalsLeft(budget, counters.proposals + pending.size) : 0;
+      const want = Math.min(slots - pending.size, left);
+      if (want > 0 && (want >= (parts.batch ?? 1) || want === left || pending.size === 0)) {
+        const asked = strategy.ask(want);
+        asked.forEach((p, i) => {
+          const due = counters.proposals + pending.size + i;
           if (p.id !== due)
             throw new RunFailedError(
               'E_IDS',
               `the strategy proposed id ${p.id} where ${due} was due`,
               'This is a bug in the strategy: ids must count 0, 1, 2, … in the order asked.',
             );
-          dispatch(p);
-        }
+        });
+        dispatch(asked);
       }
       if (pending.size === 0) {
         stopReason ??= stopWhenIdle(budget, counters.proposals, strategy);
         break;
       }
-      const answer = await nextAnswer();
+      // A ready answer is taken without a promise: with a synchronous objective every answer of a batch is ready.
+      const answer = takeAnswer() ?? (await live.next());
       if (!answer) continue; // stop signal: handled at the top
       if (!pending.delete(answer.proposal.id))
         throw new RunFailedError(
@@ -191,7 +207,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
         if (full) await full;
       }
       writer.throwIfFailed();
-      recordHistory(history, counters, archive.stats(), elapsed(), direction);
+      recordHistory(history, counters, statsNow, elapsed, direction);
 
       if (stopReason === undefined) {
         const stop = stopAfterAnswer({
@@ -219,7 +235,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
         await yieldToEventLoop();
       }
     }
-    recordHistory(history, counters, archive.stats(), elapsed(), direction, true);
+    recordHistory(history, counters, statsNow, elapsed, direction, true);
     parts.onProgress?.({ counters, elapsedSeconds: elapsed(), archive, direction }); // the final state: a progress bar ends where the run did
     await writer.drain();
     if (!replay) await checkpointer.save();
@@ -246,45 +262,44 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
   const score = toScore(result.fitness, direction);
   const tiebreak = result.tiebreak?.map((v) => toScore(v, direction));
   // Screening results (a racing stage on part of the data) are told to the strategy, never offered to the archive.
-  const added = proposal.fidelity?.screening
-    ? { status: 'screened' as const, cell: -1 }
-    : parts.means.offer(
-        archive,
-        {
-          id: proposal.id,
-          genome: proposal.genome,
-          score,
-          descriptors: result.descriptors ?? [],
-          ...(tiebreak ? { tiebreak } : {}),
-          ...(result.metrics ? { metrics: result.metrics } : {}),
-        },
-        sample,
-      );
-  const outcome: Outcome<G> = {
+  let added: { readonly status: ArchiveStatus; readonly cell: number };
+  if (proposal.fidelity?.screening) added = { status: 'screened', cell: -1 };
+  else {
+    // Filled in place (optional fields only when present): one object per proposal, no spread temporaries.
+    const candidate: Writable<Candidate<G>> = {
+      id: proposal.id,
+      genome: proposal.genome,
+      score,
+      descriptors: result.descriptors ?? [],
+    };
+    if (tiebreak) candidate.tiebreak = tiebreak;
+    if (result.metrics) candidate.metrics = result.metrics;
+    added = parts.means.offer(archive, candidate, sample);
+  }
+  const outcome: Writable<Outcome<G> & { ok: true }> = {
     proposal,
     ok: true,
     score,
     result,
     status: added.status,
     source,
-    ...(tiebreak ? { tiebreak } : {}),
   };
+  if (tiebreak) outcome.tiebreak = tiebreak;
   strategy.tell(outcome);
   const keepGenome = added.status === 'new' || added.status === 'improved' || parts.logAllGenomes;
-  return toEvent(
-    {
-      ok: true,
-      id: proposal.id,
-      source,
-      result,
-      status: added.status,
-      cell: added.cell,
-      parents: proposal.parents,
-      ...fid,
-      ...(keepGenome ? { genome: space.encode(proposal.genome) } : {}),
-      ...(sample ? { sample } : {}),
-    },
-    seq,
-    t,
-  );
+  const record: Writable<EventRecord & { ok: true }> = {
+    ok: true,
+    id: proposal.id,
+    source,
+    result,
+    status: added.status,
+    cell: added.cell,
+    parents: proposal.parents,
+  };
+  if (fid.fid) record.fid = fid.fid;
+  if (keepGenome) record.genome = space.encode(proposal.genome);
+  if (sample) record.sample = sample;
+  return toEvent(record, seq, t);
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };

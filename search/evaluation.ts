@@ -5,13 +5,26 @@ import type { EvalTask, EvaluatorSpec, TaskResult } from './executors/executor.j
 import { describeThrown, loadEvaluatorModule } from './plugins.js';
 import { rngFromSeed } from '../core/rng.js';
 import { fidelityKey, type Failure } from './strategies/strategy.js';
-import type { EvalContext, EvalResult, Evaluator } from '../core/types.js';
+import type { EvalContext, EvalResult, Evaluator, Rng } from '../core/types.js';
 
 /** Runs tasks for one evaluator spec; `setup()` happens once, on the first task. */
 export interface EvaluationRunner {
   /** Loads the evaluator (unless given) and runs its setup() once; rejects with the setup error. */
   warmUp(): Promise<void>;
   run(task: EvalTask, signal: AbortSignal): Promise<TaskResult>;
+  /**
+   * `run` without a promise when it can: after warmUp, an evaluator that answers synchronously (and has no
+   * fingerprint) gives its result at once. Faults are outcomes, as in `run`.
+   */
+  runNow(task: EvalTask, signal: AbortSignal): TaskResult | Promise<TaskResult>;
+  /**
+   * Many tasks in one call of the evaluator's `evaluateBatch`, synchronously when it answers so; undefined when the
+   * evaluator has no evaluateBatch (or a fingerprint, or is not set up yet): then run the tasks one by one.
+   */
+  runBatchNow(
+    tasks: readonly EvalTask[],
+    signal: AbortSignal,
+  ): readonly TaskResult[] | Promise<readonly TaskResult[]> | undefined;
   close(): Promise<void>;
 }
 
@@ -28,6 +41,37 @@ export async function loadEvaluator(
   return entry.create(spec.options, undefined) as Evaluator<unknown>;
 }
 
+/**
+ * What an evaluator sees besides the genome. `rng` is made on first use only: seeding a stream from a string costs
+ * more than a cheap objective, and most evaluators never draw from it. (A class: its getter is shared, not a
+ * closure per evaluation.)
+ */
+class TaskContext implements EvalContext {
+  private stream: Rng | undefined;
+  readonly options: unknown;
+  readonly fidelity: number;
+  readonly sample: number;
+
+  constructor(
+    private readonly spec: EvaluatorSpec,
+    private readonly task: EvalTask,
+    readonly signal: AbortSignal,
+  ) {
+    this.options = spec.options ?? {};
+    this.fidelity = task.fidelity ?? spec.fidelity;
+    this.sample = task.sample ?? 0;
+  }
+
+  get rng(): Rng {
+    this.stream ??= rngFromSeed(`${this.spec.seed}/${this.task.key}/${this.task.repeat}`);
+    return this.stream;
+  }
+}
+
+function contextOf(spec: EvaluatorSpec, task: EvalTask, signal: AbortSignal): EvalContext {
+  return new TaskContext(spec, task, signal);
+}
+
 /** `loaded`: the evaluator already loaded in this thread (the main thread's, inline), so it is not loaded twice. */
 export function createEvaluationRunner(
   spec: EvaluatorSpec,
@@ -35,12 +79,73 @@ export function createEvaluationRunner(
   loaded?: Evaluator<unknown>,
 ): EvaluationRunner {
   let ready: Promise<Evaluator<unknown>> | undefined;
+  let readyNow: Evaluator<unknown> | undefined; // set once setup has succeeded: the synchronous path may run
   const cache = sharedCache ?? (spec.cache ? openResultCache({ ...spec.cache, readOnly: true }) : undefined);
   const loadAndSetUp = async (): Promise<Evaluator<unknown>> => {
     const evaluator = loaded ?? (await loadEvaluator(spec));
     // Once per worker, with the config's options: plug-ins read them here; heavy built-ins load models here.
     await evaluator.setup?.(spec.options ?? {});
+    readyNow = evaluator;
     return evaluator;
+  };
+  /** A result as the engine takes it: checked, copied clean, or a failure naming the problem. */
+  const accept = (raw: unknown, fingerprint?: string): TaskResult => {
+    const problem = checkResult(raw, spec.descriptorCount);
+    if (problem) return { ok: false, failure: { kind: 'invalid', message: problem } };
+    return {
+      ok: true,
+      result: cleanResult(raw as EvalResult),
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+      source: 'evaluated',
+    };
+  };
+
+  const run = async (task: EvalTask, signal: AbortSignal): Promise<TaskResult> => {
+    let evaluator: Evaluator<unknown>;
+    try {
+      ready ??= loadAndSetUp();
+      evaluator = await ready;
+    } catch (error) {
+      ready = undefined; // a later task retries setup (it may have been transient)
+      return fail('threw', error, 'setup failed: ');
+    }
+    const ctx = contextOf(spec, task, signal);
+    try {
+      let fingerprint: string | undefined;
+      if (evaluator.fingerprint) {
+        // At a proposal's own fidelity the same behaviour scores differently: the fidelity is part of the lookup.
+        fingerprint = fidelityKey(
+          String(await evaluator.fingerprint(task.genome, ctx)),
+          task.fidelity === undefined ? undefined : { level: task.fidelity, sample: task.sample ?? 0 },
+        );
+        // Aggregate mode: the code is the unit of noise, so a fingerprint with too few samples is measured again
+        // (whichever key proposed it); otherwise a known fingerprint answers a key's first evaluation.
+        const hit = lookUpFingerprint(fingerprint, task, cache);
+        const answers =
+          hit !== undefined && (spec.cache?.samples !== undefined ? hit.n >= spec.cache.samples : task.repeat === 0);
+        if (answers && !task.fresh) return answerFromFingerprint(evaluator, task.genome, hit, fingerprint, ctx, spec);
+      }
+      return accept(await evaluator.evaluate(task.genome, ctx), fingerprint);
+    } catch (error) {
+      return fail('threw', error);
+    }
+  };
+
+  const runNow = (task: EvalTask, signal: AbortSignal): TaskResult | Promise<TaskResult> => {
+    const evaluator = readyNow;
+    if (!evaluator || evaluator.fingerprint) return run(task, signal);
+    let raw: EvalResult | Promise<EvalResult>;
+    try {
+      raw = evaluator.evaluate(task.genome, contextOf(spec, task, signal));
+    } catch (error) {
+      return fail('threw', error);
+    }
+    return raw instanceof Promise
+      ? raw.then(
+          (r) => accept(r),
+          (error: unknown) => fail('threw', error),
+        )
+      : accept(raw);
   };
 
   return {
@@ -53,49 +158,34 @@ export function createEvaluationRunner(
         throw error;
       }
     },
-    async run(task, signal) {
-      let evaluator: Evaluator<unknown>;
+    run,
+    runNow,
+    runBatchNow(tasks, signal) {
+      const evaluator = readyNow;
+      if (!evaluator?.evaluateBatch || evaluator.fingerprint) return undefined;
+      let raw: readonly EvalResult[] | Promise<readonly EvalResult[]>;
       try {
-        ready ??= loadAndSetUp();
-        evaluator = await ready;
+        raw = evaluator.evaluateBatch(
+          tasks.map((t) => t.genome),
+          tasks.map((t) => contextOf(spec, t, signal)),
+        );
       } catch (error) {
-        ready = undefined; // a later task retries setup (it may have been transient)
-        return fail('threw', error, 'setup failed: ');
+        const failure = fail('threw', error);
+        return tasks.map(() => failure);
       }
-      const ctx: EvalContext = {
-        rng: rngFromSeed(`${spec.seed}/${task.key}/${task.repeat}`),
-        signal,
-        options: spec.options ?? {},
-        fidelity: task.fidelity ?? spec.fidelity,
-        sample: task.sample ?? 0,
-      };
-      try {
-        let fingerprint: string | undefined;
-        if (evaluator.fingerprint) {
-          // At a proposal's own fidelity the same behaviour scores differently: the fidelity is part of the lookup.
-          fingerprint = fidelityKey(
-            String(await evaluator.fingerprint(task.genome, ctx)),
-            task.fidelity === undefined ? undefined : { level: task.fidelity, sample: task.sample ?? 0 },
-          );
-          // Aggregate mode: the code is the unit of noise, so a fingerprint with too few samples is measured again
-          // (whichever key proposed it); otherwise a known fingerprint answers a key's first evaluation.
-          const hit = lookUpFingerprint(fingerprint, task, cache);
-          const answers =
-            hit !== undefined && (spec.cache?.samples !== undefined ? hit.n >= spec.cache.samples : task.repeat === 0);
-          if (answers && !task.fresh) return answerFromFingerprint(evaluator, task.genome, hit, fingerprint, ctx, spec);
+      const acceptAll = (results: readonly EvalResult[]): readonly TaskResult[] => {
+        if (!Array.isArray(results) || results.length !== tasks.length) {
+          const message = `evaluateBatch() returned ${Array.isArray(results) ? `${results.length} results` : typeof results} for ${tasks.length} genomes; expected one result per genome, in order`;
+          return tasks.map(() => ({ ok: false, failure: { kind: 'invalid', message } }));
         }
-        const raw = await evaluator.evaluate(task.genome, ctx);
-        const problem = checkResult(raw, spec.descriptorCount);
-        if (problem) return { ok: false, failure: { kind: 'invalid', message: problem } };
-        return {
-          ok: true,
-          result: cleanResult(raw),
-          ...(fingerprint !== undefined ? { fingerprint } : {}),
-          source: 'evaluated',
-        };
-      } catch (error) {
-        return fail('threw', error);
-      }
+        return results.map((r) => accept(r));
+      };
+      return raw instanceof Promise
+        ? raw.then(acceptAll, (error: unknown) => {
+            const failure = fail('threw', error);
+            return tasks.map(() => failure);
+          })
+        : acceptAll(raw);
     },
     async close() {
       if (!sharedCache) await cache?.close();
@@ -181,9 +271,13 @@ function fieldProblem(r: Record<string, unknown>, descriptorCount: number): stri
   if (r.metrics !== undefined) {
     if (r.metrics === null || typeof r.metrics !== 'object' || Array.isArray(r.metrics))
       return `metrics is ${describeValue(r.metrics)}; expected an object of numbers`;
-    for (const [name, v] of Object.entries(r.metrics))
+    const metrics = r.metrics as Record<string, unknown>;
+    for (const name in metrics) {
+      if (!Object.hasOwn(metrics, name)) continue;
+      const v = metrics[name];
       if (typeof v !== 'number')
         return `metrics.${name} is ${describeValue(v)}; metrics must be numbers (functions, symbols and objects cannot be logged)`;
+    }
   }
   return undefined;
 }
@@ -201,14 +295,26 @@ function describeValue(v: unknown): string {
  */
 function cleanResult(raw: EvalResult): EvalResult {
   const out: EvalResult = { fitness: raw.fitness };
-  if (raw.descriptors !== undefined) out.descriptors = Array.from(raw.descriptors, Number);
-  if (raw.tiebreak !== undefined) out.tiebreak = Array.from(raw.tiebreak, Number);
+  if (raw.descriptors !== undefined) out.descriptors = numbers(raw.descriptors);
+  if (raw.tiebreak !== undefined) out.tiebreak = numbers(raw.tiebreak);
   if (raw.metrics !== undefined) {
     const metrics: Record<string, number> = {};
-    for (const [k, v] of Object.entries(raw.metrics))
-      if (typeof v === 'number')
+    for (const k of Object.keys(raw.metrics)) {
+      const v = raw.metrics[k];
+      if (typeof v !== 'number') continue;
+      // A key such as __proto__ must become an own property, not change the object's prototype.
+      if (k === '__proto__')
         Object.defineProperty(metrics, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else metrics[k] = v;
+    }
     out.metrics = metrics;
   }
+  return out;
+}
+
+/** A fresh array of the numbers (checked finite by fieldProblem): a plain loop, cheaper than Array.from with a map. */
+function numbers(xs: ArrayLike<number>): number[] {
+  const out = new Array<number>(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = Number(xs[i]);
   return out;
 }

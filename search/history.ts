@@ -16,13 +16,15 @@ export function emptyHistory(budget?: Budget): History {
 export function recordHistory(
   history: History,
   counters: Counters,
-  stats: ArchiveStats,
-  seconds: number,
+  statsNow: () => ArchiveStats,
+  secondsNow: () => number,
   direction: Direction,
   force = false,
 ): void {
   if (!force && counters.proposals % history.every !== 0) return;
   if (history.points.at(-1)?.proposals === counters.proposals) return;
+  const stats = statsNow(); // only for a point: the stats and the clock are read once every `every` proposals
+  const seconds = secondsNow();
   history.points.push({
     proposals: counters.proposals,
     evaluations: counters.evaluations,

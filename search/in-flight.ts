@@ -1,6 +1,6 @@
 // The in-flight table: a proposal's key is answered by the cache, shared with the same key in flight, or submitted.
 import type { CachePolicy } from './cache-policy.js';
-import type { Executor } from './executors/executor.js';
+import type { EvalTask, Executor, TaskResult } from './executors/executor.js';
 import { answerOf, type Answer } from './answer.js';
 import { fidelityKey, type Proposal } from './strategies/strategy.js';
 import type { Space } from '../core/types.js';
@@ -17,22 +17,65 @@ export interface InFlightDeps<G> {
 }
 
 export interface InFlight<G> {
-  /** Starts answering `p`; its answer comes out of `next()`, at once for a cache hit. */
-  submit(p: Proposal<G>): void;
+  /** Starts answering `ps`, in order; their answers come out of `take()`/`next()`, at once for cache hits. */
+  submitAll(ps: readonly Proposal<G>[]): void;
+  /** The oldest answer not yet taken, if one is ready. */
+  take(): Answer<G> | undefined;
   /** The oldest answer not yet taken, waiting for one; undefined once the stop signal is set. */
   next(): Promise<Answer<G> | undefined>;
   /** Answers arriving after this are dropped: their proposals are in the final checkpoint. */
   close(): void;
 }
 
+/** A task to run and the proposals waiting for its result (more than one when they share its key in flight). */
+interface Submission<G> {
+  readonly task: EvalTask;
+  /** Undefined with the cache off: nothing is looked up or recorded under it. */
+  readonly key: string | undefined;
+  readonly waiting: Proposal<G>[];
+}
+
+/**
+ * A task for the inline executor with the cache off: its key (then only the seed of ctx.rng) is hashed if the
+ * evaluator draws from ctx.rng. Not for threads: structured clone copies own properties, not this getter.
+ */
+class LazyKeyTask<G> implements EvalTask {
+  private computed: string | undefined;
+  readonly repeat = 0;
+  declare readonly fidelity?: number;
+  declare readonly sample?: number;
+
+  constructor(
+    private readonly proposal: Proposal<G>,
+    private readonly space: Space<G>,
+  ) {
+    if (proposal.fidelity) Object.assign(this, { fidelity: proposal.fidelity.level, sample: proposal.fidelity.sample });
+  }
+
+  get id(): number {
+    return this.proposal.id;
+  }
+
+  get genome(): G {
+    return this.proposal.genome;
+  }
+
+  get key(): string {
+    this.computed ??= fidelityKey(this.space.key(this.proposal.genome), this.proposal.fidelity);
+    return this.computed;
+  }
+}
+
 /**
  * Invariant: with the cache on, at most one task per key is running; every proposal that asks for that key while it
- * runs gets the task's result as a key hit (one evaluation, one cache record).
+ * runs gets the task's result as a key hit (one evaluation, one cache record). With the cache off, a key is computed
+ * only if the evaluator draws from ctx.rng (its seed): hashing a genome costs more than a cheap objective.
  */
 export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
   const { space, cache, executor, stop } = deps;
   const sharing = new Map<string, Proposal<G>[]>(); // key in flight → the proposals waiting for its result
   const done: Answer<G>[] = [];
+  let head = 0; // done[head…] are not yet taken (an index, not shift(): O(1) per answer)
   let wake: (() => void) | undefined;
   let closed = false;
   const complete = (answer: Answer<G>): void => {
@@ -43,47 +86,83 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
   const onStop = (): void => wake?.();
   stop?.addEventListener('abort', onStop);
 
+  /** A cache answer (completed at once), or the task to run for `p`. */
+  const prepare = (p: Proposal<G>): Submission<G> | undefined => {
+    const stage = p.fidelity ? { fidelity: p.fidelity.level, sample: p.fidelity.sample } : {};
+    if (!cache.enabled) {
+      const task: EvalTask = executor.runBatch
+        ? new LazyKeyTask(p, space)
+        : { id: p.id, genome: p.genome, key: fidelityKey(space.key(p.genome), p.fidelity), repeat: 0, ...stage };
+      return { task, key: undefined, waiting: [p] };
+    }
+    const key = fidelityKey(space.key(p.genome), p.fidelity);
+    const group = cache.evaluatesAll ? undefined : sharing.get(key);
+    if (group) return void group.push(p);
+    const lookup = cache.lookup(key);
+    if ('hit' in lookup)
+      return void complete({
+        proposal: p,
+        ok: true,
+        result: lookup.hit,
+        source: 'key',
+        ...(lookup.sample ? { sample: lookup.sample } : {}),
+      });
+    const waiting = [p];
+    if (!cache.evaluatesAll) sharing.set(key, waiting);
+    const fresh = lookup.fresh ? { fresh: true } : {};
+    return { task: { id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stage, ...fresh }, key, waiting };
+  };
+
+  /** A task's result: recorded in the cache (when on), then every proposal waiting for it answered. */
+  const finish = (s: Submission<G>, result: TaskResult): void => {
+    if (s.key !== undefined) sharing.delete(s.key);
+    if (closed) return;
+    let task = result;
+    let sample: LoggedSample | undefined;
+    let persist: (() => Promise<void>) | undefined;
+    if (task.ok && s.key !== undefined) {
+      const recorded = cache.record(s.key, task);
+      if (recorded.collision) deps.onCollision();
+      task = { ...task, result: recorded.result };
+      ({ sample, persist } = recorded);
+    }
+    const { waiting } = s;
+    for (let i = 0; i < waiting.length; i++)
+      complete(answerOf(waiting[i] as Proposal<G>, task, i === 0, sample, persist));
+  };
+
   return {
-    submit(p) {
-      const key = fidelityKey(space.key(p.genome), p.fidelity);
-      const group = cache.evaluatesAll ? undefined : sharing.get(key);
-      if (group) return void group.push(p);
-      const lookup = cache.lookup(key);
-      if ('hit' in lookup)
-        return complete({
-          proposal: p,
-          ok: true,
-          result: lookup.hit,
-          source: 'key',
-          ...(lookup.sample ? { sample: lookup.sample } : {}),
-        });
-      const waiting = [p];
-      if (!cache.evaluatesAll) sharing.set(key, waiting);
-      const stage = p.fidelity ? { fidelity: p.fidelity.level, sample: p.fidelity.sample } : {};
-      const fresh = lookup.fresh ? { fresh: true } : {};
-      void executor
-        .submit({ id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stage, ...fresh })
-        .then((task) => {
-          sharing.delete(key);
-          if (closed) return;
-          let sample: LoggedSample | undefined;
-          let persist: (() => Promise<void>) | undefined;
-          if (task.ok) {
-            const recorded = cache.record(key, task);
-            if (recorded.collision) deps.onCollision();
-            task = { ...task, result: recorded.result };
-            ({ sample, persist } = recorded);
-          }
-          waiting.forEach((q, i) => complete(answerOf(q, task, i === 0, sample, persist)));
-        });
+    submitAll(ps) {
+      const runs: Submission<G>[] = [];
+      for (const p of ps) {
+        const s = prepare(p);
+        if (s) runs.push(s);
+      }
+      if (runs.length === 0) return;
+      if (executor.runBatch) {
+        const results = executor.runBatch(runs.map((s) => s.task));
+        if (results instanceof Promise) void results.then((rs) => rs.forEach((r, i) => finish(runs[i]!, r)));
+        else results.forEach((r, i) => finish(runs[i]!, r));
+        return;
+      }
+      for (const s of runs) void executor.submit(s.task).then((r) => finish(s, r));
+    },
+    take() {
+      if (head === done.length) return undefined;
+      const answer = done[head++];
+      if (head === done.length) {
+        done.length = 0;
+        head = 0;
+      }
+      return answer;
     },
     async next() {
-      while (done.length === 0) {
+      while (head === done.length) {
         if (stop?.aborted) return undefined; // work in flight is not waited for: it is checkpointed as pending
         await new Promise<void>((resolve) => (wake = resolve));
       }
       wake = undefined;
-      return done.shift();
+      return this.take();
     },
     close() {
       closed = true;

@@ -1,5 +1,6 @@
 // Writing the run log: events appended without waiting for each commit (within a bounded window), and checkpoints,
 // snapshots of everything the log's prefix does not hold, saved only once that prefix is durable.
+import type { PendingView } from './pending.js';
 import type { SeededRng } from '../core/rng.js';
 import type { Space } from '../core/types.js';
 import {
@@ -27,7 +28,10 @@ export interface EventWriter {
 }
 
 export function createEventWriter(store: RunStore): EventWriter {
-  const commits: Promise<void>[] = [];
+  // Distinct commits in flight (events of one LMDB transaction share one), with the events each carries.
+  const commits: { readonly done: Promise<void>; events: number }[] = [];
+  let eventsInFlight = 0;
+  let lastAppend: Promise<void> | undefined;
   const followUps = new Set<Promise<void>>(); // afterCommits writes still running: drain waits for them too
   let failure: unknown;
   const noteFailure = (error: unknown): void => void (failure ??= error);
@@ -36,19 +40,29 @@ export function createEventWriter(store: RunStore): EventWriter {
   };
   return {
     append(event) {
-      commits.push(store.append(event).catch(noteFailure));
-      if (commits.length < COMMIT_WINDOW) return undefined;
-      return commits.splice(0, COMMIT_WINDOW / 2).at(-1);
+      const appended = store.append(event);
+      if (appended === lastAppend) (commits.at(-1) as { events: number }).events++;
+      else commits.push({ done: appended.catch(noteFailure), events: 1 });
+      lastAppend = appended;
+      if (++eventsInFlight < COMMIT_WINDOW) return undefined;
+      // Full: wait for the older half of the window to commit (bounded memory; the loop never waits for each commit).
+      let waitFor: Promise<void> | undefined;
+      while (eventsInFlight >= COMMIT_WINDOW / 2 && commits.length > 1) {
+        const oldest = commits.shift() as { done: Promise<void>; events: number };
+        eventsInFlight -= oldest.events;
+        waitFor = oldest.done;
+      }
+      return waitFor;
     },
     afterCommits(write) {
-      const done = (commits.at(-1) ?? Promise.resolve())
+      const done = (commits.at(-1)?.done ?? Promise.resolve())
         .then(() => (failure ? undefined : write()))
         .catch(noteFailure)
         .finally(() => followUps.delete(done));
       followUps.add(done);
     },
     async drain() {
-      await Promise.all(commits);
+      await Promise.all(commits.map((c) => c.done));
       await Promise.all(followUps);
       throwIfFailed();
     },
@@ -63,7 +77,7 @@ export interface EngineState<G> {
   readonly rng: SeededRng;
   readonly strategy: Strategy<G>;
   readonly counters: Counters;
-  readonly pending: ReadonlyMap<number, Proposal<G>>;
+  readonly pending: PendingView<Proposal<G>>;
   readonly slots: number;
   readonly elapsedSeconds: number;
   readonly history: History;

@@ -97,7 +97,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
           ...(resultCache ? { cache: resultCache } : {}),
         })
       : config.workers === 0
-        ? createInlineExecutor(spec, resultCache, evaluator)
+        ? createInlineExecutor(spec, resultCache, evaluator, config.batch)
         : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb });
   const close = async (): Promise<void> => {
     await executor.close();

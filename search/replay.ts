@@ -1,4 +1,5 @@
 // Resume is a replay (DESIGN §7): logged outcomes are fed back to the re-asked proposals instead of evaluating them.
+import type { PendingView } from './pending.js';
 import { fromEvent, type RunEvent } from '../store/events.js';
 import { StoreError } from '../core/errors.js';
 import { stableStringify } from '../core/hash.js';
@@ -13,7 +14,7 @@ export interface ReplaySource<G> {
    * @throws {StoreError} when that proposal was not re-asked, or was re-asked with another genome than the logged one
    * (the config, seed, strategy or a plug-in space changed): a logged result must never be attached to another genome.
    */
-  next(pending: ReadonlyMap<number, Proposal<G>>): Answer<G> | undefined;
+  next(pending: PendingView<Proposal<G>>): Answer<G> | undefined;
 }
 
 export function createReplaySource<G>(events: Iterable<RunEvent>, space: Space<G>): ReplaySource<G> {
@@ -26,7 +27,7 @@ export function createReplaySource<G>(events: Iterable<RunEvent>, space: Space<G
   };
 }
 
-function answerFromEvent<G>(event: RunEvent, pending: ReadonlyMap<number, Proposal<G>>, space: Space<G>): Answer<G> {
+function answerFromEvent<G>(event: RunEvent, pending: PendingView<Proposal<G>>, space: Space<G>): Answer<G> {
   const proposal = pending.get(event.id);
   if (!proposal) {
     throw new StoreError(

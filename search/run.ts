@@ -190,6 +190,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       cache: input.cache,
       means: input.means,
       maxConsecutiveFailures: config.failures.maxConsecutive,
+      batch: config.batch,
       logAllGenomes: config.log.genomes === 'all',
       checkpointSeconds: config.log.checkpointSeconds,
       ...(input.checkpoint ? { resumeFrom: { checkpoint: input.checkpoint, history: input.checkpoint.history } } : {}),

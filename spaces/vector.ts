@@ -70,10 +70,11 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
   const mutationSigma = variation.mutation === 'gaussian' ? variation.sigma : variation.isoSigma;
 
   const clip = (v: number): number => (v < min ? min : v > max ? max : v);
+  const allocate = genomeSlab(n);
 
   const isoLineDd = (a: Float64Array, b: Float64Array, rng: Rng, isoSigma: number, lineSigma: number): Float64Array => {
     const line = lineSigma * standardNormal(rng); // one draw shared by all genes: the step is along the line a → b
-    const child = new Float64Array(n);
+    const child = allocate();
     for (let i = 0; i < n; i++) {
       const ai = a[i]!;
       child[i] = clip(ai + isoSigma * standardNormal(rng) + line * (b[i]! - ai));
@@ -83,7 +84,7 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
 
   const sbx = (a: Float64Array, b: Float64Array, rng: Rng, eta: number): Float64Array => {
     // Bounded SBX as in pymap_elites (map_elites/common.py): every gene is crossed; one of the two children's genes is kept.
-    const child = new Float64Array(n);
+    const child = allocate();
     const exponent = 1 / (eta + 1);
     for (let i = 0; i < n; i++) {
       const ai = a[i]!;
@@ -116,14 +117,14 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
     variation,
 
     sample(rng) {
-      const g = new Float64Array(n);
+      const g = allocate();
       for (let i = 0; i < n; i++) g[i] = clip(min + rng() * range);
       return g;
     },
 
     mutate(parent, rng) {
-      // Hot path of MAP-Elites on vectors: one allocation, no closure, one uniform per gene (almost always).
-      const child = new Float64Array(n);
+      // Hot path of MAP-Elites on vectors: no allocation of its own (a slab view), one uniform per gene (almost always).
+      const child = allocate();
       for (let i = 0; i < n; i++) {
         const v = parent[i]! + mutationSigma * standardNormal(rng);
         child[i] = v < min ? min : v > max ? max : v;
@@ -159,7 +160,9 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
     },
 
     encode(g) {
-      return Array.from(g, (v) => (v === 0 ? 0 : v)); // JSON has no -0
+      const out = new Array<number>(g.length);
+      for (let i = 0; i < g.length; i++) out[i] = g[i] === 0 ? 0 : g[i]!; // JSON has no -0
+      return out;
     },
 
     decode(x) {
@@ -180,6 +183,31 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
       }
       return g;
     },
+  };
+}
+
+/** Bytes of one slab of genomes: small enough that a slab kept alive by one genome wastes little. */
+const SLAB_BYTES = 16 * 1024;
+
+/**
+ * Genome allocation from slabs: views of a shared buffer, about 6× cheaper than one Float64Array each (a typed array
+ * over 64 bytes gets a buffer of its own outside the JS heap, which the garbage collector must finalise), the cost that
+ * dominated a cheap objective. A slab lives as long as one of its genomes: archives keep elites as their own copies
+ * (archive/grid.ts), so only short-lived genomes share one.
+ */
+function genomeSlab(n: number): () => Float64Array {
+  const perSlab = Math.max(1, Math.floor(SLAB_BYTES / (8 * n)));
+  if (perSlab === 1) return () => new Float64Array(n);
+  let slab = new Float64Array(0);
+  let next = 0;
+  return () => {
+    if (next === slab.length) {
+      slab = new Float64Array(perSlab * n);
+      next = 0;
+    }
+    const view = slab.subarray(next, next + n);
+    next += n;
+    return view;
   };
 }
 

@@ -130,13 +130,19 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     if (orphans.length > 0) root.transactionSync(() => orphans.forEach((key) => events.removeSync(key)));
   }
   let failed: StoreError | undefined; // after a failed write no event or checkpoint is written (it would land after a gap)
+  // lmdb-js gives every unconditional put of one transaction the same promise: wrap it once, not once per event.
+  let lastWrite: { put: Promise<unknown>; what: string; wrapped: Promise<void> } | undefined;
   const write = (what: string, put: () => Promise<unknown>, ordered = true): Promise<void> => {
     if (failed && ordered) return Promise.reject(failed);
     try {
-      return put().then(
+      const pending = put();
+      if (lastWrite?.put === pending && lastWrite.what === what) return lastWrite.wrapped;
+      const wrapped = pending.then(
         () => undefined,
         async (error: unknown) => Promise.reject((failed ??= writeError(dir, what, error, await commitCause(error)))),
       );
+      lastWrite = { put: pending, what, wrapped };
+      return wrapped;
     } catch (error) {
       return Promise.reject((failed ??= writeError(dir, what, error)));
     }

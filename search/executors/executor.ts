@@ -63,6 +63,11 @@ export interface Executor {
    */
   start(): Promise<void>;
   submit(task: EvalTask): Promise<TaskResult>;
+  /**
+   * Optional fast path (the inline executor): runs `tasks` in order, with one call of the evaluator's
+   * `evaluateBatch` when it has one, and returns their results — synchronously when the evaluator answered so.
+   */
+  runBatch?(tasks: readonly EvalTask[]): readonly TaskResult[] | Promise<readonly TaskResult[]>;
   /** Stops running work (in-flight tasks resolve as failures) and frees threads. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 import type { ResultCache } from '../../store/result-cache.js';
 import { PluginError } from '../../core/errors.js';
 import { createEvaluationRunner } from '../evaluation.js';
-import type { EvaluatorSpec, Executor, TaskResult } from './executor.js';
+import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.js';
 import type { Evaluator } from '../../core/types.js';
 
 /**
@@ -10,7 +10,12 @@ import type { Evaluator } from '../../core/types.js';
  * blocks the main thread. Use `workers ≥ 1` for evaluators that may hang. `loaded`: the main thread's evaluator, when
  * it has one already (it is then not loaded again).
  */
-export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache, loaded?: Evaluator<unknown>): Executor {
+export function createInlineExecutor(
+  spec: EvaluatorSpec,
+  cache?: ResultCache,
+  loaded?: Evaluator<unknown>,
+  batch = 1,
+): Executor {
   const runner = createEvaluationRunner(spec, cache, loaded);
   // One watchdog and one abort signal for all tasks: tasks run one at a time, and a timer or an
   // AbortController per task would cost more than a cheap objective. A timeout aborts the shared
@@ -28,8 +33,37 @@ export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache, l
       });
     }
   };
+  /** Awaits evaluations that did not answer at once, under the watchdog: a timeout resolves to a timeout failure. */
+  const watched = <T>(running: Promise<T>, timeoutMs = spec.timeoutMs): Promise<T | TaskResult> => {
+    if (!watchdog) {
+      watchdog = setInterval(check, Math.min(250, Math.max(5, spec.timeoutMs / 4)));
+      watchdog.unref();
+    }
+    return new Promise<T | TaskResult>((resolve) => {
+      current = { deadline: performance.now() + timeoutMs, expire: resolve };
+      running.then(resolve, (error: unknown) =>
+        resolve({ ok: false, failure: { kind: 'threw', message: String(error) } }),
+      );
+    }).finally(() => {
+      current = undefined;
+    });
+  };
+  /** The rest of a batch once task `i` has awaited: each task awaited under the watchdog, in order. */
+  const finishWatched = async (
+    tasks: readonly EvalTask[],
+    i: number,
+    running: Promise<TaskResult>,
+    results: TaskResult[],
+  ): Promise<readonly TaskResult[]> => {
+    results.push(await watched(running));
+    for (let j = i + 1; j < tasks.length; j++) {
+      const r = runner.runNow(tasks[j] as EvalTask, controller.signal);
+      results.push(r instanceof Promise ? await watched(r) : r);
+    }
+    return results;
+  };
   return {
-    size: 1,
+    size: batch,
     async start() {
       try {
         await runner.warmUp();
@@ -42,20 +76,24 @@ export function createInlineExecutor(spec: EvaluatorSpec, cache?: ResultCache, l
       }
     },
     submit(task) {
-      if (!watchdog) {
-        watchdog = setInterval(check, Math.min(250, Math.max(5, spec.timeoutMs / 4)));
-        watchdog.unref();
+      return watched(runner.run(task, controller.signal));
+    },
+    runBatch(tasks) {
+      // A synchronous evaluator answers here and now: no promise, no timer. One that awaits runs under the watchdog
+      // (a whole evaluateBatch call gets the timeout of its tasks together).
+      const batched = runner.runBatchNow(tasks, controller.signal);
+      if (batched instanceof Promise)
+        return watched(batched, spec.timeoutMs * tasks.length).then((r) =>
+          Array.isArray(r) ? r : tasks.map(() => r as TaskResult),
+        );
+      if (batched) return batched;
+      const results: TaskResult[] = [];
+      for (let i = 0; i < tasks.length; i++) {
+        const r = runner.runNow(tasks[i] as EvalTask, controller.signal);
+        if (r instanceof Promise) return finishWatched(tasks, i, r, results);
+        results.push(r);
       }
-      return new Promise<TaskResult>((resolve) => {
-        current = { deadline: performance.now() + spec.timeoutMs, expire: resolve };
-        runner
-          .run(task, controller.signal)
-          .then(resolve, (error: unknown) =>
-            resolve({ ok: false, failure: { kind: 'threw', message: String(error) } }),
-          );
-      }).finally(() => {
-        current = undefined;
-      });
+      return results;
     },
     async close() {
       clearInterval(watchdog);

@@ -196,3 +196,21 @@ describe('grid archive', () => {
     expect(() => createGridArchive({ dims }, { geometry: { type: 'cvt' } })).toThrow(/does not match the config/);
   });
 });
+
+describe('elites own their memory', () => {
+  it('keeps a copy of a genome that is a view of a larger buffer (a slab), and a whole typed array as it is', () => {
+    const archive = createGridArchive<Float64Array>({ dims: [{ name: 'x', min: 0, max: 2, bins: 2 }] });
+    const slab = new Float64Array(30).map((_, i) => i);
+    const view = slab.subarray(10, 13);
+    archive.add({ id: 1, genome: view, score: 1, descriptors: [0.5] });
+    const kept = archive.get(0)!.genome;
+    expect(Array.from(kept)).toEqual([10, 11, 12]);
+    expect(kept.buffer.byteLength).toBe(3 * 8); // its own buffer: the slab is not held
+    slab[10] = -1;
+    expect(kept[0]).toBe(10);
+
+    const whole = Float64Array.of(7, 8);
+    archive.add({ id: 2, genome: whole, score: 1, descriptors: [1.5] });
+    expect(archive.get(1)!.genome).toBe(whole);
+  });
+});

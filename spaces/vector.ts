@@ -1,4 +1,5 @@
-// Real-vector space: bounded Float64Array genomes with Gaussian, Iso+LineDD and SBX variation.
+// Real-vector space: Float64Array genomes with Gaussian, Iso+LineDD and SBX variation, clipped, reflected or left
+// unbounded at [min, max], started uniform in the box or from a Gaussian around x0 (pyribs' emitters: x0, σ, no bounds).
 // Iso+LineDD: Vassiliades & Mouret, GECCO 2018, doi:10.1145/3205455.3205602. SBX: Deb & Agrawal, Complex Systems 9, 1995.
 import { z } from 'zod';
 import type { Rng, Space } from '../core/types.js';
@@ -33,8 +34,20 @@ export const vectorOptionsSchema = z
       .default({ type: 'gaussian' }),
     /** Omitted: Iso+LineDD when `mutation.type` is `iso-line-dd`, else SBX with η = 10. */
     crossover: z.strictObject({ type: z.literal('sbx'), eta: z.number().positive().default(10) }).optional(),
+    /** Omitted: `sample` is uniform in [min, max]. Given: x0 + sigma·N(0, I) (then bounded), as pyribs' emitters start. */
+    init: z.strictObject({ x0: z.union([z.number(), z.array(z.number())]), sigma: z.number().min(0) }).optional(),
+    /**
+     * What happens to a coordinate outside [min, max]: clip to the bound (default, the behaviour before this option),
+     * reflect back inside, or none (left as it is: pyribs' emitters are unbounded; min and max then only shape the
+     * uniform start and SBX).
+     */
+    bounds: z.enum(['clip', 'reflect', 'none']).default('clip'),
   })
-  .refine((o) => o.max > o.min, { message: 'max must be greater than min', path: ['max'] });
+  .refine((o) => o.max > o.min, { message: 'max must be greater than min', path: ['max'] })
+  .refine((o) => typeof o.init?.x0 === 'number' || o.init === undefined || o.init.x0.length === o.dimensions, {
+    message: 'init.x0 must be one number or have one entry per dimension',
+    path: ['init', 'x0'],
+  });
 export type VectorOptions = z.infer<typeof vectorOptionsSchema>;
 /** What a config may hold before defaults are applied. */
 export type VectorOptionsInput = z.input<typeof vectorOptionsSchema>;
@@ -50,13 +63,26 @@ export type ResolvedVectorVariation =
       readonly eta: number;
     };
 
-/** A bounded real-vector space. Every genome it returns lies in [min, max] in each coordinate. */
+export type VectorBounds = 'clip' | 'reflect' | 'none';
+
+/** A real-vector space. Unless `bounds` is 'none', every genome it returns lies in [min, max] in each coordinate. */
 export interface VectorSpace extends Space<Float64Array> {
   readonly dimensions: number;
   readonly min: number;
   readonly max: number;
+  readonly bounds: VectorBounds;
+  /** The configured start (x0 expanded to every dimension), if any. */
+  readonly init: { readonly x0: Float64Array; readonly sigma: number } | undefined;
   readonly variation: ResolvedVectorVariation;
   crossover(a: Float64Array, b: Float64Array, rng: Rng): Float64Array;
+  /** Applies `bounds` in place, so that strategies that sample their own vectors (CMA-ES) respect them. */
+  applyBounds(x: Float64Array): void;
+}
+
+/** True for a space with the real-vector capabilities that CMA-ES emitters need. */
+export function isVectorSpace(space: Space<unknown>): space is Space<unknown> & VectorSpace {
+  const s = space as Partial<VectorSpace>;
+  return typeof s.dimensions === 'number' && typeof s.applyBounds === 'function';
 }
 
 const DESCRIBE_MAX_ENTRIES = 8;
@@ -67,13 +93,31 @@ const DESCRIBE_MAX_ENTRIES = 8;
  */
 export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
   const options = vectorOptionsSchema.parse(input);
-  const { dimensions: n, min, max } = options;
+  const { dimensions: n, min, max, bounds } = options;
   const range = max - min;
+  const init = options.init && {
+    x0:
+      typeof options.init.x0 === 'number'
+        ? new Float64Array(n).fill(options.init.x0)
+        : Float64Array.from(options.init.x0),
+    sigma: options.init.sigma,
+  };
   const variation = resolveVariation(options, range);
   // Gaussian mutation and the iso part of Iso+LineDD are the same operator with different sigmas.
   const mutationSigma = variation.mutation === 'gaussian' ? variation.sigma : variation.isoSigma;
 
+  // One coordinate into the bounds; `bound` is what every operator applies to its result.
   const clip = (v: number): number => (v < min ? min : v > max ? max : v);
+  const reflect = (v: number): number => {
+    if (v >= min && v <= max) return v;
+    const t = (v - min) % (2 * range); // mirror images repeat with period 2·range
+    const u = t < 0 ? t + 2 * range : t;
+    return min + (u > range ? 2 * range - u : u);
+  };
+  const bound = bounds === 'clip' ? clip : bounds === 'reflect' ? reflect : (v: number): number => v;
+  // Unbounded SBX: the spread factor's bound term vanishes (β → ∞), as in Deb & Agrawal's unbounded form.
+  const sbxLow = bounds === 'none' ? -Infinity : min;
+  const sbxHigh = bounds === 'none' ? Infinity : max;
   const allocate = genomeSlab(n);
   const normals = new Float64Array(n); // scratch for a stream that fills normals in one call
 
@@ -82,7 +126,7 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
     const child = allocate();
     for (let i = 0; i < n; i++) {
       const ai = a[i]!;
-      child[i] = clip(ai + isoSigma * standardNormal(rng) + line * (b[i]! - ai));
+      child[i] = bound(ai + isoSigma * standardNormal(rng) + line * (b[i]! - ai));
     }
     return child;
   };
@@ -97,18 +141,18 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
       const u = rng();
       const pick = rng();
       if (Math.abs(ai - bi) <= 1e-15) {
-        child[i] = clip(ai);
+        child[i] = bound(ai);
         continue;
       }
       const x1 = ai < bi ? ai : bi;
       const x2 = ai < bi ? bi : ai;
       const spread = x2 - x1;
       if (pick <= 0.5) {
-        const betaQ = sbxBetaQ(u, 1 + (2 * (max - x2)) / spread, eta, exponent);
-        child[i] = clip(0.5 * (x1 + x2 + betaQ * spread));
+        const betaQ = sbxBetaQ(u, 1 + (2 * (sbxHigh - x2)) / spread, eta, exponent);
+        child[i] = bound(0.5 * (x1 + x2 + betaQ * spread));
       } else {
-        const betaQ = sbxBetaQ(u, 1 + (2 * (x1 - min)) / spread, eta, exponent);
-        child[i] = clip(0.5 * (x1 + x2 - betaQ * spread));
+        const betaQ = sbxBetaQ(u, 1 + (2 * (x1 - sbxLow)) / spread, eta, exponent);
+        child[i] = bound(0.5 * (x1 + x2 - betaQ * spread));
       }
     }
     return child;
@@ -119,12 +163,23 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
     dimensions: n,
     min,
     max,
+    bounds,
+    init,
     variation,
 
     sample(rng) {
       const g = allocate();
+      if (init) {
+        for (let i = 0; i < n; i++) g[i] = bound(init.x0[i]! + init.sigma * standardNormal(rng));
+        return g;
+      }
       for (let i = 0; i < n; i++) g[i] = clip(min + rng() * range);
       return g;
+    },
+
+    applyBounds(x) {
+      if (bounds === 'none') return;
+      for (let i = 0; i < x.length; i++) x[i] = bound(x[i]!);
     },
 
     mutate(parent, rng) {
@@ -133,16 +188,15 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
       const fill = (rng as NormalRng).fillStandardNormal;
       if (fill) {
         fill(normals); // the same draws as standardNormal(rng) gene by gene, without a call per draw
-        for (let i = 0; i < n; i++) {
-          const v = parent[i]! + mutationSigma * normals[i]!;
-          child[i] = v < min ? min : v > max ? max : v;
-        }
+        if (bounds === 'clip') {
+          for (let i = 0; i < n; i++) {
+            const v = parent[i]! + mutationSigma * normals[i]!;
+            child[i] = v < min ? min : v > max ? max : v;
+          }
+        } else for (let i = 0; i < n; i++) child[i] = bound(parent[i]! + mutationSigma * normals[i]!);
         return child;
       }
-      for (let i = 0; i < n; i++) {
-        const v = parent[i]! + mutationSigma * standardNormal(rng);
-        child[i] = v < min ? min : v > max ? max : v;
-      }
+      for (let i = 0; i < n; i++) child[i] = bound(parent[i]! + mutationSigma * standardNormal(rng));
       return child;
     },
 

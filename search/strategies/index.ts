@@ -1,5 +1,7 @@
 // The strategy registry: config `search.strategy` names an entry; each entry is an options schema and a factory.
 import type { Factory } from '../../core/factory.js';
+import { cmaMae } from './cma-mae.js';
+import { cmaMe } from './cma-me.js';
 import { evopress } from './evopress.js';
 import { ga } from './ga.js';
 import { gga } from './gga.js';
@@ -26,6 +28,8 @@ export type {
   StrategyDeps,
 } from './strategy.js';
 export { fidelityKey } from './strategy.js';
+export { cmaMaeOptions, createCmaMae, type CmaMaeOptions } from './cma-mae.js';
+export { cmaMeOptions, createCmaMe, type CmaMeOptions } from './cma-me.js';
 export { createEvopress, evopressOptions, type EvopressOptions, type EvopressState } from './evopress.js';
 export { Race, raceStageOptions, type RaceStage, type RaceState } from './racing.js';
 export { createGa, gaOptions, type GaOptions, type GaState } from './ga.js';
@@ -80,6 +84,8 @@ export const strategies = {
   'hill-climbing': hillClimbing,
   tabu: tabuSearch,
   harmony,
+  'cma-me': cmaMe,
+  'cma-mae': cmaMae,
 } satisfies Record<string, Factory<StrategyDeps<unknown>, Strategy<unknown>>>;
 
 export type StrategyName = keyof typeof strategies;

@@ -4,6 +4,8 @@ import { strategies, type StrategyName } from '../../../search/strategies/index.
 import type { Space } from '../../../core/types.js';
 import { strategyContract, type StrategyHarness } from '../../../testing/strategy.js';
 import { bitArchive, bitSpace, oneMax, type Bits } from './fixtures.js';
+import { createGridArchive } from '../../../archive/grid.js';
+import { createVectorSpace } from '../../../spaces/vector.js';
 import { pruningArchive, pruningDescriptors, pruningFitness, pruningSpace } from './pruning-problem.js';
 
 const n = 12;
@@ -30,6 +32,8 @@ const examples: Record<StrategyName, unknown> = {
   'hill-climbing': { candidates: 3, patience: 2 },
   tabu: { candidates: 3, tabuSize: 3 },
   harmony: { memorySize: 5 },
+  'cma-me': { emitters: 3, batchSize: 4, sigma0: 0.3, restartRule: 2 },
+  'cma-mae': { emitters: 2, batchSize: 6, sigma0: 0.5, ranker: '2rd', restartRule: 'no_improvement' },
 };
 
 const harness = (): StrategyHarness => ({
@@ -51,9 +55,25 @@ const pruningHarness = (): StrategyHarness => {
   };
 };
 
+/** A 4-d vector space over a 5×5 grid of (x0 + x1, x2 + x3), for the CMA-ES emitters. */
+const vectorHarness = (): StrategyHarness => {
+  const space = createVectorSpace({ dimensions: 4, min: -2, max: 2, bounds: 'reflect' });
+  const dims = ['a', 'b'].map((name) => ({ name, min: -4, max: 4, bins: 5 }));
+  return {
+    space: space as unknown as Space<unknown>,
+    archive: createGridArchive<unknown>({ dims }),
+    evaluate: (g) => {
+      const x = g as Float64Array;
+      return { fitness: -x.reduce((s, v) => s + (v - 0.5) ** 2, 0), descriptors: [x[0]! + x[1]!, x[2]! + x[3]!] };
+    },
+  };
+};
+
 /** Strategies that need a space capability the bit strings lack run the contract on another space. */
 const harnesses: Partial<Record<StrategyName, () => StrategyHarness>> = {
   'threshold-accepting': pruningHarness, // needs removals(g)
+  'cma-me': vectorHarness, // samples real vectors
+  'cma-mae': vectorHarness,
 };
 
 describe('strategy registry', () => {

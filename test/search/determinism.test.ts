@@ -81,6 +81,41 @@ describe('determinism', () => {
     expect(await elitesOf(join(dir, 'split'))).toEqual(await elitesOf(join(dir, 'whole')));
   });
 
+  it('cma-mae: gives the same archive after a stop signal and resume (emitters, thresholds and rng from the checkpoint)', async () => {
+    const dir = useRunFiles();
+    const config: RunConfigInput = {
+      name: 'det-cma-mae',
+      seed: 5,
+      space: { type: 'vector', dimensions: 10, min: -5.12, max: 5.12, init: { x0: 0, sigma: 0.5 }, bounds: 'none' },
+      evaluator: { type: 'sphere' },
+      search: { strategy: 'cma-mae', emitters: 4, batchSize: 12, sigma0: 0.5 },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'm1', min: -25.6, max: 25.6, bins: 12 },
+          { name: 'm2', min: -25.6, max: 25.6, bins: 12 },
+        ],
+      },
+      budget: { evaluations: 30_000 },
+      batch: 24,
+      workers: 0,
+      cache: { enabled: false },
+      log: { checkpointSeconds: 0.01 },
+    };
+    await runSearch(parseRunConfig(config, dir), { out: join(dir, 'whole') });
+    const stop = new AbortController();
+    const interrupted = await runSearch(parseRunConfig(config, dir), {
+      out: join(dir, 'split'),
+      stop: stop.signal,
+      onProgress: (p) => p.counters.proposals > 3000 && stop.abort(), // progress comes every 200 ms
+    });
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.proposals).toBeLessThan(30_000);
+    const resumed = await resumeRun(join(dir, 'split'));
+    expect(resumed.proposals).toBe(30_000);
+    expect(await elitesOf(join(dir, 'split'))).toEqual(await elitesOf(join(dir, 'whole')));
+  });
+
   it('gives the same archive after kill -9 at random moments and resume (real processes)', async () => {
     const dir = useRunFiles();
     const config = { ...armConfig(dir, 1, 40000), log: { checkpointSeconds: 0.2 } };

@@ -267,3 +267,67 @@ describe('createVectorSpace', () => {
     expect(createVectorSpace({ dimensions: 2, min: 0, max: 1 }).variation.mutation).toBe('gaussian');
   });
 });
+
+describe('vector space: init and bounds', () => {
+  it('init samples x0 + sigma·N(0, 1) per coordinate (x0 a number or a vector)', () => {
+    const space = make({ dimensions: 3, min: -5, max: 5, init: { x0: [1, -2, 0.5], sigma: 0.2 }, bounds: 'none' });
+    const rng = rngFromSeed('vec-init');
+    const columns: number[][] = [[], [], []];
+    for (let t = 0; t < 20_000; t++) space.sample(rng).forEach((v, i) => columns[i]!.push(v));
+    [1, -2, 0.5].forEach((x0, i) => {
+      const s = stats(columns[i]!);
+      expect(s.mean).toBeCloseTo(x0, 2);
+      expect(s.sd).toBeCloseTo(0.2, 2);
+    });
+    expect(space.init?.x0).toEqual(Float64Array.from([1, -2, 0.5]));
+    expect(make({ dimensions: 2, min: 0, max: 1, init: { x0: 0.25, sigma: 0 } }).sample(rng)).toEqual(
+      Float64Array.from([0.25, 0.25]),
+    );
+  });
+
+  it('init.x0 must have one entry per dimension', () => {
+    expect(() => make({ dimensions: 3, min: 0, max: 1, init: { x0: [0, 0], sigma: 1 } })).toThrow(/init.x0/);
+  });
+
+  it('clip (default) keeps today’s genomes: the same mutants as before the option existed', () => {
+    const a = make({ dimensions: 5, min: -1, max: 1, mutation: { type: 'gaussian', sigma: 0.8 } });
+    const b = make({ dimensions: 5, min: -1, max: 1, mutation: { type: 'gaussian', sigma: 0.8 }, bounds: 'clip' });
+    expect(a.bounds).toBe('clip');
+    const parent = Float64Array.from([0.9, -0.9, 0, 0.5, -0.5]);
+    const ra = rngFromSeed('clip');
+    const rb = rngFromSeed('clip');
+    for (let t = 0; t < 200; t++) {
+      const child = a.mutate(parent, ra);
+      expect(child).toEqual(b.mutate(parent, rb));
+      for (const v of child) expect(Math.abs(v)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('reflect folds a coordinate back inside by its distance past the bound; none leaves it', () => {
+    const reflect = make({ dimensions: 5, min: 0, max: 1, bounds: 'reflect' });
+    const x = Float64Array.from([1.25, -0.25, 2.5, -3.75, 0.5]);
+    reflect.applyBounds(x);
+    expect([...x]).toEqual([0.75, 0.25, 0.5, 0.25, 0.5]);
+    const none = make({ dimensions: 2, min: 0, max: 1, bounds: 'none', mutation: { type: 'gaussian', sigma: 5 } });
+    const y = Float64Array.from([7, -7]);
+    none.applyBounds(y);
+    expect([...y]).toEqual([7, -7]);
+    const rng = rngFromSeed('none');
+    const values = Array.from({ length: 500 }, () => [...none.mutate(Float64Array.from([0.5, 0.5]), rng)]).flat();
+    expect(Math.max(...values)).toBeGreaterThan(5); // mutants leave [min, max]
+    const reflected = Array.from({ length: 500 }, () => [
+      ...reflect.mutate(Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.5]), rng),
+    ]).flat();
+    for (const v of reflected) expect(v >= 0 && v <= 1).toBe(true);
+  });
+
+  it('unbounded SBX stays finite and can leave [min, max]', () => {
+    const space = make({ dimensions: 4, min: 0, max: 1, bounds: 'none' });
+    const rng = rngFromSeed('sbx-none');
+    const a = Float64Array.from([0.9, 0.95, 1.5, -0.5]);
+    const b = Float64Array.from([0.1, 2, 1.6, 0.5]);
+    const values = Array.from({ length: 300 }, () => [...space.crossover(a, b, rng)]).flat();
+    for (const v of values) expect(Number.isFinite(v)).toBe(true);
+    expect(values.some((v) => v > 1 || v < 0)).toBe(true);
+  });
+});

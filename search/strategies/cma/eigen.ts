@@ -22,15 +22,17 @@ export function symmetricEigen(a: Float64Array, n: number, out?: SymmetricEigen)
       v[j * n + i] = a[i * n + j]!;
     }
   const e = new Float64Array(n);
+  // The routines work on Vᵀ (row i = eigenvector i): their inner loops then run along contiguous memory.
   tridiagonalize(v, d, e, n);
   tridiagonalQl(v, d, e, n);
   sortAscending(v, d, n);
+  transposeInPlace(v, n);
   return { values: d, vectors: v };
 }
 
-/** tred2: V (lower triangle holding the matrix) becomes the orthogonal transform Q; d, e the tridiagonal. */
+/** tred2 on Vᵀ: the symmetric matrix in v becomes Qᵀ of the orthogonal transform; d, e the tridiagonal. */
 function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let j = 0; j < n; j++) d[j] = v[(n - 1) * n + j]!;
+  for (let j = 0; j < n; j++) d[j] = v[j * n + n - 1]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
@@ -38,9 +40,9 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
     if (scale === 0) {
       e[i] = d[i - 1]!;
       for (let j = 0; j < i; j++) {
-        d[j] = v[(i - 1) * n + j]!;
-        v[i * n + j] = 0;
+        d[j] = v[j * n + i - 1]!;
         v[j * n + i] = 0;
+        v[i * n + j] = 0;
       }
     } else {
       // The Householder vector that zeroes row i left of the subdiagonal.
@@ -57,11 +59,11 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j]!;
-        v[j * n + i] = f;
+        v[i * n + j] = f;
         g = e[j]! + v[j * n + j]! * f;
         for (let k = j + 1; k <= i - 1; k++) {
-          g += v[k * n + j]! * d[k]!;
-          e[k] = e[k]! + v[k * n + j]! * f;
+          g += v[j * n + k]! * d[k]!;
+          e[k] = e[k]! + v[j * n + k]! * f;
         }
         e[j] = g;
       }
@@ -75,37 +77,37 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
       for (let j = 0; j < i; j++) {
         f = d[j]!;
         g = e[j]!;
-        for (let k = j; k <= i - 1; k++) v[k * n + j] = v[k * n + j]! - (f * e[k]! + g * d[k]!);
-        d[j] = v[(i - 1) * n + j]!;
-        v[i * n + j] = 0;
+        for (let k = j; k <= i - 1; k++) v[j * n + k] = v[j * n + k]! - (f * e[k]! + g * d[k]!);
+        d[j] = v[j * n + i - 1]!;
+        v[j * n + i] = 0;
       }
     }
     d[i] = h;
   }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
-    v[(n - 1) * n + i] = v[i * n + i]!;
+    v[i * n + n - 1] = v[i * n + i]!;
     v[i * n + i] = 1;
     const h = d[i + 1]!;
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = v[k * n + i + 1]! / h;
+      for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k]! / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
-        for (let k = 0; k <= i; k++) g += v[k * n + i + 1]! * v[k * n + j]!;
-        for (let k = 0; k <= i; k++) v[k * n + j] = v[k * n + j]! - g * d[k]!;
+        for (let k = 0; k <= i; k++) g += v[(i + 1) * n + k]! * v[j * n + k]!;
+        for (let k = 0; k <= i; k++) v[j * n + k] = v[j * n + k]! - g * d[k]!;
       }
     }
-    for (let k = 0; k <= i; k++) v[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = v[(n - 1) * n + j]!;
-    v[(n - 1) * n + j] = 0;
+    d[j] = v[j * n + n - 1]!;
+    v[j * n + n - 1] = 0;
   }
   v[(n - 1) * n + n - 1] = 1;
   e[0] = 0;
 }
 
-/** tql2: diagonalises the tridiagonal (d, e) by implicit QL steps, rotating V's columns along. */
+/** tql2 on Vᵀ: diagonalises the tridiagonal (d, e) by implicit QL steps, rotating the rows along. */
 function tridiagonalQl(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
@@ -153,12 +155,13 @@ function tridiagonalQl(v: Float64Array, d: Float64Array, e: Float64Array, n: num
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
+          const ri = i * n;
+          const ri1 = ri + n;
           for (let k = 0; k < n; k++) {
-            const row = k * n;
-            const vk1 = v[row + i + 1]!;
-            const vk = v[row + i]!;
-            v[row + i + 1] = s * vk + c * vk1;
-            v[row + i] = c * vk - s * vk1;
+            const vk1 = v[ri1 + k]!;
+            const vk = v[ri + k]!;
+            v[ri1 + k] = s * vk + c * vk1;
+            v[ri + k] = c * vk - s * vk1;
           }
         }
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
@@ -176,7 +179,16 @@ function hypot(a: number, b: number): number {
   return Math.sqrt(a * a + b * b);
 }
 
-/** Selection sort of the eigenpairs by value (n swaps of columns at most). */
+function transposeInPlace(v: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) {
+      const t = v[i * n + j]!;
+      v[i * n + j] = v[j * n + i]!;
+      v[j * n + i] = t;
+    }
+}
+
+/** Selection sort of the eigenpairs by value (n swaps of rows at most). */
 function sortAscending(v: Float64Array, d: Float64Array, n: number): void {
   for (let i = 0; i < n - 1; i++) {
     let k = i;
@@ -191,9 +203,9 @@ function sortAscending(v: Float64Array, d: Float64Array, n: number): void {
     d[k] = d[i]!;
     d[i] = p;
     for (let j = 0; j < n; j++) {
-      const t = v[j * n + i]!;
-      v[j * n + i] = v[j * n + k]!;
-      v[j * n + k] = t;
+      const t = v[i * n + j]!;
+      v[i * n + j] = v[k * n + j]!;
+      v[k * n + j] = t;
     }
   }
 }

@@ -98,7 +98,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
         })
       : config.workers === 0
         ? createInlineExecutor(spec, resultCache, evaluator, config.batch)
-        : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb });
+        : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb, batch: config.batch });
   const close = async (): Promise<void> => {
     await executor.close();
     await resultCache?.close();

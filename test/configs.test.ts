@@ -19,6 +19,9 @@ describe('configs/', () => {
         'sphere-map-elites.yaml',
         'rastrigin.yaml',
         'arm-cvt.yaml',
+        'pyribs-sphere-cma-mae.yaml',
+        'pyribs-sphere-map-elites.yaml',
+        'pyribs-sphere-line-map-elites.yaml',
       ]),
     );
   });

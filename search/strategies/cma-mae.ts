@@ -28,6 +28,7 @@ export function createCmaMae<G>(options: z.input<typeof cmaMaeOptions>, deps: St
       selection: o.selection ?? 'mu',
       restartRule: o.restartRule ?? 'basic',
       covariance: o.covariance,
+      update: o.update,
       measureRanges: o.measureRanges,
       learningRate: o.learningRate,
       thresholdMin: o.thresholdMin,

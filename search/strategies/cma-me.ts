@@ -22,6 +22,7 @@ export function createCmaMe<G>(options: z.input<typeof cmaMeOptions>, deps: Stra
       selection: o.selection ?? 'filter',
       restartRule: o.restartRule ?? 'no_improvement',
       covariance: o.covariance,
+      update: o.update,
       measureRanges: o.measureRanges,
       // The standard archive: a cell's threshold is its elite's objective (pyribs learning_rate 1, threshold_min −∞).
       learningRate: 1,

@@ -92,8 +92,7 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k]! / h;
       for (let j = 0; j <= i; j++) {
-        let g = 0;
-        for (let k = 0; k <= i; k++) g += v[(i + 1) * n + k]! * v[j * n + k]!;
+        const g = dot(v, (i + 1) * n, v, j * n, i + 1);
         for (let k = 0; k <= i; k++) v[j * n + k] = v[j * n + k]! - g * d[k]!;
       }
     }
@@ -208,4 +207,24 @@ function sortAscending(v: Float64Array, d: Float64Array, n: number): void {
       v[k * n + j] = t;
     }
   }
+}
+
+/**
+ * Σ a[ao + j]·b[bo + j] for j < n, in four independent sums: one running sum waits for each add to finish, which
+ * made CMA-ES's n²-per-sample products latency-bound. (Another summation order than a plain loop: still deterministic.)
+ */
+export function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    s0 += a[ao + j]! * b[bo + j]!;
+    s1 += a[ao + j + 1]! * b[bo + j + 1]!;
+    s2 += a[ao + j + 2]! * b[bo + j + 2]!;
+    s3 += a[ao + j + 3]! * b[bo + j + 3]!;
+  }
+  for (; j < n; j++) s0 += a[ao + j]! * b[bo + j]!;
+  return s0 + s1 + (s2 + s3);
 }

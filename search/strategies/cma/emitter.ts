@@ -2,7 +2,7 @@
 // arXiv:1912.02400): one CMA-ES that hands out its batch of λ samples one proposal at a time, collects their tells in
 // any order, and once all λ are told ranks them, updates the distribution and restarts when a rule says so.
 import { z } from 'zod';
-import { CmaEs, type Covariance } from './cma-es.js';
+import { CmaEs, type CmaUpdate, type Covariance } from './cma-es.js';
 import { decodeFloats, encodeFloats } from './codec.js';
 import { randomDirection, rankKey, rankOrder, usesDirection, type RankerName, type RankInput } from './rankers.js';
 
@@ -20,6 +20,7 @@ export interface EmitterSettings {
   readonly selection: Selection;
   readonly restartRule: RestartRule;
   readonly covariance: Covariance;
+  readonly update: CmaUpdate;
   /** Descriptor ranges that scale the random direction (rd rankers). */
   readonly measureRanges: (count: number) => readonly number[];
 }
@@ -77,7 +78,7 @@ export class Emitter {
 
   constructor(private readonly settings: EmitterSettings) {
     const { n, lambda } = settings;
-    this.es = new CmaEs(n, lambda, settings.covariance);
+    this.es = new CmaEs(n, lambda, settings.covariance, settings.update);
     this.es.reset(settings.x0, settings.sigma0);
     this.solutions = new Float64Array(lambda * n);
     this.stages = new Float64Array(lambda);

@@ -7,7 +7,7 @@ import { standardNormal } from '../../../core/normal.js';
 import { isVectorSpace } from '../../../spaces/vector.js';
 import { IdCounter, parseState } from '../select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from '../strategy.js';
-import type { Covariance } from './cma-es.js';
+import type { CmaUpdate, Covariance } from './cma-es.js';
 import { Emitter, emitterState, type EmitterSource, type RestartRule, type Selection } from './emitter.js';
 import { rankerNames, type RankerName } from './rankers.js';
 import { CellThresholds } from './thresholds.js';
@@ -25,8 +25,16 @@ export const emitterOptionsShape = {
   restartRule: z.union([z.enum(['basic', 'no_improvement']), z.number().int().positive()]).optional(),
   selection: z.enum(['mu', 'filter']).optional(),
   ranker: z.enum(rankerNames).optional(),
-  /** full: CMA-ES; diagonal: sep-CMA-ES, O(n) per sample, for large n. */
-  covariance: z.enum(['full', 'diagonal']).default('full'),
+  /**
+   * full: CMA-ES with a lazy eigendecomposition (pyribs); cholesky: the same C sampled through a lazy Cholesky factor
+   * (about 30× cheaper to refresh, half the cost per sample); diagonal: sep-CMA-ES, O(n) per sample, for large n.
+   */
+  covariance: z.enum(['full', 'cholesky', 'diagonal']).default('full'),
+  /**
+   * hansen: CMA-ES's rank-one update as in Hansen's tutorial; pyribs: pyribs' variant (c1²·σ-scaled path, nearly no
+   * rank-one term), to reproduce pyribs' published tables.
+   */
+  update: z.enum(['hansen', 'pyribs']).default('hansen'),
   /** Descriptor ranges that scale the rd rankers' random direction. Default: the grid's dims, else 1 each. */
   measureRanges: z.array(z.number().positive()).optional(),
 };
@@ -41,6 +49,7 @@ export interface EmitterStrategySettings {
   readonly selection: Selection;
   readonly restartRule: RestartRule;
   readonly covariance: Covariance;
+  readonly update: CmaUpdate;
   readonly measureRanges: readonly number[] | undefined;
   readonly learningRate: number;
   readonly thresholdMin: number;
@@ -86,6 +95,7 @@ export function createEmitterStrategy<G>(settings: EmitterStrategySettings, deps
         selection: settings.selection,
         restartRule: settings.restartRule,
         covariance: settings.covariance,
+        update: settings.update,
         measureRanges,
       }),
   );

@@ -4,6 +4,7 @@ import { createGridArchive } from '../../../archive/grid.js';
 import { SeededRng } from '../../../core/rng.js';
 import type { EvalResult } from '../../../core/types.js';
 import { CmaEs, cmaParameters } from '../../../search/strategies/cma/cma-es.js';
+import { decodeFloats } from '../../../search/strategies/cma/codec.js';
 import { symmetricEigen } from '../../../search/strategies/cma/eigen.js';
 import { rankOrder } from '../../../search/strategies/cma/rankers.js';
 import { CellThresholds } from '../../../search/strategies/cma/thresholds.js';
@@ -114,51 +115,104 @@ const sphere = (x: Float64Array): EvalResult => ({
 });
 
 describe('one CMA-ES emitter with the objective ranker', () => {
-  it('minimises a 10-d sphere from x0 = 3 to f < 1e-8 within a few thousand evaluations', () => {
-    const space = createVectorSpace({ dimensions: 10, min: -5, max: 5, bounds: 'none' });
-    const archive = createGridArchive<unknown>({
-      dims: [
-        { name: 'a', min: -5, max: 5, bins: 10 },
-        { name: 'b', min: -5, max: 5, bins: 10 },
-      ],
-    });
-    const strategy = createCmaMe(
-      { emitters: 1, batchSize: 10, sigma0: 1, x0: 3, ranker: 'obj', selection: 'mu', restartRule: 'basic' },
-      { space: space as never, archive, rng: SeededRng.fromSeed('sphere-10') },
-    );
-    const { best, asked } = drive(strategy, sphere, archive, 10, 6000, -1e-8);
-    console.log(`10-d sphere: f = ${-best} after ${asked} evaluations`);
-    expect(-best).toBeLessThan(1e-8);
-    expect(asked).toBeLessThan(5000);
-  });
-
-  it('keeps C symmetric positive definite over many updates, with an eigensystem that reconstructs it', () => {
-    const n = 12;
-    const es = new CmaEs(n, 8);
-    es.reset(new Float64Array(n).fill(1), 0.7);
-    const rng = SeededRng.fromSeed('spd');
-    const z = new Float64Array(n);
-    for (let g = 0; g < 300; g++) {
-      es.beginGeneration();
-      const xs = Array.from({ length: 8 }, () => {
-        rng.next.fillStandardNormal?.(z);
-        const x = new Float64Array(n);
-        es.sample(z, x);
-        return x;
+  it.each(['full', 'cholesky', 'diagonal'] as const)(
+    '%s covariance: minimises a 10-d sphere from x0 = 3 to f < 1e-8 within a few thousand evaluations',
+    (covariance) => {
+      const space = createVectorSpace({ dimensions: 10, min: -5, max: 5, bounds: 'none' });
+      const archive = createGridArchive<unknown>({
+        dims: [
+          { name: 'a', min: -5, max: 5, bins: 10 },
+          { name: 'b', min: -5, max: 5, bins: 10 },
+        ],
       });
-      // An ill-conditioned ellipsoid: the distribution must stretch along the cheap axes.
-      const f = xs.map((x) => x.reduce((s, v, i) => s + 10 ** ((3 * i) / (n - 1)) * v * v, 0));
-      const order = xs.map((_, i) => i).sort((a, b) => f[a]! - f[b]!);
-      const parents = new Float64Array(4 * n);
-      order.slice(0, 4).forEach((i, k) => parents.set(xs[i]!, k * n));
-      es.tell(parents, 4, 8);
-    }
-    const c = es.covarianceMatrix();
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(c[i * n + j]).toBe(c[j * n + i]);
-    const { values } = symmetricEigen(c, n);
-    expect(values[0]!).toBeGreaterThan(0);
-    expect(values[n - 1]! / values[0]!).toBeGreaterThan(10); // it learned the ellipsoid's scales
-    expect(reconstructionErrors(c, n).matrix).toBeLessThan(1e-12 * values[n - 1]!);
+      const strategy = createCmaMe(
+        {
+          emitters: 1,
+          batchSize: 10,
+          sigma0: 1,
+          x0: 3,
+          ranker: 'obj',
+          selection: 'mu',
+          restartRule: 'basic',
+          covariance,
+        },
+        { space: space as never, archive, rng: SeededRng.fromSeed('sphere-10') },
+      );
+      const { best, asked } = drive(strategy, sphere, archive, 10, 6000, -1e-8);
+      console.log(`10-d sphere, ${covariance}: f = ${-best} after ${asked} evaluations`);
+      expect(-best).toBeLessThan(1e-8);
+      expect(asked).toBeLessThan(5000);
+    },
+  );
+
+  it.each(['full', 'cholesky'] as const)(
+    '%s: keeps C symmetric positive definite over many updates, with a decomposition that reconstructs it',
+    (covariance) => {
+      const n = 12;
+      const es = new CmaEs(n, 8, covariance);
+      es.reset(new Float64Array(n).fill(1), 0.7);
+      const rng = SeededRng.fromSeed('spd');
+      const z = new Float64Array(n);
+      for (let g = 0; g < 300; g++) {
+        es.beginGeneration();
+        const xs = Array.from({ length: 8 }, () => {
+          rng.next.fillStandardNormal?.(z);
+          const x = new Float64Array(n);
+          es.sample(z, x);
+          return x;
+        });
+        // An ill-conditioned ellipsoid: the distribution must stretch along the cheap axes.
+        const f = xs.map((x) => x.reduce((s, v, i) => s + 10 ** ((3 * i) / (n - 1)) * v * v, 0));
+        const order = xs.map((_, i) => i).sort((a, b) => f[a]! - f[b]!);
+        const parents = new Float64Array(4 * n);
+        order.slice(0, 4).forEach((i, k) => parents.set(xs[i]!, k * n));
+        es.tell(parents, 4, 8);
+      }
+      const c = es.covarianceMatrix();
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(c[i * n + j]).toBe(c[j * n + i]);
+      const { values } = symmetricEigen(c, n);
+      expect(values[0]!).toBeGreaterThan(0);
+      expect(values[n - 1]! / values[0]!).toBeGreaterThan(10); // it learned the ellipsoid's scales
+      expect(reconstructionErrors(c, n).matrix).toBeLessThan(1e-12 * values[n - 1]!);
+      // The factor used for sampling: B·D·(B·D)ᵀ (full) or L·Lᵀ (cholesky) is C as of the last refresh.
+      es.beginGeneration();
+      const f = (es.state().eigenvectors ? decodeFloats(es.state().eigenvectors!, n * n) : undefined)!;
+      const d = decodeFloats(es.state().eigenvalues, n);
+      let worst = 0;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++)
+            s += covariance === 'full' ? f[i * n + k]! * d[k]! * f[j * n + k]! : f[i * n + k]! * f[j * n + k]!;
+          worst = Math.max(worst, Math.abs(s - c[i * n + j]!));
+        }
+      expect(worst).toBeLessThan(1e-12 * values[n - 1]!);
+    },
+  );
+});
+
+describe("pyribs' covariance update", () => {
+  it('adds c1²·σ²·pc·pcᵀ where the tutorial adds c1·pc·pcᵀ (one generation from pc = 0)', () => {
+    const n = 3;
+    const sigma = 0.5;
+    const parents = () => Float64Array.from([0.3, -0.2, 0.1, 0.1, 0.4, -0.3]); // two parents, best first
+    const run = (update: 'hansen' | 'pyribs') => {
+      const es = new CmaEs(n, 4, 'full', update);
+      es.reset([0, 0, 0], sigma);
+      es.tell(parents(), 2, 4);
+      return es.covarianceMatrix();
+    };
+    const p = cmaParameters(n, 2);
+    const y = [0, 1, 2].map((i) => p.weights[0]! * parents()[i]! + p.weights[1]! * parents()[n + i]!);
+    const pc = y.map((v) => (Math.sqrt(p.cc * (2 - p.cc) * p.mueff) * v) / sigma); // the tutorial's path, hsig = 1
+    const hansen = run('hansen');
+    const pyribs = run('pyribs');
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        expect(pyribs[i * n + j]! - hansen[i * n + j]!).toBeCloseTo(
+          (p.c1 * p.c1 * sigma * sigma - p.c1) * pc[i]! * pc[j]!,
+          14,
+        );
   });
 });
 

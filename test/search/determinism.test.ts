@@ -116,6 +116,53 @@ describe('determinism', () => {
     expect(await elitesOf(join(dir, 'split'))).toEqual(await elitesOf(join(dir, 'whole')));
   });
 
+  it('cma-mae: gives the same archive after kill -9 mid-run and resume (replay from an older checkpoint)', async () => {
+    const dir = useRunFiles();
+    const config: RunConfigInput = {
+      name: 'kill-cma-mae',
+      seed: 8,
+      space: { type: 'vector', dimensions: 20, min: -5.12, max: 5.12, init: { x0: 0, sigma: 0.5 }, bounds: 'none' },
+      evaluator: { type: 'sphere' },
+      search: { strategy: 'cma-mae', emitters: 5, batchSize: 16, covariance: 'cholesky' },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'm1', min: -51.2, max: 51.2, bins: 16 },
+          { name: 'm2', min: -51.2, max: 51.2, bins: 16 },
+        ],
+      },
+      budget: { evaluations: 60_000 },
+      batch: 40,
+      workers: 0,
+      cache: { enabled: false },
+      log: { checkpointSeconds: 0.3 },
+    };
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(config));
+    const whole = spawnCli(['run', join(dir, 'run.json'), '--out', join(dir, 'whole')], dir);
+    expect((await whole.done).code).toBe(0);
+    const killedDir = join(dir, 'killed');
+    for (const atLeast of [8_000, 30_000]) {
+      const started = (await readRunState(killedDir)).configSaved;
+      const proc = spawnCli(started ? ['resume', killedDir] : ['run', join(dir, 'run.json'), '--out', killedDir], dir);
+      let exited = false;
+      void proc.done.then(() => (exited = true));
+      await waitFor(
+        async () => exited || ((await readRunState(killedDir).catch(() => undefined))?.events ?? 0) >= atLeast,
+        {
+          what: `${atLeast} logged events`,
+          timeoutMs: 120_000,
+        },
+      );
+      expect(exited, 'the run ended before the kill').toBe(false);
+      proc.child.kill('SIGKILL');
+      expect((await proc.done).code).toBe(137);
+    }
+    const last = await spawnCli(['resume', killedDir, '--json'], dir).done;
+    expect(last.code, last.stderr).toBe(0);
+    expect(JSON.parse(last.stdout)).toMatchObject({ status: 'done', proposals: 60_000 });
+    expect(await elitesOf(killedDir)).toEqual(await elitesOf(join(dir, 'whole')));
+  }, 300_000);
+
   it('gives the same archive after kill -9 at random moments and resume (real processes)', async () => {
     const dir = useRunFiles();
     const config = { ...armConfig(dir, 1, 40000), log: { checkpointSeconds: 0.2 } };

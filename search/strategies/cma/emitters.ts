@@ -66,6 +66,8 @@ const strategyState = z.strictObject({
 export type EmitterStrategyState = z.infer<typeof strategyState>;
 
 /**
+ * The emitters, their soft archive (CMA-MAE thresholds; the standard archive for CMA-ME) and the id → emitter map.
+ * The proposals' parents are empty: a sample comes from a distribution, not from an elite.
  * @throws {ConfigError} when the space is not a real vector space, or x0 has the wrong length.
  */
 export function createEmitterStrategy<G>(settings: EmitterStrategySettings, deps: StrategyDeps<G>): Strategy<G> {
@@ -107,6 +109,8 @@ export function createEmitterStrategy<G>(settings: EmitterStrategySettings, deps
       else for (let i = 0; i < out.length; i++) out[i] = standardNormal(rng.next);
     },
     normal: () => standardNormal(rng.next),
+    // From the result archive (pyribs samples its soft archive, whose cells are the same but whose stored solution is
+    // the last one above the threshold, not the best).
     randomElite: () => archive.sample(rng.next, 1)[0]?.genome as ArrayLike<number> | undefined,
     bound: (x) => space.applyBounds(x),
   };

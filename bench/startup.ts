@@ -37,9 +37,9 @@ interface Exit {
   readonly stderr: string;
 }
 
-function runBin(args: readonly string[], cwd: string): Promise<Exit> {
+function runNode(args: readonly string[], cwd: string): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
@@ -49,10 +49,14 @@ function runBin(args: readonly string[], cwd: string): Promise<Exit> {
   });
 }
 
-async function mustRun(args: readonly string[], cwd: string): Promise<void> {
-  const exit = await runBin(args, cwd);
-  if (exit.code !== 0) throw new Error(`elites ${args.join(' ')} exited ${exit.code}: ${exit.stderr.trim()}`);
+/** Runs `node ARGS`; a failure is the bench's error. */
+async function mustRunNode(args: readonly string[], cwd: string): Promise<void> {
+  const exit = await runNode(args, cwd);
+  if (exit.code !== 0) throw new Error(`node ${args.join(' ')} exited ${exit.code}: ${exit.stderr.trim()}`);
 }
+
+/** Runs the compiled `elites ARGS`. */
+const mustRun = (args: readonly string[], cwd: string): Promise<void> => mustRunNode([binPath, ...args], cwd);
 
 /** The 1-, 5- and 15-minute load averages (Linux), or 'n/a'. */
 function loadAverage(): string {
@@ -78,20 +82,21 @@ function stats(seconds: readonly number[]): Stats {
 
 const r3 = (s: number): number => Number(s.toFixed(3));
 
-/** Seconds from spawn to exit of `elites ARGS`, RUNS times, after one untimed warm-up. */
+/** Seconds from spawn to exit of `node ARGS`, RUNS times, after one untimed warm-up. */
 async function timeStartup(args: readonly string[], cwd: string): Promise<{ stats: Stats; load: string }> {
-  await mustRun(args, cwd);
+  await mustRunNode(args, cwd);
   const load = loadAverage();
   const seconds: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    await mustRun(args, cwd);
+    await mustRunNode(args, cwd);
     seconds.push((performance.now() - start) / 1000);
   }
   return { stats: stats(seconds), load };
 }
 
-function startupRow(name: string, measured: { stats: Stats; load: string }): BenchRow {
+/** `floor`: the same measure of a bare `node -e 0`, which no change to elites can remove. */
+function startupRow(name: string, measured: { stats: Stats; load: string }, floor: Stats): BenchRow {
   const { median, min, max } = measured.stats;
   return {
     name,
@@ -99,7 +104,7 @@ function startupRow(name: string, measured: { stats: Stats; load: string }): Ben
     unit: 's',
     target: `< ${START_TARGET_S} s`,
     met: median < START_TARGET_S,
-    detail: `spawn to exit, ${RUNS} processes: min ${r3(min)} s, max ${r3(max)} s; load average ${measured.load}`,
+    detail: `spawn to exit, ${RUNS} processes: min ${r3(min)} s, max ${r3(max)} s (a bare \`node -e 0\`: median ${r3(floor.median)} s); load average ${measured.load}`,
   };
 }
 
@@ -135,10 +140,10 @@ export async function startupBench(record: (row: BenchRow) => void): Promise<voi
   try {
     const empty = join(scratch, 'empty');
     mkdirSync(empty);
-    record(startupRow('`elites --help` start-up, median of 10', await timeStartup(['--help'], scratch)));
-    record(
-      startupRow('`elites runs` on an empty directory, median of 10', await timeStartup(['runs', empty], scratch)),
-    );
+    const floor = (await timeStartup(['-e', '0'], scratch)).stats;
+    const elites = (args: readonly string[]) => timeStartup([binPath, ...args], scratch);
+    record(startupRow('`elites --help` start-up, median of 10', await elites(['--help']), floor));
+    record(startupRow('`elites runs` on an empty directory, median of 10', await elites(['runs', empty]), floor));
 
     writeFileSync(join(scratch, 'stamp-evaluator.mjs'), STAMP_EVALUATOR);
     await timeToFirstEvaluation(scratch, 0); // warm-up, untimed

@@ -61,7 +61,11 @@ const strategyState = z.strictObject({
   /** Outstanding proposals: [id, emitter] pairs. */
   owners: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])),
   emitters: z.array(emitterState),
-  thresholds: z.strictObject({ cells: z.array(z.number().int().min(0)), thresholds: z.string() }),
+  thresholds: z.strictObject({
+    cells: z.array(z.number().int().min(0)),
+    thresholds: z.string(),
+    pending: z.array(z.tuple([z.number().int().min(0), z.number().int().min(1), z.number(), z.number()])).optional(),
+  }),
 });
 export type EmitterStrategyState = z.infer<typeof strategyState>;
 
@@ -120,6 +124,7 @@ export function createEmitterStrategy<G>(settings: EmitterStrategySettings, deps
 
   return {
     ask(count: number): Proposal<G>[] {
+      thresholds.commit(); // the adds told since the last ask, at once (pyribs' batch add)
       const out: Proposal<G>[] = [];
       const want = Number.isFinite(count) ? Math.max(0, Math.floor(count)) : 0;
       // Round-robin: the current emitter hands out the rest of its batch, then the next one; stop when all are out.

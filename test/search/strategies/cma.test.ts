@@ -44,7 +44,7 @@ function reconstructionErrors(a: Float64Array, n: number): { matrix: number; ort
 }
 
 describe('symmetricEigen', () => {
-  it.each([1, 2, 3, 17, 100])('reconstructs a random symmetric %i×%i matrix with orthonormal vectors', (n) => {
+  it.each([1, 2, 3, 17, 100])('reconstructs a random symmetric n×n matrix (n = %i) with orthonormal vectors', (n) => {
     const rng = SeededRng.fromSeed(`eig-${n}`).next;
     const { matrix, orthogonality } = reconstructionErrors(randomSymmetric(n, rng), n);
     expect(matrix).toBeLessThan(1e-12);
@@ -220,30 +220,60 @@ describe('CMA-MAE thresholds', () => {
   it('follow t ← (1 − α)·t + α·f from thresholdMin, valued against the threshold before the add', () => {
     const t = new CellThresholds(0.1, 0);
     expect(t.add(7, 50)).toEqual({ status: 2, value: 50 }); // new cell: f − thresholdMin
+    t.commit();
     expect(t.get(7)).toBeCloseTo(5, 12); // 0.9·0 + 0.1·50
-    expect(t.add(7, 4)).toEqual({ status: 0, value: 4 - 5 }); // below the threshold: not added, t unchanged
+    const below = t.add(7, 4); // below the threshold: not added, t unchanged
+    expect(below.status).toBe(0);
+    expect(below.value).toBeCloseTo(4 - 5, 12);
+    t.commit();
     expect(t.get(7)).toBeCloseTo(5, 12);
     const third = t.add(7, 20); // above: value 15, t = 0.9·5 + 0.1·20 = 6.5
     expect(third.status).toBe(1);
     expect(third.value).toBeCloseTo(15, 12);
+    t.commit();
     expect(t.get(7)).toBeCloseTo(6.5, 12);
     expect(t.add(3, -1)).toEqual({ status: 0, value: -1 }); // below thresholdMin in an empty cell: not added
+    t.commit();
     expect(t.get(3)).toBeUndefined();
+  });
+
+  it("apply a batch at commit with pyribs' rule t ← (1 − α)^k·t + (1 − (1 − α)^k)·mean f, each valued before it", () => {
+    const t = new CellThresholds(0.1, 0);
+    t.add(1, 10);
+    t.commit(); // t = 1
+    const values = [30, 0.5, 50].map((f) => t.add(1, f)); // 0.5 is below the threshold: not counted
+    expect(values.map((v) => v.status)).toEqual([1, 0, 1]);
+    // Each valued against t = 1 (the 50 not against the 30 told before it).
+    [29, -0.5, 49].forEach((v, i) => expect(values[i]!.value).toBeCloseTo(v, 12));
+    expect(t.add(2, 8)).toEqual({ status: 2, value: 8 });
+    expect(t.add(2, 6)).toEqual({ status: 2, value: 6 }); // still new: the cell fills at commit
+    expect(t.get(1)).toBeCloseTo(1, 12);
+    t.commit();
+    expect(t.get(1)).toBeCloseTo(0.81 * 1 + 0.19 * 40, 12); // k = 2, mean 40
+    expect(t.get(2)).toBeCloseTo(0.81 * 0 + 0.19 * 7, 12);
   });
 
   it('with α = 1 and thresholdMin = −∞ are the standard archive (CMA-ME): value f for a new cell, f − elite else', () => {
     const t = new CellThresholds(1, -Infinity);
     expect(t.add(0, -3)).toEqual({ status: 2, value: -3 });
+    t.commit();
     expect(t.add(0, -1)).toEqual({ status: 1, value: 2 });
+    expect(t.add(0, -2.5)).toEqual({ status: 1, value: 0.5 });
+    t.commit();
+    expect(t.get(0)).toBe(-1); // the best of the batch
     expect(t.add(0, -2)).toEqual({ status: 0, value: -1 });
-    expect(t.get(0)).toBe(-1);
   });
 
-  it('round-trip through state', () => {
+  it('round-trip through state, uncommitted adds included', () => {
     const t = new CellThresholds(0.01, 0);
-    for (let i = 0; i < 50; i++) t.add(i % 7, i * 1.5);
+    for (let i = 0; i < 50; i++) {
+      t.add(i % 7, i * 1.5);
+      if (i % 9 === 0) t.commit();
+    }
     const copy = new CellThresholds(0.01, 0);
     copy.restore(JSON.parse(JSON.stringify(t.state())));
+    t.commit();
+    copy.commit();
     for (let c = 0; c < 7; c++) expect(copy.get(c)).toBe(t.get(c));
   });
 });

@@ -85,12 +85,15 @@ export class CmaEs {
   readonly mean: Float64Array;
   private readonly pc: Float64Array;
   private readonly ps: Float64Array;
-  /** Full: n×n row-major (kept symmetric); diagonal: n entries. */
+  /** Full: n×n row-major, the lower triangle kept (the upper is stale); diagonal: n entries. */
   private readonly cov: Float64Array;
   private readonly eigen: SymmetricEigen;
   /** B·diag(√eigenvalues), row-major: a sample is mean + σ·bd·z. Derived from `eigen`. */
   private readonly bd: Float64Array;
   private readonly scratch: Float64Array;
+  /** The rank-µ update's steps, coordinate-major, plain and weighted (reused: one generation's worth). */
+  private readonly steps: Float64Array;
+  private readonly scaledSteps: Float64Array;
   private readonly params = new Map<number, CmaParameters>();
 
   constructor(n: number, lambda: number, covariance: Covariance = 'full', update: CmaUpdate = 'hansen') {
@@ -107,8 +110,10 @@ export class CmaEs {
     this.ps = new Float64Array(n);
     this.cov = new Float64Array(full ? n * n : n);
     this.eigen = { values: new Float64Array(n), vectors: new Float64Array(full ? n * n : 0) };
-    this.bd = new Float64Array(full ? n * n : n);
+    this.bd = new Float64Array(covariance === 'full' ? n * n : covariance === 'diagonal' ? n : 0);
     this.scratch = new Float64Array(n);
+    this.steps = new Float64Array(full ? n * lambda : 0);
+    this.scaledSteps = new Float64Array(full ? n * lambda : 0);
   }
 
   /** Starts over at `x0` with step size σ0 and C = I (pyribs `reset`). */
@@ -210,18 +215,20 @@ export class CmaEs {
       for (let i = 0; i < n; i++) this.eigen.values[i] = cov[i]!;
       this.deriveSampling();
     } else {
-      // Lower triangle, then mirrored: C ← decay·C + c1·pc·pcᵀ + cµ·Σ w_k d_k d_kᵀ (pyribs: c1² for c1).
+      // The lower triangle (all the decompositions read): C ← decay·C + c1·pc·pcᵀ + cµ·Σ w_k d_k d_kᵀ (pyribs: c1²).
+      // The steps are transposed first (coordinate-major) so that each entry's sum over k runs along memory.
+      const { steps, scaledSteps: scaled } = this;
+      for (let k = 0; k < mu; k++)
+        for (let i = 0; i < n; i++) {
+          steps[i * mu + k] = parents[k * n + i]!;
+          scaled[i * mu + k] = cmu * weights[k]! * parents[k * n + i]!;
+        }
       for (let i = 0; i < n; i++) {
         const row = i * n;
         const a = rankOne * pc[i]!;
-        for (let j = 0; j <= i; j++) cov[row + j] = decay * cov[row + j]! + a * pc[j]!;
-        for (let k = 0; k < mu; k++) {
-          const base = k * n;
-          const b = cmu * weights[k]! * parents[base + i]!;
-          for (let j = 0; j <= i; j++) cov[row + j] = cov[row + j]! + b * parents[base + j]!;
-        }
+        for (let j = 0; j <= i; j++)
+          cov[row + j] = decay * cov[row + j]! + a * pc[j]! + dot(scaled, i * mu, steps, j * mu, mu);
       }
-      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) cov[j * n + i] = cov[i * n + j]!;
     }
     this.sigma = sigma * Math.exp(Math.min(1, ((cs / damps) * (psNorm2 / n - 1)) / 2));
   }
@@ -246,7 +253,11 @@ export class CmaEs {
 
   /** C as a fresh row-major n×n matrix (diagonal: its diagonal). For tests and inspection. */
   covarianceMatrix(): Float64Array {
-    return this.cov.slice();
+    const c = this.cov.slice();
+    const { n } = this;
+    if (this.covariance !== 'diagonal')
+      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) c[j * n + i] = c[i * n + j]!;
+    return c;
   }
 
   /** Eigenvalues of the last decomposition. */

@@ -138,6 +138,8 @@ export function createEmitterStrategy<G>(settings: EmitterStrategySettings, deps
         owners.set(ids.next, cursor);
         out.push(ids.propose(e.ask(source) as unknown as G));
         visited = 0;
+        // Its batch is out: the next batch comes from the next emitter, even if this one is told at once (batch 1).
+        if (e.available === 0) cursor = (cursor + 1) % emitters.length;
       }
       return out;
     },

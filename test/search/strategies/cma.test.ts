@@ -286,6 +286,33 @@ describe('rankers', () => {
   });
 });
 
+describe('emitter strategies: scheduling', () => {
+  it('take batches from the emitters in turn, also when each proposal is told before the next ask', () => {
+    const space = createVectorSpace({ dimensions: 4, min: -5, max: 5, bounds: 'none' });
+    const archive = createGridArchive<unknown>({
+      dims: [
+        { name: 'a', min: -3, max: 3, bins: 4 },
+        { name: 'b', min: -3, max: 3, bins: 4 },
+      ],
+    });
+    const strategy = createCmaMae(
+      { emitters: 3, batchSize: 4 },
+      { space: space as never, archive, rng: SeededRng.fromSeed('rr') },
+    );
+    drive(strategy, sphere, archive, 1, 24);
+    const state = strategy.state() as { emitters: { generations: number }[] };
+    expect(state.emitters.map((e) => e.generations)).toEqual([2, 2, 2]);
+  });
+
+  it('refuse a space that is not a real vector space', () => {
+    const archive = createGridArchive<unknown>({ dims: [{ name: 'a', min: 0, max: 1, bins: 2 }] });
+    const bits = { ...createVectorSpace({ dimensions: 2, min: 0, max: 1 }), name: 'bits', applyBounds: undefined };
+    expect(() => createCmaMe({}, { space: bits as never, archive, rng: SeededRng.fromSeed('x') })).toThrow(
+      /real-vector space/,
+    );
+  });
+});
+
 describe('emitter strategies: resume at random points', () => {
   it.each(['cma-me', 'cma-mae'] as const)(
     '%s: state() at a random point, restored into a fresh strategy, continues identically',

@@ -12,7 +12,6 @@ import { loadEvaluator } from './evaluation.js';
 import { cacheScopeOf, evaluatorVersion } from './cache-scope.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
 import { createInlineExecutor } from './executors/inline.js';
-import { createPiscinaExecutor } from './executors/piscina.js';
 import { shortHash } from './executors/redis/protocol.js';
 import { loadSpaceModule } from './plugins.js';
 import type { SeededRng } from '../core/rng.js';
@@ -98,7 +97,11 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
         })
       : config.workers === 0
         ? createInlineExecutor(spec, resultCache, evaluator, config.batch)
-        : createPiscinaExecutor(spec, config.workers, { memoryMb: config.workerMemoryMb, batch: config.batch });
+        : // imported only for worker threads: an inline run starts without piscina
+          (await import('./executors/piscina.js')).createPiscinaExecutor(spec, config.workers, {
+            memoryMb: config.workerMemoryMb,
+            batch: config.batch,
+          });
   const close = async (): Promise<void> => {
     await executor.close();
     await resultCache?.close();

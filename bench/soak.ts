@@ -1,6 +1,6 @@
 // Soak: one long run on a cheap evaluator over the worker pool, sampling memory, throughput and log size as it goes,
 // then timing `inspect` and `export` on the result. Not part of `npm test`.
-//   node dist/bench/soak.js [--proposals 5000000] [--workers 2] [--minutes 25] [--cache] [--keep]
+//   node dist/bench/soak.js [--proposals 5000000] [--workers 2] [--batch 1] [--minutes 25] [--cache] [--keep]
 // writes bench/results/soak.{json,md}.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -67,6 +67,7 @@ function timeCommand(args: readonly string[]): Promise<{ seconds: number; code: 
 async function main(): Promise<void> {
   const proposals = arg('--proposals', 5_000_000);
   const workers = arg('--workers', 2);
+  const batch = Math.max(1, Math.round(arg('--batch', 1)));
   const minutes = arg('--minutes', 25);
   const cache = hasFlag('--cache');
   const work = mkdtempSync(join(tmpdir(), 'elites-soak-'));
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
       },
       budget: { evaluations: proposals, seconds: minutes * 60 },
       workers,
+      batch,
       cache: { enabled: cache, path: join(work, 'cache.mdb') },
     },
     work,
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
   let lastLog = 0;
   const storeFile = join(runDir, 'store.mdb');
   console.log(
-    `soak: ${proposals.toLocaleString('en')} proposals, ${workers} worker(s), cache ${cache ? 'on' : 'off'}, at most ${minutes} min; run in ${runDir}`,
+    `soak: ${proposals.toLocaleString('en')} proposals, ${workers} worker(s), batch ${batch}, cache ${cache ? 'on' : 'off'}, at most ${minutes} min; run in ${runDir}`,
   );
   const summary = await runSearch(config, {
     out: runDir,
@@ -238,9 +240,9 @@ async function main(): Promise<void> {
   const md = [
     '# Soak',
     '',
-    `${result.date.slice(0, 10)} · ${machine} · \`node dist/bench/soak.js --proposals ${proposals} --workers ${workers} --minutes ${minutes}${cache ? ' --cache' : ''}\``,
+    `${result.date.slice(0, 10)} · ${machine} · \`node dist/bench/soak.js --proposals ${proposals} --workers ${workers} --batch ${batch} --minutes ${minutes}${cache ? ' --cache' : ''}\``,
     '',
-    `MAP-Elites on the planar arm (6 joints, 64×64 grid), ${workers} worker thread(s), result cache ${cache ? 'on' : 'off'}, every proposal logged to LMDB. ` +
+    `MAP-Elites on the planar arm (6 joints, 64×64 grid), ${workers} worker thread(s), batch ${batch}, result cache ${cache ? 'on' : 'off'}, every proposal logged to LMDB. ` +
       `${summary.proposals.toLocaleString('en')} proposals in ${(summary.seconds / 60).toFixed(1)} min (${reachedBudget ? 'the whole budget' : `**stopped by the ${minutes}-minute cap before the ${proposals.toLocaleString('en')}-proposal budget**`}); ` +
       `log ${(storeBytes / 2 ** 20).toFixed(0)} MiB. RSS sampled from the engine's onProgress hook (every 200 ms). ` +
       `1-minute load average during the run: ${loads.length ? `${Math.min(...loads)}–${Math.max(...loads)}` : 'n/a'} on ${cpus().length} cores.`,

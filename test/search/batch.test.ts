@@ -10,7 +10,7 @@ import { openRunStore } from '../../store/run-store.js';
 import { exportRun } from '../../report/inspect.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 
-const config = (dir: string, extra: Partial<RunConfigInput> = {}): RunConfigInput => ({
+const config = (extra: Partial<RunConfigInput> = {}): RunConfigInput => ({
   name: 'batched',
   seed: 9,
   space: { type: 'bitstring', length: 24 },
@@ -37,7 +37,7 @@ describe('batched asks', () => {
   it('a batch of B is asked before any of it is told: no parent comes from the same batch', async () => {
     const dir = useRunFiles();
     const B = 50;
-    await runSearch(parseRunConfig(config(dir, { batch: B }), dir), { out: join(dir, 'run') });
+    await runSearch(parseRunConfig(config({ batch: B }), dir), { out: join(dir, 'run') });
     const events = await eventsOf(join(dir, 'run'));
     expect(events).toHaveLength(600);
     const withParents = events.flatMap((e) => (e.ok && e.parents?.length ? [e] : []));
@@ -48,21 +48,21 @@ describe('batched asks', () => {
     }
     // With batch 1 (the default) a child can have the proposal just before it as parent.
     const steady = join(dir, 'steady');
-    await runSearch(parseRunConfig(config(dir), dir), { out: steady });
+    await runSearch(parseRunConfig(config(), dir), { out: steady });
     const adjacent = (await eventsOf(steady)).filter((e) => e.ok && e.parents?.includes(e.id - 1));
     expect(adjacent.length).toBeGreaterThan(0);
   });
 
   it('is deterministic for a seed, and resumes to the same archive after a stop mid-batch', async () => {
     const dir = useRunFiles();
-    const input = config(dir, { batch: 64 });
+    const input = config({ batch: 64 });
     await runSearch(parseRunConfig(input, dir), { out: join(dir, 'a') });
     await runSearch(parseRunConfig(input, dir), { out: join(dir, 'b') });
     const elites = (run: string) => exportRun(join(dir, run), { format: 'jsonl' });
     expect(await elites('b')).toBe(await elites('a'));
 
     // A run of a slow (awaiting) evaluator stopped in its second batch, then resumed: the same archive as without the stop.
-    const slow = config(dir, {
+    const slow = config({
       batch: 16,
       budget: { evaluations: 120 },
       evaluator: { module: fixturePlugin('slow-onemax.mjs') },
@@ -86,12 +86,12 @@ describe('batched asks', () => {
     const plugin = fixturePlugin('batch-onemax.mjs');
     const { calls } = (await import(plugin)) as { calls: number[] };
     calls.length = 0;
-    const batched = await runSearch(parseRunConfig(config(dir, { batch: 40, evaluator: { module: plugin } }), dir), {
+    const batched = await runSearch(parseRunConfig(config({ batch: 40, evaluator: { module: plugin } }), dir), {
       out: join(dir, 'batched'),
     });
     expect(calls.length).toBe(600 / 40);
     expect(calls.every((n) => n === 40)).toBe(true);
-    const single = await runSearch(parseRunConfig(config(dir, { batch: 40 }), dir), { out: join(dir, 'single') });
+    const single = await runSearch(parseRunConfig(config({ batch: 40 }), dir), { out: join(dir, 'single') });
     expect(batched.archive).toEqual(single.archive);
     expect(await exportRun(join(dir, 'batched'), { format: 'jsonl' })).toBe(
       await exportRun(join(dir, 'single'), { format: 'jsonl' }),
@@ -103,7 +103,7 @@ describe('batched asks', () => {
     for (const batchFault of ['throw', 'short'] as const) {
       const s = await runSearch(
         parseRunConfig(
-          config(dir, {
+          config({
             batch: 10,
             budget: { evaluations: 30 },
             evaluator: { module: fixturePlugin('batch-onemax.mjs'), options: { batchFault } },
@@ -128,7 +128,7 @@ describe('batched asks', () => {
     const dir = useRunFiles();
     await runSearch(
       parseRunConfig(
-        config(dir, { evaluator: { module: fixturePlugin('noisy.mjs') }, budget: { evaluations: 50 }, batch: 5 }),
+        config({ evaluator: { module: fixturePlugin('noisy.mjs') }, budget: { evaluations: 50 }, batch: 5 }),
         dir,
       ),
       { out: join(dir, 'run') },

@@ -10,7 +10,7 @@ import { hasFlag, repoRoot } from '../tools/args.js';
 import type { BenchRow } from './row.js';
 import { redisBench } from './redis.js';
 import { startupBench } from './startup.js';
-import { workerBench } from './workers.js';
+import { cpuBoundSeconds, workerBench } from './workers.js';
 
 const root = repoRoot;
 const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
@@ -95,31 +95,8 @@ async function resumeTime(runDir: string): Promise<void> {
 async function scaling(): Promise<void> {
   const evaluations = quick ? 200 : 1000;
   let trial = 0;
-  const timeOf = async (workers: number): Promise<number> => {
-    const dir = join(scratch, `cpu-${workers}-${trial++}`);
-    const config = parseRunConfig(
-      {
-        name: 'bench-cpu',
-        seed: 1,
-        space: { type: 'vector', dimensions: 10, min: -1, max: 1 },
-        evaluator: { module: join(root, 'test/fixtures/plugins/cpu-5ms.mjs') },
-        search: { strategy: 'random' },
-        archive: {
-          type: 'grid',
-          dims: [
-            { name: 'a', min: -1, max: 1, bins: 10 },
-            { name: 'b', min: -1, max: 1, bins: 10 },
-          ],
-        },
-        budget: { evaluations },
-        workers,
-        cache: { enabled: false },
-      },
-      dir,
-    );
-    const s = await runSearch(config, { out: join(dir, 'run') });
-    return s.seconds;
-  };
+  const timeOf = (workers: number): Promise<number> =>
+    cpuBoundSeconds(join(scratch, `cpu-${workers}-${trial++}`), 'cpu-5ms.mjs', evaluations, workers);
   await timeOf(1); // warm-up: thread start, module compile
   const one = await timeOf(1);
   const two = await timeOf(2);

@@ -11,6 +11,41 @@ import type { BenchRow } from './row.js';
 /** Proposals in flight per thread: a message carries up to 64 microsecond evaluations, one round trip for all. */
 const BATCH = 64;
 
+/**
+ * Seconds of a random search of `evaluations` over a CPU-bound fixture plug-in (test/fixtures/plugins/`fixture`) on
+ * `workers` threads, cache off: the scaling rows of the bench.
+ */
+export async function cpuBoundSeconds(
+  dir: string,
+  fixture: string,
+  evaluations: number,
+  workers: number,
+  batch = 1,
+): Promise<number> {
+  const config = parseRunConfig(
+    {
+      name: `bench-${fixture.replace('.mjs', '')}`,
+      seed: 1,
+      space: { type: 'vector', dimensions: 10, min: -1, max: 1 },
+      evaluator: { module: join(repoRoot, 'test/fixtures/plugins', fixture) },
+      search: { strategy: 'random' },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'a', min: -1, max: 1, bins: 10 },
+          { name: 'b', min: -1, max: 1, bins: 10 },
+        ],
+      },
+      budget: { evaluations },
+      workers,
+      batch,
+      cache: { enabled: false },
+    },
+    dir,
+  );
+  return (await runSearch(config, { out: join(dir, 'run') })).seconds;
+}
+
 export async function workerBench(record: (row: BenchRow) => void, scratch: string, quick: boolean): Promise<void> {
   let trial = 0;
   const fresh = (name: string): string => join(scratch, `workers-${name}-${trial++}`);
@@ -58,31 +93,8 @@ export async function workerBench(record: (row: BenchRow) => void, scratch: stri
 
   // (2) Scaling when the work is in the evaluator: the same batch, so messages carry ~5 tasks of 1 ms each.
   const evaluations = quick ? 1000 : 4000;
-  const cpuBound = async (workers: number): Promise<number> => {
-    const dir = fresh(`cpu-${workers}`);
-    const config = parseRunConfig(
-      {
-        name: 'bench-cpu-1ms',
-        seed: 1,
-        space: { type: 'vector', dimensions: 10, min: -1, max: 1 },
-        evaluator: { module: join(repoRoot, 'test/fixtures/plugins/cpu-1ms.mjs') },
-        search: { strategy: 'random' },
-        archive: {
-          type: 'grid',
-          dims: [
-            { name: 'a', min: -1, max: 1, bins: 10 },
-            { name: 'b', min: -1, max: 1, bins: 10 },
-          ],
-        },
-        budget: { evaluations },
-        workers,
-        batch: BATCH,
-        cache: { enabled: false },
-      },
-      dir,
-    );
-    return (await runSearch(config, { out: join(dir, 'run') })).seconds;
-  };
+  const cpuBound = (workers: number): Promise<number> =>
+    cpuBoundSeconds(fresh(`cpu-${workers}`), 'cpu-1ms.mjs', evaluations, workers, BATCH);
   await cpuBound(1); // warm-up
   const one = await cpuBound(1);
   const two = await cpuBound(2);

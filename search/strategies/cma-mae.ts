@@ -20,18 +20,10 @@ export function createCmaMae<G>(options: z.input<typeof cmaMaeOptions>, deps: St
   return createEmitterStrategy(
     {
       name: 'cma-mae',
-      emitters: o.emitters,
-      batchSize: o.batchSize,
-      sigma0: o.sigma0,
-      x0: o.x0,
+      ...o,
       ranker: o.ranker ?? 'imp',
       selection: o.selection ?? 'mu',
       restartRule: o.restartRule ?? 'basic',
-      covariance: o.covariance,
-      update: o.update,
-      measureRanges: o.measureRanges,
-      learningRate: o.learningRate,
-      thresholdMin: o.thresholdMin,
     },
     deps,
   );

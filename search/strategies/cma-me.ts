@@ -14,16 +14,10 @@ export function createCmaMe<G>(options: z.input<typeof cmaMeOptions>, deps: Stra
   return createEmitterStrategy(
     {
       name: 'cma-me',
-      emitters: o.emitters,
-      batchSize: o.batchSize,
-      sigma0: o.sigma0,
-      x0: o.x0,
+      ...o,
       ranker: o.ranker ?? '2imp',
       selection: o.selection ?? 'filter',
       restartRule: o.restartRule ?? 'no_improvement',
-      covariance: o.covariance,
-      update: o.update,
-      measureRanges: o.measureRanges,
       // The standard archive: a cell's threshold is its elite's objective (pyribs learning_rate 1, threshold_min −∞).
       learningRate: 1,
       thresholdMin: Number.NEGATIVE_INFINITY,

@@ -44,13 +44,13 @@ export interface EmitterStrategySettings {
   readonly emitters: number;
   readonly batchSize: number;
   readonly sigma0: number;
-  readonly x0: number | readonly number[] | undefined;
+  readonly x0?: number | readonly number[] | undefined;
   readonly ranker: RankerName;
   readonly selection: Selection;
   readonly restartRule: RestartRule;
   readonly covariance: Covariance;
   readonly update: CmaUpdate;
-  readonly measureRanges: readonly number[] | undefined;
+  readonly measureRanges?: readonly number[] | undefined;
   readonly learningRate: number;
   readonly thresholdMin: number;
 }

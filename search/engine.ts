@@ -65,6 +65,8 @@ export interface EngineParts<G> {
   /** Aborting it stops the run at the next completion (SIGINT): pending work is checkpointed, not lost. */
   readonly stop?: AbortSignal;
   readonly onProgress?: (progress: Progress<G>) => void;
+  /** Called when the loop waits for an answer and none is ready: all it can ask is asked (ask/tell hands it out). */
+  readonly onWait?: () => void;
 }
 
 export interface Progress<G> {
@@ -188,7 +190,11 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
         break;
       }
       // A ready answer is taken without a promise: with a synchronous objective every answer of a batch is ready.
-      const answer = takeAnswer() ?? (await live.next());
+      let answer = takeAnswer();
+      if (!answer) {
+        parts.onWait?.();
+        answer = await live.next();
+      }
       if (!answer) continue; // stop signal: handled at the top
       if (!pending.delete(answer.proposal.id))
         throw new RunFailedError(

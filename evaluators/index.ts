@@ -1,18 +1,4 @@
-// Evaluator registry: the built-in fitness functions by config `type` (STYLE.md "Extension points").
-import type { BenchmarkFactory } from './benchmarks/benchmark.js';
-import { binval } from './benchmarks/binval.js';
-import { leadingOnes } from './benchmarks/leading-ones.js';
-import { onemax } from './benchmarks/onemax.js';
-import { planarArm } from './benchmarks/planar-arm.js';
-import { rastrigin } from './benchmarks/rastrigin.js';
-import { sphere } from './benchmarks/sphere.js';
-import { kernel } from './kernel/index.js';
-import { command } from './command/index.js';
-import { prompt } from './prompt/index.js';
-import { pruning } from './pruning/index.js';
-import { sparsity } from './sparsity/index.js';
-import type { Factory } from '../core/factory.js';
-import type { Evaluator } from '../core/types.js';
+// The built-in evaluators: the registry (by config `type`) and each evaluator's own factory function, for library use.
 
 export type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmarks/benchmark.js';
 export { createBinVal, type BinValOptions } from './benchmarks/binval.js';
@@ -43,24 +29,4 @@ export {
   type SparsityOptions,
 } from './sparsity/index.js';
 
-/** The benchmark functions over bit strings and real vectors (cheap, exact: used to check the engine). */
-export const benchmarks = {
-  onemax,
-  'leading-ones': leadingOnes,
-  binval,
-  sphere,
-  rastrigin,
-  'planar-arm': planarArm,
-} satisfies Record<string, BenchmarkFactory>;
-
-/** Built-in evaluators by config `type`. Each entry validates its options (minus `type`) with a strict schema. */
-export const evaluators = {
-  ...benchmarks,
-  pruning,
-  sparsity,
-  prompt,
-  command,
-  kernel,
-} satisfies Record<string, Factory<void, Evaluator<never>>>;
-
-export type EvaluatorType = keyof typeof evaluators;
+export { benchmarks, evaluators, type EvaluatorType } from './registry.js';

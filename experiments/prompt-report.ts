@@ -57,7 +57,7 @@ async function runMethod(method: Method, seed: number, scratch: string): Promise
 }
 
 async function fullPrompt(): Promise<{ dev: number; test: number; tokens: number; demonstrations: number }> {
-  const evaluator = evaluators.prompt.create({ task: 'brown-genre', scorer: 'offline' }, undefined);
+  const evaluator = await evaluators.prompt.create({ task: 'brown-genre', scorer: 'offline' }, undefined);
   await evaluator.setup?.({});
   const text = readFileSync(join(root, 'tasks/brown-genre/prompt.txt'), 'utf8');
   const r = await evaluator.evaluate(text, {

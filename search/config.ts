@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { archives } from '../archive/index.js';
-import { evaluators } from '../evaluators/index.js';
+import { evaluators } from '../evaluators/registry.js';
 import { spaces } from '../spaces/index.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import type { Factory } from '../core/factory.js';

@@ -1,6 +1,6 @@
 // One evaluation, the same code inline and in a worker: noise seed, fingerprint lookup, evaluate, validate.
 import { openResultCache, type CacheEntry, type ResultCache } from '../store/result-cache.js';
-import { evaluators } from '../evaluators/index.js';
+import { evaluators } from '../evaluators/registry.js';
 import type { EvalTask, EvaluatorSpec, TaskResult } from './executors/executor.js';
 import { describeThrown, loadEvaluatorModule } from './plugins.js';
 import { rngFromSeed } from '../core/rng.js';
@@ -38,7 +38,7 @@ export async function loadEvaluator(
       ? evaluators[spec.type as keyof typeof evaluators]
       : undefined;
   if (!entry) throw new Error(`unknown evaluator type ${String(spec.type)}`);
-  return entry.create(spec.options, undefined) as Evaluator<unknown>;
+  return (await entry.create(spec.options, undefined)) as Evaluator<unknown>;
 }
 
 /**
@@ -293,7 +293,7 @@ function describeValue(v: unknown): string {
  * Only the documented fields survive, copied into fresh arrays and objects of numbers: nothing of the evaluator's
  * objects (extra properties, prototypes, proxies) reaches the log, and a result always crosses a thread by structured clone.
  */
-function cleanResult(raw: EvalResult): EvalResult {
+export function cleanResult(raw: EvalResult): EvalResult {
   const out: EvalResult = { fitness: raw.fitness };
   if (raw.descriptors !== undefined) out.descriptors = numbers(raw.descriptors);
   if (raw.tiebreak !== undefined) out.tiebreak = numbers(raw.tiebreak);

@@ -15,7 +15,6 @@ import {
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { defineFactory } from '../../core/factory.js';
 import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
 import { commandOptionsSchema, type BuildStep, type CommandOptionsInput, type RunStep } from './options.js';
 import { parseResult, reduceResults, type FieldSpec } from './output.js';
@@ -281,12 +280,6 @@ function hashInputs(inputs: readonly string[], cwd: string): string | undefined 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
-
-export const command = defineFactory(
-  'Your own program (any language): a build step and a run step as argv arrays filled from the genome (no shell); fitness from the last JSON line of stdout.',
-  commandOptionsSchema,
-  (options) => createCommandEvaluator(options),
-);
 
 export { commandOptionsSchema, type CommandOptions, type CommandOptionsInput } from './options.js';
 export { runStep, StepError, type StepOutput, type StepSpec } from './process.js';

@@ -3,7 +3,6 @@
 // flags) → a generated C SGEMM program → gcc (cached by source and flags) → a benchmark process with a timeout.
 // Fitness = median GFLOP/s (maximize). Fingerprint = hash of the machine code, so configurations that compile to the
 // same instructions share one measurement. Noisy: repeats of a key in aggregate mode are fresh measurements.
-import { defineFactory } from '../../core/factory.js';
 import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
 import { codeFingerprint, compileKernel, toolchainId, type CompiledKernel } from './compile.js';
 import { flagTokens, resolveKernelConfig, type KernelConfig, type KernelGenome } from './config.js';
@@ -235,12 +234,6 @@ export async function measureKernel(
     compileSeconds: compiled.seconds,
   };
 }
-
-export const kernel = defineFactory(
-  'GEMM kernel autotuning: a categorical config → generated C SGEMM → gcc → timed runs; fitness = median GFLOP/s (maximize).',
-  kernelOptionsSchema,
-  (options) => createKernelEvaluator(options),
-);
 
 export {
   copiesOfB,

@@ -4,15 +4,14 @@
 // chat/completions API (`scorer: http`), or offline by a nearest-neighbour stand-in that is not an LLM (`scorer: offline`).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { lockKey } from '../../core/semaphores.js';
-import { defineFactory } from '../../core/factory.js';
 import type { EvalContext, EvalResult, Evaluator, ScoredBy } from '../../core/types.js';
 import { createChatClient, type ChatClient, type ChatMessage } from './client.js';
 import { gapReward, readAnswer, type Prediction } from './labels.js';
 import { inverseDocumentFrequencies, offlineClassifier } from './offline.js';
 import { openResponseCache, requestKey, type Answer, type ResponseCache } from './response-cache.js';
-import { loadTask, QUERY_PLACEHOLDER, resolveTaskDirectory, taskSchema, type Example, type Task } from './task.js';
+import { loadTask, QUERY_PLACEHOLDER, resolveTaskDirectory, type Example, type Task } from './task.js';
 import {
   basePrompt,
   fillQuery,
@@ -24,100 +23,9 @@ import {
   verbalizerMatcher,
   type BasePrompt,
 } from './template.js';
+import { promptOptionsSchema, type PromptOptions } from './options.js';
 
-const envName = z
-  .string()
-  .regex(
-    /^[A-Za-z_][A-Za-z0-9_]*$/,
-    'must be the NAME of an environment variable (letters, digits, underscore), not a key',
-  );
-const noSecret = z
-  .never({
-    error:
-      'API keys are never read from the config: put the key in an environment variable and name it with apiKeyEnv (default OPENAI_API_KEY)',
-  })
-  .optional();
-
-export const promptOptionsSchema = z
-  .strictObject({
-    task: z
-      .union([z.string().min(1), taskSchema])
-      .default('brown-genre')
-      .describe('shipped task name, a task directory (task.json + JSONL), or an inline task'),
-    prompt: z.string().min(1).optional().describe('the base prompt (holding {text}); default: the task prompt'),
-    promptFile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('file holding the base prompt, relative to the working directory'),
-    scorer: z
-      .enum(['offline', 'http'])
-      .default('offline')
-      .describe('offline: nearest-neighbour stand-in (not an LLM); http: an OpenAI-compatible server'),
-    reward: z
-      .enum(['accuracy', 'gap'])
-      .default('accuracy')
-      .describe("fitness: dev accuracy in [0, 1], or PromptQuine's mean gap reward"),
-    devExamples: z.int().positive().optional().describe('use the first N dev examples (default: all)'),
-    testExamples: z
-      .int()
-      .nonnegative()
-      .optional()
-      .describe('use the first N test examples (default: all; 0: no test accuracy)'),
-    neighbours: z.int().positive().default(3).describe('offline scorer: k of the k-nearest-neighbour vote'),
-    baseUrl: z
-      .url()
-      .refine(
-        (u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(u),
-        'must not hold credentials; put the key in an environment variable (apiKeyEnv)',
-      )
-      .optional()
-      .describe('e.g. http://127.0.0.1:8080/v1; default: environment variable ELITES_LLM_BASE_URL'),
-    model: z.string().min(1).optional().describe('default: environment variable ELITES_LLM_MODEL'),
-    apiKeyEnv: envName
-      .default('OPENAI_API_KEY')
-      .describe('the environment variable holding the API key (the key itself never goes in a config)'),
-    apiKey: noSecret,
-    api_key: noSecret,
-    concurrency: z
-      .int()
-      .min(1)
-      .max(256)
-      .default(4)
-      .describe('requests in flight at once, shared by all worker threads'),
-    requestTimeoutSeconds: z.number().positive().max(3600).default(60),
-    retries: z
-      .int()
-      .min(0)
-      .max(10)
-      .default(3)
-      .describe('attempts after the first, on 429, 5xx, timeouts, lost connections and malformed answers'),
-    backoffSeconds: z
-      .number()
-      .nonnegative()
-      .max(60)
-      .default(1)
-      .describe('first retry delay; doubles each retry, with jitter'),
-    maxTokens: z.int().positive().max(4096).default(8),
-    logprobs: z
-      .boolean()
-      .default(true)
-      .describe('ask for first-token logprobs (label by the most probable verbalizer)'),
-    topLogprobs: z.int().min(1).max(20).default(10),
-    responseCache: z
-      .union([z.string().min(1), z.literal(false)])
-      .default('.elites/llm-cache.mdb')
-      .describe('LMDB file of answers by request, shared by runs; false: none'),
-    cacheTag: z
-      .string()
-      .default('')
-      .describe('part of the response-cache key: change it when other weights are served under the same model name'),
-  })
-  .refine((o) => o.prompt === undefined || o.promptFile === undefined, {
-    message: 'give prompt or promptFile, not both',
-    path: ['promptFile'],
-  });
-export type PromptOptions = z.infer<typeof promptOptionsSchema>;
+export { promptOptionsSchema, type PromptOptions } from './options.js';
 
 /** Genomes the prompt evaluator accepts (see promptText in template.ts). */
 export type PromptGenome =
@@ -387,12 +295,6 @@ function httpScorer(task: Task, options: PromptOptions): Scorer {
     return answers.map((a) => readAnswer(a.text, a.top, task.verbalizers, matcher));
   };
 }
-
-export const prompt = defineFactory(
-  'Prompt (PromptQuine, Plum): a pruned/edited ICL prompt classifies a task (default brown-genre); fitness = dev accuracy. Scorer: an OpenAI-compatible LLM server (http) or an offline nearest-neighbour stand-in (not an LLM).',
-  promptOptionsSchema,
-  (options) => createPromptEvaluator(options),
-);
 
 export { createChatClient, parseCompletion, type ChatClient, type ChatClientOptions } from './client.js';
 export { gapReward, readAnswer, type Prediction, type TopToken } from './labels.js';

@@ -1,34 +1,14 @@
 // Pruning-metric evaluator (Pruner-Zero, Dong et al., ICML 2024, arXiv:2406.02924): a formula over W, G, X scores every
 // prunable weight of a small tfjs language model; each layer is pruned to the target; fitness = validation perplexity.
-import { z } from 'zod';
-import { defineFactory } from '../../core/factory.js';
+import type { z } from 'zod';
 import type { EvalResult, Evaluator } from '../../core/types.js';
 import { simplify, size, type ExprGenome } from '../../spaces/expression/index.js';
 import type { PruningContext } from './context.js';
 import { maskFingerprint, prunedOverlap, sparsityOf } from './masks.js';
 import { formulaMasks, pruneTarget, type PruneTarget } from './scoring.js';
+import { pruningOptionsSchema, type PruningOptions } from './options.js';
 
-export const pruningOptionsSchema = z.strictObject({
-  model: z
-    .enum(['default', 'tiny'])
-    .default('default')
-    .describe('language-model preset; trained once and cached on disk'),
-  sparsity: z.number().gt(0).lt(1).default(0.5).describe('unstructured target; N:M patterns prune N/M'),
-  pattern: z
-    .string()
-    .regex(/^(unstructured|\d+:\d+)$/, 'use "unstructured" or N:M, e.g. "2:4"')
-    .default('unstructured'),
-  group: z
-    .enum(['row', 'layer'])
-    .default('row')
-    .describe('unstructured: compare weights per output row (Wanda) or per layer (magnitude)'),
-  calibrationTokens: z.int().positive().default(8192),
-  validationTokens: z.int().positive().default(8192),
-  testTokens: z.int().positive().default(8192),
-  cacheDir: z.string().min(1).default('.elites/models'),
-  backend: z.enum(['wasm', 'cpu', 'tensorflow']).default('wasm'),
-});
-export type PruningOptions = z.infer<typeof pruningOptionsSchema>;
+export { pruningOptionsSchema, type PruningOptions } from './options.js';
 
 /** Masks of every layer for a formula, keyed by its token string (fingerprint, then evaluate, reuse them). */
 type MaskMemo = { readonly formula: string; readonly masks: Map<string, Uint8Array> };
@@ -96,12 +76,6 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
     },
   };
 }
-
-export const pruning = defineFactory(
-  'Pruning metric (Pruner-Zero): formula over W, G, X → masks on a tfjs LM; fitness = validation perplexity (minimize).',
-  pruningOptionsSchema,
-  (options) => createPruningEvaluator(options),
-);
 
 export type { PruningContext } from './context.js';
 export { formulaMasks, pruneTarget, type LayerStats, type PruneTarget } from './scoring.js';

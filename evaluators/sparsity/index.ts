@@ -2,7 +2,6 @@
 // per-layer sparsity levels (from a level database of magnitude- or Wanda-pruned weights) or N:M masks (swaps from a
 // base mask) on the small tfjs LM of the pruning evaluator. Fitness = mean KL(dense ‖ compressed) per calibration
 // token (minimize), or calibration perplexity. ctx.fidelity picks how many calibration windows, ctx.sample which.
-import { defineFactory } from '../../core/factory.js';
 import type { EvalResult, Evaluator } from '../../core/types.js';
 import type { LevelGenome, NmGenome } from '../../spaces/sparsity/index.js';
 import { resolveSparsityOptions, sparsityOptionsSchema, type SparsityOptionsInput } from './options.js';
@@ -57,12 +56,6 @@ export function createSparsityEvaluator(
     runtime: () => runtime,
   };
 }
-
-export const sparsity = defineFactory(
-  'Sparsity allocation (EvoPress): per-layer levels or N:M masks on a tfjs LM; fitness = KL to the dense model (minimize).',
-  sparsityOptionsSchema,
-  (options) => createSparsityEvaluator(options),
-);
 
 export {
   sparsityOptionsSchema,

@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { evaluators } from '../../evaluators/index.js';
 import { createCommandEvaluator } from '../../evaluators/command/index.js';
 
-describe('built-in evaluators with a fingerprint', () => {
+describe('built-in evaluators with a fingerprint', async () => {
+  const built = await Promise.all(
+    Object.entries(evaluators).map(async ([type, factory]) => [type, await factory.create({})] as const),
+  );
   const fingerprinted = [
-    ...Object.entries(evaluators).map(([type, factory]) => [type, factory.create({})] as const),
+    ...built,
     [
       'command with fingerprintFile',
       createCommandEvaluator({

@@ -32,10 +32,10 @@ describe('evaluator registry', () => {
 });
 
 describe.each(Object.entries(evaluators))('%s', (type, factory) => {
-  it('builds from no options, named after its registry key', () => {
+  it('builds from no options, named after its registry key', async () => {
     expect(factory.summary.length).toBeGreaterThan(0);
     for (const raw of [undefined, {}]) {
-      const evaluator = factory.create(raw);
+      const evaluator = await factory.create(raw);
       expect(evaluator.name).toBe(type);
       expect(evaluator.version).toBe('1');
     }

@@ -23,12 +23,12 @@ import {
   prunedCounts,
   resolveSparsityOptions,
   selectWindows,
-  sparsity as sparsityFactory,
   sparsityOptionsSchema,
   windowCount,
   type LevelDatabaseSpec,
 } from '../../evaluators/sparsity/index.js';
 import type { LayerSource } from '../../evaluators/sparsity/database.js';
+import { evaluators } from '../../evaluators/registry.js';
 import { rngFromSeed, type Rng } from '../../core/rng.js';
 import { createSparsityLevelsSpace, type NmGenome } from '../../spaces/sparsity/index.js';
 import { useRunFiles } from '../helpers/files.js';
@@ -356,7 +356,7 @@ describe('calibration windows', () => {
 });
 
 describe('options', () => {
-  it('fills mode-specific defaults and rejects options of the other mode', () => {
+  it('fills mode-specific defaults and rejects options of the other mode', async () => {
     const levels = resolveSparsityOptions({});
     expect(levels.levels).toEqual({ method: 'wanda', sparsity: 0.5, maxLevel: 8, weightsPerLevel: 512 });
     expect(levels).toMatchObject({
@@ -386,7 +386,7 @@ describe('options', () => {
     const tooBig = sparsityOptionsSchema.safeParse({ model: 'tiny', weightsPerLevel: 100 });
     expect(tooBig.success).toBe(false);
     expect(tooBig.error?.issues[0]?.message).toMatch(/smaller maxLevel or weightsPerLevel/);
-    expect(sparsityFactory.create({ model: 'tiny', mode: 'nm' }, undefined).name).toBe('sparsity');
+    expect((await evaluators.sparsity.create({ model: 'tiny', mode: 'nm' }, undefined)).name).toBe('sparsity');
   });
 
   it("matches the sparsity-levels space's layer order and maxLevel", () => {

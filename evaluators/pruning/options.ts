@@ -1,0 +1,24 @@
+// The pruning evaluator's options, apart from the evaluator: the registry validates a config without loading tfjs.
+import { z } from 'zod';
+
+export const pruningOptionsSchema = z.strictObject({
+  model: z
+    .enum(['default', 'tiny'])
+    .default('default')
+    .describe('language-model preset; trained once and cached on disk'),
+  sparsity: z.number().gt(0).lt(1).default(0.5).describe('unstructured target; N:M patterns prune N/M'),
+  pattern: z
+    .string()
+    .regex(/^(unstructured|\d+:\d+)$/, 'use "unstructured" or N:M, e.g. "2:4"')
+    .default('unstructured'),
+  group: z
+    .enum(['row', 'layer'])
+    .default('row')
+    .describe('unstructured: compare weights per output row (Wanda) or per layer (magnitude)'),
+  calibrationTokens: z.int().positive().default(8192),
+  validationTokens: z.int().positive().default(8192),
+  testTokens: z.int().positive().default(8192),
+  cacheDir: z.string().min(1).default('.elites/models'),
+  backend: z.enum(['wasm', 'cpu', 'tensorflow']).default('wasm'),
+});
+export type PruningOptions = z.infer<typeof pruningOptionsSchema>;

@@ -5,6 +5,18 @@ import type { CliIo } from './cli/io.js';
 export { runSearch, resumeRun, type StartOptions, type ResumeOverrides, type RunHooks } from './search/run.js';
 export { openRunView, type RunView } from './search/run-view.js';
 export {
+  openAskTell,
+  AskTellError,
+  type AskTell,
+  type AskTellOptions,
+  type AskedProposal,
+} from './search/ask-tell.js';
+export {
+  parseAskTellConfig,
+  type AskTellConfigInput,
+  type ExternalEvaluatorInput,
+} from './search/ask-tell-config.js';
+export {
   inspectRun,
   exportRun,
   listRuns,

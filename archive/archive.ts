@@ -66,6 +66,11 @@ export interface ArchiveView<G> {
 export interface Archive<G> extends ArchiveView<G> {
   add(candidate: Candidate<G>): AddResult;
   /**
+   * True when a candidate rejected now may take a cell later (a sliding-boundaries remap adds its buffer again):
+   * the run then logs every genome, so a replay of the log rebuilds those elites with their genomes.
+   */
+  readonly keepsRejected?: boolean;
+  /**
    * Sets the score (and tiebreak) of the elite in `cell`, up or down, keeping its id, genome, descriptors and cell:
    * with noisy fitness an elite is held at the current mean of its samples, so a falling mean lets later candidates
    * take the cell. Deterministic like `add`. Returns false when the cell is empty.

@@ -119,6 +119,19 @@ export abstract class CellArchive<G> implements Archive<G> {
     return this.tracker.stats();
   }
 
+  /**
+   * Empties every cell, keeping the statistics' minimum score seen: an archive that re-files its elites (sliding
+   * boundaries) adds them again afterwards.
+   */
+  protected clearCells(): void {
+    if (this.slotOf instanceof Int32Array) for (const elite of this.slots) this.slotOf[elite.cell] = -1;
+    else this.slotOf.clear();
+    this.slots.length = 0;
+    this.rejections.length = 0;
+    this.sortedCells = undefined;
+    this.tracker.clear();
+  }
+
   private slotIndex(cell: number): number {
     const table = this.slotOf;
     return table instanceof Int32Array ? table[cell]! : (table.get(cell) ?? -1);
@@ -143,7 +156,7 @@ function toElite<G>(candidate: Candidate<G>, cell: number): Elite<G> {
  * An elite is kept long: a typed-array genome that is a view of a larger buffer (spaces allocate short-lived genomes
  * from shared slabs) is copied, so the archive never holds a slab alive for one genome.
  */
-function ownMemory<G>(genome: G): G {
+export function ownMemory<G>(genome: G): G {
   if (!ArrayBuffer.isView(genome) || genome instanceof DataView) return genome;
   const view = genome as unknown as Float64Array;
   return view.byteLength === view.buffer.byteLength ? genome : (view.slice() as unknown as G);
@@ -172,6 +185,8 @@ export const gridArchiveOptionsSchema = z.strictObject({
     )
     .min(1, 'a grid archive needs at least one descriptor dim')
     .superRefine(uniqueDimNames),
+  /** Share of elites in a dim's edge bins above which the run ends with a warning (archive/edges.ts); 1: never. */
+  edgeWarning: z.number().min(0).max(1).optional(),
 });
 
 /** Zod refinement: dim names are unique (they label exports and heatmaps). */
@@ -184,9 +199,18 @@ export function uniqueDimNames(dims: readonly { readonly name: string }[], ctx: 
   });
 }
 
+/**
+ * Default `archive.edgeWarning` (archive/edges.ts). A dim's two edge bins hold 2/bins of a uniformly filled grid (2%
+ * at 100 bins, 20% at 10), and a search that stays inside the range fills the edges last; more than half the elites
+ * there means the descriptors run past the range and are clipped in.
+ */
+export const DEFAULT_EDGE_WARNING = 0.5;
+
 /** Options for `createGridArchive`. */
 export interface GridArchiveOptions {
   readonly dims: readonly ArchiveDim[];
+  /** Share of elites in a dim's edge bins above which a run warns (default DEFAULT_EDGE_WARNING, 0.5). */
+  readonly edgeWarning?: number;
   /** In score units, direction applied. Omitted: the minimum score ever added. */
   readonly qdOffset?: number;
 }
@@ -204,6 +228,8 @@ export interface GridGeometry {
  */
 export class GridArchive<G> extends CellArchive<G> {
   readonly dims: readonly Required<ArchiveDim>[];
+  /** See GridArchiveOptions; read by the end-of-run check in archive/edges.ts. */
+  readonly edgeWarning: number;
   private readonly mins: Float64Array;
   private readonly scales: Float64Array;
   private readonly bins: Int32Array;
@@ -215,6 +241,7 @@ export class GridArchive<G> extends CellArchive<G> {
       options.qdOffset,
     );
     this.dims = dims;
+    this.edgeWarning = options.edgeWarning ?? DEFAULT_EDGE_WARNING;
     this.mins = Float64Array.from(dims, (d) => d.min);
     this.scales = Float64Array.from(dims, (d) => d.bins / (d.max - d.min));
     this.bins = Int32Array.from(dims, (d) => d.bins);

@@ -29,10 +29,13 @@ type Placement = (elite: Elite<unknown>, axis: number, count: number) => number;
  */
 export function renderHeatmap(
   archive: ArchiveView<unknown>,
-  dims: readonly ArchiveDim[],
+  configDims: readonly ArchiveDim[],
   options: HeatmapOptions = {},
 ): string {
   if (archive.size === 0) return '(empty archive)';
+  // A sliding-boundaries archive's ranges are its boundaries now, not the config's.
+  const sliding = slidingDimsOf(options.geometry);
+  const dims = sliding ?? configDims;
   if (dims.length === 0) return '(no descriptor dims to draw)';
   const width = Math.max(1, Math.floor(options.width ?? DEFAULT_HEATMAP_WIDTH));
   const height = Math.max(1, Math.floor(options.height ?? DEFAULT_HEATMAP_HEIGHT));
@@ -64,8 +67,13 @@ export function renderHeatmap(
     `score ${formatNumber(filled[0]!)} … ${formatNumber(filled[filled.length - 1]!)} by quantile: ` +
     `${options.paint ? HEATMAP_SHADES.map((s, level) => options.paint!(s, level)).join(' ') : `'${HEATMAP_SHADES[0]}' ${HEATMAP_SHADES.slice(1).join(' ')}`} (low → high), ${HEATMAP_EMPTY} empty; ${stats.size}/${stats.cells} cells filled`;
   const x = drawn[0]!;
+  const note = sliding
+    ? [
+        `sliding boundaries: one column${drawn.length > 1 ? ' or row' : ''} per bin, bins of unequal width (percentiles of recent descriptors)`,
+      ]
+    : [];
   if (drawn.length === 1) {
-    return [x.name, `${formatNumber(x.min)} │${lines[0]!}│ ${formatNumber(x.max)}`, legend].join('\n');
+    return [x.name, `${formatNumber(x.min)} │${lines[0]!}│ ${formatNumber(x.max)}`, ...note, legend].join('\n');
   }
 
   const y = drawn[1]!;
@@ -92,7 +100,7 @@ export function renderHeatmap(
   const xMax = formatNumber(x.max);
   out.push(`${pad}  ${xMin}${' '.repeat(Math.max(1, cols - xMin.length - xMax.length))}${xMax}`);
   out.push(`${pad}  ${x.name} →`);
-  out.push(legend);
+  out.push(...note, legend);
   return out.join('\n');
 }
 
@@ -140,6 +148,21 @@ function placement(
 function cvtCentroidsOf(geometry: unknown): readonly (readonly number[])[] | undefined {
   if (!isRecord(geometry) || geometry.type !== 'cvt' || !Array.isArray(geometry.centroids)) return undefined;
   return geometry.centroids as readonly (readonly number[])[];
+}
+
+/** The dims of a sliding-boundaries geometry with their outer boundaries now; undefined for any other geometry. */
+function slidingDimsOf(geometry: unknown): ArchiveDim[] | undefined {
+  if (!isRecord(geometry) || geometry.type !== 'sliding-boundaries' || !Array.isArray(geometry.dims)) return undefined;
+  const dims = (geometry.dims as unknown[]).map((d) =>
+    isRecord(d) &&
+    typeof d.name === 'string' &&
+    typeof d.bins === 'number' &&
+    typeof d.min === 'number' &&
+    typeof d.max === 'number'
+      ? { name: d.name, min: d.min, max: d.max, bins: d.bins }
+      : undefined,
+  );
+  return dims.every((d) => d !== undefined) ? dims : undefined;
 }
 
 function gridBinsOf(geometry: unknown): number[] | undefined {

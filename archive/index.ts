@@ -4,6 +4,7 @@ import type { SeededRng } from '../core/rng.js';
 import type { Archive } from './archive.js';
 import { createCvtArchive, cvtArchiveOptionsSchema } from './cvt.js';
 import { createGridArchive, gridArchiveOptionsSchema } from './grid.js';
+import { createSlidingBoundariesArchive, slidingBoundariesArchiveOptionsSchema } from './sliding-boundaries.js';
 
 export type {
   AddResult,
@@ -19,6 +20,18 @@ export { CellArchive, createGridArchive, GridArchive, gridArchiveOptionsSchema }
 export type { GridArchiveOptions, GridGeometry } from './grid.js';
 export { createCvtArchive, CvtArchive, cvtArchiveOptionsSchema } from './cvt.js';
 export type { CvtArchiveOptions, CvtDim, CvtGeometry, CvtSource } from './cvt.js';
+export {
+  createSlidingBoundariesArchive,
+  SlidingBoundariesArchive,
+  slidingBoundariesArchiveOptionsSchema,
+} from './sliding-boundaries.js';
+export type {
+  SlidingBoundariesArchiveOptions,
+  SlidingBoundariesGeometry,
+  SlidingDim,
+} from './sliding-boundaries.js';
+export { edgeCellWarning, edgeShares, DEFAULT_EDGE_WARNING } from './edges.js';
+export type { EdgeCellWarning, EdgeShare } from './edges.js';
 export { cvtCentroids, defaultSampleCount } from './centroids.js';
 export type { CvtCentroidOptions } from './centroids.js';
 export { computeArchiveStats, QdStatsTracker } from './stats.js';
@@ -52,6 +65,12 @@ export const archives = {
     cvtArchiveOptionsSchema,
     (options, deps: ArchiveDeps): Archive<unknown> =>
       createCvtArchive<unknown>(withOffset(options, deps.qdOffset), deps),
+  ),
+  'sliding-boundaries': defineFactory(
+    'Grid whose bin boundaries follow the percentiles of the last `bufferCapacity` descriptors, remapped every `remapFrequency` adds (pyribs SlidingBoundariesArchive): for descriptor ranges nobody knows in advance.',
+    slidingBoundariesArchiveOptionsSchema,
+    (options, deps: ArchiveDeps): Archive<unknown> =>
+      createSlidingBoundariesArchive<unknown>(withOffset(options, deps.qdOffset), { geometry: deps.geometry }),
   ),
 } satisfies Record<string, Factory<ArchiveDeps, Archive<unknown>>>;
 

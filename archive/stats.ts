@@ -71,6 +71,14 @@ export class QdStatsTracker<E extends RankedEntry = RankedEntry> {
     } else if (!this.top || compareScored(entry, this.top) > 0) this.top = entry;
   }
 
+  /** Empties the tracked cells; the minimum score seen stays (it counts every score ever passed to `add()`). */
+  clear(): void {
+    this.filled = 0;
+    this.sum = 0;
+    this.compensation = 0;
+    this.top = undefined;
+  }
+
   /** The offset in use now (see the definitions at the top of this file). */
   offset(): number {
     if (this.qdOffset !== undefined) return this.qdOffset;

@@ -21,6 +21,8 @@ export interface FinishInput {
   readonly stop?: AbortSignal;
   readonly samples: SampleCounts | undefined;
   readonly scoredBy: ScoredBy | undefined;
+  /** Receives each of the summary's warnings (the CLI prints them). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Re-measures (a finished run, when configured), stores the status and stop reason, and writes summary.json. */
@@ -64,6 +66,10 @@ export async function finishRun(input: FinishInput): Promise<RunSummary> {
   });
   await store.putMeta('status', status);
   await store.putMeta('stopReason', result.stopReason);
+  for (const warning of summary.warnings ?? []) {
+    logRun(dir, `warning: ${warning.message}`);
+    input.onWarning?.(warning.message);
+  }
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   logRun(
     dir,

@@ -47,6 +47,8 @@ export interface AssembleOptions {
   /** The saved identity (resume): the cache namespace stays the run's even if the evaluator's version changed. */
   readonly evaluatorId?: EvaluatorId | undefined;
   readonly checkpoint?: Checkpoint;
+  /** Ask/tell: the evaluator (its name, version and flags; it never runs here) and an executor instead of the config's. */
+  readonly external?: { readonly evaluator: Evaluator<unknown>; readonly executor: (spec: EvaluatorSpec) => Executor };
 }
 
 /**
@@ -56,7 +58,9 @@ export interface AssembleOptions {
  */
 export async function assembleParts(config: RunConfig, rng: SeededRng, options: AssembleOptions = {}): Promise<Parts> {
   const space = await refusedAs('space', () => buildSpace(config));
-  const evaluator = await loadEvaluator({ ...config.evaluator, options: config.evaluator.options ?? {} });
+  const evaluator =
+    options.external?.evaluator ??
+    (await loadEvaluator({ ...config.evaluator, options: config.evaluator.options ?? {} }));
   const evaluatorId = options.evaluatorId ?? { name: evaluator.name, version: evaluatorVersion(config, evaluator) };
   const archive = await refusedAs('archive', () => buildArchive(config, rng, options.geometry));
   const strategy = await refusedAs('search', () =>
@@ -87,8 +91,9 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
         }
       : {}),
   };
-  const executor: Executor =
-    config.executor?.type === 'redis'
+  const executor: Executor = options.external
+    ? options.external.executor(spec)
+    : config.executor?.type === 'redis'
       ? // imported only for a Redis run: BullMQ and ioredis are hundreds of modules every other run would load
         (await import('./executors/redis/executor.js')).createRedisExecutor(spec, config.executor, {
           runTag: shortHash(resolve(options.runDir ?? '.')),

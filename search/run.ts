@@ -191,7 +191,8 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       means: input.means,
       maxConsecutiveFailures: config.failures.maxConsecutive,
       batch: config.batch,
-      logAllGenomes: config.log.genomes === 'all',
+      // An archive that may revive a rejected candidate needs its genome in the log for a replay.
+      logAllGenomes: config.log.genomes === 'all' || archive.keepsRejected === true,
       checkpointSeconds: config.log.checkpointSeconds,
       ...(input.checkpoint ? { resumeFrom: { checkpoint: input.checkpoint, history: input.checkpoint.history } } : {}),
       ...(hooks.stop ? { stop: hooks.stop } : {}),
@@ -208,6 +209,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       ...(hooks.stop ? { stop: hooks.stop } : {}),
       samples: sampleCountsOf(config, input.means),
       scoredBy: input.parts.scoredBy,
+      ...(hooks.onWarning ? { onWarning: hooks.onWarning } : {}),
     });
   } catch (error) {
     await store.putMeta('status', 'failed').catch(() => undefined);

@@ -1,5 +1,6 @@
 // The run summary (DESIGN §6): what `--json` prints and `inspect --json` returns.
 import type { ArchiveView } from '../archive/archive.js';
+import { edgeCellWarning, type EdgeCellWarning } from '../archive/edges.js';
 import type { Counters, RunStatus } from '../store/events.js';
 import type { StopReason } from './budget.js';
 import type { RemeasuredElite } from './remeasure.js';
@@ -43,7 +44,12 @@ export interface RunSummary {
   readonly remeasured?: readonly RemeasuredElite[];
   /** What scored the candidates, when the evaluator says; `caveat` marks a stand-in or a fallback. */
   readonly scoredBy?: ScoredBy;
+  /** Warnings about the run's result, each with a stable `code`; absent when there are none. */
+  readonly warnings?: readonly RunWarning[];
 }
+
+/** `archive-edge-cells`: more than `archive.edgeWarning` of a grid's elites in the edge bins of some dim. */
+export type RunWarning = EdgeCellWarning;
 
 export interface SummaryInput<G> {
   readonly runId: string;
@@ -80,6 +86,7 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
   const { counters, archive, space, direction } = input;
   const stats = archive.stats();
   const best = archive.best();
+  const edges = edgeCellWarning(archive);
   return {
     runId: input.runId,
     dir: input.dir,
@@ -112,5 +119,6 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
     ...(input.error !== undefined ? { error: input.error } : {}),
     ...(input.remeasured ? { remeasured: input.remeasured } : {}),
     ...(input.scoredBy ? { scoredBy: input.scoredBy } : {}),
+    ...(edges ? { warnings: [edges] } : {}),
   };
 }

@@ -20,6 +20,14 @@ const examples: Record<string, unknown> = {
     ],
     samples: 2_000,
   },
+  // No remap within the contract's adds (a remap moves elites between cells); remaps: sliding-boundaries-archive.test.ts.
+  'sliding-boundaries': {
+    dims: [
+      { name: 'x', bins: 5, min: 0, max: 1 },
+      { name: 'y', bins: 4, min: -1, max: 1 },
+    ],
+    remapFrequency: 1000,
+  },
 };
 
 const offsets: { label: string; qdOffset?: number }[] = [

@@ -1,0 +1,220 @@
+// Ask/tell: a loop that asks and tells gives runSearch's archive; cache hits are never handed out; misuse throws clear
+// errors; close + reopen continues the run; inspect, runs and report read it like any run.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EvalResult } from '../../core/types.js';
+import { createSphere } from '../../evaluators/benchmarks/sphere.js';
+import { openAskTell, type AskTell, type AskedProposal } from '../../search/ask-tell.js';
+import type { AskTellConfigInput } from '../../search/ask-tell-config.js';
+import { parseRunConfig } from '../../search/config.js';
+import { runSearch } from '../../search/run.js';
+import { checkRunLog } from '../helpers/kill-harness.js';
+import { runCli } from '../helpers/cli.js';
+import { useRunFiles } from '../helpers/files.js';
+import { elitesOf, eventsOf } from '../helpers/runs.js';
+
+const sphere = createSphere();
+const evaluate = (genome: unknown): EvalResult => sphere.evaluate(genome as Float64Array) as EvalResult;
+
+/** A small MAP-Elites search on the 6-d sphere; `evaluator` is an ask/tell name or a built-in for runSearch. */
+const sphereSearch = (dir: string, evaluations: number, batch: number) => ({
+  name: 'at',
+  seed: 5,
+  space: { type: 'vector', dimensions: 6, min: -5.12, max: 5.12 },
+  search: { strategy: 'map-elites', initialRandom: 40 },
+  archive: {
+    type: 'grid',
+    dims: [
+      { name: 'm1', min: -15.36, max: 15.36, bins: 12 },
+      { name: 'm2', min: -15.36, max: 15.36, bins: 12 },
+    ],
+  },
+  budget: { evaluations },
+  batch,
+  cache: { path: join(dir, 'cache.mdb') },
+  log: { checkpointSeconds: 0.05 },
+});
+
+const askTellConfig = (dir: string, evaluations: number, batch: number): AskTellConfigInput => ({
+  ...sphereSearch(dir, evaluations, batch),
+  evaluator: { name: 'my-sphere', version: '1' },
+});
+
+/** Asks and tells until the search has nothing more to ask; `order` permutes each batch before telling it. */
+async function drive<G>(
+  search: AskTell<G>,
+  order: (batch: AskedProposal<G>[]) => AskedProposal<G>[] = (b) => b,
+): Promise<number> {
+  let handed = 0;
+  for (let batch = await search.ask(); batch.length > 0; batch = await search.ask()) {
+    handed += batch.length;
+    for (const p of order(batch)) void search.tell(p.id, evaluate(p.genome));
+  }
+  return handed;
+}
+
+describe('ask/tell', () => {
+  it('gives the same archive as runSearch (inline, same batch) with the same config and seed', async () => {
+    const dir = useRunFiles();
+    const run = await runSearch(
+      parseRunConfig({ ...sphereSearch(dir, 1500, 8), evaluator: { type: 'sphere' }, workers: 0 }, dir),
+      { out: join(dir, 'run') },
+    );
+    const search = await openAskTell(
+      { ...askTellConfig(dir, 1500, 8), cache: { path: join(dir, 'other-cache.mdb') } },
+      { dir: join(dir, 'ask') },
+    );
+    const handed = await drive(search);
+    expect(search.done).toBe(true);
+    const summary = await search.close();
+    expect(summary.status).toBe('done');
+    expect(summary.proposals).toBe(1500);
+    expect(summary.evaluations).toBe(handed);
+    expect(summary.archive).toEqual(run.archive);
+    expect(await elitesOf(join(dir, 'ask'))).toEqual(await elitesOf(join(dir, 'run')));
+    expect((await checkRunLog(join(dir, 'ask'))).idsExactlyOnce).toBe(true);
+    expect(existsSync(join(dir, 'ask', 'summary.json'))).toBe(true);
+  });
+
+  it('tell order within a batch matters through the archive: the same elites after one batch, not after many', async () => {
+    // The engine adds results in the order they are told, and the grid samples parents by the order its cells were
+    // filled: one batch told in reverse fills the same cells, later parents differ (so tell in ask order to match runSearch).
+    const dir = useRunFiles();
+    const elites = async (name: string, evaluations: number, reverse: boolean): Promise<unknown> => {
+      const config = { ...askTellConfig(dir, evaluations, 16), cache: { enabled: false } };
+      const search = await openAskTell(config, { dir: join(dir, name) });
+      await drive(search, reverse ? (b) => [...b].reverse() : undefined);
+      await search.close();
+      return elitesOf(join(dir, name));
+    };
+    expect(await elites('one-reversed', 16, true)).toEqual(await elites('one', 16, false));
+    const ids = (await eventsOf(join(dir, 'one-reversed'))).map((e) => e.id);
+    expect(ids).toEqual([...Array(16).keys()].reverse());
+    expect(await elites('many-reversed', 1200, true)).not.toEqual(await elites('many', 1200, false));
+  });
+
+  it('answers cache hits itself and hands each key out once (a 16-genome space)', async () => {
+    const dir = useRunFiles();
+    const search = await openAskTell<Uint8Array>(
+      {
+        name: 'bits',
+        seed: 2,
+        space: { type: 'bitstring', length: 4 },
+        evaluator: { name: 'ones', version: '1' },
+        search: { strategy: 'map-elites', initialRandom: 8 },
+        archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 4, bins: 5 }] },
+        budget: { evaluations: 300 },
+        batch: 4,
+        cache: { path: join(dir, 'cache.mdb') },
+      },
+      { dir: join(dir, 'run') },
+    );
+    const keys = new Set<string>();
+    let handed = 0;
+    for (let batch = await search.ask(); batch.length > 0; batch = await search.ask()) {
+      for (const p of batch) {
+        expect(keys.has(p.key)).toBe(false);
+        keys.add(p.key);
+        handed++;
+        const ones = p.genome.reduce((a, b) => a + b, 0);
+        void search.tell(p.id, { fitness: ones, descriptors: [ones] });
+      }
+    }
+    const summary = await search.close();
+    expect(handed).toBeLessThanOrEqual(16);
+    expect(summary.proposals).toBe(300);
+    expect(summary.evaluations).toBe(handed);
+    expect(summary.cacheHits.key).toBe(300 - handed);
+  });
+
+  it('refuses misuse with clear errors', async () => {
+    const dir = useRunFiles();
+    const search = await openAskTell(askTellConfig(dir, 100, 4), { dir: join(dir, 'run') });
+    const [first, second, third] = await search.ask(3);
+    if (!first || !second || !third) throw new Error('expected 3 proposals');
+    expect(search.outstanding).toBe(3);
+    expect(() => search.tell(3, evaluate(first.genome))).toThrow(/was not handed out yet/);
+    expect(() => search.tell(99, evaluate(first.genome))).toThrow(/no proposal 99 was handed out/);
+    expect(() => search.tell(-1, evaluate(first.genome))).toThrow(/non-negative integers/);
+    expect(() => search.tell(first.id, { fitness: 1 })).toThrow(/descriptors is missing; expected an array of 2/);
+    expect(() => search.tell(first.id, { fitness: 1, descriptors: [0] })).toThrow(/length 1; the archive has 2/);
+    expect(() => search.tell(first.id, { fitness: Number.NaN, descriptors: [0, 0] })).toThrow(/fitness is NaN/);
+    await search.tell(first.id, evaluate(first.genome)); // resolves once logged
+    expect(() => search.tell(first.id, evaluate(first.genome))).toThrow(
+      expect.objectContaining({ code: 'E_TOLD_TWICE' }),
+    );
+    await search.fail(second.id, 'simulator crashed on node 7', 'crashed');
+    expect(() => search.fail(second.id, 'again')).toThrow(/was told already/);
+    const summary = await search.close();
+    expect(summary.status).toBe('interrupted');
+    expect(summary.failures).toBe(1);
+    await expect(search.ask()).rejects.toMatchObject({ code: 'E_CLOSED' });
+    expect(() => search.tell(third.id, evaluate(third.genome))).toThrow(/tell\(\) after close\(\)/);
+    const failed = (await eventsOf(join(dir, 'run'))).find((e) => e.id === second.id);
+    expect(failed).toMatchObject({ ok: false, kind: 'crashed', msg: 'simulator crashed on node 7' });
+  });
+
+  it('refuses config keys that only say how elites would evaluate', async () => {
+    const dir = useRunFiles();
+    await expect(
+      openAskTell({ ...askTellConfig(dir, 10, 1), workers: 2 } as AskTellConfigInput, { dir: join(dir, 'r') }),
+    ).rejects.toMatchObject({ issues: [{ path: 'workers' }] });
+    await expect(
+      openAskTell({ ...askTellConfig(dir, 10, 1), evaluator: { type: 'sphere' } } as unknown as AskTellConfigInput, {
+        dir: join(dir, 'r'),
+      }),
+    ).rejects.toMatchObject({ issues: expect.arrayContaining([expect.objectContaining({ path: 'evaluator.name' })]) });
+    expect(existsSync(join(dir, 'r'))).toBe(false);
+  });
+
+  it('close mid-run, reopen: proposals not told are handed out again, and the run ends as an uninterrupted one', async () => {
+    const dir = useRunFiles();
+    const whole = await openAskTell(askTellConfig(dir, 800, 8), { dir: join(dir, 'whole') });
+    await drive(whole);
+    await whole.close();
+
+    const runDir = join(dir, 'split');
+    const config = { ...askTellConfig(dir, 800, 8), cache: { enabled: false } };
+    const first = await openAskTell(config, { dir: runDir });
+    for (let i = 0; i < 30; i++) for (const p of await first.ask()) await first.tell(p.id, evaluate(p.genome));
+    const untold = await first.ask();
+    expect(untold.length).toBe(8);
+    for (const p of untold.slice(0, 3)) await first.tell(p.id, evaluate(p.genome));
+    expect((await first.close()).status).toBe('interrupted');
+
+    await expect(openAskTell({ ...config, seed: 6 }, { dir: runDir })).rejects.toThrow(/another seed/);
+    const second = await openAskTell(config, { dir: runDir });
+    const again = await second.ask();
+    expect(again.map((p) => p.id)).toEqual(untold.slice(3).map((p) => p.id));
+    expect(again.map((p) => [...(p.genome as Float64Array)])).toEqual(
+      untold.slice(3).map((p) => [...(p.genome as Float64Array)]),
+    );
+    for (const p of again) void second.tell(p.id, evaluate(p.genome));
+    await drive(second);
+    const summary = await second.close();
+    expect(summary.status).toBe('done');
+    expect(summary.proposals).toBe(800);
+    expect(await elitesOf(runDir)).toEqual(await elitesOf(join(dir, 'whole')));
+    expect((await checkRunLog(runDir)).idsExactlyOnce).toBe(true);
+  });
+
+  it('is read by inspect, runs and report like any run', async () => {
+    const dir = useRunFiles();
+    const runs = join(dir, 'runs');
+    const search = await openAskTell(askTellConfig(dir, 300, 8), { dir: join(runs, 'at-1') });
+    await drive(search);
+    const summary = await search.close();
+    const inspect = await runCli(['inspect', join(runs, 'at-1'), '--json']);
+    expect(inspect.code).toBe(0);
+    expect(JSON.parse(inspect.stdout)).toMatchObject({ status: 'done', proposals: 300, archive: summary.archive });
+    const listed = await runCli(['runs', runs, '--json']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('at-1');
+    const report = await runCli(['report', join(runs, 'at-1'), '--out', join(dir, 'report.html')]);
+    expect(report.code).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');
+    const resumed = await runCli(['resume', join(runs, 'at-1')]);
+    expect(resumed.code).toBe(2);
+  });
+});

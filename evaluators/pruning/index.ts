@@ -6,7 +6,7 @@ import { simplify, size, type ExprGenome } from '../../spaces/expression/index.j
 import type { PruningContext } from './context.js';
 import { maskFingerprint, prunedOverlap, sparsityOf } from './masks.js';
 import { formulaMasks, pruneTarget, type PruneTarget } from './scoring.js';
-import { pruningOptionsSchema, type PruningOptions } from './options.js';
+import { pruningOptionsSchema } from './options.js';
 
 export { pruningOptionsSchema, type PruningOptions } from './options.js';
 

@@ -4,7 +4,7 @@
 // token (minimize), or calibration perplexity. ctx.fidelity picks how many calibration windows, ctx.sample which.
 import type { EvalResult, Evaluator } from '../../core/types.js';
 import type { LevelGenome, NmGenome } from '../../spaces/sparsity/index.js';
-import { resolveSparsityOptions, sparsityOptionsSchema, type SparsityOptionsInput } from './options.js';
+import { resolveSparsityOptions, type SparsityOptionsInput } from './options.js';
 import type { SparsityRuntime } from './runtime.js';
 
 /** A levels genome (mode 'levels') or an N:M swap genome (mode 'nm'). */

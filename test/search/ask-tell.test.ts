@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EvalResult } from '../../core/types.js';
+import { rngFromSeed } from '../../core/rng.js';
+import type { EvalContext, EvalResult } from '../../core/types.js';
 import { createSphere } from '../../evaluators/benchmarks/sphere.js';
 import { openAskTell, type AskTell, type AskedProposal } from '../../search/ask-tell.js';
 import type { AskTellConfigInput } from '../../search/ask-tell-config.js';
@@ -15,7 +16,15 @@ import { useRunFiles } from '../helpers/files.js';
 import { elitesOf, eventsOf } from '../helpers/runs.js';
 
 const sphere = createSphere();
-const evaluate = (genome: unknown): EvalResult => sphere.evaluate(genome as Float64Array) as EvalResult;
+const ctx: EvalContext = {
+  rng: rngFromSeed('unused'),
+  signal: new AbortController().signal,
+  options: {},
+  fidelity: 1,
+  sample: 0,
+};
+/** The built-in sphere's computation, run by the test's own loop (it answers synchronously). */
+const evaluate = (genome: unknown): EvalResult => sphere.evaluate(genome as Float64Array, ctx) as EvalResult;
 
 /** A small MAP-Elites search on the 6-d sphere; `evaluator` is an ask/tell name or a built-in for runSearch. */
 const sphereSearch = (dir: string, evaluations: number, batch: number) => ({

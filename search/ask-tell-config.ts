@@ -1,6 +1,6 @@
 // The config of an ask/tell search: a run config whose evaluator runs in the user's program, so it names it instead.
 import { z } from 'zod';
-import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { ConfigError, type ConfigIssue, UsageError } from '../core/errors.js';
 import type { Evaluator } from '../core/types.js';
 import { parseRunConfig, type RunConfig, type RunConfigInput } from './config.js';
 
@@ -93,4 +93,12 @@ export function standInEvaluator(e: ExternalEvaluator): Evaluator<unknown> {
       throw new Error(`${e.name} is evaluated by the program that opened this ask/tell search`);
     },
   };
+}
+
+/** `elites resume` of an ask/tell run: its evaluations come from a program, which must reopen it. */
+export function notResumable(dir: string): UsageError {
+  return new UsageError(
+    `${dir} is an ask/tell search: its results come from the program that opened it, not from an evaluator elites can run`,
+    `Continue it from that program: openAskTell(config, { dir: '${dir}' }). \`elites inspect\`, \`report\` and \`export\` read it as it is.`,
+  );
 }

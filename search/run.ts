@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import type { Checkpoint } from '../store/events.js';
 import { openRunStore, requireRunDirectory, type RunStore } from '../store/run-store.js';
+import { EXTERNAL_EVALUATOR, notResumable } from './ask-tell-config.js';
 import type { Budget } from './budget.js';
 import { createCachePolicy, type CachePolicy } from './cache-policy.js';
 import { dimsOf, overrideBudget, parseRunConfig, type RunConfig } from './config.js';
@@ -82,6 +83,7 @@ export async function resumeRun(
         `${dir} holds no run yet: it was stopped before its config was saved`,
         `Start it again: \`elites run CONFIG --out ${dir}\`.`,
       );
+    if (saved.evaluator.type === EXTERNAL_EVALUATOR) throw notResumable(dir);
     const config = parseRunConfig(saved, dir, resumeFlags(overrides));
     const checkpoint = store.loadCheckpoint();
     if (!checkpoint && store.lastSeq() >= 0)

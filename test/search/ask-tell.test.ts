@@ -225,5 +225,6 @@ describe('ask/tell', () => {
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<html');
     const resumed = await runCli(['resume', join(runs, 'at-1')]);
     expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toMatch(/is an ask\/tell search.*\n.*openAskTell\(config, \{ dir/);
   });
 });

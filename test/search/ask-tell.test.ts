@@ -1,7 +1,9 @@
 // Ask/tell: a loop that asks and tells gives runSearch's archive; cache hits are never handed out; misuse throws clear
 // errors; close + reopen continues the run; inspect, runs and report read it like any run.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rngFromSeed } from '../../core/rng.js';
 import type { EvalContext, EvalResult } from '../../core/types.js';
@@ -12,7 +14,7 @@ import { parseRunConfig } from '../../search/config.js';
 import { runSearch } from '../../search/run.js';
 import { checkRunLog } from '../helpers/kill-harness.js';
 import { runCli } from '../helpers/cli.js';
-import { useRunFiles } from '../helpers/files.js';
+import { repoRoot, useRunFiles } from '../helpers/files.js';
 import { elitesOf, eventsOf } from '../helpers/runs.js';
 
 const sphere = createSphere();
@@ -226,5 +228,20 @@ describe('ask/tell', () => {
     const resumed = await runCli(['resume', join(runs, 'at-1')]);
     expect(resumed.code).toBe(2);
     expect(resumed.stderr).toMatch(/is an ask\/tell search.*\n.*openAskTell\(config, \{ dir/);
+  });
+
+  it('runs the README example (against the built package)', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Ask/tell: evaluate in your own loop'));
+    const example = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    if (!example) throw new Error('no js example under the ask/tell heading');
+    const dir = useRunFiles({
+      'ask-tell.mjs': example.replace("from 'elites'", `from '${pathToFileURL(join(repoRoot, 'dist/index.js')).href}'`),
+    });
+    const out = execFileSync(process.execPath, ['ask-tell.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(out).toMatch(/^done \{/);
+    const summary = JSON.parse(readFileSync(join(dir, 'runs/my-loop/summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ status: 'done', proposals: 5000 });
+    expect(summary.archive.size).toBeGreaterThan(100);
   });
 });

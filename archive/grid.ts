@@ -233,6 +233,12 @@ export class GridArchive<G> extends CellArchive<G> {
   private readonly mins: Float64Array;
   private readonly scales: Float64Array;
   private readonly bins: Int32Array;
+  // Every candidate added, rejected ones too (a replay adds them again): per dim, those in an edge bin and the
+  // descriptors' span. A range set too narrow shows here even when the interior cells are full.
+  private adds = 0;
+  private readonly edgeAdds: Float64Array;
+  private readonly lowest: Float64Array;
+  private readonly highest: Float64Array;
 
   constructor(options: GridArchiveOptions) {
     const dims = checkGridDims(options.dims);
@@ -245,6 +251,37 @@ export class GridArchive<G> extends CellArchive<G> {
     this.mins = Float64Array.from(dims, (d) => d.min);
     this.scales = Float64Array.from(dims, (d) => d.bins / (d.max - d.min));
     this.bins = Int32Array.from(dims, (d) => d.bins);
+    this.edgeAdds = new Float64Array(dims.length);
+    this.lowest = new Float64Array(dims.length).fill(Infinity);
+    this.highest = new Float64Array(dims.length).fill(-Infinity);
+  }
+
+  /** As CellArchive's add, also counting the candidate into the edge statistics (`candidateEdges`). */
+  override add(candidate: Candidate<G>): AddResult {
+    const result = super.add(candidate);
+    this.adds++;
+    const descriptors = candidate.descriptors;
+    let rest = result.cell;
+    for (let i = this.bins.length - 1; i >= 0; i--) {
+      const bins = this.bins[i]!;
+      const bin = rest % bins;
+      rest = (rest - bin) / bins;
+      if (bin === 0 || bin === bins - 1) this.edgeAdds[i]!++;
+      const x = descriptors[i]!;
+      if (x < this.lowest[i]!) this.lowest[i] = x;
+      if (x > this.highest[i]!) this.highest[i] = x;
+    }
+    return result;
+  }
+
+  /** Candidates added so far and, per dim, how many fell in its first or last bin, and their descriptors' span. */
+  candidateEdges(): { adds: number; edge: number[]; lowest: number[]; highest: number[] } {
+    return {
+      adds: this.adds,
+      edge: Array.from(this.edgeAdds),
+      lowest: Array.from(this.lowest),
+      highest: Array.from(this.highest),
+    };
   }
 
   /**

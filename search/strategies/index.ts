@@ -10,6 +10,7 @@ import { mapElites } from './map-elites.js';
 import { oneCommaLambda } from './one-comma-lambda.js';
 import { onePlusLambda } from './one-plus-lambda.js';
 import { random } from './random.js';
+import { scheduler } from './scheduler.js';
 import { regularizedEvolution } from './regularized-evolution.js';
 import { hillClimbing } from './hill-climbing.js';
 import { simulatedAnnealing } from './simulated-annealing.js';
@@ -43,6 +44,7 @@ export {
   type Selection,
 } from './one-plus-lambda.js';
 export { createRandom, randomOptions, type RandomOptions, type RandomState } from './random.js';
+export { createSchedulerStrategy, schedulerOptions, type SchedulerOptions } from './scheduler.js';
 export {
   createRegularizedEvolution,
   regularizedEvolutionOptions,
@@ -86,6 +88,7 @@ export const strategies = {
   harmony,
   'cma-me': cmaMe,
   'cma-mae': cmaMae,
+  scheduler,
 } satisfies Record<string, Factory<StrategyDeps<unknown>, Strategy<unknown>>>;
 
 export type StrategyName = keyof typeof strategies;

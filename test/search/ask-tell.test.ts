@@ -139,6 +139,19 @@ describe('ask/tell', () => {
     expect(summary.cacheHits.key).toBe(300 - handed);
   });
 
+  it('keeps inFlight proposals out: a freed batch is asked again while the others are still out', async () => {
+    const dir = useRunFiles();
+    const search = await openAskTell(askTellConfig(dir, 200, 8), { dir: join(dir, 'run'), inFlight: 24 });
+    const out = await search.ask();
+    expect(out.map((p) => p.id)).toEqual([...Array(24).keys()]);
+    expect(await search.ask()).toEqual([]); // every slot is out: ask does not wait for tells
+    for (const p of out.slice(8, 16)) await search.tell(p.id, evaluate(p.genome));
+    expect((await search.ask()).map((p) => p.id)).toEqual([24, 25, 26, 27, 28, 29, 30, 31]);
+    expect(search.outstanding).toBe(24);
+    expect(search.done).toBe(false);
+    expect((await search.close()).proposals).toBe(8);
+  });
+
   it('refuses misuse with clear errors', async () => {
     const dir = useRunFiles();
     const search = await openAskTell(askTellConfig(dir, 100, 4), { dir: join(dir, 'run') });

@@ -34,6 +34,17 @@ const examples: Record<StrategyName, unknown> = {
   harmony: { memorySize: 5 },
   'cma-me': { emitters: 3, batchSize: 4, sigma0: 0.3, restartRule: 2 },
   'cma-mae': { emitters: 2, batchSize: 6, sigma0: 0.5, ranker: '2rd', restartRule: 'no_improvement' },
+  scheduler: {
+    scheduler: 'bandit',
+    numActive: 2,
+    learningRate: 0.1,
+    thresholdMin: -10,
+    emitters: [
+      { type: 'gaussian', batchSize: 3, sigma: 0.2 },
+      { type: 'iso-line', batchSize: 3 },
+      { type: 'es', count: 2, batchSize: 4, restartRule: 2 },
+    ],
+  },
 };
 
 const harness = (): StrategyHarness => ({
@@ -74,6 +85,7 @@ const harnesses: Partial<Record<StrategyName, () => StrategyHarness>> = {
   'threshold-accepting': pruningHarness, // needs removals(g)
   'cma-me': vectorHarness, // samples real vectors
   'cma-mae': vectorHarness,
+  scheduler: vectorHarness,
 };
 
 describe('strategy registry', () => {

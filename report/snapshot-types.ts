@@ -6,6 +6,8 @@ export interface SnapshotDim {
   readonly min: number;
   readonly max: number;
   readonly bins?: number;
+  /** Sliding-boundaries grids: the `bins + 1` bin boundaries now (bins of unequal width); absent: equal bins. */
+  readonly edges?: readonly number[];
 }
 
 /** A filled cell as drawn on the map. */

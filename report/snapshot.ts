@@ -112,8 +112,10 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
 }
 
 interface GridGeometryLike {
-  readonly type: 'grid';
+  readonly type: 'grid' | 'sliding-boundaries';
   readonly dims: readonly { name: string; min: number; max: number; bins: number }[];
+  /** sliding-boundaries: each dim's boundaries now. */
+  readonly boundaries?: readonly (readonly number[])[];
 }
 interface CvtGeometryLike {
   readonly type: 'cvt';
@@ -139,7 +141,10 @@ export function mapOf(
       ...(g.centroids.length <= maxCentroids ? { centroids: g.centroids.map((c) => [...c]) } : {}),
     };
   }
-  const dims: SnapshotDim[] = g.dims.map((d) => ({ name: d.name, min: d.min, max: d.max, bins: d.bins }));
+  const dims: SnapshotDim[] = g.dims.map((d, i) => {
+    const edges = g.type === 'sliding-boundaries' ? g.boundaries?.[i] : undefined;
+    return { name: d.name, min: d.min, max: d.max, bins: d.bins, ...(edges?.length ? { edges: [...edges] } : {}) };
+  });
   const binsOf = (cell: number): number[] => {
     const pos = new Array<number>(dims.length);
     for (let i = dims.length - 1; i >= 0; i--) {

@@ -282,7 +282,10 @@
       const hi = fit.length ? Math.max(...fit) : 1;
       const colors = s.direction === 'minimize' ? [...PALETTE].reverse() : PALETTE;
       /** @param {number} i @param {import('../snapshot-types.js').SnapshotDim} d */
-      const binLabel = (i, d) => fmt(d.min + ((i + 0.5) * (d.max - d.min)) / (d.bins ?? 1), 3);
+      const binLabel = (i, d) =>
+        d.edges && d.edges.length > i + 1
+          ? fmt((d.edges[i] + d.edges[i + 1]) / 2, 3) // sliding boundaries: the middle of this bin's own range
+          : fmt(d.min + ((i + 0.5) * (d.max - d.min)) / (d.bins ?? 1), 3);
       /** @type {any[]} */
       const series = [];
       /** @type {ChartOption} */

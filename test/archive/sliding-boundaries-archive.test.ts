@@ -15,6 +15,7 @@ import { ConfigError } from '../../core/errors.js';
 import { rngFromSeed, type Rng } from '../../core/rng.js';
 import { compareScored } from '../../core/score.js';
 import { SeededRng } from '../../core/rng.js';
+import { mapOf } from '../../report/snapshot.js';
 import { openRunView } from '../../search/run-view.js';
 import { useRunFiles } from '../helpers/files.js';
 import { runScenario, summarise, type Scenario } from '../helpers/kill-harness.js';
@@ -290,6 +291,17 @@ describe('sliding-boundaries archive: config and geometry', () => {
     expect(text).toMatch(/^x\n0 │.{5}│ 81\n/);
     expect(text).toMatch(/sliding boundaries: one column per bin, bins of unequal width/);
     expect(text).toMatch(/5\/5 cells filled/);
+    // The HTML report's map: a grid of bins, each labelled by its own boundaries (not equal widths over the range).
+    const map = mapOf(
+      geometry,
+      archive.cells,
+      [...archive.elites()].map((e) => ({ cell: e.cell, id: e.id, fitness: e.score })),
+    );
+    expect(map).toMatchObject({
+      type: 'grid',
+      dims: [{ name: 'x', min: 0, max: 81, bins: 5, edges: [0, 4, 16, 36, 64, 81] }],
+    });
+    expect(map.filled.map((c) => c.pos)).toEqual([[0], [1], [2], [3], [4]]);
   });
 });
 

@@ -119,6 +119,11 @@ export abstract class CellArchive<G> implements Archive<G> {
     return this.tracker.stats();
   }
 
+  /** The filled cells' elites in the order they were first filled (no sort: for re-filing them all). */
+  protected filled(): readonly Elite<G>[] {
+    return this.slots;
+  }
+
   /**
    * Empties every cell, keeping the statistics' minimum score seen: an archive that re-files its elites (sliding
    * boundaries) adds them again afterwards.

@@ -1,7 +1,7 @@
 // Sliding-boundaries archive (Fontaine et al. 2019, arXiv:1904.10656; pyribs SlidingBoundariesArchive): a grid whose bin boundaries follow the percentiles of recent descriptors.
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import type { AddResult, Candidate, Elite } from './archive.js';
+import type { AddResult, Candidate } from './archive.js';
 import { CellArchive, descriptorCountError, nanDescriptorError, ownMemory, uniqueDimNames } from './grid.js';
 
 /** A descriptor axis: a name and its number of bins; `min`/`max` only set the bins until the first remap. */
@@ -245,7 +245,8 @@ export class SlidingBoundariesArchive<G> extends CellArchive<G> {
       edges[dim.bins] = column[n - 1]!;
     });
     this.remapCount++;
-    const elites = Array.from(this.elites(), toCandidate);
+    // An elite is a candidate plus its cell; add() files it anew. Slot order, not cell order: no sort per remap.
+    const elites: readonly Candidate<G>[] = this.filled().slice();
     this.clearCells();
     for (const elite of elites) super.add(elite);
     const start = n < this.bufferCapacity ? 0 : this.head;
@@ -321,11 +322,6 @@ function binOf(edges: Float64Array, bins: number, x: number): number {
     else lo = mid + 1;
   }
   return lo - 1;
-}
-
-function toCandidate<G>(elite: Elite<G>): Candidate<G> {
-  const { cell: _cell, ...candidate } = elite;
-  return candidate;
 }
 
 function checkSlidingDims(dims: readonly SlidingDim[]): SlidingDim[] {

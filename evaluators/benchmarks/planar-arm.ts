@@ -7,16 +7,27 @@ import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type Ben
 
 const TWO_PI = 2 * Math.PI;
 
-export const planarArmOptions = z.strictObject({
-  variant: z
-    .enum(['pymap-elites', 'pyribs'])
-    .default('pymap-elites')
-    .describe("'pymap-elites': x ∈ [0,1]^n, −std, descriptors in [0,1]²; 'pyribs': θ ∈ [−π,π]^n, −Var, raw (x, y)"),
-  linkLengths: z
-    .union([z.number().positive(), z.array(z.number().positive()).min(1)])
-    .optional()
-    .describe('one length per joint, or one number for equal links (default 1/n for pymap-elites, 1 for pyribs)'),
-});
+export const planarArmOptions = z
+  .strictObject({
+    variant: z
+      .enum(['pymap-elites', 'pyribs'])
+      .default('pymap-elites')
+      .describe("'pymap-elites': x ∈ [0,1]^n, −std, descriptors in [0,1]²; 'pyribs': θ ∈ [−π,π]^n, −Var, raw (x, y)"),
+    linkLengths: z
+      .union([z.number().positive(), z.array(z.number().positive()).min(1)])
+      .optional()
+      .describe('one length per joint, or one number for equal links (default 1/n for pymap-elites, 1 for pyribs)'),
+    // The CMA-MAE paper's arm (icaros-usc/cma_mae experiments/arm/arm.py) remaps −Var ∈ [−1, 0] onto [0, 100].
+    objective: z
+      .enum(['negative-variance', 'cma-mae'])
+      .optional()
+      .describe("pyribs variant: 'negative-variance' −Var θ (default); 'cma-mae' (1 − Var θ)·100, the CMA-MAE paper's"),
+  })
+  .superRefine((o, ctx) => {
+    if (o.objective !== undefined && o.variant !== 'pyribs') {
+      ctx.addIssue({ code: 'custom', path: ['objective'], message: "objective applies only to variant 'pyribs'" });
+    }
+  });
 export type PlanarArmOptions = z.input<typeof planarArmOptions>;
 
 /**
@@ -28,13 +39,15 @@ export type PlanarArmOptions = z.input<typeof planarArmOptions>;
  * fitness = −std(θ) (ddof 0) ≤ 0; descriptors p/(2L) + 0.5 ∈ [0,1]² (= p/2 + 0.5 at L = 1).
  *
  * `pyribs`: θ ∈ [−π, π]^n is the genome itself, l_i = 1 by default (L = n, 12 in the tutorial);
- * fitness = −Var(θ) (ddof 0) ≤ 0; descriptors (x, y) raw in [−L, L]².
+ * fitness = −Var(θ) (ddof 0) ≤ 0; descriptors (x, y) raw in [−L, L]². With `objective: 'cma-mae'` the fitness is
+ * (1 − Var θ)·100 (Fontaine & Nikolaidis 2023's arm: 100 at Var 0, 0 at Var 1, below 0 beyond).
  *
  * @throws {ConfigError} from `evaluate` when `linkLengths` is a list whose length differs from the genome's.
  */
 export function createPlanarArm(options: PlanarArmOptions = {}): BenchmarkEvaluator {
-  const { variant, linkLengths } = planarArmOptions.parse(options);
+  const { variant, linkLengths, objective } = planarArmOptions.parse(options);
   const isPymap = variant === 'pymap-elites';
+  const cmaMae = objective === 'cma-mae';
   const lengths = Array.isArray(linkLengths) ? Float64Array.from(linkLengths) : undefined;
   let listTotal = 0;
   if (lengths) for (let i = 0; i < lengths.length; i++) listTotal += lengths[i]!;
@@ -84,7 +97,7 @@ export function createPlanarArm(options: PlanarArmOptions = {}): BenchmarkEvalua
           metrics: { x, y },
         };
       }
-      return { fitness: -variance, descriptors: [x, y], metrics: { x, y } };
+      return { fitness: cmaMae ? (1 - variance) * 100 : -variance, descriptors: [x, y], metrics: { x, y } };
     },
   };
 }

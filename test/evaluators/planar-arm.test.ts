@@ -75,6 +75,19 @@ describe('planar-arm (pyribs)', () => {
     expect(r.descriptors).toEqual(close([2, 1]));
     expect(run(createPlanarArm({ variant: 'pyribs', linkLengths: [1, 2, 3] }), [0, 0, 0]).descriptors).toEqual([6, 0]);
   });
+
+  it("with objective 'cma-mae' scores (1 − Var θ)·100, descriptors unchanged (the CMA-MAE paper's arm)", () => {
+    const paper = createPlanarArm({ variant: 'pyribs', objective: 'cma-mae' });
+    const pose = [0, Math.PI / 2, -Math.PI / 2];
+    const r = run(paper, pose);
+    expect(r.fitness).toBeCloseTo((1 - Math.PI ** 2 / 6) * 100, 10); // Var = π²/6 > 1: below 0
+    expect(r.descriptors).toEqual(run(arm, pose).descriptors);
+    expect(run(paper, new Array<number>(100).fill(0))).toMatchObject({ fitness: 100, descriptors: [100, 0] });
+    expect(run(paper, [1, -1]).fitness).toBeCloseTo(0, 12); // Var 1
+    expect(run(createPlanarArm({ variant: 'pyribs', objective: 'negative-variance' }), pose).fitness).toBe(
+      run(arm, pose).fitness,
+    );
+  });
 });
 
 describe('planar-arm options', () => {
@@ -91,5 +104,8 @@ describe('planar-arm options', () => {
     expect(schema.safeParse({ linkLengths: 0 }).success).toBe(false);
     expect(schema.safeParse({ variant: 'qdax' }).success).toBe(false);
     expect(schema.safeParse({ variant: 'pyribs', linkLengths: 1 }).success).toBe(true);
+    expect(schema.safeParse({ variant: 'pyribs', objective: 'cma-mae' }).success).toBe(true);
+    expect(schema.safeParse({ objective: 'cma-mae' }).success).toBe(false); // pymap-elites has its own −std
+    expect(schema.safeParse({ variant: 'pyribs', objective: 'std' }).success).toBe(false);
   });
 });

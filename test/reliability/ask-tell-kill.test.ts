@@ -43,6 +43,7 @@ const sphere = createSphere();
 const ctx = { signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
 const search = await openAskTell(JSON.parse(configJson), { dir });
 for (let batch = await search.ask(); batch.length > 0; batch = await search.ask()) {
+  process.stdout.write('out ' + batch.map((p) => p.id).join(' ') + '\\n');
   const told = batch.map((p) => search.tell(p.id, sphere.evaluate(p.genome, ctx)).then(() => p.id));
   process.stdout.write((await Promise.all(told)).join('\\n') + '\\n');
 }
@@ -102,10 +103,20 @@ describe('ask/tell after kill -9', () => {
     const told = new Set(durable());
     expect(told.size).toBeGreaterThanOrEqual(400);
 
+    // Every durable tell is in the log; what the child had out and not logged is handed out again, nothing logged is.
+    const loggedBefore = new Set((await eventsOf(runDir)).map((e) => e.id));
+    expect([...told].filter((id) => !loggedBefore.has(id))).toEqual([]);
+    const untold = stdout
+      .split('\n')
+      .slice(0, -1) // the last line may be cut
+      .filter((l) => l.startsWith('out '))
+      .flatMap((l) => l.slice(4).split(' ').map(Number))
+      .filter((id) => !loggedBefore.has(id));
     const reopened = await openAskTell(config(), { dir: runDir });
     const first = await reopened.ask();
-    expect(first.length).toBeGreaterThan(0);
-    expect(first.filter((p) => told.has(p.id))).toEqual([]); // nothing durable is handed out again
+    const ids = first.map((p) => p.id);
+    expect(untold.filter((id) => !ids.includes(id))).toEqual([]);
+    expect(ids.filter((id) => loggedBefore.has(id))).toEqual([]);
     for (const p of first) void reopened.tell(p.id, evaluate(p.genome));
     await drive(reopened);
     const summary = await reopened.close();

@@ -88,6 +88,50 @@ describe('ask/tell', () => {
     expect(existsSync(join(dir, 'ask', 'summary.json'))).toBe(true);
   });
 
+  it('runs the evolution-strategy emitters as runSearch does: CMA-MAE, a whole iteration per ask', async () => {
+    const dir = useRunFiles();
+    const search = (evaluator: object) => ({
+      name: 'cma',
+      seed: 3,
+      space: { type: 'vector', dimensions: 10, min: -5.12, max: 5.12, init: { x0: 0, sigma: 0.5 }, bounds: 'none' },
+      evaluator,
+      search: {
+        strategy: 'cma-mae',
+        emitters: 3,
+        batchSize: 12,
+        sigma0: 0.5,
+        x0: 0,
+        learningRate: 0.01,
+        thresholdMin: 0,
+      },
+      archive: {
+        type: 'grid',
+        dims: [
+          { name: 'm1', min: -25.6, max: 25.6, bins: 20 },
+          { name: 'm2', min: -25.6, max: 25.6, bins: 20 },
+        ],
+        qdOffset: 0,
+      },
+      budget: { evaluations: 1440 },
+      batch: 36,
+      cache: { enabled: false },
+    });
+    const run = await runSearch(parseRunConfig({ ...search({ type: 'sphere' }), workers: 0 }, dir), {
+      out: join(dir, 'run'),
+    });
+    const asked = await openAskTell(search({ name: 'my-sphere' }) as AskTellConfigInput, { dir: join(dir, 'ask') });
+    const sizes = new Set<number>();
+    for (let batch = await asked.ask(); batch.length > 0; batch = await asked.ask()) {
+      sizes.add(batch.length);
+      for (const p of batch) void asked.tell(p.id, evaluate(p.genome));
+    }
+    const summary = await asked.close();
+    expect([...sizes]).toEqual([36]);
+    expect(summary.archive.size).toBeGreaterThan(20);
+    expect(summary.archive).toEqual(run.archive);
+    expect(await elitesOf(join(dir, 'ask'))).toEqual(await elitesOf(join(dir, 'run')));
+  });
+
   it('tell order within a batch matters through the archive: the same elites after one batch, not after many', async () => {
     // The engine adds results in the order they are told, and the grid samples parents by the order its cells were
     // filled: one batch told in reverse fills the same cells, later parents differ (so tell in ask order to match runSearch).

@@ -66,6 +66,8 @@ export interface AskTell<G> {
   close(): Promise<RunSummary>;
 }
 
+const FAIL_KINDS: readonly string[] = ['threw', 'timeout', 'crashed'] satisfies Exclude<FailureKind, 'invalid'>[];
+
 /** Misuse of an ask/tell search: a programming error, thrown at once. */
 export class AskTellError extends ElitesError {}
 
@@ -159,6 +161,7 @@ export class Session<G> implements AskTell<G> {
     if (!(n >= 1)) throw new AskTellError('E_ASK', `ask(n) needs n ≥ 1; received ${n}`);
     n = Math.floor(n);
     while (this.executor.waiting < n && !this.idle && !this.ended) await new Promise<void>((r) => this.wakers.add(r));
+    this.checkOpen('ask'); // close() while this ask waited: what is waiting stays for the next open
     if (this.failure) throw this.failure;
     return this.executor.handOut(n).map((task) => {
       this.handed.add(task.id);
@@ -187,6 +190,11 @@ export class Session<G> implements AskTell<G> {
 
   fail(id: number, message: string, kind: Exclude<FailureKind, 'invalid'> = 'threw'): Promise<void> {
     this.checkSettle(id, 'fail');
+    if (!FAIL_KINDS.includes(kind))
+      throw new AskTellError(
+        'E_BAD_RESULT',
+        `fail(${id}): kind ${String(kind)}; expected one of ${FAIL_KINDS.join(', ')}`,
+      );
     return this.settle(id, { ok: false, failure: { kind, message: String(message) } });
   }
 

@@ -212,12 +212,14 @@ describe('ask/tell', () => {
     expect(() => search.tell(first.id, evaluate(first.genome))).toThrow(
       expect.objectContaining({ code: 'E_TOLD_TWICE' }),
     );
+    expect(() => search.fail(second.id, 'x', 'lost' as 'crashed')).toThrow(/kind lost; expected one of threw/);
     await search.fail(second.id, 'simulator crashed on node 7', 'crashed');
     expect(() => search.fail(second.id, 'again')).toThrow(/was told already/);
     const summary = await search.close();
     expect(summary.status).toBe('interrupted');
     expect(summary.failures).toBe(1);
     await expect(search.ask()).rejects.toMatchObject({ code: 'E_CLOSED' });
+    await expect(search.close()).resolves.toBe(summary); // close is idempotent
     expect(() => search.tell(third.id, evaluate(third.genome))).toThrow(/tell\(\) after close\(\)/);
     const failed = (await eventsOf(join(dir, 'run'))).find((e) => e.id === second.id);
     expect(failed).toMatchObject({ ok: false, kind: 'crashed', msg: 'simulator crashed on node 7' });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { rngFromSeed } from '../../core/rng.js';
 import type { EvalContext, EvalResult } from '../../core/types.js';
 import { createSphere } from '../../evaluators/benchmarks/sphere.js';
@@ -183,6 +183,37 @@ describe('ask/tell', () => {
     expect(summary.cacheHits.key).toBe(300 - handed);
   });
 
+  it('noisy results in aggregate mode: a key is handed out once per sample (repeat 0, 1, 2), then answered by its mean', async () => {
+    const dir = useRunFiles();
+    const search = await openAskTell<Uint8Array>(
+      {
+        name: 'noisy',
+        seed: 4,
+        space: { type: 'bitstring', length: 3 },
+        evaluator: { name: 'noisy-ones', version: '1', noisy: true },
+        search: { strategy: 'random' },
+        archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 3, bins: 4 }] },
+        budget: { evaluations: 120 },
+        batch: 1,
+        cache: { path: join(dir, 'cache.mdb'), mode: 'aggregate', maxRepeats: 3 },
+      },
+      { dir: join(dir, 'run') },
+    );
+    const repeats = new Map<string, number[]>();
+    for (let batch = await search.ask(); batch.length > 0; batch = await search.ask()) {
+      for (const p of batch) {
+        repeats.set(p.key, [...(repeats.get(p.key) ?? []), p.repeat]);
+        const ones = p.genome.reduce((a, b) => a + b, 0);
+        void search.tell(p.id, { fitness: ones + (p.repeat - 1) * 0.1, descriptors: [ones] });
+      }
+    }
+    const summary = await search.close();
+    expect(repeats.size).toBe(8);
+    for (const seen of repeats.values()) expect(seen).toEqual([0, 1, 2]);
+    expect(summary.evaluations).toBe(24);
+    expect(summary.best?.fitness).toBeCloseTo(3); // the mean of 2.9, 3.0 and 3.1
+  });
+
   it('keeps inFlight proposals out: a freed batch is asked again while the others are still out', async () => {
     const dir = useRunFiles();
     const search = await openAskTell(askTellConfig(dir, 200, 8), { dir: join(dir, 'run'), inFlight: 24 });
@@ -194,6 +225,12 @@ describe('ask/tell', () => {
     expect(search.outstanding).toBe(24);
     expect(search.done).toBe(false);
     expect((await search.close()).proposals).toBe(8);
+  });
+
+  it('types: the genome type given to openAskTell is the one asked', () => {
+    expectTypeOf(openAskTell<Float64Array>).returns.resolves.toEqualTypeOf<AskTell<Float64Array>>();
+    expectTypeOf<AskTell<Float64Array>['ask']>().returns.resolves.toEqualTypeOf<AskedProposal<Float64Array>[]>();
+    expectTypeOf<AskTell<Float64Array>['tell']>().parameter(1).toEqualTypeOf<EvalResult>();
   });
 
   it('refuses misuse with clear errors', async () => {

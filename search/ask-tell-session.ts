@@ -96,9 +96,11 @@ export class Session<G> implements AskTell<G> {
   private descriptorCount = 0;
   private run: { input: BeginInput; engine: Promise<EngineResult>; means: SampleMeans } | undefined;
 
+  /** `release`: runs once the session has closed (its store is closed). */
   constructor(
     readonly dir: string,
     inFlight: number,
+    private readonly release: () => void,
   ) {
     if (!Number.isInteger(inFlight) || inFlight < 1)
       throw new UsageError(`inFlight must be a positive integer; received ${inFlight}`, 'Pass inFlight ≥ 1.');
@@ -231,6 +233,7 @@ export class Session<G> implements AskTell<G> {
     } finally {
       await parts.close();
       await store.close();
+      this.release();
     }
   }
 

@@ -54,7 +54,29 @@ export async function openAskTell<G = unknown>(
 ): Promise<AskTell<G>> {
   const given = parseAskTellConfig(config, options.baseDir ?? process.cwd());
   const dir = resolve(options.dir ?? defaultRunDir(given.config.name));
-  const session = new Session<G>(dir, options.inFlight ?? given.config.batch);
+  if (openDirs.has(dir))
+    throw new UsageError(
+      `${dir} is already open in this process`,
+      'Close that session first (await search.close()), then open the directory again.',
+    );
+  openDirs.add(dir);
+  try {
+    return await openIn(dir, given, options);
+  } catch (error) {
+    openDirs.delete(dir);
+    throw error;
+  }
+}
+
+/** Directories with an open session in this process: the run lock lets its own process in again, so they are kept here. */
+const openDirs = new Set<string>();
+
+async function openIn<G>(
+  dir: string,
+  given: ReturnType<typeof parseAskTellConfig>,
+  options: AskTellOptions,
+): Promise<AskTell<G>> {
+  const session = new Session<G>(dir, options.inFlight ?? given.config.batch, () => openDirs.delete(dir));
   const external = { evaluator: standInEvaluator(given.evaluator), executor: () => session.executor };
   if (holdsRun(dir)) return reopen(session, given.config, given.evaluator, options, external);
   // As runSearch: every part that can refuse the config is built before the directory is made.

@@ -306,6 +306,25 @@ describe('ask/tell', () => {
     expect((await checkRunLog(runDir)).idsExactlyOnce).toBe(true);
   });
 
+  it('reopens a finished run: nothing more to ask with the same budget, a larger budget continues it', async () => {
+    const dir = useRunFiles();
+    const runDir = join(dir, 'run');
+    const first = await openAskTell(askTellConfig(dir, 200, 8), { dir: runDir });
+    await drive(first);
+    expect((await first.close()).status).toBe('done');
+    const same = await openAskTell(askTellConfig(dir, 200, 8), { dir: runDir });
+    expect(await same.ask()).toEqual([]);
+    expect(same.done).toBe(true);
+    expect((await same.close()).proposals).toBe(200);
+    const more = await openAskTell(askTellConfig(dir, 500, 8), { dir: runDir });
+    expect((await more.ask()).map((p) => p.id)).toEqual([200, 201, 202, 203, 204, 205, 206, 207]);
+    await expect(openAskTell(askTellConfig(dir, 500, 8), { dir: runDir })).rejects.toThrow(
+      /is already open in this process/,
+    );
+    await more.close();
+    expect((await checkRunLog(runDir)).idsExactlyOnce).toBe(true);
+  });
+
   it('is read by inspect, runs and report like any run', async () => {
     const dir = useRunFiles();
     const runs = join(dir, 'runs');

@@ -144,6 +144,34 @@ describe('round-robin scheduler', () => {
     expect(after.filter((p) => owners.get(p.id) === 4)).toHaveLength(0);
   });
 
+  it('with es emitters only is cma-mae: the same proposals for the same seed', () => {
+    const space = createVectorSpace({ dimensions: 6, min: -5, max: 5, bounds: 'none' });
+    const run = (s: Strategy<unknown>, archive: Grid) => {
+      const out: string[] = [];
+      for (let i = 0; i < 60; i++)
+        for (const p of s.ask(7)) {
+          out.push(`${p.id}:${[...(p.genome as Float64Array)].join(',')}`);
+          tell(s, archive, p);
+        }
+      return out;
+    };
+    const a = grid();
+    const mae = createCmaMae(
+      { emitters: 3, batchSize: 8 },
+      { space: space as never, archive: a, rng: SeededRng.fromSeed('same') },
+    );
+    const b = grid();
+    const sched = createSchedulerStrategy(
+      {
+        emitters: [{ type: 'es', count: 3, batchSize: 8, ranker: 'imp', selection: 'mu', restartRule: 'basic' }],
+        learningRate: 0.01,
+        thresholdMin: 0,
+      },
+      { space: space as never, archive: b, rng: SeededRng.fromSeed('same') },
+    );
+    expect(run(sched, b)).toEqual(run(mae, a));
+  });
+
   it('cma-mae restores a checkpoint written before the scheduler (no turns) and continues identically', () => {
     const space = createVectorSpace({ dimensions: 6, min: -5, max: 5, bounds: 'none' });
     const run = (cut: boolean) => {

@@ -124,24 +124,28 @@ export const ROWS: readonly RowSpec[] = [
 export const BENCHMARKS = {
   rastrigin: {
     title: 'Linear-projection Rastrigin, n = 100 (CMA-MAE paper)',
+    short: 'Rastrigin',
     setting:
       'shifted Rastrigin normalised to 100 at the optimum and 0 at the (−5.12)^n corner, linear-projection descriptors, ' +
       '100 × 100 grid over [−256, 256]², no bounds on the solution, 5.4M evaluations',
   },
   arm: {
     title: 'Planar arm, 100 joints (CMA-MAE paper)',
+    short: 'arm',
     setting:
       '100 unit links, unbounded joint angles, objective (1 − Var θ)·100, end-effector descriptors, ' +
       '100 × 100 grid over [−100, 100]², 5.4M evaluations',
   },
   sphere: {
     title: "Sphere, pyribs' setting (pyribs' sphere table)",
+    short: 'sphere',
     setting:
       'shifted sphere normalised to [0, 100], n = 100, linear-projection descriptors, 100 × 100 grid over [−256, 256]², ' +
       'QD offset 0, start x0 = 0, no bounds on the solution, 10,000 × 540 = 5.4M evaluations',
   },
   'sphere-bounded': {
     title: "Sphere, elites' bounded setting (no published table)",
+    short: 'bounded sphere',
     setting:
       "the same sphere and grid, but solutions clipped to [−5.12, 5.12] and a uniform start (elites' " +
       'configs/sphere-map-elites.yaml, run here at 5.4M)',

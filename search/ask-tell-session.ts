@@ -12,7 +12,7 @@ import { runEngine, type EngineResult } from './engine.js';
 import { checkResult, cleanResult } from './evaluation.js';
 import { createTellExecutor, type TellExecutor } from './executors/tell.js';
 import { finishRun } from './finish.js';
-import type { Parts } from './parts.js';
+import { logsEveryGenome, type Parts } from './parts.js';
 import { logRun } from './run-dir.js';
 import { createSampleMeans, sampleCountsOf, type SampleMeans } from './sample-means.js';
 import type { FailureKind } from './strategies/strategy.js';
@@ -138,7 +138,7 @@ export class Session<G> implements AskTell<G> {
       means,
       maxConsecutiveFailures: config.failures.maxConsecutive,
       batch: config.batch,
-      logAllGenomes: config.log.genomes === 'all',
+      logAllGenomes: logsEveryGenome(config, archive),
       checkpointSeconds: config.log.checkpointSeconds,
       ...(input.checkpoint ? { resumeFrom: { checkpoint: input.checkpoint, history: input.checkpoint.history } } : {}),
       stop: this.stop.signal,

@@ -142,6 +142,14 @@ export async function buildSpace(config: RunConfig): Promise<Space<unknown>> {
   return entry.create(withoutKeys(config.space, ['type']), undefined) as Space<unknown>;
 }
 
+/**
+ * Whether the log keeps every genome, not only the elites': asked for (`log.genomes: all`), or needed by an archive
+ * that may revive a rejected candidate (sliding boundaries re-add their buffer), whose replay then needs its genome.
+ */
+export function logsEveryGenome(config: RunConfig, archive: Archive<unknown>): boolean {
+  return config.log.genomes === 'all' || archive.keepsRejected === true;
+}
+
 /** An empty archive; `geometry` (saved with the run) pins a CVT's centroids instead of drawing them again. */
 export function buildArchive(config: RunConfig, rng: SeededRng, geometry?: unknown): Archive<unknown> {
   const entry = archives[config.archive.type as keyof typeof archives];

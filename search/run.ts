@@ -9,7 +9,7 @@ import { dimsOf, overrideBudget, parseRunConfig, type RunConfig } from './config
 import { runEngine, type Progress } from './engine.js';
 import { StoreError, UsageError } from '../core/errors.js';
 import { finishRun } from './finish.js';
-import { assembleParts, type EvaluatorId, type Parts } from './parts.js';
+import { assembleParts, logsEveryGenome, type EvaluatorId, type Parts } from './parts.js';
 import { rebuildArchive } from './rebuild.js';
 import { alreadyHoldsARun, defaultRunDir, logRun, refuseExistingRun, writeFileAtomic } from './run-dir.js';
 import { SeededRng } from '../core/rng.js';
@@ -193,8 +193,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       means: input.means,
       maxConsecutiveFailures: config.failures.maxConsecutive,
       batch: config.batch,
-      // An archive that may revive a rejected candidate needs its genome in the log for a replay.
-      logAllGenomes: config.log.genomes === 'all' || archive.keepsRejected === true,
+      logAllGenomes: logsEveryGenome(config, archive),
       checkpointSeconds: config.log.checkpointSeconds,
       ...(input.checkpoint ? { resumeFrom: { checkpoint: input.checkpoint, history: input.checkpoint.history } } : {}),
       ...(hooks.stop ? { stop: hooks.stop } : {}),

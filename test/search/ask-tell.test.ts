@@ -233,6 +233,26 @@ describe('ask/tell', () => {
     expectTypeOf<AskTell<Float64Array>['tell']>().parameter(1).toEqualTypeOf<EvalResult>();
   });
 
+  it('logs every genome for an archive that may revive a rejected candidate (sliding boundaries), as runSearch does', async () => {
+    const dir = useRunFiles();
+    const sliding = {
+      type: 'sliding-boundaries',
+      dims: [
+        { name: 'm1', bins: 6 },
+        { name: 'm2', bins: 6 },
+      ],
+      remapFrequency: 50,
+      bufferCapacity: 200,
+    };
+    const search = await openAskTell({ ...askTellConfig(dir, 400, 8), archive: sliding }, { dir: join(dir, 'ask') });
+    await drive(search);
+    await search.close();
+    const events = await eventsOf(join(dir, 'ask'));
+    expect(events).toHaveLength(400);
+    expect(events.filter((e) => e.ok && e.st === 'r').length).toBeGreaterThan(0); // rejected ones are in the log…
+    expect(events.every((e) => e.g !== undefined)).toBe(true); // …with their genomes
+  });
+
   it('refuses misuse with clear errors', async () => {
     const dir = useRunFiles();
     const search = await openAskTell(askTellConfig(dir, 100, 4), { dir: join(dir, 'run') });

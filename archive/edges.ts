@@ -1,8 +1,8 @@
 // Edge cells of a grid archive: the share of elites, and of all candidates added, in the first or last bin of each dim — the mark of a range set too narrow.
+// Types only from grid.ts: the summary (and so `elites runs`) reads this without loading the archives' schemas.
 import type { ArchiveView } from './archive.js';
-import { GridArchive } from './grid.js';
+import type { GridArchive } from './grid.js';
 
-export { DEFAULT_EDGE_WARNING } from './grid.js';
 /** Fewer elites than this say nothing about a share. */
 export const EDGE_WARNING_MIN_ELITES = 10;
 
@@ -69,8 +69,8 @@ export function edgeShares<G>(archive: GridArchive<G>): EdgeShare[] {
  * would pass the threshold).
  */
 export function edgeCellWarning<G>(archive: ArchiveView<G>, threshold?: number): EdgeCellWarning | undefined {
-  if (!(archive instanceof GridArchive)) return undefined;
-  const grid = archive as GridArchive<G>;
+  if (!isGrid(archive)) return undefined;
+  const grid = archive;
   const limit = threshold ?? grid.edgeWarning;
   if (grid.size < EDGE_WARNING_MIN_ELITES) return undefined;
   const dims = edgeShares(grid).filter((d) => 2 / d.bins < limit && (d.share > limit || d.candidateShare > limit));
@@ -84,6 +84,16 @@ export function edgeCellWarning<G>(archive: ArchiveView<G>, threshold?: number):
     candidates,
     dims,
   };
+}
+
+/** A grid archive (or a subclass): it counts the candidates that fall in its edge bins. */
+function isGrid<G>(archive: ArchiveView<G>): archive is GridArchive<G> {
+  const grid = archive as Partial<GridArchive<G>>;
+  return (
+    typeof grid.candidateEdges === 'function' &&
+    typeof grid.binsOf === 'function' &&
+    typeof grid.edgeWarning === 'number'
+  );
 }
 
 function edgeMessage(dims: readonly EdgeShare[], elites: number, candidates: number, threshold: number): string {

@@ -30,7 +30,8 @@ export type {
   SlidingBoundariesGeometry,
   SlidingDim,
 } from './sliding-boundaries.js';
-export { edgeCellWarning, edgeShares, DEFAULT_EDGE_WARNING } from './edges.js';
+export { edgeCellWarning, edgeShares } from './edges.js';
+export { DEFAULT_EDGE_WARNING } from './grid.js';
 export type { EdgeCellWarning, EdgeShare } from './edges.js';
 export { cvtCentroids, defaultSampleCount } from './centroids.js';
 export type { CvtCentroidOptions } from './centroids.js';

@@ -1,8 +1,8 @@
 // Edge cells of a grid: the share of elites in each dim's first or last bin, and the warning when it is too high.
 import { describe, expect, it } from 'vitest';
 import { archives } from '../../archive/index.js';
-import { DEFAULT_EDGE_WARNING, edgeCellWarning, edgeShares } from '../../archive/edges.js';
-import { createGridArchive } from '../../archive/grid.js';
+import { edgeCellWarning, edgeShares } from '../../archive/edges.js';
+import { createGridArchive, DEFAULT_EDGE_WARNING } from '../../archive/grid.js';
 import { createSlidingBoundariesArchive } from '../../archive/sliding-boundaries.js';
 import { SeededRng } from '../../core/rng.js';
 

@@ -22,7 +22,9 @@ const sd = (s: Stat, f: (x: number) => string): string =>
 const int = (x: number): string => thousands(Math.round(x));
 const two = (x: number): string => x.toFixed(2);
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+// "+1.4", "−0.2"; a value that rounds to zero is "±0.0" (never "−0.0").
+const signed = (x: number, digits: number): string =>
+  Math.abs(x) < 0.5 * 10 ** -digits ? `±${(0).toFixed(digits)}` : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
 
 function published(spec: RowSpec): string {
   const a = spec.anchor ?? spec.reference;

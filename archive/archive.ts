@@ -87,3 +87,14 @@ export interface ArchiveDim {
   readonly max: number;
   readonly bins?: number;
 }
+
+/** The bin index in each dim of a row-major `cell` (the first dim varies slowest): the inverse of the cell index. */
+export function cellBins(bins: ArrayLike<number>, cell: number): number[] {
+  const out = new Array<number>(bins.length);
+  for (let i = bins.length - 1; i >= 0; i--) {
+    const b = bins[i]!;
+    out[i] = cell % b;
+    cell = Math.floor(cell / b);
+  }
+  return out;
+}

@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { randomInt, type Rng } from '../core/rng.js';
 import { compareScored } from '../core/score.js';
-import type { AddResult, Archive, ArchiveDim, ArchiveStats, Candidate, Elite } from './archive.js';
+import {
+  cellBins,
+  type AddResult,
+  type Archive,
+  type ArchiveDim,
+  type ArchiveStats,
+  type Candidate,
+  type Elite,
+} from './archive.js';
 import { QdStatsTracker } from './stats.js';
 
 // Grids up to this many cells keep a dense cell → slot table (4 bytes a cell); larger, sparse ones use a Map.
@@ -311,13 +319,7 @@ export class GridArchive<G> extends CellArchive<G> {
 
   /** The bin index in each dim of `cell` (the inverse of the row-major index). */
   binsOf(cell: number): number[] {
-    const out = new Array<number>(this.bins.length);
-    for (let i = this.bins.length - 1; i >= 0; i--) {
-      const bins = this.bins[i]!;
-      out[i] = cell % bins;
-      cell = Math.floor(cell / bins);
-    }
-    return out;
+    return cellBins(this.bins, cell);
   }
 
   geometry(): GridGeometry {

@@ -1,7 +1,7 @@
 // Sliding-boundaries archive (Fontaine et al. 2019, arXiv:1904.10656; pyribs SlidingBoundariesArchive): a grid whose bin boundaries follow the percentiles of recent descriptors.
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import type { AddResult, Candidate } from './archive.js';
+import { cellBins, type AddResult, type Candidate } from './archive.js';
 import { CellArchive, descriptorCountError, nanDescriptorError, ownMemory, uniqueDimNames } from './grid.js';
 
 /** A descriptor axis: a name and its number of bins; `min`/`max` only set the bins until the first remap. */
@@ -174,13 +174,7 @@ export class SlidingBoundariesArchive<G> extends CellArchive<G> {
 
   /** The bin index in each dim of `cell` (the inverse of the row-major index). */
   binsOf(cell: number): number[] {
-    const out = new Array<number>(this.bins.length);
-    for (let i = this.bins.length - 1; i >= 0; i--) {
-      const bins = this.bins[i]!;
-      out[i] = cell % bins;
-      cell = Math.floor(cell / bins);
-    }
-    return out;
+    return cellBins(this.bins, cell);
   }
 
   geometry(): SlidingBoundariesGeometry {

@@ -1,5 +1,5 @@
 // A run (RunView) → the plain, bounded JSON snapshot that the report page and the dashboard render.
-import type { Elite } from '../archive/archive.js';
+import { cellBins, type Elite } from '../archive/archive.js';
 import { openRunView, type RunView } from '../search/run-view.js';
 import { fromScore } from '../core/types.js';
 import { sampleFields } from '../search/summary.js';
@@ -145,16 +145,8 @@ export function mapOf(
     const edges = g.type === 'sliding-boundaries' ? g.boundaries?.[i] : undefined;
     return { name: d.name, min: d.min, max: d.max, bins: d.bins, ...(edges?.length ? { edges: [...edges] } : {}) };
   });
-  const binsOf = (cell: number): number[] => {
-    const pos = new Array<number>(dims.length);
-    for (let i = dims.length - 1; i >= 0; i--) {
-      const bins = dims[i]!.bins!;
-      pos[i] = cell % bins;
-      cell = Math.floor(cell / bins);
-    }
-    return pos;
-  };
-  return { type: 'grid', dims, cells, filled: filled.map((c) => ({ ...c, pos: binsOf(c.cell) })) };
+  const bins = dims.map((d) => d.bins!);
+  return { type: 'grid', dims, cells, filled: filled.map((c) => ({ ...c, pos: cellBins(bins, c.cell) })) };
 }
 
 /** The checkpoint's history, trimmed to the log the archive was rebuilt from, ending at the archive's own state. */

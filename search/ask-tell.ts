@@ -14,9 +14,8 @@ import {
   type AskTellConfigInput,
   type ExternalEvaluator,
 } from './ask-tell-config.js';
-import { createCachePolicy, type CachePolicy } from './cache-policy.js';
-import { dimsOf, type RunConfig } from './config.js';
-import { assembleParts, type AssembleOptions, type EvaluatorId, type Parts } from './parts.js';
+import type { RunConfig } from './config.js';
+import { assembleParts, cachePolicyOf, type AssembleOptions, type EvaluatorId, type Parts } from './parts.js';
 import { rebuildArchive } from './rebuild.js';
 import { alreadyHoldsARun, defaultRunDir, logRun, writeFileAtomic } from './run-dir.js';
 import { createSampleMeans } from './sample-means.js';
@@ -78,7 +77,11 @@ async function openIn<G>(
 ): Promise<AskTell<G>> {
   const session = new Session<G>(dir, options.inFlight ?? given.config.batch, () => openDirs.delete(dir));
   const external = { evaluator: standInEvaluator(given.evaluator), executor: () => session.executor };
-  if (holdsRun(dir)) return reopen(session, given.config, given.evaluator, options, external);
+  // A directory that holds a run (its config saved) is continued through the one store opened here.
+  const existing = hasStore(dir) ? openRunStore(dir, { write: true }) : undefined;
+  if (existing?.getMeta('config') !== undefined)
+    return reopen(session, existing, given.config, given.evaluator, options, external);
+  await existing?.close();
   // As runSearch: every part that can refuse the config is built before the directory is made.
   const rng = SeededRng.fromSeed(given.config.seed);
   const parts = await assembleParts(given.config, rng, { runDir: dir, external });
@@ -105,13 +108,13 @@ type External = AssembleOptions['external'];
 
 async function reopen<G>(
   session: Session<G>,
+  store: RunStore,
   given: RunConfig,
   evaluator: ExternalEvaluator,
   options: AskTellOptions,
   external: External,
 ): Promise<AskTell<G>> {
   const { dir } = session;
-  const store = openRunStore(dir, { write: true });
   let parts: Parts | undefined;
   try {
     const saved = store.getMeta<RunConfig>('config') as RunConfig;
@@ -145,15 +148,9 @@ async function reopen<G>(
   }
 }
 
-/** True when `dir` holds a run (its config saved), as runSearch's refusal sees it. */
-function holdsRun(dir: string): boolean {
-  if (!existsSync(join(dir, STORE_FILE)) || lmdbFileProblem(join(dir, STORE_FILE))?.kind === 'empty') return false;
-  const store = openRunStore(dir, { write: false });
-  try {
-    return store.getMeta('config') !== undefined;
-  } finally {
-    void store.close();
-  }
+/** Whether `dir` has a run store with something in it (a store stopped while being created is empty). */
+function hasStore(dir: string): boolean {
+  return existsSync(join(dir, STORE_FILE)) && lmdbFileProblem(join(dir, STORE_FILE))?.kind !== 'empty';
 }
 
 /** A reopen must continue the same search: the parts that decide what is proposed may not change (budget may). */
@@ -177,15 +174,6 @@ function checkSameSearch(
       `${dir} holds an ask/tell search with another ${differs.join(', ')}`,
       'Reopen it with the config it was started with (only budget may change), or use another directory.',
     );
-}
-
-function cachePolicyOf(config: RunConfig, parts: Parts): CachePolicy {
-  return createCachePolicy(parts.resultCache, {
-    mode: config.cache.mode,
-    maxRepeats: config.cache.maxRepeats,
-    epsilon: config.cache.epsilon,
-    descriptorCount: dimsOf(config).length,
-  });
 }
 
 function warn(dir: string, warnings: readonly string[], options: AskTellOptions): void {

@@ -5,6 +5,7 @@ import type { Archive } from '../archive/archive.js';
 import type { Checkpoint } from '../store/events.js';
 import { cacheNamespace, openResultCache, type ResultCache } from '../store/result-cache.js';
 import { spaces } from '../spaces/index.js';
+import { createCachePolicy, type CachePolicy } from './cache-policy.js';
 import { dimsOf, isModuleRef, type RunConfig } from './config.js';
 import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
 import { withoutKeys } from '../core/objects.js';
@@ -140,6 +141,16 @@ export async function buildSpace(config: RunConfig): Promise<Space<unknown>> {
   if (isModuleRef(config.space)) return loadSpaceModule(config.space.module, config.space.options ?? {});
   const entry = spaces[config.space.type as keyof typeof spaces];
   return entry.create(withoutKeys(config.space, ['type']), undefined) as Space<unknown>;
+}
+
+/** The run's cache policy over the parts' result cache, as the config sets it. */
+export function cachePolicyOf(config: RunConfig, parts: Parts): CachePolicy {
+  return createCachePolicy(parts.resultCache, {
+    mode: config.cache.mode,
+    maxRepeats: config.cache.maxRepeats,
+    epsilon: config.cache.epsilon,
+    descriptorCount: dimsOf(config).length,
+  });
 }
 
 /**

@@ -4,12 +4,12 @@ import type { Checkpoint } from '../store/events.js';
 import { openRunStore, requireRunDirectory, type RunStore } from '../store/run-store.js';
 import { EXTERNAL_EVALUATOR, notResumable } from './ask-tell-config.js';
 import type { Budget } from './budget.js';
-import { createCachePolicy, type CachePolicy } from './cache-policy.js';
-import { dimsOf, overrideBudget, parseRunConfig, type RunConfig } from './config.js';
+import type { CachePolicy } from './cache-policy.js';
+import { overrideBudget, parseRunConfig, type RunConfig } from './config.js';
 import { runEngine, type Progress } from './engine.js';
 import { StoreError, UsageError } from '../core/errors.js';
 import { finishRun } from './finish.js';
-import { assembleParts, logsEveryGenome, type EvaluatorId, type Parts } from './parts.js';
+import { assembleParts, cachePolicyOf, logsEveryGenome, type EvaluatorId, type Parts } from './parts.js';
 import { rebuildArchive } from './rebuild.js';
 import { alreadyHoldsARun, defaultRunDir, logRun, refuseExistingRun, writeFileAtomic } from './run-dir.js';
 import { SeededRng } from '../core/rng.js';
@@ -163,15 +163,6 @@ interface ExecuteInput {
   readonly means: SampleMeans;
   readonly hooks: RunHooks;
   readonly checkpoint?: Checkpoint;
-}
-
-function cachePolicyOf(config: RunConfig, parts: Parts): CachePolicy {
-  return createCachePolicy(parts.resultCache, {
-    mode: config.cache.mode,
-    maxRepeats: config.cache.maxRepeats,
-    epsilon: config.cache.epsilon,
-    descriptorCount: dimsOf(config).length,
-  });
 }
 
 /** Runs the engine over the parts and finishes the session; a fault marks the run failed (resumable) and rejects. */

@@ -6,6 +6,7 @@ import type { ArchiveView } from '../../../archive/archive.js';
 import { ConfigError } from '../../../core/errors.js';
 import type { Space } from '../../../core/types.js';
 import { isVectorSpace, type VectorSpace } from '../../../spaces/vector.js';
+import { measureRangesOf } from '../emitters/build.js';
 import { createEmitterContext } from '../emitters/context.js';
 import { startPoint } from '../emitters/emitter.js';
 import { EsEmitter } from '../emitters/es.js';
@@ -79,10 +80,7 @@ export function createEmitterStrategy<G>(settings: EmitterStrategySettings, deps
       { path: 'search.x0', message: `expected ${n} numbers or one number` },
     ]);
   }
-  const dims = (archive as { dims?: readonly { min: number; max: number }[] }).dims;
-  const measureRanges = (count: number): readonly number[] =>
-    settings.measureRanges ??
-    (dims?.length === count ? dims.map((d) => d.max - d.min) : Array.from({ length: count }, () => 1));
+  const measureRanges = measureRangesOf(archive as ArchiveView<unknown>, settings.measureRanges);
   const emitters = Array.from(
     { length: settings.emitters },
     () =>

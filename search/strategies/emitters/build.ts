@@ -68,7 +68,6 @@ export function buildEmitters(
   name: string,
 ): Emitter[] {
   const n = space.dimensions;
-  const dims = (archive as { dims?: readonly { min: number; max: number }[] }).dims;
   const out: Emitter[] = [];
   entries.forEach((entry, index) => {
     const point = (fallback: Float64Array | undefined): Float64Array | undefined => {
@@ -91,9 +90,7 @@ export function buildEmitters(
         out.push(new IsoLineEmitter({ batchSize: entry.batchSize, isoSigma, lineSigma, x0: point(undefined) }, n));
       } else {
         const x = point(startPoint(undefined, space.init?.x0, n))!;
-        const measureRanges = (count: number): readonly number[] =>
-          entry.measureRanges ??
-          (dims?.length === count ? dims.map((d) => d.max - d.min) : Array.from({ length: count }, () => 1));
+        const measureRanges = measureRangesOf(archive, entry.measureRanges);
         out.push(
           new EsEmitter({
             n,
@@ -112,4 +109,17 @@ export function buildEmitters(
     }
   });
   return out;
+}
+
+/**
+ * The descriptor ranges that scale the rd rankers' random direction, per descriptor count: the given ones, else the
+ * grid's dims (max − min), else 1 each.
+ */
+export function measureRangesOf(
+  archive: ArchiveView<unknown>,
+  given: readonly number[] | undefined,
+): (count: number) => readonly number[] {
+  const dims = (archive as { dims?: readonly { min: number; max: number }[] }).dims;
+  return (count) =>
+    given ?? (dims?.length === count ? dims.map((d) => d.max - d.min) : Array.from({ length: count }, () => 1));
 }

@@ -52,6 +52,35 @@ export interface Emitter {
 }
 
 /**
+ * An emitter that never waits and keeps no state (Gaussian, iso-line): a batch size, a buffer for its normal draws,
+ * nothing to learn from its tells.
+ */
+export abstract class StatelessEmitter implements Emitter {
+  abstract readonly type: EmitterType;
+  readonly available = Number.POSITIVE_INFINITY;
+  readonly restarts = undefined;
+  /** Scratch for one proposal's n standard normals. */
+  protected readonly z: Float64Array;
+
+  constructor(
+    readonly batchSize: number,
+    n: number,
+  ) {
+    this.z = new Float64Array(n);
+  }
+
+  abstract ask(ctx: EmitterContext): EmitterProposal;
+
+  tell(): void {}
+
+  state(): Record<string, never> {
+    return {};
+  }
+
+  restore(): void {}
+}
+
+/**
  * The start of an emitter: its own `x0` (a number for every coordinate, or a vector), else the space's init.x0,
  * else 0 (pyribs' emitters take x0).
  * @throws {Error} when a vector x0 has the wrong length (the caller names the config field).

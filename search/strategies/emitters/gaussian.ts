@@ -1,6 +1,6 @@
 // pyribs' GaussianEmitter (ribs/emitters/_gaussian_emitter.py; MAP-Elites' variation, Mouret & Clune 2015): a
 // uniformly drawn elite plus σ·N(0, I). It never waits for its tells and keeps no state of its own.
-import type { Emitter, EmitterContext, EmitterProposal } from './emitter.js';
+import { StatelessEmitter, type EmitterContext, type EmitterProposal } from './emitter.js';
 
 export interface GaussianSettings {
   readonly batchSize: number;
@@ -9,21 +9,14 @@ export interface GaussianSettings {
   readonly x0: Float64Array | undefined;
 }
 
-export class GaussianEmitter implements Emitter {
+export class GaussianEmitter extends StatelessEmitter {
   readonly type = 'gaussian' as const;
-  readonly available = Number.POSITIVE_INFINITY;
-  readonly restarts = undefined;
-  private readonly z: Float64Array;
 
   constructor(
     private readonly settings: GaussianSettings,
     n: number,
   ) {
-    this.z = new Float64Array(n);
-  }
-
-  get batchSize(): number {
-    return this.settings.batchSize;
+    super(settings.batchSize, n);
   }
 
   ask(ctx: EmitterContext): EmitterProposal {
@@ -37,12 +30,4 @@ export class GaussianEmitter implements Emitter {
     ctx.bound(x);
     return { genome: x, parents: elite ? [elite.id] : [] };
   }
-
-  tell(): void {}
-
-  state(): Record<string, never> {
-    return {};
-  }
-
-  restore(): void {}
 }

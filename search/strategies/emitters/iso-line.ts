@@ -1,6 +1,6 @@
 // pyribs' IsoLineEmitter (ribs/emitters/_iso_line_emitter.py; Iso+LineDD, Vassiliades & Mouret, GECCO 2018): two
 // uniformly drawn elites x, y give x + σ_iso·N(0, I) + σ_line·N(0, 1)·(y − x). No waiting, no state of its own.
-import type { Emitter, EmitterContext, EmitterProposal } from './emitter.js';
+import { StatelessEmitter, type EmitterContext, type EmitterProposal } from './emitter.js';
 
 export interface IsoLineSettings {
   readonly batchSize: number;
@@ -10,21 +10,14 @@ export interface IsoLineSettings {
   readonly x0: Float64Array | undefined;
 }
 
-export class IsoLineEmitter implements Emitter {
+export class IsoLineEmitter extends StatelessEmitter {
   readonly type = 'iso-line' as const;
-  readonly available = Number.POSITIVE_INFINITY;
-  readonly restarts = undefined;
-  private readonly z: Float64Array;
 
   constructor(
     private readonly settings: IsoLineSettings,
     n: number,
   ) {
-    this.z = new Float64Array(n);
-  }
-
-  get batchSize(): number {
-    return this.settings.batchSize;
+    super(settings.batchSize, n);
   }
 
   ask(ctx: EmitterContext): EmitterProposal {
@@ -47,12 +40,4 @@ export class IsoLineEmitter implements Emitter {
     ctx.bound(x);
     return { genome: x, parents: a.id === b.id ? [a.id] : [a.id, b.id] };
   }
-
-  tell(): void {}
-
-  state(): Record<string, never> {
-    return {};
-  }
-
-  restore(): void {}
 }

@@ -58,6 +58,12 @@ export const kernelGenomeSchema = z
       .max(64)
       .optional()
       .describe('#pragma GCC unroll of the micro-kernel k loop (1 = no unrolling)'),
+    prefetch: z
+      .int({ message: 'prefetch must be an integer' })
+      .min(0, { message: 'prefetch must be 0 (none) or a positive number of rows' })
+      .max(64)
+      .optional()
+      .describe('software prefetch of B this many rows ahead, where B is read from memory (0 = none)'),
     threads: positive('threads')
       .max(256)
       .optional()
@@ -101,6 +107,7 @@ export interface KernelConfig {
   readonly packB: boolean;
   readonly loopOrder: LoopOrder;
   readonly kUnroll: number;
+  readonly prefetch: number;
   readonly threads: number;
   readonly flags: string;
 }
@@ -121,6 +128,7 @@ export const DEFAULT_KERNEL_CONFIG: KernelConfig = Object.freeze({
   packB: true,
   loopOrder: 'nkm',
   kUnroll: 4,
+  prefetch: 0,
   threads: 1,
   flags: '-O3',
 });
@@ -140,6 +148,7 @@ export const KERNEL_PARAMS = {
   packB: [true, false],
   loopOrder: [...LOOP_ORDERS],
   kUnroll: [1, 2, 4, 8],
+  prefetch: [0, 4, 8, 16],
   threads: [1, 2],
   flags: ['-O2', '-O3', '-O3 -funroll-loops', '-Ofast'],
 } satisfies Record<string, (string | number | boolean)[]>;
@@ -193,6 +202,6 @@ export function describeKernelConfig(c: KernelConfig): string {
   if (c.kernel === 'naive') return `naive triple loop, threads=${c.threads}, flags="${c.flags}"`;
   return (
     `blocked mc=${c.mc} nc=${c.nc} kc=${c.kc} tile=${c.mr}x${c.nr} vec=${c.vec}B packA=${c.packA} packB=${c.packB} ` +
-    `order=${c.loopOrder} kUnroll=${c.kUnroll} threads=${c.threads} flags="${c.flags}"`
+    `order=${c.loopOrder} kUnroll=${c.kUnroll}${c.prefetch > 0 ? ` prefetch=${c.prefetch}` : ''} threads=${c.threads} flags="${c.flags}"`
   );
 }

@@ -67,7 +67,7 @@ export function createKernelEvaluator(input: KernelOptionsInput = {}): KernelEva
 
   return {
     name: 'kernel',
-    version: '1',
+    version: '2', // 2: B packed row by row, software prefetch (the same genome generates other code than in 1)
     noisy: true,
     machineDependent: true, // timings
     // Fails the run at once, with gcc's message, when the compiler is missing.

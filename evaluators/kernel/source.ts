@@ -97,7 +97,12 @@ static inline __attribute__((always_inline)) void ukernel(long kc, const float *
   lines.push(`  vf ${rows.flatMap((r) => vecs.map((v) => `${acc(r, v)} = {0}`)).join(', ')};`);
   lines.push(`#pragma GCC unroll ${c.kUnroll}
   for (long p = 0; p < kc; p++) {
-    const float *bp = b + p * ldb;
+    const float *bp = b + p * ldb;${
+      c.prefetch > 0 && !c.packB
+        ? `
+    ${Array.from({ length: Math.ceil(c.nr / 16) }, (_, l) => `__builtin_prefetch(bp + ${c.prefetch}L * ldb + ${l * 16}, 0, 0);`).join(' ')} /* B in place: from memory */`
+        : ''
+    }
     ${vecs.map((v) => `const vf b${v} = *(const vfu *)(bp + ${v * vw});`).join('\n    ')}`);
   for (const r of rows)
     lines.push(`    { const float ar = ${aElem(r)}; ${vecs.map((v) => `${acc(r, v)} += ar * b${v};`).join(' ')} }`);
@@ -131,14 +136,23 @@ static void pack_a(const float *restrict A, long K, long ic, long pc, long mcb, 
       : ''
   }${
     c.packB
-      ? `/* B[pc:pc+kcb][jc:jc+ncb] -> NR-column slivers, sliver s at Bp + s*NR*kcb, element (p, j) at [p*NR + j] */
+      ? `/* B[pc:pc+kcb][jc:jc+ncb] -> NR-column slivers, sliver s at Bp + s*NR*kcb, element (p, j) at [p*NR + j].
+   B is read a row at a time, front to back (a sequential stream the hardware prefetcher follows, rather than
+   kcb short reads NR floats wide with a stride of N)${c.prefetch > 0 ? `, with row p + ${c.prefetch} prefetched while row p is copied` : ''}. */
 static void pack_b(const float *restrict B, long N, long pc, long jc, long kcb, long ncb, float *restrict Bp) {
-  for (long jr = 0; jr < ncb; jr += NR) {
-    float *dst = Bp + jr * kcb;
-    long nr = min_l(NR, ncb - jr);
-    for (long p = 0; p < kcb; p++) {
-      const float *src = B + (pc + p) * N + jc + jr;
-      for (long j = 0; j < NR; j++) dst[p * NR + j] = j < nr ? src[j] : 0.0f;
+  for (long p = 0; p < kcb; p++) {
+    const float *src = B + (pc + p) * N + jc;
+${
+  c.prefetch > 0
+    ? `    /* x86 prefetches never fault: rows past the end of B are harmless */
+    for (long j = 0; j < ncb; j += 16) __builtin_prefetch(src + ${c.prefetch}L * N + j, 0, 0);
+`
+    : ''
+}    for (long jr = 0; jr < ncb; jr += NR) {
+      float *dst = Bp + jr * kcb + p * NR;
+      const long nr = min_l(NR, ncb - jr);
+      if (nr == NR) for (long j = 0; j < NR; j++) dst[j] = src[jr + j];
+      else for (long j = 0; j < NR; j++) dst[j] = j < nr ? src[jr + j] : 0.0f;
     }
   }
 }

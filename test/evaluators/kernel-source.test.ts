@@ -40,6 +40,8 @@ const configs: [string, KernelGenome][] = [
     'vec 16, mr 1, nr 4, unpacked, mc not a multiple of mr',
     { ...small, vec: 16, mr: 1, nr: 4, mc: 7, packA: false, packB: false, loopOrder: 'mkn' },
   ],
+  ['prefetch 4, B packed', { ...small, prefetch: 4, packB: true, mr: 4, nr: 16 }],
+  ['prefetch 8, B in place, 2 threads', { ...small, prefetch: 8, packB: false, threads: 2, vec: 64, mr: 2, nr: 48 }],
   ['default blocks (larger than the matrices)', { flags: '-O2' }],
   ['naive', { ...NAIVE_KERNEL_CONFIG, flags: '-O2' }],
   ['naive, 2 threads', { ...NAIVE_KERNEL_CONFIG, flags: '-O2', threads: 2 }],

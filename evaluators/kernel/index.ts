@@ -272,3 +272,4 @@ export {
 export { median, runBenchmark, type BenchmarkOptions, type BenchmarkOutput, type GemmShape } from './run.js';
 export { runProcess, type ProcessOutcome } from './process.js';
 export { bandwidthProbe, type BandwidthOptions, type BandwidthResult } from './bandwidth.js';
+export { measurePeakFlops, type PeakOptions, type PeakResult } from './peak.js';

@@ -1,5 +1,5 @@
 // The interleaved re-measurement of a shape's candidates (naive loop, default configuration, the search's best elites,
-// numpy): round-robin over the candidates with the start rotated every round, the read bandwidth once per round;
+// numpy): round-robin over the candidates with the start rotated every round, the machine's ceilings once per round;
 // a candidate's value is the median over rounds, with the spread (max − min) / median.
 import {
   bandwidthProbe,
@@ -11,14 +11,16 @@ import {
   type GemmShape,
   type KernelGenome,
 } from '../../evaluators/kernel/index.js';
-import { numpyGemm, type NumpyResult } from './numpy.js';
+import { measurePeakFlops } from '../../evaluators/kernel/peak.js';
+import { numpyGemm, type NumpyReference, type NumpyResult } from './numpy.js';
 import { buildDir } from './settings.js';
 
 export interface Candidate {
   readonly label: string;
   readonly genome?: KernelGenome;
   readonly searchFitness?: number;
-  readonly numpy?: boolean;
+  /** numpy's sgemm with this OpenBLAS reference instead of a kernel. */
+  readonly numpy?: NumpyReference;
 }
 
 export interface Measured {
@@ -48,8 +50,22 @@ async function bandwidthNow(): Promise<number> {
   return best;
 }
 
+/** The machine's ceilings measured in one round: read bandwidth, and the FMA peak of one core and of both. */
+export interface RoundProbes {
+  readonly bandwidthGBps: number;
+  readonly peakOneCore: number;
+  readonly peakAllCores: number;
+}
+
+async function probesNow(): Promise<RoundProbes> {
+  const bandwidthGBps = await bandwidthNow();
+  const peakOneCore = (await measurePeakFlops({ threads: 1, repeats: 3, buildDir })).gflops;
+  const peakAllCores = (await measurePeakFlops({ threads: 2, repeats: 3, buildDir })).gflops;
+  return { bandwidthGBps, peakOneCore, peakAllCores };
+}
+
 /**
- * Round-robin over the candidates (rotated start each round) × rounds; also the read bandwidth once per round.
+ * Round-robin over the candidates (rotated start each round) × rounds; also the machine's ceilings once per round.
  * `coldMiB` is the shape's config's: kernels and numpy alike take B from copies used in turn.
  */
 export async function interleaved(
@@ -57,11 +73,11 @@ export async function interleaved(
   candidates: Candidate[],
   coldMiB: number,
   rounds: number,
-): Promise<{ rows: Measured[]; bandwidth: number[]; numpyInfo?: NumpyResult }> {
+): Promise<{ rows: Measured[]; probes: RoundProbes[]; numpyInfo: Partial<Record<NumpyReference, NumpyResult>> }> {
   const values = candidates.map(() => [] as number[]);
   const errors: (string | undefined)[] = candidates.map(() => undefined);
-  const bandwidth: number[] = [];
-  let numpyInfo: NumpyResult | undefined;
+  const probes: RoundProbes[] = [];
+  const numpyInfo: Partial<Record<NumpyReference, NumpyResult>> = {};
   for (let r = 0; r < rounds; r++) {
     for (let j = 0; j < candidates.length; j++) {
       const i = (j + r) % candidates.length;
@@ -69,12 +85,12 @@ export async function interleaved(
       if (errors[i]) continue;
       try {
         if (c.numpy) {
-          const np = await numpyGemm(shape, 3, 0.1, copiesOfB(shape, coldMiB));
+          const np = await numpyGemm(shape, 3, 0.1, copiesOfB(shape, coldMiB), c.numpy);
           if (!np) {
             errors[i] = 'numpy is not importable';
             continue;
           }
-          numpyInfo = np;
+          numpyInfo[c.numpy] = np;
           values[i]!.push(np.gflops);
         } else {
           const naive = resolveKernelConfig(c.genome).kernel === 'naive';
@@ -92,9 +108,10 @@ export async function interleaved(
         console.log(`${c.label}: ${errors[i]}`);
       }
     }
-    bandwidth.push(await bandwidthNow());
+    const p = await probesNow();
+    probes.push(p);
     console.log(
-      `  round ${r + 1}/${rounds}: ${candidates.map((c, i) => `${c.label} ${values[i]!.at(-1)?.toFixed(1) ?? '–'}`).join(', ')}, bandwidth ${bandwidth.at(-1)!.toFixed(1)} GB/s`,
+      `  round ${r + 1}/${rounds}: ${candidates.map((c, i) => `${c.label} ${values[i]!.at(-1)?.toFixed(1) ?? '–'}`).join(', ')}, bandwidth ${p.bandwidthGBps.toFixed(1)} GB/s, FMA peak ${p.peakOneCore.toFixed(0)} / ${p.peakAllCores.toFixed(0)} GFLOP/s (1 / 2 cores)`,
     );
   }
   const rows = candidates.map((c, i) => ({
@@ -105,5 +122,5 @@ export async function interleaved(
     rounds: values[i]!,
     ...(errors[i] ? { error: errors[i] } : {}),
   }));
-  return { rows, bandwidth, ...(numpyInfo ? { numpyInfo } : {}) };
+  return { rows, probes, numpyInfo };
 }

@@ -12,6 +12,7 @@ import {
 import { loadRunConfig } from '../../search/config.js';
 import { repoRoot } from '../../tools/args.js';
 import { machine, waitForQuiet, type LoadRecord } from './machine.js';
+import { roundRatios } from './goals.js';
 import { markdown, type Report } from './markdown.js';
 import { interleaved, type Candidate, type Measured } from './measure.js';
 import { numpyGemm } from './numpy.js';
@@ -56,20 +57,29 @@ async function shapeRow(
     { label: 'naive', genome: { ...NAIVE_KERNEL_CONFIG } },
     { label: 'default', genome: { ...DEFAULT_KERNEL_CONFIG } },
     ...elites.map((e, i) => ({ label: `elite ${i + 1}`, genome: e.genome, searchFitness: e.searchFitness })),
-    ...(withNumpy ? [{ label: 'numpy', numpy: true }] : []),
+    ...(withNumpy
+      ? [
+          { label: 'numpy', numpy: 'native' as const },
+          { label: 'numpy avx2', numpy: 'avx2' as const },
+        ]
+      : []),
   ];
   await waitForQuiet(`re-measure ${preset}`, settings.maxWaitSeconds, loads);
   console.log(`re-measuring ${preset}: ${candidates.length} candidates × ${settings.rounds} rounds`);
   const coldMiB = (loadRunConfig(join(repoRoot, config)).evaluator.options as { coldMiB?: number }).coldMiB ?? 0;
-  const { rows, bandwidth, numpyInfo } = await interleaved(shape, candidates, coldMiB, settings.rounds);
+  const { rows, probes, numpyInfo } = await interleaved(shape, candidates, coldMiB, settings.rounds);
   const eliteRows = rows
     .filter((r) => r.label.startsWith('elite') && Number.isFinite(r.gflops))
     .sort((a, b) => b.gflops - a.gflops);
   const best = eliteRows[0];
   const get = (label: string): Measured | undefined => rows.find((r) => r.label === label);
+  const bandwidth = probes.map((p) => p.bandwidthGBps);
   const gbps = median(bandwidth);
   const bytes = 4 * (shape.m * shape.k + shape.k * shape.n + shape.m * shape.n);
-  const roofline = ((2 * shape.m * shape.n * shape.k) / bytes) * gbps;
+  const intensity = (2 * shape.m * shape.n * shape.k) / bytes; // flops per byte moved at least once
+  const roofline = intensity * gbps;
+  const peak = median(probes.map((p) => p.peakAllCores));
+  const numpy = get('numpy');
   return {
     shape: preset,
     m: shape.m,
@@ -81,13 +91,26 @@ async function shapeRow(
     default: get('default'),
     best: best ?? null,
     elites: eliteRows,
-    numpy: get('numpy') ?? null,
-    numpyInfo: numpyInfo ?? null,
+    numpy: numpy ?? null,
+    numpyAvx2: get('numpy avx2') ?? null,
+    numpyInfo,
     bandwidthGBps: gbps,
     bandwidthRounds: bandwidth,
+    peakOneCoreRounds: probes.map((p) => p.peakOneCore),
+    peakAllCoresRounds: probes.map((p) => p.peakAllCores),
+    peakGflops: peak,
     rooflineGflops: roofline,
-    bestOverNumpy: best && get('numpy') ? best.gflops / get('numpy')!.gflops : null,
+    bestOverNumpy: best && numpy ? best.gflops / numpy.gflops : null,
     bestOverRoofline: best ? best.gflops / roofline : null,
+    bestOverPeak: best ? best.gflops / peak : null,
+    // Round by round, each with that round's reference: what the goals' verdicts are made of.
+    bestOverNumpyRounds: best && numpy ? roundRatios(best.rounds, numpy.rounds) : [],
+    bestOverRooflineRounds: best
+      ? roundRatios(
+          best.rounds,
+          bandwidth.map((b) => intensity * b),
+        )
+      : [],
   };
 }
 
@@ -129,7 +152,9 @@ export async function runKernelReport(settings: KernelReportSettings): Promise<v
     rounds: settings.rounds,
     maxWaitSeconds: settings.maxWaitSeconds,
     loads,
-    numpy: numpyProbe ? { numpy: numpyProbe.numpy, blas: numpyProbe.blas } : null,
+    numpy: numpyProbe
+      ? { numpy: numpyProbe.numpy, blas: numpyProbe.blas, core: numpyProbe.core, config: numpyProbe.config }
+      : null,
     table,
     shapes,
     searches: bySearch,

@@ -64,6 +64,12 @@ export const kernelGenomeSchema = z
       .max(64)
       .optional()
       .describe('software prefetch of B this many rows ahead, where B is read from memory (0 = none)'),
+    split: z
+      .enum(['mn', 'k'], { message: 'split must be "mn" or "k"' })
+      .optional()
+      .describe(
+        'what the threads divide: mn, the outermost m or n block loop (disjoint blocks of C); k, the depth (each thread a contiguous slab of B into its own copy of C, summed at the end: long sequential reads for flat shapes)',
+      ),
     threads: positive('threads')
       .max(256)
       .optional()
@@ -108,6 +114,7 @@ export interface KernelConfig {
   readonly loopOrder: LoopOrder;
   readonly kUnroll: number;
   readonly prefetch: number;
+  readonly split: 'mn' | 'k';
   readonly threads: number;
   readonly flags: string;
 }
@@ -129,6 +136,7 @@ export const DEFAULT_KERNEL_CONFIG: KernelConfig = Object.freeze({
   loopOrder: 'nkm',
   kUnroll: 4,
   prefetch: 0,
+  split: 'mn',
   threads: 1,
   flags: '-O3',
 });
@@ -142,13 +150,14 @@ export const KERNEL_PARAMS = {
   nc: [64, 128, 256, 512, 1024, 2048, 4096],
   kc: [8, 16, 32, 64, 128, 192, 256, 384, 512], // 8–16: a few rows of B at a time, as a GEMV streams them
   mr: [1, 2, 4, 6, 8, 12],
-  nr: [8, 16, 24, 32, 48, 64],
+  nr: [8, 16, 24, 32, 48, 64, 128],
   vec: [16, 32, 64],
   packA: [true, false],
   packB: [true, false],
   loopOrder: [...LOOP_ORDERS],
   kUnroll: [1, 2, 4, 8],
   prefetch: [0, 4, 8, 16],
+  split: ['mn', 'k'],
   threads: [1, 2],
   flags: ['-O2', '-O3', '-O3 -funroll-loops', '-Ofast'],
 } satisfies Record<string, (string | number | boolean)[]>;
@@ -185,6 +194,7 @@ export function resolveKernelConfig(genome: unknown, shape?: GemmShape): KernelC
     mc: roundUp(cutToShape(g.mc, shape?.m), g.mr),
     nc: roundUp(cutToShape(g.nc, shape?.n), g.nr),
     kc: cutToShape(g.kc, shape?.k),
+    split: g.threads > 1 ? g.split : 'mn', // one thread splits nothing: one code
     flags,
   };
 }
@@ -202,6 +212,6 @@ export function describeKernelConfig(c: KernelConfig): string {
   if (c.kernel === 'naive') return `naive triple loop, threads=${c.threads}, flags="${c.flags}"`;
   return (
     `blocked mc=${c.mc} nc=${c.nc} kc=${c.kc} tile=${c.mr}x${c.nr} vec=${c.vec}B packA=${c.packA} packB=${c.packB} ` +
-    `order=${c.loopOrder} kUnroll=${c.kUnroll}${c.prefetch > 0 ? ` prefetch=${c.prefetch}` : ''} threads=${c.threads} flags="${c.flags}"`
+    `order=${c.loopOrder} kUnroll=${c.kUnroll}${c.prefetch > 0 ? ` prefetch=${c.prefetch}` : ''}${c.split === 'k' && c.threads > 1 ? ' split=k' : ''} threads=${c.threads} flags="${c.flags}"`
   );
 }

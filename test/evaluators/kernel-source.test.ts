@@ -42,6 +42,8 @@ const configs: [string, KernelGenome][] = [
   ],
   ['prefetch 4, B packed', { ...small, prefetch: 4, packB: true, mr: 4, nr: 16 }],
   ['prefetch 8, B in place, 2 threads', { ...small, prefetch: 8, packB: false, threads: 2, vec: 64, mr: 2, nr: 48 }],
+  ['split k, 2 threads, B in place', { ...small, split: 'k', threads: 2, packB: false, mr: 4, nr: 16 }],
+  ['split k, 2 threads, both packed, knm', { ...small, split: 'k', threads: 2, loopOrder: 'knm', mr: 6, nr: 8 }],
   ['default blocks (larger than the matrices)', { flags: '-O2' }],
   ['naive', { ...NAIVE_KERNEL_CONFIG, flags: '-O2' }],
   ['naive, 2 threads', { ...NAIVE_KERNEL_CONFIG, flags: '-O2', threads: 2 }],

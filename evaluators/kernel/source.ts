@@ -259,7 +259,7 @@ ${body}`;
 #define A_SIZE ${c.packA ? '((long)MC * KC)' : '1L'}
 #define B_SIZE ${c.packB ? '((long)KC * NC)' : '1L'}
 #define E_SIZE ${c.packB ? '1L' : '((long)KC * NR)'}
-static float *Apack, *Bpack, *Epack;${splitK ? '\nstatic float *Cpart; /* the other threads\' copies of C */\nstatic long Cpart_floats;' : ''}
+static float *Apack, *Bpack, *Epack;${splitK ? "\nstatic float *Cpart; /* the other threads' copies of C */\nstatic long Cpart_floats;" : ''}
 static void sgemm(long M, long N, long K, const float *restrict A, const float *restrict B, float *restrict C) {
   if (!Apack) {
     Apack = alloc_floats(THREADS * A_SIZE);

@@ -54,6 +54,12 @@ export interface EvalResult {
    * (e.g. BinVal with n > 53: fitness holds the top 53 bits, tiebreak the rest).
    */
   tiebreak?: number[];
+  /**
+   * Several objectives, raw, in the order of the config's `objectives.directions` (which says, per objective, whether
+   * higher or lower is better): for multi-objective strategies and archives. `fitness` stays the single number that
+   * single-objective parts read (e.g. the first objective, or a scalarisation the evaluator chooses).
+   */
+  objectives?: number[];
 }
 
 /** A fitness function, run inside a worker. An evaluator knows nothing about the search. */

@@ -156,6 +156,8 @@ function eventRow(e: RunEvent, names: readonly string[], view: RunView): Record<
       cell: e.cell,
     });
     names.forEach((n, i) => (row[n] = e.d?.[i]));
+    const objectiveNames = view.config.objectives?.names;
+    e.ob?.forEach((v, i) => (row[objectiveNames?.[i] ?? `objective_${i + 1}`] = v)); // several objectives, raw
     for (const [k, v] of Object.entries(e.m ?? {})) if (!(k in row)) row[k] = v; // the evaluator's metrics
   } else Object.assign(row, { failure: e.kind, message: e.msg });
   if (e.fid) Object.assign(row, { fidelity: e.fid[0], sample: e.fid[1] }); // raced proposals: the stage they ran at

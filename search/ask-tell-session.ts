@@ -7,7 +7,7 @@ import type { Checkpoint } from '../store/events.js';
 import type { RunStore } from '../store/run-store.js';
 import { watchAppends } from './ask-tell-store.js';
 import type { CachePolicy } from './cache-policy.js';
-import { dimsOf, type RunConfig } from './config.js';
+import { dimsOf, objectiveCountOf, type RunConfig } from './config.js';
 import { runEngine, type EngineResult } from './engine.js';
 import { checkResult, cleanResult } from './evaluation.js';
 import { createTellExecutor, type TellExecutor } from './executors/tell.js';
@@ -94,6 +94,7 @@ export class Session<G> implements AskTell<G> {
   private readonly unsettled = new Set<Promise<void>>(); // told, not yet durable
   private readonly stop = new AbortController();
   private descriptorCount = 0;
+  private objectiveCount = 0;
   private run: { input: BeginInput; engine: Promise<EngineResult>; means: SampleMeans } | undefined;
 
   /** `release`: runs once the session has closed (its store is closed). */
@@ -122,6 +123,7 @@ export class Session<G> implements AskTell<G> {
   async begin(input: BeginInput): Promise<AskTell<G>> {
     const { config, store } = input;
     this.descriptorCount = dimsOf(config).length;
+    this.objectiveCount = objectiveCountOf(config);
     const means = input.means ?? createSampleMeans();
     await store.putMeta('status', 'running');
     const { space, strategy, archive, executor } = input.parts;
@@ -180,7 +182,7 @@ export class Session<G> implements AskTell<G> {
 
   tell(id: number, result: EvalResult): Promise<void> {
     this.checkSettle(id, 'tell');
-    const problem = checkResult(result, this.descriptorCount, `tell(${id})`);
+    const problem = checkResult(result, this.descriptorCount, `tell(${id})`, this.objectiveCount);
     if (problem)
       throw new AskTellError(
         'E_BAD_RESULT',

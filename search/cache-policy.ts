@@ -42,6 +42,8 @@ export interface CachePolicyOptions {
   readonly epsilon: number;
   /** Results whose descriptors do not fit the archive (an older run's dims) are ignored. */
   readonly descriptorCount: number;
+  /** Likewise the objectives: a cached result without the objectives the config asks for does not answer. */
+  readonly objectiveCount?: number;
 }
 
 export function createCachePolicy(cache: ResultCache | undefined, options: CachePolicyOptions): CachePolicy {
@@ -55,7 +57,9 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
     };
   }
   const usable = (entry: CacheEntry | undefined): entry is CacheEntry =>
-    entry !== undefined && (entry.result.descriptors?.length ?? 0) === options.descriptorCount;
+    entry !== undefined &&
+    (entry.result.descriptors?.length ?? 0) === options.descriptorCount &&
+    (!options.objectiveCount || entry.result.objectives?.length === options.objectiveCount);
 
   return {
     enabled: true,

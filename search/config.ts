@@ -99,6 +99,21 @@ export const runConfigSchema = z.strictObject({
     .default('run'),
   seed: z.int().nonnegative().default(0),
   direction: z.enum(['maximize', 'minimize']).default('maximize'),
+  objectives: z
+    .strictObject({
+      directions: z
+        .array(z.enum(['maximize', 'minimize']))
+        .min(2, 'list at least two objectives (one objective is `direction`)')
+        .max(16)
+        .describe('per objective of the evaluator’s `objectives`, whether higher or lower is better'),
+      names: z.array(z.string().min(1)).optional().describe('a name per objective, for tables and plots'),
+    })
+    .refine((o) => o.names === undefined || o.names.length === o.directions.length, {
+      message: 'objectives.names must name every objective of objectives.directions',
+      path: ['names'],
+    })
+    .optional()
+    .describe('several objectives: every result must carry objectives of this length'),
   space: z.union([moduleRef, typedRef]),
   evaluator: evaluatorSchema,
   search: z.looseObject({ strategy: z.string().min(1) }),
@@ -313,4 +328,9 @@ export function isModuleRef(ref: RunConfig['space']): ref is ModuleRef {
 /** The archive's descriptor dimensions (every archive type has `dims`). */
 export function dimsOf(config: RunConfig): readonly { name: string; min: number; max: number; bins?: number }[] {
   return (config.archive as unknown as { dims: { name: string; min: number; max: number; bins?: number }[] }).dims;
+}
+
+/** How many objectives every result must carry (the config's `objectives.directions`); 0 when none are asked for. */
+export function objectiveCountOf(config: RunConfig): number {
+  return config.objectives?.directions.length ?? 0;
 }

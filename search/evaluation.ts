@@ -90,7 +90,7 @@ export function createEvaluationRunner(
   };
   /** A result as the engine takes it: checked, copied clean, or a failure naming the problem. */
   const accept = (raw: unknown, fingerprint?: string): TaskResult => {
-    const problem = checkResult(raw, spec.descriptorCount);
+    const problem = checkResult(raw, spec.descriptorCount, 'evaluate()', spec.objectiveCount ?? 0);
     if (problem) return { ok: false, failure: { kind: 'invalid', message: problem } };
     return {
       ok: true,
@@ -228,7 +228,7 @@ async function answerFromFingerprint(
   } catch (error) {
     return fail('threw', error, 'describe() failed: ');
   }
-  const problem = checkResult(raw, spec.descriptorCount, 'describe()');
+  const problem = checkResult(raw, spec.descriptorCount, 'describe()', spec.objectiveCount ?? 0);
   if (problem) return { ok: false, failure: { kind: 'invalid', message: problem } };
   return { ok: true, result: cleanResult(raw), fingerprint, source: 'fingerprint' };
 }
@@ -246,14 +246,19 @@ export function fail(kind: Failure['kind'], error: unknown, prefix = ''): { ok: 
 }
 
 /** Why a returned value is not a usable EvalResult, or undefined when it is; `from` names the hook that returned it. */
-export function checkResult(raw: unknown, descriptorCount: number, from = 'evaluate()'): string | undefined {
+export function checkResult(
+  raw: unknown,
+  descriptorCount: number,
+  from = 'evaluate()',
+  objectiveCount = 0,
+): string | undefined {
   if (raw === null || typeof raw !== 'object')
     return `${from} returned ${raw === null ? 'null' : typeof raw}; expected { fitness, descriptors }`;
-  const problem = fieldProblem(raw as Record<string, unknown>, descriptorCount);
+  const problem = fieldProblem(raw as Record<string, unknown>, descriptorCount, objectiveCount);
   return problem === undefined || from === 'evaluate()' ? problem : `${from}: ${problem}`;
 }
 
-function fieldProblem(r: Record<string, unknown>, descriptorCount: number): string | undefined {
+function fieldProblem(r: Record<string, unknown>, descriptorCount: number, objectiveCount: number): string | undefined {
   if (typeof r.fitness !== 'number' || !Number.isFinite(r.fitness))
     return `fitness is ${describeValue(r.fitness)}; expected a finite number`;
   const d = r.descriptors;
@@ -268,6 +273,18 @@ function fieldProblem(r: Record<string, unknown>, descriptorCount: number): stri
   }
   if (r.tiebreak !== undefined && !(Array.isArray(r.tiebreak) && r.tiebreak.every((v) => Number.isFinite(v))))
     return 'tiebreak must be an array of finite numbers';
+  const o = r.objectives;
+  if (objectiveCount > 0 && o === undefined)
+    return `objectives is missing; the config's objectives.directions lists ${objectiveCount} (return objectives: number[] from the evaluator)`;
+  if (o !== undefined) {
+    if (!Array.isArray(o) && !ArrayBuffer.isView(o))
+      return `objectives is ${describeValue(o)}; expected an array of finite numbers`;
+    const arr = Array.from(o as ArrayLike<unknown>);
+    if (objectiveCount > 0 && arr.length !== objectiveCount)
+      return `objectives has length ${arr.length}; the config's objectives.directions lists ${objectiveCount}`;
+    const bad = arr.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) return `objectives[${bad}] is ${describeValue(arr[bad])}; expected a finite number`;
+  }
   if (r.metrics !== undefined) {
     if (r.metrics === null || typeof r.metrics !== 'object' || Array.isArray(r.metrics))
       return `metrics is ${describeValue(r.metrics)}; expected an object of numbers`;
@@ -297,6 +314,7 @@ export function cleanResult(raw: EvalResult): EvalResult {
   const out: EvalResult = { fitness: raw.fitness };
   if (raw.descriptors !== undefined) out.descriptors = numbers(raw.descriptors);
   if (raw.tiebreak !== undefined) out.tiebreak = numbers(raw.tiebreak);
+  if (raw.objectives !== undefined) out.objectives = numbers(raw.objectives);
   if (raw.metrics !== undefined) {
     const metrics: Record<string, number> = {};
     for (const k of Object.keys(raw.metrics)) {

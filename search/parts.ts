@@ -6,7 +6,7 @@ import type { Checkpoint } from '../store/events.js';
 import { cacheNamespace, openResultCache, type ResultCache } from '../store/result-cache.js';
 import { spaces } from '../spaces/index.js';
 import { createCachePolicy, type CachePolicy } from './cache-policy.js';
-import { dimsOf, isModuleRef, type RunConfig } from './config.js';
+import { dimsOf, isModuleRef, objectiveCountOf, type RunConfig } from './config.js';
 import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
 import { withoutKeys } from '../core/objects.js';
 import { loadEvaluator } from './evaluation.js';
@@ -82,6 +82,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
     fidelity: config.evaluator.fidelity,
     timeoutMs: config.evaluator.timeoutSeconds * 1000,
     descriptorCount: dimsOf(config).length,
+    objectiveCount: objectiveCountOf(config),
     ...(resultCache
       ? {
           cache: {
@@ -150,6 +151,7 @@ export function cachePolicyOf(config: RunConfig, parts: Parts): CachePolicy {
     maxRepeats: config.cache.maxRepeats,
     epsilon: config.cache.epsilon,
     descriptorCount: dimsOf(config).length,
+    objectiveCount: objectiveCountOf(config),
   });
 }
 

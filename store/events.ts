@@ -23,6 +23,8 @@ export interface OkEvent {
   readonly f: number;
   readonly d?: readonly number[];
   readonly tb?: readonly number[];
+  /** Objectives (several, raw), when the evaluator returns them. */
+  readonly ob?: readonly number[];
   readonly st: EventStatus;
   readonly cell: number;
   /** Encoded genome; present when the candidate entered the archive (or when `log.genomes` is 'all'). */
@@ -153,6 +155,7 @@ export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
   if (r.fid) e.fid = r.fid;
   if (result.descriptors?.length) e.d = result.descriptors;
   if (result.tiebreak) e.tb = result.tiebreak;
+  if (result.objectives) e.ob = result.objectives;
   if (r.genome !== undefined) e.g = r.genome;
   if (r.parents.length) e.parents = r.parents;
   if (result.metrics) e.m = result.metrics;
@@ -168,6 +171,7 @@ export function fromEvent(e: RunEvent): EventRecord {
     fitness: e.f,
     ...(e.d ? { descriptors: [...e.d] } : {}),
     ...(e.tb ? { tiebreak: [...e.tb] } : {}),
+    ...(e.ob ? { objectives: [...e.ob] } : {}),
     ...(e.m ? { metrics: { ...e.m } } : {}),
   };
   return {

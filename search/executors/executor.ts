@@ -44,6 +44,8 @@ export interface EvaluatorSpec {
   readonly timeoutMs: number;
   /** Length every result's descriptors must have (the archive's dimensions). */
   readonly descriptorCount: number;
+  /** Length every result's objectives must have (the config's objectives.directions); 0 or absent: none asked for. */
+  readonly objectiveCount?: number;
   /**
    * Level-2 lookups read this cache (read-only); absent when caching is off. With `samples` (aggregate mode) a
    * fingerprint is answered only once it holds that many samples: until then its code is measured again.

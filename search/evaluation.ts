@@ -263,13 +263,8 @@ function fieldProblem(r: Record<string, unknown>, descriptorCount: number, objec
     return `fitness is ${describeValue(r.fitness)}; expected a finite number`;
   const d = r.descriptors;
   if (descriptorCount > 0 || d !== undefined) {
-    if (!Array.isArray(d) && !ArrayBuffer.isView(d))
-      return `descriptors is ${describeValue(d)}; expected an array of ${descriptorCount} numbers`;
-    const arr = Array.from(d as ArrayLike<unknown>);
-    if (arr.length !== descriptorCount)
-      return `descriptors has length ${arr.length}; the archive has ${descriptorCount} dimension(s)`;
-    const bad = arr.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-    if (bad >= 0) return `descriptors[${bad}] is ${describeValue(arr[bad])}; expected a finite number`;
+    const problem = vectorProblem('descriptors', d, descriptorCount, `the archive has ${descriptorCount} dimension(s)`);
+    if (problem) return problem;
   }
   if (r.tiebreak !== undefined && !(Array.isArray(r.tiebreak) && r.tiebreak.every((v) => Number.isFinite(v))))
     return 'tiebreak must be an array of finite numbers';
@@ -277,13 +272,13 @@ function fieldProblem(r: Record<string, unknown>, descriptorCount: number, objec
   if (objectiveCount > 0 && o === undefined)
     return `objectives is missing; the config's objectives.directions lists ${objectiveCount} (return objectives: number[] from the evaluator)`;
   if (o !== undefined) {
-    if (!Array.isArray(o) && !ArrayBuffer.isView(o))
-      return `objectives is ${describeValue(o)}; expected an array of finite numbers`;
-    const arr = Array.from(o as ArrayLike<unknown>);
-    if (objectiveCount > 0 && arr.length !== objectiveCount)
-      return `objectives has length ${arr.length}; the config's objectives.directions lists ${objectiveCount}`;
-    const bad = arr.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-    if (bad >= 0) return `objectives[${bad}] is ${describeValue(arr[bad])}; expected a finite number`;
+    const problem = vectorProblem(
+      'objectives',
+      o,
+      objectiveCount > 0 ? objectiveCount : undefined,
+      `the config's objectives.directions lists ${objectiveCount}`,
+    );
+    if (problem) return problem;
   }
   if (r.metrics !== undefined) {
     if (r.metrics === null || typeof r.metrics !== 'object' || Array.isArray(r.metrics))
@@ -297,6 +292,16 @@ function fieldProblem(r: Record<string, unknown>, descriptorCount: number, objec
     }
   }
   return undefined;
+}
+
+/** Why `v` is not an array (or typed array) of finite numbers of `length` (any length when undefined). */
+function vectorProblem(name: string, v: unknown, length: number | undefined, why: string): string | undefined {
+  if (!Array.isArray(v) && !ArrayBuffer.isView(v))
+    return `${name} is ${describeValue(v)}; expected an array of ${length ?? 'finite'} numbers`;
+  const arr = Array.from(v as ArrayLike<unknown>);
+  if (length !== undefined && arr.length !== length) return `${name} has length ${arr.length}; ${why}`;
+  const bad = arr.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+  return bad >= 0 ? `${name}[${bad}] is ${describeValue(arr[bad])}; expected a finite number` : undefined;
 }
 
 function describeValue(v: unknown): string {

@@ -1,7 +1,6 @@
 // A tiny read-bandwidth probe (a STREAM-like sum over a large array), for the roofline of memory-bound shapes: at
 // M = 1 (decode) the GEMM reads all of B once per 2·K·N flops, so GFLOP/s ≤ 0.5 flop/byte × GB/s.
-import { compileKernel } from './compile.js';
-import { runProcess, trimOutput } from './process.js';
+import { positiveInteger, runProbe } from './probe.js';
 import { median } from './run.js';
 
 export interface BandwidthOptions {
@@ -110,12 +109,6 @@ int main(int argc, char **argv) {
 }
 `;
 
-const positiveInteger = (name: string, value: number): number => {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new RangeError(`bandwidthProbe: ${name} must be a positive integer, got ${String(value)}`);
-  return value;
-};
-
 /**
  * Median read bandwidth in GB/s of summing a `megabytes` array (`threads` > 1 uses OpenMP) as `streams` streams.
  * @throws {RangeError} for a repeats, threads or streams that is not a positive integer, or megabytes not positive.
@@ -125,29 +118,20 @@ export async function bandwidthProbe(options: BandwidthOptions = {}): Promise<Ba
   const megabytes = options.megabytes ?? 256;
   if (!(Number.isFinite(megabytes) && megabytes > 0))
     throw new RangeError(`bandwidthProbe: megabytes must be a positive number, got ${String(megabytes)}`);
-  const repeats = positiveInteger('repeats', options.repeats ?? 5);
-  const threads = positiveInteger('threads', options.threads ?? 1);
-  const streams = positiveInteger('streams', options.streams ?? 1);
-  const march = options.march ?? 'native';
-  const args = ['-O2', ...(march === 'none' ? [] : [`-march=${march}`]), ...(threads > 1 ? ['-fopenmp'] : [])];
-  const compiled = await compileKernel(SOURCE, {
-    buildDir: options.buildDir ?? '.elites/kernels',
-    args,
-    ...(options.cc ? { cc: options.cc } : {}),
-  });
+  const repeats = positiveInteger('bandwidthProbe', 'repeats', options.repeats ?? 5);
+  const threads = positiveInteger('bandwidthProbe', 'threads', options.threads ?? 1);
+  const streams = positiveInteger('bandwidthProbe', 'streams', options.streams ?? 1);
   const floats = Math.max(BLOCK * streams, Math.floor((megabytes * 2 ** 20) / 4));
-  const out = await runProcess(
-    compiled.binary,
-    [String(floats), String(repeats), String(streams), options.hugePages === false ? '0' : '1'],
-    {
-      timeoutSeconds: options.timeoutSeconds ?? 60,
-      env: { ...process.env, OMP_NUM_THREADS: String(threads) },
-    },
-  );
-  if (out.code !== 0)
-    throw new Error(
-      `bandwidth probe failed (${out.timedOut ? 'timed out' : (out.signal ?? `exit ${out.code}`)}): ${trimOutput(out.stderr, 4)}`,
-    );
-  const parsed = JSON.parse(out.stdout.trim()) as { gbps_samples: number[]; bytes: number };
+  const parsed = await runProbe<{ gbps_samples: number[]; bytes: number }>({
+    label: 'bandwidth probe',
+    source: SOURCE,
+    flags: ['-O2'],
+    argv: [String(floats), String(repeats), String(streams), options.hugePages === false ? '0' : '1'],
+    threads,
+    march: options.march,
+    buildDir: options.buildDir,
+    cc: options.cc,
+    timeoutSeconds: options.timeoutSeconds ?? 60,
+  });
   return { gbps: median(parsed.gbps_samples), samples: parsed.gbps_samples, bytes: parsed.bytes };
 }

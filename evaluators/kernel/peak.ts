@@ -2,8 +2,7 @@
 // or of all cores), next to bandwidth.ts's memory ceiling. No loads or stores in the timed loop, so the figure is what
 // the FMA pipes deliver, whatever the caches and memory do.
 import { availableParallelism } from 'node:os';
-import { compileKernel } from './compile.js';
-import { runProcess, trimOutput } from './process.js';
+import { positiveInteger, runProbe } from './probe.js';
 import { median } from './run.js';
 
 export interface PeakOptions {
@@ -117,45 +116,30 @@ int main(int argc, char **argv) {
 }
 `;
 
-const positiveInteger = (name: string, value: number): number => {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new RangeError(`measurePeakFlops: ${name} must be a positive integer, got ${String(value)}`);
-  return value;
-};
-
 /**
  * Median peak single-precision GFLOP/s of `threads` cores running independent FMA chains on registers.
  * @throws {RangeError} for a threads, repeats or minSampleMs that is not positive.
  * @throws {Error} when the probe does not compile, crashes, times out or runs another number of threads.
  */
 export async function measurePeakFlops(options: PeakOptions = {}): Promise<PeakResult> {
-  const threads = positiveInteger('threads', options.threads ?? availableParallelism());
-  const repeats = positiveInteger('repeats', options.repeats ?? 5);
+  const threads = positiveInteger('measurePeakFlops', 'threads', options.threads ?? availableParallelism());
+  const repeats = positiveInteger('measurePeakFlops', 'repeats', options.repeats ?? 5);
   const minSampleMs = options.minSampleMs ?? 50;
   if (!(Number.isFinite(minSampleMs) && minSampleMs > 0))
     throw new RangeError(`measurePeakFlops: minSampleMs must be a positive number, got ${String(minSampleMs)}`);
-  const march = options.march ?? 'native';
-  const args = [
-    '-O2',
-    '-ffp-contract=fast', // gcc's default for GNU C, spelled out: the multiply-add must become one FMA
-    ...(march === 'none' ? [] : [`-march=${march}`]),
-    ...(threads > 1 ? ['-fopenmp'] : []),
-  ];
-  const compiled = await compileKernel(SOURCE, {
-    buildDir: options.buildDir ?? '.elites/kernels',
-    args,
-    ...(options.cc ? { cc: options.cc } : {}),
-  });
-  const out = await runProcess(compiled.binary, [String(repeats), String(minSampleMs)], {
+  const parsed = await runProbe<{ gflops_samples: number[]; vector_bytes: number; threads: number }>({
+    label: 'peak-flops probe',
+    source: SOURCE,
+    flags: ['-O2', '-ffp-contract=fast'], // gcc's default for GNU C, spelled out: the multiply-add must become one FMA
+    argv: [String(repeats), String(minSampleMs)],
+    threads,
+    march: options.march,
+    buildDir: options.buildDir,
+    cc: options.cc,
     // calibration + samples, each ~1.2 × minSampleMs on an idle machine; the default leaves room for a loaded one
     timeoutSeconds: options.timeoutSeconds ?? 30 + ((repeats + 2) * 4 * minSampleMs) / 1000,
-    env: { ...process.env, OMP_NUM_THREADS: String(threads), OMP_DYNAMIC: 'false' },
+    env: { OMP_DYNAMIC: 'false' },
   });
-  if (out.code !== 0)
-    throw new Error(
-      `peak-flops probe failed (${out.timedOut ? 'timed out' : (out.signal ?? `exit ${out.code}`)}): ${trimOutput(out.stderr, 4)}`,
-    );
-  const parsed = JSON.parse(out.stdout.trim()) as { gflops_samples: number[]; vector_bytes: number; threads: number };
   if (parsed.threads !== threads)
     throw new Error(`peak-flops probe ran ${parsed.threads} threads, not the ${threads} asked for`);
   const samples = parsed.gflops_samples;

@@ -1,6 +1,7 @@
 // The kernel report's goals and their verdicts. A goal is met only if it holds in every round of the re-measurement
 // (each round's ratio uses that round's own numbers: the kernel and numpy measured minutes apart, or the bandwidth
 // of the same round), so a verdict cannot rest on one lucky round or on a median inside its own noise.
+import { median } from '../../evaluators/kernel/index.js';
 
 /** What a shape's best kernel is compared with. */
 export type GoalMeasure = 'numpy' | 'roofline';
@@ -41,14 +42,12 @@ export function roundRatios(values: readonly number[], references: readonly numb
 }
 
 export function verdict(goal: Goal, rounds: readonly number[]): Verdict {
-  const sorted = [...rounds].sort((a, b) => a - b);
-  const mid = sorted.length === 0 ? Number.NaN : (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
   const held = rounds.filter((r) => r >= goal.target).length;
   return {
     goal,
     rounds: [...rounds],
-    min: sorted[0] ?? Number.NaN,
-    median: mid,
+    min: rounds.length === 0 ? Number.NaN : Math.min(...rounds),
+    median: rounds.length === 0 ? Number.NaN : median(rounds),
     held,
     met: rounds.length > 0 && held === rounds.length,
   };

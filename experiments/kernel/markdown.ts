@@ -1,6 +1,7 @@
 // docs/kernels.md from a kernel report (bench/results/kernels.json): the tables, and the reading of them written
 // from the same numbers, so the page is regenerated whole (--markdown-only rewrites it without measuring).
 import { join } from 'node:path';
+import { median } from '../../evaluators/kernel/index.js';
 import { loadRunConfig } from '../../search/config.js';
 import { repoRoot } from '../../tools/args.js';
 import { LOAD_LIMIT, type LoadRecord } from './machine.js';
@@ -241,9 +242,7 @@ function ceilings(report: Report): string[] {
   const all = (key: string): number[] => report.shapes.flatMap((s) => (s[key] as number[] | undefined) ?? []);
   const line = (label: string, xs: number[], unit: string): string => {
     if (xs.length === 0) return `| ${label} | – | – | – |`;
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
-    return `| ${label} | ${mid.toFixed(1)} ${unit} | ${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)} | ${xs.length} |`;
+    return `| ${label} | ${median(xs).toFixed(1)} ${unit} | ${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} | ${xs.length} |`;
   };
   return [
     "### The machine's ceilings (probes run once per round of every shape)",

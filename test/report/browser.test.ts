@@ -12,7 +12,8 @@ import { writeReport } from '../../report/report.js';
 import { startDashboard } from '../../report/server.js';
 import { spawnCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/files.js';
-import { kernelConfig, runConfig } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { EvaluationGate, kernelConfig, runConfig } from './helpers.js';
 
 const chromiumPath = ((): string => {
   try {
@@ -156,12 +157,16 @@ describe.skipIf(!chromiumPath)(
       mkdirSync(runs);
       const dashboard = await startDashboard({ runsDir: runs, port: 0, pollMs: 200 });
       const { page, problems } = await newPage();
+      // The test paces the run (EvaluationGate): it stands still after 50 evaluations, then after 150, so the page is
+      // seen running at two points that differ, however fast or slow the machine.
+      const gate = new EvaluationGate(join(root, 'live-gate'));
       try {
         await page.setViewportSize(widths[0]);
         await page.goto(dashboard.url);
         await page.waitForSelector('body[data-runs="0"]');
+        gate.allow(50);
         const run = spawnCli(
-          ['run', kernelConfig(root, { evaluations: 1500, ms: 10, name: 'live' }), '--out', join(runs, 'live')],
+          ['run', kernelConfig(root, { evaluations: 1500, name: 'live', gate }), '--out', join(runs, 'live')],
           root,
         );
         const row = page.locator('tr[data-run="live"]');
@@ -169,26 +174,23 @@ describe.skipIf(!chromiumPath)(
         await row.locator('a').click();
         await page.waitForSelector('body[data-status="running"]', { timeout: 20_000 });
 
-        // Follow the page: the data it shows (its log seq) must move on while the run is still running.
-        const states: { status: string; seq: number; proposals: string }[] = [];
-        let shot = false;
-        for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-          const state = (await page.evaluate(
+        type PageState = { status: string; seq: number; proposals: string };
+        const state = async (): Promise<PageState> =>
+          (await page.evaluate(
             `({ status: document.body.dataset.status, seq: Number(document.body.dataset.seq), proposals: document.querySelector('#stat-proposals').textContent })`,
-          )) as (typeof states)[number];
-          if (states.at(-1)?.seq !== state.seq) states.push(state);
-          if (!shot && state.status === 'running' && states.length >= 2) {
-            await page.screenshot({ path: join(screenshots, `dashboard-${widths[0].width}.png`), fullPage: true });
-            shot = true;
-          }
-          if (state.status !== 'running') break;
-          await page.waitForTimeout(100);
-        }
+          )) as PageState;
+        const stateWhen = (what: string, ok: (s: PageState) => boolean): Promise<PageState> =>
+          waitFor(async () => ((s) => ok(s) && s)(await state()), { what });
+        const first = await stateWhen('the page to show the first evaluations', (s) => s.seq >= 0);
+        await page.screenshot({ path: join(screenshots, `dashboard-${widths[0].width}.png`), fullPage: true });
+        gate.allow(150);
+        const second = await stateWhen('the page to follow the run past its pause', (s) => s.seq > first.seq);
+        gate.allow(Infinity);
         const result = await run.done;
         expect(result.code, result.stderr).toBe(0);
-        const running = states.filter((s) => s.status === 'running');
-        expect(running.length, JSON.stringify(states)).toBeGreaterThanOrEqual(2);
-        expect(new Set(running.map((s) => s.proposals)).size).toBe(running.length); // the page's numbers changed each time
+        // Both seen while the run was held below its budget: running, and the page's numbers changed in between.
+        expect([first.status, second.status]).toEqual(['running', 'running']);
+        expect(second.proposals).not.toBe(first.proposals);
         await page.waitForSelector('body[data-status="done"]');
         expect(await page.evaluate(DRAWN_CELLS)).toBe(
           (JSON.parse(readFileSync(join(runs, 'live', 'summary.json'), 'utf8')) as { archive: { size: number } })
@@ -199,12 +201,6 @@ describe.skipIf(!chromiumPath)(
         await page.setViewportSize(widths[1]);
         await page.waitForTimeout(200);
         await page.screenshot({ path: join(screenshots, `dashboard-${widths[1].width}.png`), fullPage: true });
-        if (!shot)
-          await page
-            .setViewportSize(widths[0])
-            .then(() =>
-              page.screenshot({ path: join(screenshots, `dashboard-${widths[0].width}.png`), fullPage: true }),
-            );
 
         await page.setViewportSize(widths[0]);
         await page.goto(dashboard.url);
@@ -212,6 +208,7 @@ describe.skipIf(!chromiumPath)(
         await page.screenshot({ path: join(screenshots, 'dashboard-runs-1280.png') });
         expect(problems).toEqual([]);
       } finally {
+        gate.allow(Infinity); // never leave the child waiting
         await page.close();
         await dashboard.close();
       }

@@ -1,15 +1,31 @@
 // Small runs for the report and dashboard tests: configs written into a temp dir, run in-process or as the built bin.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
 
 export const toyKernel = fileURLToPath(new URL('./fixtures/toy-kernel.mjs', import.meta.url));
 
+/**
+ * Paces a live toy-kernel run from the test (workers 0: one counter): the evaluator waits until the gate allows its
+ * next evaluation, so a test sees the run stand still at a point it chose instead of racing a run that may finish first.
+ */
+export class EvaluationGate {
+  constructor(readonly path: string) {
+    this.allow(0);
+  }
+
+  /** Let the run go on until `evaluations` evaluations in all (Infinity: to its end). */
+  allow(evaluations: number): void {
+    writeFileSync(`${this.path}.tmp`, String(evaluations)); // renamed into place: the reader never sees half a number
+    renameSync(`${this.path}.tmp`, this.path);
+  }
+}
+
 /** A categorical "kernel" search over a 2-D grid: cache hits of both levels and failures, deterministic (workers 0). */
 export function kernelConfig(
   dir: string,
-  options: { evaluations?: number; ms?: number; seed?: number; name?: string } = {},
+  options: { evaluations?: number; ms?: number; seed?: number; name?: string; gate?: EvaluationGate } = {},
 ): string {
   const path = join(dir, `${options.name ?? 'toy'}.json`);
   writeFileSync(
@@ -27,7 +43,7 @@ export function kernelConfig(
           pack: [true, false],
         },
       },
-      evaluator: { module: toyKernel, options: { ms: options.ms ?? 0 } },
+      evaluator: { module: toyKernel, options: { ms: options.ms ?? 0, gate: options.gate?.path } },
       search: { strategy: 'map-elites', initialRandom: 40 },
       archive: {
         type: 'grid',

@@ -9,7 +9,7 @@ import type { ReportSnapshot, RunProbe } from '../../report/snapshot-types.js';
 import { spawnCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
 import { elitesOf } from '../helpers/runs.js';
-import { kernelConfig, runConfig } from './helpers.js';
+import { EvaluationGate, kernelConfig, runConfig } from './helpers.js';
 
 const open: Dashboard[] = [];
 afterEach(async () => {
@@ -130,18 +130,37 @@ describe('elites serve', () => {
     const dir = useRunFiles();
     const runs = join(dir, 'runs');
     mkdirSync(runs);
-    // Same seed, one evaluation at a time: deterministic. The watched run sleeps 10 ms per evaluation so it lasts a few seconds.
+    // Same seed, one evaluation at a time: deterministic. The test paces the watched run (EvaluationGate): it stands
+    // still after 50 evaluations until the dashboard has sent a snapshot of it, then after 150 until a newer one came.
     await runConfig(kernelConfig(dir, { evaluations: 1500, name: 'reference' }), join(dir, 'reference'));
     const d = await dashboard(runs, 100);
+    const gate = new EvaluationGate(join(dir, 'watched-gate'));
+    gate.allow(50);
     const run = spawnCli(
-      ['run', kernelConfig(dir, { evaluations: 1500, ms: 10, name: 'watched' }), '--out', join(runs, 'watched')],
+      ['run', kernelConfig(dir, { evaluations: 1500, name: 'watched', gate }), '--out', join(runs, 'watched')],
       dir,
     );
-    await waitFor('the run to be listed', async () => {
-      const list = JSON.parse((await get(`${d.url}api/runs`)).body) as RunProbe[];
-      return list.find((r) => r.id === 'watched' && r.status === 'running') ? true : undefined;
-    });
-    const seen = await followRun(`${d.url}api/runs/watched/events`, (s) => s.status !== 'running', 30_000);
+    let seen: ReportSnapshot[];
+    try {
+      await waitFor('the run to be listed', async () => {
+        const list = JSON.parse((await get(`${d.url}api/runs`)).body) as RunProbe[];
+        return list.find((r) => r.id === 'watched' && r.status === 'running') ? true : undefined;
+      });
+      let firstSeq: number | undefined;
+      seen = await followRun(
+        `${d.url}api/runs/watched/events`,
+        (s) => {
+          if (s.status === 'running' && s.seq >= 0 && firstSeq === undefined) {
+            firstSeq = s.seq;
+            gate.allow(150);
+          } else if (s.status === 'running' && firstSeq !== undefined && s.seq > firstSeq) gate.allow(Infinity);
+          return s.status !== 'running';
+        },
+        30_000,
+      );
+    } finally {
+      gate.allow(Infinity); // never leave the child waiting
+    }
     const result = await run.done;
     expect(result.code, result.stderr).toBe(0);
 

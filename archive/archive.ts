@@ -12,6 +12,8 @@ export interface Elite<G> extends Scored {
   readonly descriptors: readonly number[];
   /** The evaluator's extra numbers for this elite (e.g. a held-out accuracy): carried, never compared. */
   readonly metrics?: Readonly<Record<string, number>>;
+  /** Several objectives, each higher-is-better (directions applied): what a Pareto archive compares. */
+  readonly objectives?: readonly number[];
 }
 
 /** What the engine adds. Compare candidates only with `compareScored` (score, then tiebreak). */
@@ -20,6 +22,8 @@ export interface Candidate<G> extends Scored {
   readonly genome: G;
   readonly descriptors: readonly number[];
   readonly metrics?: Readonly<Record<string, number>>;
+  /** With the config's `objectives`: each higher-is-better (directions applied). */
+  readonly objectives?: readonly number[];
 }
 
 export interface AddResult {
@@ -42,6 +46,13 @@ export interface ArchiveStats {
   /** Highest score, or undefined when empty. */
   readonly bestScore: number | undefined;
   readonly bestId: number | undefined;
+  /**
+   * Pareto archives only (mome, pareto): the hypervolume of the front of all their members against the reference
+   * point (then `qdScore` is the MOQD score, Σ over cells of each cell's front's hypervolume, and `qdOffset` 0), and
+   * how many members the fronts hold in all.
+   */
+  readonly hypervolume?: number;
+  readonly members?: number;
 }
 
 /** What strategies may see: reads only. */
@@ -56,6 +67,13 @@ export interface ArchiveView<G> {
   stats(): ArchiveStats;
   /** Cell index for descriptors (clipped into range). */
   cellOf(descriptors: readonly number[]): number;
+  /**
+   * Pareto archives only: every member of every cell's front, in cell order then order of entry (`elites()` and
+   * `get` show one per cell, the member with the best score, so maps and tables keep one entry per cell).
+   */
+  members?(): IterableIterator<Elite<G>>;
+  /** Pareto archives only: the reference point of its hypervolumes, each objective higher-is-better. */
+  readonly reference?: readonly number[];
 }
 
 /**

@@ -4,6 +4,12 @@ import type { SeededRng } from '../core/rng.js';
 import type { Archive } from './archive.js';
 import { createCvtArchive, cvtArchiveOptionsSchema } from './cvt.js';
 import { createGridArchive, gridArchiveOptionsSchema } from './grid.js';
+import {
+  createMomeArchive,
+  createParetoArchive,
+  momeArchiveOptionsSchema,
+  paretoArchiveOptionsSchema,
+} from './mome.js';
 import { createSlidingBoundariesArchive, slidingBoundariesArchiveOptionsSchema } from './sliding-boundaries.js';
 
 export type {
@@ -30,6 +36,14 @@ export type {
   SlidingBoundariesGeometry,
   SlidingDim,
 } from './sliding-boundaries.js';
+export {
+  createMomeArchive,
+  createParetoArchive,
+  momeArchiveOptionsSchema,
+  ParetoArchive,
+  paretoArchiveOptionsSchema,
+} from './mome.js';
+export type { MomeArchiveOptions, ParetoArchiveOptions, ParetoDeps, Tessellation } from './mome.js';
 export { edgeCellWarning, edgeShares } from './edges.js';
 export { DEFAULT_EDGE_WARNING } from './grid.js';
 export type { EdgeCellWarning, EdgeShare } from './edges.js';
@@ -51,6 +65,8 @@ export interface ArchiveDeps {
    * ever added. It lives here, not in the options, because only the run knows the direction.
    */
   readonly qdOffset?: number;
+  /** The config's `objectives.reference`, each objective higher-is-better: a Pareto archive's hypervolumes use it. */
+  readonly reference?: readonly number[];
 }
 
 /** Built-in archives by config `type`. Each schema is strict and excludes `type` and `qdOffset` (the loader strips them). */
@@ -72,6 +88,18 @@ export const archives = {
     slidingBoundariesArchiveOptionsSchema,
     (options, deps: ArchiveDeps): Archive<unknown> =>
       createSlidingBoundariesArchive<unknown>(withOffset(options, deps.qdOffset), { geometry: deps.geometry }),
+  ),
+  mome: defineFactory(
+    'MOME (Pierrot et al. 2022): a grid (`dims` with `bins`) or CVT (`cells`) whose cells each hold a Pareto front of up to `frontCapacity` members; needs the config’s `objectives` with a `reference` point. qdScore is the MOQD score.',
+    momeArchiveOptionsSchema,
+    (options, deps: ArchiveDeps): Archive<unknown> =>
+      createMomeArchive<unknown>(options, { rng: deps.rng, geometry: deps.geometry, reference: deps.reference }),
+  ),
+  pareto: defineFactory(
+    'One Pareto front of up to `capacity` members, no descriptors (for NSGA-II); needs the config’s `objectives` with a `reference` point.',
+    paretoArchiveOptionsSchema,
+    (options, deps: ArchiveDeps): Archive<unknown> =>
+      createParetoArchive<unknown>(options, { reference: deps.reference }),
   ),
 } satisfies Record<string, Factory<ArchiveDeps, Archive<unknown>>>;
 

@@ -1,5 +1,6 @@
 // Human-readable run summaries and elite tables for the CLI.
 import type { RunSummary } from '../search/summary.js';
+import type { ParetoInspection } from '../report/inspect.js';
 import { formatNumber } from './io.js';
 import { createStyle, type Style } from './style.js';
 
@@ -8,7 +9,9 @@ export function formatSummary(s: RunSummary, style: Style = createStyle(false)):
   const lines = [
     `${style.bold(`run ${s.runId}`)}: ${style.status(s.status)}${s.stopReason ? ` (${s.stopReason})` : ''} after ${formatNumber(s.seconds, 3)} s`,
     `  proposals ${s.proposals}  evaluations ${s.evaluations}  cache hits ${hits} (key ${s.cacheHits.key}, fingerprint ${s.cacheHits.fingerprint})  failures ${s.failures}${s.collisions ? `  collisions ${s.collisions}` : ''}`,
-    `  archive ${s.archive.size}/${s.archive.cells} cells  coverage ${(s.archive.coverage * 100).toFixed(2)}%  QD score ${formatNumber(s.archive.qdScore, 6)} (offset ${formatNumber(s.archive.qdOffset)})`,
+    s.archive.hypervolume === undefined
+      ? `  archive ${s.archive.size}/${s.archive.cells} cells  coverage ${(s.archive.coverage * 100).toFixed(2)}%  QD score ${formatNumber(s.archive.qdScore, 6)} (offset ${formatNumber(s.archive.qdOffset)})`
+      : `  archive ${s.archive.size}/${s.archive.cells} cells  coverage ${(s.archive.coverage * 100).toFixed(2)}%  ${s.archive.members ?? 0} Pareto members  hypervolume ${formatNumber(s.archive.hypervolume, 6)}  MOQD score ${formatNumber(s.archive.qdScore, 6)}`,
     s.best
       ? `  best ${style.bold(formatNumber(s.best.fitness, 8))}${samplesNote(s.best)} at [${s.best.descriptors.map((d) => formatNumber(d)).join(', ')}]: ${truncate(s.best.text, 100)}`
       : '  best -',
@@ -58,8 +61,52 @@ export function formatEliteTable(rows: readonly EliteRow[], style: Style = creat
     `[${r.descriptors.map((d) => formatNumber(d, 3)).join(', ')}]`,
     truncate(r.text, 60),
   ]);
+  return table(header, body, style);
+}
+
+/** A Pareto archive's global front (objective columns, ↑ maximized / ↓ minimized) and, with several cells, its cells' fronts. */
+export function formatPareto(p: ParetoInspection, limit: number, style: Style = createStyle(false)): string {
+  const arrows = p.names.map((n, i) => `${n} ${p.directions[i] === 'minimize' ? '↓' : '↑'}`);
+  const shown = evenly(p.front, limit);
+  const header = ['id', 'cell', ...arrows, 'elite'];
+  const body = shown.map((e) => [
+    String(e.id),
+    String(e.cell),
+    ...(e.objectives ?? []).map((v) => formatNumber(v, 6)),
+    truncate(e.text, 60),
+  ]);
+  const lines = [
+    style.bold(
+      `Pareto front: ${p.front.length} of ${p.members} members non-dominated${shown.length < p.front.length ? ` (${shown.length} shown, evenly along ${p.names[0]})` : ''}; hypervolume ${formatNumber(p.hypervolume, 6)} from reference [${p.reference.map((r) => formatNumber(r)).join(', ')}]`,
+    ),
+    table(header, body, style),
+  ];
+  if (p.cells.length > 1) {
+    const top = p.cells.slice(0, limit);
+    lines.push(
+      '',
+      style.bold(
+        `cell fronts: ${p.cells.length} cells, MOQD score ${formatNumber(p.moqdScore, 6)} (Σ of their hypervolumes); ${top.length} largest:`,
+      ),
+      table(
+        ['cell', 'members', 'hypervolume'],
+        top.map((c) => [String(c.cell), String(c.size), formatNumber(c.hypervolume, 6)]),
+        style,
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** At most `limit` items spread evenly over `items` (ends included). */
+function evenly<T>(items: readonly T[], limit: number): T[] {
+  if (items.length <= limit) return [...items];
+  return Array.from({ length: limit }, (_, i) => items[Math.round((i * (items.length - 1)) / (limit - 1))]!);
+}
+
+function table(header: readonly string[], body: readonly string[][], style: Style): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]): string =>
+  const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')

@@ -1,6 +1,6 @@
 // `elites inspect RUN_DIR`: summary, archive heatmap and the top elites (or all of it as JSON); in colour on a terminal that has it.
 import { inspectRun } from '../report/inspect.js';
-import { formatEliteTable, formatSummary } from './format.js';
+import { formatEliteTable, formatPareto, formatSummary } from './format.js';
 import { write, type CliIo } from './io.js';
 import { createStyle } from './style.js';
 
@@ -20,7 +20,16 @@ export async function inspectCommand(args: InspectArgs, io: CliIo): Promise<numb
   if (args.json) {
     write(
       io.stdout,
-      JSON.stringify({ ...inspection.summary, top: inspection.top, history: inspection.history.points }, null, 2),
+      JSON.stringify(
+        {
+          ...inspection.summary,
+          top: inspection.top,
+          history: inspection.history.points,
+          ...(inspection.pareto ? { pareto: inspection.pareto } : {}),
+        },
+        null,
+        2,
+      ),
     );
     return 0;
   }
@@ -37,6 +46,7 @@ export async function inspectCommand(args: InspectArgs, io: CliIo): Promise<numb
       '',
       style.bold(`top ${inspection.top.length} elites:`),
       table,
+      ...(inspection.pareto ? ['', formatPareto(inspection.pareto, args.top ?? 10, style)] : []),
     ].join('\n'),
   );
   return 0;

@@ -125,6 +125,13 @@ export type Direction = 'maximize' | 'minimize';
 export function toScore(fitness: number, direction: Direction): number {
   return direction === 'minimize' ? -fitness : fitness;
 }
+/** Several objectives into scores (each higher-is-better), one direction per objective. */
+export function toScores(values: readonly number[], directions: readonly Direction[]): number[] {
+  return values.map((v, i) => toScore(v, directions[i]!));
+}
+export function fromScores(scores: readonly number[], directions: readonly Direction[]): number[] {
+  return scores.map((v, i) => fromScore(v, directions[i]!));
+}
 export function fromScore(score: number, direction: Direction): number {
   return direction === 'minimize' ? -score : score;
 }

@@ -6,7 +6,9 @@ import type { RunEvent } from '../store/events.js';
 import { UsageError } from '../core/errors.js';
 import type { RunView } from '../search/run-view.js';
 import type { RunSummary } from '../search/summary.js';
-import { fromScore } from '../core/types.js';
+import { hypervolume } from '../core/hypervolume.js';
+import { paretoFront } from '../core/pareto.js';
+import { fromScore, fromScores, type Direction } from '../core/types.js';
 import { sampleFields } from '../search/summary.js';
 
 export interface EliteRecord {
@@ -21,6 +23,24 @@ export interface EliteRecord {
   /** Aggregate mode: samples behind its mean; provisional when fewer than `cache.minSamples`. */
   readonly samples?: number;
   readonly provisional?: boolean;
+  /** Several objectives (the config's `objectives`), raw. */
+  readonly objectives?: readonly number[];
+}
+
+/** A Pareto archive (mome, pareto) seen whole: its global front and each cell's front. */
+export interface ParetoInspection {
+  readonly names: readonly string[];
+  readonly directions: readonly Direction[];
+  /** The reference point, raw. */
+  readonly reference: readonly number[];
+  /** Hypervolume of the front of all members; `moqdScore`: Σ over cells of each front's hypervolume. */
+  readonly hypervolume: number;
+  readonly moqdScore: number;
+  readonly members: number;
+  /** The members no other member dominates, in ascending order of the first objective (raw). */
+  readonly front: readonly EliteRecord[];
+  /** Each filled cell's front: size and hypervolume, largest hypervolume first. */
+  readonly cells: readonly { readonly cell: number; readonly size: number; readonly hypervolume: number }[];
 }
 
 /** What `inspectRun` returns: a run's summary, its top elites and a text heatmap (not the HTML report of report/report.ts). */
@@ -29,6 +49,8 @@ export interface RunInspection {
   readonly top: readonly EliteRecord[];
   readonly heatmap: string;
   readonly history: RunView['history'];
+  /** Pareto archives only. */
+  readonly pareto?: ParetoInspection;
 }
 
 /**
@@ -58,7 +80,8 @@ export async function inspectRun(
       geometry: view.archive.geometry(),
       ...(options.paint ? { paint: options.paint } : {}),
     });
-    return { summary: view.summary, top, heatmap, history: view.history };
+    const pareto = paretoOf(view, elitesOf(view));
+    return { summary: view.summary, top, heatmap, history: view.history, ...(pareto ? { pareto } : {}) };
   } finally {
     await view.close();
   }
@@ -74,7 +97,7 @@ export async function exportRun(dir: string, options: { format: ExportFormat; al
     const names = dimsOf(view.config).map((d) => d.name);
     const rows: Record<string, unknown>[] = options.all
       ? [...view.events()].map((e) => eventRow(e, names, view))
-      : elitesOf(view).map((e) => eliteRow(e, names));
+      : elitesOf(view).map((e) => eliteRow(e, names, view));
     if (options.format === 'json')
       return `${JSON.stringify(options.all ? rows : { summary: view.summary, elites: rows }, null, 2)}\n`;
     if (options.format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
@@ -123,8 +146,36 @@ export async function listRuns(parent = 'runs'): Promise<RunListing[]> {
   return out;
 }
 
+/** The global front and the cells' fronts of a Pareto archive; undefined for an archive of one elite per cell. */
+function paretoOf(view: RunView, members: readonly EliteRecord[]): ParetoInspection | undefined {
+  const { archive, config } = view;
+  const reference = archive.reference;
+  const objectives = config.objectives;
+  if (!archive.members || !reference || !objectives) return undefined;
+  const scored = [...archive.members()];
+  const points = scored.map((e) => e.objectives!);
+  const onFront = new Set(paretoFront(points).map((i) => scored[i]!.id));
+  const cells = new Map<number, number[][]>();
+  for (const e of scored) cells.set(e.cell, [...(cells.get(e.cell) ?? []), [...e.objectives!]]);
+  const stats = archive.stats();
+  return {
+    names: objectives.directions.map((_, i) => objectives.names?.[i] ?? `objective ${i + 1}`),
+    directions: objectives.directions,
+    reference: fromScores(reference, objectives.directions),
+    hypervolume: stats.hypervolume ?? 0,
+    moqdScore: stats.qdScore,
+    members: scored.length,
+    front: members.filter((m) => onFront.has(m.id)).sort((a, b) => a.objectives![0]! - b.objectives![0]!),
+    cells: [...cells]
+      .map(([cell, front]) => ({ cell, size: front.length, hypervolume: hypervolume(front, reference) }))
+      .sort((a, b) => b.hypervolume - a.hypervolume || a.cell - b.cell),
+  };
+}
+
+/** The archive's elites; every member of every front for a Pareto archive. */
 function elitesOf(view: RunView): EliteRecord[] {
-  return [...view.archive.elites()].map((e) => ({
+  const directions = view.config.objectives?.directions;
+  return [...(view.archive.members?.() ?? view.archive.elites())].map((e) => ({
     id: e.id,
     cell: e.cell,
     fitness: fromScore(e.score, view.config.direction),
@@ -133,12 +184,14 @@ function elitesOf(view: RunView): EliteRecord[] {
     genome: view.space.encode(e.genome),
     metrics: { ...e.metrics },
     ...sampleFields(e.id, view.samples),
+    ...(e.objectives && directions ? { objectives: fromScores(e.objectives, directions) } : {}),
   }));
 }
 
-function eliteRow(e: EliteRecord, names: readonly string[]): Record<string, unknown> {
+function eliteRow(e: EliteRecord, names: readonly string[], view: RunView): Record<string, unknown> {
   const row: Record<string, unknown> = { id: e.id, cell: e.cell, fitness: e.fitness };
   names.forEach((n, i) => (row[n] = e.descriptors[i]));
+  e.objectives?.forEach((v, i) => (row[objectiveColumn(view, i)] = v));
   for (const [k, v] of Object.entries(e.metrics)) if (!(k in row)) row[k] = v; // the evaluator's metrics
   if (e.samples !== undefined) Object.assign(row, { samples: e.samples, provisional: e.provisional });
   row.text = e.text;
@@ -156,13 +209,17 @@ function eventRow(e: RunEvent, names: readonly string[], view: RunView): Record<
       cell: e.cell,
     });
     names.forEach((n, i) => (row[n] = e.d?.[i]));
-    const objectiveNames = view.config.objectives?.names;
-    e.ob?.forEach((v, i) => (row[objectiveNames?.[i] ?? `objective_${i + 1}`] = v)); // several objectives, raw
+    e.ob?.forEach((v, i) => (row[objectiveColumn(view, i)] = v)); // several objectives, raw
     for (const [k, v] of Object.entries(e.m ?? {})) if (!(k in row)) row[k] = v; // the evaluator's metrics
   } else Object.assign(row, { failure: e.kind, message: e.msg });
   if (e.fid) Object.assign(row, { fidelity: e.fid[0], sample: e.fid[1] }); // raced proposals: the stage they ran at
   if (e.g !== undefined) row.text = view.space.describe(view.space.decode(e.g));
   return row;
+}
+
+/** The export column of objective i: its name in the config, else objective_1, objective_2, … */
+function objectiveColumn(view: RunView, i: number): string {
+  return view.config.objectives?.names?.[i] ?? `objective_${i + 1}`;
 }
 
 function toCsv(rows: readonly Record<string, unknown>[]): string {

@@ -135,6 +135,7 @@ export class Session<G> implements AskTell<G> {
       store: watchAppends(store, (event, committed) => this.logged(event.id, committed)),
       rng: input.rng,
       direction: config.direction,
+      ...(config.objectives ? { objectives: config.objectives.directions } : {}),
       budget: config.budget,
       cache: input.cache,
       means,

@@ -1,4 +1,4 @@
-// When a run stops: its budget (proposals, wall-clock seconds, a target fitness) and the rules the engine checks
+// When a run stops: its budget (proposals, wall-clock seconds, a target fitness or hypervolume) and the rules the engine checks
 // after each answer and when idle (the budget, a target, convergence, the clock, a failure streak, in this order).
 import type { ArchiveView } from '../archive/archive.js';
 import { RunFailedError } from '../core/errors.js';
@@ -14,6 +14,8 @@ export interface Budget {
   readonly evaluations?: number;
   readonly seconds?: number;
   readonly targetFitness?: number;
+  /** A Pareto archive's hypervolume (against the config's reference point) that ends the run once reached. */
+  readonly targetHypervolume?: number;
 }
 
 /** Remaining proposals that may still be asked, given how many were asked so far. */
@@ -64,7 +66,12 @@ export function stopAfterAnswer(s: AfterAnswer): StopDecision | undefined {
     );
     return { reason: 'failures', error };
   }
-  if (targetReached(s.budget, s.archive.stats().bestScore, s.direction)) return { reason: 'target' };
+  // Statistics only when a target asks for them: a Pareto archive's global hypervolume is not free.
+  const { targetFitness, targetHypervolume } = s.budget;
+  if (targetFitness !== undefined && targetReached(s.budget, s.archive.stats().bestScore, s.direction))
+    return { reason: 'target' };
+  if (targetHypervolume !== undefined && (s.archive.stats().hypervolume ?? 0) >= targetHypervolume)
+    return { reason: 'target' };
   if (s.strategy.finished?.()) return { reason: 'converged' };
   if (!s.replaying && outOfTime(s.budget, s.elapsedSeconds())) return { reason: 'seconds' };
   return undefined;

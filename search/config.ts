@@ -10,6 +10,7 @@ import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import type { Factory } from '../core/factory.js';
 import { withoutKeys } from '../core/objects.js';
 import { strategies } from './strategies/index.js';
+import { toScores, type Direction } from '../core/types.js';
 
 const moduleRef = z.strictObject({
   module: z.string().min(1).describe('path to an ES module, relative to the config file'),
@@ -37,6 +38,11 @@ const budgetSchema = z
     evaluations: z.int().positive().optional().describe('proposals, cache hits included (DESIGN §3)'),
     seconds: z.number().positive().optional(),
     targetFitness: z.number().optional(),
+    targetHypervolume: z
+      .number()
+      .positive()
+      .optional()
+      .describe('stop once the hypervolume of all Pareto members against objectives.reference reaches this'),
   })
   .refine((b) => b.evaluations !== undefined || b.seconds !== undefined, {
     message: 'set budget.evaluations or budget.seconds (or both) so the run can end',
@@ -107,10 +113,20 @@ export const runConfigSchema = z.strictObject({
         .max(16)
         .describe('per objective of the evaluator’s `objectives`, whether higher or lower is better'),
       names: z.array(z.string().min(1)).optional().describe('a name per objective, for tables and plots'),
+      reference: z
+        .array(z.number())
+        .optional()
+        .describe(
+          'the point hypervolumes are measured from, in the objectives’ own units (e.g. the worst acceptable value of each); needed by the mome and pareto archives and by budget.targetHypervolume',
+        ),
     })
     .refine((o) => o.names === undefined || o.names.length === o.directions.length, {
       message: 'objectives.names must name every objective of objectives.directions',
       path: ['names'],
+    })
+    .refine((o) => o.reference === undefined || o.reference.length === o.directions.length, {
+      message: 'objectives.reference must have one value per objective of objectives.directions',
+      path: ['reference'],
     })
     .optional()
     .describe('several objectives: every result must carry objectives of this length'),
@@ -204,6 +220,7 @@ export function parseRunConfig(raw: unknown, baseDir: string, overrides: ConfigO
     'strategy',
   );
   checkEntry(archives, 'archive', config.archive.type, withoutKeys(config.archive, ['type', 'qdOffset']), issues);
+  checkObjectives(config, issues);
   if (issues.length > 0) throw configError(issues);
   return resolveModulePaths(config, baseDir);
 }
@@ -238,6 +255,33 @@ export function loadRunConfig(path: string, overrides: ConfigOverrides = {}): Ru
     if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.message}`, error.issues, error.hint);
     throw error;
   }
+}
+
+/** What several objectives need of the rest of the config, and what they cannot be combined with. */
+function checkObjectives(config: RunConfig, issues: ConfigIssue[]): void {
+  const pareto = config.archive.type === 'mome' || config.archive.type === 'pareto';
+  const o = config.objectives;
+  if (pareto && !o?.reference)
+    issues.push({
+      path: o ? 'objectives.reference' : 'objectives',
+      message: `a ${config.archive.type} archive compares several objectives: set objectives: { directions, reference } (the reference point measures hypervolumes)`,
+    });
+  if (o && config.cache.mode === 'aggregate')
+    issues.push({
+      path: 'cache.mode',
+      message:
+        'aggregate (a mean of noisy samples) is for one fitness; with several objectives use cache.mode: cache or counterfactual',
+    });
+  if (config.budget.targetHypervolume !== undefined && !o?.reference)
+    issues.push({
+      path: 'budget.targetHypervolume',
+      message: 'needs objectives.reference (and a mome or pareto archive) to measure a hypervolume against',
+    });
+  else if (config.budget.targetHypervolume !== undefined && !pareto)
+    issues.push({
+      path: 'budget.targetHypervolume',
+      message: `the ${config.archive.type} archive keeps one elite per cell, not a Pareto front: use archive.type mome or pareto`,
+    });
 }
 
 function checkEntry(
@@ -325,9 +369,23 @@ export function isModuleRef(ref: RunConfig['space']): ref is ModuleRef {
   return typeof (ref as { module?: unknown }).module === 'string' && !('type' in ref);
 }
 
-/** The archive's descriptor dimensions (every archive type has `dims`). */
+/** The archive's descriptor dimensions; none for a pareto archive. */
 export function dimsOf(config: RunConfig): readonly { name: string; min: number; max: number; bins?: number }[] {
-  return (config.archive as unknown as { dims: { name: string; min: number; max: number; bins?: number }[] }).dims;
+  // A pareto archive has no descriptor dims.
+  return (
+    (config.archive as unknown as { dims?: { name: string; min: number; max: number; bins?: number }[] }).dims ?? []
+  );
+}
+
+/** The objectives' directions, or undefined in a single-objective run. */
+export function objectiveDirectionsOf(config: RunConfig): readonly Direction[] | undefined {
+  return config.objectives?.directions;
+}
+
+/** The reference point of hypervolumes with each direction applied (higher-is-better), when the config sets one. */
+export function referenceOf(config: RunConfig): number[] | undefined {
+  const o = config.objectives;
+  return o?.reference ? toScores(o.reference, o.directions) : undefined;
 }
 
 /** How many objectives every result must carry (the config's `objectives.directions`); 0 when none are asked for. */

@@ -37,7 +37,7 @@ import { checkReplayed, createReplaySource, type ReplaySource } from './replay.j
 import { PendingProposals } from './pending.js';
 import type { SampleMeans } from './sample-means.js';
 import type { Outcome, Proposal, Strategy } from './strategies/strategy.js';
-import { toScore, type Direction, type Space } from '../core/types.js';
+import { toScore, toScores, type Direction, type Space } from '../core/types.js';
 
 export interface EngineParts<G> {
   readonly space: Space<G>;
@@ -51,6 +51,8 @@ export interface EngineParts<G> {
   /** Holds elites at the mean of their samples (aggregate mode); the same one rebuilt the archive on resume. */
   readonly means: SampleMeans;
   readonly direction: Direction;
+  /** With the config's `objectives`: each objective's direction (candidates and outcomes carry them as scores). */
+  readonly objectives?: readonly Direction[];
   readonly budget: Budget;
   readonly maxConsecutiveFailures: number;
   /**
@@ -267,6 +269,7 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
   const { result, source, sample } = answer;
   const score = toScore(result.fitness, direction);
   const tiebreak = result.tiebreak?.map((v) => toScore(v, direction));
+  const objectives = parts.objectives && result.objectives ? toScores(result.objectives, parts.objectives) : undefined;
   // Screening results (a racing stage on part of the data) are told to the strategy, never offered to the archive.
   let added: { readonly status: ArchiveStatus; readonly cell: number };
   if (proposal.fidelity?.screening) added = { status: 'screened', cell: -1 };
@@ -280,6 +283,7 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
     };
     if (tiebreak) candidate.tiebreak = tiebreak;
     if (result.metrics) candidate.metrics = result.metrics;
+    if (objectives) candidate.objectives = objectives;
     added = parts.means.offer(archive, candidate, sample);
   }
   const outcome: Writable<Outcome<G> & { ok: true }> = {
@@ -291,6 +295,7 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
     source,
   };
   if (tiebreak) outcome.tiebreak = tiebreak;
+  if (objectives) outcome.objectives = objectives;
   strategy.tell(outcome);
   const keepGenome = added.status === 'new' || added.status === 'improved' || parts.logAllGenomes;
   const record: Writable<EventRecord & { ok: true }> = {

@@ -263,7 +263,9 @@ function fieldProblem(r: Record<string, unknown>, descriptorCount: number, objec
     return `fitness is ${describeValue(r.fitness)}; expected a finite number`;
   const d = r.descriptors;
   if (descriptorCount > 0 || d !== undefined) {
-    const problem = vectorProblem('descriptors', d, descriptorCount, `the archive has ${descriptorCount} dimension(s)`);
+    // An archive without descriptor dims (pareto) takes whatever descriptors an evaluator reports, as metrics of a kind.
+    const length = descriptorCount > 0 ? descriptorCount : undefined;
+    const problem = vectorProblem('descriptors', d, length, `the archive has ${descriptorCount} dimension(s)`);
     if (problem) return problem;
   }
   if (r.tiebreak !== undefined && !(Array.isArray(r.tiebreak) && r.tiebreak.every((v) => Number.isFinite(v))))

@@ -32,6 +32,7 @@ export function recordHistory(
     coverage: stats.coverage,
     qdScore: stats.qdScore,
     best: stats.bestScore === undefined ? null : fromScore(stats.bestScore, direction),
+    ...(stats.hypervolume !== undefined ? { hypervolume: stats.hypervolume } : {}),
   });
   if (history.points.length > MAX_POINTS) {
     history.every *= 2;

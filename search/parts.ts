@@ -6,7 +6,7 @@ import type { Checkpoint } from '../store/events.js';
 import { cacheNamespace, openResultCache, type ResultCache } from '../store/result-cache.js';
 import { spaces } from '../spaces/index.js';
 import { createCachePolicy, type CachePolicy } from './cache-policy.js';
-import { dimsOf, isModuleRef, objectiveCountOf, type RunConfig } from './config.js';
+import { dimsOf, isModuleRef, objectiveCountOf, referenceOf, type RunConfig } from './config.js';
 import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
 import { withoutKeys } from '../core/objects.js';
 import { loadEvaluator } from './evaluation.js';
@@ -69,6 +69,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
       space,
       archive,
       rng: rng.fork('strategy'),
+      objectiveCount: objectiveCountOf(config),
     }),
   );
   if (options.checkpoint) strategy.restore(options.checkpoint.strategy);
@@ -168,10 +169,12 @@ export function buildArchive(config: RunConfig, rng: SeededRng, geometry?: unkno
   const entry = archives[config.archive.type as keyof typeof archives];
   const qdOffset =
     config.archive.qdOffset !== undefined ? toScore(config.archive.qdOffset, config.direction) : undefined;
+  const reference = referenceOf(config);
   return entry.create(withoutKeys(config.archive, ['type', 'qdOffset']), {
     rng: rng.fork('archive'),
     ...(geometry !== undefined ? { geometry } : {}),
     ...(qdOffset !== undefined ? { qdOffset } : {}),
+    ...(reference ? { reference } : {}),
   });
 }
 

@@ -2,7 +2,7 @@
 import type { Archive } from '../archive/archive.js';
 import { countEvent, emptyCounters, fromEvent, type Counters, type RunEvent } from '../store/events.js';
 import { StoreError } from '../core/errors.js';
-import { toScore, type Direction, type Space } from '../core/types.js';
+import { toScore, toScores, type Direction, type Space } from '../core/types.js';
 import type { SampleMeans } from './sample-means.js';
 
 /**
@@ -16,6 +16,7 @@ export function rebuildArchive(
   space: Space<unknown>,
   direction: Direction,
   means: SampleMeans,
+  objectiveDirections?: readonly Direction[],
 ): Counters {
   const counters = emptyCounters();
   for (const e of events) {
@@ -33,6 +34,9 @@ export function rebuildArchive(
       descriptors: r.result.descriptors ?? [],
       ...(tiebreak ? { tiebreak } : {}),
       ...(r.result.metrics ? { metrics: r.result.metrics } : {}),
+      ...(objectiveDirections && r.result.objectives
+        ? { objectives: toScores(r.result.objectives, objectiveDirections) }
+        : {}),
     };
     const added = means.offer(archive, candidate, r.sample);
     if (added.status !== r.status)

@@ -34,8 +34,12 @@ export interface RunSummary {
     readonly size: number;
     readonly cells: number;
     readonly coverage: number;
+    /** Pareto archives (mome, pareto): the MOQD score (Σ over cells of each front's hypervolume). */
     readonly qdScore: number;
     readonly qdOffset: number;
+    /** Pareto archives: the hypervolume of all members' front against `objectives.reference`, and their number. */
+    readonly hypervolume?: number;
+    readonly members?: number;
   };
   readonly seconds: number;
   /** Optional message when the run failed. */
@@ -114,6 +118,8 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
       coverage: stats.coverage,
       qdScore: stats.qdScore,
       qdOffset: stats.qdOffset,
+      ...(stats.hypervolume !== undefined ? { hypervolume: stats.hypervolume } : {}),
+      ...(stats.members !== undefined ? { members: stats.members } : {}),
     },
     seconds: Math.round(input.seconds * 1000) / 1000,
     ...(input.error !== undefined ? { error: input.error } : {}),

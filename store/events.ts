@@ -251,6 +251,8 @@ export interface HistoryPoint {
   readonly qdScore: number;
   /** Best raw fitness so far (direction applied back), null while the archive is empty. */
   readonly best: number | null;
+  /** Pareto archives: the hypervolume of all members' front (qdScore is then the MOQD score). */
+  readonly hypervolume?: number;
 }
 
 export interface History {

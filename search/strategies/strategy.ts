@@ -46,6 +46,11 @@ export type Outcome<G> =
       readonly score: number;
       /** Lexicographic tie-break after score (see core/score.ts); compare with `compareScored`. */
       readonly tiebreak?: readonly number[];
+      /**
+       * With the config's `objectives`: the result's objectives with each direction applied, so every one is
+       * higher-is-better (core/pareto.ts's convention); absent in single-objective runs.
+       */
+      readonly objectives?: readonly number[];
       readonly result: EvalResult;
       /** 'screened': a screening-fidelity result, not offered to the archive. */
       readonly status: AddStatus | 'screened';
@@ -75,4 +80,6 @@ export interface StrategyDeps<G> {
   readonly archive: ArchiveView<G>;
   /** This strategy's own stream (forked by the engine); its state is checkpointed with the run. */
   readonly rng: SeededRng;
+  /** How many objectives each outcome carries (the config's `objectives.directions`); 0 or absent: one, the score. */
+  readonly objectiveCount?: number;
 }

@@ -1,8 +1,10 @@
-// Archive registry: every entry passes the archive contract, and its options schema is strict and names bad dims.
+// Archive registry: every entry passes its contract (one elite per cell, or a Pareto front per cell), and its options
+// schema is strict and names bad dims.
 import { describe, expect, it } from 'vitest';
 import { archives, type ArchiveDeps } from '../../archive/index.js';
 import { SeededRng } from '../../core/rng.js';
 import { archiveContract } from '../../testing/archive.js';
+import { paretoArchiveContract } from '../../testing/pareto-archive.js';
 
 /** One small, fast example of options per registry key; a new entry must add one here. */
 const examples: Record<string, unknown> = {
@@ -28,7 +30,19 @@ const examples: Record<string, unknown> = {
     ],
     remapFrequency: 1000,
   },
+  mome: {
+    frontCapacity: 6,
+    dims: [
+      { name: 'x', min: 0, max: 1, bins: 3 },
+      { name: 'y', min: -1, max: 1, bins: 2 },
+    ],
+  },
+  pareto: { capacity: 9 },
 };
+
+/** Archives whose cells hold Pareto fronts: their own contract, a reference point instead of a QD offset. */
+const pareto: Record<string, { capacity: number }> = { mome: { capacity: 6 }, pareto: { capacity: 9 } };
+const reference = [-3, -3]; // below every objective the contract draws
 
 const offsets: { label: string; qdOffset?: number }[] = [
   { label: 'min-score offset' },
@@ -52,6 +66,25 @@ describe('archive registry', () => {
       expect(entry.options.safeParse({ ...(example as object), type: key }).success).toBe(false);
       expect(entry.options.safeParse({ ...(example as object), qdOffset: 0 }).success).toBe(false);
     });
+    const front = pareto[key];
+    if (front) {
+      const rng = SeededRng.fromSeed('contract');
+      paretoArchiveContract(key, () => entry.create(example, { rng: rng.fork('archive'), reference }), {
+        capacity: front.capacity,
+        ...(key === 'mome' ? { descriptors: (r) => [r() * 1.2 - 0.1, r() * 2.4 - 1.2] } : {}),
+      });
+      it('rebuilds the same cells from its saved geometry, and refuses to start without a reference point', () => {
+        const archive = entry.create(example, { rng: SeededRng.fromSeed('a'), reference });
+        const restored = entry.create(example, {
+          rng: SeededRng.fromSeed('other'),
+          geometry: JSON.parse(JSON.stringify(archive.geometry())),
+          reference,
+        });
+        expect(restored.geometry()).toEqual(archive.geometry());
+        expect(() => entry.create(example, { rng: SeededRng.fromSeed('a') })).toThrow(/needs a reference point/);
+      });
+      return;
+    }
     for (const { label, qdOffset } of offsets) {
       const deps = (): ArchiveDeps => ({
         rng: SeededRng.fromSeed('contract').fork('archive'),

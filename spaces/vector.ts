@@ -1,11 +1,13 @@
-// Real-vector space: Float64Array genomes with Gaussian, Iso+LineDD and SBX variation, clipped, reflected or left
-// unbounded at [min, max], started uniform in the box or from a Gaussian around x0 (pyribs' emitters: x0, σ, no bounds).
+// Real-vector space: Float64Array genomes with Gaussian, Iso+LineDD, polynomial and SBX variation, clipped, reflected or
+// left unbounded at [min, max], started uniform in the box or from a Gaussian around x0 (pyribs' emitters: x0, σ, no bounds).
 // Iso+LineDD: Vassiliades & Mouret, GECCO 2018, doi:10.1145/3205455.3205602. SBX: Deb & Agrawal, Complex Systems 9, 1995.
+// Polynomial mutation: Deb & Goyal, Computer Science and Informatics 26(4), 1996, in its bounded form of the NSGA-II
+// reference code (Deb et al., IEEE TEVC 6(2), 2002; nsga2-v1.1.6 realmutation()).
 import { z } from 'zod';
 import type { Rng, Space } from '../core/types.js';
 import { hashBytes } from '../core/hash.js';
 import { standardNormal } from '../core/normal.js';
-import type { NormalRng } from '../core/rng.js';
+import { binomialPositions, type NormalRng } from '../core/rng.js';
 
 export { standardNormal } from '../core/normal.js';
 
@@ -23,6 +25,14 @@ const isoLineDdMutationSchema = z.strictObject({
   lineSigma: z.number().positive().default(0.2),
 });
 
+const polynomialMutationSchema = z.strictObject({
+  type: z.literal('polynomial'),
+  /** Distribution index η_m: larger keeps the mutant closer to the parent (NSGA-II's ZDT setting: 20). */
+  eta: z.number().min(0).default(20),
+  /** Probability that each gene mutates. Default: 1/dimensions (one gene per child on average). */
+  rate: z.number().gt(0).max(1).optional(),
+});
+
 /** Options of the `vector` space (the config object minus `type`). */
 export const vectorOptionsSchema = z
   .strictObject({
@@ -30,9 +40,9 @@ export const vectorOptionsSchema = z
     min: z.number(),
     max: z.number(),
     mutation: z
-      .discriminatedUnion('type', [gaussianMutationSchema, isoLineDdMutationSchema])
+      .discriminatedUnion('type', [gaussianMutationSchema, isoLineDdMutationSchema, polynomialMutationSchema])
       .default({ type: 'gaussian' }),
-    /** Omitted: Iso+LineDD when `mutation.type` is `iso-line-dd`, else SBX with η = 10. */
+    /** Omitted: Iso+LineDD when `mutation.type` is `iso-line-dd`, else (gaussian, polynomial) SBX with η = 10. */
     crossover: z.strictObject({ type: z.literal('sbx'), eta: z.number().positive().default(10) }).optional(),
     /** Omitted: `sample` is uniform in [min, max]. Given: x0 + sigma·N(0, I) (then bounded), as pyribs' emitters start. */
     init: z.strictObject({ x0: z.union([z.number(), z.array(z.number())]), sigma: z.number().min(0) }).optional(),
@@ -47,6 +57,10 @@ export const vectorOptionsSchema = z
   .refine((o) => typeof o.init?.x0 === 'number' || o.init === undefined || o.init.x0.length === o.dimensions, {
     message: 'init.x0 must be one number or have one entry per dimension',
     path: ['init', 'x0'],
+  })
+  .refine((o) => o.mutation.type !== 'polynomial' || o.bounds !== 'none', {
+    message: "polynomial mutation scales its steps by the bounds: it needs bounds 'clip' or 'reflect', not 'none'",
+    path: ['mutation'],
   });
 export type VectorOptions = z.infer<typeof vectorOptionsSchema>;
 /** What a config may hold before defaults are applied. */
@@ -60,6 +74,21 @@ export type ResolvedVectorVariation =
       readonly isoSigma: number;
       readonly lineSigma: number;
       readonly crossover: 'iso-line-dd' | 'sbx';
+      readonly eta: number;
+    }
+  | {
+      readonly mutation: 'polynomial';
+      /** The mutation's distribution index η_m (`eta` is SBX's). */
+      readonly mutationEta: number;
+      /** Per-gene mutation probability. */
+      readonly rate: number;
+      /**
+       * The standard deviation of one mutated gene's step away from the bounds, √(2/((η_m+2)(η_m+3)))·(max − min):
+       * the Gaussian scale that Gaussian and iso-line emitters default to on this space (about 6% of the range at
+       * η_m = 20). The mutation itself does not use it.
+       */
+      readonly isoSigma: number;
+      readonly crossover: 'sbx';
       readonly eta: number;
     };
 
@@ -102,7 +131,7 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
         : Float64Array.from(options.init.x0),
     sigma: options.init.sigma,
   };
-  const variation = resolveVariation(options, range);
+  const variation = resolveVariation(options, range, n);
   // Gaussian mutation and the iso part of Iso+LineDD are the same operator with different sigmas.
   const mutationSigma = variation.mutation === 'gaussian' ? variation.sigma : variation.isoSigma;
 
@@ -158,6 +187,49 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
     return child;
   };
 
+  const gaussian = (parent: Float64Array, rng: Rng): Float64Array => {
+    // Hot path of MAP-Elites on vectors: no allocation of its own (a slab view), one uniform per gene (almost always).
+    const child = allocate();
+    const fill = (rng as NormalRng).fillStandardNormal;
+    if (fill) {
+      fill(normals); // the same draws as standardNormal(rng) gene by gene, without a call per draw
+      if (bounds === 'clip') {
+        for (let i = 0; i < n; i++) {
+          const v = parent[i]! + mutationSigma * normals[i]!;
+          child[i] = v < min ? min : v > max ? max : v;
+        }
+      } else for (let i = 0; i < n; i++) child[i] = bound(parent[i]! + mutationSigma * normals[i]!);
+      return child;
+    }
+    for (let i = 0; i < n; i++) child[i] = bound(parent[i]! + mutationSigma * standardNormal(rng));
+    return child;
+  };
+
+  // Bounded polynomial mutation as in the NSGA-II reference code's realmutation(): each gene with probability `rate`
+  // moves by δ_q·(max − min), δ_q ∈ [−δ1, δ2] by construction (δ1, δ2: the distances to the bounds over the range).
+  const polynomial = (eta: number, rate: number) => {
+    const power = eta + 1;
+    const exponent = 1 / power;
+    return (parent: Float64Array, rng: Rng): Float64Array => {
+      const child = allocate();
+      child.set(parent);
+      for (const i of binomialPositions(rng, n, rate)) {
+        const x = clip(parent[i]!); // a genome decoded from elsewhere may lie outside: keep the powers' bases ≥ 0
+        const u = rng();
+        let deltaQ: number;
+        if (u < 0.5) {
+          const delta1 = (x - min) / range;
+          deltaQ = (2 * u + (1 - 2 * u) * (1 - delta1) ** power) ** exponent - 1;
+        } else {
+          const delta2 = (max - x) / range;
+          deltaQ = 1 - (2 * (1 - u) + 2 * (u - 0.5) * (1 - delta2) ** power) ** exponent;
+        }
+        child[i] = bound(x + deltaQ * range);
+      }
+      return child;
+    };
+  };
+
   return {
     name: 'vector',
     dimensions: n,
@@ -182,23 +254,7 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
       for (let i = 0; i < x.length; i++) x[i] = bound(x[i]!);
     },
 
-    mutate(parent, rng) {
-      // Hot path of MAP-Elites on vectors: no allocation of its own (a slab view), one uniform per gene (almost always).
-      const child = allocate();
-      const fill = (rng as NormalRng).fillStandardNormal;
-      if (fill) {
-        fill(normals); // the same draws as standardNormal(rng) gene by gene, without a call per draw
-        if (bounds === 'clip') {
-          for (let i = 0; i < n; i++) {
-            const v = parent[i]! + mutationSigma * normals[i]!;
-            child[i] = v < min ? min : v > max ? max : v;
-          }
-        } else for (let i = 0; i < n; i++) child[i] = bound(parent[i]! + mutationSigma * normals[i]!);
-        return child;
-      }
-      for (let i = 0; i < n; i++) child[i] = bound(parent[i]! + mutationSigma * standardNormal(rng));
-      return child;
-    },
+    mutate: variation.mutation === 'polynomial' ? polynomial(variation.mutationEta, variation.rate) : gaussian,
 
     crossover(a, b, rng) {
       if (variation.crossover === 'iso-line-dd' && variation.mutation === 'iso-line-dd') {
@@ -279,10 +335,21 @@ function genomeSlab(n: number): () => Float64Array {
   };
 }
 
-function resolveVariation(options: VectorOptions, range: number): ResolvedVectorVariation {
+function resolveVariation(options: VectorOptions, range: number, dimensions: number): ResolvedVectorVariation {
   const eta = options.crossover?.eta ?? 10;
   const m = options.mutation;
   if (m.type === 'gaussian') return { mutation: 'gaussian', sigma: m.sigma ?? 0.05 * range, crossover: 'sbx', eta };
+  if (m.type === 'polynomial') {
+    return {
+      mutation: 'polynomial',
+      mutationEta: m.eta,
+      rate: m.rate ?? 1 / dimensions,
+      // E[δ_q²] = 2/((η+2)(η+3)) when the bounds are far (δ_q then has density (η+1)/2·(1 − |δ_q|)^η on [−1, 1]).
+      isoSigma: Math.sqrt(2 / ((m.eta + 2) * (m.eta + 3))) * range,
+      crossover: 'sbx',
+      eta,
+    };
+  }
   return {
     mutation: 'iso-line-dd',
     isoSigma: m.isoSigma ?? 0.01 * range,

@@ -7,6 +7,7 @@ import { ga } from './ga.js';
 import { gga } from './gga.js';
 import { harmony } from './harmony.js';
 import { mapElites } from './map-elites.js';
+import { nsga2 } from './nsga2.js';
 import { oneCommaLambda } from './one-comma-lambda.js';
 import { onePlusLambda } from './one-plus-lambda.js';
 import { random } from './random.js';
@@ -35,6 +36,7 @@ export { createEvopress, evopressOptions, type EvopressOptions, type EvopressSta
 export { Race, raceStageOptions, type RaceStage, type RaceState } from './racing.js';
 export { createGa, gaOptions, type GaOptions, type GaState } from './ga.js';
 export { createMapElites, mapElitesOptions, type MapElitesOptions, type MapElitesState } from './map-elites.js';
+export { createNsga2, nsga2Options, type Nsga2Options, type Nsga2State } from './nsga2.js';
 export { createOneCommaLambda } from './one-comma-lambda.js';
 export {
   createOnePlusLambda,
@@ -89,6 +91,7 @@ export const strategies = {
   'cma-me': cmaMe,
   'cma-mae': cmaMae,
   scheduler,
+  nsga2,
 } satisfies Record<string, Factory<StrategyDeps<unknown>, Strategy<unknown>>>;
 
 export type StrategyName = keyof typeof strategies;

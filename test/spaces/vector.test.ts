@@ -331,3 +331,146 @@ describe('vector space: init and bounds', () => {
     expect(values.some((v) => v > 1 || v < 0)).toBe(true);
   });
 });
+
+describe('vector space: polynomial mutation', () => {
+  const poly = (options: Partial<VectorOptionsInput> = {}, eta = 20, rate?: number) =>
+    make({
+      dimensions: 10,
+      min: 0,
+      max: 1,
+      mutation: { type: 'polynomial', eta, ...(rate === undefined ? {} : { rate }) },
+      ...options,
+    });
+
+  it('resolves eta 20, rate 1/dimensions and SBX crossover by default', () => {
+    const space = make({ dimensions: 8, min: -2, max: 2, mutation: { type: 'polynomial' } });
+    expect(space.variation).toEqual({
+      mutation: 'polynomial',
+      mutationEta: 20,
+      rate: 1 / 8,
+      isoSigma: Math.sqrt(2 / (22 * 23)) * 4,
+      crossover: 'sbx',
+      eta: 10,
+    });
+    const tuned = make({
+      dimensions: 8,
+      min: 0,
+      max: 1,
+      mutation: { type: 'polynomial', eta: 5, rate: 0.5 },
+      crossover: { type: 'sbx', eta: 15 },
+    });
+    expect(tuned.variation).toMatchObject({ mutation: 'polynomial', mutationEta: 5, rate: 0.5, eta: 15 });
+  });
+
+  it('children stay in bounds, from any parent, with clip and reflect', () => {
+    for (const bounds of ['clip', 'reflect'] as const) {
+      const space = make({
+        dimensions: 6,
+        min: -3,
+        max: 2,
+        bounds,
+        mutation: { type: 'polynomial', eta: 0.5, rate: 1 },
+      });
+      const rng = rngFromSeed(`poly-bounds-${bounds}`);
+      const parents = [
+        new Float64Array(6).fill(-3),
+        new Float64Array(6).fill(2),
+        Float64Array.from([-3, 2, -2.999, 1.999, 0, -0.5]),
+      ];
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let t = 0; t < 3_000; t++) {
+        for (const v of space.mutate(parents[t % 3]!, rng)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+      expect(lo).toBeGreaterThanOrEqual(-3);
+      expect(hi).toBeLessThanOrEqual(2);
+      expect(hi - lo).toBeGreaterThan(4.5); // eta 0.5: steps reach across the range
+    }
+  });
+
+  it('moves a parent at a bound only inwards, and leaves the parent unchanged', () => {
+    const space = poly({}, 20, 1);
+    const rng = rngFromSeed('poly-edge');
+    const parent = new Float64Array(10).fill(0);
+    let moved = 0;
+    let lo = Infinity;
+    for (let t = 0; t < 500; t++) {
+      for (const v of space.mutate(parent, rng)) {
+        lo = Math.min(lo, v);
+        if (v > 0) moved++;
+      }
+    }
+    expect(lo).toBe(0);
+    expect(moved).toBeGreaterThan(2_000); // half the draws (u ≥ 0.5) step up; the others are clamped at δ_q = 0
+    expect([...parent]).toEqual(new Array(10).fill(0));
+  });
+
+  it('with rate r, about r·n genes change per child', () => {
+    const changed = (space: ReturnType<typeof make>, seed: string): number => {
+      const rng = rngFromSeed(seed);
+      const parent = new Float64Array(space.dimensions).fill(0.5);
+      let count = 0;
+      const children = 4_000;
+      for (let t = 0; t < children; t++) for (const v of space.mutate(parent, rng)) if (v !== 0.5) count++;
+      return count / children;
+    };
+    expect(
+      changed(make({ dimensions: 50, min: 0, max: 1, mutation: { type: 'polynomial', rate: 0.1 } }), 'r1'),
+    ).toBeCloseTo(5, 0);
+    expect(changed(make({ dimensions: 30, min: 0, max: 1, mutation: { type: 'polynomial' } }), 'r2')).toBeCloseTo(1, 1);
+    expect(changed(make({ dimensions: 20, min: 0, max: 1, mutation: { type: 'polynomial', rate: 1 } }), 'r3')).toBe(20);
+  });
+
+  it('at mid-range δ_q is symmetric around the parent, with the distribution of Deb’s formula', () => {
+    const eta = 5; // small enough that the bounds at ±0.5 matter a little
+    const space = poly({ dimensions: 20 }, eta, 1);
+    const rng = rngFromSeed('poly-mid');
+    const deltas: number[] = [];
+    const parent = new Float64Array(20).fill(0.5);
+    for (let t = 0; t < 5_000; t++) for (const v of space.mutate(parent, rng)) deltas.push(v - 0.5);
+    deltas.sort((a, b) => a - b);
+    const quantile = (q: number) => deltas[Math.floor(q * (deltas.length - 1))]!;
+    expect(Math.abs(stats(deltas).mean)).toBeLessThan(0.002);
+    for (const q of [0.01, 0.1, 0.25, 0.4]) expect(quantile(q)).toBeCloseTo(-quantile(1 - q), 2);
+    // P(δ_q ≤ −t) = ((1 − t)^(η+1) − 0.5^(η+1)) / (2·(1 − 0.5^(η+1))) for a parent at 0.5 in [0, 1].
+    const p = eta + 1;
+    for (const t of [0.02, 0.1, 0.2]) {
+      const expected = ((1 - t) ** p - 0.5 ** p) / (2 * (1 - 0.5 ** p));
+      const observed = deltas.filter((d) => d <= -t).length / deltas.length;
+      expect(Math.abs(observed - expected)).toBeLessThan(0.01);
+    }
+    expect(Math.min(...deltas)).toBeGreaterThanOrEqual(-0.5);
+    expect(Math.max(...deltas)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('a larger eta keeps the mutant closer to the parent', () => {
+    const spread = (eta: number): number => {
+      const space = poly({}, eta, 1);
+      const rng = rngFromSeed(`poly-eta-${eta}`);
+      const parent = new Float64Array(10).fill(0.5);
+      const deltas: number[] = [];
+      for (let t = 0; t < 2_000; t++) for (const v of space.mutate(parent, rng)) deltas.push(v - 0.5);
+      return stats(deltas).sd;
+    };
+    const [wide, narrow] = [spread(2), spread(50)];
+    expect(narrow).toBeCloseTo(Math.sqrt(2 / (52 * 53)), 2);
+    expect(wide).toBeGreaterThan(3 * narrow);
+  });
+
+  it('options: needs finite bounds (not bounds none); eta ≥ 0; 0 < rate ≤ 1; no unknown keys', () => {
+    const schema = spaces.vector.options;
+    const base = { dimensions: 2, min: 0, max: 1 };
+    const none = schema.safeParse({ ...base, bounds: 'none', mutation: { type: 'polynomial' } });
+    expect(none.success).toBe(false);
+    expect(none.error?.issues[0]).toMatchObject({ path: ['mutation'], message: expect.stringMatching(/bounds/) });
+    expect(() => make({ ...base, bounds: 'none', mutation: { type: 'polynomial' } })).toThrow(/polynomial mutation/);
+    expect(schema.safeParse({ ...base, bounds: 'reflect', mutation: { type: 'polynomial' } }).success).toBe(true);
+    expect(schema.safeParse({ ...base, mutation: { type: 'polynomial', eta: -1 } }).success).toBe(false);
+    expect(schema.safeParse({ ...base, mutation: { type: 'polynomial', rate: 0 } }).success).toBe(false);
+    expect(schema.safeParse({ ...base, mutation: { type: 'polynomial', rate: 1.5 } }).success).toBe(false);
+    expect(schema.safeParse({ ...base, mutation: { type: 'polynomial', sigma: 0.1 } }).success).toBe(false);
+  });
+});

@@ -3,11 +3,14 @@
 // benchmark (or of a plug-in) starts without loading an HTTP client, tfjs or a compiler driver it never uses.
 import type { BenchmarkFactory } from './benchmarks/benchmark.js';
 import { binval } from './benchmarks/binval.js';
+import { dtlz2 } from './benchmarks/dtlz2.js';
 import { leadingOnes } from './benchmarks/leading-ones.js';
+import { moRastrigin } from './benchmarks/mo-rastrigin.js';
 import { onemax } from './benchmarks/onemax.js';
 import { planarArm } from './benchmarks/planar-arm.js';
 import { rastrigin } from './benchmarks/rastrigin.js';
 import { sphere } from './benchmarks/sphere.js';
+import { zdt1, zdt2, zdt3 } from './benchmarks/zdt.js';
 import { commandOptionsSchema } from './command/options.js';
 import { kernelOptionsSchema } from './kernel/options.js';
 import { promptOptionsSchema } from './prompt/options.js';
@@ -24,6 +27,11 @@ export const benchmarks = {
   sphere,
   rastrigin,
   'planar-arm': planarArm,
+  zdt1,
+  zdt2,
+  zdt3,
+  dtlz2,
+  'mo-rastrigin': moRastrigin,
 } satisfies Record<string, BenchmarkFactory>;
 
 // Options are validated at once (a bad config fails before anything loads); the evaluator's module on first use.

@@ -157,12 +157,14 @@ export abstract class CellArchive<G> implements Archive<G> {
 }
 
 function toElite<G>(candidate: Candidate<G>, cell: number): Elite<G> {
-  const { id, score, tiebreak, descriptors, metrics } = candidate;
+  const { id, score, tiebreak, descriptors, metrics, objectives } = candidate;
   const genome = ownMemory(candidate.genome);
   const elite: Elite<G> = tiebreak
     ? { cell, id, genome, score, tiebreak: tiebreak.slice(), descriptors: descriptors.slice() }
     : { cell, id, genome, score, descriptors: descriptors.slice() };
-  return metrics ? { ...elite, metrics } : elite;
+  const withMetrics = metrics ? { ...elite, metrics } : elite;
+  // Carried, not compared: a single-objective archive of a run with objectives still shows them (e.g. against MOME).
+  return objectives ? { ...withMetrics, objectives: objectives.slice() } : withMetrics;
 }
 
 /**

@@ -9,7 +9,7 @@ import { randomInt, type Rng } from '../core/rng.js';
 import { compareScored } from '../core/score.js';
 import type { AddResult, Archive, ArchiveStats, Candidate, Elite } from './archive.js';
 import { createCvtArchive, cvtArchiveOptionsSchema, type CvtSource } from './cvt.js';
-import { createGridArchive, gridArchiveOptionsSchema } from './grid.js';
+import { createGridArchive, gridArchiveOptionsSchema, ownMemory } from './grid.js';
 
 /** The cells of a Pareto archive: which cell a descriptor vector falls in, and the geometry saved with the run. */
 export interface Tessellation {
@@ -142,7 +142,7 @@ export class ParetoArchive<G> implements Archive<G> {
     const elite: Elite<G> = {
       cell,
       id: candidate.id,
-      genome: candidate.genome,
+      genome: ownMemory(candidate.genome),
       score: candidate.score,
       descriptors: candidate.descriptors.slice(),
       objectives: objectives.slice(),

@@ -69,32 +69,40 @@ export function crowdingDistance(points: readonly Objectives[], front: readonly 
   if (n <= 2) return distance.fill(Number.POSITIVE_INFINITY);
   const m = points[front[0]!]!.length;
   const order = Array.from({ length: n }, (_, i) => i);
+  const value = new Float64Array(n); // one objective's column: the sort reads it, not the nested arrays
   for (let k = 0; k < m; k++) {
-    const value = (i: number): number => points[front[i]!]![k]!;
-    order.sort((a, b) => value(a) - value(b) || a - b);
-    const min = value(order[0]!);
-    const range = value(order[n - 1]!) - min;
+    for (let i = 0; i < n; i++) value[i] = points[front[i]!]![k]!;
+    order.sort((a, b) => value[a]! - value[b]! || a - b);
+    const min = value[order[0]!]!;
+    const range = value[order[n - 1]!]! - min;
     if (!(range > 0)) continue;
     distance[order[0]!] = Number.POSITIVE_INFINITY;
     distance[order[n - 1]!] = Number.POSITIVE_INFINITY;
-    for (let j = 1; j < n - 1; j++) distance[order[j]!]! += (value(order[j + 1]!) - value(order[j - 1]!)) / range;
+    for (let j = 1; j < n - 1; j++) distance[order[j]!]! += (value[order[j + 1]!]! - value[order[j - 1]!]!) / range;
   }
   return distance;
 }
 
 /**
- * Indices of the non-dominated points, ascending; equal vectors are all kept. O(M·N²).
+ * Indices of the non-dominated points, ascending; equal vectors are all kept. O(M·N·F) for a front of F points:
+ * in lexicographically descending order a point's dominators all come before it, and if one is dominated, what
+ * dominates it comes earlier still, so comparing each point with the front kept so far is enough.
  * @throws {RangeError} when the vectors differ in length.
  */
 export function paretoFront(points: readonly Objectives[]): number[] {
   checkLengths(points);
+  const order = Array.from(points.keys()).sort((a, b) => {
+    const pa = points[a]!;
+    const pb = points[b]!;
+    for (let k = 0; k < pa.length; k++) if (pa[k] !== pb[k]) return pb[k]! - pa[k]!;
+    return a - b;
+  });
   const front: number[] = [];
-  for (let i = 0; i < points.length; i++) {
-    let isDominated = false;
-    for (let j = 0; j < points.length && !isDominated; j++) isDominated = dominates(points[j]!, points[i]!);
-    if (!isDominated) front.push(i);
+  for (const i of order) {
+    const p = points[i]!;
+    if (!front.some((j) => dominates(points[j]!, p))) front.push(i);
   }
-  return front;
+  return front.sort((a, b) => a - b);
 }
 
 /** One member of a BoundedFront: its objectives (a private copy) and what the caller attached. */

@@ -9,8 +9,10 @@ import type { EvalResult, Space } from '../core/types.js';
 export interface StrategyHarness {
   readonly space: Space<unknown>;
   readonly archive: Archive<unknown>;
-  /** Fitness (maximised) and descriptors for the archive; must be deterministic. */
+  /** Fitness (maximised) and descriptors for the archive, and `objectives` (maximised) with `objectiveCount`; deterministic. */
   evaluate(genome: unknown): EvalResult;
+  /** For multi-objective strategies: every result carries this many objectives, passed on as the engine does. */
+  readonly objectiveCount?: number;
 }
 
 export type MakeStrategy = (deps: StrategyDeps<unknown>) => Strategy<unknown>;
@@ -76,6 +78,7 @@ export class StrategyDriver {
       score: result.fitness,
       descriptors: result.descriptors ?? [],
       ...(result.tiebreak ? { tiebreak: result.tiebreak } : {}),
+      ...(result.objectives ? { objectives: result.objectives } : {}),
     };
     const { status } = this.harness.archive.add(candidate);
     this.added.push(candidate);
@@ -84,6 +87,7 @@ export class StrategyDriver {
       ok: true,
       score: result.fitness,
       ...(result.tiebreak ? { tiebreak: result.tiebreak } : {}),
+      ...(result.objectives ? { objectives: result.objectives } : {}),
       result,
       status,
       source: 'evaluated',
@@ -129,6 +133,9 @@ export class StrategyDriver {
   }
 }
 
+const objectiveCountOf = (h: StrategyHarness): { objectiveCount?: number } =>
+  h.objectiveCount ? { objectiveCount: h.objectiveCount } : {};
+
 const summary = (d: StrategyDriver, from = 0) =>
   d.asked.slice(from).map((p) => ({ id: p.id, key: d.harness.space.key(p.genome), parents: [...p.parents] }));
 
@@ -140,7 +147,10 @@ export function strategyContract(name: string, make: MakeStrategy, harness: () =
   const fresh = (seed: string, fails: FailurePlan = never) => {
     const h = harness();
     const rng = SeededRng.fromSeed(seed);
-    return { driver: new StrategyDriver(make({ space: h.space, archive: h.archive, rng }), h, fails), rng };
+    return {
+      driver: new StrategyDriver(make({ space: h.space, archive: h.archive, rng, ...objectiveCountOf(h) }), h, fails),
+      rng,
+    };
   };
   const someFail: FailurePlan = (p) => p.id % 7 === 3;
 
@@ -211,7 +221,12 @@ export function strategyContract(name: string, make: MakeStrategy, harness: () =
         expect(saved.strategy).toEqual(original.strategy.state());
 
         const h = harness();
-        const restored = make({ space: h.space, archive: h.archive, rng: SeededRng.restore(saved.rng) });
+        const restored = make({
+          space: h.space,
+          archive: h.archive,
+          rng: SeededRng.restore(saved.rng),
+          ...objectiveCountOf(h),
+        });
         restored.restore(saved.strategy);
         const resumed = original.continueWith(restored, h);
 

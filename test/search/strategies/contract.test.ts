@@ -13,6 +13,7 @@ const n = 12;
 /** Example options per registry key, chosen so each strategy leaves its start-up phase within the suite's runs. */
 const examples: Record<StrategyName, unknown> = {
   'map-elites': { initialRandom: 10, crossoverRate: 0.3 },
+  nsga2: { populationSize: 8 },
   ga: { populationSize: 8, tournamentSize: 2 },
   'regularized-evolution': { populationSize: 8, sampleSize: 3 },
   'one-plus-lambda': { lambda: 3, mutationRate: 1 / n, selfAdjusting: { F: 1.5, s: 1, maxLambda: 6 } },
@@ -80,12 +81,29 @@ const vectorHarness = (): StrategyHarness => {
   };
 };
 
+/** Two objectives of the bit strings (ones, and ones in the first half against the second), for NSGA-II. */
+const twoObjectiveHarness = (): StrategyHarness => {
+  const h = harness();
+  return {
+    ...h,
+    objectiveCount: 2,
+    evaluate: (g) => {
+      const bits = g as Bits;
+      const result = oneMax(bits);
+      let first = 0;
+      for (let i = 0; i < n / 2; i++) first += bits[i] ? 1 : 0;
+      return { ...result, objectives: [result.fitness, first - (result.fitness - first)] };
+    },
+  };
+};
+
 /** Strategies that need a space capability the bit strings lack run the contract on another space. */
 const harnesses: Partial<Record<StrategyName, () => StrategyHarness>> = {
   'threshold-accepting': pruningHarness, // needs removals(g)
   'cma-me': vectorHarness, // samples real vectors
   'cma-mae': vectorHarness,
   scheduler: vectorHarness,
+  nsga2: twoObjectiveHarness, // needs objectives
 };
 
 describe('strategy registry', () => {

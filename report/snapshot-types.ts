@@ -22,7 +22,8 @@ export interface MapCell {
 }
 
 export interface SnapshotMap {
-  readonly type: 'grid' | 'cvt';
+  /** `none`: an archive without descriptor cells (the `pareto` archive, one front): no map to draw. */
+  readonly type: 'grid' | 'cvt' | 'none';
   readonly dims: readonly SnapshotDim[];
   readonly cells: number;
   /** Every filled cell (bounded by the archive's size). */
@@ -38,6 +39,8 @@ export interface SnapshotHistoryPoint {
   readonly coverage: number;
   readonly qdScore: number;
   readonly best: number | null;
+  /** Pareto archives: the hypervolume of all members' front against the reference point (absent otherwise). */
+  readonly hypervolume?: number;
 }
 
 /** Outcomes of a run of consecutive proposals (by log seq), for rates over time. */
@@ -64,6 +67,36 @@ export interface SnapshotElite {
   /** Aggregate mode: samples behind its mean (fitness), and whether they are fewer than `cache.minSamples`. */
   readonly samples?: number;
   readonly provisional?: boolean;
+}
+
+/** A member of a Pareto archive's fronts (any cell), with what an elite carries. */
+export interface SnapshotParetoMember extends SnapshotElite {
+  /** Raw objective values (each in its own direction, as the evaluator returned them), in the order of `names`. */
+  readonly objectives: readonly number[];
+  /** Another member of the archive, of any cell, dominates this one: it is not on the global front. */
+  readonly dominated: boolean;
+}
+
+/** Multi-objective runs on a Pareto archive (`mome`, `pareto`): the fronts' members and their hypervolumes. */
+export interface SnapshotPareto {
+  /** The config's `objectives.names`, or `objective 1`, `objective 2`, …. */
+  readonly names: readonly string[];
+  readonly directions: readonly ('maximize' | 'minimize')[];
+  /** The hypervolume's reference point, in raw units (as the config's `objectives.reference`). */
+  readonly reference: readonly number[];
+  /** Hypervolume of the front of all members (the global front). */
+  readonly hypervolume: number;
+  /** Σ over cells of the hypervolume of each cell's front (the archive's qdScore). */
+  readonly moqdScore: number;
+  /**
+   * At most `membersLimit` of `membersTotal`: the global front first (when it alone is over the limit, an even
+   * stride along the first objective), then dominated members, an even stride in cell order. Ascending id.
+   */
+  readonly members: readonly SnapshotParetoMember[];
+  readonly membersTotal: number;
+  readonly membersLimit: number;
+  /** Members dominated within the whole archive (listed or not). */
+  readonly dominatedTotal: number;
 }
 
 export interface SnapshotSummary {
@@ -105,6 +138,8 @@ export interface ReportSnapshot {
   readonly elitesTotal: number;
   readonly elitesLimit: number;
   readonly metricNames: readonly string[];
+  /** Only for a run whose archive holds Pareto fronts (`mome`, `pareto`). */
+  readonly pareto?: SnapshotPareto;
 }
 
 /** What the dashboard lists for each run (read cheaply: no replay of the log). */

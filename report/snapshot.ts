@@ -1,7 +1,8 @@
 // A run (RunView) → the plain, bounded JSON snapshot that the report page and the dashboard render.
 import { cellBins, type Elite } from '../archive/archive.js';
 import { openRunView, type RunView } from '../search/run-view.js';
-import { fromScore } from '../core/types.js';
+import { fromScore, fromScores } from '../core/types.js';
+import { dominates, type Objectives } from '../core/pareto.js';
 import { sampleFields } from '../search/summary.js';
 import type {
   MapCell,
@@ -10,6 +11,8 @@ import type {
   SnapshotElite,
   SnapshotHistoryPoint,
   SnapshotMap,
+  SnapshotPareto,
+  SnapshotParetoMember,
 } from './snapshot-types.js';
 import { MAX_BUCKETS, TimelineBuilder } from './timeline.js';
 
@@ -21,9 +24,17 @@ export interface SnapshotOptions {
   /** CVT centroids are included (to draw empty cells) up to this many (default 20,000). */
   readonly maxCentroids?: number;
   readonly maxBuckets?: number;
+  /** Pareto archives: members listed with their objectives and text (default 5,000), the global front first. */
+  readonly maxMembers?: number;
 }
 
-const DEFAULTS = { maxElites: 5000, maxTextChars: 4000, maxCentroids: 20_000, maxBuckets: MAX_BUCKETS } as const;
+const DEFAULTS = {
+  maxElites: 5000,
+  maxTextChars: 4000,
+  maxCentroids: 20_000,
+  maxBuckets: MAX_BUCKETS,
+  maxMembers: 5000,
+} as const;
 
 /** Opens the run read-only, snapshots it and closes it again (never holds the store open between calls). */
 export async function readSnapshot(dir: string, options: SnapshotOptions = {}): Promise<ReportSnapshot> {
@@ -66,6 +77,7 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
     ...sampleFields(e.id, view.samples),
   }));
   const metricNames = [...new Set(elites.flatMap((e) => Object.keys(e.metrics)))].sort();
+  const pareto = paretoOf(view, o, fitnessOf);
 
   return {
     format: 'elites-report/1',
@@ -108,6 +120,7 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
     elitesTotal: all.length,
     elitesLimit: o.maxElites,
     metricNames,
+    ...(pareto ? { pareto } : {}),
   };
 }
 
@@ -122,6 +135,10 @@ interface CvtGeometryLike {
   readonly dims: readonly { name: string; min: number; max: number }[];
   readonly centroids: readonly (readonly number[])[];
 }
+/** The `pareto` archive: one front, no descriptor cells. */
+interface NoCellsGeometryLike {
+  readonly type: 'pareto';
+}
 
 /** Places each filled cell: grid bins from the row-major index (first dim slowest), CVT cells at their centroid. */
 export function mapOf(
@@ -130,7 +147,8 @@ export function mapOf(
   filled: readonly Omit<MapCell, 'pos'>[],
   maxCentroids: number = DEFAULTS.maxCentroids,
 ): SnapshotMap {
-  const g = geometry as GridGeometryLike | CvtGeometryLike;
+  const g = geometry as GridGeometryLike | CvtGeometryLike | NoCellsGeometryLike;
+  if (g.type === 'pareto') return { type: 'none', dims: [], cells, filled: filled.map((c) => ({ ...c, pos: [] })) };
   if (g.type === 'cvt') {
     const dims: SnapshotDim[] = g.dims.map((d) => ({ name: d.name, min: d.min, max: d.max }));
     return {
@@ -160,6 +178,7 @@ function historyOf(view: RunView): SnapshotHistoryPoint[] {
       coverage: p.coverage,
       qdScore: p.qdScore,
       best: p.best,
+      ...(p.hypervolume !== undefined ? { hypervolume: p.hypervolume } : {}),
     }));
   if (summary.proposals > 0 && points.at(-1)?.proposals !== summary.proposals) {
     points.push({
@@ -168,9 +187,118 @@ function historyOf(view: RunView): SnapshotHistoryPoint[] {
       coverage: summary.archive.coverage,
       qdScore: summary.archive.qdScore,
       best: summary.best?.fitness ?? null,
+      ...(summary.archive.hypervolume !== undefined ? { hypervolume: summary.archive.hypervolume } : {}),
     });
   }
   return points;
+}
+
+/**
+ * The Pareto section, when the view's archive holds fronts (it has `members()`): every member flagged dominated or
+ * not within the whole archive, then at most `maxMembers` listed (the global front first; see SnapshotPareto).
+ */
+function paretoOf(
+  view: RunView,
+  o: Required<SnapshotOptions>,
+  fitnessOf: (e: Elite<unknown>) => number,
+): SnapshotPareto | undefined {
+  const { archive, config } = view;
+  const directions = config.objectives?.directions;
+  if (!archive.members || !directions) return undefined;
+  const all = [...archive.members()];
+  const scores = all.map((m) => m.objectives ?? []);
+  const dominated = dominatedFlags(scores);
+  const front: number[] = [];
+  const behind: number[] = [];
+  dominated.forEach((d, i) => (d ? behind : front).push(i));
+  const limit = Math.max(0, o.maxMembers);
+  // An even stride keeps the shape of a front (sorted along the first objective) or the spread over cells.
+  const byFirst = front.length > limit ? [...front].sort((a, b) => scores[a]![0]! - scores[b]![0]! || a - b) : front;
+  const picked = stride(byFirst, limit);
+  picked.push(...stride(behind, limit - picked.length));
+  const members: SnapshotParetoMember[] = picked
+    .map((i) => {
+      const m = all[i]!;
+      return {
+        id: m.id,
+        cell: m.cell,
+        fitness: fitnessOf(m),
+        descriptors: [...m.descriptors],
+        text: cut(view.space.describe(m.genome), o.maxTextChars),
+        metrics: { ...m.metrics },
+        ...sampleFields(m.id, view.samples),
+        objectives: fromScores(scores[i]!, directions),
+        dominated: dominated[i]!,
+      };
+    })
+    .sort((a, b) => a.id - b.id);
+  const stats = archive.stats();
+  return {
+    names: directions.map((_, i) => config.objectives?.names?.[i] ?? `objective ${i + 1}`),
+    directions: [...directions],
+    reference: archive.reference
+      ? fromScores(archive.reference, directions)
+      : [...(config.objectives?.reference ?? [])],
+    hypervolume: stats.hypervolume ?? 0,
+    moqdScore: stats.qdScore,
+    members,
+    membersTotal: all.length,
+    membersLimit: limit,
+    dominatedTotal: behind.length,
+  };
+}
+
+/** `count` entries of `items` at an even stride, both ends included (all of them when there are no more). */
+function stride<T>(items: readonly T[], count: number): T[] {
+  const n = items.length;
+  if (count >= n) return [...items];
+  if (count <= 0) return [];
+  if (count === 1) return [items[0]!];
+  return Array.from({ length: count }, (_, i) => items[Math.round((i * (n - 1)) / (count - 1))]!);
+}
+
+/**
+ * Whether each point is dominated by another (every objective higher-is-better), as core/pareto.ts `dominates` and
+ * `paretoFront` decide (equal vectors do not dominate each other), without their O(N²): points sorted
+ * lexicographically best first can only be dominated by earlier ones, and then by an earlier non-dominated one. Two
+ * objectives: one sweep, O(N log N); more: each point against the front found so far, O(N log N + N·F·M).
+ */
+export function dominatedFlags(points: readonly Objectives[]): boolean[] {
+  const n = points.length;
+  const flags = new Array<boolean>(n).fill(false);
+  if (n === 0) return flags;
+  const m = points[0]!.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+    for (let k = 0; k < m; k++) {
+      const d = points[b]![k]! - points[a]![k]!;
+      if (d !== 0) return d;
+    }
+    return a - b;
+  });
+  if (m === 2) {
+    // Groups of equal first objective: dominated by an earlier group with a second objective at least as high, or
+    // by the group's first point (its highest second objective) when strictly higher.
+    let before = Number.NEGATIVE_INFINITY; // highest second objective among points with a strictly higher first
+    for (let g = 0; g < n; ) {
+      const first = points[order[g]!]![0]!;
+      const top = points[order[g]!]![1]!;
+      let end = g;
+      for (; end < n && points[order[end]!]![0] === first; end++) {
+        const y = points[order[end]!]![1]!;
+        flags[order[end]!] = before >= y || top > y;
+      }
+      before = Math.max(before, top);
+      g = end;
+    }
+    return flags;
+  }
+  const front: Objectives[] = [];
+  for (const i of order) {
+    const p = points[i]!;
+    if (front.some((q) => dominates(q, p))) flags[i] = true;
+    else front.push(p);
+  }
+  return flags;
 }
 
 function cut(text: string, max: number): string {

@@ -10,6 +10,8 @@
   /** @typedef {import('../snapshot-types.js').PageData} PageData */
   /** @typedef {import('echarts').ECharts} Chart */
   /** @typedef {import('echarts').EChartsOption} ChartOption */
+  /** @typedef {import('../snapshot-types.js').SnapshotParetoMember} ParetoMember */
+  /** @typedef {{ key: string, title: string, note: string, el: HTMLElement, titleText: Text, chart?: Chart }} SeriesItem */
 
   const echarts = /** @type {typeof import('echarts')} */ (/** @type {any} */ (window).echarts);
   const PALETTE = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725']; // viridis: ordered, legible in grey
@@ -92,49 +94,63 @@
       );
       this.tableNote = h('p', { class: 'note' });
       this.table = h('table', { id: 'elites-table' });
-      /** @type {{ key: string, title: string, note: string, el: HTMLElement, chart?: Chart }[]} */
-      this.series = [
-        { key: 'qd', title: 'QD score', note: 'over proposals', el: h('div') },
-        { key: 'coverage', title: 'Coverage', note: 'filled cells / cells', el: h('div') },
-        { key: 'best', title: 'Best fitness', note: '', el: h('div') },
-        { key: 'hits', title: 'Cache-hit rate', note: 'key and fingerprint hits per proposal', el: h('div') },
-        { key: 'failures', title: 'Failures', note: 'per bucket of proposals', el: h('div') },
-      ];
+      /** @type {SeriesItem[]} */
+      this.series = [];
+      this.chartsEl = h('div', { class: 'charts' });
+      for (const [key, title, note] of [
+        ['qd', 'QD score', 'over proposals'],
+        ['coverage', 'Coverage', 'filled cells / cells'],
+        ['best', 'Best fitness', ''],
+        ['hits', 'Cache-hit rate', 'key and fingerprint hits per proposal'],
+        ['failures', 'Failures', 'per bucket of proposals'],
+      ])
+        this.addSeries(key, title, note);
 
-      const figures = this.series.map((s) => {
-        const id = `chart-${s.key}`;
-        s.el = h('div', {
-          id,
-          class: 'chart',
-          role: 'img',
-          'aria-labelledby': `${id}-title`,
-          'aria-describedby': `${id}-desc`,
-        });
-        return h(
-          'figure',
-          {},
-          h('figcaption', { id: `${id}-title` }, s.title, ' ', h('span', { id: `${id}-desc` }, s.note)),
-          s.el,
-        );
+      // Multi-objective runs (a Pareto archive): the front's scatter, under the map and beside the elite panel.
+      this.objectiveAxes = /** @type {[number, number]} */ ([0, 1]);
+      this.paretoControls = h('div', { class: 'controls' });
+      this.paretoEl = h('div', {
+        id: 'pareto-front',
+        class: 'chart chart-pareto',
+        role: 'img',
+        tabindex: '0',
+        'aria-keyshortcuts': 'ArrowLeft ArrowRight ArrowUp ArrowDown Home End',
+        'aria-label': 'Pareto front',
       });
+      this.paretoNote = h('p', { class: 'hint', id: 'pareto-note' });
+      this.paretoPanel = h(
+        'div',
+        { class: 'panel', id: 'pareto-panel', hidden: true },
+        h('h2', { id: 'pareto-title' }, 'Pareto front'),
+        this.paretoControls,
+        this.paretoEl,
+        this.paretoNote,
+      );
+      /** Member ids in the order the arrow keys step through them (along the x axis). @type {number[]} */
+      this.paretoOrder = [];
+      /** @type {Chart | undefined} */
+      this.pareto = undefined;
+
+      this.mapPanel = h('div', { class: 'panel' }, this.mapTitle, this.controls, this.mapEl, this.mapNote);
+      this.mapSection = h(
+        'section',
+        { class: 'map-section', 'aria-labelledby': 'map-title' },
+        h('div', { class: 'map-column' }, this.mapPanel, this.paretoPanel),
+        h(
+          'aside',
+          { class: 'panel elite-panel', 'aria-labelledby': 'elite-title' },
+          h('h2', { id: 'elite-title' }, 'Selected elite'),
+          h('div', { 'aria-live': 'polite' }, this.detail),
+        ),
+      );
       main.replaceChildren(
         this.header,
-        h(
-          'section',
-          { class: 'map-section', 'aria-labelledby': 'map-title' },
-          h('div', { class: 'panel' }, this.mapTitle, this.controls, this.mapEl, this.mapNote),
-          h(
-            'aside',
-            { class: 'panel elite-panel', 'aria-labelledby': 'elite-title' },
-            h('h2', { id: 'elite-title' }, 'Selected elite'),
-            h('div', { 'aria-live': 'polite' }, this.detail),
-          ),
-        ),
+        this.mapSection,
         h(
           'section',
           { 'aria-labelledby': 'progress-title' },
           h('h2', { id: 'progress-title' }, 'Progress'),
-          h('div', { class: 'charts' }, ...figures),
+          this.chartsEl,
         ),
         h(
           'section',
@@ -152,6 +168,70 @@
       for (const s of this.series) s.chart = makeChart(s.el);
     }
 
+    /**
+     * A chart of the Progress section (a figure with its caption); `after`: placed after that series' figure.
+     * @param {string} key @param {string} title @param {string} note @param {string} [after]
+     */
+    addSeries(key, title, note, after) {
+      const id = `chart-${key}`;
+      const el = h('div', {
+        id,
+        class: 'chart',
+        role: 'img',
+        'aria-labelledby': `${id}-title`,
+        'aria-describedby': `${id}-desc`,
+      });
+      const titleText = document.createTextNode(title);
+      const figure = h(
+        'figure',
+        {},
+        h('figcaption', { id: `${id}-title` }, titleText, ' ', h('span', { id: `${id}-desc` }, note)),
+        el,
+      );
+      /** @type {SeriesItem} */
+      const item = { key, title, note, el, titleText };
+      const index = after === undefined ? -1 : this.series.findIndex((x) => x.key === after);
+      const next = index >= 0 ? this.series[index + 1] : undefined;
+      if (next) {
+        this.chartsEl.insertBefore(figure, /** @type {HTMLElement} */ (next.el.parentElement));
+        this.series.splice(index + 1, 0, item);
+      } else {
+        this.chartsEl.append(figure);
+        this.series.push(item);
+      }
+      return item;
+    }
+
+    /** First snapshot of a multi-objective run: the Pareto panel, the hypervolume chart, MOQD wording. */
+    setUpPareto() {
+      this.paretoPanel.hidden = false;
+      this.pareto = makeChart(this.paretoEl);
+      this.pareto.on('click', (params) => {
+        const value = /** @type {number[] | undefined} */ (params.value);
+        if ((params.seriesName === 'front' || params.seriesName === 'dominated') && Array.isArray(value))
+          this.select(Number(value[2]), false);
+      });
+      this.paretoEl.addEventListener('keydown', (ev) => this.paretoKey(ev));
+      const qd = this.series.find((x) => x.key === 'qd');
+      if (qd) {
+        qd.title = 'MOQD score';
+        qd.titleText.textContent = qd.title;
+        const desc = document.getElementById('chart-qd-desc');
+        if (desc) desc.textContent = "Σ over cells of each cell's front's hypervolume";
+      }
+      const hv = this.addSeries(
+        'hypervolume',
+        'Hypervolume',
+        "of all members' front, against the reference point",
+        'qd',
+      );
+      hv.chart = makeChart(hv.el);
+      const hint = this.detail.querySelector('p.muted');
+      if (hint)
+        hint.textContent =
+          'Click a cell of the map, a point of the Pareto front, or a row of the elites table, to see that elite or member.';
+    }
+
     /** @param {Snapshot} snapshot */
     update(snapshot) {
       const first = !this.snapshot;
@@ -160,7 +240,9 @@
       document.title = `${snapshot.name} (${snapshot.runId}) — elites ${this.live ? 'dashboard' : 'report'}`;
       this.renderHeader();
       if (first) this.renderControls();
+      if (snapshot.pareto && !this.pareto) this.setUpPareto();
       this.renderMap();
+      this.renderPareto();
       this.renderSeries();
       this.renderTable();
       if (this.selectedId !== undefined) this.renderDetail();
@@ -176,6 +258,19 @@
       const hits = m.keyHits + m.fingerprintHits;
       const ok = m.proposals - m.failures;
       const budget = s.budget.evaluations !== undefined ? ` of ${fmt(s.budget.evaluations)}` : '';
+      const p = s.pareto;
+      /** @type {[string, string, string][]} */
+      const scores = p
+        ? [
+            ['qd', 'MOQD score', fmt(p.moqdScore, 6)],
+            ['hypervolume', 'Hypervolume', fmt(p.hypervolume, 6)],
+            [
+              'members',
+              'Pareto members',
+              `${fmt(p.membersTotal)} (${fmt(p.membersTotal - p.dominatedTotal)} on the front)`,
+            ],
+          ]
+        : [['qd', 'QD score', fmt(m.qdScore, 6)]];
       /** @type {[string, string, string][]} */
       const stats = [
         ['proposals', 'Proposals', `${fmt(m.proposals)}${budget}`],
@@ -184,7 +279,7 @@
         ['failures', 'Failures', fmt(m.failures)],
         ['best', `Best fitness (${s.direction === 'minimize' ? 'lower' : 'higher'} is better)`, fmt(m.best, 6)],
         ['coverage', 'Coverage', `${pct(m.coverage)} (${fmt(m.size)} / ${fmt(m.cells)})`],
-        ['qd', 'QD score', fmt(m.qdScore, 6)],
+        ...scores,
         ['time', 'Time', duration(m.seconds)],
       ];
       const status = `${s.status}${m.stopReason ? ` (${m.stopReason})` : ''}`;
@@ -261,6 +356,8 @@
       const s = /** @type {Snapshot} */ (this.snapshot);
       const map = s.map;
       const dims = map.dims;
+      this.mapPanel.hidden = map.type === 'none'; // a single front (the pareto archive): no cells to draw
+      this.mapSection.setAttribute('aria-labelledby', map.type === 'none' ? 'pareto-title' : 'map-title');
       const [ax, ay] = dims.length === 1 ? [0, -1] : this.axes;
       const dx = dims[ax];
       const dy = ay >= 0 ? dims[ay] : undefined;
@@ -426,6 +523,10 @@
           ],
         },
         failures: { name: 'failures', bar: true, data: s.timeline.map((b) => [b.to + 1, b.failures]) },
+        hypervolume: {
+          name: 'hypervolume',
+          data: hist.flatMap((p) => (p.hypervolume === undefined ? [] : [[p.proposals, p.hypervolume]])),
+        },
       };
       for (const item of this.series) {
         const d = defs[item.key];
@@ -447,7 +548,7 @@
             },
             yAxis: {
               type: 'value',
-              scale: item.key === 'best',
+              scale: item.key === 'best' || item.key === 'hypervolume',
               axisLabel: { formatter: (/** @type {number} */ v) => `${fmt(v, 3)}${d.y ?? ''}` },
             },
             series: lines.map((l, i) => ({
@@ -658,14 +759,207 @@
       const opt = /** @type {any} */ (this.map.getOption());
       const series = /** @type {{ name: string, data: number[][] }[]} */ (opt.series ?? []);
       const elites = series.find((x) => x.name === 'elites');
-      const dataIndex = elites ? elites.data.findIndex((v) => v[3] === this.selectedId) : -1;
+      // A Pareto member that is not its cell's best: the map shows its cell by the cell's best member.
+      const cell = s.pareto?.members.find((m) => m.id === this.selectedId)?.cell;
+      const shown = s.map.filled.find((c) => c.cell === cell)?.id ?? this.selectedId;
+      const dataIndex = elites ? elites.data.findIndex((v) => v[3] === shown) : -1;
       if (dataIndex >= 0) this.map.dispatchAction({ type: 'highlight', seriesName: 'elites', dataIndex });
+      this.highlightMember(false);
+    }
+
+    /** The selected member on the Pareto scatter (emphasis; with `tip`, its tooltip too, for the keyboard). */
+    highlightMember(/** @type {boolean} */ tip) {
+      const chart = this.pareto;
+      if (!chart) return;
+      chart.dispatchAction({ type: 'downplay', seriesName: ['front', 'dominated'] });
+      chart.dispatchAction({ type: 'hideTip' });
+      if (this.selectedId === undefined) return;
+      const opt = /** @type {any} */ (chart.getOption());
+      const series = /** @type {{ name: string, data: number[][] }[]} */ (opt.series ?? []);
+      for (let seriesIndex = 0; seriesIndex < series.length; seriesIndex++) {
+        const x = /** @type {{ name: string, data: number[][] }} */ (series[seriesIndex]);
+        if (x.name !== 'front' && x.name !== 'dominated') continue;
+        const dataIndex = x.data.findIndex((v) => v[2] === this.selectedId);
+        if (dataIndex < 0) continue;
+        chart.dispatchAction({ type: 'highlight', seriesIndex, dataIndex });
+        if (tip) chart.dispatchAction({ type: 'showTip', seriesIndex, dataIndex });
+      }
+    }
+
+    /** Arrow keys on the focused Pareto scatter step through the members along its x axis, selecting each. */
+    paretoKey(/** @type {KeyboardEvent} */ ev) {
+      const order = this.paretoOrder;
+      if (!order.length) return;
+      const at = this.selectedId === undefined ? -1 : order.indexOf(this.selectedId);
+      /** @type {number | undefined} */
+      let next;
+      if (ev.key === 'ArrowRight' || ev.key === 'ArrowDown') next = at < 0 ? 0 : Math.min(order.length - 1, at + 1);
+      else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowUp') next = at < 0 ? 0 : Math.max(0, at - 1);
+      else if (ev.key === 'Home') next = 0;
+      else if (ev.key === 'End') next = order.length - 1;
+      if (next === undefined) return;
+      ev.preventDefault();
+      this.select(/** @type {number} */ (order[next]), false);
+      this.highlightMember(true);
+    }
+
+    /** Names an objective with its direction: "f1 (↓ lower is better)". @param {number} i */
+    objectiveLabel(i) {
+      const p = /** @type {NonNullable<Snapshot['pareto']>} */ (/** @type {Snapshot} */ (this.snapshot).pareto);
+      const name = p.names[i] ?? `objective ${i + 1}`;
+      return p.directions[i] === 'minimize' ? `${name} (↓ lower is better)` : `${name} (↑ higher is better)`;
+    }
+
+    /**
+     * The Pareto scatter of two objectives (the first two, or those chosen): members on the global front solid,
+     * dominated ones (by a member of any cell, in all objectives) faded; the reference point when it is near them.
+     */
+    renderPareto() {
+      const s = /** @type {Snapshot} */ (this.snapshot);
+      const p = s.pareto;
+      const chart = this.pareto;
+      if (!p || !chart) return;
+      const n = p.names.length;
+      if (!this.paretoControls.childElementCount && n > 2) {
+        /** @param {string} label @param {0 | 1} axis */
+        const select = (label, axis) => {
+          const el = /** @type {HTMLSelectElement} */ (
+            h('select', { id: `objective-${axis}` }, ...p.names.map((d, i) => h('option', { value: String(i) }, d)))
+          );
+          el.value = String(this.objectiveAxes[axis]);
+          el.addEventListener('change', () => {
+            this.objectiveAxes[axis] = Number(el.value);
+            this.renderPareto();
+          });
+          return h('label', {}, `${label} `, el);
+        };
+        this.paretoControls.replaceChildren(
+          select('x axis', 0),
+          select('y axis', 1),
+          h('span', { class: 'muted' }, 'Dominated means in all objectives, not only the two drawn.'),
+        );
+      }
+      const [ax, ay] = this.objectiveAxes;
+      /** @param {ParetoMember} m @returns {number[]} */
+      const point = (m) => [m.objectives[ax] ?? Number.NaN, m.objectives[ay] ?? Number.NaN, m.id];
+      const front = p.members.filter((m) => !m.dominated);
+      const dominated = p.members.filter((m) => m.dominated);
+      const byId = new Map(p.members.map((m) => [m.id, m]));
+      this.paretoOrder = [...p.members]
+        .sort(
+          (a, b) =>
+            (a.objectives[ax] ?? 0) - (b.objectives[ax] ?? 0) ||
+            (a.objectives[ay] ?? 0) - (b.objectives[ay] ?? 0) ||
+            a.id - b.id,
+        )
+        .map((m) => m.id);
+      // The reference point bounds the hypervolume: drawn when it lies within half a span of the members (a far
+      // one would squeeze the front into a corner), otherwise named in the note.
+      const rx = p.reference[ax];
+      const ry = p.reference[ay];
+      /** @param {number} i @param {number | undefined} v */
+      const near = (i, v) => {
+        if (v === undefined || !p.members.length) return false;
+        const values = p.members.map((m) => m.objectives[i] ?? 0);
+        const lo = Math.min(...values);
+        const hi = Math.max(...values);
+        const span = Math.max(hi - lo, Math.abs(hi) * 1e-9, 1e-12);
+        return v >= lo - span / 2 && v <= hi + span / 2;
+      };
+      const drawReference = near(ax, rx) && near(ay, ry);
+      const size = Math.max(5, Math.min(10, 300 / Math.sqrt(Math.max(1, p.members.length))));
+      chart.setOption(
+        /** @type {ChartOption} */ ({
+          animation: false,
+          grid: { left: 72, right: 24, top: 28, bottom: 52 },
+          legend: { top: 0, data: ['front', 'dominated'] },
+          tooltip: {
+            trigger: 'item',
+            formatter: (/** @type {any} */ q) => {
+              if (q.seriesName === 'reference')
+                return `reference point<br>${this.objectiveLabel(ax)} ${fmt(rx)}<br>${this.objectiveLabel(ay)} ${fmt(ry)}`;
+              const m = byId.get(Number(/** @type {number[]} */ (q.value)[2]));
+              if (!m) return '';
+              const values = p.names.map((name, i) => `${name} ${fmt(m.objectives[i], 6)}`).join('<br>');
+              return `member ${m.id} (cell ${fmt(m.cell)})<br>${values}<br>${m.dominated ? 'dominated' : 'on the global front'}`;
+            },
+          },
+          xAxis: {
+            type: 'value',
+            scale: true,
+            name: this.objectiveLabel(ax),
+            nameLocation: 'middle',
+            nameGap: 30,
+            axisLabel: { formatter: (/** @type {number} */ v) => fmt(v, 3) },
+          },
+          yAxis: {
+            type: 'value',
+            scale: true,
+            name: this.objectiveLabel(ay),
+            nameLocation: 'middle',
+            nameGap: 52,
+            axisLabel: { formatter: (/** @type {number} */ v) => fmt(v, 3) },
+          },
+          series: [
+            {
+              name: 'dominated',
+              type: 'scatter',
+              large: false,
+              progressive: 0,
+              symbolSize: size,
+              data: dominated.map(point),
+              itemStyle: { color: '#8c959f', opacity: 0.3 },
+              emphasis: { itemStyle: { opacity: 1, borderColor: '#000', borderWidth: 2 } },
+            },
+            {
+              name: 'front',
+              type: 'scatter',
+              large: false,
+              progressive: 0,
+              symbolSize: size + 2,
+              data: front.map(point),
+              itemStyle: { color: '#0550ae', opacity: 1 },
+              emphasis: { itemStyle: { borderColor: '#000', borderWidth: 2 } },
+            },
+            ...(drawReference
+              ? [
+                  {
+                    name: 'reference',
+                    type: 'scatter',
+                    symbol: 'diamond',
+                    symbolSize: 12,
+                    data: [[rx, ry]],
+                    itemStyle: { color: '#fff', borderColor: '#a40e26', borderWidth: 2 },
+                    label: { show: true, position: 'right', formatter: 'reference', color: '#a40e26' },
+                  },
+                ]
+              : []),
+          ],
+        }),
+        { notMerge: true },
+      );
+      const drawn = `${fmt(p.members.length)}${p.membersTotal > p.members.length ? ` of ${fmt(p.membersTotal)}` : ''}`;
+      this.paretoEl.dataset.points = String(p.members.length);
+      this.paretoEl.setAttribute(
+        'aria-label',
+        `Pareto-front scatter, ${this.objectiveLabel(ax)} against ${this.objectiveLabel(ay)}: ${drawn} members drawn, ${fmt(front.length)} on the global front (solid), ${fmt(dominated.length)} dominated (faded); hypervolume ${fmt(p.hypervolume, 6)}. Arrow keys step through the members along the x axis and show each in the elite panel.`,
+      );
+      const refNote = drawReference
+        ? 'The diamond is the reference point of the hypervolume.'
+        : `The reference point of the hypervolume (${p.reference.map((v) => fmt(v)).join(', ')}) is off the chart.`;
+      const limited =
+        p.membersTotal > p.members.length
+          ? ` Showing ${fmt(p.members.length)} of ${fmt(p.membersTotal)} members: the global front first, then dominated members spread over the cells; ${fmt(p.dominatedTotal)} of all are dominated.`
+          : '';
+      this.paretoNote.textContent = `${drawn} members of the cells' fronts: solid on the global front, faded when another member (of any cell) dominates them. ${refNote} Click a point, or focus the chart and use the arrow keys, to see that member.${limited}`;
+      this.highlightMember(false);
     }
 
     renderDetail() {
       const s = /** @type {Snapshot} */ (this.snapshot);
       const id = this.selectedId;
-      const e = s.elites.find((x) => x.id === id);
+      const member = s.pareto?.members.find((x) => x.id === id);
+      const e = member ?? s.elites.find((x) => x.id === id);
       const cell = s.map.filled.find((c) => c.id === id);
       if (!e) {
         this.detail.replaceChildren(
@@ -675,7 +969,11 @@
                 {},
                 `Elite ${id}: fitness ${fmt(cell.fitness, 6)}. Its text is not in this snapshot (only the best ${fmt(s.elitesLimit)} elites are listed).`,
               )
-            : h('p', { class: 'muted' }, `Elite ${id} is no longer in the archive (a better one replaced it).`),
+            : h(
+                'p',
+                { class: 'muted' },
+                `${s.pareto ? 'Member' : 'Elite'} ${id} is no longer in the archive (a better one replaced it).`,
+              ),
         );
         return;
       }
@@ -684,6 +982,17 @@
         ['id', String(e.id)],
         ['cell', fmt(e.cell)],
         ['fitness', fmt(e.fitness, 8)],
+        ...(member && s.pareto
+          ? [
+              ...s.pareto.names.map(
+                (_, i) => /** @type {[string, string]} */ ([this.objectiveLabel(i), fmt(member.objectives[i], 8)]),
+              ),
+              /** @type {[string, string]} */ ([
+                'Pareto',
+                member.dominated ? 'dominated by another member' : 'on the global front',
+              ]),
+            ]
+          : []),
         ...s.map.dims.map((d, i) => /** @type {[string, string]} */ ([d.name, fmt(e.descriptors[i], 6)])),
         ...Object.entries(e.metrics).map(([k, v]) => /** @type {[string, string]} */ ([k, fmt(v, 6)])),
       ];

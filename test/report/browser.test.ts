@@ -1,5 +1,7 @@
 // The report and the dashboard in headless Chromium (playwright-core): no console errors, one drawn cell per elite,
-// clicking a cell shows its elite, the table works from the keyboard, and a live run's page follows the run.
+// clicking a cell shows its elite, the table works from the keyboard, and a live run's page follows the run. For
+// multi-objective runs: one drawn point per Pareto member (dominated ones faded), a clicked or keyed point shows its
+// member, the dashboard shows the same.
 // Screenshots at two widths are written as artifacts (test-artifacts/screenshots/; with ELITES_UPDATE_SCREENSHOTS=1
 // to docs/screenshots/, referenced from the README).
 import { execFileSync } from 'node:child_process';
@@ -10,10 +12,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../report/report.js';
 import { startDashboard } from '../../report/server.js';
+import type { SnapshotPareto, SnapshotParetoMember } from '../../report/snapshot-types.js';
 import { spawnCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/files.js';
 import { waitFor } from '../helpers/wait.js';
-import { EvaluationGate, kernelConfig, runConfig } from './helpers.js';
+import { EvaluationGate, kernelConfig, runConfig, twoObjectivesConfig } from './helpers.js';
 
 const chromiumPath = ((): string => {
   try {
@@ -63,6 +66,39 @@ const DRAWN_CELLS = `(() => {
   const view = chart._chartsViews.find((v) => v.__model && v.__model.name === 'elites');
   return view ? view.group.children().length : -1;
 })()`;
+
+/** The symbols ECharts drew on the Pareto scatter, per series, as their opacity (what is on the canvas). */
+const PARETO_DRAWN = `(() => {
+  const chart = echarts.getInstanceByDom(document.querySelector('#pareto-front'));
+  const drawn = {};
+  for (const name of ['front', 'dominated']) {
+    const view = chart._chartsViews.find((v) => v.__model && v.__model.name === name);
+    const symbols = view && view.group.childAt(0) ? view.group.childAt(0).children() : [];
+    drawn[name] = symbols.map((s) => s.childAt(0).style.opacity ?? 1);
+  }
+  return drawn;
+})()`;
+
+/** Checks that the Pareto scatter draws every member once: solid on the global front, faded when dominated. */
+async function expectParetoDrawn(page: Page, p: SnapshotPareto): Promise<void> {
+  const drawn = (await page.evaluate(PARETO_DRAWN)) as { front: number[]; dominated: number[] };
+  const all = [...drawn.front, ...drawn.dominated];
+  expect(all).toHaveLength(p.membersTotal);
+  expect(all.filter((o) => o < 1)).toHaveLength(p.dominatedTotal);
+  expect(all.filter((o) => o === 1)).toHaveLength(p.membersTotal - p.dominatedTotal);
+  expect(await page.getAttribute('#pareto-front', 'aria-label')).toContain(
+    `${p.membersTotal} members drawn, ${p.membersTotal - p.dominatedTotal} on the global front (solid), ${p.dominatedTotal} dominated (faded)`,
+  );
+}
+
+/** Pixel positions (in the chart) of members on the Pareto scatter. */
+async function memberPixels(page: Page, members: readonly SnapshotParetoMember[]): Promise<[number, number][]> {
+  const points = members.map((m) => ({ series: m.dominated ? 'dominated' : 'front', value: m.objectives.slice(0, 2) }));
+  return (await page.evaluate(
+    `(() => { const c = echarts.getInstanceByDom(document.querySelector('#pareto-front'));
+      return ${JSON.stringify(points)}.map((p) => c.convertToPixel({ seriesName: p.series }, p.value)); })()`,
+  )) as [number, number][];
+}
 
 async function clickElite(page: Page, pos: readonly number[]): Promise<void> {
   const at = (await page.evaluate(
@@ -115,6 +151,9 @@ describe.skipIf(!chromiumPath)(
       expect(await page.getAttribute('#archive-map', 'aria-label')).toMatch(
         new RegExp(`${archiveSize} of 128 cells filled`),
       );
+      // A single-objective run has no Pareto section and no hypervolume chart.
+      expect(await page.isHidden('#pareto-panel')).toBe(true);
+      expect(await page.locator('#chart-hypervolume').count()).toBe(0);
 
       // Click a cell of the map (not the best one): the panel shows that elite's describe() text and metrics.
       const elite = snapshot.elites[3]!;
@@ -150,6 +189,114 @@ describe.skipIf(!chromiumPath)(
       }
       expect(problems).toEqual([]);
       await page.close();
+    });
+
+    it('the report of a mome run draws each Pareto member once (dominated ones faded); a clicked point shows its member', async () => {
+      const run = join(root, 'mome-run');
+      await runConfig(twoObjectivesConfig(root), run);
+      const { snapshot, path } = await writeReport(run, join(root, 'mome.html'));
+      const p = snapshot.pareto!;
+      const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as {
+        archive: { members: number; hypervolume: number };
+      };
+      expect(p.membersTotal).toBe(summary.archive.members);
+      expect(p.dominatedTotal).toBeGreaterThan(0); // the fixture's cells dominate each other: both kinds are drawn
+      const { page, problems } = await newPage();
+      await page.setViewportSize(widths[0]);
+      await page.goto(`file://${path}`);
+      await page.waitForSelector('body[data-updates="1"]');
+
+      expect(await page.isVisible('#pareto-panel')).toBe(true);
+      await expectParetoDrawn(page, p);
+      const axes = (await page.evaluate(
+        `(() => { const o = echarts.getInstanceByDom(document.querySelector('#pareto-front')).getOption();
+          return [o.xAxis[0].name, o.yAxis[0].name]; })()`,
+      )) as string[];
+      expect(axes).toEqual(['f1 (↓ lower is better)', 'f2 (↓ lower is better)']);
+      expect(await page.textContent('#stat-qd')).toBe(String(Number(p.moqdScore.toPrecision(6))));
+      expect(await page.textContent('#stat-hypervolume')).toBe(String(Number(p.hypervolume.toPrecision(6))));
+      expect(await page.getAttribute('#chart-hypervolume', 'aria-label')).toMatch(
+        new RegExp(
+          `^Hypervolume over 2,000 proposals; latest: hypervolume ${String(Number(p.hypervolume.toPrecision(4)))}`,
+        ),
+      );
+
+      // Click a dominated member that is not the best of its cell (so not in the elites table), away from others.
+      const elites = new Set(snapshot.elites.map((e) => e.id));
+      const pixels = await memberPixels(page, p.members);
+      const isolated = p.members.findIndex(
+        (m, i) =>
+          m.dominated &&
+          !elites.has(m.id) &&
+          pixels.every((q, j) => j === i || Math.hypot(q[0] - pixels[i]![0], q[1] - pixels[i]![1]) > 14),
+      );
+      expect(isolated).toBeGreaterThanOrEqual(0);
+      const member = p.members[isolated]!;
+      await page.locator('#pareto-front').scrollIntoViewIfNeeded(); // below the map: the mouse clicks in the viewport
+      const box = (await page.locator('#pareto-front').boundingBox())!;
+      await page.mouse.click(box.x + pixels[isolated]![0], box.y + pixels[isolated]![1]);
+      await expect.poll(() => page.textContent('#elite-text')).toBe(member.text);
+      expect(await page.textContent('#elite-detail')).toMatch(/Paretodominated by another member/);
+
+      // Keyboard: the focused scatter steps through the members along f1 (Home: the lowest f1, End: the highest).
+      const order = [...p.members].sort(
+        (a, b) => a.objectives[0]! - b.objectives[0]! || a.objectives[1]! - b.objectives[1]! || a.id - b.id,
+      );
+      await page.focus('#pareto-front');
+      await page.keyboard.press('End');
+      await expect.poll(() => page.textContent('#elite-text')).toBe(order.at(-1)!.text);
+      await page.keyboard.press('Home');
+      await expect.poll(() => page.textContent('#elite-text')).toBe(order[0]!.text);
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => page.textContent('#elite-text')).toBe(order[1]!.text);
+      expect(await page.textContent('#elite-detail')).toMatch(
+        order[1]!.dominated ? /dominated by another member/ : /on the global front/,
+      );
+
+      await page.screenshot({ path: join(screenshots, `report-mome-${widths[0].width}.png`), fullPage: true });
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it('the report of a pareto archive (one front, no cells) hides the map and draws the front', async () => {
+      const run = join(root, 'pareto-run');
+      await runConfig(twoObjectivesConfig(root, { archive: 'pareto', evaluations: 800 }), run);
+      const { snapshot, path } = await writeReport(run, join(root, 'pareto.html'));
+      const { page, problems } = await newPage();
+      await page.goto(`file://${path}`);
+      await page.waitForSelector('body[data-updates="1"]');
+      expect(await page.isHidden('#archive-map')).toBe(true);
+      expect(await page.isVisible('#pareto-front')).toBe(true);
+      expect(snapshot.pareto!.dominatedTotal).toBe(0); // one front: its members never dominate each other
+      await expectParetoDrawn(page, snapshot.pareto!);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it('the dashboard shows the Pareto section of a mome run', async () => {
+      const runs = join(root, 'mome-runs');
+      await runConfig(twoObjectivesConfig(root, { evaluations: 1000 }), join(runs, 'mome'));
+      const dashboard = await startDashboard({ runsDir: runs, port: 0, pollMs: 200 });
+      const { page, problems } = await newPage();
+      try {
+        await page.setViewportSize(widths[0]);
+        await page.goto(`${dashboard.url}runs/mome`);
+        await page.waitForSelector('body[data-status="done"]');
+        const snapshot = (await (await fetch(`${dashboard.url}api/runs/mome`)).json()) as {
+          pareto: SnapshotPareto;
+        };
+        expect(await page.isVisible('#pareto-panel')).toBe(true);
+        await expectParetoDrawn(page, snapshot.pareto);
+        expect(await page.getAttribute('#chart-hypervolume', 'aria-label')).toMatch(/over 1,000 proposals; latest: /);
+        expect(await page.textContent('#stat-members')).toBe(
+          `${snapshot.pareto.membersTotal} (${snapshot.pareto.membersTotal - snapshot.pareto.dominatedTotal} on the front)`,
+        );
+        await page.screenshot({ path: join(screenshots, `dashboard-mome-${widths[0].width}.png`), fullPage: true });
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
+        await dashboard.close();
+      }
     });
 
     it('the dashboard lists a run started by the test and its page updates while the run progresses', async () => {

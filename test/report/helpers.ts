@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
 
 export const toyKernel = fileURLToPath(new URL('./fixtures/toy-kernel.mjs', import.meta.url));
+export const twoObjectives = fileURLToPath(new URL('../fixtures/plugins/two-objectives.mjs', import.meta.url));
 
 /**
  * Paces a live toy-kernel run from the test (workers 0: one counter): the evaluator waits until the gate allows its
@@ -81,6 +82,45 @@ export function armCvtConfig(dir: string, cells = 40): string {
         ],
       },
       budget: { evaluations: 1500 },
+      workers: 0,
+      cache: { enabled: false },
+    }),
+  );
+  return path;
+}
+
+/**
+ * Two objectives, both minimized (test/fixtures/plugins/two-objectives.mjs: f1 = x0, f2 = 1 − √x0 + x1, descriptors
+ * [x0, x1]) on a `mome` archive (a 4 × 4 grid of fronts of up to 10 members; fronts of different cells dominate each
+ * other, so the global front is a part of the members) or a `pareto` archive (one front, no descriptors).
+ */
+export function twoObjectivesConfig(
+  dir: string,
+  options: { archive?: 'mome' | 'pareto'; evaluations?: number; name?: string } = {},
+): string {
+  const name = options.name ?? `two-objectives-${options.archive ?? 'mome'}`;
+  const path = join(dir, `${name}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name,
+      seed: 1,
+      objectives: { directions: ['minimize', 'minimize'], names: ['f1', 'f2'], reference: [1.1, 2.1] },
+      space: { type: 'vector', dimensions: 2, min: 0, max: 1 },
+      evaluator: { module: twoObjectives },
+      search: { strategy: 'map-elites', initialRandom: 50 },
+      archive:
+        options.archive === 'pareto'
+          ? { type: 'pareto', capacity: 40 }
+          : {
+              type: 'mome',
+              frontCapacity: 10,
+              dims: [
+                { name: 'a', min: 0, max: 1, bins: 4 },
+                { name: 'b', min: 0, max: 1, bins: 4 },
+              ],
+            },
+      budget: { evaluations: options.evaluations ?? 2000 },
       workers: 0,
       cache: { enabled: false },
     }),

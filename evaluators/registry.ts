@@ -48,7 +48,7 @@ const sparsity = defineFactory(
 );
 
 const prompt = defineFactory(
-  'Prompt (PromptQuine, Plum): a pruned/edited ICL prompt classifies a task (default brown-genre); fitness = dev accuracy. Scorer: an OpenAI-compatible LLM server (http) or an offline nearest-neighbour stand-in (not an LLM).',
+  'Prompt (PromptQuine, Plum): a pruned/edited ICL prompt classifies a task (default brown-genre); fitness = dev accuracy; objectives [dev accuracy, prompt tokens] for runs with objectives (maximize, minimize). Scorer: an OpenAI-compatible LLM server (http) or an offline nearest-neighbour stand-in (not an LLM).',
   promptOptionsSchema,
   async (options) => (await import('./prompt/index.js')).createPromptEvaluator(options),
 );

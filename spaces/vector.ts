@@ -43,7 +43,17 @@ export const vectorOptionsSchema = z
       .discriminatedUnion('type', [gaussianMutationSchema, isoLineDdMutationSchema, polynomialMutationSchema])
       .default({ type: 'gaussian' }),
     /** Omitted: Iso+LineDD when `mutation.type` is `iso-line-dd`, else (gaussian, polynomial) SBX with η = 10. */
-    crossover: z.strictObject({ type: z.literal('sbx'), eta: z.number().positive().default(10) }).optional(),
+    crossover: z
+      .strictObject({
+        type: z.literal('sbx'),
+        eta: z.number().positive().default(10),
+        /**
+         * Probability that a gene is crossed (else the first parent's is kept): 1 as in pymap_elites (the default);
+         * 0.5 as in Deb's NSGA-II code, which keeps more of a parent's good genes together (ZDT's tail of zeros).
+         */
+        geneRate: z.number().gt(0).max(1).default(1),
+      })
+      .optional(),
     /** Omitted: `sample` is uniform in [min, max]. Given: x0 + sigma·N(0, I) (then bounded), as pyribs' emitters start. */
     init: z.strictObject({ x0: z.union([z.number(), z.array(z.number())]), sigma: z.number().min(0) }).optional(),
     /**
@@ -160,13 +170,18 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
     return child;
   };
 
+  const geneRate = options.crossover?.geneRate ?? 1;
   const sbx = (a: Float64Array, b: Float64Array, rng: Rng, eta: number): Float64Array => {
-    // Bounded SBX as in pymap_elites (map_elites/common.py): every gene is crossed; one of the two children's genes is kept.
+    // Bounded SBX as in pymap_elites (map_elites/common.py): each gene crossed (all at geneRate 1), one of the two children's genes kept.
     const child = allocate();
     const exponent = 1 / (eta + 1);
     for (let i = 0; i < n; i++) {
       const ai = a[i]!;
       const bi = b[i]!;
+      if (geneRate < 1 && rng() >= geneRate) {
+        child[i] = bound(ai); // not crossed (no draw at the default rate 1: the stream is as before the option)
+        continue;
+      }
       const u = rng();
       const pick = rng();
       if (Math.abs(ai - bi) <= 1e-15) {

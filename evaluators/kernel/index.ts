@@ -94,6 +94,8 @@ export function createKernelEvaluator(input: KernelOptionsInput = {}): KernelEva
       const stats = sampleStats(out.gflopsSamples);
       const result: EvalResult = {
         fitness: stats.median,
+        // For runs with objectives: GFLOP/s (maximize) against the threads it takes (minimize).
+        objectives: [stats.median, config.threads],
         metrics: {
           gflopsMedian: stats.median,
           gflopsMin: stats.min,
@@ -121,6 +123,7 @@ export function createKernelEvaluator(input: KernelOptionsInput = {}): KernelEva
       return {
         ...measured,
         metrics: { ...cached.metrics, compileSeconds: compiled.seconds, threads: config.threads },
+        objectives: [cached.fitness, config.threads],
         ...(descriptors ? { descriptors } : {}),
       };
     },

@@ -123,9 +123,12 @@ export function createPromptEvaluator(input: z.input<typeof promptOptionsSchema>
           ? devPredictions.reduce((s, p, i) => s + gapReward(p, devSet[i]!.label, labels), 0) /
             Math.max(1, devSet.length)
           : devAccuracy;
+      const tokens = promptLength(prompt);
       return {
         fitness,
-        descriptors: [promptLength(prompt), findDemonstrations(prompt, task).length],
+        descriptors: [tokens, findDemonstrations(prompt, task).length],
+        // For runs with objectives (PromptQuine's trade-off): dev accuracy (maximize) against prompt tokens (minimize).
+        objectives: [devAccuracy, tokens],
         metrics: {
           devAccuracy,
           ...(testSet.length > 0 ? { testAccuracy: accuracy(testPredictions, testSet) } : {}),

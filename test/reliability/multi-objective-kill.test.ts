@@ -10,7 +10,7 @@ const common = (cachePath: string) => ({
   seed: 17,
   space: { type: 'vector', dimensions: 2, min: 0, max: 1 },
   evaluator: { module: fixturePlugin('two-objectives.mjs') },
-  objectives: { directions: ['minimize', 'minimize'], names: ['f1', 'f2'], reference: [1.1, 2.1] },
+  objectives: { directions: ['minimize' as const, 'minimize' as const], names: ['f1', 'f2'], reference: [1.1, 2.1] },
   workers: 0,
   cache: { path: cachePath },
   log: { checkpointSeconds: 0.05 }, // checkpoints every 50 ms: many kills land on or near one

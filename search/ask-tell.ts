@@ -14,7 +14,7 @@ import {
   type AskTellConfigInput,
   type ExternalEvaluator,
 } from './ask-tell-config.js';
-import { objectiveDirectionsOf, type RunConfig } from './config.js';
+import type { RunConfig } from './config.js';
 import { assembleParts, cachePolicyOf, type AssembleOptions, type EvaluatorId, type Parts } from './parts.js';
 import { rebuildArchive } from './rebuild.js';
 import { alreadyHoldsARun, defaultRunDir, logRun, writeFileAtomic } from './run-dir.js';
@@ -133,16 +133,7 @@ async function reopen<G>(
       ...(checkpoint ? { checkpoint } : {}),
     });
     const means = createSampleMeans();
-    if (checkpoint)
-      rebuildArchive(
-        parts.archive,
-        store.events(),
-        checkpoint.seq,
-        parts.space,
-        config.direction,
-        means,
-        objectiveDirectionsOf(config),
-      );
+    if (checkpoint) rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config, means);
     logRun(dir, `reopen (ask/tell) from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
     const cache = cachePolicyOf(config, parts);
     // The log is the truth for samples too: a kill may have left the cache a sample ahead of (or behind) it.

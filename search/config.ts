@@ -10,7 +10,7 @@ import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import type { Factory } from '../core/factory.js';
 import { withoutKeys } from '../core/objects.js';
 import { strategies } from './strategies/index.js';
-import { toScores, type Direction } from '../core/types.js';
+import { toScores } from '../core/types.js';
 
 const moduleRef = z.strictObject({
   module: z.string().min(1).describe('path to an ES module, relative to the config file'),
@@ -375,11 +375,6 @@ export function dimsOf(config: RunConfig): readonly { name: string; min: number;
   return (
     (config.archive as unknown as { dims?: { name: string; min: number; max: number; bins?: number }[] }).dims ?? []
   );
-}
-
-/** The objectives' directions, or undefined in a single-objective run. */
-export function objectiveDirectionsOf(config: RunConfig): readonly Direction[] | undefined {
-  return config.objectives?.directions;
 }
 
 /** The reference point of hypervolumes with each direction applied (higher-is-better), when the config sets one. */

@@ -2,8 +2,12 @@
 import type { Archive } from '../archive/archive.js';
 import { countEvent, emptyCounters, fromEvent, type Counters, type RunEvent } from '../store/events.js';
 import { StoreError } from '../core/errors.js';
-import { toScore, toScores, type Direction, type Space } from '../core/types.js';
+import { toScore, toScores, type Space } from '../core/types.js';
+import type { RunConfig } from './config.js';
 import type { SampleMeans } from './sample-means.js';
+
+/** How results become scores: the config's direction, and its objectives' directions when it has several. */
+export type RunScoring = Pick<RunConfig, 'direction' | 'objectives'>;
 
 /**
  * Adds the events up to `upToSeq` to `archive` (through `means`, as the engine did) and counts them, in one pass over the log (it can hold millions).
@@ -14,10 +18,11 @@ export function rebuildArchive(
   events: Iterable<RunEvent>,
   upToSeq: number,
   space: Space<unknown>,
-  direction: Direction,
+  scoring: RunScoring,
   means: SampleMeans,
-  objectiveDirections?: readonly Direction[],
 ): Counters {
+  const { direction } = scoring;
+  const objectiveDirections = scoring.objectives?.directions;
   const counters = emptyCounters();
   for (const e of events) {
     if (e.seq > upToSeq) break;

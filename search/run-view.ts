@@ -4,7 +4,7 @@ import type { Archive } from '../archive/archive.js';
 import type { Counters, History, RunEvent, RunStatus } from '../store/events.js';
 import { openRunStore, readRunStatus, requireRunDirectory, type RunStore } from '../store/run-store.js';
 import type { StopReason } from './budget.js';
-import { objectiveDirectionsOf, type RunConfig } from './config.js';
+import type { RunConfig } from './config.js';
 import { UsageError } from '../core/errors.js';
 import { emptyHistory } from './history.js';
 import { buildArchive, buildSpace } from './parts.js';
@@ -46,15 +46,7 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   const space = await buildSpace(config);
   const archive = buildArchive(config, SeededRng.fromSeed(config.seed), store.getMeta('geometry'));
   const means = createSampleMeans();
-  const counters = rebuildArchive(
-    archive,
-    store.events(),
-    Number.POSITIVE_INFINITY,
-    space,
-    config.direction,
-    means,
-    objectiveDirectionsOf(config),
-  );
+  const counters = rebuildArchive(archive, store.events(), Number.POSITIVE_INFINITY, space, config, means);
   const samples = sampleCountsOf(config, means);
   const checkpoint = store.loadCheckpoint();
   const remeasured = store.getMeta<RemeasuredElite[]>('remeasured');

@@ -5,7 +5,7 @@ import { openRunStore, requireRunDirectory, type RunStore } from '../store/run-s
 import { EXTERNAL_EVALUATOR, notResumable } from './ask-tell-config.js';
 import type { Budget } from './budget.js';
 import type { CachePolicy } from './cache-policy.js';
-import { objectiveDirectionsOf, overrideBudget, parseRunConfig, type RunConfig } from './config.js';
+import { overrideBudget, parseRunConfig, type RunConfig } from './config.js';
 import { runEngine, type Progress } from './engine.js';
 import { StoreError, UsageError } from '../core/errors.js';
 import { finishRun } from './finish.js';
@@ -97,16 +97,7 @@ export async function resumeRun(
     });
     try {
       const means = createSampleMeans();
-      if (checkpoint)
-        rebuildArchive(
-          parts.archive,
-          store.events(),
-          checkpoint.seq,
-          parts.space,
-          config.direction,
-          means,
-          objectiveDirectionsOf(config),
-        );
+      if (checkpoint) rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config, means);
       logRun(dir, `resume from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
       await store.putMeta('scoredBy', parts.scoredBy ?? null); // this session's: a resume may run elsewhere
       const cache = cachePolicyOf(config, parts);

@@ -214,9 +214,9 @@ function promptSection(results: MoResults, chart: string | undefined): string[] 
     '|---|---|---|',
     ...mome.front.map(
       (p) =>
-        `| ${p.objectives[0]!.toFixed(3)} | ${p.objectives[1]} | ${escape(p.text.replace(/\s+/g, ' ').slice(0, 80))} |`,
+        `| ${p.objectives[0]!.toFixed(3)} | ${p.objectives[1]} | ${escapeCell(p.text.replace(/\s+/g, ' ').slice(0, 80))} |`,
     ),
-    `| **${b.objectives[0]!.toFixed(3)}** (accuracy-only best) | **${b.objectives[1]}** | ${escape(b.text.replace(/\s+/g, ' ').slice(0, 80))} |`,
+    `| **${b.objectives[0]!.toFixed(3)}** (accuracy-only best) | **${b.objectives[1]}** | ${escapeCell(b.text.replace(/\s+/g, ' ').slice(0, 80))} |`,
     '',
     '### Reading the prompt front',
     '',
@@ -233,6 +233,6 @@ function promptSection(results: MoResults, chart: string | undefined): string[] 
   return lines;
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }

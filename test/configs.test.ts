@@ -102,6 +102,22 @@ describe('configs/', () => {
         search: { ...config.search, ...(config.search.strategy === 'map-elites' ? { initialRandom: 6 } : {}) },
       };
     }
+    if (config.evaluator.type === 'automl') {
+      // Real tfjs training on a few hundred MNIST digits for one epoch: seconds, not the config's minutes.
+      const options = {
+        ...config.evaluator.options,
+        trainExamples: 300,
+        validationExamples: 100,
+        testExamples: 100,
+        maxEpochs: 1,
+      };
+      config = {
+        ...config,
+        evaluator: { ...config.evaluator, options },
+        budget: { evaluations: 6 },
+        search: { ...config.search, populationSize: 3, sampleSize: 2 },
+      };
+    }
     const s = await runSearch(
       { ...config, cache: { ...config.cache, path: join(dir, 'cache.mdb') } },
       { out: join(dir, 'run') },

@@ -20,9 +20,9 @@ describe('built-in evaluators with a fingerprint', async () => {
     ] as const,
   ].filter(([, evaluator]) => evaluator.fingerprint !== undefined);
 
-  it('are pruning, kernel, prompt and command', () => {
+  it('are pruning, kernel, prompt, automl and command', () => {
     expect(fingerprinted.map(([type]) => type).sort()).toEqual(
-      ['command with fingerprintFile', 'kernel', 'prompt', 'pruning'].sort(),
+      ['command with fingerprintFile', 'kernel', 'prompt', 'pruning', 'automl'].sort(),
     );
   });
 
@@ -30,11 +30,12 @@ describe('built-in evaluators with a fingerprint', async () => {
     expect(typeof evaluator.describe === 'function' || evaluator.fingerprintDeterminesResult === true).toBe(true);
   });
 
-  it('pruning and kernel recompute with describe(); prompt and command declare fingerprintDeterminesResult', () => {
+  it('pruning and kernel recompute with describe(); prompt, automl and command declare fingerprintDeterminesResult', () => {
     const byType = Object.fromEntries(fingerprinted);
     expect(typeof byType.pruning?.describe).toBe('function');
     expect(typeof byType.kernel?.describe).toBe('function');
     expect(byType.prompt?.fingerprintDeterminesResult).toBe(true);
+    expect(byType.automl?.fingerprintDeterminesResult).toBe(true);
     expect(byType['command with fingerprintFile']?.fingerprintDeterminesResult).toBe(true);
   });
 });

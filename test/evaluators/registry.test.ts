@@ -47,7 +47,7 @@ describe('evaluator registry', () => {
       ].sort(),
     );
     expect(Object.keys(evaluators).sort()).toEqual(
-      [...Object.keys(benchmarks), 'pruning', 'sparsity', 'prompt', 'kernel', 'command'].sort(),
+      [...Object.keys(benchmarks), 'pruning', 'sparsity', 'prompt', 'kernel', 'command', 'automl'].sort(),
     );
   });
 });

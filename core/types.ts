@@ -40,6 +40,14 @@ export interface EvalContext {
    * strategy gives every candidate of a stage the same sample, so they are compared on the same data.
    */
   readonly sample: number;
+  /**
+   * Progress of a long evaluation (an epoch's validation accuracy, a loss): `value` in the units of `fitness`, `step`
+   * a finite number that grows (epochs, resource used). With a `pruner` in the config, the run may decide from the
+   * reports so far to stop this evaluation early; reports are logged with its outcome.
+   */
+  report?(step: number, value: number): void;
+  /** True once the run's pruner has decided to stop this evaluation: return soon (the outcome is recorded as pruned). */
+  shouldStop?(): boolean;
 }
 
 export interface EvalResult {

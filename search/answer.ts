@@ -1,6 +1,6 @@
 // A proposal's answer as the engine processes it: live (evaluated, or shared from a key) or read back from the log.
 import type { LoggedSample, RunEvent } from '../store/events.js';
-import type { TaskResult } from './executors/executor.js';
+import type { StepReport, TaskResult } from './executors/executor.js';
 import type { Failure, Proposal, ResultSource } from './strategies/strategy.js';
 import type { EvalResult } from '../core/types.js';
 
@@ -16,8 +16,10 @@ export type Answer<G> = { readonly proposal: Proposal<G>; readonly logged?: RunE
       readonly sample?: LoggedSample;
       /** Writes the sample to the result cache: called once the answer's event has committed. */
       readonly persist?: () => Promise<void>;
+      /** The evaluation's intermediate reports (its submitter's answer only). */
+      readonly reports?: readonly StepReport[];
     }
-  | { readonly ok: false; readonly failure: Failure }
+  | { readonly ok: false; readonly failure: Failure; readonly reports?: readonly StepReport[] }
 );
 
 /**
@@ -31,7 +33,8 @@ export function answerOf<G>(
   sample?: LoggedSample,
   persist?: () => Promise<void>,
 ): Answer<G> {
-  if (!task.ok) return { proposal, ok: false, failure: task.failure };
+  const reports = submitter && task.reports ? { reports: task.reports } : {};
+  if (!task.ok) return { proposal, ok: false, failure: task.failure, ...reports };
   if (!submitter) return { proposal, ok: true, result: task.result, source: 'key' };
   return {
     proposal,
@@ -40,5 +43,6 @@ export function answerOf<G>(
     source: task.source,
     ...(sample ? { sample } : {}),
     ...(persist ? { persist } : {}),
+    ...reports,
   };
 }

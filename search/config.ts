@@ -9,6 +9,7 @@ import { spaces } from '../spaces/index.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import type { Factory } from '../core/factory.js';
 import { withoutKeys } from '../core/objects.js';
+import { pruners } from './early-stopping/index.js';
 import { strategies } from './strategies/index.js';
 import { toScores } from '../core/types.js';
 
@@ -134,6 +135,10 @@ export const runConfigSchema = z.strictObject({
   evaluator: evaluatorSchema,
   search: z.looseObject({ strategy: z.string().min(1) }),
   archive: z.looseObject({ type: z.string().min(1), qdOffset: z.number().optional() }),
+  pruner: z
+    .looseObject({ type: z.string().min(1) })
+    .default({ type: 'none' })
+    .describe('early stopping of running evaluations from their ctx.report()s: none, median, asha or hyperband'),
   budget: budgetSchema,
   workers: z.int().nonnegative().max(1024).default(1).describe('0 = inline in the main thread'),
   batch: z
@@ -220,6 +225,13 @@ export function parseRunConfig(raw: unknown, baseDir: string, overrides: ConfigO
     'strategy',
   );
   checkEntry(archives, 'archive', config.archive.type, withoutKeys(config.archive, ['type', 'qdOffset']), issues);
+  checkEntry(pruners, 'pruner', config.pruner.type, withoutKeys(config.pruner, ['type']), issues);
+  if (config.pruner.type !== 'none' && (config.workers > 0 || config.executor?.type === 'redis'))
+    issues.push({
+      path: 'pruner',
+      message:
+        'a pruner decides while an evaluation runs, and so far only inline evaluations (workers: 0, local executor) report to it; set workers: 0',
+    });
   checkObjectives(config, issues);
   if (issues.length > 0) throw configError(issues);
   return resolveModulePaths(config, baseDir);

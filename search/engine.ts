@@ -33,6 +33,7 @@ import { emptyHistory, recordHistory } from './history.js';
 import { createInFlight } from './in-flight.js';
 import type { SeededRng } from '../core/rng.js';
 import type { Answer } from './answer.js';
+import type { Pruner } from './early-stopping/types.js';
 import { checkReplayed, createReplaySource, type ReplaySource } from './replay.js';
 import { PendingProposals } from './pending.js';
 import type { SampleMeans } from './sample-means.js';
@@ -62,6 +63,11 @@ export interface EngineParts<G> {
   readonly batch?: number;
   readonly logAllGenomes: boolean;
   readonly checkpointSeconds: number;
+  /**
+   * Early stopping (config `pruner`): it heard the running evaluations' reports (the executor's progress sink); the
+   * engine tells it how each ended, and while replaying feeds it the logged reports first, as it heard them then.
+   */
+  readonly pruner?: Pruner;
   /** Continue from here: the events after `checkpoint.seq` are replayed, not re-evaluated. */
   readonly resumeFrom?: { readonly checkpoint: Checkpoint; readonly history: History };
   /** Aborting it stops the run at the next completion (SIGINT): pending work is checkpointed, not lost. */
@@ -99,7 +105,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   const { space, strategy, archive, executor, store, direction, budget } = parts;
   const resumed = parts.resumeFrom?.checkpoint;
   // A resumed run gets a fresh failure streak: the user has presumably fixed what stopped it.
-  const counters: Counters = { ...(resumed?.counters ?? emptyCounters()), consecutiveFailures: 0 };
+  const counters: Counters = { ...emptyCounters(), ...resumed?.counters, consecutiveFailures: 0 };
   const history = parts.resumeFrom?.history ?? emptyHistory(budget);
   const started = performance.now() - (resumed?.elapsedSeconds ?? 0) * 1000;
   const elapsed = (): number => (performance.now() - started) / 1000;
@@ -130,6 +136,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       slots: executor.size,
       elapsedSeconds: elapsed(),
       history,
+      ...(parts.pruner ? { pruner: parts.pruner } : {}),
     }),
   );
 
@@ -205,6 +212,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
           'This is a bug in elites: please report it with the run directory.',
         );
       seq++;
+      if (parts.pruner) tellPruner(parts.pruner, answer, direction);
       const event = applyAnswer(parts, answer, seq, Math.round(elapsed() * 1000) / 1000);
       countEvent(counters, event);
       if (answer.logged) checkReplayed(event, answer.logged);
@@ -253,15 +261,34 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   return { stopReason, counters, elapsedSeconds: elapsed(), history, ...(failure ? { error: failure } : {}) };
 }
 
+/**
+ * How the answer's evaluation ended, told to the pruner. A replayed answer's reports are fed first, in the order they
+ * were heard live (inline runs evaluate one at a time, so an evaluation's reports all come before its answer).
+ */
+function tellPruner<G>(pruner: Pruner, answer: Answer<G>, direction: Direction): void {
+  const { id } = answer.proposal;
+  if (answer.logged)
+    for (const [step, value] of answer.reports ?? []) pruner.report({ id, step, value: toScore(value, direction) });
+  pruner.finish(id, answer.ok ? 'complete' : answer.failure.kind === 'pruned' ? 'pruned' : 'failed');
+}
+
 /** Offers an answer to the archive (unless it is a screening result), tells the strategy, and returns its event. */
 function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t: number): RunEvent {
   const { space, strategy, archive, direction } = parts;
   const { proposal } = answer;
   const fid = logFidelity(proposal.fidelity);
+  const reports = answer.reports ? { reports: answer.reports } : {};
   if (!answer.ok) {
     strategy.tell({ proposal, ok: false, failure: answer.failure });
     return toEvent(
-      { ok: false, id: proposal.id, failure: answer.failure, genome: space.encode(proposal.genome), ...fid },
+      {
+        ok: false,
+        id: proposal.id,
+        failure: answer.failure,
+        genome: space.encode(proposal.genome),
+        ...fid,
+        ...reports,
+      },
       seq,
       t,
     );
@@ -308,6 +335,7 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
     parents: proposal.parents,
   };
   if (fid.fid) record.fid = fid.fid;
+  if (answer.reports) record.reports = answer.reports;
   if (keepGenome) record.genome = space.encode(proposal.genome);
   if (sample) record.sample = sample;
   return toEvent(record, seq, t);

@@ -1,7 +1,7 @@
 // One evaluation, the same code inline and in a worker: noise seed, fingerprint lookup, evaluate, validate.
 import { openResultCache, type CacheEntry, type ResultCache } from '../store/result-cache.js';
 import { evaluators } from '../evaluators/registry.js';
-import type { EvalTask, EvaluatorSpec, TaskResult } from './executors/executor.js';
+import type { EvalTask, EvaluatorSpec, StepReport, TaskResult } from './executors/executor.js';
 import { describeThrown, loadEvaluatorModule } from './plugins.js';
 import { rngFromSeed } from '../core/rng.js';
 import { fidelityKey, type Failure } from './strategies/strategy.js';
@@ -51,11 +51,16 @@ class TaskContext implements EvalContext {
   readonly options: unknown;
   readonly fidelity: number;
   readonly sample: number;
+  /** What the evaluation reported so far (made on the first report: most evaluations report nothing). */
+  reports: StepReport[] | undefined;
+  /** The report at which the pruner stopped this evaluation. */
+  prunedAt: StepReport | undefined;
 
   constructor(
     private readonly spec: EvaluatorSpec,
     private readonly task: EvalTask,
     readonly signal: AbortSignal,
+    private readonly progress: ProgressSink | undefined,
   ) {
     this.options = spec.options ?? {};
     this.fidelity = task.fidelity ?? spec.fidelity;
@@ -66,10 +71,53 @@ class TaskContext implements EvalContext {
     this.stream ??= rngFromSeed(`${this.spec.seed}/${this.task.key}/${this.task.repeat}`);
     return this.stream;
   }
+
+  report(step: number, value: number): void {
+    if (typeof step !== 'number' || !Number.isFinite(step) || typeof value !== 'number' || Number.isNaN(value))
+      throw new TypeError(
+        `ctx.report(step, value) needs a finite step and a number value, got (${String(step)}, ${String(value)})`,
+      );
+    if (this.prunedAt) return; // stopped already: later reports change nothing
+    const last = this.reports?.at(-1);
+    if (last && step <= last[0])
+      throw new RangeError(`ctx.report: step ${step} after step ${last[0]}; steps must increase`);
+    (this.reports ??= []).push([step, value]);
+    if (this.progress?.report(this.task.id, step, value) === 'prune') this.prunedAt = [step, value];
+  }
+
+  shouldStop(): boolean {
+    return this.prunedAt !== undefined;
+  }
 }
 
-function contextOf(spec: EvaluatorSpec, task: EvalTask, signal: AbortSignal): EvalContext {
-  return new TaskContext(spec, task, signal);
+/** Where a running evaluation's reports go: the run's pruner, which answers at once (inline runs). */
+export interface ProgressSink {
+  report(id: number, step: number, value: number): 'continue' | 'prune';
+}
+
+function contextOf(
+  spec: EvaluatorSpec,
+  task: EvalTask,
+  signal: AbortSignal,
+  progress: ProgressSink | undefined,
+): TaskContext {
+  return new TaskContext(spec, task, signal, progress);
+}
+
+/**
+ * A task's result with what its evaluation reported: a pruned evaluation is a `pruned` outcome whatever it returned
+ * or threw afterwards (it was told to stop); reports ride along with any other result.
+ */
+function withReports(result: TaskResult, ctx: TaskContext): TaskResult {
+  if (ctx.prunedAt) {
+    const [step, value] = ctx.prunedAt;
+    return {
+      ok: false,
+      failure: { kind: 'pruned', message: `pruned at step ${step} (value ${value})` },
+      reports: ctx.reports!,
+    };
+  }
+  return ctx.reports ? { ...result, reports: ctx.reports } : result;
 }
 
 /** `loaded`: the evaluator already loaded in this thread (the main thread's, inline), so it is not loaded twice. */
@@ -77,6 +125,7 @@ export function createEvaluationRunner(
   spec: EvaluatorSpec,
   sharedCache?: ResultCache,
   loaded?: Evaluator<unknown>,
+  progress?: ProgressSink,
 ): EvaluationRunner {
   let ready: Promise<Evaluator<unknown>> | undefined;
   let readyNow: Evaluator<unknown> | undefined; // set once setup has succeeded: the synchronous path may run
@@ -109,7 +158,7 @@ export function createEvaluationRunner(
       ready = undefined; // a later task retries setup (it may have been transient)
       return fail('threw', error, 'setup failed: ');
     }
-    const ctx = contextOf(spec, task, signal);
+    const ctx = contextOf(spec, task, signal, progress);
     try {
       let fingerprint: string | undefined;
       if (evaluator.fingerprint) {
@@ -125,9 +174,9 @@ export function createEvaluationRunner(
           hit !== undefined && (spec.cache?.samples !== undefined ? hit.n >= spec.cache.samples : task.repeat === 0);
         if (answers && !task.fresh) return answerFromFingerprint(evaluator, task.genome, hit, fingerprint, ctx, spec);
       }
-      return accept(await evaluator.evaluate(task.genome, ctx), fingerprint);
+      return withReports(accept(await evaluator.evaluate(task.genome, ctx), fingerprint), ctx);
     } catch (error) {
-      return fail('threw', error);
+      return withReports(fail('threw', error), ctx);
     }
   };
 
@@ -135,17 +184,18 @@ export function createEvaluationRunner(
     const evaluator = readyNow;
     if (!evaluator || evaluator.fingerprint) return run(task, signal);
     let raw: EvalResult | Promise<EvalResult>;
+    const ctx = contextOf(spec, task, signal, progress);
     try {
-      raw = evaluator.evaluate(task.genome, contextOf(spec, task, signal));
+      raw = evaluator.evaluate(task.genome, ctx);
     } catch (error) {
-      return fail('threw', error);
+      return withReports(fail('threw', error), ctx);
     }
     return raw instanceof Promise
       ? raw.then(
-          (r) => accept(r),
-          (error: unknown) => fail('threw', error),
+          (r) => withReports(accept(r), ctx),
+          (error: unknown) => withReports(fail('threw', error), ctx),
         )
-      : accept(raw);
+      : withReports(accept(raw), ctx);
   };
 
   return {
@@ -167,7 +217,7 @@ export function createEvaluationRunner(
       try {
         raw = evaluator.evaluateBatch(
           tasks.map((t) => t.genome),
-          tasks.map((t) => contextOf(spec, t, signal)),
+          tasks.map((t) => contextOf(spec, t, signal, undefined)), // a batch of cheap objectives reports nothing
         );
       } catch (error) {
         const failure = fail('threw', error);

@@ -1,5 +1,6 @@
 // Writing the run log: events appended without waiting for each commit (within a bounded window), and checkpoints,
 // snapshots of everything the log's prefix does not hold, saved only once that prefix is durable.
+import type { Pruner } from './early-stopping/types.js';
 import type { PendingView } from './pending.js';
 import type { SeededRng } from '../core/rng.js';
 import type { Space } from '../core/types.js';
@@ -81,6 +82,7 @@ export interface EngineState<G> {
   readonly slots: number;
   readonly elapsedSeconds: number;
   readonly history: History;
+  readonly pruner?: Pruner;
 }
 
 /** The state as a snapshot: copies, so nothing in it changes later. */
@@ -101,6 +103,7 @@ export function takeCheckpoint<G>(s: EngineState<G>): Checkpoint {
     elapsedSeconds: s.elapsedSeconds,
     savedAt: new Date().toISOString(),
     history: { every: s.history.every, points: [...s.history.points] },
+    ...(s.pruner ? { pruner: s.pruner.state() } : {}),
   };
 }
 

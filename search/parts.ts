@@ -9,7 +9,9 @@ import { createCachePolicy, type CachePolicy } from './cache-policy.js';
 import { dimsOf, isModuleRef, objectiveCountOf, referenceOf, type RunConfig } from './config.js';
 import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
 import { withoutKeys } from '../core/objects.js';
-import { loadEvaluator } from './evaluation.js';
+import { loadEvaluator, type ProgressSink } from './evaluation.js';
+import { pruners } from './early-stopping/index.js';
+import type { Pruner } from './early-stopping/types.js';
 import { cacheScopeOf, evaluatorVersion } from './cache-scope.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
 import { createInlineExecutor } from './executors/inline.js';
@@ -32,6 +34,8 @@ export interface Parts {
   readonly evaluatorId: EvaluatorId;
   readonly archive: Archive<unknown>;
   readonly strategy: Strategy<unknown>;
+  /** Early stopping (config `pruner`, not `none`): it hears the inline executor's reports; the engine tells it outcomes. */
+  readonly pruner?: Pruner;
   readonly resultCache?: ResultCache;
   readonly executor: Executor;
   /** Settings that run but do not do what the user likely meant (logged, and shown by the CLI). */
@@ -73,6 +77,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
     }),
   );
   if (options.checkpoint) strategy.restore(options.checkpoint.strategy);
+  const pruner = await refusedAs('pruner', () => buildPruner(config, options.checkpoint));
   const namespace = cacheNamespace(cacheScopeOf(config, evaluator, evaluatorId.version));
   const resultCache = config.cache.enabled ? openCache(config, namespace) : undefined;
   const spec: EvaluatorSpec = {
@@ -104,7 +109,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
           ...(resultCache ? { cache: resultCache } : {}),
         })
       : config.workers === 0
-        ? createInlineExecutor(spec, resultCache, evaluator, config.batch)
+        ? createInlineExecutor(spec, resultCache, evaluator, config.batch, pruner && progressTo(pruner, config))
         : // imported only for worker threads: an inline run starts without piscina
           (await import('./executors/piscina.js')).createPiscinaExecutor(spec, config.workers, {
             memoryMb: config.workerMemoryMb,
@@ -130,6 +135,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
     evaluatorId,
     archive,
     strategy,
+    ...(pruner ? { pruner } : {}),
     executor,
     close,
     warnings,
@@ -176,6 +182,21 @@ export function buildArchive(config: RunConfig, rng: SeededRng, geometry?: unkno
     ...(qdOffset !== undefined ? { qdOffset } : {}),
     ...(reference ? { reference } : {}),
   });
+}
+
+/** The config's pruner, restored from the checkpoint when resuming; none for `type: none` (nothing to tell it). */
+function buildPruner(config: RunConfig, checkpoint: Checkpoint | undefined): Pruner | undefined {
+  const options = config.pruner as RunConfig['pruner'] | undefined; // runs written before pruners have none
+  if (!options || options.type === 'none') return undefined;
+  const entry = pruners[options.type as keyof typeof pruners];
+  const pruner = entry.create(withoutKeys(options, ['type']), undefined);
+  if (checkpoint?.pruner !== undefined) pruner.restore(checkpoint.pruner);
+  return pruner;
+}
+
+/** A running evaluation's reports to the pruner, its values made higher-is-better first. */
+function progressTo(pruner: Pruner, config: RunConfig): ProgressSink {
+  return { report: (id, step, value) => pruner.report({ id, step, value: toScore(value, config.direction) }) };
 }
 
 /**

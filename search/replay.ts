@@ -43,12 +43,14 @@ function answerFromEvent<G>(event: RunEvent, pending: PendingView<Proposal<G>>, 
     );
   }
   const r = fromEvent(event);
+  const reports = r.reports ? { reports: r.reports } : {};
   if (!r.ok)
     return {
       proposal,
       ok: false,
       failure: { kind: r.failure.kind as Failure['kind'], message: r.failure.message },
       logged: event,
+      ...reports,
     };
   return {
     proposal,
@@ -57,6 +59,7 @@ function answerFromEvent<G>(event: RunEvent, pending: PendingView<Proposal<G>>, 
     source: r.source,
     logged: event,
     ...(r.sample ? { sample: r.sample } : {}),
+    ...reports,
   };
 }
 

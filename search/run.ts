@@ -179,6 +179,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       rng,
       direction: config.direction,
       ...(config.objectives ? { objectives: config.objectives.directions } : {}),
+      ...(input.parts.pruner ? { pruner: input.parts.pruner } : {}),
       budget: config.budget,
       cache: input.cache,
       means: input.means,

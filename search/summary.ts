@@ -12,10 +12,12 @@ export interface RunSummary {
   readonly status: Exclude<RunStatus, 'running'> | 'running';
   readonly stopReason: StopReason | null;
   readonly proposals: number;
-  /** Real calls of evaluate(). proposals = evaluations + cacheHits.key + cacheHits.fingerprint + failures. */
+  /** Real calls of evaluate(). proposals = evaluations + cacheHits.key + cacheHits.fingerprint + failures + pruned. */
   readonly evaluations: number;
   readonly cacheHits: { readonly key: number; readonly fingerprint: number };
   readonly failures: number;
+  /** Evaluations the run's pruner stopped early (config `pruner`). */
+  readonly pruned: number;
   /** counterfactual cache mode: fresh results that disagreed with the cached one. */
   readonly collisions: number;
   readonly best: {
@@ -100,6 +102,7 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
     evaluations: counters.evaluations,
     cacheHits: { key: counters.keyHits, fingerprint: counters.fingerprintHits },
     failures: counters.failures,
+    pruned: counters.pruned ?? 0,
     collisions: counters.collisions,
     best: best
       ? {

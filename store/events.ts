@@ -38,6 +38,8 @@ export interface OkEvent {
    * sample it added; on a cache answer, the pool as it stood.
    */
   readonly ag?: LoggedSample;
+  /** The evaluation's intermediate reports, [step, value] in order (ctx.report): a resume replays them to the pruner. */
+  readonly rp?: readonly (readonly [number, number])[];
   /** Seconds since the run started (first session), for time series. */
   readonly t: number;
 }
@@ -66,6 +68,7 @@ export interface FailEvent {
   readonly msg: string;
   readonly g?: unknown;
   readonly fid?: EventFidelity;
+  readonly rp?: readonly (readonly [number, number])[];
   readonly t: number;
 }
 
@@ -81,6 +84,8 @@ export interface Counters {
   consecutiveFailures: number;
   /** counterfactual mode: cached and fresh results disagreed beyond epsilon. */
   collisions: number;
+  /** Evaluations the run's pruner stopped early (not failures: they ran as they should). */
+  pruned: number;
 }
 
 export function emptyCounters(): Counters {
@@ -92,6 +97,7 @@ export function emptyCounters(): Counters {
     failures: 0,
     consecutiveFailures: 0,
     collisions: 0,
+    pruned: 0,
   };
 }
 
@@ -116,6 +122,7 @@ export type EventRecord =
       readonly parents: readonly number[];
       readonly fid?: EventFidelity;
       readonly sample?: LoggedSample;
+      readonly reports?: readonly (readonly [number, number])[];
     }
   | {
       readonly ok: false;
@@ -123,6 +130,7 @@ export type EventRecord =
       readonly failure: { readonly kind: string; readonly message: string };
       readonly genome: unknown;
       readonly fid?: EventFidelity;
+      readonly reports?: readonly (readonly [number, number])[];
     };
 
 const SOURCE_CODE = { evaluated: 'e', key: 'k', fingerprint: 'f' } as const satisfies Record<ResultSource, EventSource>;
@@ -139,7 +147,10 @@ const STATUS_OF = { n: 'new', i: 'improved', r: 'rejected', s: 'screened' } as c
 /** The stored event for record `r`, number `seq`, `t` seconds into the run (short fields: millions are stored). */
 export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
   const fid = r.fid ? { fid: r.fid } : {};
-  if (!r.ok) return { seq, id: r.id, ok: false, kind: r.failure.kind, msg: r.failure.message, g: r.genome, t, ...fid };
+  if (!r.ok) {
+    const rp = r.reports ? { rp: r.reports } : {};
+    return { seq, id: r.id, ok: false, kind: r.failure.kind, msg: r.failure.message, g: r.genome, t, ...fid, ...rp };
+  }
   const { result } = r;
   // Filled in place, in this key order (one per event of millions: no intermediate objects from spreads).
   const e: { -readonly [K in keyof OkEvent]: OkEvent[K] } = {
@@ -160,13 +171,15 @@ export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
   if (r.parents.length) e.parents = r.parents;
   if (result.metrics) e.m = result.metrics;
   if (r.sample) e.ag = r.sample;
+  if (r.reports) e.rp = r.reports;
   return e;
 }
 
 /** The record an event was made from (fresh arrays and objects: the reader may keep them). */
 export function fromEvent(e: RunEvent): EventRecord {
   const fid = e.fid ? { fid: e.fid } : {};
-  if (!e.ok) return { ok: false, id: e.id, failure: { kind: e.kind, message: e.msg }, genome: e.g, ...fid };
+  const rp = e.rp ? { reports: e.rp.map(([s, v]) => [s, v] as const) } : {};
+  if (!e.ok) return { ok: false, id: e.id, failure: { kind: e.kind, message: e.msg }, genome: e.g, ...fid, ...rp };
   const result: EvalResult = {
     fitness: e.f,
     ...(e.d ? { descriptors: [...e.d] } : {}),
@@ -185,12 +198,22 @@ export function fromEvent(e: RunEvent): EventRecord {
     ...fid,
     ...(e.g !== undefined ? { genome: e.g } : {}),
     ...(e.ag ? { sample: { ...e.ag } } : {}),
+    ...rp,
   };
 }
 
-/** The counter rules (DESIGN §6): every event is a proposal; a success resets the failure streak and counts its source. */
+/**
+ * The counter rules (DESIGN §6): every event is a proposal; a success resets the failure streak and counts its source;
+ * a pruned evaluation ran as it should (it resets the streak) and counts apart: proposals = evaluations + key hits +
+ * fingerprint hits + failures + pruned.
+ */
 export function countEvent(c: Counters, e: RunEvent): void {
   c.proposals++;
+  if (!e.ok && e.kind === 'pruned') {
+    c.pruned = (c.pruned ?? 0) + 1; // counters of a checkpoint written before pruning existed have none
+    c.consecutiveFailures = 0;
+    return;
+  }
   if (!e.ok) {
     c.failures++;
     c.consecutiveFailures++;
@@ -238,6 +261,8 @@ export interface Checkpoint {
   readonly savedAt: string;
   /** Archive statistics over proposals up to `seq`. */
   readonly history: History;
+  /** The run's pruner (config `pruner`), when it has one: its state after event `seq`. */
+  readonly pruner?: unknown;
 }
 
 export type RunStatus = 'running' | 'done' | 'interrupted' | 'failed';

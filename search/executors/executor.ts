@@ -23,14 +23,21 @@ export interface EvalTask {
 }
 
 /** Never a rejection for evaluator faults: those come back as `{ ok: false }`. */
-export type TaskResult =
+/** An evaluation's intermediate report (ctx.report): [step, value]. */
+export type StepReport = readonly [step: number, value: number];
+
+export type TaskResult = (
   | {
       readonly ok: true;
       readonly result: EvalResult;
       readonly fingerprint?: string;
       readonly source: 'evaluated' | 'fingerprint';
     }
-  | { readonly ok: false; readonly failure: Failure };
+  | { readonly ok: false; readonly failure: Failure }
+) & {
+  /** What the evaluation reported on its way (ctx.report), in order; absent when it reported nothing. */
+  readonly reports?: readonly StepReport[];
+};
 
 /** How workers build their evaluator: everything here is structured-clone safe. */
 export interface EvaluatorSpec {

@@ -1,22 +1,23 @@
 // Inline executor (workers: 0): evaluations run on the main thread, one at a time; used for determinism and cheap objectives.
 import type { ResultCache } from '../../store/result-cache.js';
 import { PluginError } from '../../core/errors.js';
-import { createEvaluationRunner } from '../evaluation.js';
+import { createEvaluationRunner, type ProgressSink } from '../evaluation.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.js';
 import type { Evaluator } from '../../core/types.js';
 
 /**
  * A timeout here can only stop an evaluator that awaits (or checks ctx.signal): a synchronous endless loop
  * blocks the main thread. Use `workers ≥ 1` for evaluators that may hang. `loaded`: the main thread's evaluator, when
- * it has one already (it is then not loaded again).
+ * it has one already (it is then not loaded again). `progress`: where the evaluations' ctx.report()s go (a pruner).
  */
 export function createInlineExecutor(
   spec: EvaluatorSpec,
   cache?: ResultCache,
   loaded?: Evaluator<unknown>,
   batch = 1,
+  progress?: ProgressSink,
 ): Executor {
-  const runner = createEvaluationRunner(spec, cache, loaded);
+  const runner = createEvaluationRunner(spec, cache, loaded, progress);
   // One watchdog and one abort signal for all tasks: tasks run one at a time, and a timer or an
   // AbortController per task would cost more than a cheap objective. A timeout aborts the shared
   // signal and starts a fresh one for the tasks after it.

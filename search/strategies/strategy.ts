@@ -30,7 +30,8 @@ export function fidelityKey(key: string, fidelity: Pick<Fidelity, 'level' | 'sam
   return fidelity ? `${key}@${fidelity.level}/${fidelity.sample}` : key;
 }
 
-export type FailureKind = 'threw' | 'timeout' | 'crashed' | 'invalid';
+/** 'pruned': the run's pruner stopped the evaluation early from its reports (config `pruner`). */
+export type FailureKind = 'threw' | 'timeout' | 'crashed' | 'invalid' | 'pruned';
 
 export interface Failure {
   readonly kind: FailureKind;

@@ -1,0 +1,125 @@
+// Early stopping through the engine (inline): evaluations report known learning curves, the config's pruner stops
+// some of them; every decision equals the pure pruner's on the logged reports, pruned outcomes are logged with their
+// reports, never reach the archive, count apart, and a resume continues with the pruner's state.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../core/errors.js';
+import { pruners } from '../../search/early-stopping/index.js';
+import { parseRunConfig } from '../../search/config.js';
+import { resumeRun, runSearch } from '../../search/run.js';
+import type { RunEvent } from '../../store/events.js';
+import { fixturePlugin, useRunFiles } from '../helpers/files.js';
+import { elitesOf, eventsOf } from '../helpers/runs.js';
+
+const asha = { type: 'asha', minResource: 1, reductionFactor: 3, maxResource: 9 };
+const raw = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  name: 'early-stopping',
+  seed: 11,
+  space: { type: 'vector', dimensions: 1, min: 0, max: 1 },
+  evaluator: { module: fixturePlugin('curves.mjs') },
+  search: { strategy: 'random' },
+  archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 10 }] },
+  pruner: asha,
+  budget: { evaluations: 120 },
+  workers: 0,
+  cache: { enabled: false },
+  ...extra,
+});
+const config = (dir: string, extra: Record<string, unknown> = {}) => parseRunConfig(raw(extra), dir);
+
+/** The decisions a fresh pruner takes on the logged reports, replayed in log order as the engine heard them. */
+function replayDecisions(events: readonly RunEvent[], options: Record<string, unknown>): Map<number, string[]> {
+  const { type, ...rest } = options;
+  const pruner = pruners[type as keyof typeof pruners].create(rest, undefined);
+  const decisions = new Map<number, string[]>();
+  for (const e of events) {
+    decisions.set(
+      e.id,
+      (e.rp ?? []).map(([step, value]) => pruner.report({ id: e.id, step, value })),
+    );
+    pruner.finish(e.id, e.ok ? 'complete' : e.kind === 'pruned' ? 'pruned' : 'failed');
+  }
+  return decisions;
+}
+
+describe('early stopping through the engine (inline)', () => {
+  it('stops evaluations exactly where ASHA decides, logs them as pruned with their reports, and keeps them out of the archive', async () => {
+    const dir = useRunFiles();
+    const run = join(dir, 'run');
+    const summary = await runSearch(config(dir), { out: run });
+    expect(summary.status).toBe('done');
+    const events = await eventsOf(run);
+    const pruned = events.filter((e) => !e.ok && e.kind === 'pruned');
+    expect(summary.pruned).toBe(pruned.length);
+    expect(pruned.length).toBeGreaterThan(events.length / 3); // ASHA with η = 3 stops most at the first rungs
+    expect(summary.proposals).toBe(summary.evaluations + summary.failures + summary.pruned); // no cache here
+    const decisions = replayDecisions(events, asha);
+    for (const e of events) {
+      const said = decisions.get(e.id)!;
+      expect(e.rp?.length, `event ${e.id} has its reports`).toBeGreaterThan(0);
+      if (!e.ok) {
+        expect(e.kind).toBe('pruned');
+        expect(said.at(-1), `pruned ${e.id} at its last report`).toBe('prune');
+        expect(said.slice(0, -1)).not.toContain('prune');
+        const [step, value] = e.rp!.at(-1)!;
+        expect(e.msg).toBe(`pruned at step ${step} (value ${value})`);
+      } else {
+        expect(said, `completed ${e.id} was never pruned`).not.toContain('prune');
+        expect(e.rp).toHaveLength(9);
+      }
+    }
+    const archived = (await elitesOf(run)) as { id: number }[];
+    const prunedIds = new Set(pruned.map((e) => e.id));
+    expect(archived.length).toBeGreaterThan(0);
+    for (const e of archived) expect(prunedIds.has(e.id)).toBe(false);
+  });
+
+  it('gives the same log from the same seed, and after a stop and a resume (the pruner state in the checkpoint)', async () => {
+    const dir = useRunFiles();
+    await runSearch(config(dir), { out: join(dir, 'a') });
+    const first = await runSearch(config(dir, { budget: { evaluations: 50 } }), { out: join(dir, 'b') });
+    expect(first.proposals).toBe(50);
+    const resumed = await resumeRun(join(dir, 'b'), { evaluations: 120 });
+    expect(resumed.proposals).toBe(120);
+    const shape = (events: RunEvent[]) => events.map((e) => [e.id, e.ok ? 'ok' : e.kind, e.rp?.length]);
+    expect(shape(await eventsOf(join(dir, 'b')))).toEqual(shape(await eventsOf(join(dir, 'a'))));
+    expect(await elitesOf(join(dir, 'b'))).toEqual(await elitesOf(join(dir, 'a')));
+  });
+
+  it('records an evaluator whose steps go backwards as a failure that says so', async () => {
+    const dir = useRunFiles();
+    const summary = await runSearch(
+      config(dir, {
+        evaluator: { module: fixturePlugin('curves.mjs'), options: { badStep: true } },
+        budget: { evaluations: 3 },
+        pruner: { type: 'none' }, // checked even without a pruner (and a pruner could stop it at the first report)
+      }),
+      { out: join(dir, 'run') },
+    );
+    const events = await eventsOf(join(dir, 'run'));
+    expect(summary.failures).toBe(3);
+    expect(events[0]).toMatchObject({ ok: false, kind: 'threw' });
+    expect(events[0]!.ok ? '' : events[0]!.msg).toMatch(/ctx\.report: step 1 after step 2; steps must increase/);
+  });
+
+  it('refuses a pruner where evaluations do not report to it yet, and an unknown one, naming the field', () => {
+    const dir = useRunFiles();
+    const issues = (extra: Record<string, unknown>): string[] => {
+      try {
+        config(dir, extra);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+        throw error;
+      }
+      return [];
+    };
+    expect(issues({ workers: 1 })).toEqual([
+      expect.stringMatching(/^pruner: a pruner decides while an evaluation runs/),
+    ]);
+    expect(issues({ pruner: { type: 'sometimes' } }).join('\n')).toMatch(
+      /pruner\.type: unknown pruner type "sometimes"/,
+    );
+    expect(issues({ pruner: { type: 'asha', reductionFactor: 1 } }).join('\n')).toMatch(/^pruner\.reductionFactor/m);
+    expect(issues({ pruner: { type: 'none' }, workers: 1 })).toEqual([]);
+  });
+});

@@ -8,7 +8,7 @@ export function formatSummary(s: RunSummary, style: Style = createStyle(false)):
   const hits = s.cacheHits.key + s.cacheHits.fingerprint;
   const lines = [
     `${style.bold(`run ${s.runId}`)}: ${style.status(s.status)}${s.stopReason ? ` (${s.stopReason})` : ''} after ${formatNumber(s.seconds, 3)} s`,
-    `  proposals ${s.proposals}  evaluations ${s.evaluations}  cache hits ${hits} (key ${s.cacheHits.key}, fingerprint ${s.cacheHits.fingerprint})  failures ${s.failures}${s.collisions ? `  collisions ${s.collisions}` : ''}`,
+    `  proposals ${s.proposals}  evaluations ${s.evaluations}  cache hits ${hits} (key ${s.cacheHits.key}, fingerprint ${s.cacheHits.fingerprint})  failures ${s.failures}${s.pruned ? `  pruned ${s.pruned}` : ''}${s.steps ? `  steps ${s.steps}` : ''}${s.collisions ? `  collisions ${s.collisions}` : ''}`,
     s.archive.hypervolume === undefined
       ? `  archive ${s.archive.size}/${s.archive.cells} cells  coverage ${(s.archive.coverage * 100).toFixed(2)}%  QD score ${formatNumber(s.archive.qdScore, 6)} (offset ${formatNumber(s.archive.qdOffset)})`
       : `  archive ${s.archive.size}/${s.archive.cells} cells  coverage ${(s.archive.coverage * 100).toFixed(2)}%  ${s.archive.members ?? 0} Pareto members  hypervolume ${formatNumber(s.archive.hypervolume, 6)}  MOQD score ${formatNumber(s.archive.qdScore, 6)}`,

@@ -7,7 +7,8 @@ import type { RunEvent } from '../store/events.js';
 import type { Strategy } from './strategies/strategy.js';
 
 /** Why a run ended; 'converged': the strategy has nothing more to propose (it says so through `finished()`). */
-export type StopReason = 'evaluations' | 'seconds' | 'target' | 'signal' | 'failures' | 'converged';
+/** 'steps': the evaluations' intermediate reports (e.g. training epochs) reached `budget.steps`. */
+export type StopReason = 'evaluations' | 'seconds' | 'steps' | 'target' | 'signal' | 'failures' | 'converged';
 
 export interface Budget {
   /** Proposals (cache hits included), DESIGN §3. */
@@ -16,6 +17,8 @@ export interface Budget {
   readonly targetFitness?: number;
   /** A Pareto archive's hypervolume (against the config's reference point) that ends the run once reached. */
   readonly targetHypervolume?: number;
+  /** Intermediate reports (ctx.report: training epochs, say) over all evaluations: a compute budget for AutoML. */
+  readonly steps?: number;
 }
 
 /** Remaining proposals that may still be asked, given how many were asked so far. */
@@ -46,6 +49,8 @@ export interface AfterAnswer {
   readonly event: RunEvent;
   readonly consecutiveFailures: number;
   readonly maxConsecutiveFailures: number;
+  /** Intermediate reports logged so far (counters.steps). */
+  readonly steps: number;
   readonly budget: Budget;
   readonly archive: ArchiveView<unknown>;
   readonly direction: Direction;
@@ -66,6 +71,7 @@ export function stopAfterAnswer(s: AfterAnswer): StopDecision | undefined {
     );
     return { reason: 'failures', error };
   }
+  if (s.budget.steps !== undefined && s.steps >= s.budget.steps) return { reason: 'steps' };
   // Statistics only when a target asks for them: a Pareto archive's global hypervolume is not free.
   const { targetFitness, targetHypervolume } = s.budget;
   if (targetFitness !== undefined && targetReached(s.budget, s.archive.stats().bestScore, s.direction))

@@ -44,9 +44,14 @@ const budgetSchema = z
       .positive()
       .optional()
       .describe('stop once the hypervolume of all Pareto members against objectives.reference reaches this'),
+    steps: z
+      .int()
+      .positive()
+      .optional()
+      .describe('intermediate reports (ctx.report, e.g. training epochs) over all evaluations: stop once they reach this'),
   })
-  .refine((b) => b.evaluations !== undefined || b.seconds !== undefined, {
-    message: 'set budget.evaluations or budget.seconds (or both) so the run can end',
+  .refine((b) => b.evaluations !== undefined || b.seconds !== undefined || b.steps !== undefined, {
+    message: 'set budget.evaluations, budget.seconds or budget.steps so the run can end',
   });
 
 const cacheSchema = z.strictObject({

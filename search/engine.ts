@@ -230,6 +230,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
           event,
           consecutiveFailures: counters.consecutiveFailures,
           maxConsecutiveFailures: parts.maxConsecutiveFailures,
+          steps: counters.steps,
           budget,
           archive,
           direction,

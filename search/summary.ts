@@ -18,6 +18,8 @@ export interface RunSummary {
   readonly failures: number;
   /** Evaluations the run's pruner stopped early (config `pruner`). */
   readonly pruned: number;
+  /** Intermediate reports of all evaluations (ctx.report: training epochs, say); what budget.steps counts. */
+  readonly steps: number;
   /** counterfactual cache mode: fresh results that disagreed with the cached one. */
   readonly collisions: number;
   readonly best: {
@@ -103,6 +105,7 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
     cacheHits: { key: counters.keyHits, fingerprint: counters.fingerprintHits },
     failures: counters.failures,
     pruned: counters.pruned ?? 0,
+    steps: counters.steps ?? 0,
     collisions: counters.collisions,
     best: best
       ? {

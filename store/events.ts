@@ -86,6 +86,8 @@ export interface Counters {
   collisions: number;
   /** Evaluations the run's pruner stopped early (not failures: they ran as they should). */
   pruned: number;
+  /** Intermediate reports (ctx.report) of all logged evaluations: training epochs, say. */
+  steps: number;
 }
 
 export function emptyCounters(): Counters {
@@ -98,6 +100,7 @@ export function emptyCounters(): Counters {
     consecutiveFailures: 0,
     collisions: 0,
     pruned: 0,
+    steps: 0,
   };
 }
 
@@ -209,6 +212,7 @@ export function fromEvent(e: RunEvent): EventRecord {
  */
 export function countEvent(c: Counters, e: RunEvent): void {
   c.proposals++;
+  if (e.rp) c.steps = (c.steps ?? 0) + e.rp.length;
   if (!e.ok && e.kind === 'pruned') {
     c.pruned = (c.pruned ?? 0) + 1; // counters of a checkpoint written before pruning existed have none
     c.consecutiveFailures = 0;

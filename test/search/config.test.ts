@@ -58,7 +58,7 @@ describe('run config', () => {
 
   it('requires a budget that can end', () => {
     const issues = issuesOf({ ...valid, budget: { targetFitness: 20 } });
-    expect(issues[0]?.message).toMatch(/budget.evaluations or budget.seconds/);
+    expect(issues[0]?.message).toMatch(/budget.evaluations, budget.seconds or budget.steps/);
   });
 
   it('requires exactly one of evaluator type or module', () => {

@@ -86,6 +86,16 @@ describe('early stopping through the engine (inline)', () => {
     expect(await elitesOf(join(dir, 'b'))).toEqual(await elitesOf(join(dir, 'a')));
   });
 
+  it('stops at budget.steps, the reports of all evaluations (training epochs), counted from the log', async () => {
+    const dir = useRunFiles();
+    const summary = await runSearch(config(dir, { budget: { steps: 100 } }), { out: join(dir, 'run') });
+    expect(summary.stopReason).toBe('steps');
+    const events = await eventsOf(join(dir, 'run'));
+    expect(summary.steps).toBe(events.reduce((n, e) => n + (e.rp?.length ?? 0), 0));
+    expect(summary.steps).toBeGreaterThanOrEqual(100);
+    expect(summary.steps).toBeLessThan(100 + 9); // inline: at most the one evaluation running when it was reached
+  });
+
   it('records an evaluator whose steps go backwards as a failure that says so', async () => {
     const dir = useRunFiles();
     const summary = await runSearch(

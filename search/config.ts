@@ -48,7 +48,9 @@ const budgetSchema = z
       .int()
       .positive()
       .optional()
-      .describe('intermediate reports (ctx.report, e.g. training epochs) over all evaluations: stop once they reach this'),
+      .describe(
+        'intermediate reports (ctx.report, e.g. training epochs) over all evaluations: stop once they reach this',
+      ),
   })
   .refine((b) => b.evaluations !== undefined || b.seconds !== undefined || b.steps !== undefined, {
     message: 'set budget.evaluations, budget.seconds or budget.steps so the run can end',

@@ -51,7 +51,13 @@ export interface TimelineBucket {
   readonly evaluated: number;
   readonly keyHits: number;
   readonly fingerprintHits: number;
+  /** Failed proposals, pruned ones not included (as the summary's `failures`). */
   readonly failures: number;
+  /**
+   * Evaluations the run's pruner stopped early (failure events of kind `pruned`). evaluated + keyHits +
+   * fingerprintHits + failures + pruned = the bucket's proposals.
+   */
+  readonly pruned: number;
   /** Seconds since the run started at the bucket's last proposal. */
   readonly seconds: number;
 }
@@ -67,6 +73,31 @@ export interface SnapshotElite {
   /** Aggregate mode: samples behind its mean (fitness), and whether they are fewer than `cache.minSamples`. */
   readonly samples?: number;
   readonly provisional?: boolean;
+  /**
+   * Its intermediate reports (ctx.report), [step, value] in order, from the event that made it an elite (its `rp`);
+   * absent when that evaluation reported nothing (or the answer came from the cache). At most `curvePointsLimit`
+   * points (an even stride, first and last kept).
+   */
+  readonly curve?: readonly (readonly [number, number])[];
+}
+
+/** One candidate's learning curve: its reports, [step, value] in order. */
+export interface SnapshotCurve {
+  readonly id: number;
+  readonly curve: readonly (readonly [number, number])[];
+}
+
+/** Learning curves of a run whose evaluations reported (ctx.report); absent when none did. */
+export interface SnapshotCurves {
+  /** The last `prunedLimit` pruned candidates with reports, in log order (oldest first): the background. */
+  readonly pruned: readonly SnapshotCurve[];
+  /** Pruned candidates with reports in the whole log (listed or not). */
+  readonly prunedTotal: number;
+  readonly prunedLimit: number;
+  /** Listed elites that carry a `curve`. */
+  readonly elites: number;
+  /** Longer curves (of elites and pruned candidates alike) are thinned to this many points. */
+  readonly curvePointsLimit: number;
 }
 
 /** A member of a Pareto archive's fronts (any cell), with what an elite carries. */
@@ -105,6 +136,8 @@ export interface SnapshotSummary {
   readonly keyHits: number;
   readonly fingerprintHits: number;
   readonly failures: number;
+  /** Evaluations the run's pruner stopped early (0 for runs without a pruner). */
+  readonly pruned: number;
   readonly seconds: number;
   readonly best: number | null;
   readonly size: number;
@@ -140,6 +173,8 @@ export interface ReportSnapshot {
   readonly metricNames: readonly string[];
   /** Only for a run whose archive holds Pareto fronts (`mome`, `pareto`). */
   readonly pareto?: SnapshotPareto;
+  /** Only for a run whose evaluations reported intermediate values (ctx.report). */
+  readonly curves?: SnapshotCurves;
 }
 
 /** What the dashboard lists for each run (read cheaply: no replay of the log). */

@@ -15,6 +15,7 @@ import type {
   SnapshotParetoMember,
 } from './snapshot-types.js';
 import { MAX_BUCKETS, TimelineBuilder } from './timeline.js';
+import { CurvesBuilder, MAX_CURVE_POINTS, MAX_PRUNED_CURVES } from './curves.js';
 
 export interface SnapshotOptions {
   /** Elites listed with their text and metrics, best first (default 5,000); the map always shows every cell. */
@@ -26,6 +27,10 @@ export interface SnapshotOptions {
   readonly maxBuckets?: number;
   /** Pareto archives: members listed with their objectives and text (default 5,000), the global front first. */
   readonly maxMembers?: number;
+  /** Learning curves of pruned candidates drawn in the background: the last this many pruned (default 200). */
+  readonly maxPrunedCurves?: number;
+  /** Points per learning curve; longer ones are thinned to an even stride (default 100). */
+  readonly maxCurvePoints?: number;
 }
 
 const DEFAULTS = {
@@ -34,6 +39,8 @@ const DEFAULTS = {
   maxCentroids: 20_000,
   maxBuckets: MAX_BUCKETS,
   maxMembers: 5000,
+  maxPrunedCurves: MAX_PRUNED_CURVES,
+  maxCurvePoints: MAX_CURVE_POINTS,
 } as const;
 
 /** Opens the run read-only, snapshots it and closes it again (never holds the store open between calls). */
@@ -48,7 +55,8 @@ export async function readSnapshot(dir: string, options: SnapshotOptions = {}): 
 
 /**
  * One pass over the view's log (bounded by what the view's archive was rebuilt from, so a live run renders
- * consistently): outcome buckets for rates over time.
+ * consistently): outcome buckets for rates over time, and the learning curves of the listed elites and of the last
+ * pruned candidates.
  */
 export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): ReportSnapshot {
   const o = { ...DEFAULTS, ...options };
@@ -60,22 +68,29 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
   const listed = all.slice(0, Math.max(0, o.maxElites));
 
   const timeline = new TimelineBuilder(counters.proposals, o.maxBuckets);
+  const curves = new CurvesBuilder(new Set(listed.map((e) => e.id)), o.maxPrunedCurves, o.maxCurvePoints);
   let seq = -1;
   for (const e of view.events()) {
     if (e.seq >= counters.proposals) break; // the archive was rebuilt from events 0..proposals−1
     seq = e.seq;
     timeline.add(e);
+    curves.add(e);
   }
 
-  const elites: SnapshotElite[] = listed.map((e) => ({
-    id: e.id,
-    cell: e.cell,
-    fitness: fitnessOf(e),
-    descriptors: [...e.descriptors],
-    text: cut(view.space.describe(e.genome), o.maxTextChars),
-    metrics: { ...e.metrics },
-    ...sampleFields(e.id, view.samples),
-  }));
+  const elites: SnapshotElite[] = listed.map((e) => {
+    const curve = curves.curveOf(e.id);
+    return {
+      id: e.id,
+      cell: e.cell,
+      fitness: fitnessOf(e),
+      descriptors: [...e.descriptors],
+      text: cut(view.space.describe(e.genome), o.maxTextChars),
+      metrics: { ...e.metrics },
+      ...sampleFields(e.id, view.samples),
+      ...(curve ? { curve } : {}),
+    };
+  });
+  const learning = curves.summary();
   const metricNames = [...new Set(elites.flatMap((e) => Object.keys(e.metrics)))].sort();
   const pareto = paretoOf(view, o, fitnessOf);
 
@@ -97,6 +112,7 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
       keyHits: summary.cacheHits.key,
       fingerprintHits: summary.cacheHits.fingerprint,
       failures: summary.failures,
+      pruned: summary.pruned,
       seconds: summary.seconds,
       best: summary.best?.fitness ?? null,
       size: summary.archive.size,
@@ -121,6 +137,7 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
     elitesLimit: o.maxElites,
     metricNames,
     ...(pareto ? { pareto } : {}),
+    ...(learning ? { curves: learning } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ interface MutableBucket {
   keyHits: number;
   fingerprintHits: number;
   failures: number;
+  pruned: number;
   seconds: number;
 }
 
@@ -31,12 +32,23 @@ export class TimelineBuilder {
     const index = Math.floor(e.seq / this.width);
     let b = this.buckets[index];
     if (!b) {
-      b = { from: e.seq, to: e.seq, evaluated: 0, keyHits: 0, fingerprintHits: 0, failures: 0, seconds: e.t };
+      b = {
+        from: e.seq,
+        to: e.seq,
+        evaluated: 0,
+        keyHits: 0,
+        fingerprintHits: 0,
+        failures: 0,
+        pruned: 0,
+        seconds: e.t,
+      };
       this.buckets[index] = b;
     }
     b.to = e.seq;
     b.seconds = e.t;
-    if (!e.ok) {
+    if (!e.ok && e.kind === 'pruned')
+      b.pruned++; // stopped early by the pruner: counted apart, as the summary does
+    else if (!e.ok) {
       b.failures++;
       this.kinds.set(e.kind, (this.kinds.get(e.kind) ?? 0) + 1);
     } else if (e.src === 'e') b.evaluated++;

@@ -11,6 +11,7 @@
   /** @typedef {import('echarts').ECharts} Chart */
   /** @typedef {import('echarts').EChartsOption} ChartOption */
   /** @typedef {import('../snapshot-types.js').SnapshotParetoMember} ParetoMember */
+  /** @typedef {readonly (readonly [number, number])[]} Curve */
   /** @typedef {{ key: string, title: string, note: string, el: HTMLElement, titleText: Text, chart?: Chart }} SeriesItem */
 
   const echarts = /** @type {typeof import('echarts')} */ (/** @type {any} */ (window).echarts);
@@ -59,6 +60,12 @@
   /** Better-first comparison of raw fitness under the run's direction. @param {'maximize' | 'minimize'} direction */
   const better = (direction) => (/** @type {number} */ a, /** @type {number} */ b) =>
     direction === 'minimize' ? a - b : b - a;
+
+  /** The candidate id of a learning-curve datum: a polyline `{ id, coords }`, or a dot `[step, value, id]`. */
+  function idOf(/** @type {any} */ datum) {
+    const id = Array.isArray(datum) ? datum[2] : datum?.id;
+    return typeof id === 'number' ? id : undefined;
+  }
 
   /** A chart in `el`, resized with its box. @param {HTMLElement} el */
   function makeChart(el) {
@@ -131,6 +138,18 @@
       /** @type {Chart | undefined} */
       this.pareto = undefined;
 
+      // Runs whose evaluations reported intermediate values (ctx.report): the learning curves, hidden otherwise.
+      this.curvesEl = h('div', { id: 'learning-curves', class: 'chart chart-curves', role: 'img' });
+      this.curvesNote = h('p', { class: 'hint', id: 'curves-note' });
+      this.curvesSection = h(
+        'section',
+        { id: 'curves-section', 'aria-labelledby': 'curves-title', hidden: true },
+        h('h2', { id: 'curves-title' }, 'Learning curves'),
+        h('div', { class: 'panel' }, this.curvesEl, this.curvesNote),
+      );
+      /** @type {Chart | undefined} */
+      this.curves = undefined;
+
       this.mapPanel = h('div', { class: 'panel' }, this.mapTitle, this.controls, this.mapEl, this.mapNote);
       this.mapSection = h(
         'section',
@@ -152,6 +171,7 @@
           h('h2', { id: 'progress-title' }, 'Progress'),
           this.chartsEl,
         ),
+        this.curvesSection,
         h(
           'section',
           { 'aria-labelledby': 'elites-title' },
@@ -244,6 +264,7 @@
       this.renderMap();
       this.renderPareto();
       this.renderSeries();
+      this.renderCurves();
       this.renderTable();
       if (this.selectedId !== undefined) this.renderDetail();
       this.updates++;
@@ -256,7 +277,8 @@
       const s = /** @type {Snapshot} */ (this.snapshot);
       const m = s.summary;
       const hits = m.keyHits + m.fingerprintHits;
-      const ok = m.proposals - m.failures;
+      const pruned = m.pruned ?? 0; // (a snapshot of an older server has none)
+      const ok = m.proposals - m.failures - pruned;
       const budget = s.budget.evaluations !== undefined ? ` of ${fmt(s.budget.evaluations)}` : '';
       const p = s.pareto;
       /** @type {[string, string, string][]} */
@@ -277,6 +299,7 @@
         ['evaluations', 'Evaluations', fmt(m.evaluations)],
         ['cache', 'Cache hits', `${fmt(hits)} (${ok > 0 ? pct(hits / ok) : '–'})`],
         ['failures', 'Failures', fmt(m.failures)],
+        ...(pruned > 0 ? [/** @type {[string, string, string]} */ (['pruned', 'Pruned', fmt(pruned)])] : []),
         ['best', `Best fitness (${s.direction === 'minimize' ? 'lower' : 'higher'} is better)`, fmt(m.best, 6)],
         ['coverage', 'Coverage', `${pct(m.coverage)} (${fmt(m.size)} / ${fmt(m.cells)})`],
         ...scores,
@@ -501,6 +524,7 @@
       const s = /** @type {Snapshot} */ (this.snapshot);
       const hist = s.history;
       const width = s.timeline.length ? s.timeline[0].to - s.timeline[0].from + 1 : 1;
+      const hasPruned = (s.summary.pruned ?? 0) > 0 || s.timeline.some((b) => (b.pruned ?? 0) > 0);
       /** @type {Record<string, { data: any[], name: string, y?: string, stacked?: boolean, bar?: boolean, series?: { name: string, data: number[][] }[] }>} */
       const defs = {
         qd: { name: 'QD score', data: hist.map((p) => [p.proposals, p.qdScore]) },
@@ -522,7 +546,16 @@
             },
           ],
         },
-        failures: { name: 'failures', bar: true, data: s.timeline.map((b) => [b.to + 1, b.failures]) },
+        failures: {
+          name: 'failures',
+          bar: true,
+          data: [],
+          series: [
+            { name: 'failures', data: s.timeline.map((b) => [b.to + 1, b.failures]) },
+            // Early stopping: the pruner's stops are outcomes of their own, not failures.
+            ...(hasPruned ? [{ name: 'pruned', data: s.timeline.map((b) => [b.to + 1, b.pruned ?? 0]) }] : []),
+          ],
+        },
         hypervolume: {
           name: 'hypervolume',
           data: hist.flatMap((p) => (p.hypervolume === undefined ? [] : [[p.proposals, p.hypervolume]])),
@@ -558,7 +591,7 @@
               showSymbol: l.data.length < 3,
               step: item.key === 'best' ? 'end' : undefined,
               ...(d.stacked ? { stack: 'hits', areaStyle: { opacity: 0.35 } } : {}),
-              ...(d.bar ? { barMaxWidth: 8, itemStyle: { color: '#a40e26' } } : {}),
+              ...(d.bar ? { barMaxWidth: 8, itemStyle: { color: ['#a40e26', '#8c959f'][i] } } : {}),
               lineStyle: { width: 2 },
               color: d.bar ? undefined : ['#0550ae', '#8250df'][i],
             })),
@@ -574,11 +607,158 @@
         );
       }
       const failures = this.series.find((x) => x.key === 'failures');
+      if (failures) {
+        failures.title = hasPruned ? 'Failures and pruned' : 'Failures';
+        failures.titleText.textContent = failures.title;
+      }
       const note = document.getElementById('chart-failures-desc');
       if (failures && note) note.textContent = `per ${fmt(width)} proposal${width === 1 ? '' : 's'}`;
       const hitsNote = document.getElementById('chart-hits-desc');
       if (hitsNote)
         hitsNote.textContent = `key and fingerprint hits, % of each ${fmt(width)} proposal${width === 1 ? '' : 's'}`;
+    }
+
+    /**
+     * Learning curves (ctx.report): each listed elite's own reports, the selected elite's (or, until one is chosen,
+     * the best's) highlighted, and the snapshot's sample of pruned candidates faded behind them. One polyline per
+     * curve (a `lines` series), so every curve is its own drawn element. Hidden for runs without reports.
+     */
+    renderCurves() {
+      const s = /** @type {Snapshot} */ (this.snapshot);
+      const c = s.curves;
+      this.curvesSection.hidden = !c;
+      if (!c) return;
+      if (!this.curves) {
+        this.curves = makeChart(this.curvesEl);
+        this.curves.on('click', (params) => {
+          const id = idOf(params.data);
+          if ((params.seriesName === 'elites' || params.seriesName === 'selected') && typeof id === 'number')
+            this.select(id, false);
+        });
+      }
+      const withCurves = s.elites.filter((e) => e.curve && e.curve.length > 0);
+      const chosen = this.selectedId !== undefined ? withCurves.find((e) => e.id === this.selectedId) : withCurves[0]; // the listed elites come best first
+      const others = withCurves.filter((e) => e !== chosen);
+      /**
+       * One group of curves as two series of one name: a `lines` polyline per curve of two reports or more, and a
+       * dot per curve of a single report (a candidate pruned at its first report has no line to draw).
+       * @param {string} name @param {{ id: number, curve: Curve }[]} curves
+       * @param {{ color: string, width: number, opacity: number, z: number, silent?: boolean }} look
+       */
+      const group = (name, curves, look) => [
+        {
+          id: `${name}-lines`,
+          name,
+          type: 'lines',
+          coordinateSystem: 'cartesian2d',
+          polyline: true,
+          large: false,
+          progressive: 0,
+          silent: look.silent ?? false,
+          z: look.z,
+          lineStyle: { color: look.color, width: look.width, opacity: look.opacity },
+          emphasis: { lineStyle: { width: look.width + 1, opacity: 1 } },
+          data: curves
+            .filter((k) => k.curve.length > 1)
+            .map((k) => ({ id: k.id, coords: k.curve.map(([x, y]) => [x, y]) })),
+        },
+        {
+          id: `${name}-points`,
+          name,
+          type: 'scatter',
+          large: false,
+          progressive: 0,
+          silent: look.silent ?? false,
+          z: look.z,
+          symbolSize: 2 + 2 * look.width,
+          itemStyle: { color: look.color, opacity: look.opacity },
+          data: curves.filter((k) => k.curve.length === 1).map((k) => [k.curve[0]?.[0], k.curve[0]?.[1], k.id]),
+        },
+      ];
+      /** @param {SnapshotElite} e */
+      const curveOf = (e) => ({ id: e.id, curve: /** @type {Curve} */ (e.curve) });
+      // The extent of every point drawn (a loop: thousands of curves would overflow Math.min's arguments).
+      let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+      for (const k of [...withCurves.map((e) => /** @type {Curve} */ (e.curve)), ...c.pruned.map((p) => p.curve)])
+        for (const [x, y] of k) {
+          x0 = Math.min(x0, x);
+          x1 = Math.max(x1, x);
+          y0 = Math.min(y0, y);
+          y1 = Math.max(y1, y);
+        }
+      if (x0 > x1) [x0, x1, y0, y1] = [0, 1, 0, 1];
+      const fitnessOf = new Map(s.elites.map((e) => [e.id, e.fitness]));
+      this.curves.setOption(
+        /** @type {ChartOption} */ ({
+          animation: false,
+          grid: { left: 72, right: 24, top: 32, bottom: 52 },
+          legend: { top: 0, data: ['selected', 'elites', 'pruned'] },
+          tooltip: {
+            trigger: 'item',
+            formatter: (/** @type {any} */ q) => {
+              const id = idOf(q.data);
+              const coords = Array.isArray(q.data) ? [q.data] : (q.data?.coords ?? []);
+              const last = coords.at(-1);
+              const what = q.seriesName === 'pruned' ? `pruned candidate ${id}` : `elite ${id}`;
+              const fitness = id === undefined ? undefined : fitnessOf.get(id);
+              return `${what}<br>${fmt(coords.length)} report${coords.length === 1 ? '' : 's'}, the last at step ${fmt(last?.[0])}: ${fmt(last?.[1], 6)}${fitness !== undefined ? `<br>fitness ${fmt(fitness, 6)}` : ''}`;
+            },
+          },
+          xAxis: {
+            type: 'value',
+            name: 'step',
+            nameLocation: 'middle',
+            nameGap: 30,
+            min: x0,
+            max: x1 > x0 ? x1 : x0 + 1,
+            minInterval: 1,
+          },
+          // (`lines` series do not widen the axes: the y axis takes a nice extent from an invisible two-point series.)
+          yAxis: {
+            type: 'value',
+            name: 'reported value',
+            nameLocation: 'middle',
+            nameGap: 52,
+            scale: true,
+            axisLabel: { formatter: (/** @type {number} */ v) => fmt(v, 3) },
+          },
+          series: [
+            ...group('pruned', [...c.pruned], { color: '#8c959f', width: 1, opacity: 0.3, z: 1, silent: true }),
+            ...group('elites', others.map(curveOf), { color: '#0550ae', width: 1.5, opacity: 0.6, z: 2 }),
+            ...group('selected', chosen ? [curveOf(chosen)] : [], { color: '#bc4c00', width: 3, opacity: 1, z: 3 }),
+            {
+              id: 'extent',
+              type: 'scatter',
+              silent: true,
+              symbolSize: 0,
+              tooltip: { show: false },
+              data: [
+                [x0, y0],
+                [x1, y1],
+              ],
+            },
+          ],
+        }),
+        { notMerge: true },
+      );
+      const sample =
+        c.prunedTotal > c.pruned.length
+          ? `the last ${fmt(c.pruned.length)} of ${fmt(c.prunedTotal)} pruned candidates`
+          : `${fmt(c.pruned.length)} pruned candidate${c.pruned.length === 1 ? '' : 's'}`;
+      const which = chosen
+        ? `elite ${chosen.id}${this.selectedId === undefined ? ' (the best)' : ''} highlighted`
+        : this.selectedId !== undefined
+          ? `elite ${this.selectedId} has no curve in this snapshot`
+          : 'no elite curve to highlight';
+      this.curvesEl.dataset.elites = String(withCurves.length);
+      this.curvesEl.dataset.pruned = String(c.pruned.length);
+      this.curvesEl.setAttribute(
+        'aria-label',
+        `Learning curves, reported value against step: ${fmt(withCurves.length)} elite curve${withCurves.length === 1 ? '' : 's'} (${which}) and ${sample} (faded). The elites table lists the same elites.`,
+      );
+      const notListed =
+        s.elitesTotal > s.elites.length ? ` Only the ${fmt(s.elites.length)} listed elites are drawn.` : '';
+      this.curvesNote.textContent = `What each evaluation reported as it ran (ctx.report). Elites in blue, the selected one (or the best, until one is chosen) in orange; grey: ${sample} the pruner stopped early.${notListed} Click a curve, a cell or a row to select its elite.`;
     }
 
     /** @returns {{ key: string, label: string, num: boolean, get: (e: SnapshotElite) => number | string }[]} */
@@ -745,6 +925,7 @@
         else tr.removeAttribute('aria-current');
       }
       this.highlight();
+      this.renderCurves();
       if (!fromTable)
         /** @type {HTMLElement | null} */ (this.table.querySelector(`tr[data-id="${id}"]`))?.scrollIntoView({
           block: 'nearest',

@@ -1,7 +1,8 @@
 // The report and the dashboard in headless Chromium (playwright-core): no console errors, one drawn cell per elite,
 // clicking a cell shows its elite, the table works from the keyboard, and a live run's page follows the run. For
 // multi-objective runs: one drawn point per Pareto member (dominated ones faded), a clicked or keyed point shows its
-// member, the dashboard shows the same.
+// member, the dashboard shows the same. For early stopping: the pruned count, pruned as its own outcome series, and
+// the learning curves (one line per elite curve, the pruned sample behind them).
 // Screenshots at two widths are written as artifacts (test-artifacts/screenshots/; with ELITES_UPDATE_SCREENSHOTS=1
 // to docs/screenshots/, referenced from the README).
 import { execFileSync } from 'node:child_process';
@@ -12,11 +13,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../report/report.js';
 import { startDashboard } from '../../report/server.js';
-import type { SnapshotPareto, SnapshotParetoMember } from '../../report/snapshot-types.js';
+import type { ReportSnapshot, SnapshotPareto, SnapshotParetoMember } from '../../report/snapshot-types.js';
 import { spawnCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/files.js';
 import { waitFor } from '../helpers/wait.js';
-import { EvaluationGate, kernelConfig, runConfig, twoObjectivesConfig } from './helpers.js';
+import { curvesConfig, EvaluationGate, kernelConfig, runConfig, twoObjectivesConfig } from './helpers.js';
 
 const chromiumPath = ((): string => {
   try {
@@ -78,6 +79,49 @@ const PARETO_DRAWN = `(() => {
   }
   return drawn;
 })()`;
+
+/**
+ * What ECharts drew on the learning-curves chart, per series id: polylines of the `lines` series (`elites-lines`, …)
+ * and dots of the one-report scatters (`elites-points`, …); and the candidate id of the highlighted curve.
+ */
+const CURVES_DRAWN = `(() => {
+  const chart = echarts.getInstanceByDom(document.querySelector('#learning-curves'));
+  const drawn = {};
+  for (const v of chart._chartsViews) {
+    if (!v.__model || v.__model.id === 'extent') continue;
+    const g = v.group.childAt(0);
+    drawn[v.__model.id] = g ? g.children().length : 0;
+  }
+  const selected = chart.getOption().series.find((x) => x.id === 'selected-lines').data[0];
+  return { drawn, selected: selected ? selected.id : null };
+})()`;
+
+/** Bars of each series of the outcome chart that ECharts drew with a height (empty buckets draw flat bars). */
+const OUTCOME_BARS = `(() => {
+  const chart = echarts.getInstanceByDom(document.querySelector('#chart-failures'));
+  const bars = {};
+  for (const v of chart._chartsViews)
+    bars[v.__model.name] = v.group.children().filter((r) => r.shape && Math.abs(r.shape.height) > 0).length;
+  return bars;
+})()`;
+
+async function expectCurvesDrawn(page: Page, snapshot: ReportSnapshot, selected: number): Promise<void> {
+  const curves = snapshot.curves!;
+  const withCurve = snapshot.elites.filter((e) => e.curve?.length);
+  const { drawn, selected: highlighted } = (await page.evaluate(CURVES_DRAWN)) as {
+    drawn: Record<string, number>;
+    selected: number | null;
+  };
+  // Every elite curve of this fixture has 9 reports: one polyline each, the selected one apart; no dots.
+  expect(drawn['elites-lines']! + drawn['selected-lines']!).toBe(withCurve.length);
+  expect(drawn['selected-lines']).toBe(1);
+  expect(drawn['elites-points']! + drawn['selected-points']!).toBe(0);
+  expect(highlighted).toBe(selected);
+  // The pruned sample: a polyline per curve of two reports or more, a dot per candidate pruned at its first report.
+  expect(drawn['pruned-lines']).toBe(curves.pruned.filter((p) => p.curve.length > 1).length);
+  expect(drawn['pruned-points']).toBe(curves.pruned.filter((p) => p.curve.length === 1).length);
+  expect(drawn['pruned-lines']).toBeGreaterThan(0);
+}
 
 /** Checks that the Pareto scatter draws every member once: solid on the global front, faded when dominated. */
 async function expectParetoDrawn(page: Page, p: SnapshotPareto): Promise<void> {
@@ -151,7 +195,11 @@ describe.skipIf(!chromiumPath)(
       expect(await page.getAttribute('#archive-map', 'aria-label')).toMatch(
         new RegExp(`${archiveSize} of 128 cells filled`),
       );
-      // A single-objective run has no Pareto section and no hypervolume chart.
+      // A single-objective run has no Pareto section and no hypervolume chart; no pruner, no reports: neither the
+      // pruned count nor the learning curves.
+      expect(await page.isHidden('#curves-section')).toBe(true);
+      expect(await page.locator('#stat-pruned').count()).toBe(0);
+      expect(((await page.evaluate(OUTCOME_BARS)) as Record<string, number>).pruned).toBeUndefined();
       expect(await page.isHidden('#pareto-panel')).toBe(true);
       expect(await page.locator('#chart-hypervolume').count()).toBe(0);
 
@@ -256,6 +304,67 @@ describe.skipIf(!chromiumPath)(
       await page.screenshot({ path: join(screenshots, `report-mome-${widths[0].width}.png`), fullPage: true });
       expect(problems).toEqual([]);
       await page.close();
+    });
+
+    it('the report of an early-stopping run shows the pruned count, pruned outcomes apart, and the learning curves', async () => {
+      const run = join(root, 'curves-run');
+      await runConfig(curvesConfig(root, { evaluations: 400 }), run);
+      const { snapshot, path } = await writeReport(run, join(root, 'curves.html'));
+      const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as { pruned: number };
+      const curves = snapshot.curves!;
+      const withCurve = snapshot.elites.filter((e) => e.curve?.length);
+      expect(summary.pruned).toBeGreaterThan(curves.prunedLimit); // the sample is a part of the pruned
+      expect(withCurve.length).toBeGreaterThan(1);
+      const { page, problems } = await newPage();
+      await page.setViewportSize(widths[0]);
+      await page.goto(`file://${path}`);
+      await page.waitForSelector('body[data-updates="1"]');
+
+      expect(await page.textContent('#stat-pruned')).toBe(summary.pruned.toLocaleString('en-US'));
+      expect(await page.textContent('dt:has(+ #stat-pruned)')).toBe('Pruned');
+      // Pruned is its own series of the outcome chart: a bar for each bucket with pruned proposals, none as failures.
+      const bars = (await page.evaluate(OUTCOME_BARS)) as Record<string, number>;
+      expect(bars.pruned).toBe(snapshot.timeline.filter((b) => b.pruned > 0).length);
+      expect(bars.failures).toBe(0);
+      expect(await page.getAttribute('#chart-failures', 'aria-label')).toMatch(/latest: failures \d+, pruned \d+$/);
+
+      // Learning curves: the best elite highlighted until one is chosen, the others and the pruned sample behind it.
+      expect(await page.isVisible('#learning-curves')).toBe(true);
+      await expectCurvesDrawn(page, snapshot, withCurve[0]!.id);
+      expect(await page.getAttribute('#learning-curves', 'aria-label')).toContain(
+        `${withCurve.length} elite curves (elite ${withCurve[0]!.id} (the best) highlighted) and the last ${curves.pruned.length} of ${summary.pruned} pruned candidates (faded)`,
+      );
+      // Choosing another elite (a row of the table) highlights its curve instead.
+      const other = withCurve.at(-1)!;
+      await page.click(`tbody tr[data-id="${other.id}"]`);
+      await expect.poll(() => page.textContent('#elite-text')).toBe(other.text);
+      await expectCurvesDrawn(page, snapshot, other.id);
+      expect(await page.getAttribute('#learning-curves', 'aria-label')).toContain(`(elite ${other.id} highlighted)`);
+
+      await page.locator('#curves-section').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, `report-curves-${widths[0].width}.png`), fullPage: true });
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it('the dashboard shows the pruned count and the learning curves of an early-stopping run', async () => {
+      const runs = join(root, 'curves-runs');
+      await runConfig(curvesConfig(root, { evaluations: 300, name: 'curves-live' }), join(runs, 'curves'));
+      const dashboard = await startDashboard({ runsDir: runs, port: 0, pollMs: 200 });
+      const { page, problems } = await newPage();
+      try {
+        await page.setViewportSize(widths[0]);
+        await page.goto(`${dashboard.url}runs/curves`);
+        await page.waitForSelector('body[data-status="done"]');
+        const snapshot = (await (await fetch(`${dashboard.url}api/runs/curves`)).json()) as ReportSnapshot;
+        expect(snapshot.summary.pruned).toBeGreaterThan(0);
+        expect(await page.textContent('#stat-pruned')).toBe(snapshot.summary.pruned.toLocaleString('en-US'));
+        await expectCurvesDrawn(page, snapshot, snapshot.elites.find((e) => e.curve?.length)!.id);
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
+        await dashboard.close();
+      }
     });
 
     it('the report of a pareto archive (one front, no cells) hides the map and draws the front', async () => {

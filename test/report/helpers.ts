@@ -6,6 +6,7 @@ import { runCli } from '../helpers/cli.js';
 
 export const toyKernel = fileURLToPath(new URL('./fixtures/toy-kernel.mjs', import.meta.url));
 export const twoObjectives = fileURLToPath(new URL('../fixtures/plugins/two-objectives.mjs', import.meta.url));
+export const curvesPlugin = fileURLToPath(new URL('../fixtures/plugins/curves.mjs', import.meta.url));
 
 /**
  * Paces a live toy-kernel run from the test (workers 0: one counter): the evaluator waits until the gate allows its
@@ -121,6 +122,31 @@ export function twoObjectivesConfig(
               ],
             },
       budget: { evaluations: options.evaluations ?? 2000 },
+      workers: 0,
+      cache: { enabled: false },
+    }),
+  );
+  return path;
+}
+
+/**
+ * Early stopping (test/fixtures/plugins/curves.mjs: genome x ∈ [0, 1] reports x·(1 − e^(−s/3)) for steps 1 … 9) with
+ * ASHA (rungs 1, 3, 9; η 3), inline, on a 10-bin grid over x: most candidates are pruned, elites ran all 9 steps.
+ */
+export function curvesConfig(dir: string, options: { evaluations?: number; name?: string } = {}): string {
+  const name = options.name ?? 'curves';
+  const path = join(dir, `${name}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name,
+      seed: 11,
+      space: { type: 'vector', dimensions: 1, min: 0, max: 1 },
+      evaluator: { module: curvesPlugin },
+      search: { strategy: 'random' },
+      archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 10 }] },
+      pruner: { type: 'asha', minResource: 1, reductionFactor: 3, maxResource: 9 },
+      budget: { evaluations: options.evaluations ?? 300 },
       workers: 0,
       cache: { enabled: false },
     }),

@@ -67,6 +67,14 @@ describe('report snapshot', () => {
     expect(outcomes(bounded)).toBe(600);
   });
 
+  it('has nothing pruned and no learning curves for a run without a pruner or reports', async () => {
+    const s = await readSnapshot(gridRun);
+    expect(s.summary.pruned).toBe(0);
+    expect(s.timeline.every((b) => b.pruned === 0)).toBe(true);
+    expect(s.curves).toBeUndefined();
+    expect(s.elites.some((e) => e.curve !== undefined)).toBe(false);
+  });
+
   it('lists the elites best first with their describe() text and their metrics, and caps the list', async () => {
     const s = await readSnapshot(gridRun);
     expect(s.elites.length).toBe(s.elitesTotal);

@@ -1,16 +1,11 @@
-// Regenerates docs/automl.md and bench/results/automl.json: the AutoML search (configs/automl-mnist.yaml: regularized
-// evolution over MLP hyperparameters, real tfjs training on MNIST) with ASHA against the same search without pruning,
-// on the same budget of training epochs (budget.steps), over several seeds.
-// Usage: node dist/experiments/automl-report.js [--seeds 3] [--epochs 270] [--markdown-only]
-// Runs are inline, one at a time; each finished run goes into the JSON at once and a rerun skips those already there.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadRunConfig, type RunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
 import { openRunView } from '../search/run-view.js';
 import { flag, hasFlag, repoRoot } from '../tools/args.js';
+import { headCommit, readResultsFile, writeResultsFile } from './results-file.js';
 import { bullet, countWord, range, thousands } from './prose.js';
 
 const CONFIG = 'configs/automl-mnist.yaml';
@@ -48,22 +43,15 @@ interface AutomlResults {
 }
 
 function readResults(): AutomlResults {
-  if (existsSync(JSON_FILE)) return JSON.parse(readFileSync(JSON_FILE, 'utf8')) as AutomlResults;
-  return { cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', cores: cpus().length, runs: [] };
+  return readResultsFile<AutomlResults>(JSON_FILE, () => ({
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus().length,
+    runs: [],
+  }));
 }
 
 function writeResults(results: AutomlResults): void {
-  mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
-  writeFileSync(`${JSON_FILE}.tmp`, `${JSON.stringify(results, null, 1)}\n`);
-  renameSync(`${JSON_FILE}.tmp`, JSON_FILE);
-}
-
-function headCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
+  writeResultsFile(JSON_FILE, results);
 }
 
 async function runArm(arm: Arm, seed: number): Promise<AutomlRun> {

@@ -1,17 +1,10 @@
-// Regenerates docs/multi-objective.md (+ docs/multi-objective-prompt.svg) and bench/results/multi-objective.json:
-// NSGA-II on ZDT1/2/3 and DTLZ2 against their analytic hypervolumes, MOME against MAP-Elites on a weighted sum of
-// the two Rastrigin objectives (the MOME paper's comparison), and the prompt search's Pareto front against the
-// single-objective search's best prompt.
-// Usage: node dist/experiments/mo-report.js [--nsga2-seeds 5] [--mome-seeds 3] [--only ID[,ID]] [--markdown-only]
-// Runs are inline, one at a time; each finished run goes into the JSON at once and a rerun skips the (row, seed)
-// runs already there. Run directories are runs/mo-report/<row>-s<seed>/, removed once measured.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
 import { flag, hasFlag, repoRoot } from '../tools/args.js';
+import { headCommit, readResultsFile, writeResultsFile } from './results-file.js';
 import { frontChart } from './mo/front-chart.js';
 import { markdown } from './mo/markdown.js';
 import { measureRun } from './mo/measure.js';
@@ -36,23 +29,15 @@ if (only) {
 }
 
 function readResults(): MoResults {
-  if (existsSync(JSON_FILE)) return JSON.parse(readFileSync(JSON_FILE, 'utf8')) as MoResults;
-  return { cores: cpus().length, cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', runs: [] };
+  return readResultsFile<MoResults>(JSON_FILE, () => ({
+    cores: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    runs: [],
+  }));
 }
 
-/** Write-then-rename, so a crash mid-write never leaves half a JSON behind. */
 function writeResults(results: MoResults): void {
-  mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
-  writeFileSync(`${JSON_FILE}.tmp`, `${JSON.stringify(results, null, 1)}\n`);
-  renameSync(`${JSON_FILE}.tmp`, JSON_FILE);
-}
-
-function headCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
+  writeResultsFile(JSON_FILE, results);
 }
 
 async function runOne(row: MoRow, seed: number): Promise<MoRunRecord> {

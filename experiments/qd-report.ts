@@ -1,19 +1,10 @@
-// Regenerates docs/quality-diversity.md (+ docs/quality-diversity.svg) and bench/results/quality-diversity.json: the
-// anchor configs (pyribs' sphere table, the CMA-MAE paper's Rastrigin and arm rows) for several seeds each, their QD,
-// coverage and speed against the published numbers.
-// Usage: node dist/experiments/qd-report.js [--seeds 3] [--only ID[,ID]] [--budget N] [--keep-runs] [--markdown-only]
-// Runs are one at a time, inline, seed-major (every row's seed 1 before any seed 2) so a short session covers every
-// row once. Each finished run goes into the JSON at once; a rerun skips the (row, seed, budget) runs already there.
-// --budget N runs a quick check at N proposals: stored in the JSON under that budget, the page is not rewritten.
-// Run directories are runs/qd-report/<row>-s<seed>-<budget>/, removed once their numbers are stored (a 5.4M-proposal
-// log is most of a gigabyte) unless --keep-runs; an unfinished one from a crash is started over.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
 import { flag, hasFlag, repoRoot } from '../tools/args.js';
+import { headCommit, readResultsFile, writeResultsFile } from './results-file.js';
 import { qdChart } from './qd/chart.js';
 import { markdown } from './qd/markdown.js';
 import { BENCHMARKS, ROWS } from './qd/rows.js';
@@ -42,16 +33,15 @@ if (only) {
 }
 
 function readResults(): QdResults {
-  if (existsSync(JSON_FILE)) return JSON.parse(readFileSync(JSON_FILE, 'utf8')) as QdResults;
-  return { cores: cpus().length, cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', runs: [] };
+  return readResultsFile<QdResults>(JSON_FILE, () => ({
+    cores: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    runs: [],
+  }));
 }
 
-/** Write-then-rename, so a crash mid-write never leaves half a JSON behind. */
 function writeResults(results: QdResults): void {
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  const tmp = `${JSON_FILE}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(results, null, 1)}\n`);
-  renameSync(tmp, JSON_FILE);
+  writeResultsFile(JSON_FILE, results);
 }
 
 const configExists = (spec: RowSpec): boolean => existsSync(join(root, spec.config));
@@ -62,14 +52,6 @@ function fullBudget(spec: RowSpec): number {
   const evaluations = loadRunConfig(join(root, spec.config)).budget.evaluations;
   if (evaluations === undefined) throw new Error(`${spec.config} has no evaluation budget`);
   return evaluations;
-}
-
-function headCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function runOne(spec: RowSpec, seed: number, budget: number): Promise<RunRecord> {

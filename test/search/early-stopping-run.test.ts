@@ -3,11 +3,11 @@
 // reports, never reach the archive, count apart, and a resume continues with the pruner's state.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../core/errors.js';
 import { pruners } from '../../search/early-stopping/index.js';
 import { parseRunConfig } from '../../search/config.js';
 import { resumeRun, runSearch } from '../../search/run.js';
 import type { RunEvent } from '../../store/events.js';
+import { configIssues } from '../helpers/config-issues.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 import { elitesOf, eventsOf } from '../helpers/runs.js';
 
@@ -114,15 +114,7 @@ describe('early stopping through the engine (inline)', () => {
 
   it('refuses a pruner where evaluations do not report to it yet, and an unknown one, naming the field', () => {
     const dir = useRunFiles();
-    const issues = (extra: Record<string, unknown>): string[] => {
-      try {
-        config(dir, extra);
-      } catch (error) {
-        if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-        throw error;
-      }
-      return [];
-    };
+    const issues = (extra: Record<string, unknown>): string[] => configIssues(() => config(dir, extra));
     expect(issues({ workers: 1 })).toEqual([
       expect.stringMatching(/^pruner: a pruner decides while an evaluation runs/),
     ]);

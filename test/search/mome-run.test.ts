@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hypervolume } from '../../core/hypervolume.js';
 import { paretoFront } from '../../core/pareto.js';
-import { ConfigError } from '../../core/errors.js';
 import { exportRun, inspectRun } from '../../report/inspect.js';
 import { parseRunConfig } from '../../search/config.js';
 import { resumeRun, runSearch } from '../../search/run.js';
+import { configIssues } from '../helpers/config-issues.js';
 import { fixturePlugin, useRunFiles } from '../helpers/files.js';
 import { elitesOf } from '../helpers/runs.js';
 
@@ -98,15 +98,7 @@ describe('MOME through the engine', () => {
 
   it('refuses configs that cannot measure or keep several objectives, naming the field', () => {
     const dir = useRunFiles();
-    const refused = (extra: Record<string, unknown>): string[] => {
-      try {
-        config(dir, extra);
-      } catch (error) {
-        if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-        throw error;
-      }
-      return [];
-    };
+    const refused = (extra: Record<string, unknown>): string[] => configIssues(() => config(dir, extra));
     expect(refused({ objectives: { directions: ['minimize', 'minimize'] } })).toEqual([
       expect.stringMatching(/^objectives\.reference: a mome archive compares several objectives/),
     ]);

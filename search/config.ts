@@ -233,11 +233,11 @@ export function parseRunConfig(raw: unknown, baseDir: string, overrides: ConfigO
   );
   checkEntry(archives, 'archive', config.archive.type, withoutKeys(config.archive, ['type', 'qdOffset']), issues);
   checkEntry(pruners, 'pruner', config.pruner.type, withoutKeys(config.pruner, ['type']), issues);
-  if (config.pruner.type !== 'none' && (config.workers > 0 || config.executor?.type === 'redis'))
+  if (config.pruner.type !== 'none' && config.executor?.type === 'redis')
     issues.push({
       path: 'pruner',
       message:
-        'a pruner decides while an evaluation runs, and so far only inline evaluations (workers: 0, local executor) report to it; set workers: 0',
+        'a pruner decides while an evaluation runs, and so far only evaluations in this process (inline or worker threads) report to it, not `elites worker` processes; use the local executor',
     });
   checkObjectives(config, issues);
   if (issues.length > 0) throw configError(issues);

@@ -263,13 +263,13 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
 }
 
 /**
- * How the answer's evaluation ended, told to the pruner. A replayed answer's reports are fed first, in the order they
- * were heard live (inline runs evaluate one at a time, so an evaluation's reports all come before its answer).
+ * How the answer's evaluation ended, told to the pruner, after its reports: a replayed answer's, in the order they were
+ * heard live (inline runs evaluate one at a time, so an evaluation's reports all come before its answer); a live one's
+ * again, since from a worker thread some may not have arrived yet (a step heard already keeps its first value).
  */
 function tellPruner<G>(pruner: Pruner, answer: Answer<G>, direction: Direction): void {
   const { id } = answer.proposal;
-  if (answer.logged)
-    for (const [step, value] of answer.reports ?? []) pruner.report({ id, step, value: toScore(value, direction) });
+  for (const [step, value] of answer.reports ?? []) pruner.report({ id, step, value: toScore(value, direction) });
   pruner.finish(id, answer.ok ? 'complete' : answer.failure.kind === 'pruned' ? 'pruned' : 'failed');
 }
 

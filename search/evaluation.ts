@@ -1,7 +1,9 @@
 // One evaluation, the same code inline and in a worker: noise seed, fingerprint lookup, evaluate, validate.
 import { openResultCache, type CacheEntry, type ResultCache } from '../store/result-cache.js';
 import { evaluators } from '../evaluators/registry.js';
-import type { EvalTask, EvaluatorSpec, StepReport, TaskResult } from './executors/executor.js';
+import type { EvalTask, EvaluatorSpec, ProgressSink, StepReport, TaskResult } from './executors/executor.js';
+
+export type { ProgressSink } from './executors/executor.js';
 import { describeThrown, loadEvaluatorModule } from './plugins.js';
 import { rngFromSeed } from '../core/rng.js';
 import { fidelityKey, type Failure } from './strategies/strategy.js';
@@ -86,13 +88,10 @@ class TaskContext implements EvalContext {
   }
 
   shouldStop(): boolean {
+    if (this.prunedAt === undefined && this.reports && this.progress?.stopped?.(this.task.id))
+      this.prunedAt = this.reports.at(-1); // the decision came back from the main thread after that report
     return this.prunedAt !== undefined;
   }
-}
-
-/** Where a running evaluation's reports go: the run's pruner, which answers at once (inline runs). */
-export interface ProgressSink {
-  report(id: number, step: number, value: number): 'continue' | 'prune';
 }
 
 function contextOf(
@@ -109,6 +108,7 @@ function contextOf(
  * or threw afterwards (it was told to stop); reports ride along with any other result.
  */
 function withReports(result: TaskResult, ctx: TaskContext): TaskResult {
+  ctx.shouldStop(); // a decision that arrived after the evaluation's last look still makes it a pruned outcome
   if (ctx.prunedAt) {
     const [step, value] = ctx.prunedAt;
     return {

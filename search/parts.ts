@@ -11,6 +11,7 @@ import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
 import { withoutKeys } from '../core/objects.js';
 import { loadEvaluator, type ProgressSink } from './evaluation.js';
 import { pruners } from './early-stopping/index.js';
+import { tolerateLateReports } from './early-stopping/late-reports.js';
 import type { Pruner } from './early-stopping/types.js';
 import { cacheScopeOf, evaluatorVersion } from './cache-scope.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
@@ -114,6 +115,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
           (await import('./executors/piscina.js')).createPiscinaExecutor(spec, config.workers, {
             memoryMb: config.workerMemoryMb,
             batch: config.batch,
+            ...(pruner ? { progress: progressTo(pruner, config) } : {}),
           });
   const close = async (): Promise<void> => {
     await executor.close();
@@ -189,7 +191,7 @@ function buildPruner(config: RunConfig, checkpoint: Checkpoint | undefined): Pru
   const options = config.pruner as RunConfig['pruner'] | undefined; // runs written before pruners have none
   if (!options || options.type === 'none') return undefined;
   const entry = pruners[options.type as keyof typeof pruners];
-  const pruner = entry.create(withoutKeys(options, ['type']), undefined);
+  const pruner = tolerateLateReports(entry.create(withoutKeys(options, ['type']), undefined));
   if (checkpoint?.pruner !== undefined) pruner.restore(checkpoint.pruner);
   return pruner;
 }

@@ -23,6 +23,24 @@ export interface EvalTask {
 }
 
 /** Never a rejection for evaluator faults: those come back as `{ ok: false }`. */
+/**
+ * Where a running evaluation's reports go: the run's pruner, which answers at once (inline), or the main thread, whose
+ * answer comes later through `stopped` (worker threads: report-channel.ts).
+ */
+export interface ProgressSink {
+  report(id: number, step: number, value: number): 'continue' | 'prune';
+  /** True once the pruner stopped proposal `id`'s evaluation (a decision that arrived after its report). */
+  stopped?(id: number): boolean;
+}
+
+/** What a worker thread needs to report to the main thread's pruner (structured-clone safe: it travels in the spec). */
+export interface ReportChannelSpec {
+  /** A BroadcastChannel name, unique to the run. */
+  readonly name: string;
+  /** Int32 per slot: id + 1 once the pruner stopped that proposal's evaluation. */
+  readonly decisions: SharedArrayBuffer;
+}
+
 /** An evaluation's intermediate report (ctx.report): [step, value]. */
 export type StepReport = readonly [step: number, value: number];
 
@@ -60,6 +78,8 @@ export interface EvaluatorSpec {
   readonly cache?: { readonly path: string; readonly namespace: string; readonly samples?: number };
   /** The main thread's coordination memory (semaphores.ts), added by the piscina executor so all workers share it. */
   readonly sharedMemory?: SharedArrayBuffer;
+  /** Where evaluations in worker threads send their ctx.report()s when the run has a pruner (report-channel.ts). */
+  readonly reports?: ReportChannelSpec;
 }
 
 export interface Executor {

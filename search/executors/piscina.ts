@@ -11,6 +11,8 @@ import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.j
 import { clock, PROGRESS_BYTES, readProgress, resetProgress, type ProgressReader } from './progress.js';
 import { sharedMemory } from '../../core/semaphores.js';
 import { unsettledFingerprints } from '../../store/result-cache.js';
+import type { ProgressSink } from '../evaluation.js';
+import { openReportChannel } from './report-channel.js';
 
 /** Grace beyond the evaluator's own timeout (ctx.signal) before the thread is terminated. */
 const HARD_TIMEOUT_GRACE_MS = 250;
@@ -36,6 +38,8 @@ export interface PiscinaExecutorOptions {
   readonly batch?: number;
   /** The work a message aims to carry, by the measured time per task (default batch-size.ts MESSAGE_MS). */
   readonly messageMs?: number;
+  /** Where the threads' evaluations' ctx.report()s go (the run's pruner); decisions come back through shared memory. */
+  readonly progress?: ProgressSink;
 }
 
 /** A submitted task and where its result goes; `alone`: it goes in a message of its own (see `failed`). */
@@ -69,9 +73,14 @@ export function createPiscinaExecutor(
 ): PiscinaExecutor {
   const batch = options.batch ?? 1;
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be an integer ≥ 1, got ${batch}`);
+  const reports = options.progress ? openReportChannel(options.progress) : undefined;
   const pool = new Piscina({
     filename: options.filename ?? compiledEntry('worker.js'),
-    workerData: { ...spec, sharedMemory: sharedMemory() } satisfies EvaluatorSpec, // one set of semaphores for all threads
+    workerData: {
+      ...spec,
+      sharedMemory: sharedMemory(), // one set of semaphores for all threads
+      ...(reports ? { reports: reports.spec } : {}),
+    } satisfies EvaluatorSpec,
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1, // a thread runs one message at a time, its tasks one after another
@@ -279,6 +288,7 @@ export function createPiscinaExecutor(
       for (const entry of queue.splice(0)) entry.resolve(stopped('started'));
       for (const flight of flights) flight.controller.abort();
       await pool.destroy();
+      reports?.close();
     },
   };
 }

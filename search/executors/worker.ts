@@ -3,9 +3,11 @@ import { workerData } from 'piscina';
 import { createEvaluationRunner } from '../evaluation.js';
 import type { EvaluatorSpec } from './executor.js';
 import { adoptSharedMemory } from '../../core/semaphores.js';
+import { reportSinkOf } from './report-channel.js';
 import { threadEntry } from './thread-entry.js';
 
 const spec = workerData as EvaluatorSpec;
 // Before the evaluator loads: its semaphores must be the ones every other thread uses.
 if (spec.sharedMemory !== undefined) adoptSharedMemory(spec.sharedMemory);
-export default threadEntry(createEvaluationRunner(spec), spec.timeoutMs);
+const progress = spec.reports ? reportSinkOf(spec.reports) : undefined; // the run has a pruner
+export default threadEntry(createEvaluationRunner(spec, undefined, undefined, progress), spec.timeoutMs);

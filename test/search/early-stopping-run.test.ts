@@ -112,16 +112,40 @@ describe('early stopping through the engine (inline)', () => {
     expect(events[0]!.ok ? '' : events[0]!.msg).toMatch(/ctx\.report: step 1 after step 2; steps must increase/);
   });
 
-  it('refuses a pruner where evaluations do not report to it yet, and an unknown one, naming the field', () => {
+  it('stops evaluations in worker threads too: reports cross to the main thread, decisions come back', async () => {
+    const dir = useRunFiles();
+    const run = join(dir, 'run');
+    const evaluator = { module: fixturePlugin('curves.mjs'), options: { msPerStep: 2 } };
+    const summary = await runSearch(config(dir, { workers: 2, evaluator, budget: { evaluations: 90 } }), { out: run });
+    expect(summary.status).toBe('done');
+    const events = await eventsOf(run);
+    const pruned = events.filter((e) => !e.ok && e.kind === 'pruned');
+    expect(summary.pruned).toBe(pruned.length);
+    expect(pruned.length).toBeGreaterThan(events.length / 3);
+    for (const e of events) {
+      if (e.ok) expect(e.rp).toHaveLength(9);
+      else {
+        const [step, value] = e.rp!.at(-1)!;
+        expect(e.msg).toBe(`pruned at step ${step} (value ${value})`); // at the report it stopped after
+      }
+    }
+    // The decision reaches the thread a little later than inline (a loaded machine: later still), but most of the
+    // stopped evaluations stop before their last step; one that finished first is still recorded as pruned.
+    expect(pruned.filter((e) => e.rp!.length < 9).length).toBeGreaterThan(pruned.length / 2);
+    const prunedIds = new Set(pruned.map((e) => e.id));
+    for (const e of (await elitesOf(run)) as { id: number }[]) expect(prunedIds.has(e.id)).toBe(false);
+  });
+
+  it('refuses a pruner where evaluations cannot report to it (Redis workers), and an unknown one, naming the field', () => {
     const dir = useRunFiles();
     const issues = (extra: Record<string, unknown>): string[] => configIssues(() => config(dir, extra));
-    expect(issues({ workers: 1 })).toEqual([
-      expect.stringMatching(/^pruner: a pruner decides while an evaluation runs/),
+    expect(issues({ executor: { type: 'redis', url: 'redis://127.0.0.1:6379' } })).toEqual([
+      expect.stringMatching(/^pruner: a pruner decides while an evaluation runs.*not `elites worker` processes/),
     ]);
     expect(issues({ pruner: { type: 'sometimes' } }).join('\n')).toMatch(
       /pruner\.type: unknown pruner type "sometimes"/,
     );
     expect(issues({ pruner: { type: 'asha', reductionFactor: 1 } }).join('\n')).toMatch(/^pruner\.reductionFactor/m);
-    expect(issues({ pruner: { type: 'none' }, workers: 1 })).toEqual([]);
+    expect(issues({ workers: 2 })).toEqual([]);
   });
 });

@@ -84,9 +84,10 @@ export function crowdingDistance(points: readonly Objectives[], front: readonly 
 }
 
 /**
- * Indices of the non-dominated points, ascending; equal vectors are all kept. O(M·N·F) for a front of F points:
- * in lexicographically descending order a point's dominators all come before it, and if one is dominated, what
- * dominates it comes earlier still, so comparing each point with the front kept so far is enough.
+ * Indices of the non-dominated points, ascending; equal vectors are all kept. In lexicographically descending order a
+ * point's dominators all come before it, and if one is dominated, what dominates it comes earlier still: so two
+ * objectives take one sweep, O(N log N), and more compare each point with the front kept so far, O(N log N + M·N·F)
+ * for a front of F points.
  * @throws {RangeError} when the vectors differ in length.
  */
 export function paretoFront(points: readonly Objectives[]): number[] {
@@ -98,10 +99,26 @@ export function paretoFront(points: readonly Objectives[]): number[] {
     return a - b;
   });
   const front: number[] = [];
-  for (const i of order) {
-    const p = points[i]!;
-    if (!front.some((j) => dominates(points[j]!, p))) front.push(i);
-  }
+  if (points[0]?.length === 2) {
+    // Groups of equal first objective, best first: a point is dominated by an earlier group whose best second objective
+    // is at least its own, or by its group's first point (the group's highest second objective) when that is higher.
+    let before = Number.NEGATIVE_INFINITY; // highest second objective among points with a strictly higher first
+    for (let g = 0; g < order.length; ) {
+      const first = points[order[g]!]![0]!;
+      const top = points[order[g]!]![1]!;
+      let end = g;
+      for (; end < order.length && points[order[end]!]![0] === first; end++) {
+        const y = points[order[end]!]![1]!;
+        if (!(before >= y || top > y)) front.push(order[end]!);
+      }
+      before = Math.max(before, top);
+      g = end;
+    }
+  } else
+    for (const i of order) {
+      const p = points[i]!;
+      if (!front.some((j) => dominates(points[j]!, p))) front.push(i);
+    }
   return front.sort((a, b) => a - b);
 }
 

@@ -2,7 +2,7 @@
 import { cellBins, type Elite } from '../archive/archive.js';
 import { openRunView, type RunView } from '../search/run-view.js';
 import { fromScore, fromScores } from '../core/types.js';
-import { dominates, type Objectives } from '../core/pareto.js';
+import { paretoFront, type Objectives } from '../core/pareto.js';
 import { sampleFields } from '../search/summary.js';
 import type {
   MapCell,
@@ -274,48 +274,10 @@ function stride<T>(items: readonly T[], count: number): T[] {
   return Array.from({ length: count }, (_, i) => items[Math.round((i * (n - 1)) / (count - 1))]!);
 }
 
-/**
- * Whether each point is dominated by another (every objective higher-is-better), as core/pareto.ts `dominates` and
- * `paretoFront` decide (equal vectors do not dominate each other), without their O(N²): points sorted
- * lexicographically best first can only be dominated by earlier ones, and then by an earlier non-dominated one. Two
- * objectives: one sweep, O(N log N); more: each point against the front found so far, O(N log N + N·F·M).
- */
+/** Whether each point is dominated by another (every objective higher-is-better): the complement of paretoFront. */
 export function dominatedFlags(points: readonly Objectives[]): boolean[] {
-  const n = points.length;
-  const flags = new Array<boolean>(n).fill(false);
-  if (n === 0) return flags;
-  const m = points[0]!.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
-    for (let k = 0; k < m; k++) {
-      const d = points[b]![k]! - points[a]![k]!;
-      if (d !== 0) return d;
-    }
-    return a - b;
-  });
-  if (m === 2) {
-    // Groups of equal first objective: dominated by an earlier group with a second objective at least as high, or
-    // by the group's first point (its highest second objective) when strictly higher.
-    let before = Number.NEGATIVE_INFINITY; // highest second objective among points with a strictly higher first
-    for (let g = 0; g < n; ) {
-      const first = points[order[g]!]![0]!;
-      const top = points[order[g]!]![1]!;
-      let end = g;
-      for (; end < n && points[order[end]!]![0] === first; end++) {
-        const y = points[order[end]!]![1]!;
-        flags[order[end]!] = before >= y || top > y;
-      }
-      before = Math.max(before, top);
-      g = end;
-    }
-    return flags;
-  }
-  const front: Objectives[] = [];
-  for (const i of order) {
-    const p = points[i]!;
-    if (front.some((q) => dominates(q, p))) flags[i] = true;
-    else front.push(p);
-  }
-  return flags;
+  const onFront = new Set(paretoFront(points));
+  return points.map((_, i) => !onFront.has(i));
 }
 
 function cut(text: string, max: number): string {

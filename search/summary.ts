@@ -104,8 +104,8 @@ export function buildSummary<G>(input: SummaryInput<G>): RunSummary {
     evaluations: counters.evaluations,
     cacheHits: { key: counters.keyHits, fingerprint: counters.fingerprintHits },
     failures: counters.failures,
-    pruned: counters.pruned ?? 0,
-    steps: counters.steps ?? 0,
+    pruned: counters.pruned,
+    steps: counters.steps,
     collisions: counters.collisions,
     best: best
       ? {

@@ -212,9 +212,9 @@ export function fromEvent(e: RunEvent): EventRecord {
  */
 export function countEvent(c: Counters, e: RunEvent): void {
   c.proposals++;
-  if (e.rp) c.steps = (c.steps ?? 0) + e.rp.length;
+  if (e.rp) c.steps += e.rp.length;
   if (!e.ok && e.kind === 'pruned') {
-    c.pruned = (c.pruned ?? 0) + 1; // counters of a checkpoint written before pruning existed have none
+    c.pruned++;
     c.consecutiveFailures = 0;
     return;
   }

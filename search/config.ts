@@ -233,12 +233,6 @@ export function parseRunConfig(raw: unknown, baseDir: string, overrides: ConfigO
   );
   checkEntry(archives, 'archive', config.archive.type, withoutKeys(config.archive, ['type', 'qdOffset']), issues);
   checkEntry(pruners, 'pruner', config.pruner.type, withoutKeys(config.pruner, ['type']), issues);
-  if (config.pruner.type !== 'none' && config.executor?.type === 'redis')
-    issues.push({
-      path: 'pruner',
-      message:
-        'a pruner decides while an evaluation runs, and so far only evaluations in this process (inline or worker threads) report to it, not `elites worker` processes; use the local executor',
-    });
   checkObjectives(config, issues);
   if (issues.length > 0) throw configError(issues);
   return resolveModulePaths(config, baseDir);

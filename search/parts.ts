@@ -108,6 +108,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
           runTag: shortHash(resolve(options.runDir ?? '.')),
           evaluator,
           ...(resultCache ? { cache: resultCache } : {}),
+          ...(pruner ? { progress: progressTo(pruner, config) } : {}),
         })
       : config.workers === 0
         ? createInlineExecutor(spec, resultCache, evaluator, config.batch, pruner && progressTo(pruner, config))

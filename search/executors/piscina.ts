@@ -24,6 +24,12 @@ export interface PiscinaExecutor extends Executor {
   idleThreads(): number;
   /** Messages sent to threads so far, and the tasks they carried (a task sent again after a thread died counts again). */
   sent(): { readonly messages: number; readonly tasks: number };
+  /**
+   * Stops proposal `id`'s running evaluation as if `options.progress` had answered 'prune' to its last report: for
+   * decisions taken elsewhere (an `elites worker` forwards reports to its run's main process). No effect without
+   * `options.progress`.
+   */
+  prune(id: number): void;
 }
 
 export interface PiscinaExecutorOptions {
@@ -282,6 +288,7 @@ export function createPiscinaExecutor(
         schedulePump();
       });
     },
+    prune: (id) => reports?.prune(id),
     async close() {
       closed = true;
       clearTimeout(stall);

@@ -6,20 +6,29 @@ import type { ProgressSink, ReportChannelSpec } from './executor.js';
 /** Decision slots, by proposal id modulo this: far more than the evaluations ever in flight at once. */
 const SLOTS = 4096;
 
+/** The pool's end of the channel. */
+export interface ReportChannel {
+  readonly spec: ReportChannelSpec;
+  /** Stops proposal `id`'s evaluation: for a decision taken elsewhere (an `elites worker`'s run, in its main process). */
+  prune(id: number): void;
+  close(): void;
+}
+
 /** The main thread's end: reports go to `sink`, and its 'prune' decisions to the shared slots. */
-export function openReportChannel(sink: ProgressSink): { readonly spec: ReportChannelSpec; close(): void } {
+export function openReportChannel(sink: ProgressSink): ReportChannel {
   const spec: ReportChannelSpec = {
     name: `elites-reports-${process.pid}-${Math.random().toString(36).slice(2)}`,
     decisions: new SharedArrayBuffer(4 * SLOTS),
   };
   const decisions = new Int32Array(spec.decisions);
+  const prune = (id: number): void => void Atomics.store(decisions, id % SLOTS, id + 1);
   const channel = new BroadcastChannel(spec.name);
   channel.onmessage = (event: unknown) => {
     const [id, step, value] = (event as { data: [number, number, number] }).data;
-    if (sink.report(id, step, value) === 'prune') Atomics.store(decisions, id % SLOTS, id + 1);
+    if (sink.report(id, step, value) === 'prune') prune(id);
   };
   channel.unref(); // the run's own work keeps the process alive, not this channel
-  return { spec, close: () => channel.close() };
+  return { spec, prune, close: () => channel.close() };
 }
 
 /**

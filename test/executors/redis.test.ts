@@ -7,8 +7,8 @@ import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { PluginError, UsageError } from '../../core/errors.js';
 import { resumeRun, runSearch } from '../../search/run.js';
 import { spawnCli } from '../helpers/cli.js';
-import { repoRoot, useRunFiles } from '../helpers/files.js';
-import { eventsOf } from '../helpers/runs.js';
+import { fixturePlugin, repoRoot, useRunFiles } from '../helpers/files.js';
+import { elitesOf, eventsOf } from '../helpers/runs.js';
 import { freePort } from '../../tools/args.js';
 import { redisMissing, startRedis, startWorker, stopAll, type RedisServer } from './redis-harness.js';
 
@@ -130,6 +130,40 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
     expect(remote.cacheHits.key).toBe(local.cacheHits.key);
     expect(remote.cacheHits.fingerprint).toBeGreaterThanOrEqual(local.cacheHits.fingerprint);
     expect(remote.cacheHits.fingerprint).toBeGreaterThan(20);
+  });
+
+  it('early stopping through workers: their evaluations report to the ASHA of the main process, and pruned ones stop', async () => {
+    const dir = useRunFiles();
+    startWorker(redis.url, 'asha');
+    startWorker(redis.url, 'asha');
+    const run = join(dir, 'run');
+    const summary = await runSearch(
+      parseRunConfig(
+        {
+          ...config({ dir, url: redis.url, queue: 'asha', evaluations: 90, cache: false }),
+          space: { type: 'vector', dimensions: 1, min: 0, max: 1 },
+          evaluator: { module: fixturePlugin('curves.mjs'), options: { msPerStep: 5 } },
+          archive: { type: 'grid', dims: [{ name: 'x', min: 0, max: 1, bins: 10 }] },
+          pruner: { type: 'asha', minResource: 1, reductionFactor: 3, maxResource: 9 },
+        } as RunConfigInput,
+        dir,
+      ),
+      { out: run },
+    );
+    expect(summary).toMatchObject({ status: 'done', proposals: 90 });
+    const events = await eventsOf(run);
+    const pruned = events.filter((e) => !e.ok && e.kind === 'pruned');
+    expect(summary.pruned).toBe(pruned.length);
+    expect(events.filter((e) => !e.ok && e.kind !== 'pruned')).toEqual([]);
+    expect(pruned.length).toBeGreaterThan(events.length / 3);
+    for (const e of events) {
+      if (e.ok) expect(e.rp).toHaveLength(9); // every report of a completed one came back with its answer
+      else expect(e.msg).toBe(`pruned at step ${e.rp!.at(-1)![0]} (value ${e.rp!.at(-1)![1]})`);
+    }
+    // A decision takes a round trip through Redis: most stopped evaluations still stop before their last step.
+    expect(pruned.filter((e) => e.rp!.length < 9).length).toBeGreaterThan(pruned.length / 2);
+    const prunedIds = new Set(pruned.map((e) => e.id));
+    for (const e of (await elitesOf(run)) as { id: number }[]) expect(prunedIds.has(e.id)).toBe(false);
   });
 
   it('a worker killed mid-run loses nothing: its tasks are re-queued (stalled jobs) and each proposal is logged once', async () => {

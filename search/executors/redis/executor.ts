@@ -9,7 +9,7 @@ import { PluginError, UsageError } from '../../../core/errors.js';
 import { loadEvaluator } from '../../evaluation.js';
 import type { Failure } from '../../strategies/strategy.js';
 import type { Evaluator } from '../../../core/types.js';
-import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from '../executor.js';
+import type { EvalTask, EvaluatorSpec, Executor, ProgressSink, TaskResult } from '../executor.js';
 import { connectRedis, redact, resolveRedisUrl } from './connection.js';
 import {
   decode,
@@ -17,9 +17,12 @@ import {
   HEARTBEAT_STALE_MS,
   jobId,
   keys,
+  parseMessage,
   shortHash,
   type EvaluatorIdentity,
   type JobData,
+  type PruneMessage,
+  type ReportMessage,
   type RunRecord,
   type WorkerState,
 } from './protocol.js';
@@ -41,6 +44,8 @@ export interface RedisExecutorOptions {
   readonly log?: (line: string) => void;
   /** The evaluator the main thread loaded already (its name and version are what workers must match); loaded here when absent. */
   readonly evaluator?: Pick<Evaluator<unknown>, 'name' | 'version'>;
+  /** The run's pruner: workers' evaluations report to it (through Redis) and stop when it answers 'prune'. */
+  readonly progress?: ProgressSink;
 }
 
 /** The owner key's lifetime: a killed main process frees its queue after this long. */
@@ -133,6 +138,22 @@ export function createRedisExecutor(
     await Promise.all(due.map((id) => check(id).catch(() => undefined)));
   };
 
+  /** A worker's report to the pruner; a report of another run (a previous one's worker still running) is not ours. */
+  const hearReport = (redis: Redis, run: RunRecord, message: string): void => {
+    const report = parseMessage<ReportMessage>(message, 4);
+    if (report === undefined || report[0] !== run.specId || closed) return;
+    const [, id, step, value] = report;
+    let decision: 'continue' | 'prune';
+    try {
+      decision = options.progress?.report(id, step, value) ?? 'continue';
+    } catch (error) {
+      // A malformed report fails its evaluation in the worker already (ctx.report checks it); this one is dropped.
+      return void log(`redis executor: report of proposal ${id} dropped: ${(error as Error).message}`);
+    }
+    if (decision === 'prune')
+      void redis.publish(k.prunes, encode([run.specId, id] satisfies PruneMessage)).catch(() => undefined);
+  };
+
   /** Publishes the run for workers and claims the queue (again after a Redis restart: both keys are gone then). */
   const publish = async (redis: Redis, run: RunRecord): Promise<void> => {
     await redis.set(k.owner, run.runTag, 'PX', OWNER_TTL_MS);
@@ -160,6 +181,7 @@ export function createRedisExecutor(
         ...(spec.module !== undefined ? { moduleFromRoot: relative(process.cwd(), spec.module) } : {}),
         expect,
         stalledMs,
+        ...(options.progress ? { reports: true as const } : {}),
       };
       // The same run resumed by another process has the same spec id: workers keep what they loaded.
       const run: RunRecord = {
@@ -184,11 +206,13 @@ export function createRedisExecutor(
       events.on('duplicated', ({ jobId: id }) => void check(id).catch(() => undefined));
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
 
-      // Fingerprint lookups from workers, answered from this run's cache (see fingerprint.ts).
+      // Fingerprint lookups from workers, answered from this run's cache (see fingerprint.ts); running evaluations'
+      // reports, decided by the run's pruner (a 'prune' goes to every worker: the one running that id stops it).
       subscriber = own(redis.duplicate());
       subscriber.on('error', () => undefined);
-      await subscriber.subscribe(k.fingerprintRequests);
-      subscriber.on('message', (_channel: string, message: string) => {
+      await subscriber.subscribe(k.fingerprintRequests, ...(options.progress ? [k.reports] : []));
+      subscriber.on('message', (channel: string, message: string) => {
+        if (channel === k.reports) return void hearReport(redis, run, message);
         let request: { w: string; i: number; f: string };
         try {
           request = JSON.parse(message) as typeof request;

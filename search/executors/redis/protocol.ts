@@ -20,6 +20,10 @@ export function keys(queue: string) {
     fingerprintRequests: `${base}:fp:req`,
     /** Channel: the main process's answers to one worker. */
     fingerprintReplies: (workerId: string) => `${base}:fp:rep:${workerId}`,
+    /** Channel: running evaluations' ctx.report()s, workers to the main process (ReportMessage, encode()d). */
+    reports: `${base}:reports`,
+    /** Channel: the main process's pruner stopped an evaluation (PruneMessage, encode()d), to every worker. */
+    prunes: `${base}:prunes`,
   };
 }
 
@@ -42,6 +46,8 @@ export interface RunRecord {
   readonly expect: EvaluatorIdentity;
   /** BullMQ lock duration and stalled-check interval. */
   readonly stalledMs: number;
+  /** The run has a pruner: workers forward their evaluations' reports and stop those it prunes. */
+  readonly reports?: true;
   readonly main: { readonly host: string; readonly pid: number };
 }
 
@@ -58,6 +64,27 @@ export interface WorkerState {
 
 export const HEARTBEAT_MS = 1000;
 export const HEARTBEAT_STALE_MS = 5000;
+
+/** A running evaluation's report: [spec id, proposal id, step, value] (the value as the evaluator gave it). */
+export type ReportMessage = readonly [specId: string, id: number, step: number, value: number];
+/** The pruner stopped proposal `id` of the run with this spec id. */
+export type PruneMessage = readonly [specId: string, id: number];
+
+/**
+ * A report or prune message from the wire (encode()d: a NaN value survives), or undefined when it is not one: a stray
+ * publisher must not end a run.
+ */
+export function parseMessage<T extends ReportMessage | PruneMessage>(text: string, length: T['length']): T | undefined {
+  let value: unknown;
+  try {
+    value = decode<unknown>(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length !== length || typeof value[0] !== 'string') return undefined;
+  if (!value.slice(1).every((x) => typeof x === 'number')) return undefined;
+  return value as unknown as T;
+}
 
 /** Job payload: the run's spec id and the encoded task. */
 export interface JobData {

@@ -14,7 +14,18 @@ import type { EvalTask, EvaluatorSpec } from '../executor.js';
 import { createPiscinaExecutor, type PiscinaExecutor } from '../piscina.js';
 import { connectRedis, redact, resolveRedisUrl } from './connection.js';
 import { answerLookups } from './fingerprint.js';
-import { decode, encode, HEARTBEAT_MS, keys, type JobData, type RunRecord, type WorkerState } from './protocol.js';
+import {
+  decode,
+  encode,
+  HEARTBEAT_MS,
+  keys,
+  parseMessage,
+  type JobData,
+  type PruneMessage,
+  type ReportMessage,
+  type RunRecord,
+  type WorkerState,
+} from './protocol.js';
 
 export interface RedisWorkerOptions {
   readonly url: string;
@@ -90,9 +101,12 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
       } catch {
         // a malformed answer: the lookup times out as a miss
       }
+    } else if (channel === k.prunes) {
+      const prune = parseMessage<PruneMessage>(message, 2);
+      if (prune !== undefined && prune[0] === loaded?.run.specId) loaded.executor?.prune(prune[1]);
     } else if (channel === k.announce) reload();
   });
-  await subscriber.subscribe(k.announce, k.fingerprintReplies(id));
+  await subscriber.subscribe(k.announce, k.fingerprintReplies(id), k.prunes);
 
   let loaded: Loaded | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -133,9 +147,17 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
     } catch (error) {
       return refuse(`cannot load the evaluator: ${describeThrown(error)}`);
     }
+    // A run with a pruner: the threads' reports go to the run's main process, whose 'prune's come back on k.prunes.
+    const forward = (proposal: number, step: number, value: number): 'continue' => {
+      void redis
+        .publish(k.reports, encode([run.specId, proposal, step, value] satisfies ReportMessage))
+        .catch(() => undefined);
+      return 'continue';
+    };
     const executor = createPiscinaExecutor(spec, options.concurrency, {
       filename: compiledEntry('redis/thread.js'),
       ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
+      ...(run.reports ? { progress: { report: forward } } : {}),
     });
     try {
       await executor.start();

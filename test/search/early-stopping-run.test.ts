@@ -74,6 +74,30 @@ describe('early stopping through the engine (inline)', () => {
     for (const e of archived) expect(prunedIds.has(e.id)).toBe(false);
   });
 
+  it('never answers from the cache with a pruned score: what was stopped at step k is evaluated again, to the end', async () => {
+    const dir = useRunFiles();
+    const cache = { enabled: true, path: join(dir, 'cache.mdb') };
+    await runSearch(config(dir, { cache, budget: { evaluations: 60 } }), { out: join(dir, 'asha') });
+    // The same proposals (random search, same seed) on the same cache, without a pruner.
+    const second = await runSearch(config(dir, { cache, pruner: { type: 'none' }, budget: { evaluations: 60 } }), {
+      out: join(dir, 'full'),
+    });
+    const first = new Map((await eventsOf(join(dir, 'asha'))).map((e) => [e.id, e]));
+    const stopped = [...first.values()].filter((e) => !e.ok && e.kind === 'pruned').length;
+    expect(stopped).toBeGreaterThan(10);
+    expect(second.cacheHits.key).toBe(60 - stopped);
+    for (const e of await eventsOf(join(dir, 'full'))) {
+      const before = first.get(e.id)!;
+      expect(e.ok).toBe(true);
+      if (!e.ok || !before) continue;
+      if (before.ok) expect([e.src, e.f]).toEqual(['k', before.f]); // a completed evaluation: answered by its key
+      else {
+        expect(e.src, `proposal ${e.id}, pruned before, is evaluated`).toBe('e');
+        expect(e.rp).toHaveLength(9);
+      }
+    }
+  });
+
   it('gives the same log from the same seed, and after a stop and a resume (the pruner state in the checkpoint)', async () => {
     const dir = useRunFiles();
     await runSearch(config(dir), { out: join(dir, 'a') });

@@ -1,5 +1,6 @@
 // Asynchronous successive halving (ASHA: Li et al., MLSys 2020, arXiv:1810.05934), as Optuna's SuccessiveHalvingPruner
 // (optuna/pruners/_successive_halving.py): at each rung an evaluation goes on only if it is in the top 1/η so far.
+// The ladder and the promotion rule are successive-halving.ts's, which races use too.
 import { z } from 'zod';
 import {
   checkReport,
@@ -11,6 +12,7 @@ import {
   stepData,
   valueData,
 } from './protocol.js';
+import { isPromotable, rungResource } from './successive-halving.js';
 import type { Decision, EvaluationEnd, Pruner, Report } from './types.js';
 
 const NAME = 'asha pruner';
@@ -27,11 +29,6 @@ const ashaFields = {
   /** R: rungs exist only below it; an evaluation that reached R has spent its budget (the paper's top rung). */
   maxResource: z.number().positive().optional(),
 };
-
-/** The resource of rung `rung`: r_min·η^(s+rung), by exact powers (no floating log). */
-export function rungResource(minResource: number, reductionFactor: number, rate: number, rung: number): number {
-  return minResource * reductionFactor ** (rate + rung);
-}
 
 export const ashaOptions = z
   .strictObject(ashaFields)
@@ -64,17 +61,6 @@ interface Running {
   rung: number;
   step: number;
   value: number;
-}
-
-/**
- * Promoted iff `value` is at least the k-th largest of `competing` (which includes it), k = max(1, ⌊n/η⌋): Optuna's
- * `_is_trial_promotable_to_next_rung`. So while a rung holds fewer than η values only its best goes on, and every
- * value tied with the k-th largest goes on (ties are promoted together, whatever the ids or arrival order).
- */
-export function isPromotable(value: number, competing: readonly number[], reductionFactor: number): boolean {
-  const k = Math.max(1, Math.floor(competing.length / reductionFactor));
-  const descending = [...competing].sort((a, b) => b - a);
-  return value >= descending[k - 1]!;
 }
 
 /**

@@ -1,7 +1,8 @@
 // Hyperband (Li et al., JMLR 2018, arXiv:1603.06560) as brackets of ASHA, as Optuna's HyperbandPruner
 // (optuna/pruners/_hyperband.py): each evaluation is assigned to one bracket and competes only inside it.
 import { z } from 'zod';
-import { ashaState, buildAsha, rungResource } from './asha.js';
+import { ashaState, buildAsha } from './asha.js';
+import { rungResource } from './successive-halving.js';
 import { checkReport, idData, markFinished, parsePrunerState } from './protocol.js';
 import type { Decision, EvaluationEnd, Pruner, Report } from './types.js';
 

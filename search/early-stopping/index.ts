@@ -11,10 +11,15 @@ export type { Decision, EvaluationEnd, Pruner, Report } from './types.js';
 export { createNonePruner, noneOptions, type NoneOptions } from './none.js';
 export { createMedianPruner, medianOptions, nanMedian, type MedianOptions, type MedianState } from './median.js';
 export {
+  halvingSchedule,
+  isPromotable,
+  promoteBest,
+  rungResource,
+  type HalvingLadder,
+} from './successive-halving.js';
+export {
   ashaOptions,
   createAshaPruner,
-  isPromotable,
-  rungResource,
   type AshaOptions,
   type AshaPruner,
   type AshaState,

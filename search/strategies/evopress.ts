@@ -3,7 +3,7 @@
 // it is compared with the finalists on the same data and replaced only by one at least as good there.
 import { z } from 'zod';
 import { defineFactory } from '../../core/factory.js';
-import { Race, raceStagesOptions, raceState } from './racing.js';
+import { Race, raceStages, raceStagesOptions, raceState } from './racing.js';
 import {
   batchSize,
   decodeMember,
@@ -19,7 +19,10 @@ import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 export const evopressOptions = z.strictObject({
   /** Offspring λ per generation, all distinct (duplicates are redrawn, as in EvoPress). */
   offspring: z.number().int().min(1).default(64),
-  /** Racing stages; defaults are EvoPress's unstructured-sparsity search: keep 8 → 2 → 1 on 2k → 16k → 64k tokens. */
+  /**
+   * Racing stages; defaults are EvoPress's unstructured-sparsity search: keep 8 → 2 → 1 on 2k → 16k → 64k tokens. Or
+   * `{ minFidelity, reductionFactor, stages }`: successive halving over the offspring, as the ASHA pruner's rungs.
+   */
   stages: raceStagesOptions.default([
     { fidelity: 2048, survivors: 8, sample: 'fresh' },
     { fidelity: 16384, survivors: 2, sample: 'fresh' },
@@ -51,7 +54,8 @@ export function createEvopress<G>(options: z.input<typeof evopressOptions>, deps
   const parsed = evopressOptions.parse(options ?? {});
   const { space, rng } = deps;
   const mutate = mutationOperator('evopress', space, parsed.mutationRate);
-  const lastStage = parsed.stages.slice(-1);
+  const stages = raceStages(parsed.stages, parsed.offspring);
+  const lastStage = stages.slice(-1);
   let ids = new IdCounter();
   let parent: Member<G> | null = null;
   let generation = 0;
@@ -80,7 +84,7 @@ export function createEvopress<G>(options: z.input<typeof evopressOptions>, deps
       return;
     }
     generation++;
-    race = new Race(parsed.stages, space, rng);
+    race = new Race(stages, space, rng);
     race.start(distinctOffspring(parent), { genome: parent.genome, parents: [parent.id] });
   };
 
@@ -109,7 +113,7 @@ export function createEvopress<G>(options: z.input<typeof evopressOptions>, deps
       generation = s.generation;
       race = undefined;
       if (s.race) {
-        race = new Race(parent ? parsed.stages : lastStage, space, rng);
+        race = new Race(parent ? stages : lastStage, space, rng);
         race.restore(s.race);
       }
     },

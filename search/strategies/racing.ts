@@ -2,8 +2,11 @@
 // every candidate is scored on a small fresh sample, the best few go on to a bigger one, and so on; an incumbent
 // may join at the last stage so that it is compared with the finalists on the same data. Any strategy can race
 // the candidates it would otherwise evaluate once: start() a race, forward ask/tell, read ranking() when done.
+// A race is successive halving applied synchronously (early-stopping/successive-halving.ts, whose rule the ASHA
+// pruner applies asynchronously inside running evaluations): stages may be listed, or given as ASHA's ladder.
 import { z } from 'zod';
 import { compareScored } from '../../core/score.js';
+import { halvingSchedule, promoteBest } from '../early-stopping/successive-halving.js';
 import type { SeededRng } from '../../core/rng.js';
 import type { Space } from '../../core/types.js';
 import { decodeMember, encodeMember, memberData, memberOf, type IdCounter, type Member } from './select.js';
@@ -22,12 +25,41 @@ export const raceStageOptions = z.strictObject({
 });
 export type RaceStage = z.infer<typeof raceStageOptions>;
 
-export const raceStagesOptions = z
+const stageList = z
   .array(raceStageOptions)
   .min(1)
   .refine((stages) => stages.every((s, i) => i === 0 || s.survivors <= (stages[i - 1] as RaceStage).survivors), {
     message: 'survivors must not grow from one stage to the next',
   });
+
+/** Stages as successive halving's geometric ladder (the ASHA pruner's parameters), for a race of known size. */
+export const halvingStagesOptions = z.strictObject({
+  /** Fidelity of the first stage (ASHA's minResource). */
+  minFidelity: z.number().positive(),
+  /** η: each stage's fidelity is η times the previous one's, and 1/η of a stage's candidates go on. */
+  reductionFactor: z.number().int().min(2).default(4),
+  stages: z.number().int().min(1).default(3),
+  sample: z.enum(['fresh', 'fixed']).default('fresh'),
+});
+export type HalvingStages = z.infer<typeof halvingStagesOptions>;
+
+/** A list of stages, or `{ minFidelity, reductionFactor, stages }`: successive halving over the race's candidates. */
+export const raceStagesOptions = z.union([stageList, halvingStagesOptions]);
+export type RaceStagesInput = z.infer<typeof raceStagesOptions>;
+
+/**
+ * The stages of a race of `candidates`: a list as given, or the halving ladder's (stage k at minFidelity·η^k keeps
+ * max(1, ⌊n/η^(k+1)⌋), the last one 1).
+ */
+export function raceStages(stages: RaceStagesInput, candidates: number): RaceStage[] {
+  if (Array.isArray(stages)) return stages;
+  const ladder = { minResource: stages.minFidelity, reductionFactor: stages.reductionFactor, rungs: stages.stages };
+  return halvingSchedule(ladder, candidates).map((rung) => ({
+    fidelity: rung.resource,
+    survivors: rung.keep,
+    sample: stages.sample,
+  }));
+}
 
 const candidateData = z.strictObject({ genome: z.unknown(), parents: z.array(z.number().int().min(0)) });
 export const raceState = z.strictObject({
@@ -151,8 +183,9 @@ export class Race<G> {
 
   private endStage(): void {
     // Best first; among equals the earlier candidate (a stable order that does not depend on completion order).
-    const ranked = [...this.results].sort((a, b) => compareScored(b.member, a.member) || a.index - b.index);
-    const kept = ranked.slice(0, (this.stages[this.stage] as RaceStage).survivors);
+    const inOrder = [...this.results].sort((a, b) => a.index - b.index);
+    const survivors = (this.stages[this.stage] as RaceStage).survivors;
+    const kept = promoteBest(inOrder, survivors, (a, b) => compareScored(b.member, a.member));
     if (this.stage === this.stages.length - 1) {
       this.finished = kept.map((r) => r.member);
       this.candidates = [];

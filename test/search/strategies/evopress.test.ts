@@ -143,6 +143,23 @@ describe('evopress', () => {
     expect(finalists.filter((p) => p.genome.join('') === first?.genome.join(''))).toHaveLength(1);
   });
 
+  it('races the offspring over a successive-halving ladder given as ASHA parameters', () => {
+    const halving = { offspring: 16, stages: { minFidelity: 0.25, reductionFactor: 4, stages: 2 } };
+    const s = strategies.evopress.create(halving, bitDeps(n, 'halving')) as Strategy<Bits>;
+    const [first] = s.ask(10);
+    expect(first?.fidelity).toMatchObject({ level: 1, screening: false }); // the initial sample: last stage only
+    s.tell(told(first as Proposal<Bits>, evaluate(first as Proposal<Bits>)));
+    const offspring = s.ask(100);
+    expect(offspring.map((p) => p.fidelity?.level)).toEqual(Array(16).fill(0.25));
+    offspring.forEach((p) => s.tell(told(p, evaluate(p))));
+    const finalists = s.ask(100);
+    expect(finalists.map((p) => p.fidelity?.level)).toEqual(Array(5).fill(1)); // ⌊16/4⌋ survivors + the parent
+    const best = [...offspring].sort((a, b) => evaluate(b) - evaluate(a)).slice(0, 4);
+    expect(new Set(finalists.slice(0, 4).map((p) => p.genome.join('')))).toEqual(
+      new Set(best.map((p) => p.genome.join(''))),
+    );
+  });
+
   it('never loses the parent: its exact score does not decrease, and it solves OneMax', () => {
     const s = make('climb');
     let best = -1;

@@ -1,11 +1,11 @@
 // `elites serve`: a read-only local dashboard over a directory of runs (node:http, server-sent events for live runs).
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { assetText, type AssetName } from './assets.js';
-import { dashboardHtml } from './html.js';
+import { dashboardCsp, dashboardHtml } from './html.js';
 import { probeRun } from './probe.js';
 import { readSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { RunProbe } from './snapshot-types.js';
@@ -38,11 +38,12 @@ interface CachedSnapshot {
   readonly buildMs: number;
 }
 
-const ASSETS: Record<string, { name: AssetName; type: string }> = {
-  'app.js': { name: 'app.js', type: 'text/javascript; charset=utf-8' },
-  'style.css': { name: 'style.css', type: 'text/css; charset=utf-8' },
-  'echarts.min.js': { name: 'echarts.min.js', type: 'text/javascript; charset=utf-8' },
-};
+// A Map, not an object: a path segment such as `__proto__` or `constructor` must not find anything.
+const ASSETS = new Map<string, { name: AssetName; type: string }>([
+  ['app.js', { name: 'app.js', type: 'text/javascript; charset=utf-8' }],
+  ['style.css', { name: 'style.css', type: 'text/css; charset=utf-8' }],
+  ['echarts.min.js', { name: 'echarts.min.js', type: 'text/javascript; charset=utf-8' }],
+]);
 const RUN_ID = /^[\w-][\w.-]*$/; // a directory name under the runs dir: no separators, no leading dot
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -76,15 +77,16 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     return next;
   };
 
+  // A run is a real directory of the runs directory (not a link out of it), as the list shows them.
   const runDir = (id: string): string | undefined => {
     if (!RUN_ID.test(id)) return undefined;
     const dir = join(runsDir, id);
-    return existsSync(join(dir, 'store.mdb')) ? dir : undefined;
+    return isRunDir(dir) ? dir : undefined;
   };
 
   const listRunDirs = (): string[] =>
     readdirSync(runsDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && RUN_ID.test(d.name) && existsSync(join(runsDir, d.name, 'store.mdb')))
+      .filter((d) => d.isDirectory() && RUN_ID.test(d.name) && isRunDir(join(runsDir, d.name)))
       .map((d) => join(runsDir, d.name))
       .map((dir) => ({ dir, started: startedAt(dir) }))
       .sort((a, b) => b.started - a.started || a.dir.localeCompare(b.dir))
@@ -124,11 +126,11 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   };
 
   const stream = (req: IncomingMessage, res: ServerResponse, id: string, dir: string): void => {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-    });
+    res.writeHead(200, { ...headers('text/event-stream; charset=utf-8'), connection: 'keep-alive' });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     res.write('retry: 2000\n\n');
     streams.add(res);
     let sent = '';
@@ -163,20 +165,21 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD')
-      return send(res, 405, 'text/plain; charset=utf-8', 'read-only: GET only\n');
+      return send(res, 405, 'text/plain; charset=utf-8', 'read-only: GET only\n', { allow: 'GET, HEAD' });
+    // One Host, as HTTP/1.1 requires (Node would keep the first of several and drop the rest unseen).
+    if (req.headersDistinct.host?.length !== 1)
+      return send(res, 400, 'text/plain; charset=utf-8', 'a request needs one Host header\n');
     // Bound to loopback, answer only loopback names: a web page cannot reach the dashboard by DNS rebinding.
     if (LOOPBACK.has(host) && !LOOPBACK.has(hostName(req.headers.host)))
       return send(res, 403, 'text/plain; charset=utf-8', 'forbidden host\n');
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = pathSegments(req.url ?? '/');
+    if (parts === undefined) return send(res, 400, 'text/plain; charset=utf-8', 'bad request path\n');
     if (parts.length === 0) return send(res, 200, 'text/html; charset=utf-8', dashboardHtml({ mode: 'runs' }, 'runs'));
-    if (parts[0] === 'assets' && parts.length === 2 && ASSETS[parts[1]!]) {
-      const asset = ASSETS[parts[1]!]!;
-      return send(res, 200, asset.type, assetText(asset.name));
-    }
+    const asset = parts[0] === 'assets' && parts.length === 2 ? ASSETS.get(parts[1]!) : undefined;
+    if (asset) return send(res, 200, asset.type, assetText(asset.name));
     if (parts[0] === 'runs' && parts.length === 2) {
       const dir = runDir(parts[1]!);
-      if (!dir) return send(res, 404, 'text/plain; charset=utf-8', `no run ${parts[1]!} under ${runsDir}\n`);
+      if (!dir) return send(res, 404, 'text/plain; charset=utf-8', 'no such run\n');
       return send(res, 200, 'text/html; charset=utf-8', dashboardHtml({ mode: 'run', run: parts[1]! }, parts[1]!));
     }
     if (parts[0] === 'api' && parts[1] === 'runs') {
@@ -196,12 +199,17 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   };
 
-  const server = createServer((req, res) => {
+  // (requireHostHeader: false, so that a request without Host gets its 400 here, with this server's headers.)
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // The message only (a run that cannot be read says why), never a stack.
       if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ message: (error as Error).message }));
       else res.end();
     });
   });
+  server.on('clientError', refuseMalformed);
+  // CONNECT (a proxy's tunnel) bypasses the request handler; unanswered, Node would just drop the connection.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => answerRaw(socket, '405 Method Not Allowed'));
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -235,9 +243,79 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   };
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+/**
+ * The headers of every answer: no caching, no type sniffing (a JSON body holding names from a config is never
+ * rendered as HTML), the page's CSP, and no framing by another page (clickjacking).
+ */
+function headers(type: string): OutgoingHttpHeaders {
+  return {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'content-security-policy': dashboardCsp('header'),
+    'referrer-policy': 'no-referrer',
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, extra: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { ...headers(type), ...extra });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * A request node:http cannot parse (unknown method, headers over its limit, bad syntax) gets what Node would answer
+ * (431, 413, 408 or 400), with the same headers as every other answer, and the connection is closed.
+ */
+function refuseMalformed(error: NodeJS.ErrnoException, socket: Socket): void {
+  // (An answer already under way on this connection cannot be followed by another: just close it, as Node does.)
+  const answering = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (!socket.writable || error.code === 'ECONNRESET' || answering?.headersSent) return void socket.destroy();
+  answerRaw(
+    socket,
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+        ? '413 Payload Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request',
+  );
+}
+
+/** An answer written on the socket itself (no response object exists there), with every answer's headers; then closed. */
+function answerRaw(socket: Socket, status: string): void {
+  const body = `${status.slice(4).toLowerCase()}\n`;
+  const lines = Object.entries({
+    ...headers('text/plain; charset=utf-8'),
+    ...(status.startsWith('405') ? { allow: 'GET, HEAD' } : {}),
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  }).map(([k, v]) => `${k}: ${String(v)}`);
+  socket.end(`HTTP/1.1 ${status}\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
+ * The decoded segments of a request path (query and fragment dropped; empty segments skipped), or undefined for a
+ * target that is not a path (absolute form, `*`) or holds invalid percent-encoding. Read as sent: no `..` or `\`
+ * is resolved, so a run id is exactly the segment (RUN_ID then refuses any separator or leading dot).
+ */
+function pathSegments(target: string): string[] | undefined {
+  if (!target.startsWith('/')) return undefined;
+  const path = target.split(/[?#]/, 1)[0] ?? '';
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined; // URIError: malformed %-encoding
+  }
+}
+
+function isRunDir(dir: string): boolean {
+  try {
+    return lstatSync(dir).isDirectory() && existsSync(join(dir, 'store.mdb'));
+  } catch {
+    return false;
+  }
 }
 
 function hostName(header: string | undefined): string {

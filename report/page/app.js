@@ -39,6 +39,15 @@
     return el;
   }
 
+  /**
+   * A tooltip's content as DOM, one line of text each. ECharts would parse a string as HTML, and the lines hold names
+   * from configs and plug-ins (dimensions, objectives): as text nodes they can never become markup.
+   * @param {string[]} lines
+   */
+  function tooltip(...lines) {
+    return h('div', {}, ...lines.flatMap((line, i) => (i === 0 ? [line] : [h('br'), line])));
+  }
+
   /** @param {number | null | undefined} v @param {number} [digits] */
   function fmt(v, digits = 4) {
     if (v === null || v === undefined || Number.isNaN(v)) return '–';
@@ -483,7 +492,7 @@
                 map.type === 'grid'
                   ? `${dx.name} ≈ ${binLabel(v[0] ?? 0, dx)}${dy ? `, ${dy.name} ≈ ${binLabel(v[1] ?? 0, dy)}` : ''}`
                   : `${dx.name} ${fmt(v[0])}${dy ? `, ${dy.name} ${fmt(v[1])}` : ''}`;
-              return `elite ${v[3]}<br>${where}<br>fitness ${fmt(v[2], 6)}`;
+              return tooltip(`elite ${v[3]}`, where, `fitness ${fmt(v[2], 6)}`);
             },
           },
           ...axes,
@@ -701,7 +710,11 @@
               const last = coords.at(-1);
               const what = q.seriesName === 'pruned' ? `pruned candidate ${id}` : `elite ${id}`;
               const fitness = id === undefined ? undefined : fitnessOf.get(id);
-              return `${what}<br>${fmt(coords.length)} report${coords.length === 1 ? '' : 's'}, the last at step ${fmt(last?.[0])}: ${fmt(last?.[1], 6)}${fitness !== undefined ? `<br>fitness ${fmt(fitness, 6)}` : ''}`;
+              return tooltip(
+                what,
+                `${fmt(coords.length)} report${coords.length === 1 ? '' : 's'}, the last at step ${fmt(last?.[0])}: ${fmt(last?.[1], 6)}`,
+                ...(fitness !== undefined ? [`fitness ${fmt(fitness, 6)}`] : []),
+              );
             },
           },
           xAxis: {
@@ -1058,11 +1071,18 @@
             trigger: 'item',
             formatter: (/** @type {any} */ q) => {
               if (q.seriesName === 'reference')
-                return `reference point<br>${this.objectiveLabel(ax)} ${fmt(rx)}<br>${this.objectiveLabel(ay)} ${fmt(ry)}`;
+                return tooltip(
+                  'reference point',
+                  `${this.objectiveLabel(ax)} ${fmt(rx)}`,
+                  `${this.objectiveLabel(ay)} ${fmt(ry)}`,
+                );
               const m = byId.get(Number(/** @type {number[]} */ (q.value)[2]));
               if (!m) return '';
-              const values = p.names.map((name, i) => `${name} ${fmt(m.objectives[i], 6)}`).join('<br>');
-              return `member ${m.id} (cell ${fmt(m.cell)})<br>${values}<br>${m.dominated ? 'dominated' : 'on the global front'}`;
+              return tooltip(
+                `member ${m.id} (cell ${fmt(m.cell)})`,
+                ...p.names.map((name, i) => `${name} ${fmt(m.objectives[i], 6)}`),
+                m.dominated ? 'dominated' : 'on the global front',
+              );
             },
           },
           xAxis: {

@@ -5,28 +5,25 @@
 // the learning curves (one line per elite curve, the pruned sample behind them).
 // Screenshots at two widths are written as artifacts (test-artifacts/screenshots/; with ELITES_UPDATE_SCREENSHOTS=1
 // to docs/screenshots/, referenced from the README).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../report/report.js';
 import { startDashboard } from '../../report/server.js';
 import type { ReportSnapshot, SnapshotPareto, SnapshotParetoMember } from '../../report/snapshot-types.js';
+import {
+  chromiumPath,
+  chromiumSkipReason as skipReason,
+  launchChromium,
+  pageWithProblems,
+} from '../helpers/browser.js';
 import { spawnCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/files.js';
 import { waitFor } from '../helpers/wait.js';
 import { curvesConfig, EvaluationGate, kernelConfig, runConfig, twoObjectivesConfig } from './helpers.js';
 
-const chromiumPath = ((): string => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
-const skipReason = 'SKIPPED: no chromium on PATH (`command -v chromium` found nothing); CI installs it';
 if (!chromiumPath) console.warn(`test/report/browser.test.ts: ${skipReason}`);
 
 // Artifacts of every run go to test-artifacts/screenshots/ (ignored by git); ELITES_UPDATE_SCREENSHOTS=1 writes
@@ -43,23 +40,7 @@ const widths = [
 let context: BrowserContext;
 let root: string;
 
-/** A page that records every console error, uncaught exception and failed request. */
-async function newPage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  // (A navigation cancels the open event stream of the page it leaves: ERR_ABORTED is not a failure.)
-  page.on(
-    'requestfailed',
-    (r) =>
-      void (
-        r.failure()?.errorText !== 'net::ERR_ABORTED' &&
-        problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`)
-      ),
-  );
-  return { page, problems };
-}
+const newPage = (): Promise<{ page: Page; problems: string[] }> => pageWithProblems(context);
 
 /** Graphic elements ECharts actually drew for the map's `elites` series (not the data length: what is on the canvas). */
 const DRAWN_CELLS = `(() => {
@@ -158,21 +139,7 @@ describe.skipIf(!chromiumPath)(
     beforeAll(async () => {
       root = mkdtempSync(join(tmpdir(), 'elites-browser-'));
       mkdirSync(screenshots, { recursive: true });
-      context = await chromium.launchPersistentContext(join(root, 'profile'), {
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-        viewport: widths[0],
-      });
+      context = await launchChromium(root, widths[0]);
     });
     afterAll(async () => {
       await context?.close();

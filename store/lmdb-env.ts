@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { openAsClass, type Database, type Key, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import { StoreError } from '../core/errors.js';
+import { isAlive, sleepSync as sleep } from './lock-file.js';
 
 /** Address space reserved per file (not disk: the file grows with its data); readers and writer map the same size. */
 const MAP_BYTES = 64 * 2 ** 30;
@@ -133,7 +134,6 @@ const lenders = new Map<string, Lending>();
 const writerRoots = new WeakMap<RootDatabase, string>();
 let lendTimer: ReturnType<typeof setInterval> | undefined;
 let cleanupRegistered = false;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 const openingFile = (path: string): string => `${path}-opening`;
 const lentFile = (path: string): string => `${path}-lent`;
@@ -365,17 +365,3 @@ function readText(file: string): string | undefined {
 }
 
 const pidOf = (token: string): number => Number(token.split('.')[0]);
-
-function sleep(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,10 +1,11 @@
 // RunStore over LMDB: the append-only event log (the truth), the latest checkpoint, and run metadata.
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
 import { StoreError, UsageError } from '../core/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
 import { closeLmdb, openLmdb, openTable } from './lmdb-env.js';
+import { acquireLock, readLock, releaseLock } from './lock-file.js';
 import { STORE_SCHEMA_VERSION, type Checkpoint, type RunEvent, type RunStatus } from './events.js';
 
 export const STORE_FILE = 'store.mdb';
@@ -58,6 +59,7 @@ export function requireRunDirectory(dir: string, shownAs = dir): void {
  * @throws {StoreError} when LMDB cannot open it for another reason.
  */
 export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStore {
+  let lockToken = '';
   if (options.write) {
     try {
       mkdirSync(dir, { recursive: true });
@@ -67,13 +69,13 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
         'Pass an --out directory that can be created (its parents must be directories you can write).',
       );
     }
-    acquireLock(dir);
+    lockToken = takeRunLock(dir);
   } else {
     requireRunDirectory(dir);
   }
   const problem = lmdbFileProblem(join(dir, STORE_FILE));
   if (problem && (problem.kind === 'foreign' || !options.write)) {
-    if (options.write) releaseLock(dir);
+    if (options.write) releaseLock(join(dir, LOCK_FILE), lockToken);
     if (problem.kind === 'empty')
       throw new UsageError(
         `${dir} holds no run yet: ${problem.message}`,
@@ -89,7 +91,7 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       ...(options.mapSize ? { mapSize: options.mapSize } : {}),
     });
   } catch (error) {
-    if (options.write) releaseLock(dir);
+    if (options.write) releaseLock(join(dir, LOCK_FILE), lockToken);
     throw new StoreError(`cannot open the run store in ${dir}: ${(error as Error).message}`, undefined, {
       cause: error,
     });
@@ -112,7 +114,7 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     void meta.put('schema', STORE_SCHEMA_VERSION).then(undefined, (error: unknown) => commitCause(error)); // a failed write surfaces at the next one
   } else if (schema !== undefined && schema !== STORE_SCHEMA_VERSION) {
     void closeLmdb(root);
-    if (options.write) releaseLock(dir);
+    if (options.write) releaseLock(join(dir, LOCK_FILE), lockToken);
     const newer = typeof schema === 'number' && schema > STORE_SCHEMA_VERSION;
     throw new UsageError(
       `${dir} was written with run store schema ${String(schema)}; this elites reads schema ${STORE_SCHEMA_VERSION}`,
@@ -173,7 +175,7 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       // (the lock is released either way; a timer keeps the process alive while it waits).
       if (!failed && options.write) await settleWithin(root.committed, 30_000);
       await settleWithin(closeLmdb(root), failed ? 2000 : 30_000);
-      if (options.write) releaseLock(dir);
+      if (options.write) releaseLock(join(dir, LOCK_FILE), lockToken);
     },
   };
 }
@@ -202,26 +204,14 @@ function writeError(dir: string, what: string, error: unknown, cause?: string): 
   );
 }
 
-function acquireLock(dir: string): void {
-  const path = join(dir, LOCK_FILE);
-  try {
-    writeFileSync(path, String(process.pid), { flag: 'wx' });
-    return;
-  } catch {
-    let holder = Number.NaN;
-    try {
-      holder = Number(readFileSync(path, 'utf8'));
-    } catch {
-      // released between our two calls: take it
-    }
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-      throw new UsageError(
-        `run ${dir} is in use by process ${holder}`,
-        'Wait for it to finish, or stop it (Ctrl-C) before resuming. If that process is not elites, delete run.lock.',
-      );
-    }
-    writeFileSync(path, String(process.pid)); // stale lock of a killed process: take it over
-  }
+/** The run's lock (one writer per run): its token, to release it with. A stale lock of a killed process is taken over. */
+function takeRunLock(dir: string): string {
+  const lock = acquireLock(join(dir, LOCK_FILE));
+  if (lock.ok) return lock.token;
+  throw new UsageError(
+    `run ${dir} is in use by ${lock.pid === undefined ? 'another process' : `process ${lock.pid}`}`,
+    'Wait for it to finish, or stop it (Ctrl-C) before resuming. If that process is not elites, delete run.lock.',
+  );
 }
 
 /**
@@ -232,39 +222,13 @@ function acquireLock(dir: string): void {
  */
 export function readRunStatus(store: RunStore, dir: string): RunStatus | 'killed' {
   const stored = store.getMeta<RunStatus>('status') ?? 'running';
-  if (stored !== 'running' || lockState(dir).state === 'live') return stored;
+  if (stored !== 'running' || readLock(join(dir, LOCK_FILE)).state === 'live') return stored;
   const latest = store.getLatestMeta<RunStatus>('status') ?? 'running';
   return latest === 'running' ? 'killed' : 'running';
 }
 
 /** The live process holding the run's lock, if any (a lock left by a killed process does not count). */
 export function lockHolder(dir: string): number | undefined {
-  const lock = lockState(dir);
+  const lock = readLock(join(dir, LOCK_FILE));
   return lock.state === 'live' ? lock.pid : undefined;
-}
-
-/** The run's lock file: absent (no writer, or one that closed), held by a live process, or left by a dead one. */
-function lockState(dir: string): { state: 'absent' } | { state: 'live'; pid: number } | { state: 'stale' } {
-  let holder: number;
-  try {
-    holder = Number(readFileSync(join(dir, LOCK_FILE), 'utf8'));
-  } catch {
-    return { state: 'absent' };
-  }
-  return Number.isInteger(holder) && holder > 0 && isAlive(holder)
-    ? { state: 'live', pid: holder }
-    : { state: 'stale' };
-}
-
-function releaseLock(dir: string): void {
-  rmSync(join(dir, LOCK_FILE), { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto';
 import type OpenAI from 'openai';
 import { sharedSemaphore, type SharedSemaphore } from '../../core/semaphores.js';
 import type { TopToken } from './labels.js';
+import { displayUrl } from './options.js';
 import type { Answer } from './response-cache.js';
 
 export interface ChatClientOptions {
@@ -92,7 +93,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const semaphore = sharedSemaphore(`llm-requests:${options.baseUrl}`, options.concurrency, {
     leaseMs: options.timeoutMs + 10_000,
   });
-  const where = `LLM server at ${options.baseUrl}`;
+  const where = `LLM server at ${displayUrl(options.baseUrl)}`;
   // Nothing we print may hold the key, even if a server echoes request headers into an error body.
   const redact = (text: string): string =>
     options.apiKey && options.apiKey.length >= 4 ? text.split(options.apiKey).join('[API key]') : text;

@@ -23,7 +23,7 @@ import {
   verbalizerMatcher,
   type BasePrompt,
 } from './template.js';
-import { promptOptionsSchema, type PromptOptions } from './options.js';
+import { baseUrlProblem, displayUrl, promptOptionsSchema, type PromptOptions } from './options.js';
 
 export { promptOptionsSchema, type PromptOptions } from './options.js';
 
@@ -59,10 +59,16 @@ interface Loaded {
   readonly score: Scorer;
 }
 
-/** The HTTP scorer's server settings: options first, then the environment. */
+/**
+ * The HTTP scorer's server settings: options first, then the environment. The environment's URL is held to what the
+ * option is (no credentials, no query), and refused without being shown.
+ */
 function serverOf(options: PromptOptions): { baseUrl: string | undefined; model: string | undefined } {
+  const fromEnv = options.baseUrl === undefined ? process.env.ELITES_LLM_BASE_URL || undefined : undefined;
+  const problem = fromEnv === undefined ? undefined : baseUrlProblem(fromEnv);
+  if (problem) throw new Error(`the environment variable ELITES_LLM_BASE_URL ${problem}`);
   return {
-    baseUrl: options.baseUrl ?? process.env.ELITES_LLM_BASE_URL,
+    baseUrl: options.baseUrl ?? fromEnv,
     model: options.model ?? process.env.ELITES_LLM_MODEL,
   };
 }
@@ -88,7 +94,8 @@ export function createPromptEvaluator(input: z.input<typeof promptOptionsSchema>
     scoredBy(): ScoredBy {
       if (options.scorer === 'http') {
         const { baseUrl, model } = serverOf(options);
-        return { scorer: `${model ?? '(model?)'} at ${baseUrl ?? '(server?)'}${options.logprobs ? ', logprobs' : ''}` };
+        const at = baseUrl === undefined ? '(server?)' : displayUrl(baseUrl);
+        return { scorer: `${model ?? '(model?)'} at ${at}${options.logprobs ? ', logprobs' : ''}` };
       }
       return {
         scorer: `offline nearest-neighbour stand-in (k = ${options.neighbours})`,

@@ -9,6 +9,41 @@ const envName = z
     /^[A-Za-z_][A-Za-z0-9_]*$/,
     'must be the NAME of an environment variable (letters, digits, underscore), not a key',
   );
+/**
+ * Why a server URL cannot be used (undefined: it can). It must be http(s), with no credentials (user:password@) and
+ * no query or fragment: a key put there would land in the run log, the summary and the report. An OpenAI-compatible
+ * base URL has neither (the client appends /chat/completions); the key goes in the environment (apiKeyEnv).
+ */
+export function baseUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a URL (e.g. http://127.0.0.1:8080/v1)';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (parsed.username !== '' || parsed.password !== '')
+    return 'must not hold credentials; put the key in an environment variable (apiKeyEnv)';
+  if (parsed.search !== '' || parsed.hash !== '' || url.includes('?') || url.includes('#'))
+    return 'must not hold a query string or fragment (no secret goes in a URL); put the key in an environment variable (apiKeyEnv)';
+  return undefined;
+}
+
+/** A server URL as messages and logs show it: never its user, password, query or fragment, whatever got through. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const hidden = parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '';
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return hidden ? `${parsed.toString()} (credentials or query not shown)` : parsed.toString();
+  } catch {
+    return '(a malformed URL, not shown)';
+  }
+}
+
 const noSecret = z
   .never({
     error:
@@ -44,11 +79,11 @@ export const promptOptionsSchema = z
       .describe('use the first N test examples (default: all; 0: no test accuracy)'),
     neighbours: z.int().positive().default(3).describe('offline scorer: k of the k-nearest-neighbour vote'),
     baseUrl: z
-      .url()
-      .refine(
-        (u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(u),
-        'must not hold credentials; put the key in an environment variable (apiKeyEnv)',
-      )
+      .string()
+      .superRefine((url, ctx) => {
+        const problem = baseUrlProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional()
       .describe('e.g. http://127.0.0.1:8080/v1; default: environment variable ELITES_LLM_BASE_URL'),
     model: z.string().min(1).optional().describe('default: environment variable ELITES_LLM_MODEL'),

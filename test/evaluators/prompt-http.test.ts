@@ -375,6 +375,49 @@ describe('prompt evaluator options', () => {
       /must not hold credentials/,
     );
   });
+
+  it('refuses a query or fragment in baseUrl, and a URL that is not http(s), without echoing it', () => {
+    for (const [url, why] of [
+      ['http://127.0.0.1:8080/v1?api-key=sk-SECRET123', /must not hold a query string/],
+      ['http://127.0.0.1:8080/v1#sk-SECRET123', /must not hold a query string or fragment/],
+      ['ftp://127.0.0.1/SECRET123', /http:\/\/ or https:\/\//],
+      ['not a url SECRET123', /is not a URL/],
+    ] as const) {
+      const message = createPromptEvaluatorSafe({ baseUrl: url });
+      expect(message, url).toMatch(why);
+      expect(message, url).not.toContain('SECRET123');
+    }
+  });
+
+  it('holds ELITES_LLM_BASE_URL to the same rules, and refuses it in prepare() without showing it', () => {
+    const saved = process.env.ELITES_LLM_BASE_URL;
+    try {
+      for (const [url, why] of [
+        ['http://user:sk-SECRET123@127.0.0.1:8080/v1', /ELITES_LLM_BASE_URL must not hold credentials/],
+        ['http://:sk-SECRET123@127.0.0.1:8080/v1', /ELITES_LLM_BASE_URL must not hold credentials/],
+        ['http://127.0.0.1:8080/v1?key=sk-SECRET123', /ELITES_LLM_BASE_URL must not hold a query string/],
+        ['sk-SECRET123', /ELITES_LLM_BASE_URL is not a URL/],
+      ] as const) {
+        process.env.ELITES_LLM_BASE_URL = url;
+        const evaluator = createPromptEvaluator({ scorer: 'http', model: 'm' });
+        let message = 'accepted';
+        try {
+          evaluator.prepare?.({});
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message, url).toMatch(why);
+        expect(message, url).not.toContain('SECRET123');
+      }
+      process.env.ELITES_LLM_BASE_URL = 'http://127.0.0.1:9/v1'; // a good one is taken, and named by scoredBy
+      expect(createPromptEvaluator({ scorer: 'http', model: 'm' }).scoredBy?.({})).toMatchObject({
+        scorer: 'm at http://127.0.0.1:9/v1, logprobs',
+      });
+    } finally {
+      if (saved === undefined) delete process.env.ELITES_LLM_BASE_URL;
+      else process.env.ELITES_LLM_BASE_URL = saved;
+    }
+  });
 });
 
 function createPromptEvaluatorSafe(raw: Record<string, unknown>): string {

@@ -26,6 +26,8 @@ export interface ChatRequest {
   readonly query: string;
   /** How many times this exact body was received, this one included. */
   readonly seen: number;
+  /** Its Authorization header ('' without one): a server may echo it, as some do in their errors. */
+  readonly authorization: string;
 }
 
 export interface FakeLlm {
@@ -76,13 +78,14 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       }
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      authorizations.push(String(req.headers.authorization ?? ''));
+      const authorization = String(req.headers.authorization ?? '');
+      authorizations.push(authorization);
       const body = JSON.parse(data) as ChatRequest['body'];
       const n = (seen.get(data) ?? 0) + 1;
       seen.set(data, n);
       const user = body.messages.at(-1)?.content ?? '';
       const query = /Sentence: ([^\n]*)\nGenre:\s*$/.exec(user)?.[1] ?? user;
-      const request: ChatRequest = { body, query, seen: n };
+      const request: ChatRequest = { body, query, seen: n, authorization };
       requests.push(request);
       const reply = respond(request);
       const done = (): void => {

@@ -208,8 +208,13 @@ function writeError(dir: string, what: string, error: unknown, cause?: string): 
 function takeRunLock(dir: string): string {
   const lock = acquireLock(join(dir, LOCK_FILE));
   if (lock.ok) return lock.token;
+  if (lock.pid === undefined)
+    throw new UsageError(
+      `run ${dir} is in use by another process (its lock was still being taken after 30 s)`,
+      'If no elites process uses this run, delete run.lock and any run.lock.takeover-* beside it.',
+    );
   throw new UsageError(
-    `run ${dir} is in use by ${lock.pid === undefined ? 'another process' : `process ${lock.pid}`}`,
+    `run ${dir} is in use by process ${lock.pid}`,
     'Wait for it to finish, or stop it (Ctrl-C) before resuming. If that process is not elites, delete run.lock.',
   );
 }

@@ -1,0 +1,23 @@
+// Preloaded into a timed CLI process (node --import): on exit it writes its peak memory to $ELITES_RSS_FILE as JSON:
+// maxRssMb (getrusage: everything resident, LMDB's file-backed map pages too) and peakAnonMb (RssAnon sampled from
+// /proc every 20 ms on Linux: heaps and native buffers, what grows when a program holds data).
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const file = process.env.ELITES_RSS_FILE;
+if (file) {
+  let peakAnonKb = 0;
+  const sample = (): void => {
+    try {
+      const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+      if (m) peakAnonKb = Math.max(peakAnonKb, Number(m[1]));
+    } catch {
+      // not Linux: only maxRssMb is measured
+    }
+  };
+  setInterval(sample, 20).unref();
+  process.on('exit', () => {
+    sample();
+    const mb = (kb: number): number => Math.round(kb / 1024);
+    writeFileSync(file, JSON.stringify({ maxRssMb: mb(process.resourceUsage().maxRSS), peakAnonMb: mb(peakAnonKb) }));
+  });
+}

@@ -221,7 +221,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       if (parts.pruner) tellPruner(parts.pruner, answer, direction);
       const event = applyAnswer(parts, answer, seq, Math.round(elapsed() * 1000) / 1000);
       countEvent(counters, event);
-      parts.tally.add(event);
+      parts.tally.add(answer.logged ?? event); // a replayed answer: the event as logged (its time is the log's)
       if (answer.logged) checkReplayed(event, answer.logged);
       else {
         const full = writer.append(event);

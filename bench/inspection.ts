@@ -9,7 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { binPath, flag, hasFlag, repoRoot } from '../tools/args.js';
-import type { BenchRow } from './row.js';
+import { benchTable, type BenchRow } from './row.js';
 
 const probe = join(dirname(fileURLToPath(import.meta.url)), 'rss-probe.js');
 const MEMORY_TARGET_MB = 300;
@@ -157,20 +157,13 @@ async function main(): Promise<void> {
     join(out, 'inspection.json'),
     `${JSON.stringify({ date: new Date().toISOString(), machine, run: basename(run), rows }, null, 2)}\n`,
   );
-  const table = [
-    '# Reading a long run (issue 23)',
-    '',
+  const table = benchTable(
+    'Reading a long run (issue 23)',
     `${new Date().toISOString().slice(0, 10)} · ${machine} · configs/sphere-map-elites.yaml${made} · load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
-    '',
-    '| measure | value | target | met | detail |',
-    '|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${r.value.toLocaleString('en')} ${r.unit} | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} | ${r.detail} |`,
-    ),
-  ].join('\n');
+    rows,
+  );
   writeFileSync(join(out, 'inspection.md'), `${table}\n`);
   console.log(table);
   if (!hasFlag('--keep')) rmSync(scratch, { recursive: true, force: true });

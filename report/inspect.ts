@@ -1,6 +1,7 @@
 // Reading runs for people and scripts: inspect (summary, heatmap, top elites), export (csv, jsonl, json), and the run list.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Elite } from '../archive/archive.js';
 import { renderHeatmap, type HeatmapOptions } from '../archive/heatmap.js';
 import type { RunEvent } from '../store/events.js';
 import { UsageError } from '../core/errors.js';
@@ -73,14 +74,14 @@ export async function inspectRun(
   const { openRunView, dimsOf } = await reader();
   const view = await openRunView(dir);
   try {
-    const top = elitesOf(view)
-      .sort((a, b) => (view.config.direction === 'minimize' ? a.fitness - b.fitness : b.fitness - a.fitness))
-      .slice(0, options.top ?? 10);
+    // Ranked by score (direction applied) before any is described: a long run's archive holds thousands.
+    const ranked = [...(view.archive.members?.() ?? view.archive.elites())].sort((a, b) => b.score - a.score);
+    const top = ranked.slice(0, options.top ?? 10).map((e) => eliteRecord(e, view));
     const heatmap = renderHeatmap(view.archive, dimsOf(view.config), {
       geometry: view.archive.geometry(),
       ...(options.paint ? { paint: options.paint } : {}),
     });
-    const pareto = paretoOf(view, elitesOf(view));
+    const pareto = view.archive.members ? paretoOf(view, elitesOf(view)) : undefined;
     return { summary: view.summary, top, heatmap, history: view.history, ...(pareto ? { pareto } : {}) };
   } finally {
     await view.close();
@@ -239,8 +240,12 @@ function paretoOf(view: RunView, members: readonly EliteRecord[]): ParetoInspect
 
 /** The archive's elites; every member of every front for a Pareto archive. */
 function elitesOf(view: RunView): EliteRecord[] {
+  return [...(view.archive.members?.() ?? view.archive.elites())].map((e) => eliteRecord(e, view));
+}
+
+function eliteRecord(e: Elite<unknown>, view: RunView): EliteRecord {
   const directions = view.config.objectives?.directions;
-  return [...(view.archive.members?.() ?? view.archive.elites())].map((e) => ({
+  return {
     id: e.id,
     cell: e.cell,
     fitness: fromScore(e.score, view.config.direction),
@@ -250,7 +255,7 @@ function elitesOf(view: RunView): EliteRecord[] {
     metrics: { ...e.metrics },
     ...sampleFields(e.id, view.samples),
     ...(e.objectives && directions ? { objectives: fromScores(e.objectives, directions) } : {}),
-  }));
+  };
 }
 
 function eliteRow(e: EliteRecord, names: readonly string[], view: RunView): Record<string, unknown> {

@@ -262,7 +262,9 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     recordHistory(history, counters, statsNow, elapsed, direction, true);
     parts.onProgress?.({ counters, elapsedSeconds: elapsed(), archive, direction }); // the final state: a progress bar ends where the run did
     await writer.drain();
-    if (!replay) await checkpointer.save();
+    // Also after a replay that reached the end of the log (a finished run resumed): the state is whole, and its
+    // snapshot replaces one that was missing or of an older version.
+    if (!replay || seq === store.lastSeq()) await checkpointer.save();
   } finally {
     live.close();
   }

@@ -5,6 +5,7 @@ import { SNAPSHOT_VERSION, STORE_SCHEMA_VERSION, type RunSnapshot } from '../sto
 import type { RunStore } from '../store/run-store.js';
 import { StoreError } from '../core/errors.js';
 import type { Space } from '../core/types.js';
+import { packGenome, unpackGenome, type PackedGenome } from './packed-genome.js';
 import { rebuildArchive, type RunScoring } from './rebuild.js';
 import { createSampleMeans, type SampleMeans, type SampleMeansState } from './sample-means.js';
 import { RunTally, type RunTallyState } from './tally.js';
@@ -25,7 +26,7 @@ export function takeSnapshot<G>(s: SnapshotSource<G>): RunSnapshot | undefined {
     schema: STORE_SCHEMA_VERSION,
     version: SNAPSHOT_VERSION,
     seq: s.seq,
-    archive: s.archive.saveState((g) => s.space.encode(g)),
+    archive: s.archive.saveState((g) => packGenome(s.space.encode(g))),
     means: s.means.state(),
     tally: s.tally.state(),
   };
@@ -63,7 +64,7 @@ export function restoreFromLog(
   if (snapshot) {
     try {
       archive.loadState!(snapshot.archive as Parameters<NonNullable<Archive<unknown>['loadState']>>[0], (x) =>
-        space.decode(x),
+        space.decode(unpackGenome(x as PackedGenome)),
       );
     } catch (error) {
       throw new StoreError(

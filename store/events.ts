@@ -272,7 +272,7 @@ export interface Checkpoint {
 }
 
 /** Bumped when the snapshot's content changes; a snapshot of another version or store schema is ignored (rebuilt). */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 /**
  * What the log's prefix up to `seq` adds up to: the archive's exact state, the sample means and the tally (counters,
@@ -284,7 +284,7 @@ export interface RunSnapshot {
   readonly version: number;
   /** Last event included (−1: none). */
   readonly seq: number;
-  /** The archive's `saveState` (genomes encoded by the space). */
+  /** The archive's `saveState` (genomes encoded by the space, then packed: search/packed-genome.ts). */
   readonly archive: unknown;
   readonly means: unknown;
   readonly tally: unknown;

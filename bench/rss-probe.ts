@@ -1,6 +1,7 @@
 // Preloaded into a timed CLI process (node --import): on exit it writes its peak memory to $ELITES_RSS_FILE as JSON:
 // maxRssMb (getrusage: everything resident, LMDB's file-backed map pages too) and peakAnonMb (RssAnon sampled from
-// /proc every 20 ms on Linux: heaps and native buffers, what grows when a program holds data).
+// /proc every 20 ms on Linux: heaps and native buffers, what grows when a program holds data), and its CPU seconds
+// (user + system: what the command costs, whatever else the machine runs).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const file = process.env.ELITES_RSS_FILE;
@@ -18,6 +19,8 @@ if (file) {
   process.on('exit', () => {
     sample();
     const mb = (kb: number): number => Math.round(kb / 1024);
-    writeFileSync(file, JSON.stringify({ maxRssMb: mb(process.resourceUsage().maxRSS), peakAnonMb: mb(peakAnonKb) }));
+    const usage = process.resourceUsage();
+    const cpuSeconds = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000) / 1000;
+    writeFileSync(file, JSON.stringify({ maxRssMb: mb(usage.maxRSS), peakAnonMb: mb(peakAnonKb), cpuSeconds }));
   });
 }

@@ -96,6 +96,22 @@ export interface Archive<G> extends ArchiveView<G> {
   rescore(cell: number, score: number, tiebreak?: readonly number[]): boolean;
   /** Plain data needed to rebuild the archive's geometry (e.g. CVT centroids); stored with the run. */
   geometry(): unknown;
+  /**
+   * The archive's exact state as plain data, genomes through `encode`: stored in the run's snapshots so that readers
+   * and resume replay only the log after it. Absent: this archive is rebuilt from the whole log.
+   */
+  saveState?(encode: (genome: G) => unknown): ArchiveState;
+  /**
+   * Puts a saved state into this archive, which must be empty and of the same geometry: it then answers every later
+   * `add` as the saved one would have.
+   * @throws {Error} when the state is not one this archive saves.
+   */
+  loadState?(state: ArchiveState, decode: (encoded: unknown) => G): void;
+}
+
+/** What `saveState` returns: plain data (structured-clone and msgpack safe), tagged with the archive kind. */
+export interface ArchiveState {
+  readonly kind: string;
 }
 
 /** Descriptor axis of a grid or CVT archive. */

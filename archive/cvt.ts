@@ -110,6 +110,10 @@ export class CvtArchive<G> extends CellArchive<G> {
     return Array.from(this.centroids.subarray(cell * d, cell * d + d));
   }
 
+  protected stateKind(): string {
+    return 'cvt';
+  }
+
   geometry(): CvtGeometry {
     const centroids: number[][] = [];
     for (let c = 0; c < this.cells; c++) centroids.push(this.centroid(c));

@@ -8,11 +8,12 @@ import {
   type AddResult,
   type Archive,
   type ArchiveDim,
+  type ArchiveState,
   type ArchiveStats,
   type Candidate,
   type Elite,
 } from './archive.js';
-import { QdStatsTracker } from './stats.js';
+import { QdStatsTracker, type TrackerState } from './stats.js';
 
 // Grids up to this many cells keep a dense cell → slot table (4 bytes a cell); larger, sparse ones use a Map.
 const DENSE_CELL_LIMIT = 1 << 23;
@@ -127,6 +128,49 @@ export abstract class CellArchive<G> implements Archive<G> {
     return this.tracker.stats();
   }
 
+  /**
+   * The elites in slot order (the order cells were first filled, which `sample` draws by) and the statistics' exact
+   * state; a subclass adds its own under `extra`.
+   */
+  saveState(encode: (genome: G) => unknown): CellArchiveState {
+    return {
+      kind: this.stateKind(),
+      elites: this.slots.map((e) => ({ ...savedCandidate(e, encode), c: e.cell })),
+      stats: this.tracker.state(),
+      ...this.extraState(encode),
+    };
+  }
+
+  /** @throws {Error} when `state` is of another kind or this archive is not empty. */
+  loadState(state: ArchiveState, decode: (encoded: unknown) => G): void {
+    const saved = state as CellArchiveState;
+    if (saved.kind !== this.stateKind() || !Array.isArray(saved.elites))
+      throw new Error(`a ${this.stateKind()} archive cannot load a ${String(state.kind)} state`);
+    if (this.slots.length > 0) throw new Error('an archive loads a saved state only while it is empty');
+    for (const s of saved.elites) {
+      const elite = toElite(loadedCandidate(s, decode), s.c);
+      if (this.slotIndex(elite.cell) >= 0 || elite.cell < 0 || elite.cell >= this.cells)
+        throw new Error(`a saved archive state puts two elites in cell ${elite.cell} (or one outside the archive)`);
+      this.setSlotIndex(elite.cell, this.slots.length);
+      this.slots.push(elite);
+      this.rejections.push(Object.freeze({ status: 'rejected', cell: elite.cell }));
+    }
+    this.sortedCells = undefined;
+    const best = saved.stats.best;
+    this.tracker.restore(saved.stats, best === undefined ? undefined : this.slots.find((e) => e.id === best));
+    this.loadExtraState(saved, decode);
+  }
+
+  /** The `kind` of this archive's saved state. */
+  protected abstract stateKind(): string;
+
+  /** A subclass's own state beyond the cells (plain data). */
+  protected extraState(_encode: (genome: G) => unknown): { extra?: unknown } {
+    return {};
+  }
+
+  protected loadExtraState(_state: CellArchiveState, _decode: (encoded: unknown) => G): void {}
+
   /** The filled cells' elites in the order they were first filled (no sort: for re-filing them all). */
   protected filled(): readonly Elite<G>[] {
     return this.slots;
@@ -154,6 +198,56 @@ export abstract class CellArchive<G> implements Archive<G> {
     if (this.slotOf instanceof Int32Array) this.slotOf[cell] = slot;
     else this.slotOf.set(cell, slot);
   }
+}
+
+/** A cell archive's saved state (`saveState`): short field names, an archive holds up to millions of elites. */
+export interface CellArchiveState extends ArchiveState {
+  readonly elites: readonly SavedElite[];
+  readonly stats: TrackerState;
+  readonly extra?: unknown;
+}
+
+/** A candidate as saved: i id, g encoded genome, s score, d descriptors, tb tiebreak, m metrics, ob objectives. */
+export interface SavedCandidate {
+  readonly i: number;
+  readonly g: unknown;
+  readonly s: number;
+  readonly d: readonly number[];
+  readonly tb?: readonly number[];
+  readonly m?: Readonly<Record<string, number>>;
+  readonly ob?: readonly number[];
+}
+
+/** An elite as saved: a candidate and its cell `c`. */
+export interface SavedElite extends SavedCandidate {
+  readonly c: number;
+}
+
+export function savedCandidate<G>(e: Candidate<G>, encode: (genome: G) => unknown): SavedCandidate {
+  const out: { -readonly [K in keyof SavedCandidate]: SavedCandidate[K] } = {
+    i: e.id,
+    g: encode(e.genome),
+    s: e.score,
+    d: e.descriptors,
+  };
+  if (e.tiebreak) out.tb = e.tiebreak;
+  if (e.metrics) out.m = e.metrics;
+  if (e.objectives) out.ob = e.objectives;
+  return out;
+}
+
+/** The candidate back, with the optional fields only when saved (as the engine makes them). */
+export function loadedCandidate<G>(s: SavedCandidate, decode: (encoded: unknown) => G): Candidate<G> {
+  const c: { -readonly [K in keyof Candidate<G>]: Candidate<G>[K] } = {
+    id: s.i,
+    genome: decode(s.g),
+    score: s.s,
+    descriptors: [...s.d],
+  };
+  if (s.tb) c.tiebreak = [...s.tb];
+  if (s.m) c.metrics = { ...s.m };
+  if (s.ob) c.objectives = [...s.ob];
+  return c;
 }
 
 function toElite<G>(candidate: Candidate<G>, cell: number): Elite<G> {
@@ -289,6 +383,25 @@ export class GridArchive<G> extends CellArchive<G> {
     return result;
   }
 
+  protected stateKind(): string {
+    return 'grid';
+  }
+
+  /** The edge statistics (every candidate added, rejected ones too). */
+  protected override extraState(): { extra: GridExtraState } {
+    return { extra: this.candidateEdges() };
+  }
+
+  protected override loadExtraState(state: CellArchiveState): void {
+    const extra = state.extra as GridExtraState | undefined;
+    if (!extra || extra.edge.length !== this.bins.length)
+      throw new Error('a saved grid archive state lacks its edge statistics, or has another number of dims');
+    this.adds = extra.adds;
+    this.edgeAdds.set(extra.edge);
+    this.lowest.set(extra.lowest);
+    this.highest.set(extra.highest);
+  }
+
   /** Candidates added so far and, per dim, how many fell in its first or last bin, and their descriptors' span. */
   candidateEdges(): { adds: number; edge: number[]; lowest: number[]; highest: number[] } {
     return {
@@ -328,6 +441,8 @@ export class GridArchive<G> extends CellArchive<G> {
     return { type: 'grid', dims: this.dims.map((d) => ({ ...d })) };
   }
 }
+
+type GridExtraState = ReturnType<GridArchive<unknown>['candidateEdges']>;
 
 /**
  * Builds a grid archive. When `restore.geometry` is given (the geometry saved with a run), it must describe the

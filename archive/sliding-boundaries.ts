@@ -2,7 +2,17 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { cellBins, type AddResult, type Candidate } from './archive.js';
-import { CellArchive, descriptorCountError, nanDescriptorError, ownMemory, uniqueDimNames } from './grid.js';
+import {
+  CellArchive,
+  descriptorCountError,
+  loadedCandidate,
+  nanDescriptorError,
+  ownMemory,
+  savedCandidate,
+  uniqueDimNames,
+  type CellArchiveState,
+  type SavedCandidate,
+} from './grid.js';
 
 /** A descriptor axis: a name and its number of bins; `min`/`max` only set the bins until the first remap. */
 export interface SlidingDim {
@@ -193,6 +203,36 @@ export class SlidingBoundariesArchive<G> extends CellArchive<G> {
     };
   }
 
+  protected stateKind(): string {
+    return 'sliding-boundaries';
+  }
+
+  /** The buffer (genomes through the same `encode` as the elites'), its ring position, the counts and boundaries. */
+  protected override extraState(encode: (genome: G) => unknown): { extra: SlidingExtraState } {
+    return {
+      extra: {
+        buffer: this.buffer.map((c) => savedCandidate(c, encode)),
+        head: this.head,
+        bufferSlot: [...this.bufferSlot],
+        adds: this.adds,
+        remaps: this.remapCount,
+        edges: this.edges.map((e) => Array.from(e)),
+      },
+    };
+  }
+
+  protected override loadExtraState(state: CellArchiveState, decode: (encoded: unknown) => G): void {
+    const extra = state.extra as SlidingExtraState | undefined;
+    if (!extra || extra.edges.length !== this.edges.length)
+      throw new Error('a saved sliding-boundaries state lacks its buffer, or has another number of dims');
+    this.buffer.push(...extra.buffer.map((c) => loadedCandidate(c, decode)));
+    this.head = extra.head;
+    for (const [id, slot] of extra.bufferSlot) this.bufferSlot.set(id, slot);
+    this.adds = extra.adds;
+    this.remapCount = extra.remaps;
+    extra.edges.forEach((e, i) => this.edges[i]!.set(e));
+  }
+
   private checkDescriptors(descriptors: readonly number[]): void {
     const n = this.bins.length;
     if (descriptors?.length !== n)
@@ -247,6 +287,15 @@ export class SlidingBoundariesArchive<G> extends CellArchive<G> {
     for (let k = 0; k < n - 1; k++) super.add(this.buffer[(start + k) % n]!);
     return super.add(this.buffer[(start + n - 1) % n]!);
   }
+}
+
+interface SlidingExtraState {
+  readonly buffer: readonly SavedCandidate[];
+  readonly head: number;
+  readonly bufferSlot: readonly (readonly [number, number])[];
+  readonly adds: number;
+  readonly remaps: number;
+  readonly edges: readonly (readonly number[])[];
 }
 
 /**

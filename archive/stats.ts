@@ -18,6 +18,15 @@ export interface RankedEntry extends Scored {
   readonly id: number;
 }
 
+/** A tracker's state in plain data (archive snapshots): `best` is the id of the best entry. */
+export interface TrackerState {
+  readonly filled: number;
+  readonly sum: number;
+  readonly compensation: number;
+  readonly minSeen: number;
+  readonly best?: number;
+}
+
 /**
  * Incremental QD statistics shared by the archives: filled count, a compensated running sum of the elites'
  * scores, the minimum score seen and the best entry. `stats()` is O(1) because qdScore = Σscore − size·offset.
@@ -101,6 +110,21 @@ export class QdStatsTracker<E extends RankedEntry = RankedEntry> {
       bestScore: this.top?.score,
       bestId: this.top?.id,
     };
+  }
+
+  /** The tracker's exact state (floats as they are, so a restored tracker sums on bit for bit); `best`: its id. */
+  state(): TrackerState {
+    const state = { filled: this.filled, sum: this.sum, compensation: this.compensation, minSeen: this.minSeen };
+    return this.top ? { ...state, best: this.top.id } : state;
+  }
+
+  /** Sets the state back; `bestEntry` is the entry with the saved `best` id (the caller holds the entries). */
+  restore(state: TrackerState, bestEntry: E | undefined): void {
+    this.filled = state.filled;
+    this.sum = state.sum;
+    this.compensation = state.compensation;
+    this.minSeen = state.minSeen;
+    this.top = bestEntry;
   }
 
   private accumulate(x: number): void {

@@ -1,4 +1,5 @@
-// `npm run bench` (node dist/bench/run.js [--quick]): engine throughput, worker scaling, log size, resume time, the Redis
+// `npm run bench` (node dist/bench/run.js [--quick]): engine throughput, worker scaling, log size, resume time, reading a
+// long run (bench/inspection.ts), the Redis
 // executor, a pruning evaluation and the sparsity searches; writes bench/results/{results.json,results.md}. --quick:
 // smaller budgets, not shorter set-up (the pruning model is trained first if it is not cached: minutes).
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,8 @@ import { join } from 'node:path';
 import { loadRunConfig, parseRunConfig, type RunConfigInput } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
 import { hasFlag, repoRoot } from '../tools/args.js';
-import type { BenchRow } from './row.js';
+import { benchTable, type BenchRow } from './row.js';
+import { inspectionBench } from './inspection.js';
 import { redisBench } from './redis.js';
 import { startupBench } from './startup.js';
 import { cpuBoundSeconds, workerBench } from './workers.js';
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
   await startupBench(record);
   const runDir = await throughput();
   await resumeTime(runDir);
+  await inspectionBench(record, { run: runDir, scratch, repeats: 3 }); // reads, then resumes, the same 1M run
   await scaling();
   await workerBench(record, scratch, quick);
   if (!engineOnly) {
@@ -180,20 +183,13 @@ async function main(): Promise<void> {
     join(out, engineOnly ? 'engine.json' : 'results.json'),
     `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2)}\n`,
   );
-  const table = [
-    `# elites benchmarks`,
-    '',
+  const table = benchTable(
+    'elites benchmarks',
     `${new Date().toISOString().slice(0, 10)} · ${machine}${quick ? ' · --quick' : ''}${engineOnly ? ' · --engine' : ''} · load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
-    '',
-    '| measure | value | target | met | detail |',
-    '|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${r.value.toLocaleString('en')} ${r.unit} | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} | ${r.detail} |`,
-    ),
-  ].join('\n');
+    rows,
+  );
   writeFileSync(join(out, engineOnly ? 'engine.md' : 'results.md'), `${table}\n`);
   console.log(table);
   rmSync(scratch, { recursive: true, force: true });

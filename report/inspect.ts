@@ -1,6 +1,7 @@
 // Reading runs for people and scripts: inspect (summary, heatmap, top elites), export (csv, jsonl, json), and the run list.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Elite } from '../archive/archive.js';
 import { renderHeatmap, type HeatmapOptions } from '../archive/heatmap.js';
 import type { RunEvent } from '../store/events.js';
 import { UsageError } from '../core/errors.js';
@@ -73,14 +74,14 @@ export async function inspectRun(
   const { openRunView, dimsOf } = await reader();
   const view = await openRunView(dir);
   try {
-    const top = elitesOf(view)
-      .sort((a, b) => (view.config.direction === 'minimize' ? a.fitness - b.fitness : b.fitness - a.fitness))
-      .slice(0, options.top ?? 10);
+    // Ranked by score (direction applied) before any is described: a long run's archive holds thousands.
+    const ranked = [...(view.archive.members?.() ?? view.archive.elites())].sort((a, b) => b.score - a.score);
+    const top = ranked.slice(0, options.top ?? 10).map((e) => eliteRecord(e, view));
     const heatmap = renderHeatmap(view.archive, dimsOf(view.config), {
       geometry: view.archive.geometry(),
       ...(options.paint ? { paint: options.paint } : {}),
     });
-    const pareto = paretoOf(view, elitesOf(view));
+    const pareto = view.archive.members ? paretoOf(view, elitesOf(view)) : undefined;
     return { summary: view.summary, top, heatmap, history: view.history, ...(pareto ? { pareto } : {}) };
   } finally {
     await view.close();
@@ -89,22 +90,82 @@ export async function inspectRun(
 
 export type ExportFormat = 'csv' | 'jsonl' | 'json';
 
+/** Receives an export piece by piece; a promise it returns is awaited before the next piece (backpressure). */
+export type ExportSink = (text: string) => void | Promise<void>;
+
 /** The archive's elites (or, with `all`, every logged event) as text in the given format. */
 export async function exportRun(dir: string, options: { format: ExportFormat; all?: boolean }): Promise<string> {
+  const parts: string[] = [];
+  await writeExport(dir, options, (text) => void parts.push(text));
+  return parts.join('');
+}
+
+/**
+ * As exportRun, written to `sink` as it is made: with `all`, the log is read as it is written out (twice for csv: the
+ * columns first), so memory stays flat whatever its length.
+ */
+export async function writeExport(
+  dir: string,
+  options: { format: ExportFormat; all?: boolean },
+  sink: ExportSink,
+): Promise<void> {
   const { openRunView, dimsOf } = await reader();
   const view = await openRunView(dir);
   try {
     const names = dimsOf(view.config).map((d) => d.name);
-    const rows: Record<string, unknown>[] = options.all
-      ? [...view.events()].map((e) => eventRow(e, names, view))
-      : elitesOf(view).map((e) => eliteRow(e, names, view));
-    if (options.format === 'json')
-      return `${JSON.stringify(options.all ? rows : { summary: view.summary, elites: rows }, null, 2)}\n`;
-    if (options.format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
-    return toCsv(rows);
+    if (options.all) {
+      const rows = function* (): Iterable<Record<string, unknown>> {
+        for (const e of view.events()) yield eventRow(e, names, view);
+      };
+      await writeRows(rows, options.format, sink);
+      return;
+    }
+    const rows = elitesOf(view).map((e) => eliteRow(e, names, view));
+    if (options.format === 'json') await sink(`${JSON.stringify({ summary: view.summary, elites: rows }, null, 2)}\n`);
+    else await writeRows(() => rows, options.format, sink);
   } finally {
     await view.close();
   }
+}
+
+/**
+ * Rows in a format, as JSON.stringify(rows, null, 2), JSON lines or csv would write them all at once; `rows` is read
+ * once (twice for csv) and never held whole. Output is handed on in pieces of about 64 KB.
+ */
+async function writeRows(
+  rows: () => Iterable<Record<string, unknown>>,
+  format: ExportFormat,
+  sink: ExportSink,
+): Promise<void> {
+  let buffered: string[] = [];
+  let size = 0;
+  const emit = async (text: string): Promise<void> => {
+    buffered.push(text);
+    size += text.length;
+    if (size < 65_536) return;
+    const piece = buffered.join('');
+    buffered = [];
+    size = 0;
+    await sink(piece);
+  };
+  if (format === 'csv') {
+    const columns = new Set<string>();
+    for (const r of rows()) for (const k of Object.keys(r)) columns.add(k);
+    const header = [...columns];
+    await emit(`${header.join(',')}\n`);
+    for (const r of rows()) await emit(`${header.map((c) => csvCell(r[c])).join(',')}\n`);
+  } else if (format === 'jsonl') {
+    for (const r of rows()) await emit(`${JSON.stringify(r)}\n`);
+  } else {
+    let first = true;
+    for (const r of rows()) {
+      // An element of a 2-space-indented array: its own lines indented once more (strings hold no raw newline).
+      await emit(`${first ? '[\n' : ',\n'}  ${JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')}`);
+      first = false;
+    }
+    await emit(first ? '[]\n' : '\n]\n');
+  }
+  if (buffered.length > 0) await sink(buffered.join(''));
 }
 
 export interface RunListing {
@@ -116,7 +177,10 @@ export interface RunListing {
   readonly error?: string;
 }
 
-/** Every run directory directly under `parent` (default ./runs). */
+/**
+ * Every run directory directly under `parent` (default ./runs), read without opening a log: a finished run from its
+ * summary.json, a running or killed one from its last checkpoint (best and coverage a few seconds behind).
+ */
 export async function listRuns(parent = 'runs'): Promise<RunListing[]> {
   const root = resolve(parent);
   if (!existsSync(root))
@@ -128,17 +192,19 @@ export async function listRuns(parent = 'runs'): Promise<RunListing[]> {
   for (const name of readdirSync(root).sort()) {
     const dir = join(root, name);
     if (!existsSync(join(dir, 'store.mdb'))) continue;
-    const { openRunView } = await reader();
+    // Imported at the first run: the store (LMDB) is not needed to list a directory without runs.
+    const { readRunBrief } = await import('./probe.js');
     try {
-      const view = await openRunView(dir);
+      const brief = await readRunBrief(dir);
+      if (!brief.config)
+        throw new UsageError(`${dir} holds no run yet (no config saved)`, 'It is starting, or was stopped before.');
       out.push({
         dir,
-        status: view.status,
-        proposals: view.summary.proposals,
-        best: view.summary.best?.fitness ?? null,
-        coverage: view.summary.archive.coverage,
+        status: brief.status,
+        proposals: brief.proposals,
+        best: brief.best,
+        coverage: brief.coverage ?? 0,
       });
-      await view.close();
     } catch (error) {
       out.push({ dir, status: 'unreadable', proposals: 0, best: null, coverage: 0, error: (error as Error).message });
     }
@@ -174,8 +240,12 @@ function paretoOf(view: RunView, members: readonly EliteRecord[]): ParetoInspect
 
 /** The archive's elites; every member of every front for a Pareto archive. */
 function elitesOf(view: RunView): EliteRecord[] {
+  return [...(view.archive.members?.() ?? view.archive.elites())].map((e) => eliteRecord(e, view));
+}
+
+function eliteRecord(e: Elite<unknown>, view: RunView): EliteRecord {
   const directions = view.config.objectives?.directions;
-  return [...(view.archive.members?.() ?? view.archive.elites())].map((e) => ({
+  return {
     id: e.id,
     cell: e.cell,
     fitness: fromScore(e.score, view.config.direction),
@@ -185,7 +255,7 @@ function elitesOf(view: RunView): EliteRecord[] {
     metrics: { ...e.metrics },
     ...sampleFields(e.id, view.samples),
     ...(e.objectives && directions ? { objectives: fromScores(e.objectives, directions) } : {}),
-  }));
+  };
 }
 
 function eliteRow(e: EliteRecord, names: readonly string[], view: RunView): Record<string, unknown> {
@@ -222,13 +292,8 @@ function objectiveColumn(view: RunView, i: number): string {
   return view.config.objectives?.names?.[i] ?? `objective_${i + 1}`;
 }
 
-function toCsv(rows: readonly Record<string, unknown>[]): string {
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown): string => {
-    if (v === undefined || v === null) return '';
-    const s =
-      typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
+function csvCell(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -14,8 +14,10 @@ import type {
   SnapshotPareto,
   SnapshotParetoMember,
 } from './snapshot-types.js';
-import { MAX_BUCKETS, TimelineBuilder } from './timeline.js';
-import { CurvesBuilder, MAX_CURVE_POINTS, MAX_PRUNED_CURVES } from './curves.js';
+import { curvesOf, MAX_CURVE_POINTS, MAX_PRUNED_CURVES, thin } from './curves.js';
+
+/** Points of the outcome timeline: enough resolution for a chart; each bucket is one bar or line point. */
+export const MAX_BUCKETS = 200;
 
 export interface SnapshotOptions {
   /** Elites listed with their text and metrics, best first (default 5,000); the map always shows every cell. */
@@ -24,10 +26,11 @@ export interface SnapshotOptions {
   readonly maxTextChars?: number;
   /** CVT centroids are included (to draw empty cells) up to this many (default 20,000). */
   readonly maxCentroids?: number;
+  /** Outcome buckets (default 200; at most search/timeline.ts FINE_BUCKETS). */
   readonly maxBuckets?: number;
   /** Pareto archives: members listed with their objectives and text (default 5,000), the global front first. */
   readonly maxMembers?: number;
-  /** Learning curves of pruned candidates drawn in the background: the last this many pruned (default 200). */
+  /** Learning curves of pruned candidates drawn in the background: the last this many pruned (default and most: 200). */
   readonly maxPrunedCurves?: number;
   /** Points per learning curve; longer ones are thinned to an even stride (default 100). */
   readonly maxCurvePoints?: number;
@@ -54,31 +57,21 @@ export async function readSnapshot(dir: string, options: SnapshotOptions = {}): 
 }
 
 /**
- * One pass over the view's log (bounded by what the view's archive was rebuilt from, so a live run renders
- * consistently): outcome buckets for rates over time, and the learning curves of the listed elites and of the last
- * pruned candidates.
+ * From the view's archive and tally (no pass over the log: the tally holds the outcome buckets and the learning
+ * curves, as of the same event as the archive, so a live run renders consistently).
  */
 export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): ReportSnapshot {
   const o = { ...DEFAULTS, ...options };
-  const { config, archive, summary, counters } = view;
+  const { config, archive, summary, tally } = view;
   const direction = config.direction;
   const fitnessOf = (e: Elite<unknown>): number => fromScore(e.score, direction);
 
   const all = [...archive.elites()].sort((a, b) => b.score - a.score || a.id - b.id);
   const listed = all.slice(0, Math.max(0, o.maxElites));
 
-  const timeline = new TimelineBuilder(counters.proposals, o.maxBuckets);
-  const curves = new CurvesBuilder(new Set(listed.map((e) => e.id)), o.maxPrunedCurves, o.maxCurvePoints);
-  let seq = -1;
-  for (const e of view.events()) {
-    if (e.seq >= counters.proposals) break; // the archive was rebuilt from events 0..proposals−1
-    seq = e.seq;
-    timeline.add(e);
-    curves.add(e);
-  }
-
   const elites: SnapshotElite[] = listed.map((e) => {
-    const curve = curves.curveOf(e.id);
+    const reports = tally.curves.curveOf(e.id);
+    const curve = reports ? thin(reports, o.maxCurvePoints) : undefined;
     return {
       id: e.id,
       cell: e.cell,
@@ -90,7 +83,11 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
       ...(curve ? { curve } : {}),
     };
   });
-  const learning = curves.summary();
+  const learning = curvesOf(tally.curves, {
+    elites: elites.filter((e) => e.curve !== undefined).length,
+    maxPruned: Math.min(o.maxPrunedCurves, MAX_PRUNED_CURVES),
+    maxPoints: o.maxCurvePoints,
+  });
   const metricNames = [...new Set(elites.flatMap((e) => Object.keys(e.metrics)))].sort();
   const pareto = paretoOf(view, o, fitnessOf);
 
@@ -101,7 +98,7 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
     status: view.status,
     direction,
     generatedAt: new Date().toISOString(),
-    seq,
+    seq: view.counters.proposals - 1, // the last event the archive holds
     budget: {
       ...(config.budget.evaluations !== undefined ? { evaluations: config.budget.evaluations } : {}),
       ...(config.budget.seconds !== undefined ? { seconds: config.budget.seconds } : {}),
@@ -130,8 +127,8 @@ export function buildSnapshot(view: RunView, options: SnapshotOptions = {}): Rep
       o.maxCentroids,
     ),
     history: historyOf(view),
-    timeline: timeline.series(),
-    failureKinds: timeline.failureKinds(),
+    timeline: tally.timeline.series(o.maxBuckets),
+    failureKinds: tally.timeline.failureKinds(),
     elites,
     elitesTotal: all.length,
     elitesLimit: o.maxElites,

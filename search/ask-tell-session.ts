@@ -14,6 +14,7 @@ import { createTellExecutor, type TellExecutor } from './executors/tell.js';
 import { finishRun } from './finish.js';
 import { logsEveryGenome, type Parts } from './parts.js';
 import { logRun } from './run-dir.js';
+import { RunTally } from './tally.js';
 import { createSampleMeans, sampleCountsOf, type SampleMeans } from './sample-means.js';
 import type { FailureKind } from './strategies/strategy.js';
 import type { RunSummary } from './summary.js';
@@ -78,6 +79,8 @@ export interface BeginInput {
   readonly parts: Parts;
   readonly cache: CachePolicy;
   readonly means?: SampleMeans;
+  /** The log's tally at the checkpoint (a reopened search); a new one starts empty. */
+  readonly tally?: RunTally;
   readonly checkpoint?: Checkpoint;
 }
 
@@ -139,6 +142,7 @@ export class Session<G> implements AskTell<G> {
       budget: config.budget,
       cache: input.cache,
       means,
+      tally: input.tally ?? new RunTally(archive),
       maxConsecutiveFailures: config.failures.maxConsecutive,
       batch: config.batch,
       logAllGenomes: logsEveryGenome(config, archive),

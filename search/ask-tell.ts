@@ -16,9 +16,8 @@ import {
 } from './ask-tell-config.js';
 import type { RunConfig } from './config.js';
 import { assembleParts, cachePolicyOf, type AssembleOptions, type EvaluatorId, type Parts } from './parts.js';
-import { rebuildArchive } from './rebuild.js';
+import { restoreFromLog } from './run-snapshot.js';
 import { alreadyHoldsARun, defaultRunDir, logRun, writeFileAtomic } from './run-dir.js';
-import { createSampleMeans } from './sample-means.js';
 import { Session, type AskTell } from './ask-tell-session.js';
 
 export { AskTellError, type AskTell, type AskedProposal } from './ask-tell-session.js';
@@ -132,15 +131,23 @@ async function reopen<G>(
       external,
       ...(checkpoint ? { checkpoint } : {}),
     });
-    const means = createSampleMeans();
-    if (checkpoint) rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config, means);
+    const { means, tally } = restoreFromLog(store, parts.archive, parts.space, config, checkpoint?.seq ?? -1);
     logRun(dir, `reopen (ask/tell) from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
     const cache = cachePolicyOf(config, parts);
     // The log is the truth for samples too: a kill may have left the cache a sample ahead of (or behind) it.
     const corrected = await cache.restore(store.events());
     if (corrected > 0) logRun(dir, `reopen: ${corrected} pooled sample mean(s) in the cache set back to the log`);
     warn(dir, parts.warnings, options);
-    return await session.begin({ config, store, rng, parts, cache, means, ...(checkpoint ? { checkpoint } : {}) });
+    return await session.begin({
+      config,
+      store,
+      rng,
+      parts,
+      cache,
+      means,
+      tally,
+      ...(checkpoint ? { checkpoint } : {}),
+    });
   } catch (error) {
     await parts?.close();
     await store.close();

@@ -111,6 +111,7 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
       return { result: entry.result, collision, sample: loggedState(p, entry), persist };
     },
     async restore(events) {
+      if (options.mode !== 'aggregate') return 0; // only aggregate mode logs samples: no pass over a long log
       const last = new Map<string, CacheEntry>();
       for (const e of events) {
         const r = fromEvent(e);

@@ -8,7 +8,7 @@
 //   → archive.add's AddResult, then the Outcome told to the strategy (strategies/strategy.ts)
 //   → the logged RunEvent (store/events.ts: toEvent / fromEvent / countEvent are its only codec).
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Archive } from '../archive/archive.js';
+import type { Archive, ArchiveStats } from '../archive/archive.js';
 import type { Candidate } from '../archive/archive.js';
 import {
   countEvent,
@@ -37,8 +37,10 @@ import type { Pruner } from './early-stopping/types.js';
 import { checkReplayed, createReplaySource, type ReplaySource } from './replay.js';
 import { PendingProposals } from './pending.js';
 import type { SampleMeans } from './sample-means.js';
+import { takeSnapshot } from './run-snapshot.js';
+import type { RunTally } from './tally.js';
 import type { Outcome, Proposal, Strategy } from './strategies/strategy.js';
-import { toScore, toScores, type Direction, type Space } from '../core/types.js';
+import { fromScore, toScore, toScores, type Direction, type Space } from '../core/types.js';
 
 export interface EngineParts<G> {
   readonly space: Space<G>;
@@ -51,6 +53,8 @@ export interface EngineParts<G> {
   readonly cache: CachePolicy;
   /** Holds elites at the mean of their samples (aggregate mode); the same one rebuilt the archive on resume. */
   readonly means: SampleMeans;
+  /** The log's tally up to the start (resume: the checkpoint); every event is added to it, for the snapshots. */
+  readonly tally: RunTally;
   readonly direction: Direction;
   /** With the config's `objectives`: each objective's direction (candidates and outcomes carry them as scores). */
   readonly objectives?: readonly Direction[];
@@ -125,8 +129,8 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
   let slots = resumed?.slots ?? executor.size;
   let seq = resumed?.seq ?? -1;
   const writer = createEventWriter(store);
-  const checkpointer = createCheckpointer(store, writer, parts.checkpointSeconds, () =>
-    takeCheckpoint({
+  const checkpointer = createCheckpointer(store, writer, parts.checkpointSeconds, () => ({
+    checkpoint: takeCheckpoint({
       seq,
       space,
       rng: parts.rng,
@@ -136,9 +140,11 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       slots: executor.size,
       elapsedSeconds: elapsed(),
       history,
+      archive: briefOf(statsNow(), direction),
       ...(parts.pruner ? { pruner: parts.pruner } : {}),
     }),
-  );
+    snapshot: takeSnapshot({ seq, archive, space, means: parts.means, tally: parts.tally }),
+  }));
 
   const dispatch = (ps: readonly Proposal<G>[]): void => {
     for (const p of ps) pending.set(p.id, p);
@@ -215,6 +221,7 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       if (parts.pruner) tellPruner(parts.pruner, answer, direction);
       const event = applyAnswer(parts, answer, seq, Math.round(elapsed() * 1000) / 1000);
       countEvent(counters, event);
+      parts.tally.add(answer.logged ?? event); // a replayed answer: the event as logged (its time is the log's)
       if (answer.logged) checkReplayed(event, answer.logged);
       else {
         const full = writer.append(event);
@@ -255,7 +262,9 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     recordHistory(history, counters, statsNow, elapsed, direction, true);
     parts.onProgress?.({ counters, elapsedSeconds: elapsed(), archive, direction }); // the final state: a progress bar ends where the run did
     await writer.drain();
-    if (!replay) await checkpointer.save();
+    // Also after a replay that reached the end of the log (a finished run resumed): the state is whole, and its
+    // snapshot replaces one that was missing or of an older version.
+    if (!replay || seq === store.lastSeq()) await checkpointer.save();
   } finally {
     live.close();
   }
@@ -343,3 +352,11 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The checkpoint's brief of the archive (what `elites runs` lists). */
+function briefOf(stats: ArchiveStats, direction: Direction): NonNullable<Checkpoint['archive']> {
+  return {
+    coverage: stats.coverage,
+    best: stats.bestScore === undefined ? null : fromScore(stats.bestScore, direction),
+  };
+}

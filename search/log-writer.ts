@@ -11,6 +11,7 @@ import {
   type History,
   type PendingProposal,
   type RunEvent,
+  type RunSnapshot,
 } from '../store/events.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Proposal, Strategy } from './strategies/strategy.js';
@@ -82,6 +83,7 @@ export interface EngineState<G> {
   readonly slots: number;
   readonly elapsedSeconds: number;
   readonly history: History;
+  readonly archive: NonNullable<Checkpoint['archive']>;
   readonly pruner?: Pruner;
 }
 
@@ -103,31 +105,39 @@ export function takeCheckpoint<G>(s: EngineState<G>): Checkpoint {
     elapsedSeconds: s.elapsedSeconds,
     savedAt: new Date().toISOString(),
     history: { every: s.history.every, points: [...s.history.points] },
+    archive: s.archive,
     ...(s.pruner ? { pruner: s.pruner.state() } : {}),
   };
 }
 
 export interface Checkpointer {
-  /** Saves a snapshot now and waits for it (before the first event; after the last). */
+  /** Saves a checkpoint (and snapshot) now and waits for it (before the first event; after the last). */
   save(): Promise<void>;
   /** Every `everySeconds` while live: a snapshot written once its events have committed (it records only what is durable). */
   tick(now: number): void;
+}
+
+/** A checkpoint and the run's snapshot taken with it (none for an archive that cannot save its state). */
+export interface Taken {
+  readonly checkpoint: Checkpoint;
+  readonly snapshot: RunSnapshot | undefined;
 }
 
 export function createCheckpointer(
   store: RunStore,
   writer: EventWriter,
   everySeconds: number,
-  snapshot: () => Checkpoint,
+  take: () => Taken,
 ): Checkpointer {
   let last = performance.now();
+  const save = ({ checkpoint, snapshot }: Taken): Promise<void> => store.saveCheckpoint(checkpoint, snapshot);
   return {
-    save: () => store.saveCheckpoint(snapshot()),
+    save: () => save(take()),
     tick(now) {
       if (now - last <= everySeconds * 1000) return;
       last = now;
-      const taken = snapshot();
-      writer.afterCommits(() => store.saveCheckpoint(taken));
+      const taken = take();
+      writer.afterCommits(() => save(taken));
     },
   };
 }

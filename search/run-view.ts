@@ -1,15 +1,17 @@
-// A read-only view of a run (running, finished or killed) for report, inspect and table: the archive rebuilt from the log.
+// A read-only view of a run (running, finished or killed) for report, inspect and table: the archive as of the run's
+// last snapshot, with the log after it replayed (the whole log only when there is no usable snapshot).
 import { basename, resolve } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { Counters, History, RunEvent, RunStatus } from '../store/events.js';
-import { openRunStore, readRunStatus, requireRunDirectory, type RunStore } from '../store/run-store.js';
+import { openRunStore, readRunStatus, requireRunDirectory } from '../store/run-store.js';
 import type { StopReason } from './budget.js';
 import type { RunConfig } from './config.js';
 import { UsageError } from '../core/errors.js';
 import { emptyHistory } from './history.js';
 import { buildArchive, buildSpace } from './parts.js';
-import { rebuildArchive } from './rebuild.js';
-import { createSampleMeans, sampleCountsOf } from './sample-means.js';
+import { restoreFromLog, type RestoreOptions } from './run-snapshot.js';
+import { sampleCountsOf } from './sample-means.js';
+import type { RunTally } from './tally.js';
 import type { RemeasuredElite } from './remeasure.js';
 import { SeededRng } from '../core/rng.js';
 import { buildSummary, type RunSummary, type SampleCounts } from './summary.js';
@@ -26,12 +28,17 @@ export interface RunView {
   readonly history: History;
   /** Aggregate mode: samples behind each elite's mean; undefined otherwise. */
   readonly samples: SampleCounts | undefined;
+  /** The log's tally (counters, outcome timeline, learning curves) over the events the archive holds. */
+  readonly tally: RunTally;
+  /** The snapshot the view started from (−1: the whole log was replayed). */
+  readonly fromSeq: number;
+  /** The whole log, read lazily (a pass holds one event at a time). */
   events(): Iterable<RunEvent>;
   close(): Promise<void>;
 }
 
 /** @throws {UsageError} when `dir` is not a run directory. Never disturbs a running search (readers don't lock). */
-export async function openRunView(dirArg: string): Promise<RunView> {
+export async function openRunView(dirArg: string, options: RestoreOptions = {}): Promise<RunView> {
   const dir = resolve(dirArg);
   requireRunDirectory(dir, dirArg);
   const store = openRunStore(dir, { write: false });
@@ -45,14 +52,14 @@ export async function openRunView(dirArg: string): Promise<RunView> {
   }
   const space = await buildSpace(config);
   const archive = buildArchive(config, SeededRng.fromSeed(config.seed), store.getMeta('geometry'));
-  const means = createSampleMeans();
-  const counters = rebuildArchive(archive, store.events(), Number.POSITIVE_INFINITY, space, config, means);
+  const { means, tally, fromSeq } = restoreFromLog(store, archive, space, config, Number.POSITIVE_INFINITY, options);
+  const counters = tally.counters;
   const samples = sampleCountsOf(config, means);
   const checkpoint = store.loadCheckpoint();
   const remeasured = store.getMeta<RemeasuredElite[]>('remeasured');
   const scoredBy = store.getMeta<ScoredBy | null>('scoredBy') ?? undefined;
   const stopReason = store.getMeta<StopReason>('stopReason') ?? null;
-  const seconds = lastEventSeconds(store);
+  const seconds = tally.seconds;
   const status = readRunStatus(store, dir); // last: it may renew the snapshot
   const summary = buildSummary({
     runId: basename(dir),
@@ -78,14 +85,9 @@ export async function openRunView(dirArg: string): Promise<RunView> {
     summary,
     history: checkpoint?.history ?? emptyHistory(),
     samples,
+    tally,
+    fromSeq,
     events: () => store.events(),
     close: () => store.close(),
   };
-}
-
-function lastEventSeconds(store: RunStore): number {
-  const last = store.lastSeq();
-  if (last < 0) return 0;
-  for (const e of store.events(last)) return e.t;
-  return 0;
 }

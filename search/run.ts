@@ -10,7 +10,8 @@ import { runEngine, type Progress } from './engine.js';
 import { StoreError, UsageError } from '../core/errors.js';
 import { finishRun } from './finish.js';
 import { assembleParts, cachePolicyOf, logsEveryGenome, type EvaluatorId, type Parts } from './parts.js';
-import { rebuildArchive } from './rebuild.js';
+import { restoreFromLog } from './run-snapshot.js';
+import { RunTally } from './tally.js';
 import { alreadyHoldsARun, defaultRunDir, logRun, refuseExistingRun, writeFileAtomic } from './run-dir.js';
 import { SeededRng } from '../core/rng.js';
 import { createSampleMeans, sampleCountsOf, type SampleMeans } from './sample-means.js';
@@ -55,7 +56,9 @@ export async function runSearch(config: RunConfig, options: StartOptions = {}): 
       logRun(dir, `start ${config.name} seed=${config.seed} workers=${config.workers}`);
       warn(dir, parts.warnings, options);
       const cache = cachePolicyOf(config, parts);
-      return await execute({ dir, config, store, rng, parts, cache, means: createSampleMeans(), hooks: options });
+      const means = createSampleMeans();
+      const tally = new RunTally(parts.archive);
+      return await execute({ dir, config, store, rng, parts, cache, means, tally, hooks: options });
     } finally {
       await store.close();
     }
@@ -96,9 +99,13 @@ export async function resumeRun(
       ...(checkpoint ? { checkpoint } : {}),
     });
     try {
-      const means = createSampleMeans();
-      if (checkpoint) rebuildArchive(parts.archive, store.events(), checkpoint.seq, parts.space, config, means);
-      logRun(dir, `resume from event ${checkpoint?.seq ?? -1} of ${store.lastSeq()}`);
+      // The archive as it stood at the checkpoint: the snapshot taken with it, else the log replayed (then rebuilt).
+      const upTo = checkpoint?.seq ?? -1;
+      const { means, tally, fromSeq } = restoreFromLog(store, parts.archive, parts.space, config, upTo);
+      logRun(
+        dir,
+        `resume from event ${upTo} of ${store.lastSeq()} (${fromSeq >= 0 ? `snapshot at ${fromSeq}` : 'no snapshot: log replayed'})`,
+      );
       await store.putMeta('scoredBy', parts.scoredBy ?? null); // this session's: a resume may run elsewhere
       const cache = cachePolicyOf(config, parts);
       // The log is the truth for samples too: the kill may have left the cache a sample ahead of (or behind) it.
@@ -113,6 +120,7 @@ export async function resumeRun(
         parts,
         cache,
         means,
+        tally,
         hooks,
         ...(checkpoint ? { checkpoint } : {}),
       });
@@ -160,6 +168,7 @@ interface ExecuteInput {
   readonly parts: Parts;
   readonly cache: CachePolicy;
   readonly means: SampleMeans;
+  readonly tally: RunTally;
   readonly hooks: RunHooks;
   readonly checkpoint?: Checkpoint;
 }
@@ -183,6 +192,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       budget: config.budget,
       cache: input.cache,
       means: input.means,
+      tally: input.tally,
       maxConsecutiveFailures: config.failures.maxConsecutive,
       batch: config.batch,
       logAllGenomes: logsEveryGenome(config, archive),

@@ -15,11 +15,21 @@ export interface SampleMeans {
   offer<G>(archive: Archive<G>, candidate: Candidate<G>, sample?: LoggedSample): AddResult;
   /** Samples behind elite `id`'s score; undefined when it entered without one (plain caching, or a cache hit). */
   samplesOf(id: number): number | undefined;
+  /** Plain data for the run's snapshot; `createSampleMeans(state)` continues from it. */
+  state(): SampleMeansState;
 }
 
-export function createSampleMeans(): SampleMeans {
-  const eliteOfPool = new Map<string, { cell: number; id: number }>();
-  const samples = new Map<number, number>(); // elite id → samples behind its score
+/** Which elite entered from each pool, and the samples behind each elite's mean (empty outside aggregate mode). */
+export interface SampleMeansState {
+  readonly pools: readonly (readonly [string, number, number])[];
+  readonly samples: readonly (readonly [number, number])[];
+}
+
+export function createSampleMeans(saved?: SampleMeansState): SampleMeans {
+  const eliteOfPool = new Map<string, { cell: number; id: number }>(
+    saved?.pools.map(([pool, cell, id]) => [pool, { cell, id }]),
+  );
+  const samples = new Map<number, number>(saved?.samples); // elite id → samples behind its score
   return {
     offer(archive, candidate, sample) {
       if (sample) {
@@ -39,6 +49,10 @@ export function createSampleMeans(): SampleMeans {
       return added;
     },
     samplesOf: (id) => samples.get(id),
+    state: () => ({
+      pools: [...eliteOfPool].map(([pool, { cell, id }]) => [pool, cell, id] as const),
+      samples: [...samples],
+    }),
   };
 }
 

@@ -267,6 +267,27 @@ export interface Checkpoint {
   readonly history: History;
   /** The run's pruner (config `pruner`), when it has one: its state after event `seq`. */
   readonly pruner?: unknown;
+  /** The archive after event `seq`, in brief (what `elites runs` lists without opening the log). */
+  readonly archive?: { readonly coverage: number; readonly best: number | null };
+}
+
+/** Bumped when the snapshot's content changes; a snapshot of another version or store schema is ignored (rebuilt). */
+export const SNAPSHOT_VERSION = 2;
+
+/**
+ * What the log's prefix up to `seq` adds up to: the archive's exact state, the sample means and the tally (counters,
+ * timeline, curves). A cache of the log, saved with each checkpoint once the events it covers have committed:
+ * readers and resume load it and replay only the events after `seq`.
+ */
+export interface RunSnapshot {
+  readonly schema: number;
+  readonly version: number;
+  /** Last event included (−1: none). */
+  readonly seq: number;
+  /** The archive's `saveState` (genomes encoded by the space, then packed: search/packed-genome.ts). */
+  readonly archive: unknown;
+  readonly means: unknown;
+  readonly tally: unknown;
 }
 
 export type RunStatus = 'running' | 'done' | 'interrupted' | 'failed';

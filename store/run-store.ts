@@ -6,7 +6,7 @@ import { StoreError, UsageError } from '../core/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
 import { closeLmdb, openLmdb, openTable } from './lmdb-env.js';
 import { acquireLock, readLock, releaseLock } from './lock-file.js';
-import { STORE_SCHEMA_VERSION, type Checkpoint, type RunEvent, type RunStatus } from './events.js';
+import { STORE_SCHEMA_VERSION, type Checkpoint, type RunEvent, type RunSnapshot, type RunStatus } from './events.js';
 
 export const STORE_FILE = 'store.mdb';
 const LOCK_FILE = 'run.lock';
@@ -21,8 +21,11 @@ export interface RunStore {
   /** Events with seq ≥ fromSeq, in order. */
   events(fromSeq?: number): Iterable<RunEvent>;
   lastSeq(): number;
-  saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
+  /** With `snapshot` (of the same seq or older), both are put in the same write. */
+  saveCheckpoint(checkpoint: Checkpoint, snapshot?: RunSnapshot): Promise<void>;
   loadCheckpoint(): Checkpoint | undefined;
+  /** The last saved snapshot, whatever its version (the caller checks it). */
+  loadSnapshot(): RunSnapshot | undefined;
   getMeta<T>(name: string): T | undefined;
   /** A reader: `name` as last committed, past this store's snapshot (later reads see that newer snapshot too). */
   getLatestMeta<T>(name: string): T | undefined;
@@ -161,8 +164,16 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       for (const { value } of events.getRange({ start: fromSeq, end: last + 1 })) yield value;
     },
     lastSeq: () => last,
-    saveCheckpoint: (checkpoint) => write('a checkpoint', () => meta.put('checkpoint', checkpoint)),
+    saveCheckpoint: (checkpoint, snapshot) =>
+      write('a checkpoint', () =>
+        // One transaction: a snapshot never lands without the checkpoint it was taken with (nor the other way).
+        meta.transaction(() => {
+          if (snapshot) meta.putSync('snapshot', snapshot);
+          meta.putSync('checkpoint', checkpoint);
+        }),
+      ),
     loadCheckpoint: () => meta.get('checkpoint') as Checkpoint | undefined,
+    loadSnapshot: () => meta.get('snapshot') as RunSnapshot | undefined,
     getMeta: <T>(name: string) => meta.get(name) as T | undefined,
     getLatestMeta<T>(name: string) {
       if (!options.write) root.resetReadTxn();

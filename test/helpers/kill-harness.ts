@@ -15,6 +15,7 @@ import { UsageError } from '../../core/errors.js';
 import { exportRun } from '../../report/inspect.js';
 import { SeededRng } from '../../core/rng.js';
 import { waitFor } from './wait.js';
+import { checkSnapshotAgainstLog } from './snapshot-check.js';
 
 /** The repository root, whether this runs from test/helpers/ (vitest) or dist/test/helpers/ (node). */
 export const repoRoot = ((): string => {
@@ -140,6 +141,11 @@ export interface Attempt {
   readonly reproposed: number;
   /** The kill came before the run's config was saved: the next attempt is `run` again, as the resume message says. */
   readonly beforeConfig: boolean;
+  /**
+   * After the process ended (killed or not): the snapshot readers start from (−1: none usable), the log's last event,
+   * and what of a reader's view from that snapshot differs from a replay of the whole log ([]: nothing).
+   */
+  readonly snapshot?: { readonly fromSeq: number; readonly lastSeq: number; readonly differences: readonly string[] };
 }
 
 export interface KillLoopOptions {
@@ -224,6 +230,7 @@ stderr: ${exit.stderr.trim().split('\n').slice(-5).join(' / ')}`);
     const exit = await proc.done;
     const after = await readRunState(options.runDir);
     const wasKilled = killed && exit.signal === 'SIGKILL';
+    const snapshot = after.configSaved ? await checkSnapshotAgainstLog(options.runDir) : undefined;
     attempts.push({
       command,
       aim,
@@ -235,6 +242,7 @@ stderr: ${exit.stderr.trim().split('\n').slice(-5).join(' / ')}`);
       replayed: Math.max(0, after.events - after.checkpointSeq - 1),
       reproposed: after.pending,
       beforeConfig: wasKilled && !after.configSaved,
+      ...(snapshot ? { snapshot } : {}),
     });
     if (!wasKilled) return { attempts, final: exit };
   }
@@ -378,6 +386,11 @@ export async function runScenario(
       problems.push(
         `ids not exactly once: duplicates ${log.duplicateIds.join(',') || '-'}; missing ${log.missingIds.join(',') || '-'}`,
       );
+    for (const [i, a] of attempts.entries())
+      if (a.snapshot && a.snapshot.differences.length > 0)
+        problems.push(
+          `after attempt ${i + 1}, a reader from the snapshot at ${a.snapshot.fromSeq} (log to ${a.snapshot.lastSeq}) differs from a full replay in: ${a.snapshot.differences.join(', ')}`,
+        );
     if (log.pendingInCheckpoint !== 0)
       problems.push(`${log.pendingInCheckpoint} proposals still pending in the final checkpoint`);
     let archiveEqual: boolean | null = null;

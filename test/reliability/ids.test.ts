@@ -7,6 +7,7 @@ import { archives } from '../../archive/index.js';
 import { openRunStore } from '../../store/run-store.js';
 import { createCachePolicy } from '../../search/cache-policy.js';
 import { parseRunConfig } from '../../search/config.js';
+import { RunTally } from '../../search/tally.js';
 import { runEngine } from '../../search/engine.js';
 import { createInlineExecutor } from '../../search/executors/inline.js';
 import { SeededRng } from '../../core/rng.js';
@@ -44,10 +45,12 @@ describe('proposal ids', () => {
     });
     await executor.start();
     try {
+      const archive = archives.grid.create({ dims: [{ name: 'ones', min: 0, max: 8, bins: 9 }] }, { rng });
       const run = runEngine({
         space,
         strategy: skipping,
-        archive: archives.grid.create({ dims: [{ name: 'ones', min: 0, max: 8, bins: 9 }] }, { rng }),
+        archive,
+        tally: new RunTally(archive),
         executor,
         store,
         rng,

@@ -10,6 +10,7 @@ import { archives } from '../../archive/index.js';
 import { openRunStore } from '../../store/run-store.js';
 import { createCachePolicy } from '../../search/cache-policy.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
+import { RunTally } from '../../search/tally.js';
 import { runEngine } from '../../search/engine.js';
 import { createInlineExecutor } from '../../search/executors/inline.js';
 import { SeededRng } from '../../core/rng.js';
@@ -78,6 +79,7 @@ describe('LMDB growth and a full disk', () => {
       strategy: strategies['map-elites'].create({}, { space, archive, rng: rng.fork('strategy') }),
       cache: createCachePolicy(undefined, { mode: 'cache', maxRepeats: 1, epsilon: 0, descriptorCount: 2 }),
       means: createSampleMeans(),
+      tally: new RunTally(archive),
       direction: 'maximize',
       budget: { evaluations: 20_000 },
       maxConsecutiveFailures: 20,

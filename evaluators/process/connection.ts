@@ -32,6 +32,8 @@ const TRACEBACK_LINES = 6;
 /** A line of stdout longer than this is malformed (a process that never writes a newline must not fill memory). */
 const MAX_LINE_CHARS = 256 << 20;
 const MEMORY_POLL_MS = 100;
+/** After a write to its stdin fails, how long the process has to exit by itself (its exit code says more). */
+const PIPE_GRACE_MS = 200;
 /** After stdin is closed, how long a process has to exit by itself before its group is killed. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -77,9 +79,9 @@ export class EvaluatorConnection {
       this.stderr.push(chunk);
       if (options.forwardStderr) process.stderr.write(chunk);
     });
-    // EPIPE: the process closed its stdin or died; its exit says more, this only keeps the error from being thrown.
+    // EPIPE: the process closed its stdin, or is dying. An exit coming at once says more than the broken pipe.
     this.child.stdin.on('error', (error: NodeJS.ErrnoException) => {
-      this.kill(`its stdin was closed (${error.code ?? error.message}: broken pipe)`);
+      setTimeout(() => this.kill(`closed its stdin (${error.code ?? error.message}: broken pipe)`), PIPE_GRACE_MS);
     });
     this.child.on('error', (error: NodeJS.ErrnoException) => {
       const hint =
@@ -139,7 +141,7 @@ export class EvaluatorConnection {
 
   /** Kills the process group; the pending request (if any) fails with `cause`. */
   kill(cause: string): void {
-    this.cause ??= cause;
+    if (this.exit === undefined) this.cause ??= cause; // an exit already seen says how it ended
     killGroup(this.pid);
     if (this.pid === undefined) this.child.kill('SIGKILL');
   }

@@ -55,7 +55,9 @@ export function createProcessEvaluator(spec: ProcessSpec & { readonly cwd: strin
     setUp = false;
     if (closed) throw new Error('the evaluator was closed'); // no process may outlive close()
     // The helper first, then whatever PYTHONPATH the config (or else the environment) gives.
-    const pythonPath = [pythonHelperDir, spec.env.PYTHONPATH ?? process.env.PYTHONPATH].filter((p) => p !== undefined && p !== '');
+    const pythonPath = [pythonHelperDir, spec.env.PYTHONPATH ?? process.env.PYTHONPATH].filter(
+      (p) => p !== undefined && p !== '',
+    );
     const conn = new EvaluatorConnection({
       argv: spec.argv,
       cwd: spec.cwd,

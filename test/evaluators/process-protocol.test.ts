@@ -108,6 +108,34 @@ describe('the process protocol', () => {
     }
   });
 
+  it('a shell implementation that closes its stdin after setup: each evaluation is a broken-pipe failure, the run goes on', async () => {
+    // The protocol in sh: answer the setup request with its own id, then close stdin and idle.
+    const script = [
+      'read -r line',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
+      'id=${line#*\\"id\\":}; id=${id%%[,\\}]*}',
+      'printf \'{"type":"done","id":%s,"value":null}\\n\' "$id"',
+      'exec 0<&-',
+      'sleep 60',
+    ].join('\n');
+    const dir = useRunFiles({ 'closes-stdin.sh': script });
+    const config = base(dir, {
+      evaluator: { process: { argv: ['sh', 'closes-stdin.sh'] } },
+      budget: { evaluations: 3 },
+      workers: 1,
+    });
+    const s = await runSearch(parseRunConfig(config, dir), { out: join(dir, 'run') });
+    expect(s).toMatchObject({ status: 'done', proposals: 3, failures: 3 });
+    for (const e of await eventsOf(join(dir, 'run')))
+      expect(e).toMatchObject({
+        ok: false,
+        kind: 'crashed',
+        msg: expect.stringMatching(
+          /sh closes-stdin\.sh \(pid \d+\) closed its stdin \(EPIPE: broken pipe\) during evaluate/,
+        ),
+      });
+  });
+
   it('a setup that raises refuses the run, quoting the exception and its traceback', async () => {
     const dir = useRunFiles({
       'broken.py': [

@@ -116,8 +116,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     )
     .command(
       'init [dir]',
-      'write a starter config and plug-in evaluator',
-      (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }),
+      'write a starter config and plug-in evaluator (--python: a Python one, run as an evaluator process)',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', default: '.' })
+          .option('force', { type: 'boolean' })
+          .option('python', { type: 'boolean', describe: 'the evaluator in Python (python3, nothing from pip)' }),
       handle(async () => (await import('./init.js')).initCommand),
     )
     .command(

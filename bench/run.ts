@@ -1,6 +1,7 @@
 // `npm run bench` (node dist/bench/run.js [--quick]): engine throughput, worker scaling, log size, resume time, the Redis
-// executor, a pruning evaluation and the sparsity searches; writes bench/results/{results.json,results.md}. --quick:
-// smaller budgets, not shorter set-up (the pruning model is trained first if it is not cached: minutes).
+// executor, evaluator processes, a pruning evaluation and the sparsity searches; writes
+// bench/results/{results.json,results.md}. --quick: smaller budgets, not shorter set-up (the pruning model is trained
+// first if it is not cached: minutes).
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { loadRunConfig, parseRunConfig, type RunConfigInput } from '../search/co
 import { resumeRun, runSearch } from '../search/run.js';
 import { hasFlag, repoRoot } from '../tools/args.js';
 import type { BenchRow } from './row.js';
+import { processBench } from './process.js';
 import { redisBench } from './redis.js';
 import { startupBench } from './startup.js';
 import { cpuBoundSeconds, workerBench } from './workers.js';
@@ -17,6 +19,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
 const quick = hasFlag('--quick');
 /** --engine: only the engine rows (throughput, resume, threads, start-up), written to bench/results/engine.{md,json}. */
 const engineOnly = hasFlag('--engine');
+/** --process: only the evaluator-process rows (bench/process.ts), written to bench/results/process.{md,json}. */
+const processOnly = hasFlag('--process');
+const only = engineOnly ? 'engine' : processOnly ? 'process' : undefined;
 
 type Row = BenchRow;
 const rows: Row[] = [];
@@ -163,12 +168,17 @@ async function sparsitySearches(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await startupBench(record);
-  const runDir = await throughput();
-  await resumeTime(runDir);
-  await scaling();
-  await workerBench(record, scratch, quick);
-  if (!engineOnly) {
+  if (processOnly) {
+    await processBench(record, scratch, quick);
+  } else {
+    await startupBench(record);
+    const runDir = await throughput();
+    await resumeTime(runDir);
+    await scaling();
+    await workerBench(record, scratch, quick);
+  }
+  if (!only) {
+    await processBench(record, scratch, quick);
     await redisBench(scratch, quick, record);
     await pruningEvaluation();
     await sparsitySearches();
@@ -177,13 +187,13 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   writeFileSync(
-    join(out, engineOnly ? 'engine.json' : 'results.json'),
+    join(out, `${only ?? 'results'}.json`),
     `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2)}\n`,
   );
   const table = [
     `# elites benchmarks`,
     '',
-    `${new Date().toISOString().slice(0, 10)} · ${machine}${quick ? ' · --quick' : ''}${engineOnly ? ' · --engine' : ''} · load average at the end ${loadavg()
+    `${new Date().toISOString().slice(0, 10)} · ${machine}${quick ? ' · --quick' : ''}${only ? ` · --${only}` : ''} · load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
     '',
@@ -194,7 +204,7 @@ async function main(): Promise<void> {
         `| ${r.name} | ${r.value.toLocaleString('en')} ${r.unit} | ${r.target} | ${r.met === null ? '–' : r.met ? 'yes' : 'no'} | ${r.detail} |`,
     ),
   ].join('\n');
-  writeFileSync(join(out, engineOnly ? 'engine.md' : 'results.md'), `${table}\n`);
+  writeFileSync(join(out, `${only ?? 'results'}.md`), `${table}\n`);
   console.log(table);
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -32,13 +32,20 @@ export type Reply =
 
 /** One request as a line (with its newline). Typed arrays (vector and bitstring genomes) become JSON arrays. */
 export function encodeRequest(request: Request): string {
-  return `${JSON.stringify(request, typedArraysAsArrays)}\n`;
+  if (!('genome' in request)) return `${JSON.stringify(request)}\n`;
+  const { genome } = request;
+  // The common genomes without a replacer, which would be called once per element of a long vector.
+  if (isTypedArray(genome)) return `${JSON.stringify({ ...request, genome: Array.from(genome) })}\n`;
+  const flat = Array.isArray(genome) && genome.every((x) => x === null || typeof x !== 'object');
+  return `${flat ? JSON.stringify(request) : JSON.stringify(request, typedArraysAsArrays)}\n`;
+}
+
+function isTypedArray(value: unknown): value is ArrayLike<number> {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView);
 }
 
 function typedArraysAsArrays(_key: string, value: unknown): unknown {
-  return ArrayBuffer.isView(value) && !(value instanceof DataView)
-    ? Array.from(value as unknown as ArrayLike<number>)
-    : value;
+  return isTypedArray(value) ? Array.from(value) : value;
 }
 
 /** A line of stdout as a reply, or why it is not one (quoting it). */

@@ -68,7 +68,7 @@ const quantile = (sorted: readonly number[], q: number): number =>
 /** A context as the runner gives one (no reports): the seed is drawn once from rng. */
 const context = (signal: AbortSignal): EvalContext => ({ rng: () => 0.5, signal, options: {}, fidelity: 1, sample: 0 });
 
-function configOf(dir: string, script: string, extra: Partial<RunConfigInput>): RunConfigInput {
+function configOf(script: string, extra: Partial<RunConfigInput>): RunConfigInput {
   return {
     name: 'bench-process',
     seed: 1,
@@ -234,7 +234,7 @@ export async function processBench(record: (row: BenchRow) => void, scratch: str
   for (const workers of [1, 2]) {
     const dir = join(scratch, `process-run-${workers}`);
     const s = await runSearch(
-      parseRunConfig(configOf(scratch, trivial, { workers, budget: { evaluations: proposals } }), scratch),
+      parseRunConfig(configOf(trivial, { workers, budget: { evaluations: proposals } }), scratch),
       { out: dir },
     );
     record({
@@ -249,7 +249,7 @@ export async function processBench(record: (row: BenchRow) => void, scratch: str
   const busyN = quick ? 100 : 300;
   const b = await runSearch(
     parseRunConfig(
-      configOf(scratch, busy, {
+      configOf(busy, {
         budget: { evaluations: busyN },
         evaluator: { process: { argv: ['python3', busy] }, options: { ms: 10 } },
       }),
@@ -278,7 +278,7 @@ export async function processBench(record: (row: BenchRow) => void, scratch: str
     workers: 2,
     budget: { evaluations: 1000 },
   });
-  const w = await runSearch(parseRunConfig(configOf(scratch, slow, setupOptions(whole)), scratch), {
+  const w = await runSearch(parseRunConfig(configOf(slow, setupOptions(whole)), scratch), {
     out: join(scratch, 'process-setup-whole'),
   });
   record({
@@ -291,7 +291,7 @@ export async function processBench(record: (row: BenchRow) => void, scratch: str
   });
   const killed = join(scratch, 'setups-killed.txt');
   const configPath = join(scratch, 'killed.json');
-  writeFileSync(configPath, JSON.stringify(configOf(scratch, slow, setupOptions(killed))));
+  writeFileSync(configPath, JSON.stringify(configOf(slow, setupOptions(killed))));
   const runDir = join(scratch, 'process-setup-killed');
   const first = runBin(['run', configPath, '--out', runDir], scratch);
   const started = performance.now();

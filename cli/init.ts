@@ -5,17 +5,8 @@ import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { write, type CliIo } from './io.js';
 
-const CONFIG = `# elites starter: MAP-Elites over 8 real parameters with your own evaluator (my-evaluator.mjs).
-# Run it:      npx elites run elites.yaml
-# Look inside: npx elites inspect runs/<the directory it printed>
-name: starter
-seed: 1
-space: { type: vector, dimensions: 8, min: 0, max: 1, mutation: { type: gaussian, sigma: 0.1 } }
-evaluator:
-  module: ./my-evaluator.mjs        # relative to this file
-  options: { target: 0.3 }          # passed to setup() once per worker
-  timeoutSeconds: 10
-direction: maximize
+/** The starters' search: the same space, strategy, archive and budget, whichever language scores it. */
+const SEARCH = `direction: maximize
 search: { strategy: map-elites, initialRandom: 100 }
 archive:
   type: grid
@@ -25,6 +16,19 @@ archive:
 budget: { evaluations: 5000 }
 workers: 2
 `;
+const SPACE = 'space: { type: vector, dimensions: 8, min: 0, max: 1, mutation: { type: gaussian, sigma: 0.1 } }';
+
+const CONFIG = `# elites starter: MAP-Elites over 8 real parameters with your own evaluator (my-evaluator.mjs).
+# Run it:      npx elites run elites.yaml
+# Look inside: npx elites inspect runs/<the directory it printed>
+name: starter
+seed: 1
+${SPACE}
+evaluator:
+  module: ./my-evaluator.mjs        # relative to this file
+  options: { target: 0.3 }          # passed to setup() once per worker
+  timeoutSeconds: 10
+${SEARCH}`;
 
 const EVALUATOR = `// A plug-in evaluator: a plain object, no imports from elites needed.
 // fitness: higher is better (direction: maximize); descriptors: where the candidate lands in the archive.
@@ -55,22 +59,13 @@ const PYTHON_CONFIG = `# elites starter: MAP-Elites over 8 real parameters, scor
 # Look inside:                           npx elites inspect runs/<the directory it printed>
 name: starter-python
 seed: 1
-space: { type: vector, dimensions: 8, min: 0, max: 1, mutation: { type: gaussian, sigma: 0.1 } }
+${SPACE}
 evaluator:
   process:
     argv: [python3, my_evaluator.py] # started once per worker, in this file's directory
   options: { target: 0.3 }           # passed to setup() once per process
   timeoutSeconds: 10                 # per evaluation; the process is killed and started again after it
-direction: maximize
-search: { strategy: map-elites, initialRandom: 100 }
-archive:
-  type: grid
-  dims:
-    - { name: left, min: 0, max: 1, bins: 20 }
-    - { name: right, min: 0, max: 1, bins: 20 }
-budget: { evaluations: 5000 }
-workers: 2
-`;
+${SEARCH}`;
 
 const PYTHON_EVALUATOR = `"""A Python evaluator for elites. It needs nothing from pip: elites puts elites_worker on PYTHONPATH.
 

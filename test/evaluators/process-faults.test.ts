@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
 import { fixturePlugin, repoRoot, useRunFiles } from '../helpers/files.js';
 import { eventsOf } from '../helpers/runs.js';
+import { isAlive } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
 const FAULTS: [fault: string, kind: string, message: RegExp][] = [
@@ -24,15 +25,6 @@ const FAULTS: [fault: string, kind: string, message: RegExp][] = [
 ];
 /** Faults that end the process: each costs one more setup. */
 const KILLING = ['hang', 'exit', 'garbage', 'memory'];
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('faults of a Python evaluator process', () => {
   it('records each with its cause, keeps print() off the protocol, replaces killed processes and finishes', async () => {
@@ -82,9 +74,12 @@ describe('faults of a Python evaluator process', () => {
     expect(exit.stderr).toContain('a print() from user code');
     expect(exit.stderr).toContain('a raw write to file descriptor 1');
 
-    // One setup per process: the first two and one per killed process, never one per evaluation.
+    // One setup per process: the first two and one per killed process, never one per evaluation. The replacement of
+    // the process killed last may still be starting when the run ends (the hang is slow): it is then stopped first.
+    // (test/executors/process-pool.test.ts waits for the pool to be whole again and counts exactly.)
     const setups = readFileSync(setupsFile, 'utf8').trim().split('\n').map(Number);
-    expect(setups).toHaveLength(2 + KILLING.length);
+    expect(setups.length).toBeGreaterThanOrEqual(2 + KILLING.length - 1);
+    expect(setups.length).toBeLessThanOrEqual(2 + KILLING.length);
     // The healthy tail ran on the processes started last (test/executors/process-pool.test.ts: both run at once).
     const last = events.filter((e) => e.id > FAULTS.length + 1);
     expect(last).toHaveLength(tail.length);
@@ -92,6 +87,6 @@ describe('faults of a Python evaluator process', () => {
     expect(tailPids.size).toBeLessThanOrEqual(2);
     for (const pid of tailPids) expect(setups).toContain(pid);
     // Nothing outlives the run.
-    await waitFor(() => setups.every((pid) => !alive(pid)), { what: 'every evaluator process to be gone' });
+    await waitFor(() => setups.every((pid) => !isAlive(pid)), { what: 'every evaluator process to be gone' });
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import { parseReply } from '../../evaluators/process/protocol.js';
 import { parseRunConfig, type RunConfigInput } from '../../search/config.js';
 import { runSearch } from '../../search/run.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';
+import { expectAshaStops } from '../helpers/early-stopping.js';
 import { eventsOf } from '../helpers/runs.js';
 
 const fixture = (name: string): string => join(repoRoot, 'test/fixtures/process', name);
@@ -27,6 +28,22 @@ const base = (dir: string, extra: Partial<RunConfigInput>): RunConfigInput => ({
   cache: { path: join(dir, 'cache.mdb') },
   ...extra,
 });
+
+/** numpy_eval.py over a 3-d vector, one worker; `process` adds to its process section. */
+const numpyRun = (dir: string, process: Record<string, unknown> = {}): RunConfigInput =>
+  base(dir, {
+    space: { type: 'vector', dimensions: 3, min: 0, max: 1 },
+    archive: {
+      type: 'grid',
+      dims: [
+        { name: 'a', min: 0, max: 1, bins: 4 },
+        { name: 'b', min: 0, max: 1, bins: 4 },
+      ],
+    },
+    evaluator: { process: { argv: ['python3', fixture('numpy_eval.py')], ...process } },
+    budget: { evaluations: 20 },
+    workers: 1,
+  });
 
 describe('the process protocol', () => {
   it('tells apart frames and the lines that are not', () => {
@@ -95,16 +112,8 @@ describe('the process protocol', () => {
       };
       const s = await runSearch(parseRunConfig(config, dir), { out: join(dir, 'run') });
       expect(s.status, argv.join(' ')).toBe('done');
-      const events = await eventsOf(join(dir, 'run'));
-      const pruned = events.filter((e) => !e.ok && e.kind === 'pruned');
-      expect(pruned.length, argv.join(' ')).toBeGreaterThan(events.length / 3);
-      for (const e of events) {
-        if (e.ok) expect(e.rp, `completed ${e.id} carries all its reports`).toHaveLength(9);
-        else expect(e.msg).toBe(`pruned at step ${e.rp!.at(-1)![0]} (value ${e.rp!.at(-1)![1]})`);
-      }
       // The stop frame ends an evaluation early: most pruned ones report fewer than all 9 steps.
-      const early = pruned.filter((e) => (e.rp?.length ?? 0) < 9).length;
-      expect(early, argv.join(' ')).toBeGreaterThan(pruned.length / 2);
+      expectAshaStops(await eventsOf(join(dir, 'run')), 9, argv.join(' '));
     }
   });
 
@@ -157,18 +166,7 @@ describe('the process protocol', () => {
 
   it('numpy is never needed: serve(numpy=True) without it says so at setup', async () => {
     const dir = useRunFiles({ 'fake/numpy.py': 'raise ImportError("numpy is not installed here")\n' });
-    const config = base(dir, {
-      space: { type: 'vector', dimensions: 3, min: 0, max: 1 },
-      archive: {
-        type: 'grid',
-        dims: [
-          { name: 'a', min: 0, max: 1, bins: 4 },
-          { name: 'b', min: 0, max: 1, bins: 4 },
-        ],
-      },
-      evaluator: { process: { argv: ['python3', fixture('numpy_eval.py')], env: { PYTHONPATH: join(dir, 'fake') } } },
-      budget: { evaluations: 10 },
-    });
+    const config = numpyRun(dir, { env: { PYTHONPATH: join(dir, 'fake') } });
     await expect(runSearch(parseRunConfig(config, dir), { out: join(dir, 'run') })).rejects.toThrow(
       /serve\(numpy=True\) but numpy cannot be imported: numpy is not installed here/,
     );
@@ -178,19 +176,7 @@ describe('the process protocol', () => {
     'with numpy installed, serve(numpy=True) passes arrays in and takes numpy values back',
     async () => {
       const dir = useRunFiles();
-      const config = base(dir, {
-        space: { type: 'vector', dimensions: 3, min: 0, max: 1 },
-        archive: {
-          type: 'grid',
-          dims: [
-            { name: 'a', min: 0, max: 1, bins: 4 },
-            { name: 'b', min: 0, max: 1, bins: 4 },
-          ],
-        },
-        evaluator: { process: { argv: ['python3', fixture('numpy_eval.py')] } },
-        budget: { evaluations: 20 },
-        workers: 1,
-      });
+      const config = numpyRun(dir);
       const s = await runSearch(parseRunConfig(config, dir), { out: join(dir, 'run') });
       expect(s).toMatchObject({ status: 'done', failures: 0 });
       const best = s.best as unknown as {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvalTask, EvaluatorSpec, StepReport, TaskResult } from '../../search/executors/executor.js';
 import { createProcessPool } from '../../search/executors/process-pool.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';
+import { isAlive } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
 const fixture = (name: string): string => join(repoRoot, 'test/fixtures/process', name);
@@ -35,15 +36,6 @@ let nextId = 0;
 const task = (genome: unknown): EvalTask => ({ id: nextId++, genome, key: `k${nextId}`, repeat: 0 });
 const zoo = (fault: string): EvalTask => task({ i: nextId, fault });
 const pidOf = (r: TaskResult): number | undefined => (r.ok ? r.result.metrics?.pid : undefined);
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('the process executor', () => {
   it('is back at full size after faults that kill processes: two new set-up processes evaluate side by side', async () => {
@@ -117,6 +109,6 @@ describe('the process executor', () => {
     const hanging = pool.submit(zoo('hang'));
     await pool.close();
     expect(await hanging).toMatchObject({ ok: false, failure: { kind: 'crashed', message: /run stopped/ } });
-    await waitFor(() => pids.every((pid) => !alive(pid)), { what: 'both processes to be gone' });
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), { what: 'both processes to be gone' });
   }, 60_000);
 });

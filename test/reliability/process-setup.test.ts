@@ -4,18 +4,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkRunLog, readRunState, spawnElites } from '../helpers/kill-harness.js';
+import { checkRunLog, eventsLogged, spawnElites } from '../helpers/kill-harness.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';
+import { isAlive } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A run of 1,000 evaluations of slow_setup.py on 2 workers; its setups are logged to `setupsFile`, one pid a line. */
 function writeConfig(dir: string, setupsFile: string): string {
@@ -61,7 +53,7 @@ describe('evaluator process setup', () => {
     const killed = join(dir, 'killed.txt');
     const run = join(dir, 'killed');
     const first = spawnElites(['run', writeConfig(dir, killed), '--out', 'killed', '--json'], dir);
-    await waitFor(async () => ((await readRunState(run).catch(() => undefined))?.events ?? 0) >= 300, {
+    await waitFor(async () => (await eventsLogged(run)) >= 300, {
       what: 'the run to log 300 events',
       timeoutMs: 60_000,
       detail: first.stderr,
@@ -71,7 +63,7 @@ describe('evaluator process setup', () => {
     const before = setupsIn(killed);
     expect(before).toHaveLength(2);
     // The killed run's processes die with it (stdin closed; Linux: PR_SET_PDEATHSIG).
-    await waitFor(() => before.every((pid) => !alive(pid)), { what: "the killed run's processes to be gone" });
+    await waitFor(() => before.every((pid) => !isAlive(pid)), { what: "the killed run's processes to be gone" });
 
     const resumed = await spawnElites(['resume', run, '--json'], dir).done;
     expect(resumed.code, resumed.stderr).toBe(0);

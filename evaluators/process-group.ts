@@ -1,6 +1,10 @@
 // Child process groups, shared by the evaluators that start programs (command, kernel, process): a child spawned with
 // `detached: true` leads a group of its own, so one kill stops it and everything it started; groups still alive when
-// this process exits are killed then; and what a child printed is kept as a bounded tail for messages.
+// this process exits are killed then; a program is checked before a run starts; and what a child printed is kept as
+// a bounded tail for messages.
+
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
 /** Process groups still running; killed if this process exits first. */
 const live = new Set<number>();
@@ -30,6 +34,29 @@ export function trackGroup(pid: number | undefined): () => void {
   }
   live.add(pid);
   return () => void live.delete(pid);
+}
+
+/**
+ * Why `program` (an argv[0]) cannot be started, or undefined when it can: a name with a slash must be an executable
+ * file (relative to `cwd`), a name without one must be found on `searchPath` (a PATH value). Checked before a run
+ * starts, so a typo is a config error rather than a failed evaluation.
+ */
+export function programProblem(program: string, cwd: string, searchPath: string): string | undefined {
+  if (program.includes('/')) {
+    const path = isAbsolute(program) ? program : resolve(cwd, program);
+    return isExecutable(path) ? undefined : `: ${path} is not an executable file`;
+  }
+  const found = searchPath.split(delimiter).some((d) => d !== '' && isExecutable(join(d, program)));
+  return found ? undefined : ' not found on PATH';
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The command for a message: arguments with unusual characters quoted as JSON, at most 300 characters. */

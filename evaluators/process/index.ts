@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { EvaluatorFault } from '../../core/errors.js';
 import { contentHash, hashCanonical } from '../../core/hash.js';
 import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
+import { programProblem } from '../process-group.js';
 import { EvaluatorConnection } from './connection.js';
 import type { ProcessSpec } from './options.js';
 import { PROTOCOL, type WireContext } from './protocol.js';
@@ -147,6 +148,14 @@ export function createProcessEvaluator(spec: ProcessSpec & { readonly cwd: strin
     version: `source:${hashCanonical(files.map((f) => [relative(spec.cwd, f), contentHash(f) ?? 'absent'])).slice(0, 16)}`,
     noisy: spec.noisy,
     inputFiles: () => files,
+
+    // In the main process before anything starts: a wrong directory or program is a clear error, not a failed setup.
+    prepare() {
+      if (!isDirectory(spec.cwd))
+        throw new Error(`evaluator.process.cwd: ${spec.cwd} is not a directory (it is relative to the config file)`);
+      const problem = programProblem(spec.argv[0]!, spec.cwd, spec.env.PATH ?? process.env.PATH ?? '');
+      if (problem) throw new Error(`evaluator.process.argv[0] ${JSON.stringify(spec.argv[0])}${problem}`);
+    },
     get ready() {
       return setUp && connection?.alive === true;
     },
@@ -198,6 +207,14 @@ function inputFilesOf(spec: ProcessSpec & { readonly cwd: string }): string[] {
 function defaultName(argv: readonly string[], cwd: string): string {
   const script = argv.slice(1).find((word) => isFile(resolve(cwd, word))) ?? argv[0]!;
   return basename(script, extname(script)) || 'process';
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function isFile(path: string): boolean {

@@ -72,7 +72,10 @@ export function createProcessPool(spec: EvaluatorSpec, slots: number, options: P
   const pump = (): void => {
     for (const slot of pool) {
       if (queue.length === 0 || closed) return;
-      if (!slot.busy && !slot.restarting) void dispatch(slot, queue.shift()!);
+      if (slot.busy || slot.restarting) continue;
+      // A process that ended while idle is replaced before it takes a task: its setup is not the task's time.
+      if (!slot.evaluator.ready && slot.setupError === undefined) restart(slot);
+      else void dispatch(slot, queue.shift()!);
     }
   };
 

@@ -145,6 +145,21 @@ describe('the process protocol', () => {
       });
   });
 
+  it('a program that is not there, or a cwd that is not a directory, refuses the run before anything starts', async () => {
+    const dir = useRunFiles();
+    for (const [process, message] of [
+      [
+        { argv: ['elites-no-such-python', 'e.py'] },
+        /evaluator\.process\.argv\[0\] "elites-no-such-python" not found on PATH/,
+      ],
+      [{ argv: ['./run.sh'] }, /evaluator\.process\.argv\[0\] "\.\/run\.sh": .*run\.sh is not an executable file/],
+      [{ argv: ['python3', 'e.py'], cwd: 'nowhere' }, /evaluator\.process\.cwd: .*nowhere is not a directory/],
+    ] as const) {
+      const config = base(dir, { evaluator: { process: { ...process, argv: [...process.argv] } } });
+      await expect(runSearch(parseRunConfig(config, dir), { out: join(dir, 'run') })).rejects.toThrow(message);
+    }
+  });
+
   it('a setup that raises refuses the run, quoting the exception and its traceback', async () => {
     const dir = useRunFiles({
       'broken.py': [

@@ -60,7 +60,7 @@ describe('the process executor', () => {
     }
   }, 60_000);
 
-  it("a replacement's setup is not part of any timeout: a setup of 1.5 s under a 1 s timeout", async () => {
+  it("a replacement's setup is not part of any timeout: a setup of 1.5 s under a 1 s timeout, after a hang and after a death while idle", async () => {
     const dir = useRunFiles();
     const setupsFile = join(dir, 'setups.txt');
     const pool = createProcessPool(spec('fault_zoo.py', { setupsFile, setupSeconds: 1.5 }, 1000), 1);
@@ -71,7 +71,14 @@ describe('the process executor', () => {
       expect(await hang).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
       const ok = await next;
       expect(ok.ok, JSON.stringify(ok)).toBe(true);
-      expect(readFileSync(setupsFile, 'utf8').trim().split('\n')).toHaveLength(2);
+      // Killed from outside between tasks: the slot starts a new process before it takes the next task.
+      const [idle] = pool.readyPids();
+      process.kill(idle!, 'SIGKILL');
+      await waitFor(() => !pool.readyPids().includes(idle!), { what: 'the pool to see its process gone' });
+      const after = await pool.submit(zoo('ok'));
+      expect(after.ok, JSON.stringify(after)).toBe(true);
+      expect(pidOf(after)).not.toBe(idle);
+      expect(readFileSync(setupsFile, 'utf8').trim().split('\n')).toHaveLength(3);
     } finally {
       await pool.close();
     }

@@ -134,7 +134,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             describe: 'Redis URL, redis://[:PASSWORD@]HOST:PORT or rediss:// (default $ELITES_REDIS_URL)',
           })
           .option('queue', { type: 'string', default: 'elites', describe: "the run config's executor.queue" })
-          .option('concurrency', { type: 'number', default: 1, describe: 'evaluations at once (threads)' })
+          .option('concurrency', {
+            type: 'number',
+            default: 1,
+            describe: 'evaluations at once (threads, or processes of an evaluator.process)',
+          })
           .option('root', {
             type: 'string',
             describe: 'project directory plug-in modules are resolved in (default: the working directory)',

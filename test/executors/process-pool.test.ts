@@ -84,6 +84,21 @@ describe('the process executor', () => {
     }
   }, 60_000);
 
+  it('a timeout kills the whole process group: a child the evaluator started dies with it', async () => {
+    const dir = useRunFiles();
+    const childFile = join(dir, 'child.txt');
+    const pool = createProcessPool(spec('fault_zoo.py', { setupsFile: join(dir, 's.txt') }, 1000), 1);
+    try {
+      await pool.start();
+      const result = await pool.submit(task({ i: 0, fault: 'hang-with-child', childFile }));
+      expect(result).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+      const child = Number(readFileSync(childFile, 'utf8'));
+      await waitFor(() => !isAlive(child), { what: `the evaluator's child ${child} to be gone` });
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
   it('a prune decided elsewhere stops the running evaluation, which the process sees through should_stop()', async () => {
     const heard: StepReport[] = [];
     const pool = createProcessPool(spec('curves.py', { steps: 9, msPerStep: 50 }, 20_000), 1, {

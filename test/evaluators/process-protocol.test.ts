@@ -118,18 +118,19 @@ describe('the process protocol', () => {
   });
 
   it('a shell implementation that closes its stdin after setup: each evaluation is a broken-pipe failure, the run goes on', async () => {
-    // The protocol in sh: answer the setup request with its own id, then close stdin and idle.
+    // The protocol in sh: read the setup request, close stdin (before answering: the next request must find it
+    // closed), answer with the request's own id, and idle.
     const script = [
       'read -r line',
+      'exec 0<&-',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
       'id=${line#*\\"id\\":}; id=${id%%[,\\}]*}',
       'printf \'{"type":"done","id":%s,"value":null}\\n\' "$id"',
-      'exec 0<&-',
       'sleep 60',
     ].join('\n');
     const dir = useRunFiles({ 'closes-stdin.sh': script });
     const config = base(dir, {
-      evaluator: { process: { argv: ['sh', 'closes-stdin.sh'] } },
+      evaluator: { process: { argv: ['sh', 'closes-stdin.sh'] }, timeoutSeconds: 20 },
       budget: { evaluations: 3 },
       workers: 1,
     });

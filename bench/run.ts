@@ -1,15 +1,16 @@
 // `npm run bench` (node dist/bench/run.js [--quick]): engine throughput, worker scaling, log size, resume time, reading a
-// long run (bench/inspection.ts), the Redis
-// executor, a pruning evaluation and the sparsity searches; writes bench/results/{results.json,results.md}. --quick:
-// smaller budgets, not shorter set-up (the pruning model is trained first if it is not cached: minutes).
+// long run (bench/inspection.ts), the Redis executor, evaluator processes, a pruning evaluation and the sparsity
+// searches; writes bench/results/{results.json,results.md}. --quick: smaller budgets, not shorter set-up (the pruning
+// model is trained first if it is not cached: minutes).
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunConfig, parseRunConfig, type RunConfigInput } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
 import { hasFlag, repoRoot } from '../tools/args.js';
-import { benchTable, type BenchRow } from './row.js';
 import { inspectionBench } from './inspection.js';
+import { processBench } from './process.js';
+import { benchTable, type BenchRow } from './row.js';
 import { redisBench } from './redis.js';
 import { startupBench } from './startup.js';
 import { cpuBoundSeconds, workerBench } from './workers.js';
@@ -19,6 +20,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
 const quick = hasFlag('--quick');
 /** --engine: only the engine rows (throughput, resume, threads, start-up), written to bench/results/engine.{md,json}. */
 const engineOnly = hasFlag('--engine');
+/** --process: only the evaluator-process rows (bench/process.ts), written to bench/results/process.{md,json}. */
+const processOnly = hasFlag('--process');
+const only = engineOnly ? 'engine' : processOnly ? 'process' : undefined;
 
 type Row = BenchRow;
 const rows: Row[] = [];
@@ -165,13 +169,18 @@ async function sparsitySearches(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await startupBench(record);
-  const runDir = await throughput();
-  await resumeTime(runDir);
-  await inspectionBench(record, { run: runDir, scratch, repeats: 3 }); // reads, then resumes, the same 1M run
-  await scaling();
-  await workerBench(record, scratch, quick);
-  if (!engineOnly) {
+  if (processOnly) {
+    await processBench(record, scratch, quick);
+  } else {
+    await startupBench(record);
+    const runDir = await throughput();
+    await resumeTime(runDir);
+    await inspectionBench(record, { run: runDir, scratch, repeats: 3 }); // reads, then resumes, the same 1M run
+    await scaling();
+    await workerBench(record, scratch, quick);
+  }
+  if (!only) {
+    await processBench(record, scratch, quick);
     await redisBench(scratch, quick, record);
     await pruningEvaluation();
     await sparsitySearches();
@@ -180,17 +189,17 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   writeFileSync(
-    join(out, engineOnly ? 'engine.json' : 'results.json'),
+    join(out, `${only ?? 'results'}.json`),
     `${JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2)}\n`,
   );
   const table = benchTable(
     'elites benchmarks',
-    `${new Date().toISOString().slice(0, 10)} · ${machine}${quick ? ' · --quick' : ''}${engineOnly ? ' · --engine' : ''} · load average at the end ${loadavg()
+    `${new Date().toISOString().slice(0, 10)} · ${machine}${quick ? ' · --quick' : ''}${only ? ` · --${only}` : ''} · load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
     rows,
   );
-  writeFileSync(join(out, engineOnly ? 'engine.md' : 'results.md'), `${table}\n`);
+  writeFileSync(join(out, `${only ?? 'results'}.md`), `${table}\n`);
   console.log(table);
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -116,8 +116,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     )
     .command(
       'init [dir]',
-      'write a starter config and plug-in evaluator',
-      (y) => y.positional('dir', { type: 'string', default: '.' }).option('force', { type: 'boolean' }),
+      'write a starter config and plug-in evaluator (--python: a Python one, run as an evaluator process)',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', default: '.' })
+          .option('force', { type: 'boolean' })
+          .option('python', { type: 'boolean', describe: 'the evaluator in Python (python3, nothing from pip)' }),
       handle(async () => (await import('./init.js')).initCommand),
     )
     .command(
@@ -130,7 +134,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             describe: 'Redis URL, redis://[:PASSWORD@]HOST:PORT or rediss:// (default $ELITES_REDIS_URL)',
           })
           .option('queue', { type: 'string', default: 'elites', describe: "the run config's executor.queue" })
-          .option('concurrency', { type: 'number', default: 1, describe: 'evaluations at once (threads)' })
+          .option('concurrency', {
+            type: 'number',
+            default: 1,
+            describe: 'evaluations at once (threads, or processes of an evaluator.process)',
+          })
           .option('root', {
             type: 'string',
             describe: 'project directory plug-in modules are resolved in (default: the working directory)',

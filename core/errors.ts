@@ -76,3 +76,19 @@ export function formatError(error: unknown): string {
     return `an unprintable ${typeof error} was thrown`;
   }
 }
+
+/**
+ * Thrown by an evaluator for a fault that is not an exception of the user's code (its process died, printed garbage,
+ * passed a memory limit, was stopped at its timeout): the evaluation is recorded as a failure of this kind rather
+ * than 'threw'. Not an ElitesError: an evaluation's fault is an outcome, never the end of a run.
+ */
+export class EvaluatorFault extends Error {
+  override readonly name = 'EvaluatorFault';
+  constructor(
+    readonly kind: 'crashed' | 'timeout',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

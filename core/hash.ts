@@ -1,5 +1,7 @@
 // Canonical form → key: stable JSON (sorted keys) hashed with SHA-1, so keys agree across runs and machines.
 import { hash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** JSON with object keys sorted at every level; typed arrays become plain arrays. */
 export function stableStringify(value: unknown): string {
@@ -27,4 +29,20 @@ export function hashCanonical(value: unknown): string {
 /** Key of raw bytes of a typed array (fast path for bit strings and real vectors). */
 export function hashBytes(view: ArrayBufferView): string {
   return hashString(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+}
+
+/** SHA-1 of a file's bytes, or of a directory's files (relative paths and contents, in sorted order); undefined when absent. */
+export function contentHash(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    if (!stat.isDirectory()) return hashString(readFileSync(path));
+    const entries = readdirSync(path, { recursive: true, encoding: 'utf8' }).sort();
+    const parts = entries.flatMap((relative) => {
+      const full = join(path, relative);
+      return statSync(full).isFile() ? [`${relative}\0${hashString(readFileSync(full))}`] : [];
+    });
+    return hashCanonical(parts);
+  } catch {
+    return undefined;
+  }
 }

@@ -2,10 +2,9 @@
 // everything that can change what the evaluator answers: the evaluator (its code), its options and the contents of
 // the files they point at, the space (the same genome means another candidate in another space), the fidelity, and
 // the machine when results are timings.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
-import { hashCanonical, hashString } from '../core/hash.js';
+import { resolve } from 'node:path';
+import { contentHash } from '../core/hash.js';
 import type { Evaluator } from '../core/types.js';
 import type { CacheScope } from '../store/result-cache.js';
 import { isModuleRef, type RunConfig } from './config.js';
@@ -33,22 +32,6 @@ export function evaluatorVersion(config: RunConfig, evaluator: Evaluator<unknown
   const module = config.evaluator.module;
   const source = module !== undefined ? contentHash(module) : undefined;
   return source !== undefined ? `source:${source.slice(0, 16)}` : '0';
-}
-
-/** SHA-1 of a file's bytes, or of a directory's files (relative paths and contents, in sorted order); undefined when absent. */
-export function contentHash(path: string): string | undefined {
-  try {
-    const stat = statSync(path);
-    if (!stat.isDirectory()) return hashString(readFileSync(path));
-    const entries = readdirSync(path, { recursive: true, encoding: 'utf8' }).sort();
-    const parts = entries.flatMap((relative) => {
-      const full = join(path, relative);
-      return statSync(full).isFile() ? [`${relative}\0${hashString(readFileSync(full))}`] : [];
-    });
-    return hashCanonical(parts);
-  } catch {
-    return undefined;
-  }
 }
 
 /** What makes timings comparable: the CPU model and count, the architecture and OS. */

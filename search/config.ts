@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { archives } from '../archive/index.js';
 import { evaluators } from '../evaluators/registry.js';
+import { processSpecSchema, type ProcessSpec } from '../evaluators/process/options.js';
 import { spaces } from '../spaces/index.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import type { Factory } from '../core/factory.js';
@@ -24,14 +25,18 @@ const evaluatorSchema = z
   .strictObject({
     type: z.string().min(1).optional(),
     module: z.string().min(1).optional(),
+    process: processSpecSchema
+      .optional()
+      .describe('a long-lived evaluator process per worker (any language), spoken to over stdin/stdout'),
     options: z.record(z.string(), z.unknown()).optional(),
     version: z.string().optional().describe('overrides the evaluator version in the cache key'),
     // Node timers hold at most 2^31 − 1 ms (~24.8 days); a longer one would fire at once.
     timeoutSeconds: z.number().positive().max(2_000_000, 'at most 2,000,000 s (about 23 days)').default(60),
     fidelity: z.number().nonnegative().default(1).describe('part of the cache key: examples, tokens, repeats'),
   })
-  .refine((e) => (e.type === undefined) !== (e.module === undefined), {
-    message: 'give exactly one of `type` (a built-in evaluator) or `module` (a plug-in path)',
+  .refine((e) => [e.type, e.module, e.process].filter((x) => x !== undefined).length === 1, {
+    message:
+      'give exactly one of `type` (a built-in evaluator), `module` (a plug-in path) or `process` (a program, e.g. { argv: [python3, my_eval.py] })',
   });
 
 const budgetSchema = z
@@ -368,11 +373,23 @@ export function overrideBudget<B extends object>(
 function resolveModulePaths(config: RunConfig, baseDir: string): RunConfig {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const space = isModuleRef(config.space) ? { ...config.space, module: abs(config.space.module) } : config.space;
+  const { module, process } = config.evaluator;
   const evaluator =
-    config.evaluator.module !== undefined
-      ? { ...config.evaluator, module: abs(config.evaluator.module) }
-      : config.evaluator;
+    module !== undefined
+      ? { ...config.evaluator, module: abs(module) }
+      : process !== undefined
+        ? { ...config.evaluator, process: { ...process, cwd: abs(process.cwd ?? '.') } } // cwd: the config's directory by default
+        : config.evaluator;
   return { ...config, space, evaluator, cache: { ...config.cache, path: resolve(config.cache.path) } };
+}
+
+/**
+ * The evaluator's `process` section with an absolute cwd (parseRunConfig resolves it against the config file's
+ * directory; a config built otherwise, against the working directory), or undefined for another kind of evaluator.
+ */
+export function processSpecOf(config: RunConfig): (ProcessSpec & { readonly cwd: string }) | undefined {
+  const spec = config.evaluator.process;
+  return spec && { ...spec, cwd: resolve(spec.cwd ?? '.') };
 }
 
 export type ModuleRef = z.infer<typeof moduleRef>;

@@ -5,6 +5,7 @@ import type { EvalTask, EvaluatorSpec, ProgressSink, StepReport, TaskResult } fr
 
 export type { ProgressSink } from './executors/executor.js';
 import { describeThrown, loadEvaluatorModule } from './plugins.js';
+import { EvaluatorFault } from '../core/errors.js';
 import { rngFromSeed } from '../core/rng.js';
 import { fidelityKey, type Failure } from './strategies/strategy.js';
 import type { EvalContext, EvalResult, Evaluator, Rng } from '../core/types.js';
@@ -32,9 +33,12 @@ export interface EvaluationRunner {
 
 /** Builds the evaluator named by a spec (built-in or plug-in). @throws {PluginError} for a bad module. */
 export async function loadEvaluator(
-  spec: Pick<EvaluatorSpec, 'type' | 'module' | 'options'>,
+  spec: Pick<EvaluatorSpec, 'type' | 'module' | 'process' | 'options'>,
 ): Promise<Evaluator<unknown>> {
   if (spec.module !== undefined) return loadEvaluatorModule(spec.module);
+  // Creating it starts no process: only setup() does (the process executor's, once per slot).
+  if (spec.process !== undefined)
+    return (await import('../evaluators/process/index.js')).createProcessEvaluator(spec.process);
   const entry =
     spec.type !== undefined && Object.hasOwn(evaluators, spec.type)
       ? evaluators[spec.type as keyof typeof evaluators]
@@ -286,6 +290,8 @@ async function answerFromFingerprint(
 /** A failure outcome from anything thrown; never throws itself (a thrown symbol or unprintable object still gets a message). */
 export function fail(kind: Failure['kind'], error: unknown, prefix = ''): { ok: false; failure: Failure } {
   const message = prefix + describeThrown(error);
+  // A fault of the evaluator's process (it died, timed out) is its own kind; our stack would say nothing about it.
+  if (error instanceof EvaluatorFault) return { ok: false, failure: { kind: error.kind, message } };
   let stack: unknown;
   try {
     stack = error instanceof Error ? error.stack : undefined;

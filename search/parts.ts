@@ -6,7 +6,7 @@ import type { Checkpoint } from '../store/events.js';
 import { cacheNamespace, openResultCache, type ResultCache } from '../store/result-cache.js';
 import { spaces } from '../spaces/index.js';
 import { createCachePolicy, type CachePolicy } from './cache-policy.js';
-import { dimsOf, isModuleRef, objectiveCountOf, referenceOf, type RunConfig } from './config.js';
+import { dimsOf, isModuleRef, objectiveCountOf, processSpecOf, referenceOf, type RunConfig } from './config.js';
 import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
 import { withoutKeys } from '../core/objects.js';
 import { loadEvaluator, type ProgressSink } from './evaluation.js';
@@ -64,9 +64,15 @@ export interface AssembleOptions {
  */
 export async function assembleParts(config: RunConfig, rng: SeededRng, options: AssembleOptions = {}): Promise<Parts> {
   const space = await refusedAs('space', () => buildSpace(config));
+  const processSpec = processSpecOf(config);
   const evaluator =
     options.external?.evaluator ??
-    (await loadEvaluator({ ...config.evaluator, options: config.evaluator.options ?? {} }));
+    (await loadEvaluator({
+      ...(config.evaluator.type !== undefined ? { type: config.evaluator.type } : {}),
+      ...(config.evaluator.module !== undefined ? { module: config.evaluator.module } : {}),
+      ...(processSpec ? { process: processSpec } : {}),
+      options: config.evaluator.options ?? {},
+    }));
   const evaluatorId = options.evaluatorId ?? { name: evaluator.name, version: evaluatorVersion(config, evaluator) };
   const archive = await refusedAs('archive', () => buildArchive(config, rng, options.geometry));
   const strategy = await refusedAs('search', () =>
@@ -84,6 +90,7 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
   const spec: EvaluatorSpec = {
     ...(config.evaluator.type !== undefined ? { type: config.evaluator.type } : {}),
     ...(config.evaluator.module !== undefined ? { module: config.evaluator.module } : {}),
+    ...(processSpec ? { process: processSpec } : {}),
     options: config.evaluator.options ?? {},
     seed: config.seed,
     fidelity: config.evaluator.fidelity,
@@ -110,14 +117,20 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
           ...(resultCache ? { cache: resultCache } : {}),
           ...(pruner ? { progress: progressTo(pruner, config) } : {}),
         })
-      : config.workers === 0
-        ? createInlineExecutor(spec, resultCache, evaluator, config.batch, pruner && progressTo(pruner, config))
-        : // imported only for worker threads: an inline run starts without piscina
-          (await import('./executors/piscina.js')).createPiscinaExecutor(spec, config.workers, {
-            memoryMb: config.workerMemoryMb,
-            batch: config.batch,
+      : processSpec
+        ? // one evaluator process per worker (at least one: `workers: 0` runs its one process from this thread)
+          (await import('./executors/process-pool.js')).createProcessPool(spec, Math.max(1, config.workers), {
+            ...(resultCache ? { cache: resultCache } : {}),
             ...(pruner ? { progress: progressTo(pruner, config) } : {}),
-          });
+          })
+        : config.workers === 0
+          ? createInlineExecutor(spec, resultCache, evaluator, config.batch, pruner && progressTo(pruner, config))
+          : // imported only for worker threads: an inline run starts without piscina
+            (await import('./executors/piscina.js')).createPiscinaExecutor(spec, config.workers, {
+              memoryMb: config.workerMemoryMb,
+              batch: config.batch,
+              ...(pruner ? { progress: progressTo(pruner, config) } : {}),
+            });
   const close = async (): Promise<void> => {
     await executor.close();
     await resultCache?.close();

@@ -87,6 +87,7 @@ describe('the npm package', () => {
       'dist/testing/index.js',
       'configs/quickstart.yaml',
       'report/page/app.js',
+      'evaluators/process/python/elites_worker.py',
       'README.md',
       'LICENSE',
       'package.json',
@@ -126,6 +127,12 @@ describe('the npm package', () => {
     expect(summary).toMatchObject({ status: 'done', proposals: 200 });
     expect(summary.archive.size).toBeGreaterThan(0);
     expect(existsSync(join(summary.dir, 'store.mdb')), `the run directory ${summary.dir} has no store`).toBe(true);
+
+    // The Python starter: its evaluator process finds elites_worker.py in the installed package.
+    expectOk(run('npx', ['--no', 'elites', 'init', '--python', 'py'], project), 'elites init --python');
+    const python = run('npx', ['--no', 'elites', 'run', 'py/elites.yaml', '--evaluations', '100', '--json'], project);
+    expectOk(python, 'elites run of the Python starter');
+    expect(JSON.parse(python.stdout)).toMatchObject({ status: 'done', proposals: 100, failures: 0 });
 
     writeFileSync(
       join(project, 'check.mjs'),

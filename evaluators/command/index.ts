@@ -1,23 +1,14 @@
 // Command evaluator: a user's own program in any language, as a build step and a run step (argv arrays filled from the
 // genome, never run through a shell); fitness from the last JSON line of stdout; optional fingerprint from a build artefact.
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
 import { commandOptionsSchema, type BuildStep, type CommandOptionsInput, type RunStep } from './options.js';
 import { parseResult, reduceResults, type FieldSpec } from './output.js';
+import { programProblem } from '../process-group.js';
 import { runStep, type StepSpec } from './process.js';
 import { genomeParams, placeholdersOf, TemplateValues } from './template.js';
 
@@ -233,26 +224,8 @@ function checkProgram(name: 'build' | 'run', step: BuildStep | RunStep): void {
   const program = step.argv[0]!;
   if (placeholdersOf(program).length > 0 || (step.cwd !== undefined && placeholdersOf(step.cwd).length > 0)) return;
   const cwd = step.cwd === undefined ? process.cwd() : resolve(step.cwd);
-  if (program.includes('/')) {
-    const path = isAbsolute(program) ? program : resolve(cwd, program);
-    if (!isExecutable(path))
-      throw new Error(
-        `command evaluator: ${name}.argv[0] ${JSON.stringify(program)}: ${path} is not an executable file`,
-      );
-    return;
-  }
-  const searchPath = step.env.PATH ?? process.env.PATH ?? '';
-  const found = searchPath.split(delimiter).some((d) => d !== '' && isExecutable(join(d, program)));
-  if (!found) throw new Error(`command evaluator: ${name}.argv[0] ${JSON.stringify(program)} not found on PATH`);
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+  const problem = programProblem(program, cwd, step.env.PATH ?? process.env.PATH ?? '');
+  if (problem) throw new Error(`command evaluator: ${name}.argv[0] ${JSON.stringify(program)}${problem}`);
 }
 
 /**

@@ -2,6 +2,7 @@
 // evaluation's abort signal that kill the whole group, stdout and stderr kept up to a cap, and errors that say what happened.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { displayCommand, killGroup, lastLines, TailBuffer, trackGroup } from '../process-group.js';
 
 export interface StepSpec {
   /** For messages: "build step", "run step", "run step (run 2 of 5)". */
@@ -45,19 +46,6 @@ const CLOSE_GRACE_MS = 2000;
 /** Lines of stderr quoted in an error. */
 const STDERR_LINES = 20;
 
-/** Process groups of steps still running; killed if this process (or worker thread) exits first. */
-const live = new Set<number>();
-let exitHookInstalled = false;
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // ESRCH: the group is gone already
-  }
-}
-
 /**
  * Runs argv[0] with argv[1…] as its arguments: `spawn(..., { shell: false })`, so every element reaches the program as
  * exactly one argument, whatever characters it holds. The child leads a new process group; a timeout or an abort kills
@@ -99,15 +87,7 @@ export function runStep(spec: StepSpec): Promise<StepOutput> {
       return;
     }
     const pid = child.pid;
-    if (pid !== undefined) {
-      if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.once('exit', () => {
-          for (const p of live) killGroup(p);
-        });
-      }
-      live.add(pid);
-    }
+    const untrack = trackGroup(pid);
     const stdout = new TailBuffer(STDOUT_CAP);
     const stderr = new TailBuffer(STDERR_CAP);
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -126,7 +106,7 @@ export function runStep(spec: StepSpec): Promise<StepOutput> {
       clearTimeout(timer);
       clearTimeout(grace);
       signal?.removeEventListener('abort', onAbort);
-      if (pid !== undefined) live.delete(pid);
+      untrack();
       const seconds = (performance.now() - started) / 1000;
       const out: StepOutput = { stdout: stdout.text(), stderr: stderr.text(), seconds };
       const tail = stderrTail(out.stderr, out.stdout);
@@ -223,45 +203,10 @@ function badCwd(cwd: string): string | undefined {
   }
 }
 
-/** The command for a message: arguments with unusual characters quoted as JSON, at most 300 characters. */
-export function displayCommand(argv: readonly string[]): string {
-  const text = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-}
-
 /** The last lines of stderr (or of stdout when stderr is empty), ready to append to a message. */
 function stderrTail(stderr: string, stdout: string): string {
   const [name, text] = stderr.trim() !== '' ? ['stderr', stderr] : ['stdout', stdout];
-  const lines = text
-    .trimEnd()
-    .split(/\r?\n/)
-    .slice(-STDERR_LINES)
-    .map((l) => (l.length > 500 ? `${l.slice(0, 497)}...` : l));
-  if (lines.length === 0 || (lines.length === 1 && lines[0] === '')) return ' (no output)';
+  const lines = lastLines(text, STDERR_LINES);
+  if (lines.length === 0) return ' (no output)';
   return `\nlast lines of ${name}:\n${lines.join('\n')}`;
-}
-
-/** Keeps the last `cap` bytes written to it. */
-class TailBuffer {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  constructor(private readonly cap: number) {}
-
-  push(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    if (this.size > 2 * this.cap) this.compact();
-  }
-
-  text(): string {
-    this.compact();
-    return this.chunks.length === 0 ? '' : this.chunks[0]!.toString('utf8');
-  }
-
-  private compact(): void {
-    let all = Buffer.concat(this.chunks);
-    if (all.length > this.cap) all = Buffer.from(all.subarray(all.length - this.cap)); // a copy: the rest can be freed
-    this.chunks = [all];
-    this.size = all.length;
-  }
 }

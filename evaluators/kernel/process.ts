@@ -1,6 +1,7 @@
 // One child process, argv only (never a shell): output collected, a timeout and an abort signal that kill its whole
 // process group (the child leads its own group, so helpers it started die with it).
 import { spawn } from 'node:child_process';
+import { killGroup as killGroupOf } from '../process-group.js';
 
 export interface ProcessOutcome {
   /** Exit code, or null when a signal ended the process. */
@@ -48,13 +49,7 @@ export function runProcess(
     let stderr = '';
     let timedOut = false;
     let aborted = false;
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL'); // the group is gone already, or never formed
-      }
-    };
+    const killGroup = () => killGroupOf(child.pid);
     const timer = setTimeout(
       () => {
         timedOut = true;

@@ -2,6 +2,7 @@
 import type { Failure } from '../strategies/strategy.js';
 import type { UnsettledFingerprints } from '../../store/result-cache.js';
 import type { EvalResult } from '../../core/types.js';
+import type { ProcessSpec } from '../../evaluators/process/options.js';
 
 /** One evaluation to run. The genome travels by structured clone (genomes are plain data). */
 export interface EvalTask {
@@ -61,8 +62,10 @@ export type TaskResult = (
 export interface EvaluatorSpec {
   /** A built-in evaluator (registry key) … */
   readonly type?: string;
-  /** … or an absolute path to a plug-in module. */
+  /** … or an absolute path to a plug-in module … */
   readonly module?: string;
+  /** … or a program to start once per worker slot, its `cwd` absolute (evaluators/process). */
+  readonly process?: ProcessSpec & { readonly cwd: string };
   readonly options: unknown;
   readonly seed: number;
   readonly fidelity: number;

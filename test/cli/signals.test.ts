@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRunState } from '../helpers/kill-harness.js';
+import { eventsLogged } from '../helpers/kill-harness.js';
 import { spawnCli } from '../helpers/cli.js';
 import { useRunFiles } from '../helpers/files.js';
 import { waitFor } from '../helpers/wait.js';
@@ -32,7 +32,7 @@ describe('signals', () => {
     );
     const run = spawnCli(['run', join(dir, 'c.json'), '--out', join(dir, 'run'), '--json'], dir);
     // Signal a run that is under way (logging events), however slow the machine is to start it.
-    await waitFor(async () => ((await readRunState(join(dir, 'run')).catch(() => undefined))?.events ?? 0) >= 50, {
+    await waitFor(async () => (await eventsLogged(join(dir, 'run'))) >= 50, {
       what: 'the run to log 50 events',
       timeoutMs: 40_000,
     });

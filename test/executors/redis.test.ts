@@ -10,6 +10,8 @@ import { spawnCli } from '../helpers/cli.js';
 import { fixturePlugin, repoRoot, useRunFiles } from '../helpers/files.js';
 import { elitesOf, eventsOf } from '../helpers/runs.js';
 import { freePort } from '../../tools/args.js';
+import { expectAshaStops } from '../helpers/early-stopping.js';
+import { childProcesses } from '../helpers/processes.js';
 import { redisMissing, startRedis, startWorker, stopAll, type RedisServer } from './redis-harness.js';
 
 const missing = redisMissing();
@@ -151,19 +153,43 @@ describe.skipIf(missing !== undefined)(`executor redis${missing ? ` (skipped: ${
       { out: run },
     );
     expect(summary).toMatchObject({ status: 'done', proposals: 90 });
-    const events = await eventsOf(run);
-    const pruned = events.filter((e) => !e.ok && e.kind === 'pruned');
+    // Every report of a completed one came back with its answer; a decision takes a round trip through Redis, and
+    // still most stopped evaluations stop before their last step.
+    const pruned = expectAshaStops(await eventsOf(run));
     expect(summary.pruned).toBe(pruned.length);
-    expect(events.filter((e) => !e.ok && e.kind !== 'pruned')).toEqual([]);
-    expect(pruned.length).toBeGreaterThan(events.length / 3);
-    for (const e of events) {
-      if (e.ok) expect(e.rp).toHaveLength(9); // every report of a completed one came back with its answer
-      else expect(e.msg).toBe(`pruned at step ${e.rp!.at(-1)![0]} (value ${e.rp!.at(-1)![1]})`);
-    }
-    // A decision takes a round trip through Redis: most stopped evaluations still stop before their last step.
-    expect(pruned.filter((e) => e.rp!.length < 9).length).toBeGreaterThan(pruned.length / 2);
     const prunedIds = new Set(pruned.map((e) => e.id));
     for (const e of (await elitesOf(run)) as { id: number }[]) expect(prunedIds.has(e.id)).toBe(false);
+  });
+
+  it('workers run process evaluators: one set-up process per slot, reports and stops through Redis', async () => {
+    const dir = useRunFiles();
+    const setupsFile = join(dir, 'setups.txt');
+    const workers = [startWorker(redis.url, 'process'), startWorker(redis.url, 'process')];
+    const run = join(dir, 'run');
+    const summary = await runSearch(
+      parseRunConfig(
+        {
+          ...config({ dir, url: redis.url, queue: 'process', evaluations: 90, cache: false }),
+          evaluator: {
+            process: { argv: [process.execPath, join(repoRoot, 'test/fixtures/process/node-evaluator.mjs')] },
+            options: { steps: 9, msPerStep: 5, setupsFile },
+          },
+          archive: { type: 'grid', dims: [{ name: 'ones', min: 0, max: 1, bins: 17 }] },
+          pruner: { type: 'asha', minResource: 1, reductionFactor: 3, maxResource: 9 },
+        } as RunConfigInput,
+        dir,
+      ),
+      { out: run },
+    );
+    expect(summary).toMatchObject({ status: 'done', proposals: 90 });
+    const events = await eventsOf(run);
+    expectAshaStops(events);
+    // Two slots per worker, each one process set up once; the evaluations ran in those, children of the workers.
+    const setups = lines(setupsFile).map(Number);
+    expect(setups).toHaveLength(4);
+    const children = new Set(workers.flatMap((w) => childProcesses(w.pid).map((c) => c.pid)));
+    for (const pid of setups) expect(children.has(pid), `process ${pid} is a worker's child`).toBe(true);
+    for (const e of events) if (e.ok) expect(setups).toContain(e.m?.pid);
   });
 
   it('a worker killed mid-run loses nothing: its tasks are re-queued (stalled jobs) and each proposal is logged once', async () => {

@@ -80,6 +80,11 @@ export async function readRunState(dir: string): Promise<RunState> {
   }
 }
 
+/** Events logged in a run directory that a process may be writing: 0 while its store is not readable yet. */
+export async function eventsLogged(dir: string): Promise<number> {
+  return (await readRunState(dir).catch(() => undefined))?.events ?? 0;
+}
+
 /** The log's own check: seqs are 0..N−1 and the proposal ids are exactly 0..N−1 (none twice, none missing). */
 export interface LogCheck {
   readonly events: number;

@@ -28,3 +28,21 @@ export function childProcesses(parent = process.pid): ChildProcessInfo[] {
   }
   return out;
 }
+
+/**
+ * True while a process with this pid exists and is not a zombie (signal 0 probes without sending anything; a zombie,
+ * dead but not yet reaped by a parent that may never reap it, is dead for a test).
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: the signal probe is all there is
+  }
+}

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRunConfig, parseRunConfig } from '../../search/config.js';
 import { ConfigError } from '../../core/errors.js';
@@ -30,6 +31,37 @@ describe('run config', () => {
     expect(config.workers).toBe(1);
     expect(config.cache).toMatchObject({ enabled: true, mode: 'cache' });
     expect(config.evaluator.timeoutSeconds).toBe(60);
+  });
+
+  it("takes an evaluator process: its cwd is the config file's directory by default, or relative to it", () => {
+    const dir = useRunFiles();
+    const config = parseRunConfig(
+      { ...valid, evaluator: { process: { argv: ['python3', 'my_eval.py'] }, options: { k: 1 } } },
+      dir,
+    );
+    expect(config.evaluator.process).toMatchObject({
+      argv: ['python3', 'my_eval.py'],
+      cwd: dir,
+      setupTimeoutSeconds: 600,
+    });
+    const sub = parseRunConfig({ ...valid, evaluator: { process: { argv: ['./eval'], cwd: 'sub' } } }, dir);
+    expect(sub.evaluator.process?.cwd).toBe(join(dir, 'sub'));
+  });
+
+  it('an evaluator is exactly one of type, module and process; a process section names its typos', () => {
+    const both = issuesOf({ ...valid, evaluator: { type: 'onemax', process: { argv: ['python3', 'e.py'] } } });
+    expect(both).toContainEqual({
+      path: 'evaluator',
+      message: expect.stringMatching(/exactly one of `type`.*`module`.*`process`/),
+    });
+    expect(issuesOf({ ...valid, evaluator: { process: { argv: [] } } })).toContainEqual({
+      path: 'evaluator.process.argv',
+      message: expect.stringMatching(/argv needs at least the program/),
+    });
+    expect(issuesOf({ ...valid, evaluator: { process: { argv: ['x'], memoryMB: 10 } } })).toContainEqual({
+      path: 'evaluator.process',
+      message: expect.stringMatching(/unknown key "memoryMB"/),
+    });
   });
 
   it('names a typo in a top-level key', () => {

@@ -179,6 +179,7 @@ export function createRedisExecutor(
         runTag: options.runTag,
         spec: shared,
         ...(spec.module !== undefined ? { moduleFromRoot: relative(process.cwd(), spec.module) } : {}),
+        ...(spec.process !== undefined ? { processCwdFromRoot: relative(process.cwd(), spec.process.cwd) } : {}),
         expect,
         stalledMs,
         ...(options.progress ? { reports: true as const } : {}),

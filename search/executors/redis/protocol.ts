@@ -43,6 +43,8 @@ export interface RunRecord {
   readonly spec: Omit<EvaluatorSpec, 'sharedMemory'>;
   /** `module` relative to the main process's working directory (the project root), for workers elsewhere. */
   readonly moduleFromRoot?: string;
+  /** The same for the evaluator process's working directory (`process.cwd`). */
+  readonly processCwdFromRoot?: string;
   readonly expect: EvaluatorIdentity;
   /** BullMQ lock duration and stalled-check interval. */
   readonly stalledMs: number;

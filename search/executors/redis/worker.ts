@@ -10,8 +10,9 @@ import type { CacheEntry } from '../../../store/result-cache.js';
 import { loadEvaluator } from '../../evaluation.js';
 import { describeThrown } from '../../plugins.js';
 import { compiledEntry } from '../compiled-entry.js';
-import type { EvalTask, EvaluatorSpec } from '../executor.js';
-import { createPiscinaExecutor, type PiscinaExecutor } from '../piscina.js';
+import type { EvalTask, EvaluatorSpec, Executor } from '../executor.js';
+import { createPiscinaExecutor } from '../piscina.js';
+import { createProcessPool } from '../process-pool.js';
 import { connectRedis, redact, resolveRedisUrl } from './connection.js';
 import { answerLookups } from './fingerprint.js';
 import {
@@ -45,9 +46,12 @@ const LOOKUP_TIMEOUT_MS = 1500;
 /** The run record is re-read this often too (an announcement missed while Redis restarted). */
 const POLL_MS = 3000;
 
+/** What answers the jobs: worker threads, or evaluator processes (an `evaluator.process` run). */
+type PoolExecutor = Executor & { prune(id: number): void };
+
 interface Loaded {
   readonly run: RunRecord;
-  readonly executor?: PiscinaExecutor;
+  readonly executor?: PoolExecutor;
   readonly bull?: Worker<JobData, string>;
   readonly connection?: Redis;
 }
@@ -132,9 +136,21 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
       await setState({ state: 'refused', message });
       return { run };
     };
-    const module = run.spec.module !== undefined ? findModule(run, options.root) : undefined;
+    const module =
+      run.spec.module !== undefined
+        ? findOnThisMachine(run.spec.module, run.moduleFromRoot, options.root, 'evaluator module')
+        : undefined;
     if (module !== undefined && 'missing' in module) return refuse(module.missing);
-    const spec: EvaluatorSpec = { ...run.spec, ...(module ? { module: module.path } : {}) };
+    const processCwd =
+      run.spec.process !== undefined
+        ? findOnThisMachine(run.spec.process.cwd, run.processCwdFromRoot, options.root, "evaluator process's directory")
+        : undefined;
+    if (processCwd !== undefined && 'missing' in processCwd) return refuse(processCwd.missing);
+    const spec: EvaluatorSpec = {
+      ...run.spec,
+      ...(module ? { module: module.path } : {}),
+      ...(run.spec.process && processCwd ? { process: { ...run.spec.process, cwd: processCwd.path } } : {}),
+    };
     let identity: string;
     try {
       const evaluator = await loadEvaluator(spec);
@@ -154,11 +170,15 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
         .catch(() => undefined);
       return 'continue';
     };
-    const executor = createPiscinaExecutor(spec, options.concurrency, {
-      filename: compiledEntry('redis/thread.js'),
-      ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
-      ...(run.reports ? { progress: { report: forward } } : {}),
-    });
+    const progress = run.reports ? { progress: { report: forward } } : {};
+    const executor: PoolExecutor = spec.process
+      ? // evaluator processes, driven from this thread; level-2 lookups are not bridged here: every task is evaluated
+        createProcessPool(withoutCache(spec), options.concurrency, progress)
+      : createPiscinaExecutor(spec, options.concurrency, {
+          filename: compiledEntry('redis/thread.js'),
+          ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
+          ...progress,
+        });
     try {
       await executor.start();
     } catch (error) {
@@ -189,7 +209,7 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
     job: Job<JobData, string>,
     token: string | undefined,
     run: RunRecord,
-    executor: PiscinaExecutor,
+    executor: PoolExecutor,
   ): Promise<string> => {
     if (job.data.s !== run.specId) {
       const current = JSON.parse((await redis.get(k.run)) ?? 'null') as RunRecord | null;
@@ -234,17 +254,27 @@ async function unload(loaded: Loaded | undefined): Promise<void> {
 }
 
 /**
- * The plug-in module on this machine: under --root (or the working directory) at the path it has under the main
- * process's working directory, else at the main machine's absolute path (the same machine, or the same layout).
+ * A path of the run's on this machine (a plug-in module, a process's directory): under --root (or the working
+ * directory) at the path it has under the main process's working directory, else at the main machine's absolute path
+ * (the same machine, or the same layout).
  */
-function findModule(run: RunRecord, root: string | undefined): { path: string } | { missing: string } {
+function findOnThisMachine(
+  absolute: string,
+  fromRoot: string | undefined,
+  root: string | undefined,
+  what: string,
+): { path: string } | { missing: string } {
   const candidates: string[] = [];
-  if (run.moduleFromRoot !== undefined && !isAbsolute(run.moduleFromRoot))
-    candidates.push(resolve(root ?? process.cwd(), run.moduleFromRoot));
-  if (root === undefined && run.spec.module !== undefined) candidates.push(run.spec.module);
+  if (fromRoot !== undefined && !isAbsolute(fromRoot)) candidates.push(resolve(root ?? process.cwd(), fromRoot));
+  if (root === undefined) candidates.push(absolute);
   const found = candidates.find((c) => existsSync(c));
   if (found !== undefined) return { path: found };
   return {
-    missing: `evaluator module not found (looked at ${candidates.join(', ')}): start the worker in the project's root directory, or pass --root DIR`,
+    missing: `${what} not found (looked at ${candidates.join(', ')}): start the worker in the project's root directory, or pass --root DIR`,
   };
+}
+
+/** The spec without the main process's cache (its path means nothing here). */
+function withoutCache({ cache: _mainProcess, ...spec }: EvaluatorSpec): EvaluatorSpec {
+  return spec;
 }

@@ -57,7 +57,6 @@ export function halvingSchedule(
 ): { readonly resource: number; readonly keep: number }[] {
   return Array.from({ length: ladder.rungs }, (_, k) => ({
     resource: rungResource(ladder.minResource, ladder.reductionFactor, 0, k),
-    keep:
-      k === ladder.rungs - 1 ? 1 : Math.max(1, Math.floor(candidates / ladder.reductionFactor ** (k + 1))),
+    keep: k === ladder.rungs - 1 ? 1 : Math.max(1, Math.floor(candidates / ladder.reductionFactor ** (k + 1))),
   }));
 }

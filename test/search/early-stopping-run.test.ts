@@ -90,7 +90,8 @@ describe('early stopping through the engine (inline)', () => {
       const before = first.get(e.id)!;
       expect(e.ok).toBe(true);
       if (!e.ok || !before) continue;
-      if (before.ok) expect([e.src, e.f]).toEqual(['k', before.f]); // a completed evaluation: answered by its key
+      if (before.ok)
+        expect([e.src, e.f]).toEqual(['k', before.f]); // a completed evaluation: answered by its key
       else {
         expect(e.src, `proposal ${e.id}, pruned before, is evaluated`).toBe('e');
         expect(e.rp).toHaveLength(9);

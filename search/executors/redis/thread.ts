@@ -17,6 +17,11 @@ if (spec.sharedMemory !== undefined) adoptSharedMemory(spec.sharedMemory);
 // The run has a pruner: reports go to this process's main thread, which forwards them to the run's main process.
 const progress = spec.reports ? reportSinkOf(spec.reports) : undefined;
 export default threadEntry(
-  createEvaluationRunner(spec, spec.cache !== undefined ? bridgedCache(LOOKUP_TIMEOUT_MS) : undefined, undefined, progress),
+  createEvaluationRunner(
+    spec,
+    spec.cache !== undefined ? bridgedCache(LOOKUP_TIMEOUT_MS) : undefined,
+    undefined,
+    progress,
+  ),
   spec.timeoutMs,
 );

@@ -2,12 +2,7 @@
 // promotion, and that the two agree on a complete rung.
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../core/rng.js';
-import {
-  halvingSchedule,
-  isPromotable,
-  promoteBest,
-  rungResource,
-} from '../../../search/early-stopping/index.js';
+import { halvingSchedule, isPromotable, promoteBest, rungResource } from '../../../search/early-stopping/index.js';
 import { raceStages } from '../../../search/strategies/racing.js';
 
 describe('successive halving', () => {

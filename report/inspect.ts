@@ -294,6 +294,7 @@ function objectiveColumn(view: RunView, i: number): string {
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
+  if (Array.isArray(v) && v.length > 1 && v.every(Number.isFinite)) return `"[${v.join(',')}]"`; // a genome: no quotes inside
   const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

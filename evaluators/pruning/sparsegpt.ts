@@ -62,23 +62,35 @@ export function sparseGpt(
   rule: SparseGptRule,
   options: SparseGptOptions = {},
 ): SparseGptResult {
+  return sparseGptPruner(layer, hessian, options)(rule);
+}
+
+/**
+ * {@link sparseGpt} for several rules on one layer: the Hessian is dampened and factorised once, and each call prunes a
+ * fresh copy of the dense weights (EvoPress builds its levels this way).
+ * @throws {RangeError} for a Hessian of the wrong size or singular after dampening; a call, for a rule that does not fit.
+ */
+export function sparseGptPruner(
+  layer: DenseLayer,
+  hessian: ArrayLike<number>,
+  options: SparseGptOptions = {},
+): (rule: SparseGptRule) => SparseGptResult {
   const { dOut, dIn } = layer;
-  const n = dOut * dIn;
   const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
   const dampening = options.dampening ?? DEFAULT_DAMPENING;
-  checkRule(rule, dOut, dIn, blockSize);
-  if (layer.weight.length !== n) throw new RangeError(`${layer.weight.length} weights for a ${dOut}×${dIn} layer`);
+  if (layer.weight.length !== dOut * dIn)
+    throw new RangeError(`${layer.weight.length} weights for a ${dOut}×${dIn} layer`);
   if (hessian.length !== dIn * dIn)
     throw new RangeError(`Hessian has ${hessian.length} entries, expected ${dIn}×${dIn} = ${dIn * dIn}`);
   if (!(dampening >= 0)) throw new RangeError(`dampening must be ≥ 0, got ${dampening}`);
 
-  const w = Float64Array.from(layer.weight);
+  const dense = Float64Array.from(layer.weight);
   const h = Float64Array.from(hessian);
   let trace = 0;
   for (let c = 0; c < dIn; c++) {
     if (h[c * dIn + c] === 0) {
       h[c * dIn + c] = 1;
-      for (let r = 0; r < dOut; r++) w[r * dIn + c] = 0;
+      for (let r = 0; r < dOut; r++) dense[r * dIn + c] = 0;
     }
     trace += h[c * dIn + c] as number;
   }
@@ -90,7 +102,22 @@ export function sparseGpt(
   } catch (error) {
     throw new RangeError(`SparseGPT: the dampened Hessian is singular (${(error as Error).message}); raise dampening`);
   }
+  return (rule) => {
+    checkRule(rule, dOut, dIn, blockSize);
+    return pruneColumns(dense.slice(), u, dOut, dIn, rule, blockSize);
+  };
+}
 
+/** The column-block loop on `w` (written in place), with U the upper Cholesky factor of the dampened H⁻¹. */
+function pruneColumns(
+  w: Float64Array,
+  u: Float64Array,
+  dOut: number,
+  dIn: number,
+  rule: SparseGptRule,
+  blockSize: number,
+): SparseGptResult {
+  const n = dOut * dIn;
   const mask = rule.kind === 'fixed' ? rule.mask.slice() : new Uint8Array(n).fill(1);
   const score = (r: number, c: number): number => ((w[r * dIn + c] as number) / (u[c * dIn + c] as number)) ** 2;
   for (let c1 = 0; c1 < dIn; c1 += blockSize) {

@@ -162,12 +162,8 @@ async function main(): Promise<void> {
 function densePerplexities(model: string): Dense | undefined {
   const file = join(root, 'bench/results/pruning.json');
   if (!existsSync(file)) return undefined;
-  const pruning = JSON.parse(readFileSync(file, 'utf8')) as {
-    model?: string;
-    rows?: { method: string; validation: number; test: number }[];
-  };
-  const row = pruning.model === model ? pruning.rows?.find((r) => r.method === 'dense') : undefined;
-  return row && { validation: row.validation, test: row.test };
+  const pruning = JSON.parse(readFileSync(file, 'utf8')) as { main?: { model?: string; dense?: Dense } };
+  return pruning.main?.model === model ? pruning.main.dense : undefined;
 }
 
 // --markdown-only: rewrite docs/sparsity.md from bench/results/sparsity.json without scoring or searching anything.

@@ -1,9 +1,10 @@
 // The pruning evaluator's options, apart from the evaluator: the registry validates a config without loading tfjs.
 import { z } from 'zod';
+import { MODEL_PRESET_NAMES } from '../../lm/presets.js';
 
 export const pruningOptionsSchema = z.strictObject({
   model: z
-    .enum(['default', 'tiny'])
+    .enum(MODEL_PRESET_NAMES)
     .default('default')
     .describe('language-model preset; trained once and cached on disk'),
   sparsity: z.number().gt(0).lt(1).default(0.5).describe('unstructured target; N:M patterns prune N/M'),

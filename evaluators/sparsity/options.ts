@@ -1,7 +1,7 @@
 // Options of the `sparsity` evaluator and their resolution per mode. tfjs-free, so configs validate without a backend.
 import { z } from 'zod';
 import { parseNmPattern } from '../../spaces/sparsity/index.js';
-import { MODEL_PRESETS, prunableLayers, type ModelPreset } from '../../lm/presets.js';
+import { MODEL_PRESET_NAMES, MODEL_PRESETS, prunableLayers, type ModelPreset } from '../../lm/presets.js';
 import type { Calibration } from '../../lm/model.js';
 import type { LevelDatabaseSpec } from './database.js';
 import { checkLevelScheme, defaultWeightsPerLevel } from './levels.js';
@@ -15,7 +15,7 @@ const DEFAULT_PATTERN = '2:4';
 export const sparsityOptionsSchema = z
   .strictObject({
     model: z
-      .enum(['default', 'tiny'])
+      .enum(MODEL_PRESET_NAMES)
       .default('default')
       .describe('language-model preset; trained once and cached on disk'),
     mode: z

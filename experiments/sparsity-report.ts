@@ -27,7 +27,7 @@ import { rngFromSeed } from '../core/rng.js';
 import type { RunSummary } from '../search/summary.js';
 import { flag, hasFlag, repoRoot } from '../tools/args.js';
 import { markdown } from './sparsity/markdown.js';
-import type { Dense, Level, Nm, Reconstructed, Report, Scored, Speed } from './sparsity/types.js';
+import type { Dense, EvolvedAllocation, Level, Nm, Reconstructed, Report, Scored, Speed } from './sparsity/types.js';
 
 const root = repoRoot;
 const evaluations = Number(flag('--evaluations') ?? 2300);
@@ -111,6 +111,35 @@ const speed = (s: RunSummary): Speed => ({
   failures: s.failures,
 });
 
+/** A levels search at one target (reused or resumed when its run exists) and its best allocation, scored. */
+async function evolve(
+  name: string,
+  options: Record<string, unknown>,
+  label: string,
+  drop: readonly string[] = [],
+): Promise<EvolvedAllocation> {
+  const summary = await search('configs/sparsity-levels.yaml', name, options, drop);
+  const best = await bestGenome(name);
+  const evolved = await score(options, best.genome, label);
+  const settings = resolveSparsityOptions(options);
+  const perLayer = Object.fromEntries(
+    layerSparsities(
+      prunableLayers(MODEL_PRESETS.default),
+      settings.levels as NonNullable<typeof settings.levels>,
+      best.genome as number[],
+    ),
+  );
+  console.log(`${name}: evolved ${JSON.stringify(evolved)} ${best.text}`);
+  return {
+    evolved,
+    genome: best.text,
+    levels: best.genome as number[],
+    perLayer,
+    search: speed(summary),
+    run: `runs/${name}`,
+  };
+}
+
 /** Seconds to build a level database from scratch (into a fresh directory, removed afterwards), one process. */
 async function databaseSeconds(options: Record<string, unknown>): Promise<number> {
   const settings = resolveSparsityOptions({ ...options, ...HELD_OUT });
@@ -165,25 +194,8 @@ async function reconstructed(s: number): Promise<Reconstructed> {
   console.log(`${s} SparseGPT: ${JSON.stringify([uniform, sequentialUniform])}, database ${built.toFixed(1)} s`);
   if (baselinesOnly) return { uniform, sequentialUniform, databaseSeconds: built };
   const name = `report-sparsity-levels-sparsegpt-${Math.round(s * 100)}`;
-  const summary = await search('configs/sparsity-levels.yaml', name, options, ['method']);
-  const best = await bestGenome(name);
-  const evolved = await score(options, best.genome, 'evolved (SparseGPT)');
-  const settings = resolveSparsityOptions(options);
-  const perLayer = Object.fromEntries(
-    layerSparsities(prunableLayers(MODEL_PRESETS.default), settings.levels!, best.genome as number[]),
-  );
-  console.log(`${s} SparseGPT: evolved ${JSON.stringify(evolved)} ${best.text}`);
-  return {
-    uniform,
-    sequentialUniform,
-    evolved,
-    genome: best.text,
-    levels: best.genome as number[],
-    perLayer,
-    search: speed(summary),
-    run: `runs/${name}`,
-    databaseSeconds: built,
-  };
+  const evolved = await evolve(name, options, 'evolved (SparseGPT)', ['method']);
+  return { uniform, sequentialUniform, ...evolved, databaseSeconds: built };
 }
 
 async function main(): Promise<void> {
@@ -201,31 +213,8 @@ async function main(): Promise<void> {
       levels.push({ sparsity: s, uniform, otherUniform, ...rebuilt });
       continue;
     }
-    const name = `report-sparsity-levels-${Math.round(s * 100)}`;
-    const summary = await search('configs/sparsity-levels.yaml', name, options);
-    const best = await bestGenome(name);
-    const evolved = await score(options, best.genome, `evolved (${method})`);
-    const settings = resolveSparsityOptions(options);
-    const perLayer = Object.fromEntries(
-      layerSparsities(
-        layers,
-        settings.levels ?? { sparsity: s, maxLevel: 8, weightsPerLevel: 0 },
-        best.genome as number[],
-      ),
-    );
-    console.log(`${s}: evolved ${JSON.stringify(evolved)} ${best.text}`);
-    levels.push({
-      sparsity: s,
-      uniform,
-      otherUniform,
-      evolved,
-      genome: best.text,
-      levels: best.genome as number[],
-      perLayer,
-      search: speed(summary),
-      run: `runs/${name}`,
-      ...rebuilt,
-    });
+    const evolved = await evolve(`report-sparsity-levels-${Math.round(s * 100)}`, options, `evolved (${method})`);
+    levels.push({ sparsity: s, uniform, otherUniform, ...evolved, ...rebuilt });
   }
 
   const nmOptions = { model: 'default', mode: 'nm', pattern: '2:4' };

@@ -20,32 +20,30 @@ export interface Speed {
   readonly failures: number;
 }
 
-/** One allocation target: uniform with the report's method and with the other one, and the evolved allocation. */
-export interface Level {
-  readonly sparsity: number;
-  readonly uniform: Scored;
-  readonly otherUniform: Scored;
+/** A search's best allocation at one target, scored, with how the search went (absent with --baselines). */
+export interface EvolvedAllocation {
   readonly evolved?: Scored;
   readonly genome?: string;
   readonly levels?: readonly number[];
   readonly perLayer?: Readonly<Record<string, number>>;
   readonly search?: Speed;
   readonly run?: string;
+}
+
+/** One allocation target: uniform with the report's method and with the other one, and the evolved allocation. */
+export interface Level extends EvolvedAllocation {
+  readonly sparsity: number;
+  readonly uniform: Scored;
+  readonly otherUniform: Scored;
   /** The same target with SparseGPT-reconstructed levels. */
   readonly reconstructed?: Reconstructed;
 }
 
 /** One target's level database of SparseGPT-reconstructed layers (`reconstruct: sparsegpt`): uniform and evolved. */
-export interface Reconstructed {
+export interface Reconstructed extends EvolvedAllocation {
   readonly uniform: Scored;
   /** Uniform, with each layer's Hessian taken after the earlier layers are pruned to level 0 (sequential). */
   readonly sequentialUniform?: Scored;
-  readonly evolved?: Scored;
-  readonly genome?: string;
-  readonly levels?: readonly number[];
-  readonly perLayer?: Readonly<Record<string, number>>;
-  readonly search?: Speed;
-  readonly run?: string;
   /** Building the database (SparseGPT on every layer at every level, dense calibration), one process. */
   readonly databaseSeconds: number;
 }

@@ -2,36 +2,18 @@
 // exactly the inputs it has in the model whose earlier layers carry the weights returned so far.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../lm/backend.js';
-import { loadBrownSplits } from '../../lm/corpus.js';
-import { loadOrTrainModel } from '../../lm/model-cache.js';
 import { TransformerLm, type LayerInputs } from '../../lm/model.js';
-import { TINY_LM } from '../../lm/presets.js';
 import { pruneMask } from '../../evaluators/pruning/masks.js';
-import { sharedModelCache } from '../helpers/files.js';
+import { relativeError } from '../helpers/numbers.js';
+import { loadTinyModel } from '../helpers/tiny-lm.js';
 
 let model: TransformerLm;
 let calibration: Int32Array;
 
 beforeAll(async () => {
-  expect(await initBackend('wasm')).toBe('wasm');
-  model = await loadOrTrainModel(TINY_LM, { cacheDir: sharedModelCache });
-  calibration = loadBrownSplits({ vocabSize: TINY_LM.vocabSize, maxFiles: TINY_LM.maxFiles! }).calibration.subarray(
-    0,
-    48 * TINY_LM.context,
-  );
+  ({ model, calibration } = await loadTinyModel(48));
 });
 afterAll(() => model?.dispose());
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / (scale + 1e-12);
-}
 
 /** Magnitude at 50% per layer: the weights with the lowest half of |w| zeroed. */
 function magnitudeHalf(name: string): Float32Array {

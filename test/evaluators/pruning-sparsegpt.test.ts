@@ -6,6 +6,7 @@ import { cholesky, upperCholeskyOfInverse } from '../../evaluators/pruning/chole
 import { sparseGpt, sparseGptRule, type DenseLayer } from '../../evaluators/pruning/sparsegpt.js';
 import { pruneMask } from '../../evaluators/pruning/masks.js';
 import { rngFromSeed } from '../../core/rng.js';
+import { relativeError } from '../helpers/numbers.js';
 
 /**
  * A layer with `tokens` calibration inputs, [tokens][dIn], correlated as a real layer's are: x = A·z + 0.1·noise with
@@ -128,16 +129,6 @@ const masked = (layer: DenseLayer, mask: Uint8Array) => Float64Array.from(layer.
 const meanDiagonal = (h: Float64Array, n: number) =>
   Array.from({ length: n }, (_, i) => h[i * n + i] as number).reduce((a, b) => a + b) / n;
 
-function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / scale;
-}
-
 describe('upper Cholesky factor of the inverse', () => {
   it('satisfies Uᵀ·U·H = I on a random SPD matrix', () => {
     const { hessian } = randomLayer('chol', 1, 24, 60);
@@ -176,7 +167,7 @@ describe('SparseGPT at a fixed mask', () => {
     for (const blockSize of [128, 16, 5]) {
       const { weights, mask: used } = sparseGpt(layer, hessian, { kind: 'fixed', mask }, { blockSize });
       expect(used).toEqual(mask);
-      expect(maxRelative(weights, expected)).toBeLessThan(1e-5); // float32 output
+      expect(relativeError(weights, expected)).toBeLessThan(1e-5); // float32 output
     }
   });
 
@@ -186,7 +177,7 @@ describe('SparseGPT at a fixed mask', () => {
     const expected = sequentialObs(layer, hessian, mask, damp);
     for (const blockSize of [128, 16, 7]) {
       const { weights } = sparseGpt(layer, hessian, { kind: 'fixed', mask }, { blockSize });
-      expect(maxRelative(weights, expected)).toBeLessThan(1e-5);
+      expect(relativeError(weights, expected)).toBeLessThan(1e-5);
     }
   });
 
@@ -213,7 +204,7 @@ describe('SparseGPT at a fixed mask', () => {
       hessian.map((v) => v * 37),
       { kind: 'fixed', mask },
     );
-    expect(maxRelative(b.weights, a.weights)).toBeLessThan(1e-6);
+    expect(relativeError(b.weights, a.weights)).toBeLessThan(1e-6);
   });
 });
 

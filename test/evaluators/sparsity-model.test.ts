@@ -2,10 +2,7 @@
 // and N:M evaluations, fidelity and sample, held-out metrics, and tensor hygiene.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../lm/backend.js';
-import { loadBrownSplits } from '../../lm/corpus.js';
 import { pruneMask } from '../../evaluators/pruning/masks.js';
-import { loadOrTrainModel } from '../../lm/model-cache.js';
 import type { TransformerLm } from '../../lm/model.js';
 import { TINY_LM } from '../../lm/presets.js';
 import { createSparsityEvaluator, nmMasks, type SparsityOptionsInput } from '../../evaluators/sparsity/index.js';
@@ -19,6 +16,7 @@ import {
   type NmGenome,
 } from '../../spaces/sparsity/index.js';
 import { sharedModelCache } from '../helpers/files.js';
+import { loadTinyModel } from '../helpers/tiny-lm.js';
 
 const T = TINY_LM.context;
 const BASE: SparsityOptionsInput = {
@@ -41,12 +39,7 @@ let model: TransformerLm;
 let calibration: Int32Array;
 
 beforeAll(async () => {
-  expect(await initBackend('wasm')).toBe('wasm');
-  model = await loadOrTrainModel(TINY_LM, { cacheDir: sharedModelCache });
-  calibration = loadBrownSplits({ vocabSize: TINY_LM.vocabSize, maxFiles: TINY_LM.maxFiles! }).calibration.subarray(
-    0,
-    64 * T,
-  );
+  ({ model, calibration } = await loadTinyModel(64));
 });
 afterAll(() => model?.dispose());
 

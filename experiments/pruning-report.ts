@@ -1,48 +1,65 @@
-// Regenerates docs/pruning.md: test perplexity of dense and baseline metrics at 50% unstructured and 2:4 on the default
-// model, the best evolved formulas of finished runs, how much hashing answered, and seconds per evaluation.
-// Usage: node dist/experiments/pruning-report.js [--model default|tiny] [RUN_DIR …]   (run dirs of configs/pruning-metric*.yaml)
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Regenerates docs/pruning.md and bench/results/pruning.json: validation and test perplexity of the dense model, of
+// every baseline (magnitude, Wanda, Pruner-Zero's metric, SparseGPT, random) in every comparison group (per row and
+// per layer at 50%, 2:4) under dense and sequential calibration, of the best formula of each finished search, and of
+// all of them again on a second model (transfer, no search); the searches' hashing and the seconds per evaluation.
+// Usage: node dist/experiments/pruning-report.js [--model default|tiny|wide] [--transfer wide|default|tiny|none]
+//        [RUN_DIR …]   (run dirs of configs/pruning-metric*.yaml)
+//        [--markdown-only: rewrite docs/pruning.md from bench/results/pruning.json, running nothing]
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPruningContext, type PruningContext } from '../evaluators/pruning/context.js';
+import { loadPruningContext, type ModelPreset, type PruningContext } from '../evaluators/pruning/context.js';
 import { sparsityOf } from '../evaluators/pruning/masks.js';
+import { pruneModel, prunedPerplexity, type PrunedModel, type PruningMethod } from '../evaluators/pruning/methods.js';
 import { formulaMasks, pruneTarget, type PruneTarget } from '../evaluators/pruning/scoring.js';
+import type { Calibration } from '../lm/model.js';
 import { inspectRun } from '../report/inspect.js';
 import { openRunView } from '../search/run-view.js';
 import { SeededRng } from '../core/rng.js';
 import { formulaOf, parseFormula, simplify, type ExprGenome } from '../spaces/expression/index.js';
-import { repoRoot } from '../tools/args.js';
+import { flag, hasFlag, repoRoot } from '../tools/args.js';
+import { markdown } from './pruning/markdown.js';
+import type { Group, ModelResult, PruningReport, Row, RunRecord, Timing } from './pruning/types.js';
 
 const root = repoRoot;
+const valueFlags = ['--model', '--transfer'];
 const args = process.argv.slice(2);
-const modelFlag = args.indexOf('--model');
-const model = modelFlag >= 0 ? (args[modelFlag + 1] as 'default' | 'tiny') : 'default';
-const runDirs = args.filter((a, i) => !a.startsWith('--') && !(modelFlag >= 0 && i === modelFlag + 1));
+const runDirs = args.filter((a, i) => !a.startsWith('--') && !valueFlags.includes(args[i - 1] ?? ''));
+const mainModel = (flag('--model') ?? 'default') as ModelPreset;
+const transferFlag = flag('--transfer') ?? 'wide';
+const transferModel = transferFlag === 'none' ? undefined : (transferFlag as ModelPreset);
 
-// The search's own validation tokens (configs/pruning-metric.yaml keeps the evaluator defaults); test: a larger slice.
-const options = {
+// The search's own validation tokens (the configs keep the evaluator defaults); test: a larger slice.
+const SLICES = { calibrationTokens: 8192, validationTokens: 8192, testTokens: 32768 } as const;
+const contextOptions = (model: ModelPreset) => ({
   model,
   backend: 'wasm' as const,
   cacheDir: join(root, '.elites/models'),
-  calibrationTokens: 8192,
-  validationTokens: 8192,
-  testTokens: 32768,
-};
+  ...SLICES,
+});
 
-interface Row {
+const GROUPS: readonly { group: Group; target: PruneTarget }[] = [
+  { group: 'row', target: pruneTarget('unstructured', 0.5, 'row') },
+  { group: 'layer', target: pruneTarget('unstructured', 0.5, 'layer') },
+  { group: '2:4', target: pruneTarget('2:4', 0.5, 'row') },
+];
+
+/** A method the report scores, by name; random has no calibration (its scores are noise). */
+interface Candidate {
   readonly method: string;
   readonly formula: string;
-  readonly pattern: string;
-  readonly validation: number;
-  readonly test: number;
-  readonly sparsity: number;
+  readonly run?: string;
+  readonly prune: PruningMethod | 'random';
 }
 
-const BASELINES: readonly { method: string; formula: string | null; group: 'row' | 'layer' }[] = [
-  { method: 'magnitude (per layer)', formula: 'W', group: 'layer' },
-  { method: 'magnitude (per row)', formula: 'W', group: 'row' },
-  { method: 'Wanda (per row)', formula: 'mul(W, sqrt(X))', group: 'row' },
-  { method: 'Pruner-Zero published (per row)', formula: 'mul(abs(mul(W, W)), mms(G))', group: 'row' },
-  { method: 'random', formula: null, group: 'row' },
+const BASELINES: readonly Candidate[] = [
+  { method: 'magnitude', formula: 'W', prune: { kind: 'formula', genome: parseFormula('W') } },
+  { method: 'Wanda', formula: 'mul(W, sqrt(X))', prune: { kind: 'formula', genome: parseFormula('mul(W, sqrt(X))') } },
+  {
+    method: 'Pruner-Zero',
+    formula: 'mul(abs(mul(W, W)), mms(G))',
+    prune: { kind: 'formula', genome: parseFormula('mul(abs(mul(W, W)), mms(G))') },
+  },
+  { method: 'SparseGPT', formula: '–', prune: { kind: 'sparsegpt' } },
 ];
 
 function randomMasks(ctx: PruningContext, target: PruneTarget): Map<string, Uint8Array> {
@@ -54,138 +71,152 @@ function randomMasks(ctx: PruningContext, target: PruneTarget): Map<string, Uint
   return formulaMasks(['G'], layers, target);
 }
 
-function evaluate(
+function score(
   ctx: PruningContext,
-  method: string,
-  formula: string,
-  masks: Map<string, Uint8Array>,
-  pattern: string,
+  candidate: Candidate,
+  group: Group,
+  target: PruneTarget,
+  calibration: Calibration,
 ): Row {
-  return {
-    method,
-    formula,
-    pattern,
-    validation: ctx.model.perplexity(ctx.validation, masks),
-    test: ctx.model.perplexity(ctx.test, masks),
-    sparsity: sparsityOf(masks),
+  const pruned: PrunedModel =
+    candidate.prune === 'random'
+      ? { masks: randomMasks(ctx, target) }
+      : pruneModel(ctx, candidate.prune, target, calibration);
+  const row: Row = {
+    group,
+    method: candidate.method,
+    formula: candidate.formula,
+    ...(candidate.run ? { run: candidate.run } : {}),
+    calibration,
+    validation: prunedPerplexity(ctx.model, ctx.validation, pruned),
+    test: prunedPerplexity(ctx.model, ctx.test, pruned),
+    sparsity: sparsityOf(pruned.masks),
   };
+  console.log(`${ctx.model.config.dModel}: ${JSON.stringify(row)}`);
+  return row;
+}
+
+/** Every candidate in every group under each calibration (random once per group: it reads no statistics). */
+async function scoreModel(
+  model: ModelPreset,
+  candidates: readonly Candidate[],
+  calibrations: readonly Calibration[],
+): Promise<ModelResult> {
+  const started = performance.now();
+  const ctx = await loadPruningContext(contextOptions(model));
+  const setupSeconds = (performance.now() - started) / 1000;
+  const rows: Row[] = [];
+  for (const { group, target } of GROUPS) {
+    for (const calibration of calibrations)
+      for (const candidate of candidates) rows.push(score(ctx, candidate, group, target, calibration));
+    rows.push(
+      score(ctx, { method: 'random', formula: 'uniform random scores', prune: 'random' }, group, target, 'dense'),
+    );
+  }
+  const { layers, dModel, dFF, seed } = ctx.model.config;
+  const result: ModelResult = {
+    model,
+    layers,
+    dModel,
+    dFF,
+    seed,
+    ...SLICES,
+    dense: { validation: ctx.model.perplexity(ctx.validation), test: ctx.model.perplexity(ctx.test) },
+    rows,
+    setupSeconds,
+  };
+  ctx.model.dispose();
+  return result;
+}
+
+/** The best formula of each run, and how the search went. */
+async function readRuns(dirs: readonly string[]): Promise<{ records: RunRecord[]; evolved: Candidate[] }> {
+  const records: RunRecord[] = [];
+  const evolved: Candidate[] = [];
+  for (const dir of dirs) {
+    const view = await openRunView(dir);
+    const options = (view.config.evaluator.options ?? {}) as {
+      pattern?: string;
+      group?: string;
+      calibration?: Calibration;
+    };
+    const workers = view.config.workers;
+    const strategy = view.config.search.strategy;
+    await view.close();
+    const report = await inspectRun(dir, { top: 1 });
+    const best = report.top[0];
+    if (!best) continue;
+    const run = dir.replace(/\/+$/, '').split('/').pop() as string;
+    const formula = formulaOf(simplify(best.genome as ExprGenome));
+    const s = report.summary;
+    records.push({
+      run,
+      strategy,
+      pattern: options.pattern ?? 'unstructured',
+      group: options.group ?? 'row',
+      calibration: options.calibration ?? 'dense',
+      proposals: s.proposals,
+      evaluations: s.evaluations,
+      keyHits: s.cacheHits.key,
+      fingerprintHits: s.cacheHits.fingerprint,
+      failures: s.failures,
+      seconds: s.seconds,
+      workers,
+      formula,
+      fitness: best.fitness,
+      ...(best.metrics.perLayer !== undefined ? { perLayer: best.metrics.perLayer } : {}),
+    });
+    evolved.push({ method: 'evolved', formula, run, prune: { kind: 'formula', genome: best.genome as ExprGenome } });
+  }
+  return { records, evolved };
+}
+
+/** Seconds per evaluation as the searches do it (8,192 validation and test tokens), and SparseGPT on the whole model. */
+async function measureTiming(model: ModelPreset): Promise<Timing> {
+  const ctx = await loadPruningContext({ ...contextOptions(model), testTokens: 8192 });
+  const wanda: PruningMethod = { kind: 'formula', genome: parseFormula('mul(W, sqrt(X))') };
+  const timed = (f: () => void, reps = 3): number => {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) f();
+    return (performance.now() - t0) / 1000 / reps;
+  };
+  const evaluation = (calibration: Calibration, groups: readonly ('row' | 'layer')[]) => () => {
+    const masks = groups.map((g) => pruneModel(ctx, wanda, pruneTarget('unstructured', 0.5, g), calibration).masks);
+    for (const m of masks) ctx.model.perplexity(ctx.validation, m);
+    ctx.model.perplexity(ctx.test, masks[0] as Map<string, Uint8Array>);
+  };
+  const timing: Timing = {
+    denseEvaluation: timed(evaluation('dense', ['row'])),
+    sequentialEvaluation: timed(evaluation('sequential', ['row'])),
+    freeEvaluation: timed(evaluation('sequential', ['row', 'layer'])),
+    sparseGpt: timed(
+      () => pruneModel(ctx, { kind: 'sparsegpt' }, pruneTarget('unstructured', 0.5, 'row'), 'sequential'),
+      1,
+    ),
+  };
+  ctx.model.dispose();
+  return timing;
 }
 
 async function main(): Promise<void> {
-  const started = performance.now();
-  const ctx = await loadPruningContext(options);
-  const setupSeconds = (performance.now() - started) / 1000;
-  const rows: Row[] = [];
-  const dense = {
-    method: 'dense',
-    formula: '–',
-    pattern: '0%',
-    validation: ctx.model.perplexity(ctx.validation),
-    test: ctx.model.perplexity(ctx.test),
-    sparsity: 0,
+  const { records, evolved } = await readRuns(runDirs);
+  const candidates = [...BASELINES, ...evolved];
+  const main = await scoreModel(mainModel, candidates, ['sequential', 'dense']);
+  const transfer = transferModel ? await scoreModel(transferModel, candidates, ['sequential']) : undefined;
+  const timing = await measureTiming(mainModel);
+  const report: PruningReport = {
+    date: new Date().toISOString(),
+    main,
+    ...(transfer ? { transfer } : {}),
+    runs: records,
+    timing,
   };
-  rows.push(dense);
-  for (const pattern of ['unstructured', '2:4']) {
-    for (const b of BASELINES) {
-      const target = pruneTarget(pattern, 0.5, b.group);
-      const masks =
-        b.formula === null ? randomMasks(ctx, target) : formulaMasks(parseFormula(b.formula), ctx.layers, target);
-      rows.push(
-        evaluate(
-          ctx,
-          b.method,
-          b.formula ?? 'uniform random scores',
-          masks,
-          pattern === 'unstructured' ? '50%' : '2:4',
-        ),
-      );
-    }
-  }
-
-  // Seconds per evaluation as the search does it: formula → masks → validation and test perplexity (search uses 8,192 test tokens).
-  const search = { ...ctx, test: ctx.test.subarray(0, 8192) };
-  const t0 = performance.now();
-  const reps = 5;
-  for (let i = 0; i < reps; i++) {
-    const masks = formulaMasks(parseFormula('mul(W, sqrt(X))'), ctx.layers, pruneTarget('unstructured', 0.5, 'row'));
-    search.model.perplexity(search.validation, masks);
-    search.model.perplexity(search.test, masks);
-  }
-  const secondsPerEvaluation = (performance.now() - t0) / 1000 / reps;
-
-  const runs: string[] = [];
-  for (const dir of runDirs) {
-    const view = await openRunView(dir);
-    const opts = (view.config.evaluator.options ?? {}) as {
-      pattern?: string;
-      sparsity?: number;
-      group?: 'row' | 'layer';
-    };
-    const pattern = opts.pattern ?? 'unstructured';
-    const report = await inspectRun(dir, { top: 1 });
-    const best = report.top[0];
-    await view.close();
-    if (!best) continue;
-    const genome = best.genome as ExprGenome;
-    const masks = formulaMasks(genome, ctx.layers, pruneTarget(pattern, opts.sparsity ?? 0.5, opts.group ?? 'row'));
-    rows.push(
-      evaluate(
-        ctx,
-        `evolved (${view.config.search.strategy}, ${report.summary.proposals} proposals)`,
-        formulaOf(simplify(genome)),
-        masks,
-        pattern === 'unstructured' ? '50%' : pattern,
-      ),
-    );
-    const s = report.summary;
-    const hits = s.cacheHits.key + s.cacheHits.fingerprint;
-    const meanEval = (s.seconds * view.config.workers) / Math.max(1, s.evaluations);
-    runs.push(
-      `- \`${dir.split('/').pop()}\` (${view.config.search.strategy}, ${pattern}): ${s.proposals} proposals, ${s.evaluations} evaluations, ` +
-        `level-1 (key) hits ${s.cacheHits.key} (${pct(s.cacheHits.key, s.proposals)}), level-2 (mask fingerprint) hits ${s.cacheHits.fingerprint} (${pct(s.cacheHits.fingerprint, s.proposals)}), ` +
-        `failures ${s.failures}; ${s.seconds.toFixed(0)} s wall on ${view.config.workers} workers; the ${hits} hits saved about ${((hits * meanEval) / view.config.workers).toFixed(0)} s of wall time ` +
-        `(${meanEval.toFixed(2)} s per evaluation per worker).`,
-    );
-  }
-
-  const fmt = (v: number): string => v.toFixed(2);
-  const table = [
-    '| pattern | method | formula | validation ppl | test ppl | sparsity |',
-    '|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.pattern} | ${r.method} | \`${r.formula}\` | ${fmt(r.validation)} | ${fmt(r.test)} | ${(r.sparsity * 100).toFixed(1)}% |`,
-    ),
-  ];
-  const text = [
-    '# Pruning-metric search: results',
-    '',
-    `Regenerated by \`npm run build && node dist/experiments/pruning-report.js${model === 'default' ? '' : ` --model ${model}`} RUN_DIR…\` on ${new Date().toISOString().slice(0, 10)}.`,
-    `Model: the \`${model}\` preset (a ${ctx.model.config.layers}-block, d=${ctx.model.config.dModel} transformer LM on the Brown corpus, vocabulary ${ctx.model.config.vocabSize}); ` +
-      `${ctx.layers.length} prunable linear layers; validation ${ctx.validation.length} tokens (the search's fitness), test ${ctx.test.length} tokens (never seen by the search). ` +
-      'W = |weight|, G = gradient aggregate and X = Wanda input statistic on 8,192 calibration tokens; one-shot (layers are not re-calibrated in sequence).',
-    '',
-    ...table,
-    '',
-    '## Hashing in the searches',
-    '',
-    ...(runs.length ? runs : ['(no run directories given)']),
-    '',
-    `Seconds per evaluation (formula → masks → validation + test perplexity on 8,192 tokens each, one worker): ${secondsPerEvaluation.toFixed(3)} s; loading the model and computing W, G, X: ${setupSeconds.toFixed(1)} s per worker.`,
-    '',
-  ].join('\n');
-  mkdirSync(join(root, 'docs'), { recursive: true });
-  writeFileSync(join(root, 'docs/pruning.md'), text);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(
-    join(root, 'bench/results/pruning.json'),
-    `${JSON.stringify({ model, rows, secondsPerEvaluation, setupSeconds }, null, 2)}\n`,
-  );
-  console.log(text);
+  writeFileSync(join(root, 'bench/results/pruning.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(root, 'docs/pruning.md'), markdown(report));
 }
 
-function pct(n: number, d: number): string {
-  return `${((100 * n) / Math.max(1, d)).toFixed(1)}%`;
-}
-
-await main();
+if (hasFlag('--markdown-only')) {
+  const report = JSON.parse(readFileSync(join(root, 'bench/results/pruning.json'), 'utf8')) as PruningReport;
+  writeFileSync(join(root, 'docs/pruning.md'), markdown(report));
+} else await main();

@@ -1,11 +1,18 @@
 // Regenerates docs/sparsity.md and bench/results/sparsity.json: EvoPress-style searches on the default model —
-// per-layer sparsity allocations at 50%, 60% and 70% (uniform vs evolved, same per-layer pruning method) and 2:4
-// masks (magnitude and Wanda 2:4 vs evolved) — with held-out perplexities, per-layer sparsities and search speed.
+// per-layer sparsity allocations at 50%, 60% and 70% (uniform vs evolved, same per-layer pruning method; and again
+// with SparseGPT-reconstructed levels, `reconstruct: sparsegpt`) and 2:4 masks (magnitude and Wanda 2:4 vs evolved) —
+// with held-out perplexities, per-layer sparsities, database build time and search speed.
 // Usage: node dist/experiments/sparsity-report.js [--evaluations N] [--workers N] [--method magnitude|wanda] [--baselines]
+//        [--no-reconstruct: skip the SparseGPT databases and searches]
 //        [--markdown-only: rewrite docs/sparsity.md from bench/results/sparsity.json, running nothing]
 // Runs go to runs/report-sparsity-*/ (an existing finished run is reused, an interrupted one resumed).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureModel } from '../evaluators/pruning/context.js';
+import { loadOrBuildLevelDatabase } from '../evaluators/sparsity/database.js';
+import { initBackend } from '../lm/backend.js';
+import { loadBrownSplits } from '../lm/corpus.js';
 import {
   createSparsityEvaluator,
   layerSparsities,
@@ -20,13 +27,14 @@ import { rngFromSeed } from '../core/rng.js';
 import type { RunSummary } from '../search/summary.js';
 import { flag, hasFlag, repoRoot } from '../tools/args.js';
 import { markdown } from './sparsity/markdown.js';
-import type { Dense, Level, Nm, Report, Scored, Speed } from './sparsity/types.js';
+import type { Dense, EvolvedAllocation, Level, Nm, Reconstructed, Report, Scored, Speed } from './sparsity/types.js';
 
 const root = repoRoot;
 const evaluations = Number(flag('--evaluations') ?? 2300);
 const workers = Number(flag('--workers') ?? 2);
 const method = (flag('--method') ?? 'magnitude') as 'magnitude' | 'wanda';
 const baselinesOnly = hasFlag('--baselines');
+const reconstruct = !hasFlag('--no-reconstruct');
 const SPARSITIES = [0.5, 0.6, 0.7] as const;
 // Held-out slices: the search reports 8,192-token validation/test perplexities; the table uses a 4× larger test slice.
 const HELD_OUT = { validationTokens: 8192, testTokens: 32768, cacheDir: join(root, '.elites/models') } as const;
@@ -53,7 +61,12 @@ async function score(options: Record<string, unknown>, genome: SparsityGenome, l
 }
 
 /** A finished run of `configFile` with its evaluator options replaced; reused or resumed when it already exists. */
-async function search(configFile: string, name: string, options: Record<string, unknown>): Promise<RunSummary> {
+async function search(
+  configFile: string,
+  name: string,
+  options: Record<string, unknown>,
+  drop: readonly string[] = [],
+): Promise<RunSummary> {
   const out = join(root, 'runs', name);
   if (existsSync(join(out, 'config.json'))) {
     const view = await openRunView(out);
@@ -64,10 +77,12 @@ async function search(configFile: string, name: string, options: Record<string, 
     return resumeRun(out);
   }
   const base = loadRunConfig(join(root, configFile), { evaluations, workers });
+  // Options of the config that the ones given replace (`reconstruct: sparsegpt` refuses a `method`).
+  const kept = Object.entries(base.evaluator.options ?? {}).filter(([key]) => !drop.includes(key));
   const config = {
     ...base,
     name,
-    evaluator: { ...base.evaluator, options: { ...(base.evaluator.options as object), ...options } },
+    evaluator: { ...base.evaluator, options: { ...Object.fromEntries(kept), ...options } },
   };
   console.log(`running ${name}: ${evaluations} proposals on ${workers} worker(s)`);
   return runSearch(config, { out });
@@ -96,6 +111,93 @@ const speed = (s: RunSummary): Speed => ({
   failures: s.failures,
 });
 
+/** A levels search at one target (reused or resumed when its run exists) and its best allocation, scored. */
+async function evolve(
+  name: string,
+  options: Record<string, unknown>,
+  label: string,
+  drop: readonly string[] = [],
+): Promise<EvolvedAllocation> {
+  const summary = await search('configs/sparsity-levels.yaml', name, options, drop);
+  const best = await bestGenome(name);
+  const evolved = await score(options, best.genome, label);
+  const settings = resolveSparsityOptions(options);
+  const perLayer = Object.fromEntries(
+    layerSparsities(
+      prunableLayers(MODEL_PRESETS.default),
+      settings.levels as NonNullable<typeof settings.levels>,
+      best.genome as number[],
+    ),
+  );
+  console.log(`${name}: evolved ${JSON.stringify(evolved)} ${best.text}`);
+  return {
+    evolved,
+    genome: best.text,
+    levels: best.genome as number[],
+    perLayer,
+    search: speed(summary),
+    run: `runs/${name}`,
+  };
+}
+
+/** Seconds to build a level database from scratch (into a fresh directory, removed afterwards), one process. */
+async function databaseSeconds(options: Record<string, unknown>): Promise<number> {
+  const settings = resolveSparsityOptions({ ...options, ...HELD_OUT });
+  await initBackend(settings.backend);
+  const model = await ensureModel(settings);
+  const preset = MODEL_PRESETS[settings.model];
+  const split = loadBrownSplits({ vocabSize: preset.vocabSize }).calibration;
+  const windows = Math.floor(Math.min(settings.calibrationTokens, split.length) / preset.context);
+  const dir = mkdtempSync(join(tmpdir(), 'elites-levels-'));
+  try {
+    const t0 = performance.now();
+    loadOrBuildLevelDatabase(model, settings.levels as NonNullable<typeof settings.levels>, {
+      cacheDir: dir,
+      calibration: split.subarray(0, windows * preset.context),
+    });
+    return (performance.now() - t0) / 1000;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    model.dispose();
+  }
+}
+
+/** Seconds of one evaluation on one worker: full fidelity (with held-out perplexities) and a 1,024-token screening. */
+async function evaluationSeconds(options: Record<string, unknown>): Promise<{ full: number; screening: number }> {
+  const evaluator = createSparsityEvaluator({ ...options, ...HELD_OUT }, { log: () => undefined });
+  await evaluator.prepare?.(options);
+  await evaluator.setup?.(options);
+  const layers = prunableLayers(MODEL_PRESETS.default);
+  const timed = async (fidelity: number, reps: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++)
+      await evaluator.evaluate(
+        layers.map(() => 0),
+        { rng: rngFromSeed('time'), signal: new AbortController().signal, options, fidelity, sample: i },
+      );
+    return (performance.now() - t0) / 1000 / reps;
+  };
+  return { full: await timed(1, 2), screening: await timed(1024, 5) };
+}
+
+/** Uniform and evolved allocations with SparseGPT-reconstructed levels at one target. */
+async function reconstructed(s: number): Promise<Reconstructed> {
+  const options = { model: 'default', mode: 'levels', sparsity: s, reconstruct: 'sparsegpt', maxLevel: 8 };
+  const built = await databaseSeconds(options);
+  const zeros = prunableLayers(MODEL_PRESETS.default).map(() => 0);
+  const uniform = await score(options, zeros, 'uniform (SparseGPT)');
+  const sequentialUniform = await score(
+    { ...options, calibration: 'sequential' },
+    zeros,
+    'uniform (SparseGPT, sequential calibration)',
+  );
+  console.log(`${s} SparseGPT: ${JSON.stringify([uniform, sequentialUniform])}, database ${built.toFixed(1)} s`);
+  if (baselinesOnly) return { uniform, sequentialUniform, databaseSeconds: built };
+  const name = `report-sparsity-levels-sparsegpt-${Math.round(s * 100)}`;
+  const evolved = await evolve(name, options, 'evolved (SparseGPT)', ['method']);
+  return { uniform, sequentialUniform, ...evolved, databaseSeconds: built };
+}
+
 async function main(): Promise<void> {
   const layers = prunableLayers(MODEL_PRESETS.default);
   const zeros = layers.map(() => 0);
@@ -106,34 +208,13 @@ async function main(): Promise<void> {
     const other = method === 'magnitude' ? 'wanda' : 'magnitude';
     const otherUniform = await score({ ...options, method: other }, zeros, `uniform (${other})`);
     console.log(`${s}: ${JSON.stringify([uniform, otherUniform])}`);
+    const rebuilt = reconstruct ? { reconstructed: await reconstructed(s) } : {};
     if (baselinesOnly) {
-      levels.push({ sparsity: s, uniform, otherUniform });
+      levels.push({ sparsity: s, uniform, otherUniform, ...rebuilt });
       continue;
     }
-    const name = `report-sparsity-levels-${Math.round(s * 100)}`;
-    const summary = await search('configs/sparsity-levels.yaml', name, options);
-    const best = await bestGenome(name);
-    const evolved = await score(options, best.genome, `evolved (${method})`);
-    const settings = resolveSparsityOptions(options);
-    const perLayer = Object.fromEntries(
-      layerSparsities(
-        layers,
-        settings.levels ?? { sparsity: s, maxLevel: 8, weightsPerLevel: 0 },
-        best.genome as number[],
-      ),
-    );
-    console.log(`${s}: evolved ${JSON.stringify(evolved)} ${best.text}`);
-    levels.push({
-      sparsity: s,
-      uniform,
-      otherUniform,
-      evolved,
-      genome: best.text,
-      levels: best.genome as number[],
-      perLayer,
-      search: speed(summary),
-      run: `runs/${name}`,
-    });
+    const evolved = await evolve(`report-sparsity-levels-${Math.round(s * 100)}`, options, `evolved (${method})`);
+    levels.push({ sparsity: s, uniform, otherUniform, ...evolved, ...rebuilt });
   }
 
   const nmOptions = { model: 'default', mode: 'nm', pattern: '2:4' };
@@ -148,7 +229,17 @@ async function main(): Promise<void> {
     nm = { ...nm, evolved, genome: best.text, search: speed(summary), run: 'runs/report-sparsity-nm' };
     console.log(`nm: ${JSON.stringify(nm)}`);
   }
-  const report: Report = { date: new Date().toISOString(), model: 'default', method, evaluations, workers, levels, nm };
+  const timing = await evaluationSeconds({ model: 'default', mode: 'levels', sparsity: 0.6, method, maxLevel: 8 });
+  const report: Report = {
+    date: new Date().toISOString(),
+    model: 'default',
+    method,
+    evaluations,
+    workers,
+    levels,
+    nm,
+    evaluationSeconds: timing,
+  };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results', baselinesOnly ? 'sparsity-baselines.json' : 'sparsity.json'),
@@ -163,9 +254,12 @@ function densePerplexities(model: string): Dense | undefined {
   const file = join(root, 'bench/results/pruning.json');
   if (!existsSync(file)) return undefined;
   const pruning = JSON.parse(readFileSync(file, 'utf8')) as {
+    main?: { model?: string; dense?: Dense };
+    // Reports written before the transfer section: the dense row among the others.
     model?: string;
     rows?: { method: string; validation: number; test: number }[];
   };
+  if (pruning.main) return pruning.main.model === model ? pruning.main.dense : undefined;
   const row = pruning.model === model ? pruning.rows?.find((r) => r.method === 'dense') : undefined;
   return row && { validation: row.validation, test: row.test };
 }

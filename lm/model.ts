@@ -1,7 +1,8 @@
 // The language model the pruning search works on: perplexity under masks, and the W, X and G statistics of Pruner-Zero.
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropy } from './ops.js';
+import { crossEntropy, linear } from './ops.js';
 import {
+  embedTokens,
   hiddenStates,
   initialValue,
   type LinearHook,
@@ -9,6 +10,7 @@ import {
   type LmConfig,
   logits,
   parameterSpecs,
+  transformerBlock,
   validateLmConfig,
 } from './transformer.js';
 
@@ -25,6 +27,14 @@ export interface LanguageModel {
   perplexity(tokens: Int32Array, masks?: ReadonlyMap<string, Uint8Array>): number;
   /** Wanda's X per prunable layer (length dIn), from a forward pass of the dense model over `tokens`. */
   inputStats(tokens: Int32Array): Map<string, Float32Array>;
+  /**
+   * Runs `tokens` (whole windows, one batch) through the model block by block and calls `prune` for every prunable
+   * layer in forward order with that layer's inputs; it returns the layer's new weights [dOut][dIn]. `sequential`: the
+   * new weights replace the layer at once, so every later layer's inputs come from the already pruned ones (Wanda's and
+   * SparseGPT's reference code; here layer by layer, like SparseGPT's `--true-sequential`). `dense`: every layer sees
+   * the dense model's inputs. Returns the new weights by layer; the model's own weights are never written.
+   */
+  calibrate(tokens: Int32Array, prune: LayerPruner, calibration: Calibration): Map<string, Float32Array>;
   /** Pruner-Zero's G per prunable layer ([dOut][dIn] row-major): sqrt(Σ over calibration windows of (100·∂L/∂w)²), L = mean LM loss of the window. */
   gradientStats(tokens: Int32Array): Map<string, Float32Array>;
   /**
@@ -39,6 +49,22 @@ export interface LanguageModel {
   layerTensor(name: string, weights: Float32Array): tf.Tensor2D;
   dispose(): void;
 }
+
+/** Where a layer's calibration inputs come from: the dense model, or the model with the earlier layers already pruned. */
+export type Calibration = 'dense' | 'sequential';
+
+/** One prunable layer's inputs on the calibration tokens; valid only during the {@link LayerPruner} call. */
+export interface LayerInputs {
+  /** Input positions seen (windows · context). */
+  readonly positions: number;
+  /** Wanda's X: the mean over positions of each input's square, length dIn (inputStats' statistic). */
+  meanSquares(): Float32Array;
+  /** The mean over positions of x·xᵀ, [dIn][dIn] (SparseGPT's Hessian is twice this); computed on first call. */
+  secondMoment(): Float64Array;
+}
+
+/** The weights [dOut][dIn] a layer is to have, from its calibration inputs. */
+export type LayerPruner = (name: string, inputs: LayerInputs) => Float32Array;
 
 /** Parameters to use instead of the model's own, by name, each with the parameter's tfjs shape. Never disposed by the model. */
 export type WeightOverrides = ReadonlyMap<string, tf.Tensor>;
@@ -196,6 +222,34 @@ export class TransformerLm implements LanguageModel {
     return out;
   }
 
+  calibrate(tokens: Int32Array, prune: LayerPruner, calibration: Calibration): Map<string, Float32Array> {
+    const t = this.config.context;
+    const windows = countWindows(tokens, t, this.config.vocabSize);
+    const pruned = new Map<string, Float32Array>();
+    // Only the residual stream [windows·t, dModel] lives between blocks; each block's activations go with its tidy.
+    let x = tf.tidy(() =>
+      embedTokens(this.config, tf.tensor2d(tokens.subarray(0, windows * t), [windows, t], 'int32'), this.param),
+    );
+    for (let l = 0; l < this.config.layers; l++) {
+      const next = tf.tidy(() => {
+        let lastX: tf.Tensor2D | undefined;
+        let lastInputs: LayerInputs | undefined;
+        const hook: LinearHook = (name, input, y) => {
+          // q, k and v read the same tensor: its statistics are computed once.
+          if (input !== lastX || !lastInputs) [lastX, lastInputs] = [input, layerInputs(input)];
+          const weights = prune(name, lastInputs);
+          pruned.set(name, weights);
+          return calibration === 'dense' ? y : linear(input, this.layerTensor(name, weights));
+        };
+        return transformerBlock(this.config, l, x, windows, t, this.param, hook);
+      });
+      x.dispose();
+      x = next;
+    }
+    x.dispose();
+    return pruned;
+  }
+
   gradientStats(tokens: Int32Array): Map<string, Float32Array> {
     const t = this.config.context;
     const windows = countWindows(tokens, t, this.config.vocabSize);
@@ -339,6 +393,27 @@ export class TransformerLm implements LanguageModel {
       throw new RangeError(`mask for ${name}: expected ${dOut}×${dIn} = ${dIn * dOut} entries, got ${mask.length}`);
     return tf.transpose(tf.tensor2d(Float32Array.from(mask), [dOut, dIn]));
   }
+}
+
+/** Lazy statistics of a layer's input [positions, dIn]; call only while `x` is alive (inside its tidy). */
+function layerInputs(x: tf.Tensor2D): LayerInputs {
+  const positions = x.shape[0];
+  let squares: Float32Array | undefined;
+  let moment: Float64Array | undefined;
+  return {
+    positions,
+    meanSquares() {
+      squares ??= tf.tidy(() => tf.div(tf.sum(tf.square(x), 0), positions).dataSync() as Float32Array);
+      return squares;
+    },
+    secondMoment() {
+      // An explicit transpose: wasm's matMul with transposeA is many times slower (ops.ts).
+      moment ??= Float64Array.from(
+        tf.tidy(() => tf.div(tf.matMul(tf.transpose(x), x), positions).dataSync() as Float32Array),
+      );
+      return moment;
+    },
+  };
 }
 
 /**

@@ -69,8 +69,19 @@ export const TINY_LM: LmTrainingConfig = {
   maxFiles: 40,
 };
 
-export const MODEL_PRESETS = { default: DEFAULT_LM, tiny: TINY_LM } as const satisfies Record<string, LmTrainingConfig>;
+/**
+ * A second model of about the default's size for transfer checks (does a metric found on `default` carry over?):
+ * another seed and a 25% wider residual stream and MLP (1.26M parameters), the same data and recipe.
+ */
+export const WIDE_LM: LmTrainingConfig = { ...DEFAULT_LM, dModel: 160, dFF: 640, seed: 1 };
+
+export const MODEL_PRESETS = { default: DEFAULT_LM, tiny: TINY_LM, wide: WIDE_LM } as const satisfies Record<
+  string,
+  LmTrainingConfig
+>;
 export type ModelPreset = keyof typeof MODEL_PRESETS;
+/** The preset names, for option schemas. */
+export const MODEL_PRESET_NAMES = ['default', 'tiny', 'wide'] as const satisfies readonly ModelPreset[];
 
 /** The prunable linear layers of one block, in forward order. */
 export const BLOCK_LINEARS = ['q', 'k', 'v', 'o', 'up', 'down'] as const;

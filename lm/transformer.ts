@@ -83,36 +83,57 @@ export function hiddenStates(
   onLinear?: LinearHook,
 ): tf.Tensor2D {
   const [b, t] = ids.shape;
+  let x = embedTokens(config, ids, param);
+  for (let l = 0; l < config.layers; l++) x = transformerBlock(config, l, x, b, t, param, onLinear);
+  return layerNorm(x, param('final.ln.gain') as tf.Tensor1D, param('final.ln.bias') as tf.Tensor1D);
+}
+
+/** The residual stream entering block 0: token embedding plus position, [batch·t, dModel] for `ids` [batch, t]. */
+export function embedTokens(config: LmConfig, ids: tf.Tensor2D, param: (name: string) => tf.Tensor): tf.Tensor2D {
+  const [b, t] = ids.shape;
+  const d = config.dModel;
+  const positions = tf.slice(param('pos') as tf.Tensor2D, [0, 0], [t, d]);
+  return tf.reshape(tf.add(tf.reshape(embed(param('embed') as tf.Tensor2D, ids), [b, t, d]), positions), [
+    b * t,
+    d,
+  ]) as tf.Tensor2D;
+}
+
+/**
+ * Block `l` on the residual stream `x` [b·t, dModel] of b windows of t positions: pre-LayerNorm causal attention, then
+ * a ReLU MLP, each added to the stream. Its prunable layers run in forward order: q, k, v, o, up, down.
+ */
+export function transformerBlock(
+  config: LmConfig,
+  l: number,
+  x: tf.Tensor2D,
+  b: number,
+  t: number,
+  param: (name: string) => tf.Tensor,
+  onLinear?: LinearHook,
+): tf.Tensor2D {
   const d = config.dModel;
   const h = config.heads;
   const dh = d / h;
-  const p2 = (name: string) => param(name) as tf.Tensor2D;
   const p1 = (name: string) => param(name) as tf.Tensor1D;
-  const lin = (name: string, x: tf.Tensor2D) => {
-    const y = linear(x, p2(name));
-    return onLinear ? onLinear(name, x, y) : y;
+  const lin = (name: string, input: tf.Tensor2D) => {
+    const y = linear(input, param(name) as tf.Tensor2D);
+    return onLinear ? onLinear(name, input, y) : y;
   };
   // [b·t, d] → [b·heads, t, dh], and back.
-  const split = (x: tf.Tensor2D) =>
-    tf.reshape(tf.transpose(tf.reshape(x, [b, t, h, dh]), [0, 2, 1, 3]), [b * h, t, dh]) as tf.Tensor3D;
-  const merge = (x: tf.Tensor3D) =>
-    tf.reshape(tf.transpose(tf.reshape(x, [b, h, t, dh]), [0, 2, 1, 3]), [b * t, d]) as tf.Tensor2D;
-
-  const positions = tf.slice(p2('pos'), [0, 0], [t, d]);
-  let x = tf.reshape(tf.add(tf.reshape(embed(p2('embed'), ids), [b, t, d]), positions), [b * t, d]) as tf.Tensor2D;
-  const mask = causalMask(t);
-  for (let l = 0; l < config.layers; l++) {
-    const p = `block${l}`;
-    const a = layerNorm(x, p1(`${p}.ln1.gain`), p1(`${p}.ln1.bias`));
-    const q = tf.mul(split(lin(`${p}.q`, a)), 1 / Math.sqrt(dh)) as tf.Tensor3D;
-    const k = split(lin(`${p}.k`, a));
-    const v = split(lin(`${p}.v`, a));
-    const weights = tf.softmax(tf.add(batchMatMul(q, tf.transpose(k, [0, 2, 1])), mask)) as tf.Tensor3D;
-    x = tf.add(x, lin(`${p}.o`, merge(batchMatMul(weights, v))));
-    const m = layerNorm(x, p1(`${p}.ln2.gain`), p1(`${p}.ln2.bias`));
-    x = tf.add(x, lin(`${p}.down`, tf.relu(lin(`${p}.up`, m))));
-  }
-  return layerNorm(x, p1('final.ln.gain'), p1('final.ln.bias'));
+  const split = (z: tf.Tensor2D) =>
+    tf.reshape(tf.transpose(tf.reshape(z, [b, t, h, dh]), [0, 2, 1, 3]), [b * h, t, dh]) as tf.Tensor3D;
+  const merge = (z: tf.Tensor3D) =>
+    tf.reshape(tf.transpose(tf.reshape(z, [b, h, t, dh]), [0, 2, 1, 3]), [b * t, d]) as tf.Tensor2D;
+  const p = `block${l}`;
+  const a = layerNorm(x, p1(`${p}.ln1.gain`), p1(`${p}.ln1.bias`));
+  const q = tf.mul(split(lin(`${p}.q`, a)), 1 / Math.sqrt(dh)) as tf.Tensor3D;
+  const k = split(lin(`${p}.k`, a));
+  const v = split(lin(`${p}.v`, a));
+  const weights = tf.softmax(tf.add(batchMatMul(q, tf.transpose(k, [0, 2, 1])), causalMask(t))) as tf.Tensor3D;
+  const attended = tf.add(x, lin(`${p}.o`, merge(batchMatMul(weights, v)))) as tf.Tensor2D;
+  const m = layerNorm(attended, p1(`${p}.ln2.gain`), p1(`${p}.ln2.bias`));
+  return tf.add(attended, lin(`${p}.down`, tf.relu(lin(`${p}.up`, m)))) as tf.Tensor2D;
 }
 
 /** Next-token logits [batch·t, vocabSize] for int32 `ids` [batch, t]. */

@@ -21,7 +21,10 @@ export interface ContextOptions {
 
 export interface PruningContext {
   readonly model: LanguageModel;
+  /** W, G and the dense model's X of every prunable layer, in forward order. */
   readonly layers: readonly LayerStats[];
+  /** The calibration tokens G and X come from (sequential calibration runs them again). */
+  readonly calibration: Int32Array;
   readonly validation: Int32Array;
   readonly test: Int32Array;
 }
@@ -72,6 +75,7 @@ export async function loadPruningContext(options: ContextOptions): Promise<Pruni
   return {
     model,
     layers,
+    calibration,
     validation: splits.validation.subarray(0, options.validationTokens),
     test: splits.test.subarray(0, options.testTokens),
   };

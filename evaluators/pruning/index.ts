@@ -5,23 +5,28 @@ import type { EvalResult, Evaluator } from '../../core/types.js';
 import { simplify, size, type ExprGenome } from '../../spaces/expression/index.js';
 import type { PruningContext } from './context.js';
 import { maskFingerprint, prunedOverlap, sparsityOf } from './masks.js';
+import { pruneModel } from './methods.js';
 import { formulaMasks, pruneTarget, type PruneTarget } from './scoring.js';
 import { pruningOptionsSchema } from './options.js';
 
 export { pruningOptionsSchema, type PruningOptions } from './options.js';
 
-/** Masks of every layer for a formula, keyed by its token string (fingerprint, then evaluate, reuse them). */
-type MaskMemo = { readonly formula: string; readonly masks: Map<string, Uint8Array> };
+/** The masks of a formula under each comparison group the evaluator tries, keyed by the formula's token string. */
+type MaskMemo = { readonly formula: string; readonly candidates: readonly Map<string, Uint8Array>[] };
 
 /**
  * The evaluator; `fingerprint` hashes the masks, so formulas that prune the same weights are one candidate. Result:
  * fitness = validation perplexity; descriptors [size of the simplified formula, overlap with magnitude's masks];
- * metrics testPerplexity and sparsity. On a fingerprint hit only the size is the formula's own (`describe`): the rest
- * is a function of the masks the two formulas share.
+ * metrics testPerplexity and sparsity. With `group: free` (unstructured) a formula is tried per row and per layer and
+ * the lower validation perplexity counts; metrics say which (perLayer 1 or 0) and give both. On a fingerprint hit only
+ * the size is the formula's own (`describe`): the rest is a function of the masks the two formulas share.
  */
 export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchema> = {}): Evaluator<ExprGenome> {
   const options = pruningOptionsSchema.parse(input);
-  const target: PruneTarget = pruneTarget(options.pattern, options.sparsity, options.group);
+  const groups = options.group === 'free' ? (['row', 'layer'] as const) : ([options.group] as const);
+  const targets: PruneTarget[] = groups.map((group) => pruneTarget(options.pattern, options.sparsity, group));
+  // N:M fixes the group: trying 'row' and 'layer' would try the same masks twice.
+  if (targets[0]?.group.kind === 'n:m') targets.splice(1);
   let context: PruningContext | undefined;
   let magnitude: Map<string, Uint8Array> | undefined;
   let memo: MaskMemo | undefined;
@@ -30,10 +35,14 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
     if (!context) throw new Error('pruning evaluator used before setup()');
     return context;
   };
-  const masksOf = (genome: ExprGenome): Map<string, Uint8Array> => {
+  const masksOf = (genome: ExprGenome): readonly Map<string, Uint8Array>[] => {
     const formula = genome.join(' ');
-    if (memo?.formula !== formula) memo = { formula, masks: formulaMasks(genome, ready().layers, target) };
-    return memo.masks;
+    if (memo?.formula !== formula) {
+      const method = { kind: 'formula', genome } as const;
+      const candidates = targets.map((target) => pruneModel(ready(), method, target, options.calibration).masks);
+      memo = { formula, candidates };
+    }
+    return memo.candidates;
   };
 
   return {
@@ -52,22 +61,38 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
       const { loadPruningContext } = await import('./context.js');
       context ??= await loadPruningContext(options);
       // Magnitude's own rule: one threshold per layer (unstructured) or per N:M group.
+      const first = targets[0] as PruneTarget;
       const magnitudeTarget =
-        target.group.kind === 'n:m' ? target : { group: { kind: 'layer' as const }, sparsity: target.sparsity };
+        first.group.kind === 'n:m' ? first : { group: { kind: 'layer' as const }, sparsity: first.sparsity };
       magnitude = formulaMasks(['W'], context.layers, magnitudeTarget);
     },
     fingerprint(genome) {
-      return maskFingerprint(masksOf(genome));
+      const candidates = masksOf(genome);
+      if (candidates.length === 1) return maskFingerprint(candidates[0] as Map<string, Uint8Array>);
+      // Both groups' masks: two formulas are one candidate only if they agree under each.
+      return maskFingerprint(
+        new Map(candidates.flatMap((masks, i) => [...masks].map(([name, m]) => [`${groups[i]}:${name}`, m] as const))),
+      );
     },
     evaluate(genome): EvalResult {
       const { model, validation, test } = ready();
-      const masks = masksOf(genome);
-      const validationPerplexity = model.perplexity(validation, masks);
-      const testPerplexity = model.perplexity(test, masks);
+      const candidates = masksOf(genome);
+      const perplexities = candidates.map((masks) => model.perplexity(validation, masks));
+      const best = perplexities.indexOf(Math.min(...perplexities));
+      const masks = candidates[best] as Map<string, Uint8Array>;
+      const metrics: Record<string, number> = {
+        testPerplexity: model.perplexity(test, masks),
+        sparsity: sparsityOf(masks),
+      };
+      if (candidates.length > 1) {
+        metrics.perLayer = best;
+        metrics.validationPerRow = perplexities[0] as number;
+        metrics.validationPerLayer = perplexities[1] as number;
+      }
       return {
-        fitness: validationPerplexity,
+        fitness: perplexities[best] as number,
         descriptors: [size(simplify(genome)), prunedOverlap(masks, magnitude ?? masks)],
-        metrics: { testPerplexity, sparsity: sparsityOf(masks) },
+        metrics,
       };
     },
     describe(genome, cached): EvalResult {
@@ -80,3 +105,11 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
 export type { PruningContext } from './context.js';
 export { formulaMasks, pruneTarget, type LayerStats, type PruneTarget } from './scoring.js';
 export { maskFingerprint, prunedOverlap, pruneMask, sparsityOf, type PruneGroup } from './masks.js';
+export { pruneModel, prunedPerplexity, type PrunedModel, type PruningMethod } from './methods.js';
+export {
+  sparseGpt,
+  sparseGptRule,
+  type SparseGptOptions,
+  type SparseGptResult,
+  type SparseGptRule,
+} from './sparsegpt.js';

@@ -1,9 +1,10 @@
 // The pruning evaluator's options, apart from the evaluator: the registry validates a config without loading tfjs.
 import { z } from 'zod';
+import { MODEL_PRESET_NAMES } from '../../lm/presets.js';
 
 export const pruningOptionsSchema = z.strictObject({
   model: z
-    .enum(['default', 'tiny'])
+    .enum(MODEL_PRESET_NAMES)
     .default('default')
     .describe('language-model preset; trained once and cached on disk'),
   sparsity: z.number().gt(0).lt(1).default(0.5).describe('unstructured target; N:M patterns prune N/M'),
@@ -12,9 +13,17 @@ export const pruningOptionsSchema = z.strictObject({
     .regex(/^(unstructured|\d+:\d+)$/, 'use "unstructured" or N:M, e.g. "2:4"')
     .default('unstructured'),
   group: z
-    .enum(['row', 'layer'])
+    .enum(['row', 'layer', 'free'])
     .default('row')
-    .describe('unstructured: compare weights per output row (Wanda) or per layer (magnitude)'),
+    .describe(
+      'unstructured: compare weights per output row (Wanda) or per layer (magnitude); free: both, the lower validation perplexity counts',
+    ),
+  calibration: z
+    .enum(['dense', 'sequential'])
+    .default('dense')
+    .describe(
+      "dense: X from the dense model (one-shot); sequential: each layer's X from the calibration tokens run through the already pruned earlier layers (Wanda's and SparseGPT's reference code); G is the dense model's either way",
+    ),
   calibrationTokens: z.int().positive().default(8192),
   validationTokens: z.int().positive().default(8192),
   testTokens: z.int().positive().default(8192),

@@ -1,19 +1,29 @@
-// EvoPress' level database (ALGORITHMS.md §4.1) for magnitude or Wanda pruning: for every prunable layer and every
-// level −L…L, the layer's weights with exactly round(s·n) + ℓ·Δ of them zeroed. Built once per (model, method, s, L,
-// Δ, calibration tokens) and cached on disk next to the model; workers only read it. No tfjs here.
+// EvoPress' level database (ALGORITHMS.md §4.1) for magnitude, Wanda or SparseGPT pruning: for every prunable layer
+// and every level −L…L, the layer's weights with exactly round(s·n) + ℓ·Δ of them zeroed (and, for SparseGPT, the rest
+// reconstructed). Built once per (model, method, s, L, Δ, calibration tokens and mode) and cached on disk next to the
+// model; workers only read it. No tfjs here.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { LanguageModel } from '../../lm/model.js';
+import type { Calibration, LanguageModel } from '../../lm/model.js';
 import type { LayerShape } from '../../lm/presets.js';
+import { sparseGptPruner } from '../pruning/sparsegpt.js';
 import { checkLevelScheme, levelPrunedCount, type LevelScheme } from './levels.js';
 
-/** Base pruner of each layer: magnitude = one |W| threshold per layer; Wanda = |W|·sqrt(X) compared per output row. */
-export type LevelMethod = 'magnitude' | 'wanda';
+/**
+ * Base pruner of each layer: magnitude = one |W| threshold per layer; Wanda = |W|·sqrt(X) compared per output row;
+ * SparseGPT = its own masks (all rows of a column block compete, as the reference) with the kept weights reconstructed.
+ */
+export type LevelMethod = 'magnitude' | 'wanda' | 'sparsegpt';
 
 /** What a database is built for. */
 export interface LevelDatabaseSpec extends LevelScheme {
   readonly method: LevelMethod;
+  /**
+   * Where Wanda's X and SparseGPT's Hessian come from: the dense model (default, as EvoPress builds its database), or
+   * sequential: each layer's inputs with every earlier layer at level 0 (the uniform allocation). Magnitude reads none.
+   */
+  readonly calibration?: Calibration;
 }
 
 /** One layer of a database: its shape and the weights pruned at each level (counts[ℓ + maxLevel]). */
@@ -30,10 +40,12 @@ export interface LevelDatabase extends LevelDatabaseSpec {
   weights(layer: number, level: number): Float32Array;
 }
 
-/** A layer as the builder sees it: dense weights [dOut][dIn] and, for Wanda, sqrt(X) per input (length dIn). */
+/** A layer as the builder sees it: dense weights [dOut][dIn]; for Wanda sqrt(X) per input, for SparseGPT its Hessian. */
 export interface LayerSource extends LayerShape {
   readonly weight: Float32Array;
   readonly inputNorm?: Float32Array;
+  /** [dIn][dIn], any positive multiple of mean(x·xᵀ). */
+  readonly hessian?: ArrayLike<number>;
 }
 
 /** Bump when the contents for the same inputs would change: older files are then rebuilt. */
@@ -44,6 +56,8 @@ interface Header {
   readonly key: string;
   readonly version: number;
   readonly method: LevelMethod;
+  /** Absent in files written before sequential calibration existed: dense. */
+  readonly calibration?: Calibration;
   readonly sparsity: number;
   readonly maxLevel: number;
   readonly weightsPerLevel: number;
@@ -53,9 +67,7 @@ interface Header {
 }
 
 /**
- * Builds the database in memory: each layer's weights are ranked once by the method's score (lowest first, ties to
- * the earlier position, as masks.ts does), then level ℓ zeroes the first round(s·n) + ℓ·Δ of the ranking (magnitude)
- * or, for Wanda, ⌊k/dOut⌋ per row plus one more in the first k mod dOut rows, each by its own row's ranking.
+ * Builds the database in memory from every layer's source (see {@link layerLevels}).
  * @throws {RangeError} when a level of a layer would prune fewer than 0 or more than n weights (see checkLevelScheme).
  */
 export function buildLevelDatabase(
@@ -64,51 +76,90 @@ export function buildLevelDatabase(
   spec: LevelDatabaseSpec,
 ): LevelDatabase {
   checkLevelScheme(sources, spec);
-  const levels = 2 * spec.maxLevel + 1;
-  const body = new Float32Array(levels * sources.reduce((n, s) => n + s.dOut * s.dIn, 0));
-  const layers: LevelDatabaseLayer[] = [];
-  let offset = 0;
-  for (const source of sources) {
-    const { name, dOut, dIn, weight } = source;
-    const n = dOut * dIn;
-    if (weight.length !== n) throw new RangeError(`layer ${name}: ${weight.length} weights for a ${dOut}×${dIn} layer`);
-    const counts = Array.from({ length: levels }, (_, i) => levelPrunedCount(n, spec, i - spec.maxLevel));
-    if (spec.method === 'magnitude') {
-      const order = ascendingOrder(Float64Array.from(weight, Math.abs), 0, n);
-      counts.forEach((k, i) => {
-        const out = body.subarray(offset + i * n, offset + (i + 1) * n);
-        out.set(weight);
-        for (let j = 0; j < k; j++) out[order[j] as number] = 0;
+  return assemble(
+    key,
+    spec,
+    sources,
+    sources.map((source) => layerLevels(source, spec)),
+  );
+}
+
+/**
+ * One layer's weights at every level, level after level ([2L + 1][dOut][dIn]): the layer's weights are ranked once by
+ * the method's score (lowest first, ties to the earlier position, as masks.ts does), then level ℓ zeroes the first
+ * k = round(s·n) + ℓ·Δ of the ranking (magnitude) or, for Wanda, ⌊k/dOut⌋ per row plus one more in the first k mod dOut
+ * rows, each by its own row's ranking. SparseGPT prunes k with its own scores, spreading k over its column blocks by
+ * width, and reconstructs the rest, from one factorisation of the Hessian.
+ * @throws {RangeError} when the source lacks what the method reads, or a level's count is out of range.
+ */
+export function layerLevels(source: LayerSource, spec: LevelDatabaseSpec): Float32Array {
+  const { name, dOut, dIn, weight } = source;
+  const n = dOut * dIn;
+  if (weight.length !== n) throw new RangeError(`layer ${name}: ${weight.length} weights for a ${dOut}×${dIn} layer`);
+  const counts = levelCounts(n, spec);
+  const body = new Float32Array(counts.length * n);
+  if (spec.method === 'sparsegpt') {
+    if (!source.hessian) throw new RangeError(`layer ${name}: SparseGPT needs the Hessian of its ${dIn} inputs`);
+    const prune = sparseGptPruner({ dOut, dIn, weight }, source.hessian);
+    counts.forEach((k, i) => body.set(prune({ kind: 'layer', pruned: k }).weights, i * n));
+  } else if (spec.method === 'magnitude') {
+    const order = ascendingOrder(Float64Array.from(weight, Math.abs), 0, n);
+    counts.forEach((k, i) => {
+      const out = body.subarray(i * n, (i + 1) * n);
+      out.set(weight);
+      for (let j = 0; j < k; j++) out[order[j] as number] = 0;
+    });
+  } else {
+    const norm = source.inputNorm;
+    if (!norm || norm.length !== dIn) throw new RangeError(`layer ${name}: Wanda needs sqrt(X) for its ${dIn} inputs`);
+    const scores = new Float64Array(n);
+    for (let o = 0; o < dOut; o++)
+      for (let c = 0; c < dIn; c++) scores[o * dIn + c] = Math.abs(weight[o * dIn + c] as number) * (norm[c] as number);
+    const rows = Array.from({ length: dOut }, (_, o) => ascendingOrder(scores, o * dIn, dIn));
+    counts.forEach((k, i) => {
+      const out = body.subarray(i * n, (i + 1) * n);
+      out.set(weight);
+      const perRow = Math.floor(k / dOut);
+      const extra = k % dOut;
+      rows.forEach((order, o) => {
+        const count = perRow + (o < extra ? 1 : 0);
+        for (let j = 0; j < count; j++) out[order[j] as number] = 0;
       });
-    } else {
-      const norm = source.inputNorm;
-      if (!norm || norm.length !== dIn)
-        throw new RangeError(`layer ${name}: Wanda needs sqrt(X) for its ${dIn} inputs`);
-      const scores = new Float64Array(n);
-      for (let o = 0; o < dOut; o++)
-        for (let c = 0; c < dIn; c++)
-          scores[o * dIn + c] = Math.abs(weight[o * dIn + c] as number) * (norm[c] as number);
-      const rows = Array.from({ length: dOut }, (_, o) => ascendingOrder(scores, o * dIn, dIn));
-      counts.forEach((k, i) => {
-        const out = body.subarray(offset + i * n, offset + (i + 1) * n);
-        out.set(weight);
-        const perRow = Math.floor(k / dOut);
-        const extra = k % dOut;
-        rows.forEach((order, o) => {
-          const count = perRow + (o < extra ? 1 : 0);
-          for (let j = 0; j < count; j++) out[order[j] as number] = 0;
-        });
-      });
-    }
-    layers.push({ name, dOut, dIn, counts });
-    offset += levels * n;
+    });
   }
+  return body;
+}
+
+/** The calibration a database's contents depend on: none for magnitude, which reads no statistics. */
+function calibrationOf(spec: LevelDatabaseSpec): Calibration {
+  return spec.method === 'magnitude' ? 'dense' : (spec.calibration ?? 'dense');
+}
+
+function levelCounts(n: number, spec: LevelScheme): number[] {
+  return Array.from({ length: 2 * spec.maxLevel + 1 }, (_, i) => levelPrunedCount(n, spec, i - spec.maxLevel));
+}
+
+/** The database from each layer's levels block, in forward order. */
+function assemble(
+  key: string,
+  spec: LevelDatabaseSpec,
+  shapes: readonly LayerShape[],
+  blocks: readonly Float32Array[],
+): LevelDatabase {
+  const body = new Float32Array(blocks.reduce((total, b) => total + b.length, 0));
+  let offset = 0;
+  for (const block of blocks) {
+    body.set(block, offset);
+    offset += block.length;
+  }
+  const layers = shapes.map(({ name, dOut, dIn }) => ({ name, dOut, dIn, counts: levelCounts(dOut * dIn, spec) }));
   return databaseOf(key, spec, layers, body);
 }
 
 /**
  * Hex SHA-256 of the database's inputs: format version, the model's shape and a hash of its prunable weights (which
- * identify the trained model), method, s, L, Δ and, for Wanda, the calibration tokens X is computed from.
+ * identify the trained model), method, s, L, Δ and, for Wanda and SparseGPT, the calibration tokens their statistics
+ * come from and (when sequential) the calibration mode. Dense keys are those of files written before the mode existed.
  */
 export function levelDatabaseKey(
   model: Pick<LanguageModel, 'config' | 'linearNames' | 'weight'>,
@@ -120,15 +171,15 @@ export function levelDatabaseKey(
     const { data } = model.weight(name);
     weights.update(name).update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
-  const tokens =
-    spec.method === 'wanda'
-      ? {
-          count: calibration.length,
-          sha256: createHash('sha256')
-            .update(new Uint8Array(calibration.buffer, calibration.byteOffset, calibration.byteLength))
-            .digest('hex'),
-        }
-      : null;
+  const calibrated = spec.method !== 'magnitude';
+  const tokens = calibrated
+    ? {
+        count: calibration.length,
+        sha256: createHash('sha256')
+          .update(new Uint8Array(calibration.buffer, calibration.byteOffset, calibration.byteLength))
+          .digest('hex'),
+      }
+    : null;
   const canonical = {
     version: LEVEL_DATABASE_VERSION,
     model: model.config,
@@ -138,6 +189,7 @@ export function levelDatabaseKey(
     maxLevel: spec.maxLevel,
     weightsPerLevel: spec.weightsPerLevel,
     calibration: tokens,
+    ...(calibrationOf(spec) === 'sequential' ? { mode: 'sequential' } : {}),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
@@ -147,7 +199,7 @@ export function levelDatabasePath(key: string, cacheDir: string): string {
   return join(resolve(cacheDir), `sparsity-levels-${key.slice(0, 24)}.bin`);
 }
 
-/** Where the cache lives, the calibration tokens (for Wanda's X) and where to report a rebuild. */
+/** Where the cache lives, the calibration tokens (Wanda's X, SparseGPT's Hessian) and where to report a rebuild. */
 export interface LevelDatabaseOptions {
   readonly cacheDir: string;
   readonly calibration: Int32Array;
@@ -155,9 +207,10 @@ export interface LevelDatabaseOptions {
 }
 
 /**
- * The database for `model` and `spec`: read from `cacheDir` when a valid file is there, otherwise built (Wanda runs
- * the dense model over the calibration tokens for X) and written atomically (temporary file, then rename). A file
- * that is damaged or does not match is reported through `log` and rebuilt, never used.
+ * The database for `model` and `spec`: read from `cacheDir` when a valid file is there, otherwise built (Wanda and
+ * SparseGPT run the model over the calibration tokens for their statistics, layer by layer; sequentially, each layer
+ * then takes its level 0 before the next one's inputs are computed) and written atomically (temporary file, then
+ * rename). A file that is damaged or does not match is reported through `log` and rebuilt, never used.
  * @throws {RangeError} when the scheme is invalid for the model's layers.
  */
 export function loadOrBuildLevelDatabase(
@@ -175,14 +228,44 @@ export function loadOrBuildLevelDatabase(
   const read = readLevelDatabase(path, key, spec, shapes);
   if ('database' in read) return { database: read.database, built: false, path };
   if (read.problem !== undefined) options.log?.(`level database ${path}: ${read.problem}; rebuilding it`);
-  const inputs = spec.method === 'wanda' ? model.inputStats(options.calibration) : undefined;
-  const sources = shapes.map((shape): LayerSource => {
-    const x = inputs?.get(shape.name);
-    return { ...shape, weight: model.weight(shape.name).data, ...(x ? { inputNorm: x.map(Math.sqrt) } : {}) };
-  });
-  const database = buildLevelDatabase(key, sources, spec);
+  const database = assemble(key, spec, shapes, buildLayers(model, shapes, spec, options.calibration));
   writeLevelDatabase(path, database);
   return { database, built: true, path };
+}
+
+/** Every layer's levels block, in forward order, each from the statistics its method reads. */
+function buildLayers(
+  model: LanguageModel,
+  shapes: readonly LayerShape[],
+  spec: LevelDatabaseSpec,
+  calibration: Int32Array,
+): Float32Array[] {
+  const source = (shape: LayerShape): LayerSource => ({ ...shape, weight: model.weight(shape.name).data });
+  if (spec.method === 'magnitude') return shapes.map((shape) => layerLevels(source(shape), spec));
+  if (spec.method === 'wanda' && calibrationOf(spec) === 'dense') {
+    // Batched statistics of the dense model, as databases were built before calibration modes existed.
+    const inputs = model.inputStats(calibration);
+    return shapes.map((shape) =>
+      layerLevels({ ...source(shape), inputNorm: (inputs.get(shape.name) as Float32Array).map(Math.sqrt) }, spec),
+    );
+  }
+  const blocks = new Map<string, Float32Array>();
+  model.calibrate(
+    calibration,
+    (name, inputs) => {
+      const shape = shapes.find((s) => s.name === name) as LayerShape;
+      const statistics =
+        spec.method === 'wanda'
+          ? { inputNorm: inputs.meanSquares().map(Math.sqrt) }
+          : { hessian: inputs.secondMoment() };
+      const block = layerLevels({ ...source(shape), ...statistics }, spec);
+      blocks.set(name, block);
+      const n = shape.dOut * shape.dIn;
+      return block.slice(spec.maxLevel * n, (spec.maxLevel + 1) * n); // level 0
+    },
+    calibrationOf(spec),
+  );
+  return shapes.map((shape) => blocks.get(shape.name) as Float32Array);
 }
 
 /**
@@ -212,6 +295,7 @@ export function readLevelDatabase(
       return { problem: 'built for another model, method or level scheme' };
     if (
       header.method !== spec.method ||
+      (header.calibration ?? 'dense') !== calibrationOf(spec) ||
       header.sparsity !== spec.sparsity ||
       header.maxLevel !== spec.maxLevel ||
       header.weightsPerLevel !== spec.weightsPerLevel
@@ -268,6 +352,7 @@ export function writeLevelDatabase(path: string, database: LevelDatabase): void 
     key: database.key,
     version: LEVEL_DATABASE_VERSION,
     method: database.method,
+    ...(calibrationOf(database) === 'sequential' ? { calibration: 'sequential' as const } : {}),
     sparsity: database.sparsity,
     maxLevel: database.maxLevel,
     weightsPerLevel: database.weightsPerLevel,
@@ -311,6 +396,7 @@ function databaseOf(
   return {
     key,
     method: spec.method,
+    ...(spec.calibration ? { calibration: spec.calibration } : {}),
     sparsity: spec.sparsity,
     maxLevel: spec.maxLevel,
     weightsPerLevel: spec.weightsPerLevel,

@@ -1,11 +1,12 @@
 // Options of the `sparsity` evaluator and their resolution per mode. tfjs-free, so configs validate without a backend.
 import { z } from 'zod';
 import { parseNmPattern } from '../../spaces/sparsity/index.js';
-import { MODEL_PRESETS, prunableLayers, type ModelPreset } from '../../lm/presets.js';
-import type { LevelDatabaseSpec, LevelMethod } from './database.js';
+import { MODEL_PRESET_NAMES, MODEL_PRESETS, prunableLayers, type ModelPreset } from '../../lm/presets.js';
+import type { Calibration } from '../../lm/model.js';
+import type { LevelDatabaseSpec } from './database.js';
 import { checkLevelScheme, defaultWeightsPerLevel } from './levels.js';
 
-const LEVELS_ONLY = ['sparsity', 'maxLevel', 'weightsPerLevel', 'method'] as const;
+const LEVELS_ONLY = ['sparsity', 'maxLevel', 'weightsPerLevel', 'method', 'reconstruct'] as const;
 const NM_ONLY = ['pattern', 'init'] as const;
 const DEFAULT_SPARSITY = 0.5;
 const DEFAULT_MAX_LEVEL = 8;
@@ -14,7 +15,7 @@ const DEFAULT_PATTERN = '2:4';
 export const sparsityOptionsSchema = z
   .strictObject({
     model: z
-      .enum(['default', 'tiny'])
+      .enum(MODEL_PRESET_NAMES)
       .default('default')
       .describe('language-model preset; trained once and cached on disk'),
     mode: z
@@ -46,6 +47,18 @@ export const sparsityOptionsSchema = z
       .optional()
       .describe(
         'levels: base pruner of each layer, magnitude (one threshold per layer) or Wanda (|W|·sqrt(X) per output row); default wanda',
+      ),
+    reconstruct: z
+      .enum(['none', 'sparsegpt'])
+      .optional()
+      .describe(
+        "levels: sparsegpt = every level is SparseGPT's pruning of the layer (its own masks, the kept weights reconstructed from the calibration inputs), instead of `method`'s masks (default none)",
+      ),
+    calibration: z
+      .enum(['dense', 'sequential'])
+      .default('dense')
+      .describe(
+        "where Wanda's X and SparseGPT's Hessian come from: the dense model, or sequential: each layer's inputs with the earlier layers already pruned (levels: at level 0; nm: by the base mask)",
       ),
     pattern: z
       .string()
@@ -88,6 +101,12 @@ export const sparsityOptionsSchema = z
           message: `\`${key}\` applies to mode ${o.mode === 'levels' ? 'nm' : 'levels'}, not ${o.mode}`,
         });
     }
+    if (o.reconstruct === 'sparsegpt' && o.method !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['method'],
+        message: '`reconstruct: sparsegpt` prunes with SparseGPT’s own masks: drop `method`',
+      });
     if (o.pattern !== undefined) {
       try {
         parseNmPattern(o.pattern);
@@ -124,7 +143,9 @@ export interface SparsitySettings {
   /** levels mode only. */
   readonly levels: LevelDatabaseSpec | undefined;
   /** nm mode only. */
-  readonly nm: { readonly n: number; readonly m: number; readonly init: LevelMethod } | undefined;
+  readonly nm: { readonly n: number; readonly m: number; readonly init: 'magnitude' | 'wanda' } | undefined;
+  /** Where Wanda's X and SparseGPT's Hessian come from. */
+  readonly calibration: Calibration;
   readonly fitness: 'kl' | 'perplexity';
   readonly teacherTopK: number;
   readonly calibrationTokens: number;
@@ -142,6 +163,7 @@ export function resolveSparsityOptions(input: unknown): SparsitySettings {
     model: o.model,
     mode: o.mode,
     fitness: o.fitness,
+    calibration: o.calibration,
     teacherTopK: o.teacherTopK,
     calibrationTokens: o.calibrationTokens,
     validationTokens: o.validationTokens,
@@ -161,7 +183,13 @@ export function resolveSparsityOptions(input: unknown): SparsitySettings {
   return {
     ...common,
     sparsity,
-    levels: { method: o.method ?? 'wanda', sparsity, maxLevel, weightsPerLevel },
+    levels: {
+      method: o.reconstruct === 'sparsegpt' ? 'sparsegpt' : (o.method ?? 'wanda'),
+      calibration: o.calibration,
+      sparsity,
+      maxLevel,
+      weightsPerLevel,
+    },
     nm: undefined,
   };
 }

@@ -59,6 +59,37 @@ export async function prepareSparsity(settings: SparsitySettings, log: Log): Pro
   }
 }
 
+/**
+ * The layers the N:M base mask is ranked from: Wanda's sqrt(X) from the dense model, or sequentially, each layer's
+ * from the calibration tokens run through the earlier layers under their base masks.
+ */
+function nmSources(model: LanguageModel, calibration: Int32Array, settings: SparsitySettings): LayerSource[] {
+  const { n, m, init } = settings.nm as NonNullable<SparsitySettings['nm']>;
+  const plain = (name: string): LayerSource => {
+    const { dOut, dIn, data: weight } = model.weight(name);
+    return { name, dOut, dIn, weight };
+  };
+  if (init === 'magnitude') return model.linearNames().map(plain);
+  if (settings.calibration === 'dense') {
+    const inputs = model.inputStats(calibration);
+    return model.linearNames().map((name) => ({
+      ...plain(name),
+      inputNorm: (inputs.get(name) as Float32Array).map(Math.sqrt),
+    }));
+  }
+  const sources: LayerSource[] = [];
+  model.calibrate(
+    calibration,
+    (name, inputs) => {
+      const source = { ...plain(name), inputNorm: inputs.meanSquares().map(Math.sqrt) };
+      sources.push(source);
+      return (buildNmBase([source], init, n, m).layers[0] as NmBase['layers'][number]).baseWeights;
+    },
+    'sequential',
+  );
+  return sources;
+}
+
 /** A per-worker evaluation state; {@link SparsityRuntime.evaluate} scores one genome. */
 export class SparsityRuntime {
   private constructor(
@@ -91,13 +122,7 @@ export class SparsityRuntime {
       );
     } else {
       const { n, m, init } = settings.nm as NonNullable<SparsitySettings['nm']>;
-      const inputs = init === 'wanda' ? model.inputStats(data.calibration) : undefined;
-      const sources = names.map((name): LayerSource => {
-        const { dOut, dIn, data: weight } = model.weight(name);
-        const x = inputs?.get(name);
-        return { name, dOut, dIn, weight, ...(x ? { inputNorm: x.map(Math.sqrt) } : {}) };
-      });
-      nmBase = buildNmBase(sources, init, n, m);
+      nmBase = buildNmBase(nmSources(model, data.calibration, settings), init, n, m);
       const base = nmBase;
       tensors = names.map((name, i) => [model.layerTensor(name, base.layers[i]!.baseWeights)]);
     }

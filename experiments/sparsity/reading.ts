@@ -2,7 +2,7 @@
 // a rerun whose evolved allocation loses, or whose allocation profile changes, says so.
 import type { LayerShape } from '../../lm/presets.js';
 import { bullet, countWord, list, ordinal, thousands } from '../prose.js';
-import type { Dense, Level, Report, Scored } from './types.js';
+import type { Dense, Level, Reconstructed, Report, Scored } from './types.js';
 
 /** A test-perplexity gain under this fraction of the uniform allocation's perplexity is "small" (half a percent). */
 const SMALL_GAIN = 0.005;
@@ -28,6 +28,8 @@ export function readingNotes(report: Report, layers: readonly LayerShape[], dens
   const profile = allocationProfile(report.levels, layers);
   if (profile) out.push(...bullet(profile));
   if (report.levels.length) out.push(...bullet(baselines(report.levels, report.method)));
+  const rebuilt = reconstructionGain(report.levels, report.method);
+  if (rebuilt) out.push(...bullet(rebuilt));
   const nm = nmGain(report, layers);
   if (nm) out.push(...bullet(nm));
   out.push(
@@ -35,7 +37,9 @@ export function readingNotes(report: Report, layers: readonly LayerShape[], dens
       `Racing: each generation is 16 proposals on 1,024 tokens, 4 on 4,096 and 3 on all 16,384 (the parent's is a cache hit: the last stage is a fixed sample), so a full-data evaluation happens for 2 of every 23 proposals. The speeds above are wall-clock rates of runs on ${report.workers} workers, so other load on the machine slows them; \`npm run bench\` measures them on their own.`,
     ),
     ...bullet(
-      "Not done: SparseGPT-style weight reconstruction in the level database (levels store masked weights only), and EvoPress's quantisation and block-dropping searches.",
+      report.levels.some((l) => l.reconstructed)
+        ? "Not done: EvoPress's quantisation and block-dropping searches."
+        : "Not done: SparseGPT-style weight reconstruction in the level database (levels store masked weights only), and EvoPress's quantisation and block-dropping searches.",
     ),
   );
   return out;
@@ -189,4 +193,34 @@ function nmGain(report: Report, layers: readonly LayerShape[]): string | undefin
     : 'the search';
   const moved = (from: number, to: number): string => (to < from ? 'lowered' : to > from ? 'raised' : 'left');
   return `${m ? `${m[1]}:${m[2]}` : '2:4'}: starting from Wanda's mask, ${swapped} ${moved(wanda.validation, evolved.validation)} validation perplexity from ${f(wanda.validation)} to ${f(evolved.validation)} (${magnitude.label}: ${f(magnitude.validation)}) and ${moved(wanda.test, evolved.test) === moved(wanda.validation, evolved.validation) ? '' : `${moved(wanda.test, evolved.test)} `}test from ${f(wanda.test)} to ${f(evolved.test)}.`;
+}
+
+/** SparseGPT-reconstructed levels against masked ones, uniform and evolved, on test perplexity at each target. */
+function reconstructionGain(levels: readonly Level[], method: string): string | undefined {
+  const rows = levels.filter((l): l is Level & { reconstructed: Reconstructed } => l.reconstructed !== undefined);
+  if (!rows.length) return undefined;
+  const own = METHOD_NAMES[method]?.name ?? method;
+  const better = (a: Scored, b: Scored): boolean => a.validation < b.validation && a.test < b.test;
+  const uniformWins = rows.filter((l) => better(l.reconstructed.uniform, l.uniform));
+  const parts = [
+    `Reconstruction: uniform SparseGPT levels ${uniformWins.length === rows.length ? 'beat' : uniformWins.length ? `beat (at ${list(uniformWins.map((l) => pct(l.sparsity)))} only)` : 'do not beat'} uniform ${own} levels on validation and test (test ${rows.map((l) => `${f(l.reconstructed.uniform.test)} against ${f(l.uniform.test)} at ${pct(l.sparsity)}`).join(', ')})`,
+  ];
+  const evolved = rows.filter(
+    (l): l is typeof l & { evolved: Scored; reconstructed: { evolved: Scored } } =>
+      l.evolved !== undefined && l.reconstructed.evolved !== undefined,
+  );
+  if (evolved.length) {
+    const overMasked = evolved.filter((l) => better(l.reconstructed.evolved, l.evolved));
+    const overUniform = evolved.filter((l) => better(l.reconstructed.evolved, l.reconstructed.uniform));
+    const where = (ls: readonly Level[]): string =>
+      ls.length === evolved.length
+        ? 'at every target'
+        : ls.length
+          ? `at ${list(ls.map((l) => pct(l.sparsity)))}`
+          : 'at no target';
+    parts.push(
+      `the evolved SparseGPT allocation beats the evolved ${own} allocation ${where(overMasked)} and uniform SparseGPT ${where(overUniform)} (test ${evolved.map((l) => `${f(l.reconstructed.evolved.test)} against ${f(l.evolved.test)} and ${f(l.reconstructed.uniform.test)} at ${pct(l.sparsity)}`).join('; ')})`,
+    );
+  }
+  return `${parts.join('; ')}.`;
 }

@@ -20,17 +20,32 @@ export interface Speed {
   readonly failures: number;
 }
 
-/** One allocation target: uniform with the report's method and with the other one, and the evolved allocation. */
-export interface Level {
-  readonly sparsity: number;
-  readonly uniform: Scored;
-  readonly otherUniform: Scored;
+/** A search's best allocation at one target, scored, with how the search went (absent with --baselines). */
+export interface EvolvedAllocation {
   readonly evolved?: Scored;
   readonly genome?: string;
   readonly levels?: readonly number[];
   readonly perLayer?: Readonly<Record<string, number>>;
   readonly search?: Speed;
   readonly run?: string;
+}
+
+/** One allocation target: uniform with the report's method and with the other one, and the evolved allocation. */
+export interface Level extends EvolvedAllocation {
+  readonly sparsity: number;
+  readonly uniform: Scored;
+  readonly otherUniform: Scored;
+  /** The same target with SparseGPT-reconstructed levels. */
+  readonly reconstructed?: Reconstructed;
+}
+
+/** One target's level database of SparseGPT-reconstructed layers (`reconstruct: sparsegpt`): uniform and evolved. */
+export interface Reconstructed extends EvolvedAllocation {
+  readonly uniform: Scored;
+  /** Uniform, with each layer's Hessian taken after the earlier layers are pruned to level 0 (sequential). */
+  readonly sequentialUniform?: Scored;
+  /** Building the database (SparseGPT on every layer at every level, dense calibration), one process. */
+  readonly databaseSeconds: number;
 }
 
 /** The 2:4 masks: magnitude's, Wanda's and the one evolved from Wanda's. */
@@ -52,6 +67,8 @@ export interface Report {
   readonly workers: number;
   readonly levels: readonly Level[];
   readonly nm: Nm;
+  /** Seconds of one evaluation on one worker: all 16,384 calibration tokens with held-out perplexities, and 1,024. */
+  readonly evaluationSeconds?: { readonly full: number; readonly screening: number };
 }
 
 /** The dense model's perplexities on the same slices (bench/results/pruning.json), when that report exists. */

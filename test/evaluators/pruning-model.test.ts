@@ -16,6 +16,7 @@ import { batchMatMul, crossEntropy, embed, linear } from '../../lm/ops.js';
 import type { TransformerLm } from '../../lm/model.js';
 import { buildVocabulary, EOS_ID, unigramPerplexity } from '../../lm/tokenizer.js';
 import { TINY_LM, trainLanguageModel, type TrainReport } from '../../lm/train.js';
+import { relativeError } from '../helpers/numbers.js';
 
 const DATA = { vocabSize: TINY_LM.vocabSize, maxFiles: TINY_LM.maxFiles ?? 40 } as const;
 
@@ -30,17 +31,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => model?.dispose());
-
-/** Max |a − b| / (max |b| + tiny) over two arrays. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / (scale + 1e-12);
-}
 
 describe('Brown corpus splits', () => {
   it('assigns every file by its index in the sorted list (mod 20: 0 test, 1 validation, 2 calibration)', () => {

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pruneMask } from '../../evaluators/pruning/masks.js';
+import { sparseGpt } from '../../evaluators/pruning/sparsegpt.js';
 import type { LanguageModel } from '../../lm/model.js';
 import { MODEL_PRESETS, prunableLayers, type LayerShape } from '../../lm/presets.js';
 import {
@@ -16,6 +17,7 @@ import {
   defaultWeightsPerLevel,
   groupRankOffsets,
   layerSparsities,
+  levelDatabaseKey,
   loadOrBuildLevelDatabase,
   nmDescriptors,
   nmLayerWeights,
@@ -137,7 +139,7 @@ describe('level arithmetic', () => {
 });
 
 describe('level database', () => {
-  const spec = (method: 'magnitude' | 'wanda', s = 0.5): LevelDatabaseSpec => ({
+  const spec = (method: LevelDatabaseSpec['method'], s = 0.5): LevelDatabaseSpec => ({
     method,
     sparsity: s,
     maxLevel: 4,
@@ -183,6 +185,64 @@ describe('level database', () => {
     const weights = db.weights(0, 1);
     for (let o = 0; o < 8; o++)
       expect(zeros(weights.subarray(o * 16, (o + 1) * 16))).toBe(Math.floor(k / 8) + (o < k % 8 ? 1 : 0));
+  });
+
+  it('SparseGPT: every level is sparseGpt() of the layer at that level’s count, from one factorisation', () => {
+    const rng = rngFromSeed('hessian');
+    const layers = sources(TINY_LAYERS.slice(3, 6), 'sgpt').map((layer) => {
+      // A random positive-definite Hessian: mean of x·xᵀ over 3·dIn random inputs.
+      const tokens = 3 * layer.dIn;
+      const x = Float64Array.from({ length: tokens * layer.dIn }, () => rng() - 0.5);
+      const hessian = new Float64Array(layer.dIn * layer.dIn);
+      for (let t = 0; t < tokens; t++)
+        for (let i = 0; i < layer.dIn; i++)
+          for (let j = 0; j < layer.dIn; j++)
+            hessian[i * layer.dIn + j]! += (x[t * layer.dIn + i]! * x[t * layer.dIn + j]!) / tokens;
+      return { ...layer, hessian };
+    });
+    const db = buildLevelDatabase('k', layers, { ...spec('magnitude', 0.43), method: 'sparsegpt' });
+    layers.forEach((layer, i) => {
+      for (const level of [-4, 0, 3]) {
+        const pruned = Math.round(0.43 * layer.dOut * layer.dIn) + level * 40;
+        const weights = db.weights(i, level);
+        expect(zeros(weights)).toBe(pruned);
+        expect(weights).toEqual(sparseGpt(layer, layer.hessian, { kind: 'layer', pruned }).weights);
+      }
+      // Reconstructed: most kept weights moved.
+      const level0 = db.weights(i, 0);
+      const moved = level0.filter((w, j) => w !== 0 && w !== layer.weight[j]).length;
+      expect(moved).toBeGreaterThan(0.9 * (layer.dOut * layer.dIn - zeros(level0)));
+    });
+    expect(() => buildLevelDatabase('k', sources(TINY_LAYERS, 'x'), { ...spec('wanda'), method: 'sparsegpt' })).toThrow(
+      /needs the Hessian/,
+    );
+  });
+
+  it('keys the calibration mode only for methods that read calibration statistics', () => {
+    const src = sources(TINY_LAYERS, 'file');
+    const model = {
+      config: { ...MODEL_PRESETS.tiny },
+      linearNames: () => src.map((l) => l.name),
+      weight: (name: string) => {
+        const l = src.find((x) => x.name === name)!;
+        return { dOut: l.dOut, dIn: l.dIn, data: l.weight };
+      },
+    };
+    const tokens = Int32Array.from({ length: 64 }, (_, i) => i);
+    const key = (method: LevelDatabaseSpec['method'], calibration?: 'dense' | 'sequential') =>
+      levelDatabaseKey(model, { ...spec(method), ...(calibration ? { calibration } : {}) }, tokens);
+    expect(key('magnitude', 'sequential')).toBe(key('magnitude'));
+    expect(key('magnitude', 'sequential')).toBe(
+      levelDatabaseKey(
+        model,
+        spec('magnitude'),
+        tokens.map((t) => t + 1),
+      ),
+    );
+    expect(key('wanda', 'dense')).toBe(key('wanda'));
+    expect(
+      new Set([key('wanda'), key('wanda', 'sequential'), key('sparsegpt'), key('sparsegpt', 'sequential')]).size,
+    ).toBe(4);
   });
 
   it('is cached on disk: reused on the second build, rebuilt (with a message) when corrupt, truncated or foreign', () => {
@@ -358,7 +418,21 @@ describe('calibration windows', () => {
 describe('options', () => {
   it('fills mode-specific defaults and rejects options of the other mode', async () => {
     const levels = resolveSparsityOptions({});
-    expect(levels.levels).toEqual({ method: 'wanda', sparsity: 0.5, maxLevel: 8, weightsPerLevel: 512 });
+    expect(levels.levels).toEqual({
+      method: 'wanda',
+      calibration: 'dense',
+      sparsity: 0.5,
+      maxLevel: 8,
+      weightsPerLevel: 512,
+    });
+    expect(resolveSparsityOptions({ reconstruct: 'sparsegpt', calibration: 'sequential' }).levels).toMatchObject({
+      method: 'sparsegpt',
+      calibration: 'sequential',
+    });
+    expect(
+      sparsityOptionsSchema.safeParse({ reconstruct: 'sparsegpt', method: 'wanda' }).error?.issues[0],
+    ).toMatchObject({ path: ['method'], message: expect.stringMatching(/own masks: drop `method`/) });
+    expect(sparsityOptionsSchema.safeParse({ mode: 'nm', reconstruct: 'sparsegpt' }).success).toBe(false);
     expect(levels).toMatchObject({
       model: 'default',
       mode: 'levels',

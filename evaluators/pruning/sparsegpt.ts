@@ -1,0 +1,183 @@
+// SparseGPT (Frantar & Alistarh, ICML 2023, arXiv:2301.00774; ALGORITHMS.md §10.4): prunes one linear layer y = W·x
+// and updates the weights it keeps so that W·X moves as little as possible on the calibration inputs X. Plain Float64
+// math: the layers here have a few hundred inputs.
+import { upperCholeskyOfInverse } from './cholesky.js';
+import type { PruneGroup } from './masks.js';
+
+/** A linear layer's weights, [dOut][dIn] row-major. */
+export interface DenseLayer {
+  readonly dOut: number;
+  readonly dIn: number;
+  readonly weight: ArrayLike<number>;
+}
+
+/**
+ * Which weights go. SparseGPT chooses the mask as it goes, one column block at a time, from the weights as already
+ * updated: `layer` prunes `pruned` weights of the layer, each block its share (by width), all rows of a block competing
+ * (the reference's adaptive mask selection); `row` prunes `pruned` in every row, each block its share; `n:m` prunes the
+ * N lowest of every M consecutive inputs of a row; `fixed` keeps the mask given (1 keep, 0 prune) and only updates.
+ */
+export type SparseGptRule =
+  | { readonly kind: 'layer'; readonly pruned: number }
+  | { readonly kind: 'row'; readonly pruned: number }
+  | { readonly kind: 'n:m'; readonly n: number; readonly m: number }
+  | { readonly kind: 'fixed'; readonly mask: Uint8Array };
+
+export interface SparseGptOptions {
+  /** Columns per block (mask selection for `layer` and `row` happens at each block's start); default 128. */
+  readonly blockSize?: number;
+  /** λ: λ·mean(diag H) is added to H's diagonal before it is inverted; default 0.01, as the reference. */
+  readonly dampening?: number;
+}
+
+export interface SparseGptResult {
+  /** The pruned and updated weights, [dOut][dIn]: zero where the mask is 0 (and at inputs never seen nonzero). */
+  readonly weights: Float32Array;
+  /** 1 keep, 0 prune, [dOut][dIn]. */
+  readonly mask: Uint8Array;
+}
+
+const DEFAULT_BLOCK_SIZE = 128;
+const DEFAULT_DAMPENING = 0.01;
+
+/** SparseGPT's rule for one of masks.ts' comparison groups at a sparsity: the same pruned counts as pruneMask. */
+export function sparseGptRule(group: PruneGroup, sparsity: number, dOut: number, dIn: number): SparseGptRule {
+  if (group.kind === 'n:m') return { kind: 'n:m', n: group.n, m: group.m };
+  if (group.kind === 'row') return { kind: 'row', pruned: Math.floor(sparsity * dIn) };
+  return { kind: 'layer', pruned: Math.floor(sparsity * dOut * dIn) };
+}
+
+/**
+ * Prunes `layer` under `rule` and reconstructs the kept weights from `hessian`, [dIn][dIn] = 2·mean(x·xᵀ) over the
+ * calibration tokens (any positive multiple gives the same result: the dampening is relative). Inputs never seen
+ * nonzero (a zero diagonal entry) get weight 0 and a unit diagonal, as in the reference; their scores are then 0, so
+ * the rules take them first. For every column c in order, a pruned weight w is zeroed and the row's later weights get
+ * the optimal (OBS) correction −(w/U_cc)·U_c,c+1…, with U the upper Cholesky factor of H⁻¹; scores are w²/U_cc².
+ * (The reference batches these updates per block for the GPU; the arithmetic is the same.)
+ * @throws {RangeError} for a rule that does not fit the layer, or a Hessian that stays singular after dampening.
+ */
+export function sparseGpt(
+  layer: DenseLayer,
+  hessian: ArrayLike<number>,
+  rule: SparseGptRule,
+  options: SparseGptOptions = {},
+): SparseGptResult {
+  return sparseGptPruner(layer, hessian, options)(rule);
+}
+
+/**
+ * {@link sparseGpt} for several rules on one layer: the Hessian is dampened and factorised once, and each call prunes a
+ * fresh copy of the dense weights (EvoPress builds its levels this way).
+ * @throws {RangeError} for a Hessian of the wrong size or singular after dampening; a call, for a rule that does not fit.
+ */
+export function sparseGptPruner(
+  layer: DenseLayer,
+  hessian: ArrayLike<number>,
+  options: SparseGptOptions = {},
+): (rule: SparseGptRule) => SparseGptResult {
+  const { dOut, dIn } = layer;
+  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+  const dampening = options.dampening ?? DEFAULT_DAMPENING;
+  if (layer.weight.length !== dOut * dIn)
+    throw new RangeError(`${layer.weight.length} weights for a ${dOut}×${dIn} layer`);
+  if (hessian.length !== dIn * dIn)
+    throw new RangeError(`Hessian has ${hessian.length} entries, expected ${dIn}×${dIn} = ${dIn * dIn}`);
+  if (!(dampening >= 0)) throw new RangeError(`dampening must be ≥ 0, got ${dampening}`);
+
+  const dense = Float64Array.from(layer.weight);
+  const h = Float64Array.from(hessian);
+  let trace = 0;
+  for (let c = 0; c < dIn; c++) {
+    if (h[c * dIn + c] === 0) {
+      h[c * dIn + c] = 1;
+      for (let r = 0; r < dOut; r++) dense[r * dIn + c] = 0;
+    }
+    trace += h[c * dIn + c] as number;
+  }
+  const damp = (dampening * trace) / dIn;
+  for (let c = 0; c < dIn; c++) h[c * dIn + c] = (h[c * dIn + c] as number) + damp;
+  let u: Float64Array;
+  try {
+    u = upperCholeskyOfInverse(h, dIn);
+  } catch (error) {
+    throw new RangeError(`SparseGPT: the dampened Hessian is singular (${(error as Error).message}); raise dampening`);
+  }
+  return (rule) => {
+    checkRule(rule, dOut, dIn, blockSize);
+    return pruneColumns(dense.slice(), u, dOut, dIn, rule, blockSize);
+  };
+}
+
+/** The column-block loop on `w` (written in place), with U the upper Cholesky factor of the dampened H⁻¹. */
+function pruneColumns(
+  w: Float64Array,
+  u: Float64Array,
+  dOut: number,
+  dIn: number,
+  rule: SparseGptRule,
+  blockSize: number,
+): SparseGptResult {
+  const n = dOut * dIn;
+  const mask = rule.kind === 'fixed' ? rule.mask.slice() : new Uint8Array(n).fill(1);
+  const score = (r: number, c: number): number => ((w[r * dIn + c] as number) / (u[c * dIn + c] as number)) ** 2;
+  for (let c1 = 0; c1 < dIn; c1 += blockSize) {
+    const c2 = Math.min(c1 + blockSize, dIn);
+    if (rule.kind === 'layer') {
+      const candidates: number[] = [];
+      for (let r = 0; r < dOut; r++) for (let c = c1; c < c2; c++) candidates.push(r * dIn + c);
+      pruneLowest(candidates, (i) => score(Math.floor(i / dIn), i % dIn), share(rule.pruned, c1, c2, dIn), mask);
+    } else if (rule.kind === 'row') {
+      const quota = share(rule.pruned, c1, c2, dIn);
+      for (let r = 0; r < dOut; r++) {
+        const candidates = Array.from({ length: c2 - c1 }, (_, j) => r * dIn + c1 + j);
+        pruneLowest(candidates, (i) => score(r, i % dIn), quota, mask);
+      }
+    }
+    for (let r = 0; r < dOut; r++) {
+      const row = r * dIn;
+      for (let c = c1; c < c2; c++) {
+        if (rule.kind === 'n:m' && c % rule.m === 0) {
+          const candidates = Array.from({ length: rule.m }, (_, j) => row + c + j);
+          pruneLowest(candidates, (i) => score(r, i % dIn), rule.n, mask);
+        }
+        if (mask[row + c] === 1) continue;
+        const err = (w[row + c] as number) / (u[c * dIn + c] as number);
+        if (err !== 0)
+          for (let j = c + 1; j < dIn; j++) w[row + j] = (w[row + j] as number) - err * (u[c * dIn + j] as number);
+        w[row + c] = 0;
+      }
+    }
+  }
+  return { weights: Float32Array.from(w), mask };
+}
+
+/** The pruned count of columns c1…c2−1 when `total` is spread over dIn columns by width (the shares sum to total). */
+function share(total: number, c1: number, c2: number, dIn: number): number {
+  return Math.floor((total * c2) / dIn) - Math.floor((total * c1) / dIn);
+}
+
+/** Zeroes in `mask` the `count` candidates of lowest score (ties: the earlier position first, as masks.ts). */
+function pruneLowest(candidates: number[], score: (i: number) => number, count: number, mask: Uint8Array): void {
+  if (count <= 0) return;
+  const scored = candidates.map((i) => [score(i), i] as const);
+  scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  for (let k = 0; k < count && k < scored.length; k++) mask[(scored[k] as readonly [number, number])[1]] = 0;
+}
+
+/** @throws {RangeError} when `rule` does not fit a dOut×dIn layer with this block size. */
+function checkRule(rule: SparseGptRule, dOut: number, dIn: number, blockSize: number): void {
+  if (!Number.isInteger(blockSize) || blockSize < 1)
+    throw new RangeError(`blockSize must be a positive integer, got ${blockSize}`);
+  if (rule.kind === 'layer' || rule.kind === 'row') {
+    const most = rule.kind === 'layer' ? dOut * dIn : dIn;
+    if (!Number.isInteger(rule.pruned) || rule.pruned < 0 || rule.pruned > most)
+      throw new RangeError(`SparseGPT ${rule.kind} rule prunes ${rule.pruned}; expected an integer in 0…${most}`);
+  } else if (rule.kind === 'n:m') {
+    if (!(Number.isInteger(rule.n) && Number.isInteger(rule.m) && rule.n > 0 && rule.n < rule.m))
+      throw new RangeError(`N:M needs integers 0 < N < M, got ${rule.n}:${rule.m}`);
+    if (dIn % rule.m !== 0 || blockSize % rule.m !== 0)
+      throw new RangeError(`N:M needs M (${rule.m}) to divide the inputs (${dIn}) and the block size (${blockSize})`);
+  } else if (rule.mask.length !== dOut * dIn) {
+    throw new RangeError(`fixed mask has ${rule.mask.length} entries, expected ${dOut}×${dIn} = ${dOut * dIn}`);
+  }
+}

@@ -1,0 +1,91 @@
+// docs/pruning.md's verdicts are computed: an evolved formula that beats every baseline is said to, one that loses to
+// a baseline in another group (magnitude per layer) is said not to, naming it; the transfer section likewise.
+import { describe, expect, it } from 'vitest';
+import { markdown } from '../../experiments/pruning/markdown.js';
+import type { Group, ModelResult, PruningReport, Row, RunRecord } from '../../experiments/pruning/types.js';
+
+const row = (group: Group, method: string, validation: number, test: number, run?: string): Row => ({
+  group,
+  method,
+  formula: method === 'evolved' ? 'add(W, X)' : 'W',
+  ...(run ? { run } : {}),
+  calibration: 'sequential',
+  validation,
+  test,
+  sparsity: 0.5,
+});
+
+function model(name: string, rows: Row[]): ModelResult {
+  return {
+    model: name,
+    layers: 2,
+    dModel: 128,
+    dFF: 512,
+    seed: 0,
+    calibrationTokens: 8192,
+    validationTokens: 8192,
+    testTokens: 32768,
+    dense: { validation: 46, test: 45 },
+    rows,
+    setupSeconds: 8,
+  };
+}
+
+const run = (name: string, pattern: string, group: string): RunRecord => ({
+  run: name,
+  strategy: 'ga',
+  pattern,
+  group,
+  calibration: 'sequential',
+  proposals: 100,
+  evaluations: 40,
+  keyHits: 30,
+  fingerprintHits: 30,
+  failures: 0,
+  seconds: 200,
+  workers: 2,
+  formula: 'add(W, X)',
+  fitness: 46.5,
+  perLayer: 1,
+});
+
+const TIMING = { denseEvaluation: 2, sequentialEvaluation: 2.5, freeEvaluation: 5, sparseGpt: 3 };
+
+describe('pruning page verdicts', () => {
+  it('says the evolved metric beats every baseline only when it beats each on validation and test', () => {
+    const rows = [
+      row('row', 'magnitude', 48, 47),
+      row('layer', 'magnitude', 46.7, 45.8),
+      row('row', 'Wanda', 47.1, 46),
+      row('layer', 'SparseGPT', 46.9, 46.1),
+      row('row', 'random', 40, 40), // random is not a baseline to beat
+      row('row', 'evolved', 46.9, 45.9, 'free-run'),
+      row('layer', 'evolved', 46.6, 45.7, 'free-run'),
+      row('2:4', 'Wanda', 48, 47.2),
+      row('2:4', 'evolved', 47.9, 47.3, 'nm-run'),
+    ];
+    const report: PruningReport = {
+      date: '2026-01-01T00:00:00Z',
+      main: model('default', rows),
+      transfer: model(
+        'wide',
+        rows.map((r) => (r.method === 'evolved' ? { ...r, validation: r.validation + 5 } : r)),
+      ),
+      runs: [run('free-run', 'unstructured', 'free'), run('nm-run', '2:4', 'row')],
+      timing: TIMING,
+    };
+    const page = markdown(report).replace(/\n {2}/g, ' '); // bullets unwrapped
+    // The free search picks per layer (lower validation) and beats all four baselines in both groups.
+    expect(page).toMatch(
+      /50% unstructured, `add\(W, X\)` from free-run \(group free; here per layer\)[^\n]*beats every baseline/,
+    );
+    // At 2:4 it wins on validation (47.9 < 48) but loses on test (47.3 ≥ 47.2) to Wanda.
+    expect(page).toMatch(/does \*\*not\*\* beat every baseline: as good or better on test Wanda 2:4 \(47\.20\)/);
+    // On the second model its validation is 5 worse: it loses to magnitude and Wanda.
+    expect(page).toMatch(/Transfer to the `wide` model/);
+    expect(page).toMatch(
+      /\(free-run, per layer\) has validation \/ test 51\.60 \/ 45\.70 [^\n]*it does \*\*not\*\* beat magnitude per row, magnitude per layer and Wanda per row/,
+    );
+    expect(page).toContain('| per layer | evolved (free-run) | `add(W, X)` | 46.60 | 45.70 | – | – |');
+  });
+});

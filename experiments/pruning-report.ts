@@ -49,6 +49,19 @@ interface Candidate {
   readonly formula: string;
   readonly run?: string;
   readonly prune: PruningMethod | 'random';
+  /** Only under sequential calibration (the variants with SparseGPT's update). */
+  readonly sequentialOnly?: boolean;
+}
+
+/** The formula's masks with SparseGPT's update of the kept weights: mask selection compared at equal reconstruction. */
+function withUpdate(candidate: Candidate): Candidate {
+  const prune = candidate.prune as Extract<PruningMethod, { kind: 'formula' }>;
+  return {
+    ...candidate,
+    method: `${candidate.method} + update`,
+    prune: { ...prune, reconstruct: true },
+    sequentialOnly: true,
+  };
 }
 
 const BASELINES: readonly Candidate[] = [
@@ -108,7 +121,9 @@ async function scoreModel(
   const rows: Row[] = [];
   for (const { group, target } of GROUPS) {
     for (const calibration of calibrations)
-      for (const candidate of candidates) rows.push(score(ctx, candidate, group, target, calibration));
+      for (const candidate of candidates)
+        if (calibration === 'sequential' || !candidate.sequentialOnly)
+          rows.push(score(ctx, candidate, group, target, calibration));
     rows.push(
       score(ctx, { method: 'random', formula: 'uniform random scores', prune: 'random' }, group, target, 'dense'),
     );
@@ -200,7 +215,8 @@ async function measureTiming(model: ModelPreset): Promise<Timing> {
 
 async function main(): Promise<void> {
   const { records, evolved } = await readRuns(runDirs);
-  const candidates = [...BASELINES, ...evolved];
+  const wanda = BASELINES.find((b) => b.method === 'Wanda') as Candidate;
+  const candidates = [...BASELINES, ...evolved, withUpdate(wanda), ...evolved.map(withUpdate)];
   const main = await scoreModel(mainModel, candidates, ['sequential', 'dense']);
   const transfer = transferModel ? await scoreModel(transferModel, candidates, ['sequential']) : undefined;
   const timing = await measureTiming(mainModel);

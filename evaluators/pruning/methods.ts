@@ -7,8 +7,13 @@ import type { PruningContext } from './context.js';
 import { formulaMasks, type LayerStats, type PruneTarget } from './scoring.js';
 import { sparseGpt, sparseGptRule } from './sparsegpt.js';
 
-/** How every layer is pruned: by a metric formula over W, G, X, or by SparseGPT (its own masks, reconstructed weights). */
-export type PruningMethod = { readonly kind: 'formula'; readonly genome: ExprGenome } | { readonly kind: 'sparsegpt' };
+/**
+ * How every layer is pruned: by a metric formula over W, G, X (with `reconstruct`, SparseGPT's update of the weights it
+ * keeps, at the formula's mask), or by SparseGPT (its own masks, reconstructed weights).
+ */
+export type PruningMethod =
+  | { readonly kind: 'formula'; readonly genome: ExprGenome; readonly reconstruct?: boolean }
+  | { readonly kind: 'sparsegpt' };
 
 /** A pruned model: its masks and, when they are not the dense weights masked, the weights to use ([dOut][dIn]). */
 export interface PrunedModel {
@@ -20,7 +25,7 @@ export interface PrunedModel {
  * Prunes every layer of `ctx.model` to `target`. Dense calibration reads the statistics of the dense model (W, G, X of
  * ctx.layers for formulas); sequential calibration recomputes each layer's X (or SparseGPT's Hessian) on the
  * calibration tokens with the earlier layers already pruned (G stays the dense model's, as in Pruner-Zero's code).
- * A formula without X prunes the same either way, so it skips the forward pass.
+ * A formula without X prunes the same either way, so it skips the forward pass (unless it reconstructs).
  * @throws {Error} naming the layer when a formula scores a weight NaN or ±Infinity.
  */
 export function pruneModel(
@@ -29,7 +34,8 @@ export function pruneModel(
   target: PruneTarget,
   calibration: Calibration,
 ): PrunedModel {
-  if (method.kind === 'formula' && (calibration === 'dense' || !method.genome.includes('X')))
+  const reconstructs = method.kind === 'sparsegpt' || method.reconstruct === true;
+  if (method.kind === 'formula' && !reconstructs && (calibration === 'dense' || !method.genome.includes('X')))
     return { masks: formulaMasks(method.genome, ctx.layers, target) };
   const masks = new Map<string, Uint8Array>();
   const weights = new Map<string, Float32Array>();
@@ -50,14 +56,20 @@ export function pruneModel(
         weights.set(name, result.weights);
         return result.weights;
       }
-      const stats: LayerStats = { ...layer, X: tensor(1, layer.dIn, inputs.meanSquares()) };
+      // Dense calibration keeps the dense model's X (ctx.layers); sequential takes this pass's.
+      const stats: LayerStats =
+        calibration === 'dense' ? layer : { ...layer, X: tensor(1, layer.dIn, inputs.meanSquares()) };
       const mask = formulaMasks(method.genome, [stats], target).get(name) as Uint8Array;
       masks.set(name, mask);
-      return dense.map((w, i) => (mask[i] ? w : 0));
+      if (!method.reconstruct) return dense.map((w, i) => (mask[i] ? w : 0));
+      const { dOut, dIn } = layer;
+      const updated = sparseGpt({ dOut, dIn, weight: dense }, inputs.secondMoment(), { kind: 'fixed', mask }).weights;
+      weights.set(name, updated);
+      return updated;
     },
     calibration,
   );
-  return method.kind === 'sparsegpt' ? { masks, weights } : { masks };
+  return reconstructs ? { masks, weights } : { masks };
 }
 
 /** Perplexity of `tokens` under a pruned model: its masks, or its own weights where it has them. */

@@ -10,9 +10,10 @@ const PATTERNS = [
   { title: '2:4', groups: ['2:4'] as const, pattern: '2:4' },
 ];
 
-const label = (r: Row): string =>
-  r.method === 'evolved' ? `evolved (${r.run})` : `${r.method} ${GROUP_NAMES[r.group]}`;
-const isBaseline = (r: Row): boolean => r.method !== 'evolved' && r.method !== 'random';
+/** The methods the evolved metric is to beat (its masks alone, as theirs). */
+const BASELINES = ['magnitude', 'Wanda', 'Pruner-Zero', 'SparseGPT'];
+const label = (r: Row): string => (r.run ? `${r.method} (${r.run})` : `${r.method} ${GROUP_NAMES[r.group]}`);
+const isBaseline = (r: Row): boolean => BASELINES.includes(r.method);
 
 export function markdown(report: PruningReport): string {
   const { main } = report;
@@ -38,7 +39,7 @@ export function markdown(report: PruningReport): string {
         const dense = rows.find((x) => x.calibration === 'dense' && x.method === r.method && x.run === r.run);
         const seq = r.calibration === 'sequential' ? `${f(r.validation)} | ${f(r.test)}` : '– | –';
         lines.push(
-          `| ${GROUP_NAMES[group]} | ${r.method === 'evolved' ? `evolved (${r.run})` : r.method} | \`${r.formula}\` | ${seq} | ${dense ? `${f(dense.validation)} | ${f(dense.test)}` : '– | –'} |`,
+          `| ${GROUP_NAMES[group]} | ${r.run ? `${r.method} (${r.run})` : r.method} | \`${r.formula}\` | ${seq} | ${dense ? `${f(dense.validation)} | ${f(dense.test)}` : '– | –'} |`,
         );
       }
     }
@@ -46,11 +47,14 @@ export function markdown(report: PruningReport): string {
   }
   lines.push('## Does the evolved metric beat every baseline?', '');
   lines.push(
-    'Sequential calibration for every method alike. A search with the group free scores a formula per row and per layer and keeps the lower validation perplexity; the same choice is made here.',
+    "Sequential calibration for every method alike. A search with the group free scores a formula per row and per layer and keeps the lower validation perplexity; the same choice is made here. SparseGPT also updates the weights it keeps, which no mask can; the rows marked `+ update` give a formula's masks SparseGPT's update (at a fixed mask) too, so that mask selection is compared at equal reconstruction.",
     '',
   );
   const verdicts = PATTERNS.flatMap((p) =>
-    report.runs.filter((run) => run.pattern === p.pattern).map((run) => verdict(main, run, p.groups, p.title)),
+    report.runs
+      .filter((run) => run.pattern === p.pattern)
+      .flatMap((run) => [verdict(main, run, p.groups, p.title), updateVerdict(main, run, p.groups, p.title)])
+      .filter((v): v is string => v !== undefined),
   );
   lines.push(...(verdicts.length ? verdicts.flatMap((v) => bullet(v)) : ['(no run directories given)']), '');
   if (report.transfer) lines.push(...transferSection(report.transfer, report.runs));
@@ -79,9 +83,9 @@ function allHalf(report: PruningReport): boolean {
 }
 
 /** The evolved formula of `run` in the group its search would pick (the lower validation perplexity), sequential. */
-function evolvedRow(model: ModelResult, run: RunRecord, groups: readonly Group[]): Row | undefined {
+function evolvedRow(model: ModelResult, run: RunRecord, groups: readonly Group[], method = 'evolved'): Row | undefined {
   const rows = model.rows.filter(
-    (r) => r.run === run.run && r.calibration === 'sequential' && groups.includes(r.group),
+    (r) => r.method === method && r.run === run.run && r.calibration === 'sequential' && groups.includes(r.group),
   );
   const searched =
     run.group === 'free' || run.pattern !== 'unstructured' ? rows : rows.filter((r) => r.group === run.group);
@@ -114,6 +118,26 @@ function verdict(model: ModelResult, run: RunRecord, groups: readonly Group[], t
   return `${head} It does **not** beat every baseline: as good or better ${parts.join('; ')}.`;
 }
 
+/** The evolved masks with SparseGPT's update against SparseGPT and Wanda's masks with the same update. */
+function updateVerdict(
+  model: ModelResult,
+  run: RunRecord,
+  groups: readonly Group[],
+  title: string,
+): string | undefined {
+  const evolved = evolvedRow(model, run, groups, 'evolved + update');
+  if (!evolved) return undefined;
+  const rivals = model.rows.filter(
+    (r) =>
+      (r.method === 'SparseGPT' || r.method === 'Wanda + update') &&
+      r.calibration === 'sequential' &&
+      groups.includes(r.group),
+  );
+  const lost = rivals.filter((r) => r.validation <= evolved.validation || r.test <= evolved.test);
+  const against = rivals.map((r) => `${label(r)} ${f(r.validation)} / ${f(r.test)}`);
+  return `${title}, with SparseGPT's update on its masks (${GROUP_NAMES[evolved.group]}): validation / test ${f(evolved.validation)} / ${f(evolved.test)} against ${list(against)}: ${lost.length === 0 ? 'it **beats** them on validation and on test' : `it does **not** beat ${list(lost.map(label))} on validation and on test alike`}.`;
+}
+
 function transferSection(model: ModelResult, runs: readonly RunRecord[]): string[] {
   const lines = [`## Transfer to the \`${model.model}\` model (no search)`, ''];
   lines.push(
@@ -125,7 +149,7 @@ function transferSection(model: ModelResult, runs: readonly RunRecord[]): string
   for (const group of ['row', 'layer', '2:4'] as const)
     for (const r of model.rows.filter((x) => x.group === group))
       lines.push(
-        `| ${GROUP_NAMES[group]} | ${r.method === 'evolved' ? `evolved (${r.run})` : r.method} | \`${r.formula}\` | ${f(r.validation)} | ${f(r.test)} |`,
+        `| ${GROUP_NAMES[group]} | ${r.run ? `${r.method} (${r.run})` : r.method} | \`${r.formula}\` | ${f(r.validation)} | ${f(r.test)} |`,
       );
   lines.push('');
   const notes = PATTERNS.flatMap((p) =>
@@ -145,7 +169,13 @@ function transferSection(model: ModelResult, runs: readonly RunRecord[]): string
         return `${p.title}: \`${evolved.formula}\` (${run.run}, ${GROUP_NAMES[evolved.group]}) has validation / test ${f(evolved.validation)} / ${f(evolved.test)} against ${list(against)}: ${lost.length === 0 ? 'it **still beats** Wanda and magnitude, on validation and on test' : `it does **not** beat ${list(lost.map(label))} on validation and on test alike`}.`;
       }),
   );
-  lines.push(...notes.flatMap((n) => bullet(n)), '');
+  const updates = PATTERNS.flatMap((p) =>
+    runs
+      .filter((run) => run.pattern === p.pattern)
+      .map((run) => updateVerdict(model, run, p.groups, p.title))
+      .filter((v): v is string => v !== undefined),
+  );
+  lines.push(...[...notes, ...updates].flatMap((n) => bullet(n)), '');
   return lines;
 }
 

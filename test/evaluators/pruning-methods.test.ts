@@ -73,6 +73,27 @@ describe('pruneModel', () => {
   });
 });
 
+describe('pruneModel with reconstruction', () => {
+  it('keeps the formula’s masks and updates the kept weights with SparseGPT, lowering perplexity', () => {
+    // Dense calibration: the masks read the dense model's X either way (sequentially, updated layers change later X).
+    const masked = pruneModel(ctx, WANDA, ROW, 'dense');
+    const updated = pruneModel(ctx, { ...WANDA, reconstruct: true }, ROW, 'dense');
+    expect(updated.masks).toEqual(masked.masks);
+    for (const [name, weights] of updated.weights!) {
+      const mask = updated.masks.get(name)!;
+      const dense = ctx.model.weight(name).data;
+      mask.forEach((bit, i) => {
+        if (!bit) expect(weights[i]).toBe(0);
+      });
+      expect(weights.filter((w, i) => mask[i] && w !== dense[i]).length).toBeGreaterThan(0.5 * (mask.length / 2));
+    }
+    const before = prunedPerplexity(ctx.model, ctx.validation, masked);
+    const after = prunedPerplexity(ctx.model, ctx.validation, updated);
+    // Measured: 18.80 masked, 18.73 with the update.
+    expect(after).toBeLessThan(before);
+  });
+});
+
 describe('pruning evaluator, group free', () => {
   it('tries per row and per layer and keeps the lower validation perplexity, under sequential calibration', async () => {
     const evaluator = createPruningEvaluator({ ...OPTIONS, group: 'free', calibration: 'sequential' });

@@ -61,6 +61,8 @@ describe('pruning page verdicts', () => {
       row('row', 'random', 40, 40), // random is not a baseline to beat
       row('row', 'evolved', 46.9, 45.9, 'free-run'),
       row('layer', 'evolved', 46.6, 45.7, 'free-run'),
+      row('layer', 'Wanda + update', 46.8, 45.9),
+      row('layer', 'evolved + update', 46.3, 45.95, 'free-run'),
       row('2:4', 'Wanda', 48, 47.2),
       row('2:4', 'evolved', 47.9, 47.3, 'nm-run'),
     ];
@@ -81,6 +83,10 @@ describe('pruning page verdicts', () => {
     );
     // At 2:4 it wins on validation (47.9 < 48) but loses on test (47.3 ≥ 47.2) to Wanda.
     expect(page).toMatch(/does \*\*not\*\* beat every baseline: as good or better on test Wanda 2:4 \(47\.20\)/);
+    // With SparseGPT's update it beats SparseGPT on validation but not Wanda + update on test (45.90 ≤ 45.95).
+    expect(page).toMatch(
+      /50% unstructured, with SparseGPT's update on its masks \(per layer\): validation \/ test 46\.30 \/ 45\.95 [^\n]*it does \*\*not\*\* beat Wanda \+ update per layer on validation and on test alike/,
+    );
     // On the second model its validation is 5 worse: it loses to magnitude and Wanda.
     expect(page).toMatch(/Transfer to the `wide` model/);
     expect(page).toMatch(

@@ -46,8 +46,10 @@ export function markdown(report: PruningReport): string {
     lines.push('');
   }
   lines.push('## Does the evolved metric beat every baseline?', '');
+  // The `+ update` rows exist only in reports measured since formulas could take SparseGPT's update.
+  const updated = main.rows.some((r) => r.method.endsWith('+ update'));
   lines.push(
-    "Sequential calibration for every method alike. A search with the group free scores a formula per row and per layer and keeps the lower validation perplexity; the same choice is made here. SparseGPT also updates the weights it keeps, which no mask can; the rows marked `+ update` give a formula's masks SparseGPT's update (at a fixed mask) too, so that mask selection is compared at equal reconstruction.",
+    `Sequential calibration for every method alike. A search with the group free scores a formula per row and per layer and keeps the lower validation perplexity; the same choice is made here.${updated ? " SparseGPT also updates the weights it keeps, which no mask can; the rows marked `+ update` give a formula's masks SparseGPT's update (at a fixed mask) too, so that mask selection is compared at equal reconstruction." : ''}`,
     '',
   );
   const verdicts = PATTERNS.flatMap((p) =>

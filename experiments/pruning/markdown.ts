@@ -14,6 +14,8 @@ const PATTERNS = [
 const BASELINES = ['magnitude', 'Wanda', 'Pruner-Zero', 'SparseGPT'];
 const label = (r: Row): string => (r.run ? `${r.method} (${r.run})` : `${r.method} ${GROUP_NAMES[r.group]}`);
 const isBaseline = (r: Row): boolean => BASELINES.includes(r.method);
+/** Perplexity `a` beats `b` only by a margin the page can show (its two decimals): a tie on the page is no win. */
+const beats = (a: number, b: number): boolean => b - a >= 0.005;
 
 export function markdown(report: PruningReport): string {
   const { main } = report;
@@ -104,7 +106,7 @@ function verdict(model: ModelResult, run: RunRecord, groups: readonly Group[], t
     run.pattern === 'unstructured' ? `group ${run.group}; here ${GROUP_NAMES[evolved.group]}` : run.pattern;
   const head = `${title}, \`${evolved.formula}\` from ${run.run} (${searched}): validation ${f(evolved.validation)}, test ${f(evolved.test)}.`;
   const lostOn = (key: 'validation' | 'test') =>
-    baselines.filter((b) => b[key] <= evolved[key]).map((b) => `${label(b)} (${f(b[key])})`);
+    baselines.filter((b) => !beats(evolved[key], b[key])).map((b) => `${label(b)} (${f(b[key])})`);
   const validation = lostOn('validation');
   const test = lostOn('test');
   const best = (key: 'validation' | 'test') =>
@@ -117,7 +119,7 @@ function verdict(model: ModelResult, run: RunRecord, groups: readonly Group[], t
   const parts: string[] = [];
   if (validation.length) parts.push(`on validation ${list(validation)}`);
   if (test.length) parts.push(`on test ${list(test)}`);
-  return `${head} It does **not** beat every baseline: as good or better ${parts.join('; ')}.`;
+  return `${head} It does **not** beat every baseline (by at least 0.005): as good or better ${parts.join('; ')}.`;
 }
 
 /** The evolved masks with SparseGPT's update against SparseGPT and Wanda's masks with the same update. */
@@ -135,7 +137,7 @@ function updateVerdict(
       r.calibration === 'sequential' &&
       groups.includes(r.group),
   );
-  const lost = rivals.filter((r) => r.validation <= evolved.validation || r.test <= evolved.test);
+  const lost = rivals.filter((r) => !beats(evolved.validation, r.validation) || !beats(evolved.test, r.test));
   const against = rivals.map((r) => `${label(r)} ${f(r.validation)} / ${f(r.test)}`);
   return `${title}, with SparseGPT's update on its masks (${GROUP_NAMES[evolved.group]}): validation / test ${f(evolved.validation)} / ${f(evolved.test)} against ${list(against)}: ${lost.length === 0 ? 'it **beats** them on validation and on test' : `it does **not** beat ${list(lost.map(label))} on validation and on test alike`}.`;
 }
@@ -166,7 +168,7 @@ function transferSection(model: ModelResult, runs: readonly RunRecord[]): string
             r.calibration === 'sequential' &&
             (p.groups as readonly Group[]).includes(r.group),
         );
-        const lost = rivals.filter((r) => r.validation <= evolved.validation || r.test <= evolved.test);
+        const lost = rivals.filter((r) => !beats(evolved.validation, r.validation) || !beats(evolved.test, r.test));
         const against = rivals.map((r) => `${label(r)} ${f(r.validation)} / ${f(r.test)}`);
         return `${p.title}: \`${evolved.formula}\` (${run.run}, ${GROUP_NAMES[evolved.group]}) has validation / test ${f(evolved.validation)} / ${f(evolved.test)} against ${list(against)}: ${lost.length === 0 ? 'it **still beats** Wanda and magnitude, on validation and on test' : `it does **not** beat ${list(lost.map(label))} on validation and on test alike`}.`;
       }),

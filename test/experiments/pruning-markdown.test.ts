@@ -82,7 +82,9 @@ describe('pruning page verdicts', () => {
       /50% unstructured, `add\(W, X\)` from free-run \(group free; here per layer\)[^\n]*beats every baseline/,
     );
     // At 2:4 it wins on validation (47.9 < 48) but loses on test (47.3 ≥ 47.2) to Wanda.
-    expect(page).toMatch(/does \*\*not\*\* beat every baseline: as good or better on test Wanda 2:4 \(47\.20\)/);
+    expect(page).toMatch(
+      /does \*\*not\*\* beat every baseline \(by at least 0\.005\): as good or better on test Wanda 2:4 \(47\.20\)/,
+    );
     // With SparseGPT's update it beats SparseGPT on validation but not Wanda + update on test (45.90 ≤ 45.95).
     expect(page).toMatch(
       /50% unstructured, with SparseGPT's update on its masks \(per layer\): validation \/ test 46\.30 \/ 45\.95 [^\n]*it does \*\*not\*\* beat Wanda \+ update per layer on validation and on test alike/,
@@ -93,5 +95,19 @@ describe('pruning page verdicts', () => {
       /\(free-run, per layer\) has validation \/ test 51\.60 \/ 45\.70 [^\n]*it does \*\*not\*\* beat magnitude per row, magnitude per layer and Wanda per row/,
     );
     expect(page).toContain('| per layer | evolved (free-run) | `add(W, X)` | 46.60 | 45.70 | – | – |');
+  });
+
+  it('counts a win only by a margin the page shows: 0.003 better is a tie', () => {
+    const rows = [row('layer', 'SparseGPT', 46.543, 45.44), row('layer', 'evolved', 46.54, 45.3, 'free-run')];
+    const report: PruningReport = {
+      date: '2026-01-01T00:00:00Z',
+      main: model('default', rows),
+      runs: [run('free-run', 'unstructured', 'free')],
+      timing: TIMING,
+    };
+    const page = markdown(report).replace(/\n {2}/g, ' ');
+    expect(page).toMatch(
+      /does \*\*not\*\* beat every baseline \(by at least 0\.005\): as good or better on validation SparseGPT per layer \(46\.54\)/,
+    );
   });
 });

@@ -8,7 +8,7 @@ import type { StopReason } from './budget.js';
 import type { RunConfig } from './config.js';
 import { UsageError } from '../core/errors.js';
 import { emptyHistory } from './history.js';
-import { buildArchive, buildSpace } from './parts.js';
+import { buildArchive, buildSpace } from './space-archive.js';
 import { restoreFromLog, type RestoreOptions } from './run-snapshot.js';
 import { sampleCountsOf } from './sample-means.js';
 import type { RunTally } from './tally.js';

@@ -120,6 +120,7 @@ describe('start-up loads only what is used', () => {
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/\(no runs\)/);
     expect(heavyIn(t)).toEqual([]);
+    expect(t.packages.has('yargs'), 'an everyday command line is parsed without yargs').toBe(false);
     expect([...t.packages].filter((p) => ['lmdb', 'zod', 'yaml', 'piscina'].includes(p))).toEqual([]);
   });
 
@@ -130,6 +131,7 @@ describe('start-up loads only what is used', () => {
     expect(JSON.parse(t.stdout)).toMatchObject({ status: 'done', proposals: 100 });
     expect(t.packages.has('lmdb'), 'the run store is LMDB: the hook should have seen it').toBe(true);
     expect(heavyIn(t)).toEqual([]);
+    expect(t.packages.has('yargs')).toBe(false);
     expect(t.packages.has('cli-progress')).toBe(false);
   });
 

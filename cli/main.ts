@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import { ElitesError, ExitCode, formatError } from '../core/errors.js';
 import { parseFast } from './fast-args.js';
+import { HELP_TEXT, HELP_WIDTH } from './help.js';
 import { write, type CliIo } from './io.js';
 
 class ArgumentError extends Error {}
@@ -34,6 +35,11 @@ export interface ParsedLine {
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
+    // The top-level help at its usual width is a constant (cli/help.ts); a narrower terminal gets yargs's layout.
+    if (argv.length === 1 && argv[0] === '--help' && helpWidth() === HELP_WIDTH) {
+      write(io.stdout, HELP_TEXT);
+      return ExitCode.ok;
+    }
     const fast = parseFast(argv);
     const parsed: ParsedLine = fast
       ? { command: fast.command as CommandName, args: fast.args, help: '' }
@@ -58,7 +64,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
  * What yargs makes of `argv` (the commands and options below are the CLI's reference; fast-args.ts mirrors some).
  * @throws {ArgumentError} for a line yargs refuses.
  */
-export async function parseWithYargs(argv: readonly string[]): Promise<ParsedLine> {
+export async function parseWithYargs(argv: readonly string[], width = helpWidth()): Promise<ParsedLine> {
   const { default: yargs } = await import('yargs');
   let parsed: { command: CommandName; args: unknown } | undefined;
   // A command's handler records its args, typed by the command's args interface (e.g. ExportArgs): yargs infers argv
@@ -202,7 +208,7 @@ export async function parseWithYargs(argv: readonly string[]): Promise<ParsedLin
     .strict()
     .help()
     .version(false)
-    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .wrap(width)
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new ArgumentError(message);
@@ -211,4 +217,9 @@ export async function parseWithYargs(argv: readonly string[]): Promise<ParsedLin
   let help = '';
   await cli.parseAsync([...argv], {}, (_err, _argv, output) => void (help = output));
   return { ...parsed, help };
+}
+
+/** The help's width: the terminal's, at most 100 columns (100 when stdout is not a terminal). */
+function helpWidth(): number {
+  return Math.min(HELP_WIDTH, process.stdout.columns ?? HELP_WIDTH);
 }

@@ -2,6 +2,7 @@
 // are the ones yargs must check (help, errors, unusual forms).
 import { describe, expect, it } from 'vitest';
 import { FAST_COMMANDS, parseFast } from '../../cli/fast-args.js';
+import { HELP_TEXT, HELP_WIDTH } from '../../cli/help.js';
 import { parseWithYargs } from '../../cli/main.js';
 
 const camel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -81,5 +82,11 @@ describe('command lines parsed without yargs', () => {
   it('a line yargs refuses is refused with its message', async () => {
     await expect(parseWithYargs(['export', 'runs/a', '--format', 'xml'])).rejects.toThrow(/Invalid values/);
     await expect(parseWithYargs(['inspect', 'runs/a', '--topp', '3'])).rejects.toThrow(/Unknown argument/);
+  });
+});
+
+describe('the help text kept in cli/help.ts', () => {
+  it("is what yargs writes for `elites --help` (after changing a command, paste this test's received text)", async () => {
+    expect(HELP_TEXT).toBe((await parseWithYargs(['--help'], HELP_WIDTH)).help);
   });
 });

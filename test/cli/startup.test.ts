@@ -105,13 +105,18 @@ describe('start-up loads only what is used', () => {
     expect(t.packages.has('yargs')).toBe(false);
   });
 
-  it('`elites --help` loads yargs and no command: no store, no config schemas, nothing heavy', () => {
+  it("`elites --help` loads no yargs and no command; a command's --help loads yargs and still no store or schemas", () => {
     const t = traced([binPath, '--help'], useRunFiles());
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/elites <command>/);
-    expect(t.packages.has('yargs')).toBe(true);
-    expect(heavyIn(t)).toEqual([]);
-    expect([...t.packages].filter((p) => ['lmdb', 'zod', 'yaml', 'piscina', 'cli-progress'].includes(p))).toEqual([]);
+    expect(t.packages.has('yargs'), 'the top-level help is a constant (cli/help.ts)').toBe(false);
+    expect([...t.packages]).toEqual(['picocolors']); // bin.ts asks whether stdout shows colour
+    const run = traced([binPath, 'run', '--help'], useRunFiles());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/--evaluations/);
+    expect(run.packages.has('yargs')).toBe(true);
+    expect(heavyIn(run)).toEqual([]);
+    expect([...run.packages].filter((p) => ['lmdb', 'zod', 'yaml', 'piscina', 'cli-progress'].includes(p))).toEqual([]);
   });
 
   it('`elites runs` on a directory without runs opens no store and loads no registry', () => {

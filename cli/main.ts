@@ -1,21 +1,79 @@
 // The CLI: yargs wiring only. Each command lives in its own file and calls the library; main returns an exit code.
 // A command's file is imported only when that command runs, so `elites --help` or `elites runs` does not load what
-// `elites run` or `elites worker` needs (BullMQ, the LLM client, the report and dashboard code).
-import yargs, { type Argv } from 'yargs';
+// `elites run` or `elites worker` needs (BullMQ, the LLM client, the report and dashboard code). yargs itself is
+// imported only for a line cli/fast-args.ts leaves to it (help, errors, the rarer commands and forms).
+import type { Argv } from 'yargs';
 import { ElitesError, ExitCode, formatError } from '../core/errors.js';
+import { parseFast } from './fast-args.js';
+import { HELP_TEXT, HELP_WIDTH } from './help.js';
 import { write, type CliIo } from './io.js';
 
 class ArgumentError extends Error {}
 
+/** Each command's handler, imported when the command runs. */
+const commands = {
+  run: async () => (await import('./run.js')).runCommand,
+  resume: async () => (await import('./run.js')).resumeCommand,
+  inspect: async () => (await import('./inspect.js')).inspectCommand,
+  export: async () => (await import('./export.js')).exportCommand,
+  runs: async () => (await import('./runs.js')).runsCommand,
+  table: async () => (await import('./table.js')).tableCommand,
+  report: async () => (await import('./report.js')).reportCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+  init: async () => (await import('./init.js')).initCommand,
+  worker: async () => (await import('./worker.js')).workerCommand,
+};
+type CommandName = keyof typeof commands;
+type ArgsOf<C extends CommandName> = Parameters<Awaited<ReturnType<(typeof commands)[C]>>>[0];
+
+/** A parsed command line: the command and its arguments, or the help text yargs wrote instead. */
+export interface ParsedLine {
+  readonly command?: CommandName;
+  readonly args?: unknown;
+  readonly help: string;
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  let exitCode: number = ExitCode.ok;
-  // A command's handler, typed by the command's args interface (e.g. ExportArgs): yargs infers argv from the builder and
-  // it must be assignable to that interface, so a required option left out, or one declared with the wrong type, fails to compile.
-  // `load` imports the command's module when the command is chosen.
+  try {
+    // The top-level help at its usual width is a constant (cli/help.ts); a narrower terminal gets yargs's layout.
+    if (argv.length === 1 && argv[0] === '--help' && helpWidth() === HELP_WIDTH) {
+      write(io.stdout, HELP_TEXT);
+      return ExitCode.ok;
+    }
+    const fast = parseFast(argv);
+    const parsed: ParsedLine = fast
+      ? { command: fast.command as CommandName, args: fast.args, help: '' }
+      : await parseWithYargs(argv);
+    if (parsed.command === undefined) {
+      if (parsed.help) write(io.stdout, parsed.help);
+      return ExitCode.ok;
+    }
+    const handler = (await commands[parsed.command]()) as (args: unknown, io: CliIo) => Promise<number>;
+    return await handler(parsed.args, io);
+  } catch (error) {
+    if (error instanceof ArgumentError) {
+      write(io.stderr, `${error.message}\nRun \`elites --help\` for usage.`);
+      return ExitCode.badInput;
+    }
+    write(io.stderr, `error: ${formatError(error)}`);
+    return error instanceof ElitesError ? error.exitCode : ExitCode.failed;
+  }
+}
+
+/**
+ * What yargs makes of `argv` (the commands and options below are the CLI's reference; fast-args.ts mirrors some).
+ * @throws {ArgumentError} for a line yargs refuses.
+ */
+export async function parseWithYargs(argv: readonly string[], width = helpWidth()): Promise<ParsedLine> {
+  const { default: yargs } = await import('yargs');
+  let parsed: { command: CommandName; args: unknown } | undefined;
+  // A command's handler records its args, typed by the command's args interface (e.g. ExportArgs): yargs infers argv
+  // from the builder and it must be assignable to that interface, so a required option left out, or one declared with
+  // the wrong type, fails to compile.
   const handle =
-    <A>(load: () => Promise<(args: A, io: CliIo) => Promise<number>>) =>
-    async (args: A): Promise<void> =>
-      void (exitCode = await (await load())(args, io));
+    <C extends CommandName>(command: C) =>
+    (args: ArgsOf<C>): void =>
+      void (parsed = { command, args });
   const budgetOptions = <T>(y: Argv<T>) =>
     y
       .option('evaluations', { type: 'number', describe: 'proposal budget (cache hits included)' })
@@ -33,13 +91,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         budgetOptions(y.positional('config', { type: 'string', demandOption: true }))
           .option('out', { type: 'string', describe: 'run directory (default runs/<name>-<time>/)' })
           .option('seed', { type: 'number' }),
-      handle(async () => (await import('./run.js')).runCommand),
+      handle('run'),
     )
     .command(
       'resume <dir>',
       'continue a run from its last checkpoint',
       (y) => budgetOptions(y.positional('dir', { type: 'string', demandOption: true })),
-      handle(async () => (await import('./run.js')).resumeCommand),
+      handle('resume'),
     )
     .command(
       'inspect <dir>',
@@ -49,7 +107,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           .positional('dir', { type: 'string', demandOption: true })
           .option('top', { type: 'number', default: 10 })
           .option('json', { type: 'boolean' }),
-      handle(async () => (await import('./inspect.js')).inspectCommand),
+      handle('inspect'),
     )
     .command(
       'export <dir>',
@@ -60,13 +118,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           .option('format', { choices: ['csv', 'jsonl', 'json'] as const, default: 'csv' as const })
           .option('all', { type: 'boolean', describe: 'every logged event, not just the elites' })
           .option('output', { type: 'string', alias: 'o', describe: 'write to a file instead of stdout' }),
-      handle(async () => (await import('./export.js')).exportCommand),
+      handle('export'),
     )
     .command(
       'runs [dir]',
       'list runs with status and best',
       (y) => y.positional('dir', { type: 'string', default: 'runs' }).option('json', { type: 'boolean' }),
-      handle(async () => (await import('./runs.js')).runsCommand),
+      handle('runs'),
     )
     .command(
       'table <dirs..>',
@@ -81,7 +139,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           })
           .option('output', { type: 'string', alias: 'o', describe: 'also write the table as JSON to this file' })
           .option('json', { type: 'boolean', describe: 'print JSON instead of the table' }),
-      handle(async () => (await import('./table.js')).tableCommand),
+      handle('table'),
     )
     .command(
       'report <dir>',
@@ -98,7 +156,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             type: 'number',
             describe: 'elites listed with their text (best first; default 5000; the map shows all)',
           }),
-      handle(async () => (await import('./report.js')).reportCommand),
+      handle('report'),
     )
     .command(
       'serve',
@@ -112,7 +170,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             default: '127.0.0.1',
             describe: 'address to bind (other than loopback exposes the runs to the network)',
           }),
-      handle(async () => (await import('./serve.js')).serveCommand),
+      handle('serve'),
     )
     .command(
       'init [dir]',
@@ -122,7 +180,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           .positional('dir', { type: 'string', default: '.' })
           .option('force', { type: 'boolean' })
           .option('python', { type: 'boolean', describe: 'the evaluator in Python (python3, nothing from pip)' }),
-      handle(async () => (await import('./init.js')).initCommand),
+      handle('init'),
     )
     .command(
       'worker',
@@ -144,29 +202,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             describe: 'project directory plug-in modules are resolved in (default: the working directory)',
           })
           .option('memory-mb', { type: 'number', describe: 'heap limit of each evaluation thread (MB)' }),
-      handle(async () => (await import('./worker.js')).workerCommand),
+      handle('worker'),
     )
     .demandCommand(1, 'name a command: run, resume, inspect, export, runs, table, report, serve, init or worker')
     .strict()
     .help()
     .version(false)
-    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .wrap(width)
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new ArgumentError(message);
     });
 
-  try {
-    let helpText = '';
-    await cli.parseAsync([...argv], {}, (_err, _argv, output) => void (helpText = output));
-    if (helpText) write(io.stdout, helpText);
-    return exitCode;
-  } catch (error) {
-    if (error instanceof ArgumentError) {
-      write(io.stderr, `${error.message}\nRun \`elites --help\` for usage.`);
-      return ExitCode.badInput;
-    }
-    write(io.stderr, `error: ${formatError(error)}`);
-    return error instanceof ElitesError ? error.exitCode : ExitCode.failed;
-  }
+  let help = '';
+  await cli.parseAsync([...argv], {}, (_err, _argv, output) => void (help = output));
+  return { ...parsed, help };
+}
+
+/** The help's width: the terminal's, at most 100 columns (100 when stdout is not a terminal). */
+function helpWidth(): number {
+  return Math.min(HELP_WIDTH, process.stdout.columns ?? HELP_WIDTH);
 }

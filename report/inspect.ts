@@ -55,13 +55,13 @@ export interface RunInspection {
 }
 
 /**
- * The run reader and the config's helpers, imported at the first run read: they bring the store, every registry, zod
- * and YAML, which `elites runs` on a directory without runs does not need.
+ * The run reader, imported at the first run read: it brings the store and the space and archive registries (with zod),
+ * which `elites runs` on a directory without runs does not need. Not the config's schemas: a stored config was valid.
  */
 async function reader() {
   const [{ openRunView }, { dimsOf }] = await Promise.all([
     import('../search/run-view.js'),
-    import('../search/config.js'),
+    import('../search/config-access.js'),
   ]);
   return { openRunView, dimsOf };
 }
@@ -89,6 +89,9 @@ export async function inspectRun(
 }
 
 export type ExportFormat = 'csv' | 'jsonl' | 'json';
+
+/** Characters handed to the sink at once. */
+const CHUNK_CHARS = 1 << 20;
 
 /** Receives an export piece by piece; a promise it returns is awaited before the next piece (backpressure). */
 export type ExportSink = (text: string) => void | Promise<void>;
@@ -120,9 +123,18 @@ export async function writeExport(
       await writeRows(rows, options.format, sink);
       return;
     }
-    const rows = elitesOf(view).map((e) => eliteRow(e, names, view));
-    if (options.format === 'json') await sink(`${JSON.stringify({ summary: view.summary, elites: rows }, null, 2)}\n`);
-    else await writeRows(() => rows, options.format, sink);
+    if (options.format === 'json') {
+      const rows = elitesOf(view).map((e) => eliteRow(e, names, view));
+      await sink(`${JSON.stringify({ summary: view.summary, elites: rows }, null, 2)}\n`);
+      return;
+    }
+    // Row by row (a row is garbage once written); the csv columns from rows with no genome described or encoded.
+    const members = [...(view.archive.members?.() ?? view.archive.elites())];
+    const rowsOf = (full: boolean) =>
+      function* (): Iterable<Record<string, unknown>> {
+        for (const e of members) yield eliteRow(eliteRecord(e, view, full), names, view);
+      };
+    await writeRows(rowsOf(true), options.format, sink, rowsOf(false));
   } finally {
     await view.close();
   }
@@ -130,19 +142,20 @@ export async function writeExport(
 
 /**
  * Rows in a format, as JSON.stringify(rows, null, 2), JSON lines or csv would write them all at once; `rows` is read
- * once (twice for csv) and never held whole. Output is handed on in pieces of about 64 KB.
+ * once (twice for csv) and never held whole. Output is handed on in pieces of about 1 MB (few writes, flat memory).
  */
 async function writeRows(
   rows: () => Iterable<Record<string, unknown>>,
   format: ExportFormat,
   sink: ExportSink,
+  columnsOf: () => Iterable<Record<string, unknown>> = rows,
 ): Promise<void> {
   let buffered: string[] = [];
   let size = 0;
   const emit = async (text: string): Promise<void> => {
     buffered.push(text);
     size += text.length;
-    if (size < 65_536) return;
+    if (size < CHUNK_CHARS) return;
     const piece = buffered.join('');
     buffered = [];
     size = 0;
@@ -150,7 +163,7 @@ async function writeRows(
   };
   if (format === 'csv') {
     const columns = new Set<string>();
-    for (const r of rows()) for (const k of Object.keys(r)) columns.add(k);
+    for (const r of columnsOf()) for (const k of Object.keys(r)) columns.add(k);
     const header = [...columns];
     await emit(`${header.join(',')}\n`);
     for (const r of rows()) await emit(`${header.map((c) => csvCell(r[c])).join(',')}\n`);
@@ -243,15 +256,16 @@ function elitesOf(view: RunView): EliteRecord[] {
   return [...(view.archive.members?.() ?? view.archive.elites())].map((e) => eliteRecord(e, view));
 }
 
-function eliteRecord(e: Elite<unknown>, view: RunView): EliteRecord {
+/** `full` false: the same fields, but the genome neither described nor encoded (text '', genome null). */
+function eliteRecord(e: Elite<unknown>, view: RunView, full = true): EliteRecord {
   const directions = view.config.objectives?.directions;
   return {
     id: e.id,
     cell: e.cell,
     fitness: fromScore(e.score, view.config.direction),
     descriptors: [...e.descriptors],
-    text: view.space.describe(e.genome),
-    genome: view.space.encode(e.genome),
+    text: full ? view.space.describe(e.genome) : '',
+    genome: full ? view.space.encode(e.genome) : null,
     metrics: { ...e.metrics },
     ...sampleFields(e.id, view.samples),
     ...(e.objectives && directions ? { objectives: fromScores(e.objectives, directions) } : {}),
@@ -294,7 +308,8 @@ function objectiveColumn(view: RunView, i: number): string {
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  if (Array.isArray(v) && v.length > 1 && v.every(Number.isFinite)) return `"[${v.join(',')}]"`; // a genome: no quotes inside
+  // A genome: no quotes inside. JSON.stringify writes finite numbers as join() does (-0 as 0 too), ~2.5× faster.
+  if (Array.isArray(v) && v.length > 1 && v.every(Number.isFinite)) return `"${JSON.stringify(v)}"`;
   const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

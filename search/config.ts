@@ -12,7 +12,7 @@ import type { Factory } from '../core/factory.js';
 import { withoutKeys } from '../core/objects.js';
 import { pruners } from './early-stopping/index.js';
 import { strategies } from './strategies/index.js';
-import { toScores } from '../core/types.js';
+import { isModuleRef } from './config-access.js';
 
 const moduleRef = z.strictObject({
   module: z.string().min(1).describe('path to an ES module, relative to the config file'),
@@ -192,6 +192,9 @@ export const runConfigSchema = z.strictObject({
     })
     .default({ elites: 0, rounds: 3 }),
 });
+
+// Kept in config-access.ts so that readers get them without this module's schemas; re-exported for the others.
+export { dimsOf, isModuleRef, objectiveCountOf, referenceOf, type ModuleRef } from './config-access.js';
 
 /** The validated config, with defaults applied and module paths made absolute. */
 export type RunConfig = z.infer<typeof runConfigSchema>;
@@ -390,30 +393,4 @@ function resolveModulePaths(config: RunConfig, baseDir: string): RunConfig {
 export function processSpecOf(config: RunConfig): (ProcessSpec & { readonly cwd: string }) | undefined {
   const spec = config.evaluator.process;
   return spec && { ...spec, cwd: resolve(spec.cwd ?? '.') };
-}
-
-export type ModuleRef = z.infer<typeof moduleRef>;
-
-/** True for `{ module, options }` plug-in references. */
-export function isModuleRef(ref: RunConfig['space']): ref is ModuleRef {
-  return typeof (ref as { module?: unknown }).module === 'string' && !('type' in ref);
-}
-
-/** The archive's descriptor dimensions; none for a pareto archive. */
-export function dimsOf(config: RunConfig): readonly { name: string; min: number; max: number; bins?: number }[] {
-  // A pareto archive has no descriptor dims.
-  return (
-    (config.archive as unknown as { dims?: { name: string; min: number; max: number; bins?: number }[] }).dims ?? []
-  );
-}
-
-/** The reference point of hypervolumes with each direction applied (higher-is-better), when the config sets one. */
-export function referenceOf(config: RunConfig): number[] | undefined {
-  const o = config.objectives;
-  return o?.reference ? toScores(o.reference, o.directions) : undefined;
-}
-
-/** How many objectives every result must carry (the config's `objectives.directions`); 0 when none are asked for. */
-export function objectiveCountOf(config: RunConfig): number {
-  return config.objectives?.directions.length ?? 0;
 }

@@ -1,12 +1,10 @@
 // Wiring: a validated config becomes the parts of a run (space, evaluator, archive, strategy, cache, executor).
 import { resolve } from 'node:path';
-import { archives } from '../archive/index.js';
 import type { Archive } from '../archive/archive.js';
 import type { Checkpoint } from '../store/events.js';
 import { cacheNamespace, openResultCache, type ResultCache } from '../store/result-cache.js';
-import { spaces } from '../spaces/index.js';
 import { createCachePolicy, type CachePolicy } from './cache-policy.js';
-import { dimsOf, isModuleRef, objectiveCountOf, processSpecOf, referenceOf, type RunConfig } from './config.js';
+import { dimsOf, objectiveCountOf, processSpecOf, type RunConfig } from './config.js';
 import { ConfigError, ElitesError, PluginError } from '../core/errors.js';
 import { withoutKeys } from '../core/objects.js';
 import { loadEvaluator, type ProgressSink } from './evaluation.js';
@@ -17,11 +15,13 @@ import { cacheScopeOf, evaluatorVersion } from './cache-scope.js';
 import type { EvaluatorSpec, Executor } from './executors/executor.js';
 import { createInlineExecutor } from './executors/inline.js';
 import { shortHash } from './executors/redis/protocol.js';
-import { loadSpaceModule } from './plugins.js';
 import type { SeededRng } from '../core/rng.js';
+import { buildArchive, buildSpace } from './space-archive.js';
 import { strategies } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
 import { toScore, type Evaluator, type ScoredBy, type Space } from '../core/types.js';
+
+export { buildArchive, buildSpace } from './space-archive.js';
 
 /** What names a run's evaluator in the cache namespace; saved with the run, so a resume keeps its cache. */
 export interface EvaluatorId {
@@ -160,13 +160,6 @@ export async function assembleParts(config: RunConfig, rng: SeededRng, options: 
   };
 }
 
-/** The space a config names, built-in or plug-in. */
-export async function buildSpace(config: RunConfig): Promise<Space<unknown>> {
-  if (isModuleRef(config.space)) return loadSpaceModule(config.space.module, config.space.options ?? {});
-  const entry = spaces[config.space.type as keyof typeof spaces];
-  return entry.create(withoutKeys(config.space, ['type']), undefined) as Space<unknown>;
-}
-
 /** The run's cache policy over the parts' result cache, as the config sets it. */
 export function cachePolicyOf(config: RunConfig, parts: Parts): CachePolicy {
   return createCachePolicy(parts.resultCache, {
@@ -184,20 +177,6 @@ export function cachePolicyOf(config: RunConfig, parts: Parts): CachePolicy {
  */
 export function logsEveryGenome(config: RunConfig, archive: Archive<unknown>): boolean {
   return config.log.genomes === 'all' || archive.keepsRejected === true;
-}
-
-/** An empty archive; `geometry` (saved with the run) pins a CVT's centroids instead of drawing them again. */
-export function buildArchive(config: RunConfig, rng: SeededRng, geometry?: unknown): Archive<unknown> {
-  const entry = archives[config.archive.type as keyof typeof archives];
-  const qdOffset =
-    config.archive.qdOffset !== undefined ? toScore(config.archive.qdOffset, config.direction) : undefined;
-  const reference = referenceOf(config);
-  return entry.create(withoutKeys(config.archive, ['type', 'qdOffset']), {
-    rng: rng.fork('archive'),
-    ...(geometry !== undefined ? { geometry } : {}),
-    ...(qdOffset !== undefined ? { qdOffset } : {}),
-    ...(reference ? { reference } : {}),
-  });
 }
 
 /** The config's pruner, restored from the checkpoint when resuming; none for `type: none` (nothing to tell it). */

@@ -8,7 +8,7 @@ import type { StopReason } from './budget.js';
 import type { RunConfig } from './config.js';
 import { UsageError } from '../core/errors.js';
 import { emptyHistory } from './history.js';
-import { buildArchive, buildSpace } from './parts.js';
+import { buildArchive, buildSpace } from './space-archive.js';
 import { restoreFromLog, type RestoreOptions } from './run-snapshot.js';
 import { sampleCountsOf } from './sample-means.js';
 import type { RunTally } from './tally.js';
@@ -61,20 +61,23 @@ export async function openRunView(dirArg: string, options: RestoreOptions = {}):
   const stopReason = store.getMeta<StopReason>('stopReason') ?? null;
   const seconds = tally.seconds;
   const status = readRunStatus(store, dir); // last: it may renew the snapshot
-  const summary = buildSummary({
-    runId: basename(dir),
-    dir,
-    status: status === 'killed' ? 'interrupted' : status,
-    stopReason,
-    counters,
-    archive,
-    space,
-    direction: config.direction,
-    seconds,
-    ...(remeasured ? { remeasured } : {}),
-    samples,
-    ...(scoredBy ? { scoredBy } : {}),
-  });
+  // Built when first read (inspect, report, export json): a csv or jsonl export never needs it.
+  let summary: RunSummary | undefined;
+  const summarize = (): RunSummary =>
+    buildSummary({
+      runId: basename(dir),
+      dir,
+      status: status === 'killed' ? 'interrupted' : status,
+      stopReason,
+      counters,
+      archive,
+      space,
+      direction: config.direction,
+      seconds,
+      ...(remeasured ? { remeasured } : {}),
+      samples,
+      ...(scoredBy ? { scoredBy } : {}),
+    });
   return {
     dir,
     config,
@@ -82,7 +85,10 @@ export async function openRunView(dirArg: string, options: RestoreOptions = {}):
     archive,
     counters,
     status,
-    summary,
+    get summary() {
+      summary ??= summarize();
+      return summary;
+    },
     history: checkpoint?.history ?? emptyHistory(),
     samples,
     tally,

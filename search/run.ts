@@ -48,10 +48,13 @@ export async function runSearch(config: RunConfig, options: StartOptions = {}): 
     const store = openRunStore(dir, { write: true });
     try {
       if (store.getMeta('config') !== undefined) throw alreadyHoldsARun(dir);
-      await store.putMeta('config', config);
-      await store.putMeta('geometry', parts.archive.geometry());
-      await store.putMeta('evaluator', parts.evaluatorId);
-      await store.putMeta('scoredBy', parts.scoredBy ?? null);
+      // One commit, not four synced ones before the first proposal (lmdb-js batches the puts of one turn); all or none lands.
+      await Promise.all([
+        store.putMeta('config', config),
+        store.putMeta('geometry', parts.archive.geometry()),
+        store.putMeta('evaluator', parts.evaluatorId),
+        store.putMeta('scoredBy', parts.scoredBy ?? null),
+      ]);
       writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
       logRun(dir, `start ${config.name} seed=${config.seed} workers=${config.workers}`);
       warn(dir, parts.warnings, options);

@@ -139,6 +139,13 @@ describe('elites CLI', () => {
     const jsonl = (await runCli(['export', run, '--format', 'jsonl'])).stdout.trim().split('\n');
     expect(jsonl.length).toBe(summary.archive.size);
     expect(JSON.parse(jsonl[0] ?? '{}')).toHaveProperty('genome');
+    // Row by row the same elites in both; a genome of numbers is one quoted cell of its JSON array.
+    jsonl.forEach((line, i) => {
+      const row = JSON.parse(line) as { id: number; cell: number; fitness: number; genome: number[] };
+      expect(row.genome.length).toBeGreaterThan(1);
+      expect(csv[i + 1]?.startsWith(`${row.id},${row.cell},${row.fitness},`)).toBe(true);
+      expect(csv[i + 1]?.endsWith(`,"${JSON.stringify(row.genome)}"`)).toBe(true);
+    });
     const all = JSON.parse((await runCli(['export', run, '--format', 'json', '--all'])).stdout) as unknown[];
     expect(all.length).toBe(2000);
     await runCli(['export', run, '--format', 'csv', '--output', join(dir, 'out.csv')]);

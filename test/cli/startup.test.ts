@@ -44,6 +44,8 @@ interface Traced {
   readonly stderr: string;
   /** Every npm package (name) the process loaded a module of. */
   readonly packages: ReadonlySet<string>;
+  /** Every module it loaded (URL or path). */
+  readonly modules: readonly string[];
 }
 
 /** Runs `node ARGS` in `cwd` with the module-load hook; returns its output and the packages it loaded. */
@@ -57,14 +59,29 @@ function traced(args: readonly string[], cwd: string, env: Record<string, string
     encoding: 'utf8',
     timeout: 60_000,
   });
-  const names = [...readFileSync(log, 'utf8').matchAll(/node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)[/\\]/g)];
+  const loaded = readFileSync(log, 'utf8');
+  const names = [...loaded.matchAll(/node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)[/\\]/g)];
   return {
     code: r.status,
     stdout: r.stdout,
     stderr: r.stderr,
     packages: new Set(names.map((m) => m[1]!.replace('\\', '/'))),
+    modules: loaded.split('\n').filter((m) => m !== ''),
   };
 }
+
+/** A small inline onemax run. */
+const ONEMAX = [
+  'name: onemax',
+  'seed: 1',
+  'space: { type: bitstring, length: 32 }',
+  'evaluator: { type: onemax }',
+  'search: { strategy: map-elites, initialRandom: 20 }',
+  'archive: { type: grid, dims: [{ name: ones, min: 0, max: 32, bins: 33 }] }',
+  'budget: { evaluations: 100 }',
+  'workers: 0',
+  'cache: { enabled: false }',
+].join('\n');
 
 const heavyIn = (t: Traced): string[] => [...t.packages].filter((p) => HEAVY.test(p)).sort();
 
@@ -88,13 +105,18 @@ describe('start-up loads only what is used', () => {
     expect(t.packages.has('yargs')).toBe(false);
   });
 
-  it('`elites --help` loads yargs and no command: no store, no config schemas, nothing heavy', () => {
+  it("`elites --help` loads no yargs and no command; a command's --help loads yargs and still no store or schemas", () => {
     const t = traced([binPath, '--help'], useRunFiles());
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/elites <command>/);
-    expect(t.packages.has('yargs')).toBe(true);
-    expect(heavyIn(t)).toEqual([]);
-    expect([...t.packages].filter((p) => ['lmdb', 'zod', 'yaml', 'piscina', 'cli-progress'].includes(p))).toEqual([]);
+    expect(t.packages.has('yargs'), 'the top-level help is a constant (cli/help.ts)').toBe(false);
+    expect([...t.packages]).toEqual(['picocolors']); // bin.ts asks whether stdout shows colour
+    const run = traced([binPath, 'run', '--help'], useRunFiles());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/--evaluations/);
+    expect(run.packages.has('yargs')).toBe(true);
+    expect(heavyIn(run)).toEqual([]);
+    expect([...run.packages].filter((p) => ['lmdb', 'zod', 'yaml', 'piscina', 'cli-progress'].includes(p))).toEqual([]);
   });
 
   it('`elites runs` on a directory without runs opens no store and loads no registry', () => {
@@ -103,29 +125,46 @@ describe('start-up loads only what is used', () => {
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/\(no runs\)/);
     expect(heavyIn(t)).toEqual([]);
+    expect(t.packages.has('yargs'), 'an everyday command line is parsed without yargs').toBe(false);
     expect([...t.packages].filter((p) => ['lmdb', 'zod', 'yaml', 'piscina'].includes(p))).toEqual([]);
   });
 
   it('an inline `elites run` loads no BullMQ, ioredis, openai, ECharts or tfjs, and no progress bar when piped', () => {
-    const dir = useRunFiles({
-      'onemax.yaml': [
-        'name: onemax',
-        'seed: 1',
-        'space: { type: bitstring, length: 32 }',
-        'evaluator: { type: onemax }',
-        'search: { strategy: map-elites, initialRandom: 20 }',
-        'archive: { type: grid, dims: [{ name: ones, min: 0, max: 32, bins: 33 }] }',
-        'budget: { evaluations: 100 }',
-        'workers: 0',
-        'cache: { enabled: false }',
-      ].join('\n'),
-    });
+    const dir = useRunFiles({ 'onemax.yaml': ONEMAX });
     const t = traced([binPath, 'run', 'onemax.yaml', '--out', 'run', '--json'], dir);
     expect(t.code, t.stderr).toBe(0);
     expect(JSON.parse(t.stdout)).toMatchObject({ status: 'done', proposals: 100 });
     expect(t.packages.has('lmdb'), 'the run store is LMDB: the hook should have seen it').toBe(true);
     expect(heavyIn(t)).toEqual([]);
+    expect(t.packages.has('yargs')).toBe(false);
     expect(t.packages.has('cli-progress')).toBe(false);
+  });
+
+  it('`elites inspect` and `export` of a run load no YAML, config schemas, strategies or evaluators', () => {
+    // The stored config was validated when the run started: a reader builds only the run's space and archive.
+    const dir = useRunFiles({ 'onemax.yaml': ONEMAX });
+    const run = traced([binPath, 'run', 'onemax.yaml', '--out', 'run', '--json'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const runOnly = /[/\\]dist[/\\]search[/\\](strategies[/\\]|config\.js|parts\.js)|[/\\]dist[/\\]evaluators[/\\]/;
+    expect(
+      run.modules.some((m) => runOnly.test(m)),
+      'the run itself loads them: the pattern is right',
+    ).toBe(true);
+    for (const args of [
+      ['inspect', 'run', '--top', '3'],
+      ['export', 'run', '--format', 'csv'],
+    ]) {
+      const t = traced([binPath, ...args], dir);
+      expect(t.code, t.stderr).toBe(0);
+      expect(t.stdout).toMatch(args[0] === 'inspect' ? /top 3 elites/ : /^id,cell,fitness,ones/);
+      expect(t.packages.has('lmdb')).toBe(true);
+      expect(t.packages.has('yaml'), args[0]).toBe(false);
+      expect(
+        t.modules.filter((m) => runOnly.test(m)),
+        args[0],
+      ).toEqual([]);
+      expect(heavyIn(t)).toEqual([]);
+    }
   });
 
   it('a prompt search scored offline never loads the openai SDK', () => {

@@ -82,65 +82,105 @@ function columnFlags(e: RunEvent, dn: number, gn: number, mk: readonly string[] 
 
 /** Encodes `events` (consecutive seqs) as the log's entry number `ordinal`. */
 export function encodeBlock(events: readonly RunEvent[], ordinal: number): EventBlock {
-  const n = events.length;
-  // The block's shape from its first successful event: a run's events nearly always share it.
-  const first = events.find((e) => e.ok) as OkEvent | undefined;
-  const dn = first?.d?.length ?? 0;
-  const withGenome = events.find((e) => e.ok && e.g !== undefined);
-  const gn = Array.isArray(withGenome?.g) ? withGenome.g.length : 0;
-  // (A metric named __proto__ would be a prototype when assigned back: such events stay whole.)
-  const mk = first?.m && !Object.hasOwn(first.m, '__proto__') ? Object.keys(first.m) : undefined;
-  const mn = mk?.length ?? 0;
-  const k = new Uint8Array(n);
-  let genomes = 0;
-  for (let i = 0; i < n; i++) {
-    const flags = columnFlags(events[i] as RunEvent, dn, gn, mk);
-    k[i] = flags;
-    if (flags !== WHOLE && flags & HAS_GENOME) genomes++;
+  const builder = new BlockBuilder();
+  for (const e of events) builder.add(e);
+  return builder.finish(ordinal);
+}
+
+/**
+ * A block filled one event at a time, straight into its columns: the store adds each event as it is appended, so the
+ * events of a turn are not kept alive (as objects the garbage collector would copy) until the turn ends.
+ */
+export class BlockBuilder {
+  private n = 0;
+  /** The block's shape, from its first successful event (a run's events nearly always share it); dn < 0: not yet. */
+  private dn = -1;
+  private gn = 0;
+  private mk: readonly string[] | undefined;
+  private stride = 0;
+  private k = new Uint8Array(64);
+  private u = new Uint32Array(4 * 64);
+  private v = new Float64Array(0);
+  private g = new Float64Array(0);
+  private gi = 0;
+  private x: [number, Omit<RunEvent, 'seq'>][] = [];
+
+  get size(): number {
+    return this.n;
   }
-  const u = new Uint32Array(4 * n);
-  const stride = 2 + dn + mn;
-  const v = new Float64Array(stride * n);
-  const g = new Float64Array(gn * genomes);
-  const x: [number, Omit<RunEvent, 'seq'>][] = [];
-  let gi = 0;
-  for (let i = 0; i < n; i++) {
-    const e = events[i] as RunEvent;
-    if (k[i] === WHOLE || !e.ok) {
+
+  add(e: RunEvent): void {
+    const i = this.n++;
+    if (i === this.k.length) this.grow();
+    if (this.dn < 0 && e.ok) this.shapeFrom(e);
+    if (this.gn === 0 && e.ok && Array.isArray(e.g)) this.gn = e.g.length;
+    const flags = this.dn < 0 ? WHOLE : columnFlags(e, this.dn, this.gn, this.mk);
+    this.k[i] = flags;
+    if (flags === WHOLE || !e.ok) {
       const { seq: _, ...rest } = e;
-      x.push([i, rest]);
-      continue;
+      this.x.push([i, rest]);
+      return;
     }
+    const { u, v, dn, mk } = this;
     u[4 * i] = e.id;
     u[4 * i + 1] = e.cell + 1;
     if (e.parents) {
       u[4 * i + 2] = e.parents[0] ?? 0;
       u[4 * i + 3] = e.parents[1] ?? 0;
     }
-    const at = stride * i;
+    const at = this.stride * i;
     v[at] = e.t;
     v[at + 1] = e.f;
     for (let j = 0; j < dn; j++) v[at + 2 + j] = (e.d as readonly number[])[j]!;
-    for (let j = 0; j < mn; j++) v[at + 2 + dn + j] = (e.m as Readonly<Record<string, number>>)[mk![j]!]!;
+    if (mk) for (let j = 0; j < mk.length; j++) v[at + 2 + dn + j] = (e.m as Readonly<Record<string, number>>)[mk[j]!]!;
     if (e.g !== undefined) {
+      const { gn } = this;
+      if (this.gi + gn > this.g.length) this.g = grown(this.g, Math.max(this.g.length * 2, 16 * gn));
       const genome = e.g as readonly number[];
-      for (let j = 0; j < gn; j++) g[gi + j] = genome[j]!;
-      gi += gn;
+      for (let j = 0; j < gn; j++) this.g[this.gi + j] = genome[j]!;
+      this.gi += gn;
     }
   }
-  return {
-    b: BLOCK_FORMAT,
-    o: ordinal,
-    n,
-    dn,
-    gn,
-    ...(mk ? { mk } : {}),
-    k,
-    u: bytesOf(u),
-    v: bytesOf(v),
-    g: bytesOf(g),
-    ...(x.length ? { x } : {}),
-  };
+
+  finish(ordinal: number): EventBlock {
+    const { n, mk, x } = this;
+    return {
+      b: BLOCK_FORMAT,
+      o: ordinal,
+      n,
+      dn: Math.max(this.dn, 0),
+      gn: this.gn,
+      ...(mk ? { mk } : {}),
+      k: this.k.subarray(0, n),
+      u: bytesOf(this.u.subarray(0, 4 * n)),
+      v: bytesOf(this.v.subarray(0, this.dn < 0 ? 0 : this.stride * n)),
+      g: bytesOf(this.g.subarray(0, this.gi)),
+      ...(x.length ? { x } : {}),
+    };
+  }
+
+  private shapeFrom(e: OkEvent): void {
+    this.dn = e.d?.length ?? 0;
+    // (A metric named __proto__ would be a prototype when assigned back: such events stay whole.)
+    this.mk = e.m && !Object.hasOwn(e.m, '__proto__') ? Object.keys(e.m) : undefined;
+    this.stride = 2 + this.dn + (this.mk?.length ?? 0);
+    this.v = new Float64Array(this.stride * this.k.length);
+  }
+
+  private grow(): void {
+    const capacity = this.k.length * 2;
+    const k = new Uint8Array(capacity);
+    k.set(this.k);
+    this.k = k;
+    this.u = grown(this.u, 4 * capacity);
+    if (this.dn >= 0) this.v = grown(this.v, this.stride * capacity);
+  }
+}
+
+function grown<T extends Uint32Array | Float64Array>(a: T, length: number): T {
+  const out = new (a.constructor as new (n: number) => T)(length);
+  out.set(a);
+  return out;
 }
 
 /** The events of the block stored under key `first` (fresh objects and arrays: the reader may keep them). */

@@ -6,7 +6,7 @@ import { StoreError, UsageError } from '../core/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
 import { closeLmdb, openLmdb, openTable } from './lmdb-env.js';
 import { acquireLock, readLock, releaseLock } from './lock-file.js';
-import { decodeBlock, encodeBlock, eventsIn, isEventBlock, type EventBlock } from './event-block.js';
+import { BlockBuilder, decodeBlock, eventsIn, isEventBlock, type EventBlock } from './event-block.js';
 import {
   READABLE_STORE_SCHEMAS,
   STORE_SCHEMA_VERSION,
@@ -153,7 +153,7 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
   /** The next block's index among the log's entries (see EventBlock.o). */
   let ordinal = options.write ? entryCount(events) : 0;
   /** Events appended in this turn, not yet put: written as one block at the turn's end (or before another write). */
-  let open: { readonly events: RunEvent[]; readonly done: Deferred } | undefined;
+  let open: { readonly first: number; readonly events: BlockBuilder; readonly done: Deferred } | undefined;
   let failed: StoreError | undefined; // after a failed write no event or checkpoint is written (it would land after a gap)
   // lmdb-js gives every unconditional put of one transaction the same promise: wrap it once, not once per event.
   let lastWrite: { put: Promise<unknown>; what: string; wrapped: Promise<void> } | undefined;
@@ -178,9 +178,8 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     const block = open;
     if (!block) return;
     open = undefined;
-    const first = (block.events[0] as RunEvent).seq;
     const entry = ordinal++;
-    write('the run log', () => events.put(first, encodeBlock(block.events, entry))).then(
+    write('the run log', () => events.put(block.first, block.events.finish(entry))).then(
       block.done.resolve,
       block.done.reject,
     );
@@ -192,10 +191,10 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       if (failed) return Promise.reject(failed);
       last = event.seq;
       if (!open) {
-        open = { events: [], done: deferred() };
+        open = { first: event.seq, events: new BlockBuilder(), done: deferred() };
         queueMicrotask(putBlock); // after the loop's synchronous run of answers, still in this turn's transaction
       }
-      open.events.push(event);
+      open.events.add(event);
       return open.done.promise;
     },
     *events(fromSeq = 0) {

@@ -76,6 +76,18 @@ describe('event blocks', () => {
     expect(decodeBlock(0, encodeBlock(plain, 0))).toEqual(plain);
   });
 
+  it('take their shape from the first success, after failures, and grow past any size', () => {
+    const mixed: RunEvent[] = Array.from({ length: 300 }, (_, seq) =>
+      seq < 3 || seq % 50 === 0
+        ? { seq, id: seq, ok: false, kind: 'threw', msg: `no ${seq}`, t: seq }
+        : { seq, id: seq, ok: true, src: 'e', f: seq / 7, st: 'r', cell: seq, t: seq, d: [seq, -seq], m: { a: seq } },
+    );
+    const block = encodeBlock(mixed, 0);
+    expect(block.dn).toBe(2);
+    expect(block.x).toHaveLength(3 + 5); // the failures only
+    expect(decodeBlock(0, structuredClone(block))).toEqual(mixed);
+  });
+
   it('keep a metric named __proto__ as an own property (such events are kept whole)', () => {
     const m = JSON.parse('{"__proto__": 1, "b": 2}') as Record<string, number>;
     const e: RunEvent = { seq: 0, id: 0, ok: true, src: 'e', f: 1, st: 'n', cell: 0, t: 0, d: [1], m };

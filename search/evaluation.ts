@@ -356,10 +356,14 @@ function fieldProblem(r: Record<string, unknown>, descriptorCount: number, objec
 function vectorProblem(name: string, v: unknown, length: number | undefined, why: string): string | undefined {
   if (!Array.isArray(v) && !ArrayBuffer.isView(v))
     return `${name} is ${describeValue(v)}; expected an array of ${length ?? 'finite'} numbers`;
-  const arr = Array.from(v as ArrayLike<unknown>);
+  const arr = v as ArrayLike<unknown>; // read in place: this runs for every result, and a copy would be garbage
   if (length !== undefined && arr.length !== length) return `${name} has length ${arr.length}; ${why}`;
-  const bad = arr.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
-  return bad >= 0 ? `${name}[${bad}] is ${describeValue(arr[bad])}; expected a finite number` : undefined;
+  for (let i = 0; i < arr.length; i++) {
+    const x = arr[i];
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      return `${name}[${i}] is ${describeValue(x)}; expected a finite number`;
+  }
+  return undefined;
 }
 
 function describeValue(v: unknown): string {

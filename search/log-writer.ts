@@ -16,7 +16,10 @@ import {
 import type { RunStore } from '../store/run-store.js';
 import type { Proposal, Strategy } from './strategies/strategy.js';
 
-const COMMIT_WINDOW = 4096; // events in flight to LMDB before the loop waits for a commit (bounded memory)
+// Events in flight to LMDB before the loop waits for a commit (bounded memory). The store packs the events of a turn
+// into one block of ~60 bytes an event, so this is a few MB; it lets the loop fill the next turn's block while LMDB's
+// thread commits the last (at 4,096 a 20 ms turn of a cheap objective waited for the previous commit at every turn).
+const COMMIT_WINDOW = 65_536;
 
 export interface EventWriter {
   /** Queues `event`; a promise to await when the window is full, else undefined (no await, no extra tick). */

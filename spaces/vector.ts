@@ -205,9 +205,11 @@ export function createVectorSpace(input: VectorOptionsInput): VectorSpace {
   const gaussian = (parent: Float64Array, rng: Rng): Float64Array => {
     // Hot path of MAP-Elites on vectors: no allocation of its own (a slab view), one uniform per gene (almost always).
     const child = allocate();
-    const fill = (rng as NormalRng).fillStandardNormal;
+    // The engine's streams carry a fast normal generator (xoshiro128**, checkpointed with them); a plain Rng gets
+    // standardNormal's draws from its uniforms.
+    const fill = (rng as NormalRng).fillNormal;
     if (fill) {
-      fill(normals); // the same draws as standardNormal(rng) gene by gene, without a call per draw
+      fill(normals);
       if (bounds === 'clip') {
         for (let i = 0; i < n; i++) {
           const v = parent[i]! + mutationSigma * normals[i]!;

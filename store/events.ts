@@ -2,8 +2,13 @@
 import type { RngState } from '../core/rng.js';
 import type { EvalResult, ResultSource } from '../core/types.js';
 
-/** Bumped when the shape of stored events or checkpoints changes incompatibly. */
-export const STORE_SCHEMA_VERSION = 1;
+/**
+ * Bumped when the shape of stored events or checkpoints changes incompatibly. 2: events are stored in blocks
+ * (store/event-block.ts), one per transaction; schema 1 stored one event per key, and is still read.
+ */
+export const STORE_SCHEMA_VERSION = 2;
+/** The schemas this elites reads (and resumes: a resumed schema 1 run is marked 2, its new events are blocks). */
+export const READABLE_STORE_SCHEMAS: readonly number[] = [1, 2];
 
 /** Where a result came from: e = evaluated, k = level-1 key hit (cache or in flight), f = level-2 fingerprint hit. */
 export type EventSource = 'e' | 'k' | 'f';

@@ -6,7 +6,15 @@ import { StoreError, UsageError } from '../core/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
 import { closeLmdb, openLmdb, openTable } from './lmdb-env.js';
 import { acquireLock, readLock, releaseLock } from './lock-file.js';
-import { STORE_SCHEMA_VERSION, type Checkpoint, type RunEvent, type RunSnapshot, type RunStatus } from './events.js';
+import { BlockBuilder, decodeBlock, eventsIn, isEventBlock, type EventBlock } from './event-block.js';
+import {
+  READABLE_STORE_SCHEMAS,
+  STORE_SCHEMA_VERSION,
+  type Checkpoint,
+  type RunEvent,
+  type RunSnapshot,
+  type RunStatus,
+} from './events.js';
 
 export const STORE_FILE = 'store.mdb';
 const LOCK_FILE = 'run.lock';
@@ -14,6 +22,8 @@ const LOCK_FILE = 'run.lock';
 /**
  * The narrow persistence seam. Invariants: events are never rewritten; `append` resolves once the events are
  * committed (an evaluation counts as durable from then); a checkpoint saved after an append commits after it.
+ * The events appended in one event-loop turn (lmdb-js commits a turn's writes as one transaction) are stored as one
+ * record, a block (store/event-block.ts); readers get the events back one by one.
  * Writes that fail (disk full, I/O error) reject with a StoreError; what committed before stays readable.
  */
 export interface RunStore {
@@ -99,7 +109,8 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       cause: error,
     });
   }
-  const events = openTable<RunEvent, number>(root, 'events', { keyEncoding: 'uint32', reader: !options.write });
+  // Values: blocks of events (schema 2), or single events (schema 1 runs, read as they are).
+  const events = openTable<StoredEvents, number>(root, 'events', { keyEncoding: 'uint32', reader: !options.write });
   const meta = openTable<unknown, string>(root, 'meta', { reader: !options.write });
   // A reader's environment is shared and kept open (store/lmdb-env.ts): each look must see what the writer committed
   // since the last. Renewed after the tables are opened (opening them reads through the current snapshot).
@@ -113,14 +124,19 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     );
   }
   const schema = meta.get('schema');
-  if (schema === undefined && options.write) {
+  if (
+    options.write &&
+    schema !== STORE_SCHEMA_VERSION &&
+    (schema === undefined || READABLE_STORE_SCHEMAS.includes(schema as number))
+  ) {
+    // A schema 1 run resumed here gets blocks after its single events: older elites must no longer open it.
     void meta.put('schema', STORE_SCHEMA_VERSION).then(undefined, (error: unknown) => commitCause(error)); // a failed write surfaces at the next one
-  } else if (schema !== undefined && schema !== STORE_SCHEMA_VERSION) {
+  } else if (schema !== undefined && !READABLE_STORE_SCHEMAS.includes(schema as number)) {
     void closeLmdb(root);
     if (options.write) releaseLock(join(dir, LOCK_FILE), lockToken);
     const newer = typeof schema === 'number' && schema > STORE_SCHEMA_VERSION;
     throw new UsageError(
-      `${dir} was written with run store schema ${String(schema)}; this elites reads schema ${STORE_SCHEMA_VERSION}`,
+      `${dir} was written with run store schema ${String(schema)}; this elites reads schemas ${READABLE_STORE_SCHEMAS.join(' and ')}`,
       newer
         ? 'It was made by a newer elites: use that version (or newer) to resume, inspect or export it.'
         : 'Use the elites version that wrote this run.',
@@ -134,6 +150,10 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     const orphans = [...events.getKeys({ start: last + 1 })];
     if (orphans.length > 0) root.transactionSync(() => orphans.forEach((key) => events.removeSync(key)));
   }
+  /** The next block's index among the log's entries (see EventBlock.o). */
+  let ordinal = options.write ? entryCount(events) : 0;
+  /** Events appended in this turn, not yet put: written as one block at the turn's end (or before another write). */
+  let open: { readonly first: number; readonly events: BlockBuilder; readonly done: Deferred } | undefined;
   let failed: StoreError | undefined; // after a failed write no event or checkpoint is written (it would land after a gap)
   // lmdb-js gives every unconditional put of one transaction the same promise: wrap it once, not once per event.
   let lastWrite: { put: Promise<unknown>; what: string; wrapped: Promise<void> } | undefined;
@@ -153,21 +173,49 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     }
   };
 
+  /** Puts the open block (if any) under its first seq; its appends settle with that put's commit. */
+  const putBlock = (): void => {
+    const block = open;
+    if (!block) return;
+    open = undefined;
+    const entry = ordinal++;
+    write('the run log', () => events.put(block.first, block.events.finish(entry))).then(
+      block.done.resolve,
+      block.done.reject,
+    );
+  };
+
   return {
     append(event) {
       if (event.seq !== last + 1) throw new StoreError(`event seq ${event.seq} does not follow ${last}`);
+      if (failed) return Promise.reject(failed);
       last = event.seq;
-      return write('the run log', () => events.put(event.seq, event));
+      if (!open) {
+        open = { first: event.seq, events: new BlockBuilder(), done: deferred() };
+        queueMicrotask(putBlock); // after the loop's synchronous run of answers, still in this turn's transaction
+      }
+      open.events.add(event);
+      return open.done.promise;
     },
     *events(fromSeq = 0) {
       if (fromSeq > last) return;
-      for (const { value } of events.getRange({ start: fromSeq, end: last + 1 })) yield value;
+      const start = Math.max(0, fromSeq);
+      for (const { key, value } of events.getRange({ start: blockStart(events, start), end: last + 1 })) {
+        if (!isEventBlock(value)) {
+          if (key >= start) yield value;
+          continue;
+        }
+        const decoded = decodeBlock(key, value);
+        for (const e of decoded) if (e.seq >= start && e.seq <= last) yield e;
+      }
     },
     lastSeq: () => last,
     saveCheckpoint: (checkpoint, snapshot) =>
       write('a checkpoint', () =>
+        // (putBlock first: the events it holds were appended before, and must not commit after it.)
         // One transaction: a snapshot never lands without the checkpoint it was taken with (nor the other way).
         meta.transaction(() => {
+          putBlock();
           if (snapshot) meta.putSync('snapshot', snapshot);
           meta.putSync('checkpoint', checkpoint);
         }),
@@ -180,8 +228,12 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       return meta.get(name) as T | undefined;
     },
     putMeta: (name, value) => write(`run metadata (${name})`, () => meta.put(name, value), false),
-    flush: () => write('pending writes', () => Promise.resolve(root.committed)),
+    flush: () => {
+      putBlock();
+      return write('pending writes', () => Promise.resolve(root.committed));
+    },
     async close() {
+      putBlock();
       // After a failed commit lmdb-js may never settle `committed` or `close()`: wait a bounded time, then go on
       // (the lock is released either way; a timer keeps the process alive while it waits).
       if (!failed && options.write) await settleWithin(root.committed, 30_000);
@@ -191,19 +243,65 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
   };
 }
 
-/** The last seq of the gap-free prefix 0..n (−1 when empty); O(1) unless there is a gap. */
-function contiguousEnd(events: Database<RunEvent, number>): number {
-  const count = (events.getStats() as { entryCount: number }).entryCount;
+/** What the events table holds under a key: a block (schema 2) or one event (schema 1). */
+type StoredEvents = EventBlock | RunEvent;
+
+function entryCount(events: Database<StoredEvents, number>): number {
+  return (events.getStats() as { entryCount: number }).entryCount;
+}
+
+/**
+ * The last seq of the gap-free prefix 0..n (−1 when empty); O(1) unless there is a gap: the last entry says how many
+ * entries precede it (a block its ordinal, a single event its seq), which is the entry count exactly when none is
+ * missing (a lost commit lost whole entries).
+ */
+function contiguousEnd(events: Database<StoredEvents, number>): number {
+  const count = entryCount(events);
   if (count === 0) return -1;
-  let lastKey = -1; // (lmdb-js's reverse range misses key 0 when it is the only key: the count check below catches it)
-  for (const key of events.getKeys({ reverse: true, limit: 1 })) lastKey = key;
-  if (lastKey + 1 === count) return lastKey;
+  // (lmdb-js's reverse range misses key 0 when it is the only key: then read key 0 itself)
+  let lastKey = -1;
+  let lastValue: StoredEvents | undefined;
+  for (const { key, value } of events.getRange({ reverse: true, limit: 1 })) {
+    lastKey = key;
+    lastValue = value;
+  }
+  if (lastValue === undefined) {
+    lastKey = 0;
+    lastValue = events.get(0);
+  }
+  if (lastValue !== undefined) {
+    const before = isEventBlock(lastValue) ? lastValue.o : lastKey;
+    if (before + 1 === count) return lastKey + eventsIn(lastValue) - 1;
+  }
   let expected = 0;
-  for (const key of events.getKeys()) {
+  for (const { key, value } of events.getRange()) {
     if (key !== expected) break;
-    expected++;
+    expected += eventsIn(value);
   }
   return expected - 1;
+}
+
+/** The key of the entry holding `seq`: the greatest key ≤ seq (a block starts at or before it). */
+function blockStart(events: Database<StoredEvents, number>, seq: number): number {
+  if (seq === 0 || events.doesExist(seq)) return seq;
+  for (const key of events.getKeys({ start: seq, reverse: true, limit: 1 })) return key;
+  return 0;
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 function writeError(dir: string, what: string, error: unknown, cause?: string): StoreError {

@@ -116,7 +116,7 @@ describe('bad run directories', () => {
       await expectRefused(
         [command, join(dir, 'run')],
         2,
-        /written with run store schema 99; this elites reads schema 1\n.*newer elites/,
+        /written with run store schema 99; this elites reads schemas 1 and 2\n.*newer elites/,
       );
     }
     expect(existsSync(join(dir, 'run', 'run.lock'))).toBe(false); // a refused resume leaves no lock behind

@@ -82,6 +82,7 @@ async function shapeRow(
   const numpy = get('numpy');
   return {
     shape: preset,
+    searchConfig: config,
     m: shape.m,
     n: shape.n,
     k: shape.k,

@@ -1,8 +1,8 @@
 // The small-M decode kernel (kernel: 'decode'): C = A·B for M = 1…32 rows against a large B, written as a GEMV that
 // streams B once. The threads split K (each a contiguous slab of rows into its own copy of C, summed at the end) or
 // N (each a range of columns of C); each thread's rows are cut into `streams` equal segments walked together, so it
-// reads `streams` sequential streams of B at once, as the bandwidth probe's best pattern does (one stream per thread
-// left the read bandwidth the probe measures unused). The A values of the current rows are scalars broadcast from
+// reads `streams` sequential streams of B at once, as the bandwidth probe does with 8 streams (the blocked kernel's
+// split k reads one stream per thread). The A values of the current rows are scalars broadcast from
 // registers; the block of C being accumulated (mc rows × nc columns) stays in L1/L2.
 import type { KernelConfig } from './config.js';
 

@@ -33,4 +33,17 @@ describe('kernel report page', () => {
       'Searches: `configs/kernel-gemm.yaml` (square-1024) and `configs/kernel-gemm-flat.yaml` with `evaluator.options.shape` set to each decode shape (',
     );
   });
+
+  it('says which shape was re-run on its own, when, and counts its loads', () => {
+    const report = stored();
+    const loads = [{ phase: 're-measure decode-m1', load1: 7.25, load5: 3, waitedSeconds: 600 }];
+    const rerun = { shape: 'decode-m1', date: '2030-01-02T03:04:05.000Z', evaluations: 300, rounds: 7, loads };
+    const page = markdown({ ...report, reruns: [rerun] });
+    expect(page).toContain(
+      'decode-m1 was searched and re-measured again on its own on 2030-01-02 (`node dist/experiments/kernel-report.js --shape decode-m1 --rounds 7`, 7 rounds)',
+    );
+    expect(page).toContain('| re-measure decode-m1 | 7.25 | 3.00 | 600 |');
+    expect(page).toContain('The highest 1-minute load at the start of a phase was 7.25');
+    expect(page).not.toBe(markdown(report));
+  });
 });

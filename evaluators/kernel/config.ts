@@ -155,6 +155,9 @@ export const DEFAULT_KERNEL_CONFIG: KernelConfig = Object.freeze({
 /** The triple-loop baseline (i, j, p with a strided walk down B); only `threads` and `flags` matter. */
 export const NAIVE_KERNEL_CONFIG: KernelConfig = Object.freeze({ ...DEFAULT_KERNEL_CONFIG, kernel: 'naive' });
 
+/** The decode kernel's rows of A per pass over B at most (their A values live in a stack array of mc × streams). */
+export const DECODE_MAX_MC = 64;
+
 /** A good default grid for the categorical space's `params` (without `kernel`: searches tune the blocked kernel). */
 export const KERNEL_PARAMS = {
   mc: [16, 32, 48, 64, 96, 128, 192, 256, 384],
@@ -207,7 +210,7 @@ export function resolveKernelConfig(genome: unknown, shape?: GemmShape): KernelC
     return {
       ...g,
       ...{ mr, nr, kc, packA, packB, loopOrder },
-      mc: cutToShape(g.mc, shape?.m),
+      mc: Math.min(DECODE_MAX_MC, cutToShape(g.mc, shape?.m)),
       nc: roundUp(cutToShape(g.nc, shape?.n), g.vec / 4),
       split,
       flags,

@@ -140,6 +140,7 @@ describe('generated SGEMM kernels', () => {
       nc: 112, // cut to N, then whole vectors
       streams: 4,
     });
+    expect(resolveKernelConfig({ kernel: 'decode', mc: 384 }).mc).toBe(64); // a small-M kernel: 64 rows a pass
     expect(resolveKernelConfig({ streams: 8 })).toEqual(resolveKernelConfig({}));
     expect(() => resolveKernelConfig({ streams: 0 })).toThrow(/streams must be positive/);
   });

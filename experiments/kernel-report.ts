@@ -10,6 +10,7 @@
 //  - the share of proposals answered by the machine-code hash (the evaluator's fingerprint) in the searches.
 // Usage: npm run build && node dist/experiments/kernel-report.js [--evaluations 300] [--rounds 5] [--seeds 10] [--max-wait 600]
 //        [--markdown-only: rewrite docs/kernels.md from bench/results/kernels.json, measuring nothing]
+//        [--shape decode-m1: search and re-measure that shape only, replacing its parts of the stored report]
 // Runs go to runs/report-kernel-*/ (a finished run is reused, an interrupted one resumed; the exhaustive table of
 // the reduced space is kept in runs/report-kernel-reduced/table.json and reused).
 // The parts, in kernel/: searches, measure (interleaved re-measurement), numpy (the peer), reduced (the enumerable
@@ -26,6 +27,7 @@ const settings: KernelReportSettings = {
   rounds: Number(flag('--rounds') ?? 5),
   seeds: Number(flag('--seeds') ?? 10),
   maxWaitSeconds: Number(flag('--max-wait') ?? 600),
+  shape: flag('--shape'),
 };
 
 if (hasFlag('--markdown-only')) {

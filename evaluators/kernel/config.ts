@@ -25,9 +25,11 @@ const positive = (name: string) =>
 export const kernelGenomeSchema = z
   .strictObject({
     kernel: z
-      .enum(['blocked', 'naive'], { message: 'kernel must be "blocked" or "naive"' })
+      .enum(['blocked', 'decode', 'naive'], { message: 'kernel must be "blocked", "decode" or "naive"' })
       .optional()
-      .describe('naive: the textbook triple loop (baseline); blocked: the tiled kernel below'),
+      .describe(
+        'naive: the textbook triple loop (baseline); blocked: the tiled kernel below; decode: a small-M kernel that streams B once (mc, nc, vec, kUnroll, prefetch, streams, split, threads, flags)',
+      ),
     mc: positive('mc').max(65536).optional().describe('rows of A per cache block (rounded up to a multiple of mr)'),
     nc: positive('nc').max(65536).optional().describe('columns of B per cache block (rounded up to a multiple of nr)'),
     kc: positive('kc').max(65536).optional().describe('depth of a cache block'),
@@ -64,6 +66,12 @@ export const kernelGenomeSchema = z
       .max(64)
       .optional()
       .describe('software prefetch of B this many rows ahead, where B is read from memory (0 = none)'),
+    streams: positive('streams')
+      .max(16)
+      .optional()
+      .describe(
+        'decode kernel: sequential streams of B each thread reads at once (its rows cut into that many segments)',
+      ),
     split: z
       .enum(['mn', 'k'], { message: 'split must be "mn" or "k"' })
       .optional()
@@ -102,7 +110,7 @@ export type KernelGenome = z.input<typeof kernelGenomeSchema>;
 
 /** A complete configuration. */
 export interface KernelConfig {
-  readonly kernel: 'blocked' | 'naive';
+  readonly kernel: 'blocked' | 'decode' | 'naive';
   readonly mc: number;
   readonly nc: number;
   readonly kc: number;
@@ -114,6 +122,8 @@ export interface KernelConfig {
   readonly loopOrder: LoopOrder;
   readonly kUnroll: number;
   readonly prefetch: number;
+  /** Decode kernel only (1 elsewhere). */
+  readonly streams: number;
   readonly split: 'mn' | 'k';
   readonly threads: number;
   readonly flags: string;
@@ -136,6 +146,7 @@ export const DEFAULT_KERNEL_CONFIG: KernelConfig = Object.freeze({
   loopOrder: 'nkm',
   kUnroll: 4,
   prefetch: 0,
+  streams: 1,
   split: 'mn',
   threads: 1,
   flags: '-O3',
@@ -143,6 +154,9 @@ export const DEFAULT_KERNEL_CONFIG: KernelConfig = Object.freeze({
 
 /** The triple-loop baseline (i, j, p with a strided walk down B); only `threads` and `flags` matter. */
 export const NAIVE_KERNEL_CONFIG: KernelConfig = Object.freeze({ ...DEFAULT_KERNEL_CONFIG, kernel: 'naive' });
+
+/** The decode kernel's rows of A per pass over B at most (their A values live in a stack array of mc × streams). */
+export const DECODE_MAX_MC = 64;
 
 /** A good default grid for the categorical space's `params` (without `kernel`: searches tune the blocked kernel). */
 export const KERNEL_PARAMS = {
@@ -189,12 +203,26 @@ export function resolveKernelConfig(genome: unknown, shape?: GemmShape): KernelC
   if (g.kernel === 'naive') return { ...DEFAULT_KERNEL_CONFIG, kernel: 'naive', threads: g.threads, flags };
   const cutToShape = (block: number, extent: number | undefined): number =>
     extent === undefined ? block : Math.min(block, extent);
+  const split = g.threads > 1 ? g.split : 'mn'; // one thread splits nothing: one code
+  if (g.kernel === 'decode') {
+    // What the decode kernel ignores takes the default, so configurations differing only there are one config.
+    const { mr, nr, kc, packA, packB, loopOrder } = DEFAULT_KERNEL_CONFIG;
+    return {
+      ...g,
+      ...{ mr, nr, kc, packA, packB, loopOrder },
+      mc: Math.min(DECODE_MAX_MC, cutToShape(g.mc, shape?.m)),
+      nc: roundUp(cutToShape(g.nc, shape?.n), g.vec / 4),
+      split,
+      flags,
+    };
+  }
   return {
     ...g,
     mc: roundUp(cutToShape(g.mc, shape?.m), g.mr),
     nc: roundUp(cutToShape(g.nc, shape?.n), g.nr),
     kc: cutToShape(g.kc, shape?.k),
-    split: g.threads > 1 ? g.split : 'mn', // one thread splits nothing: one code
+    streams: 1, // the blocked kernel reads B its own way
+    split,
     flags,
   };
 }
@@ -210,6 +238,11 @@ function dropUndefined<T extends object>(o: T): Partial<T> {
 /** One line describing a configuration, for logs and the source header. */
 export function describeKernelConfig(c: KernelConfig): string {
   if (c.kernel === 'naive') return `naive triple loop, threads=${c.threads}, flags="${c.flags}"`;
+  if (c.kernel === 'decode')
+    return (
+      `decode mc=${c.mc} nc=${c.nc} vec=${c.vec}B streams=${c.streams} kUnroll=${c.kUnroll}` +
+      `${c.prefetch > 0 ? ` prefetch=${c.prefetch}` : ''}${c.threads > 1 ? ` split=${c.split === 'k' ? 'k' : 'n'}` : ''} threads=${c.threads} flags="${c.flags}"`
+    );
   return (
     `blocked mc=${c.mc} nc=${c.nc} kc=${c.kc} tile=${c.mr}x${c.nr} vec=${c.vec}B packA=${c.packA} packB=${c.packB} ` +
     `order=${c.loopOrder} kUnroll=${c.kUnroll}${c.prefetch > 0 ? ` prefetch=${c.prefetch}` : ''}${c.split === 'k' && c.threads > 1 ? ' split=k' : ''} threads=${c.threads} flags="${c.flags}"`

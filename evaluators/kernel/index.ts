@@ -177,6 +177,12 @@ export function kernelDescriptors(
   kind: KernelOptions['descriptors'],
 ): number[] | undefined {
   if (kind === 'none') return undefined;
+  if (config.kernel === 'decode') {
+    // Its own classes, so a grid archive keeps several decode kernels: floats of B per step × rows of A, C's block width.
+    const tile = Math.log2(config.streams * (config.vec / 4) * Math.min(config.mc, shape.m));
+    if (kind === 'tile-threads') return [tile, config.threads];
+    return [tile, Math.log2(Math.min(config.nc, shape.n))];
+  }
   const blocked = config.kernel === 'blocked';
   const tile = blocked ? Math.log2(config.mr * config.nr) : 0;
   if (kind === 'tile-threads') return [tile, config.threads];

@@ -79,7 +79,9 @@ export const kernelOptionsSchema = z.strictObject({
   descriptors: z
     .enum(['tile-kc', 'tile-threads', 'none'])
     .default('tile-kc')
-    .describe('tile-kc: [log2(mr·nr), log2(min(kc, K))]; tile-threads: [log2(mr·nr), threads]; none: no descriptors'),
+    .describe(
+      'tile-kc: [log2(mr·nr), log2(min(kc, K))]; tile-threads: [log2(mr·nr), threads]; none: no descriptors (decode kernel: log2(streams·vec/4·min(mc, M)) for the tile, log2(min(nc, N)) for kc)',
+    ),
   fault: z
     .enum(['segv', 'wrong', 'hang'])
     .optional()

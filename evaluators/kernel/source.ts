@@ -12,6 +12,7 @@
 // |C[i][j] − ref| / Σ_p |A[i][p]·B[p][j]| (the reference's magnitude, immune to cancellation); every entry is checked
 // when M·N ≤ 65536, otherwise 1024 seeded entries plus the four corners.
 import { describeKernelConfig, type KernelConfig, type LoopOrder } from './config.js';
+import { decodeKernel } from './decode-source.js';
 
 /** Test hooks: a harness that raises SIGSEGV, computes a wrong C, or never returns. */
 export type KernelFault = 'segv' | 'wrong' | 'hang';
@@ -22,7 +23,12 @@ export interface KernelSourceOptions {
 
 /** The whole C program for a configuration (resolved with resolveKernelConfig). Deterministic: same config, same text. */
 export function generateKernelSource(config: KernelConfig, options: KernelSourceOptions = {}): string {
-  const kernel = config.kernel === 'naive' ? naiveKernel(config) : blockedKernel(config);
+  const kernel =
+    config.kernel === 'naive'
+      ? naiveKernel(config)
+      : config.kernel === 'decode'
+        ? decodeKernel(config)
+        : blockedKernel(config);
   return [header(config, options.fault), kernel, harness(config, options.fault)].join('\n');
 }
 

@@ -1,6 +1,6 @@
 // One full kernel report: the searches, the interleaved re-measurement of each shape, the reduced space; written to
 // bench/results/kernels.json (everything docs/kernels.md is written from), bench/results/kernel-table.json and the page.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   copiesOfB,
@@ -13,17 +13,21 @@ import { loadRunConfig } from '../../search/config.js';
 import { repoRoot } from '../../tools/args.js';
 import { machine, waitForQuiet, type LoadRecord } from './machine.js';
 import { roundRatios } from './goals.js';
-import { markdown, type Report } from './markdown.js';
+import { markdown, type Report, type Rerun } from './markdown.js';
 import { interleaved, type Candidate, type Measured } from './measure.js';
 import { numpyGemm } from './numpy.js';
 import { reducedSpace } from './reduced.js';
 import { codeRepeats, SHAPES, search, searchName, topElites } from './searches.js';
 import type { KernelReportSettings } from './settings.js';
 
-/** Runs (or reuses) the searches of every shape; what each did, by shape. */
-async function searches(settings: KernelReportSettings, loads: LoadRecord[]): Promise<Report['searches']> {
+/** Runs (or reuses) the searches of `shapes`; what each did, by shape. */
+async function searches(
+  settings: KernelReportSettings,
+  loads: LoadRecord[],
+  shapes: typeof SHAPES = SHAPES,
+): Promise<Report['searches']> {
   const out: Report['searches'] = {};
-  for (const { preset, config } of SHAPES) {
+  for (const { preset, config } of shapes) {
     await waitForQuiet(`search ${preset}`, settings.maxWaitSeconds, loads);
     const { summary, name } = await search(config, preset, settings.evaluations);
     out[preset] = {
@@ -82,6 +86,7 @@ async function shapeRow(
   const numpy = get('numpy');
   return {
     shape: preset,
+    searchConfig: config,
     m: shape.m,
     n: shape.n,
     k: shape.k,
@@ -114,26 +119,9 @@ async function shapeRow(
   };
 }
 
-/** Measures everything and writes the JSON files and docs/kernels.md. */
-export async function runKernelReport(settings: KernelReportSettings): Promise<void> {
-  const started = new Date().toISOString();
-  const loads: LoadRecord[] = [];
-  await waitForQuiet('start', settings.maxWaitSeconds, loads);
-  const numpyProbe = await numpyGemm(resolveShape('square-1024'), 1, 0.05);
-  const bySearch = await searches(settings, loads);
-  const shapes: Record<string, unknown>[] = [];
-  for (const { preset, config } of SHAPES)
-    shapes.push(await shapeRow(preset, config, numpyProbe !== undefined, settings, loads));
-  const reduced = await reducedSpace(settings, loads);
-  const totalProposals = Object.values(bySearch).reduce(
-    (a: number, s) => a + (s as { proposals: number }).proposals,
-    0,
-  );
-  const totalFingerprint = Object.values(bySearch).reduce(
-    (a: number, s) => a + (s as { fingerprintHits: number }).fingerprintHits,
-    0,
-  );
-  const totalShared = Object.values(bySearch).reduce((a: number, s) => a + Number(s.sharedCodeKeys ?? 0), 0);
+/** The per-shape table (bench/results/kernel-table.json) and the hash's shares over all searches. */
+function totals(shapes: Record<string, unknown>[], bySearch: Report['searches']): Record<string, unknown> {
+  const sum = (key: string): number => Object.values(bySearch).reduce((a, s) => a + Number(s[key] ?? 0), 0);
   const table = Object.fromEntries(
     shapes.map((s) => [
       s.shape as string,
@@ -144,6 +132,25 @@ export async function runKernelReport(settings: KernelReportSettings): Promise<v
       },
     ]),
   );
+  return {
+    table,
+    fingerprintShare: sum('fingerprintHits') / sum('proposals'),
+    sharedCodeShare: sum('sharedCodeKeys') / sum('proposals'),
+  };
+}
+
+/** Measures everything (or, with settings.shape, one shape) and writes the JSON files and docs/kernels.md. */
+export async function runKernelReport(settings: KernelReportSettings): Promise<void> {
+  if (settings.shape !== undefined) return rerunShape(settings, settings.shape);
+  const started = new Date().toISOString();
+  const loads: LoadRecord[] = [];
+  await waitForQuiet('start', settings.maxWaitSeconds, loads);
+  const numpyProbe = await numpyGemm(resolveShape('square-1024'), 1, 0.05);
+  const bySearch = await searches(settings, loads);
+  const shapes: Record<string, unknown>[] = [];
+  for (const { preset, config } of SHAPES)
+    shapes.push(await shapeRow(preset, config, numpyProbe !== undefined, settings, loads));
+  const reduced = await reducedSpace(settings, loads);
   const report: Report = {
     date: started,
     finished: new Date().toISOString(),
@@ -155,13 +162,36 @@ export async function runKernelReport(settings: KernelReportSettings): Promise<v
     numpy: numpyProbe
       ? { numpy: numpyProbe.numpy, blas: numpyProbe.blas, core: numpyProbe.core, config: numpyProbe.config }
       : null,
-    table,
     shapes,
     searches: bySearch,
-    fingerprintShare: totalFingerprint / totalProposals,
-    sharedCodeShare: totalShared / totalProposals,
+    ...totals(shapes, bySearch),
     reduced,
   };
+  write(report);
+}
+
+/**
+ * One shape searched (or its run reused) and re-measured again; its row, search and table entry replace those of the
+ * stored report, which records the rerun (shape, date, loads) so the page says which rows are from when.
+ */
+async function rerunShape(settings: KernelReportSettings, preset: string): Promise<void> {
+  const entry = SHAPES.find((s) => s.preset === preset);
+  if (!entry)
+    throw new Error(`--shape ${preset}: not a shape of the report (${SHAPES.map((s) => s.preset).join(', ')})`);
+  const saved = JSON.parse(readFileSync(join(repoRoot, 'bench/results/kernels.json'), 'utf8')) as Report;
+  const started = new Date().toISOString();
+  const loads: LoadRecord[] = [];
+  await waitForQuiet(`start ${preset}`, settings.maxWaitSeconds, loads);
+  const bySearch = { ...saved.searches, ...(await searches(settings, loads, [entry])) };
+  const row = await shapeRow(entry.preset, entry.config, saved.numpy !== null, settings, loads);
+  const shapes = saved.shapes.map((s) => (s.shape === preset ? row : s));
+  const reruns = [...((saved.reruns as Rerun[] | undefined) ?? []).filter((r) => r.shape !== preset)];
+  reruns.push({ shape: preset, date: started, evaluations: settings.evaluations, rounds: settings.rounds, loads });
+  write({ ...saved, shapes, searches: bySearch, ...totals(shapes, bySearch), reruns });
+}
+
+function write(report: Report): void {
+  const { table } = report;
   mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
   writeFileSync(join(repoRoot, 'bench/results/kernels.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(repoRoot, 'bench/results/kernel-table.json'), `${JSON.stringify(table, null, 2)}\n`);

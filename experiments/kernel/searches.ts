@@ -14,7 +14,7 @@ import { buildDir } from './settings.js';
 /** The shapes the report measures and the config that searches each. */
 export const SHAPES: readonly { readonly preset: ShapePreset; readonly config: string }[] = [
   { preset: 'square-1024', config: 'configs/kernel-gemm.yaml' },
-  { preset: 'decode-m1', config: 'configs/kernel-gemm-flat.yaml' },
+  { preset: 'decode-m1', config: 'configs/kernel-decode.yaml' }, // the small-M decode kernel's own space
   { preset: 'decode-m8', config: 'configs/kernel-gemm-flat.yaml' },
   { preset: 'decode-m32', config: 'configs/kernel-gemm-flat.yaml' },
 ];

@@ -11,6 +11,8 @@ export interface KernelReportSettings {
   readonly seeds: number;
   /** How long to wait for a quiet machine before each phase. */
   readonly maxWaitSeconds: number;
+  /** Only this shape: its search and re-measurement replace its parts of the stored report (the rest is kept). */
+  readonly shape?: string | undefined;
 }
 
 /** The searches' build cache, shared with the re-measurement so an elite's binary is not compiled twice. */

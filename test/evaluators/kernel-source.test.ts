@@ -20,6 +20,7 @@ afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
 /** Small blocks, so odd sizes cross several blocks in every dimension and end in partial tiles. */
 const small = { mc: 16, nc: 32, kc: 8, flags: '-O2' } satisfies KernelGenome;
+const decode = { kernel: 'decode', nc: 32, vec: 64, kUnroll: 4, flags: '-O2' } satisfies KernelGenome;
 const PACKS = [
   { packA: true, packB: true },
   { packA: false, packB: false },
@@ -44,6 +45,11 @@ const configs: [string, KernelGenome][] = [
   ['prefetch 8, B in place, 2 threads', { ...small, prefetch: 8, packB: false, threads: 2, vec: 64, mr: 2, nr: 48 }],
   ['split k, 2 threads, B in place', { ...small, split: 'k', threads: 2, packB: false, mr: 4, nr: 16 }],
   ['split k, 2 threads, both packed, knm', { ...small, split: 'k', threads: 2, loopOrder: 'knm', mr: 6, nr: 8 }],
+  // The decode kernel: rows split into streams that do not divide them, leftover rows, column edges, both splits.
+  ['decode, 3 streams, split k, prefetch', { ...decode, streams: 3, threads: 2, split: 'k', mc: 4, prefetch: 2 }],
+  ['decode, 8 streams, split n, vec 32', { ...decode, streams: 8, threads: 2, split: 'mn', mc: 8, vec: 32, nc: 48 }],
+  ['decode, one stream, one thread, vec 16', { ...decode, streams: 1, vec: 16, mc: 384, nc: 4096, kUnroll: 1 }],
+  ['decode, 4 streams, split n, mc 1', { ...decode, streams: 4, threads: 2, split: 'mn', mc: 1, nc: 16 }],
   ['default blocks (larger than the matrices)', { flags: '-O2' }],
   ['naive', { ...NAIVE_KERNEL_CONFIG, flags: '-O2' }],
   ['naive, 2 threads', { ...NAIVE_KERNEL_CONFIG, flags: '-O2', threads: 2 }],
@@ -124,5 +130,18 @@ describe('generated SGEMM kernels', () => {
     expect(resolveKernelConfig({ kernel: 'naive', mc: 7, kc: 3, flags: ' -O2  ' })).toEqual(
       resolveKernelConfig({ kernel: 'naive', flags: '-O2' }),
     );
+    // The decode kernel ignores the blocked kernel's tile, depth, packing and order; the blocked one ignores streams.
+    const shape = { m: 1, n: 100, k: 50 };
+    expect(
+      resolveKernelConfig({ kernel: 'decode', mr: 8, nr: 64, kc: 16, packA: false, loopOrder: 'kmn' }, shape),
+    ).toEqual(resolveKernelConfig({ kernel: 'decode' }, shape));
+    expect(resolveKernelConfig({ kernel: 'decode', mc: 32, nc: 4096, vec: 64, streams: 4 }, shape)).toMatchObject({
+      mc: 1, // one pass over B when mc ≥ M
+      nc: 112, // cut to N, then whole vectors
+      streams: 4,
+    });
+    expect(resolveKernelConfig({ kernel: 'decode', mc: 384 }).mc).toBe(64); // a small-M kernel: 64 rows a pass
+    expect(resolveKernelConfig({ streams: 8 })).toEqual(resolveKernelConfig({}));
+    expect(() => resolveKernelConfig({ streams: 0 })).toThrow(/streams must be positive/);
   });
 });

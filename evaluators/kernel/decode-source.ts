@@ -6,6 +6,18 @@
 // registers; the block of C being accumulated (mc rows × nc columns) stays in L1/L2.
 import type { KernelConfig } from './config.js';
 
+/** C source that grows the other threads' copies of C (split K) to M×N each before a call; empty without split K. */
+export function growCpart(splitK: boolean): string {
+  return splitK
+    ? `
+  if (Cpart_floats < (THREADS - 1) * M * N) {
+    free(Cpart);
+    Cpart_floats = (THREADS - 1) * M * N;
+    Cpart = alloc_floats(Cpart_floats);
+  }`
+    : '';
+}
+
 /** The decode kernel's sgemm(M, N, K, A, B, C), with the same contract as the blocked one (C overwritten). */
 export function decodeKernel(c: KernelConfig): string {
   const vw = c.vec / 4;
@@ -61,16 +73,7 @@ ${splitK ? "static float *Cpart; /* the other threads' copies of C */\nstatic lo
 /* decode: ${splitK ? 'K split across the threads (own copies of C, summed)' : omp ? 'N split across the threads' : 'one thread'}, ${c.streams} stream(s) of B per thread; C = A*B */
 static void sgemm(long M, long N, long K, const float *restrict A, const float *restrict B, float *restrict C) {
   memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
-  if (M <= 0 || N <= 0 || K <= 0) return;${
-    splitK
-      ? `
-  if (Cpart_floats < (THREADS - 1) * M * N) {
-    free(Cpart);
-    Cpart_floats = (THREADS - 1) * M * N;
-    Cpart = alloc_floats(Cpart_floats);
-  }`
-      : ''
-  }
+  if (M <= 0 || N <= 0 || K <= 0) return;${growCpart(splitK)}
 ${omp ? '#pragma omp parallel num_threads(THREADS)\n' : ''}  {
     const int tid = ${omp ? 'omp_get_thread_num()' : '0'}, nt = ${omp ? 'omp_get_num_threads()' : '1'};
     (void)tid; (void)nt;

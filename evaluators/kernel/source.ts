@@ -12,7 +12,7 @@
 // |C[i][j] − ref| / Σ_p |A[i][p]·B[p][j]| (the reference's magnitude, immune to cancellation); every entry is checked
 // when M·N ≤ 65536, otherwise 1024 seeded entries plus the four corners.
 import { describeKernelConfig, type KernelConfig, type LoopOrder } from './config.js';
-import { decodeKernel } from './decode-source.js';
+import { decodeKernel, growCpart } from './decode-source.js';
 
 /** Test hooks: a harness that raises SIGSEGV, computes a wrong C, or never returns. */
 export type KernelFault = 'segv' | 'wrong' | 'hang';
@@ -273,16 +273,7 @@ static void sgemm(long M, long N, long K, const float *restrict A, const float *
     Epack = alloc_floats(THREADS * E_SIZE);
   }
   memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
-  if (M <= 0 || N <= 0 || K <= 0) return;${
-    splitK
-      ? `
-  if (Cpart_floats < (THREADS - 1) * M * N) {
-    free(Cpart);
-    Cpart_floats = (THREADS - 1) * M * N;
-    Cpart = alloc_floats(Cpart_floats);
-  }`
-      : ''
-  }
+  if (M <= 0 || N <= 0 || K <= 0) return;${growCpart(splitK)}
 ${nest}}
 `;
 }

@@ -2,12 +2,20 @@
 // repository root (they read configs and write docs/, runs/ and bench/results/ there), their `--name value` flags and a
 // free loopback port for the servers they start. Its own folder so that neither of the two imports the other;
 // like them it is not part of the published package.
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root, from this file's compiled place (dist/tools/). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository root: the nearest folder above this file with a package.json (dist/tools/ built, tools/ in tests). */
+export const repoRoot = nearestPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function nearestPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 /** The compiled CLI, which the benchmarks start as a user would. */
 export const binPath = join(repoRoot, 'dist/cli/bin.js');
 

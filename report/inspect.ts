@@ -75,7 +75,7 @@ export async function inspectRun(
   const view = await openRunView(dir);
   try {
     // Ranked by score (direction applied) before any is described: a long run's archive holds thousands.
-    const ranked = [...(view.archive.members?.() ?? view.archive.elites())].sort((a, b) => b.score - a.score);
+    const ranked = membersOf(view).sort((a, b) => b.score - a.score);
     const top = ranked.slice(0, options.top ?? 10).map((e) => eliteRecord(e, view));
     const heatmap = renderHeatmap(view.archive, dimsOf(view.config), {
       geometry: view.archive.geometry(),
@@ -129,7 +129,7 @@ export async function writeExport(
       return;
     }
     // Row by row (a row is garbage once written); the csv columns from rows with no genome described or encoded.
-    const members = [...(view.archive.members?.() ?? view.archive.elites())];
+    const members = membersOf(view);
     const rowsOf = (full: boolean) =>
       function* (): Iterable<Record<string, unknown>> {
         for (const e of members) yield eliteRow(eliteRecord(e, view, full), names, view);
@@ -253,7 +253,12 @@ function paretoOf(view: RunView, members: readonly EliteRecord[]): ParetoInspect
 
 /** The archive's elites; every member of every front for a Pareto archive. */
 function elitesOf(view: RunView): EliteRecord[] {
-  return [...(view.archive.members?.() ?? view.archive.elites())].map((e) => eliteRecord(e, view));
+  return membersOf(view).map((e) => eliteRecord(e, view));
+}
+
+/** Every member of the archive: a Pareto archive's members, or one elite per cell. */
+function membersOf(view: RunView): Elite<unknown>[] {
+  return [...(view.archive.members?.() ?? view.archive.elites())];
 }
 
 /** `full` false: the same fields, but the genome neither described nor encoded (text '', genome null). */

@@ -169,15 +169,13 @@ export class BlockBuilder {
 
   private grow(): void {
     const capacity = this.k.length * 2;
-    const k = new Uint8Array(capacity);
-    k.set(this.k);
-    this.k = k;
+    this.k = grown(this.k, capacity);
     this.u = grown(this.u, 4 * capacity);
     if (this.dn >= 0) this.v = grown(this.v, this.stride * capacity);
   }
 }
 
-function grown<T extends Uint32Array | Float64Array>(a: T, length: number): T {
+function grown<T extends Uint8Array | Uint32Array | Float64Array>(a: T, length: number): T {
   const out = new (a.constructor as new (n: number) => T)(length);
   out.set(a);
   return out;

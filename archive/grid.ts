@@ -253,12 +253,15 @@ export function loadedCandidate<G>(s: SavedCandidate, decode: (encoded: unknown)
 function toElite<G>(candidate: Candidate<G>, cell: number): Elite<G> {
   const { id, score, tiebreak, descriptors, metrics, objectives } = candidate;
   const genome = ownMemory(candidate.genome);
-  const elite: Elite<G> = tiebreak
+  // Filled in place, not spread: a spread copy of an object gets a map of its own here, and elites with thousands of
+  // maps made every read of elite.score or elite.genome a megamorphic lookup (about a tenth of a cheap run's time).
+  const elite: Writable<Elite<G>> = tiebreak
     ? { cell, id, genome, score, tiebreak: tiebreak.slice(), descriptors: descriptors.slice() }
     : { cell, id, genome, score, descriptors: descriptors.slice() };
-  const withMetrics = metrics ? { ...elite, metrics } : elite;
+  if (metrics) elite.metrics = metrics;
   // Carried, not compared: a single-objective archive of a run with objectives still shows them (e.g. against MOME).
-  return objectives ? { ...withMetrics, objectives: objectives.slice() } : withMetrics;
+  if (objectives) elite.objectives = objectives.slice();
+  return elite;
 }
 
 /**
@@ -522,3 +525,5 @@ export function nanDescriptorError(dims: readonly ArchiveDim[], index: number): 
     `descriptor ${index} ("${dims[index]?.name ?? '?'}") is NaN; evaluators must return finite descriptors`,
   );
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };

@@ -33,16 +33,18 @@ export function answerOf<G>(
   sample?: LoggedSample,
   persist?: () => Promise<void>,
 ): Answer<G> {
-  const reports = submitter && task.reports ? { reports: task.reports } : {};
-  if (!task.ok) return { proposal, ok: false, failure: task.failure, ...reports };
+  // Filled in place (optional fields only when present): one object per answer, no spread temporaries.
+  if (!task.ok) {
+    const failed: Writable<Answer<G> & { ok: false }> = { proposal, ok: false, failure: task.failure };
+    if (submitter && task.reports) failed.reports = task.reports;
+    return failed;
+  }
   if (!submitter) return { proposal, ok: true, result: task.result, source: 'key' };
-  return {
-    proposal,
-    ok: true,
-    result: task.result,
-    source: task.source,
-    ...(sample ? { sample } : {}),
-    ...(persist ? { persist } : {}),
-    ...reports,
-  };
+  const answer: Writable<Answer<G> & { ok: true }> = { proposal, ok: true, result: task.result, source: task.source };
+  if (sample) answer.sample = sample;
+  if (persist) answer.persist = persist;
+  if (task.reports) answer.reports = task.reports;
+  return answer;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };

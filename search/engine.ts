@@ -286,9 +286,9 @@ function tellPruner<G>(pruner: Pruner, answer: Answer<G>, direction: Direction):
 function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t: number): RunEvent {
   const { space, strategy, archive, direction } = parts;
   const { proposal } = answer;
-  const fid = logFidelity(proposal.fidelity);
-  const reports = answer.reports ? { reports: answer.reports } : {};
   if (!answer.ok) {
+    const fid = logFidelity(proposal.fidelity);
+    const reports = answer.reports ? { reports: answer.reports } : {};
     strategy.tell({ proposal, ok: false, failure: answer.failure });
     return toEvent(
       {
@@ -344,7 +344,7 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
     cell: added.cell,
     parents: proposal.parents,
   };
-  if (fid.fid) record.fid = fid.fid;
+  if (proposal.fidelity) record.fid = logFidelity(proposal.fidelity).fid;
   if (answer.reports) record.reports = answer.reports;
   if (keepGenome) record.genome = space.encode(proposal.genome);
   if (sample) record.sample = sample;

@@ -145,12 +145,10 @@ export function createEvaluationRunner(
   const accept = (raw: unknown, fingerprint?: string): TaskResult => {
     const problem = checkResult(raw, spec.descriptorCount, 'evaluate()', spec.objectiveCount ?? 0);
     if (problem) return { ok: false, failure: { kind: 'invalid', message: problem } };
-    return {
-      ok: true,
-      result: cleanResult(raw as EvalResult),
-      ...(fingerprint !== undefined ? { fingerprint } : {}),
-      source: 'evaluated',
-    };
+    const result = cleanResult(raw as EvalResult);
+    return fingerprint === undefined
+      ? { ok: true, result, source: 'evaluated' }
+      : { ok: true, result, fingerprint, source: 'evaluated' };
   };
 
   const run = async (task: EvalTask, signal: AbortSignal): Promise<TaskResult> => {

@@ -88,11 +88,10 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
 
   /** A cache answer (completed at once), or the task to run for `p`. */
   const prepare = (p: Proposal<G>): Submission<G> | undefined => {
-    const stage = p.fidelity ? { fidelity: p.fidelity.level, sample: p.fidelity.sample } : {};
     if (!cache.enabled) {
       const task: EvalTask = executor.runBatch
         ? new LazyKeyTask(p, space)
-        : { id: p.id, genome: p.genome, key: fidelityKey(space.key(p.genome), p.fidelity), repeat: 0, ...stage };
+        : { id: p.id, genome: p.genome, key: fidelityKey(space.key(p.genome), p.fidelity), repeat: 0, ...stageOf(p) };
       return { task, key: undefined, waiting: [p] };
     }
     const key = fidelityKey(space.key(p.genome), p.fidelity);
@@ -110,7 +109,7 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
     const waiting = [p];
     if (!cache.evaluatesAll) sharing.set(key, waiting);
     const fresh = lookup.fresh ? { fresh: true } : {};
-    return { task: { id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stage, ...fresh }, key, waiting };
+    return { task: { id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stageOf(p), ...fresh }, key, waiting };
   };
 
   /** A task's result: recorded in the cache (when on), then every proposal waiting for it answered. */
@@ -169,4 +168,9 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
       stop?.removeEventListener('abort', onStop);
     },
   };
+}
+
+/** A task's fidelity fields from its proposal's (racing); none for most runs. */
+function stageOf<G>(p: Proposal<G>): { fidelity?: number; sample?: number } {
+  return p.fidelity ? { fidelity: p.fidelity.level, sample: p.fidelity.sample } : {};
 }

@@ -154,8 +154,8 @@ const STATUS_OF = { n: 'new', i: 'improved', r: 'rejected', s: 'screened' } as c
 
 /** The stored event for record `r`, number `seq`, `t` seconds into the run (short fields: millions are stored). */
 export function toEvent(r: EventRecord, seq: number, t: number): RunEvent {
-  const fid = r.fid ? { fid: r.fid } : {};
   if (!r.ok) {
+    const fid = r.fid ? { fid: r.fid } : {};
     const rp = r.reports ? { rp: r.reports } : {};
     return { seq, id: r.id, ok: false, kind: r.failure.kind, msg: r.failure.message, g: r.genome, t, ...fid, ...rp };
   }

@@ -24,7 +24,14 @@ import {
   type History,
 } from '../store/events.js';
 import type { RunStore } from '../store/run-store.js';
-import { proposalsLeft, stopAfterAnswer, stopWhenIdle, type Budget, type StopReason } from './budget.js';
+import {
+  proposalsLeft,
+  stopAfterAnswer,
+  stopWhenIdle,
+  type AfterAnswer,
+  type Budget,
+  type StopReason,
+} from './budget.js';
 import type { CachePolicy } from './cache-policy.js';
 import { RunFailedError } from '../core/errors.js';
 import { createCheckpointer, createEventWriter, takeCheckpoint } from './log-writer.js';
@@ -175,6 +182,19 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
     })),
   );
 
+  // The stop rules' view of the run, updated in place after each answer (one object for the run, not one per answer).
+  const afterAnswer: Writable<AfterAnswer> = {
+    event: undefined as unknown as RunEvent, // set before every use
+    consecutiveFailures: 0,
+    maxConsecutiveFailures: parts.maxConsecutiveFailures,
+    steps: 0,
+    budget,
+    archive,
+    direction,
+    strategy,
+    replaying: false,
+    elapsedSeconds: elapsed,
+  };
   let stopReason: StopReason | undefined; // once set, nothing more is asked
   let failure: RunFailedError | undefined;
   let lastYield = performance.now();
@@ -219,7 +239,8 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
         );
       seq++;
       if (parts.pruner) tellPruner(parts.pruner, answer, direction);
-      const event = applyAnswer(parts, answer, seq, Math.round(elapsed() * 1000) / 1000);
+      const now = performance.now(); // one clock read per answer: its event's time and the loop's timers
+      const event = applyAnswer(parts, answer, seq, Math.round(now - started) / 1000);
       countEvent(counters, event);
       parts.tally.add(answer.logged ?? event); // a replayed answer: the event as logged (its time is the log's)
       if (answer.logged) checkReplayed(event, answer.logged);
@@ -233,22 +254,14 @@ export async function runEngine<G>(parts: EngineParts<G>): Promise<EngineResult>
       recordHistory(history, counters, statsNow, elapsed, direction);
 
       if (stopReason === undefined) {
-        const stop = stopAfterAnswer({
-          event,
-          consecutiveFailures: counters.consecutiveFailures,
-          maxConsecutiveFailures: parts.maxConsecutiveFailures,
-          steps: counters.steps,
-          budget,
-          archive,
-          direction,
-          strategy,
-          replaying: replay !== undefined,
-          elapsedSeconds: elapsed,
-        });
+        afterAnswer.event = event;
+        afterAnswer.consecutiveFailures = counters.consecutiveFailures;
+        afterAnswer.steps = counters.steps;
+        afterAnswer.replaying = replay !== undefined;
+        const stop = stopAfterAnswer(afterAnswer);
         stopReason = stop?.reason;
         failure = stop?.error;
       }
-      const now = performance.now();
       if (!replay) checkpointer.tick(now);
       if (parts.onProgress && now - lastProgress > 200) {
         lastProgress = now;

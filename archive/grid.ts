@@ -26,6 +26,11 @@ const DENSE_CELL_LIMIT = 1 << 23;
 export abstract class CellArchive<G> implements Archive<G> {
   readonly cells: number;
   private readonly slots: Elite<G>[] = [];
+  /**
+   * Each slot's elite's score, side by side: most candidates are worse than their cell's elite, and this rejects them
+   * from a small dense column without reading the elite itself (a cache miss per add in a large archive).
+   */
+  private slotScores = new Float64Array(16);
   /** One frozen `rejected` result per slot, made when the cell is first filled: rejections then allocate nothing. */
   private readonly rejections: AddResult[] = [];
   private readonly slotOf: Int32Array | Map<number, number>;
@@ -69,16 +74,17 @@ export abstract class CellArchive<G> implements Archive<G> {
     if (slot < 0) {
       const elite = toElite(candidate, cell);
       this.setSlotIndex(cell, this.slots.length);
-      this.slots.push(elite);
+      this.pushSlot(elite);
       this.rejections.push(Object.freeze({ status: 'rejected', cell }));
       this.sortedCells = undefined;
       this.tracker.insert(elite);
       return { status: 'new', cell };
     }
+    if (score < this.slotScores[slot]!) return this.rejections[slot]!; // worse whatever the tiebreaks say
     const incumbent = this.slots[slot]!;
     if (compareScored(candidate, incumbent) > 0) {
       const elite = toElite(candidate, cell);
-      this.slots[slot] = elite;
+      this.setSlot(slot, elite);
       this.tracker.insert(elite, incumbent);
       return { status: 'improved', cell, previous: incumbent.id };
     }
@@ -92,7 +98,7 @@ export abstract class CellArchive<G> implements Archive<G> {
     const old = this.slots[slot]!;
     const { tiebreak: _old, ...rest } = old;
     const elite: Elite<G> = tiebreak ? { ...rest, score, tiebreak: tiebreak.slice() } : { ...rest, score };
-    this.slots[slot] = elite;
+    this.setSlot(slot, elite);
     this.tracker.observe(score);
     this.tracker.rescore(elite, old, () => this.slots);
     return true;
@@ -152,7 +158,7 @@ export abstract class CellArchive<G> implements Archive<G> {
       if (this.slotIndex(elite.cell) >= 0 || elite.cell < 0 || elite.cell >= this.cells)
         throw new Error(`a saved archive state puts two elites in cell ${elite.cell} (or one outside the archive)`);
       this.setSlotIndex(elite.cell, this.slots.length);
-      this.slots.push(elite);
+      this.pushSlot(elite);
       this.rejections.push(Object.freeze({ status: 'rejected', cell: elite.cell }));
     }
     this.sortedCells = undefined;
@@ -187,6 +193,22 @@ export abstract class CellArchive<G> implements Archive<G> {
     this.rejections.length = 0;
     this.sortedCells = undefined;
     this.tracker.clear();
+  }
+
+  private pushSlot(elite: Elite<G>): void {
+    const slot = this.slots.length;
+    this.slots.push(elite);
+    if (slot === this.slotScores.length) {
+      const grown = new Float64Array(this.slotScores.length * 2);
+      grown.set(this.slotScores);
+      this.slotScores = grown;
+    }
+    this.slotScores[slot] = elite.score;
+  }
+
+  private setSlot(slot: number, elite: Elite<G>): void {
+    this.slots[slot] = elite;
+    this.slotScores[slot] = elite.score;
   }
 
   private slotIndex(cell: number): number {
@@ -345,6 +367,8 @@ export class GridArchive<G> extends CellArchive<G> {
   private readonly mins: Float64Array;
   private readonly scales: Float64Array;
   private readonly bins: Int32Array;
+  /** Each dim's bin of the last `cellOf` (add's edge statistics read them instead of dividing the cell back). */
+  private readonly lastBins: Int32Array;
   // Every candidate added, rejected ones too (a replay adds them again): per dim, those in an edge bin and the
   // descriptors' span. A range set too narrow shows here even when the interior cells are full.
   private adds = 0;
@@ -363,6 +387,7 @@ export class GridArchive<G> extends CellArchive<G> {
     this.mins = Float64Array.from(dims, (d) => d.min);
     this.scales = Float64Array.from(dims, (d) => d.bins / (d.max - d.min));
     this.bins = Int32Array.from(dims, (d) => d.bins);
+    this.lastBins = new Int32Array(dims.length);
     this.edgeAdds = new Float64Array(dims.length);
     this.lowest = new Float64Array(dims.length).fill(Infinity);
     this.highest = new Float64Array(dims.length).fill(-Infinity);
@@ -370,15 +395,12 @@ export class GridArchive<G> extends CellArchive<G> {
 
   /** As CellArchive's add, also counting the candidate into the edge statistics (`candidateEdges`). */
   override add(candidate: Candidate<G>): AddResult {
-    const result = super.add(candidate);
+    const result = super.add(candidate); // its cellOf left each dim's bin in lastBins
     this.adds++;
     const descriptors = candidate.descriptors;
-    let rest = result.cell;
-    for (let i = this.bins.length - 1; i >= 0; i--) {
-      const bins = this.bins[i]!;
-      const bin = rest % bins;
-      rest = (rest - bin) / bins;
-      if (bin === 0 || bin === bins - 1) this.edgeAdds[i]!++;
+    for (let i = 0; i < this.bins.length; i++) {
+      const bin = this.lastBins[i]!;
+      if (bin === 0 || bin === this.bins[i]! - 1) this.edgeAdds[i]!++;
       const x = descriptors[i]!;
       if (x < this.lowest[i]!) this.lowest[i] = x;
       if (x > this.highest[i]!) this.highest[i] = x;
@@ -430,6 +452,7 @@ export class GridArchive<G> extends CellArchive<G> {
       let bin = Math.floor((x - this.mins[i]!) * this.scales[i]!);
       if (bin < 0) bin = 0;
       else if (bin >= bins) bin = bins - 1;
+      this.lastBins[i] = bin;
       cell = cell * bins + bin;
     }
     return cell;

@@ -98,6 +98,23 @@ describe('batched asks', () => {
     );
   });
 
+  it('without evaluateBatch, a batch is evaluated one task at a time in ask order (as its answers are taken), sync or async alike', async () => {
+    const dir = useRunFiles();
+    const plugin = fixturePlugin('async-onemax.mjs');
+    const { seen } = (await import(plugin)) as { seen: string[] };
+    seen.length = 0;
+    const input = config({ batch: 40, evaluator: { module: plugin } });
+    const asynchronous = await runSearch(parseRunConfig(input, dir), { out: join(dir, 'async') });
+    const sync = await runSearch(parseRunConfig(config({ batch: 40 }), dir), { out: join(dir, 'sync') });
+    expect(asynchronous.archive).toEqual(sync.archive);
+    // The evaluator saw the genomes in the order the log holds them: one at a time, in ask order.
+    const logged = (await eventsOf(join(dir, 'async'))).map((e) => e.g as string); // bit text: the genome's bits in order
+    expect(seen).toEqual(logged);
+    expect(await exportRun(join(dir, 'async'), { format: 'jsonl' })).toBe(
+      await exportRun(join(dir, 'sync'), { format: 'jsonl' }),
+    );
+  });
+
   it('an evaluateBatch that throws or returns too few results fails every task of the call, naming why', async () => {
     const dir = useRunFiles();
     for (const batchFault of ['throw', 'short'] as const) {

@@ -98,12 +98,28 @@ export class BlockBuilder {
   private gn = 0;
   private mk: readonly string[] | undefined;
   private stride = 0;
-  private k = new Uint8Array(64);
-  private u = new Uint32Array(4 * 64);
+  private k: Uint8Array;
+  private u: Uint32Array;
   private v = new Float64Array(0);
-  private g = new Float64Array(0);
+  private g: Float64Array;
   private gi = 0;
   private x: [number, Omit<RunEvent, 'seq'>][] = [];
+
+  /**
+   * `hint`: the previous block's events and genome values (a run's turns are alike), so the columns start at about
+   * the size they end at instead of doubling their way there, a copy each time.
+   */
+  constructor(hint: { readonly events: number; readonly genomeValues: number } = { events: 64, genomeValues: 0 }) {
+    const capacity = Math.max(64, hint.events);
+    this.k = new Uint8Array(capacity);
+    this.u = new Uint32Array(4 * capacity);
+    this.g = new Float64Array(hint.genomeValues);
+  }
+
+  /** What the next block of a run like this one may start with (its constructor's `hint`). */
+  get sizes(): { readonly events: number; readonly genomeValues: number } {
+    return { events: this.n, genomeValues: this.gi };
+  }
 
   get size(): number {
     return this.n;

@@ -174,12 +174,14 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     }
   };
 
+  let lastSizes: BlockBuilder['sizes'] | undefined; // the last block's, for the next one's columns
   /** Puts the open block (if any) under its first seq; its appends settle with that put's commit. */
   const putBlock = (): void => {
     const block = open;
     if (!block) return;
     open = undefined;
     const entry = ordinal++;
+    lastSizes = block.events.sizes;
     write('the run log', () => events.put(block.first, block.events.finish(entry))).then(
       block.done.resolve,
       block.done.reject,
@@ -192,7 +194,7 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       if (failed) return Promise.reject(failed);
       last = event.seq;
       if (!open) {
-        open = { first: event.seq, events: new BlockBuilder(), done: deferred() };
+        open = { first: event.seq, events: new BlockBuilder(lastSizes), done: deferred() };
         queueMicrotask(putBlock); // after the loop's synchronous run of answers, still in this turn's transaction
       }
       open.events.add(event);

@@ -2,7 +2,7 @@
 // `elites status` or the dashboard while it writes, a result cache shared by two runs.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { openAsClass, type Database, type Key, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import { StoreError } from '../core/errors.js';
@@ -19,9 +19,26 @@ export interface OpenLmdbOptions {
   readonly reader?: boolean;
 }
 
-/** Reader environments, one per file (path and inode) in this thread, kept open until the thread ends. */
-const readers = new Map<string, { readonly ino: number; readonly root: RootDatabase }>();
-const pinned = new WeakSet<RootDatabase>();
+/**
+ * The environments this thread has open, one per file (by path; `ino` tells a new file at the path from the old).
+ * lmdb-js coordinates the writes of one environment object (its write thread hands its open batch to a synchronous
+ * transaction of the same object), not of two objects on one file: a second open of the file in this thread would get
+ * its own, and the first synchronous transaction on it (its constructor runs one) would wait on LMDB's write lock while
+ * the other object's write thread holds it, waiting for this thread to finish the turn's batch: a deadlock. So every
+ * open of a file in this thread, reader or writer, shares one.
+ */
+interface Opened {
+  readonly path: string;
+  readonly ino: number;
+  readonly root: RootDatabase;
+  /** Opened `readOnly` (an unwritable file): a writer cannot share it. */
+  readonly readOnly: boolean;
+  /** Writers using it: closed when the last one closes, unless a reader has used it (kept open then). */
+  writers: number;
+  read: boolean;
+}
+const opened = new Map<string, Opened>();
+const openedRoots = new WeakMap<RootDatabase, Opened>();
 
 /**
  * Opens an LMDB file (one data file, its lock file beside it). What lmdb-js 3.5 needs, measured with a writer process
@@ -34,10 +51,10 @@ const pinned = new WeakSet<RootDatabase>();
  *   start-up). Any open does it, read-only or not, kept open afterwards or not. So every open is gated (see
  *   `openEnvironment`): a process that opened a file to write registers beside it and, while another process opens
  *   it, holds the file's write lock for that process; no commit can land in between.
- * - **Readers keep their environment open**, one per file and thread, until the thread or process ends (`closeLmdb`
- *   leaves it open); each look renews its read snapshot. Fewer opens, and a process that reads a run then writes it
- *   (resume) shares one environment (lmdb-js shares an environment within a process, with the flags of its first
- *   open: a reader opened `readOnly` would leave the writer unable to write).
+ * - **One environment per file and thread**, shared by its readers and writers there (see `Opened`: two would
+ *   deadlock). It closes with its last writer, but once a reader has used it, it stays open until the thread or
+ *   process ends; each reader's look renews its read snapshot. Fewer opens. (A reader opened `readOnly` would leave a
+ *   writer unable to write: a writer does not share that one.)
  * - **Readers open read-write and simply never write.** Only where the file cannot be opened for writing (read-only
  *   media, no permission) does a reader fall back to `readOnly`: no process of ours can be writing it there.
  * - **overlappingSync off, one map size, in every process.** A commit is on disk when its promise resolves (with
@@ -45,45 +62,61 @@ const pinned = new WeakSet<RootDatabase>();
  *   commit, losing committed events), and no process needs to grow its map while another maps the file.
  */
 export function openLmdb(path: string, options: OpenLmdbOptions): RootDatabase {
+  const file = resolve(path);
+  const write = !options.reader;
+  // The file a reader opens exists (callers check); a new file at the path is a new run.
+  const ino = write ? inode(file) : statSync(file).ino;
+  const known = opened.get(file);
+  if (known && known.ino === ino && !(write && known.readOnly)) {
+    if (!write) {
+      known.read = true;
+      known.root.resetReadTxn(); // see what was committed since the last look
+    } else if (known.writers++ === 0) {
+      registerShared(file); // until now only read here: other processes must now wait for its loan
+      lenders.get(file)?.roots.add(known.root);
+    }
+    return known.root;
+  }
   const settings = {
-    path,
+    path: file,
     noSubdir: true,
     overlappingSync: false,
     maxDbs: options.maxDbs,
     mapSize: options.mapSize ?? MAP_BYTES,
   };
-  if (!options.reader) {
-    const root = openEnvironment(settings, true);
-    const lending = lenders.get(path);
-    lending?.roots.add(root);
-    writerRoots.set(root, path);
-    return root;
-  }
-  const ino = statSync(path).ino; // the file a reader opens exists (callers check); a new file at the path is a new run
-  const known = readers.get(path);
-  if (known?.ino === ino) {
-    known.root.resetReadTxn(); // see what was committed since the last look
-    return known.root;
-  }
-  const root = openEnvironment(settings, false);
-  readers.set(path, { ino, root }); // a replaced file's old environment stays open: no process writes the old file
-  pinned.add(root);
+  const { root, readOnly } = openEnvironment(settings, write);
+  // A replaced file's old environment stays open while it is used: no process writes the old file.
+  const entry: Opened = { path: file, ino: inode(file) ?? -1, root, readOnly, writers: write ? 1 : 0, read: !write };
+  opened.set(file, entry);
+  openedRoots.set(root, entry);
+  if (write) lenders.get(file)?.roots.add(root);
   return root;
 }
 
-/** Closes what `openLmdb` opened to write; a reader's shared environment stays open (see `openLmdb`). */
+/**
+ * Ends a writer's use of what `openLmdb` opened to write: the environment closes with its last writer in this thread,
+ * unless a reader has used it (it stays open then, as a reader's does). A reader has nothing to close.
+ */
 export async function closeLmdb(root: RootDatabase): Promise<void> {
-  if (pinned.has(root)) return;
-  const path = writerRoots.get(root);
-  const lending = path === undefined ? undefined : lenders.get(path);
+  const entry = openedRoots.get(root);
+  if (!entry || entry.writers === 0) return;
+  if (--entry.writers > 0) return; // other writers of this thread still use it
+  const keep = entry.read;
+  if (!keep && opened.get(entry.path) === entry) opened.delete(entry.path); // an open from now on opens afresh
+  const lending = lenders.get(entry.path);
   lending?.closing.add(root); // stops vouching for it: a close that never settles (failed commit) goes stale
   try {
-    await root.close();
+    if (keep) {
+      await Promise.resolve(root.committed).catch(() => undefined); // a failed commit was reported to its writer
+    } else {
+      await root.close();
+    }
   } finally {
-    if (lending && path !== undefined) {
+    lending?.closing.delete(root);
+    // (a writer that shared it again meanwhile keeps it lent)
+    if (lending && entry.writers === 0 && lenders.get(entry.path) === lending) {
       lending.roots.delete(root);
-      lending.closing.delete(root);
-      if (lending.roots.size === 0) unregister(path); // every commit of this thread to the file has landed
+      if (lending.roots.size === 0) unregister(entry.path); // every commit of this thread to the file has landed
     }
   }
 }
@@ -131,7 +164,6 @@ interface Lending {
 
 /** Files this thread opened to write, by path: it lends their write lock to openers in other processes. */
 const lenders = new Map<string, Lending>();
-const writerRoots = new WeakMap<RootDatabase, string>();
 let lendTimer: ReturnType<typeof setInterval> | undefined;
 let cleanupRegistered = false;
 
@@ -145,7 +177,10 @@ const writerPrefix = (path: string): string => `${basename(path)}-writer.`;
  * write lock for this opener. A writer registers before it lets the next opener in, so before its first commit.
  * Where nothing can be written beside the file (read-only place) there is no gate: no writer of ours can be there.
  */
-function openEnvironment(settings: Settings, write: boolean): RootDatabase {
+function openEnvironment(
+  settings: Settings,
+  write: boolean,
+): { readonly root: RootDatabase; readonly readOnly: boolean } {
   const path = settings.path;
   const token = `${process.pid}.${threadId}.${randomUUID()}`;
   const gated = takeOpening(path, token, write);
@@ -156,7 +191,7 @@ function openEnvironment(settings: Settings, write: boolean): RootDatabase {
       const writers = activeWriters(path);
       // lmdb-js shares an environment within a process: opening one this process already has touches no lock file.
       const openHere =
-        lenders.has(path) || readers.get(path)?.ino === inode(path) || writers.some((w) => w.pid === process.pid);
+        lenders.has(path) || opened.get(path)?.ino === inode(path) || writers.some((w) => w.pid === process.pid);
       if (writers.length > 0 && !openHere) waitForLoan(path, token);
     }
     try {
@@ -171,7 +206,22 @@ function openEnvironment(settings: Settings, write: boolean): RootDatabase {
     if (gated) releaseOpening(path, token);
   }
   // The root's first transaction needs the write lock: only after the lender has let it go.
-  return new Root(null, { ...used, isRoot: true });
+  return { root: new Root(null, { ...used, isRoot: true }), readOnly: used.readOnly === true };
+}
+
+/**
+ * Registers this thread as writing `path`, an environment it opened to read (no commit from it so far), as an opening
+ * writer does: under FILE-opening, so that an opener of another process either finished opening before or sees it.
+ */
+function registerShared(path: string): void {
+  if (lenders.has(path)) return;
+  const token = `${process.pid}.${threadId}.${randomUUID()}`;
+  if (!takeOpening(path, token, true)) return;
+  try {
+    register(path);
+  } finally {
+    releaseOpening(path, token);
+  }
 }
 
 /** Takes FILE-opening; false when nothing can be created beside the file (no gate there). */

@@ -175,10 +175,10 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
     unsettledFingerprints: () => (tracked.entries.size === 0 ? NONE : [...tracked.entries]),
     async close() {
       // Bounded: after a failed commit lmdb-js may never settle these.
-      if (!writes.failed && !options.readOnly) await settleWithin(root.committed, 30_000);
+      if (options.readOnly) return; // a reader's environment stays open (store/lmdb-env.ts)
+      if (!writes.failed) await settleWithin(root.committed, 30_000);
       await settleWithin(closeLmdb(root), writes.failed ? 2000 : 30_000);
-      if (!options.readOnly && --tracked.opened === 0 && unsettled.get(location) === tracked)
-        unsettled.delete(location);
+      if (--tracked.opened === 0 && unsettled.get(location) === tracked) unsettled.delete(location);
     },
   };
   return cache;

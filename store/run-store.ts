@@ -117,7 +117,6 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
   if (!options.write && events && meta) root.resetReadTxn();
   if (!events || !meta) {
     // Read-only, before the writer's first commit made the tables: there is no run in it yet.
-    void closeLmdb(root);
     throw new UsageError(
       `${dir} holds no run yet (its store is being created, or was stopped while it was)`,
       'Wait for it to start, or start it again with `elites run CONFIG --out DIR`.',
@@ -132,8 +131,10 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
     // A schema 1 run resumed here gets blocks after its single events: older elites must no longer open it.
     void meta.put('schema', STORE_SCHEMA_VERSION).then(undefined, (error: unknown) => commitCause(error)); // a failed write surfaces at the next one
   } else if (schema !== undefined && !READABLE_STORE_SCHEMAS.includes(schema as number)) {
-    void closeLmdb(root);
-    if (options.write) releaseLock(join(dir, LOCK_FILE), lockToken);
+    if (options.write) {
+      void closeLmdb(root);
+      releaseLock(join(dir, LOCK_FILE), lockToken);
+    }
     const newer = typeof schema === 'number' && schema > STORE_SCHEMA_VERSION;
     throw new UsageError(
       `${dir} was written with run store schema ${String(schema)}; this elites reads schemas ${READABLE_STORE_SCHEMAS.join(' and ')}`,
@@ -236,9 +237,10 @@ export function openRunStore(dir: string, options: OpenRunStoreOptions): RunStor
       putBlock();
       // After a failed commit lmdb-js may never settle `committed` or `close()`: wait a bounded time, then go on
       // (the lock is released either way; a timer keeps the process alive while it waits).
-      if (!failed && options.write) await settleWithin(root.committed, 30_000);
+      if (!options.write) return; // a reader's environment stays open (store/lmdb-env.ts)
+      if (!failed) await settleWithin(root.committed, 30_000);
       await settleWithin(closeLmdb(root), failed ? 2000 : 30_000);
-      if (options.write) releaseLock(join(dir, LOCK_FILE), lockToken);
+      releaseLock(join(dir, LOCK_FILE), lockToken);
     },
   };
 }

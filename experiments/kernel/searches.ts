@@ -2,7 +2,7 @@
 // (a finished run is reused, an interrupted one resumed); their best elites, and what the machine-code hash did in them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeLmdb, openLmdb, openTable } from '../../store/lmdb-env.js';
+import { openLmdb, openTable } from '../../store/lmdb-env.js';
 import type { KernelGenome, ShapePreset } from '../../evaluators/kernel/index.js';
 import { loadRunConfig } from '../../search/config.js';
 import { resumeRun, runSearch } from '../../search/run.js';
@@ -71,27 +71,23 @@ export async function topElites(name: string, n: number): Promise<{ genome: Kern
  * aggregate mode pooled with its samples).
  */
 export function codeRepeats(cacheFile: string, proposals: number): Record<string, number> {
-  const root = openLmdb(cacheFile, { maxDbs: 4, reader: true });
-  try {
-    const db = openTable<{ n: number }, string>(root, 'results', { reader: true });
-    let keys = 0;
-    let codes = 0;
-    let codeSamples = 0;
-    for (const { key, value } of db?.getRange() ?? []) {
-      if (key.includes(':k:')) keys++;
-      else if (key.includes(':f:')) {
-        codes++;
-        codeSamples += value.n;
-      }
+  const root = openLmdb(cacheFile, { maxDbs: 4, reader: true }); // a reader's: stays open, nothing to close
+  const db = openTable<{ n: number }, string>(root, 'results', { reader: true });
+  let keys = 0;
+  let codes = 0;
+  let codeSamples = 0;
+  for (const { key, value } of db?.getRange() ?? []) {
+    if (key.includes(':k:')) keys++;
+    else if (key.includes(':f:')) {
+      codes++;
+      codeSamples += value.n;
     }
-    return {
-      distinctKeys: keys,
-      distinctCodes: codes,
-      sharedCodeKeys: keys - codes,
-      sharedCodeShare: (keys - codes) / proposals,
-      samplesPerCode: codeSamples / Math.max(1, codes),
-    };
-  } finally {
-    void closeLmdb(root);
   }
+  return {
+    distinctKeys: keys,
+    distinctCodes: codes,
+    sharedCodeKeys: keys - codes,
+    sharedCodeShare: (keys - codes) / proposals,
+    samplesPerCode: codeSamples / Math.max(1, codes),
+  };
 }

@@ -177,7 +177,10 @@ const writerPrefix = (path: string): string => `${basename(path)}-writer.`;
  * write lock for this opener. A writer registers before it lets the next opener in, so before its first commit.
  * Where nothing can be written beside the file (read-only place) there is no gate: no writer of ours can be there.
  */
-function openEnvironment(settings: Settings, write: boolean): { readonly root: RootDatabase; readonly readOnly: boolean } {
+function openEnvironment(
+  settings: Settings,
+  write: boolean,
+): { readonly root: RootDatabase; readonly readOnly: boolean } {
   const path = settings.path;
   const token = `${process.pid}.${threadId}.${randomUUID()}`;
   const gated = takeOpening(path, token, write);

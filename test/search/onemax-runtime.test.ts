@@ -7,6 +7,7 @@ import { runSearch } from '../../search/run.js';
 import { useRunFiles } from '../helpers/files.js';
 
 const RUNS = 1000;
+const CONCURRENT = 4;
 const EXPECTED_PROPOSALS = 1070.54;
 const SD = 336;
 // Only distinct points are evaluated by a perfect cache: 0.578 of the proposals, by an independent simulation.
@@ -18,8 +19,8 @@ describe('(1+1)-EA on OneMax through the engine', () => {
     let proposals = 0;
     let evaluations = 0;
     const perRun: number[] = [];
-    // One cache file in which each seed's evaluator version is a namespace of its own: every run starts on an empty
-    // cache, as a fresh file would, without creating a file per run.
+    // Runs go CONCURRENT at a time (their start-up and commits wait on the disk), on one cache file in which each
+    // seed's evaluator version is a namespace of its own: every run starts on an empty cache, as a fresh file would.
     const runOne = async (seed: number): Promise<void> => {
       const config = parseRunConfig(
         {
@@ -42,7 +43,11 @@ describe('(1+1)-EA on OneMax through the engine', () => {
       proposals += s.proposals;
       evaluations += s.evaluations;
     };
-    for (let seed = 0; seed < RUNS; seed++) await runOne(seed);
+    let nextSeed = 0;
+    const lane = async (): Promise<void> => {
+      while (nextSeed < RUNS) await runOne(nextSeed++);
+    };
+    await Promise.all(Array.from({ length: CONCURRENT }, lane));
     expect(perRun.filter((n) => n > 0)).toHaveLength(RUNS);
     const mean = proposals / RUNS;
     const tolerance = (4 * SD) / Math.sqrt(RUNS);

@@ -98,7 +98,7 @@ describe('batched asks', () => {
     );
   });
 
-  it('without evaluateBatch, a batch is evaluated one task at a time in ask order (as its answers are taken), sync or async alike', async () => {
+  it('without evaluateBatch, a batch is evaluated one task at a time in ask order, sync or async alike', async () => {
     const dir = useRunFiles();
     const plugin = fixturePlugin('async-onemax.mjs');
     const { seen } = (await import(plugin)) as { seen: string[] };

@@ -1,6 +1,9 @@
-// What the thread pool and its threads say to each other: a warm-up, or a message of tasks that the thread runs one
-// after another, and the reply with their results and the time they took.
+// What the thread pool and its threads say to each other through piscina: a warm-up, or the start of a lane, a
+// long-lived task through which the thread then takes batch after batch of tasks in shared memory (progress.ts).
+import type { MessagePort } from 'node:worker_threads';
 import type { UnsettledFingerprints } from '../../store/result-cache.js';
+import { describeThrown } from '../plugins.js';
+import type { Failure } from '../strategies/strategy.js';
 import type { EvalTask, TaskResult } from './executor.js';
 
 /** A warm-up: load the evaluator and run setup() before any evaluation is timed. */
@@ -8,21 +11,30 @@ export interface SetupTask {
   readonly setup: true;
 }
 
-/** Tasks for one thread, run in order; the results of those done are kept in `progress` as each finishes (progress.ts). */
-export interface BatchMessage {
+/** Runs batches posted in `lane` (progress.ts) until the thread is terminated; `port` carries what does not fit. */
+export interface LaneStart {
+  readonly lane: SharedArrayBuffer;
+  readonly port: MessagePort;
+}
+
+/** A batch whose tasks go by structured clone on the lane's port (genomes that are not typed arrays, or too large). */
+export interface ClonedBatch {
   readonly tasks: readonly EvalTask[];
-  /** The main thread's fingerprint puts not yet committed when the message was sent: every task's `unsettled`. */
+  /** The main thread's fingerprint puts not yet committed when the batch was sent: every task's `unsettled`. */
   readonly unsettled?: UnsettledFingerprints;
-  readonly progress: SharedArrayBuffer;
-  /** When the message was sent (progress.ts `clock()`): the running task's start is stored relative to it. */
-  readonly sentAt: number;
 }
 
-export interface BatchReply {
-  /** The results of the first tasks, in order: all of them unless `progress` filled up (the rest were not started). */
-  readonly results: readonly TaskResult[];
-  /** Milliseconds the thread spent on them: the pool sizes its next messages from it. */
-  readonly ms: number;
+/** On the lane's port from the thread: the result that did not fit in the lane's memory (progress.ts OVERFLOW). */
+export interface OverflowResult {
+  readonly overflow: TaskResult;
 }
 
-export type ThreadHandler = (message: BatchMessage | SetupTask) => Promise<BatchReply | { ok: true; setup: true }>;
+export type ThreadHandler = (message: LaneStart | SetupTask) => Promise<{ ok: true; setup: true } | undefined>;
+
+/** What a value that structured clone refuses (a genome or a result that is not plain data) makes of its task. */
+export function cloneFailure(error: unknown): Failure {
+  return {
+    kind: 'invalid',
+    message: `a value could not be passed between threads (structured clone): ${describeThrown(error)}; genomes and results must be plain data`,
+  };
+}

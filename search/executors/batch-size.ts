@@ -14,6 +14,8 @@ export interface BatchSizer {
   observe(tasks: number, ms: number): void;
   /** Tasks for the next message: 1 until a message has been measured, at most `limit`. */
   size(limit: number): number;
+  /** True once a message has been measured, when `count` tasks take at most one message's work. */
+  fits(count: number): boolean;
 }
 
 export function createBatchSizer(messageMs = MESSAGE_MS): BatchSizer {
@@ -27,6 +29,9 @@ export function createBatchSizer(messageMs = MESSAGE_MS): BatchSizer {
     size(limit) {
       if (perTaskMs === undefined) return 1;
       return Math.max(1, Math.min(limit, Math.floor(messageMs / Math.max(perTaskMs, 1e-6))));
+    },
+    fits(count) {
+      return perTaskMs !== undefined && count * perTaskMs <= messageMs;
     },
   };
 }

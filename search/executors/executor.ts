@@ -96,8 +96,10 @@ export interface Executor {
   start(): Promise<void>;
   submit(task: EvalTask): Promise<TaskResult>;
   /**
-   * Optional fast path (the inline executor): runs `tasks` in order, with one call of the evaluator's
-   * `evaluateBatch` when it has one, and returns their results — synchronously when the evaluator answered so.
+   * Optional fast path: runs `tasks` and returns their results in order, together. The inline executor runs them one
+   * after another (one call of the evaluator's `evaluateBatch` when it has one), synchronously when the evaluator
+   * answered so; the thread pool answers them in one promise while its tasks are quick (and offers no runBatch
+   * otherwise: a slow task's result should not wait for the others').
    */
   runBatch?(tasks: readonly EvalTask[]): readonly TaskResult[] | Promise<readonly TaskResult[]>;
   /** Stops running work (in-flight tasks resolve as failures) and frees threads. */

@@ -1,14 +1,41 @@
-// Thread-pool executor on piscina: tasks go to idle threads in small messages; a hung evaluation is stopped by
-// terminating its thread, a crash is a failure outcome, and neither loses the results of its message's other tasks.
+// Thread-pool executor on piscina: each thread runs one lane, a long-lived piscina task through which it takes batch
+// after batch of tasks in shared memory (progress.ts). A hung evaluation is stopped by terminating its thread, a crash
+// is a failure outcome, and neither loses the results of its batch's other tasks.
+//
+// Why lanes, not a piscina message per batch: a message costs the main thread tens of microseconds (piscina's task
+// bookkeeping, an abort listener, the port's event dispatch) and an event-loop turn before its thread can take the
+// next one. With a microsecond objective the main thread is the bottleneck, so that is throughput lost. A lane's batch
+// costs a few stores and one futex wake; its results are read straight from shared memory, at once when the engine
+// hands over its next batch if the thread has finished (no event-loop turn), else when the thread's notify arrives.
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { PluginError } from '../../core/errors.js';
 import { describeThrown } from '../plugins.js';
-import type { BatchMessage, BatchReply } from './batch-message.js';
+import { cloneFailure, type ClonedBatch, type LaneStart, type OverflowResult } from './batch-message.js';
 import { createBatchSizer } from './batch-size.js';
 import { compiledEntry } from './compiled-entry.js';
 import type { Failure } from '../strategies/strategy.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.js';
-import { clock, PROGRESS_BYTES, readProgress, resetProgress, type ProgressReader } from './progress.js';
+import {
+  clock,
+  KEPT,
+  LANE_BYTES,
+  laneHeader,
+  MS,
+  OVERFLOW,
+  PACKED,
+  POSTED,
+  READY,
+  readProgress,
+  REPLIED,
+  resetProgress,
+  TASK_BYTES,
+  TASKS_AT,
+  whenChanged,
+  type LaneHeader,
+  type ProgressReader,
+} from './progress.js';
+import { MessageMemory, packedBytes, packTasks } from './task-pack.js';
 import { sharedMemory } from '../../core/semaphores.js';
 import { unsettledFingerprints } from '../../store/result-cache.js';
 import type { ProgressSink } from '../evaluation.js';
@@ -22,7 +49,7 @@ export interface PiscinaExecutor extends Executor {
   liveThreads(): number;
   /** Threads that have finished their setup and are waiting for a task. */
   idleThreads(): number;
-  /** Messages sent to threads so far, and the tasks they carried (a task sent again after a thread died counts again). */
+  /** Batches sent to threads so far, and the tasks they carried (a task sent again after a thread died counts again). */
   sent(): { readonly messages: number; readonly tasks: number };
   /**
    * Stops proposal `id`'s running evaluation as if `options.progress` had answered 'prune' to its last report: for
@@ -39,35 +66,75 @@ export interface PiscinaExecutorOptions {
   readonly filename?: string;
   /**
    * Tasks in flight per thread (an integer ≥ 1, default 1): `size` is threads × batch. Queued tasks go to an idle
-   * thread up to `batch` in one message, fewer when the measured evaluation time is large (batch-size.ts).
+   * thread up to `batch` in one batch, fewer when the measured evaluation time is large (batch-size.ts).
    */
   readonly batch?: number;
-  /** The work a message aims to carry, by the measured time per task (default batch-size.ts MESSAGE_MS). */
+  /** The work a batch aims to carry, by the measured time per task (default batch-size.ts MESSAGE_MS). */
   readonly messageMs?: number;
   /** Where the threads' evaluations' ctx.report()s go (the run's pruner); decisions come back through shared memory. */
   readonly progress?: ProgressSink;
 }
 
-/** A submitted task and where its result goes; `alone`: it goes in a message of its own (see `failed`). */
+/** Where results go: one submitted task's promise, or a batch's (runBatch), by the task's index in it. */
+interface ResultSink {
+  put(index: number, result: TaskResult): void;
+}
+
+/** A submitted task and where its result goes; `alone`: it goes in a batch of its own (see `cloneFailed`). */
 interface Queued {
   readonly task: EvalTask;
-  readonly resolve: (result: TaskResult) => void;
+  readonly to: ResultSink;
+  readonly index: number;
   readonly alone?: boolean;
 }
 
-/** One message on its way through a thread. */
+const answer = (entry: Queued, result: TaskResult): void => entry.to.put(entry.index, result);
+
+/** The results of a runBatch call's tasks, resolved together once the last one is in. */
+class BatchResults implements ResultSink {
+  private readonly results: TaskResult[];
+  private left: number;
+
+  constructor(
+    count: number,
+    private readonly resolve: (results: readonly TaskResult[]) => void,
+  ) {
+    this.results = new Array<TaskResult>(count);
+    this.left = count;
+  }
+
+  put(index: number, result: TaskResult): void {
+    this.results[index] = result;
+    if (--this.left === 0) this.resolve(this.results);
+  }
+}
+
+/** One thread's lane: its shared memory, the main end of its port, and the batch on its way through it. */
+interface Lane {
+  readonly memory: MessageMemory;
+  readonly header: LaneHeader;
+  readonly progress: ProgressReader;
+  readonly port: MessagePort;
+  /** Aborting it terminates the lane's thread (piscina replaces it). */
+  readonly controller: AbortController;
+  /** Batches posted so far: the thread's REPLIED reaches it when the last is done. */
+  posted: number;
+  flight: Flight | undefined;
+  /** The hard-timeout check (watchDeadline). */
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** A batch on its way through a lane. */
 interface Flight {
   readonly entries: readonly Queued[];
-  readonly buffer: SharedArrayBuffer;
-  readonly progress: ProgressReader;
-  readonly controller: AbortController;
-  timer?: NodeJS.Timeout;
-  /** The task the pool terminated the thread for (its timeout passed); `entries.length` when the reply was overdue. */
+  /** A wait for the thread's notify is set (tend). */
+  awaited?: boolean;
+  /** The task the pool terminated the thread for (its timeout passed); `entries.length` when the batch was overdue. */
   timedOut?: number;
 }
 
 /**
- * Tasks wait in a queue; when a thread is ready and idle it gets the oldest of them in one message, and a task's
+ * Tasks wait in a queue; when a thread's lane is ready and idle it gets the oldest of them in one batch, and a task's
  * timeout starts when the thread starts it. A thread that replaces a terminated or crashed one first loads the
  * evaluator and runs setup() (worker.ts), and that time is not charged to any task. With one thread, results resolve
  * in the order the tasks were submitted.
@@ -89,24 +156,25 @@ export function createPiscinaExecutor(
     } satisfies EvaluatorSpec,
     minThreads: threads,
     maxThreads: threads,
-    concurrentTasksPerWorker: 1, // a thread runs one message at a time, its tasks one after another
+    concurrentTasksPerWorker: 1, // a thread runs its lane (or a warm-up), its tasks one after another
     idleTimeout: Number.POSITIVE_INFINITY,
     ...(options.memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryMb } } : {}),
     // Worker stdout/stderr go to ours; evaluators may log.
   });
-  // A crashed worker emits 'error' on the pool; the task's promise carries the failure, so this only keeps the process alive.
+  // A crashed worker emits 'error' on the pool; the lane's promise carries the failure, so this only keeps the process alive.
   pool.on('error', () => undefined);
   const queue: Queued[] = [];
-  const flights = new Set<Flight>();
-  const spareBuffers: SharedArrayBuffer[] = [];
+  const lanes = new Set<Lane>();
   const sizer = createBatchSizer(options.messageMs);
   const sent = { messages: 0, tasks: 0 };
+  /** 'starting' while start()'s warm-ups run (they need idle threads: no lane yet); 'started' once lanes run. */
+  let phase: 'new' | 'starting' | 'started' = 'new';
   let closed = false;
   let setupMs = 0;
-  let pumpScheduled = false;
+  let tendScheduled = false;
   let stall: NodeJS.Timeout | undefined;
-  // Level-2 lookups see the main thread's puts up to the moment a message is sent, not those of the results of the
-  // tasks before them in the same message: a fingerprinting evaluator with a cache gets one task per message, so it
+  // Level-2 lookups see the main thread's puts up to the moment a batch is sent, not those of the results of the
+  // tasks before them in the same batch: a fingerprinting evaluator with a cache gets one task per batch, so it
   // answers as today (and as inline with one thread). Known from the first result that is not a failure.
   let fingerprints: boolean | undefined = spec.cache === undefined ? false : undefined;
 
@@ -115,23 +183,77 @@ export function createPiscinaExecutor(
     failure: { kind: 'crashed', message: `run stopped before the evaluation ${when}` },
   });
   const maxWaitMs = (): number => spec.timeoutMs + Math.max(10_000, 3 * setupMs);
+  const ready = (lane: Lane): boolean => Atomics.load(lane.header.words, READY) === 1;
 
-  // After this turn's microtasks: results of a message resolve together and the engine submits their successors one
-  // by one, so the next message to the thread that just replied carries them all.
-  const schedulePump = (): void => {
-    if (pumpScheduled || closed) return;
-    pumpScheduled = true;
-    setImmediate(pump);
+  // A thread for each lane; one that dies is replaced by piscina ('workerCreate'), and the replacement gets a lane.
+  const startLane = (): void => {
+    const memory = new MessageMemory(new SharedArrayBuffer(LANE_BYTES));
+    const { port1, port2 } = new MessageChannel();
+    const header = laneHeader(memory.buffer);
+    const lane: Lane = {
+      memory,
+      header,
+      progress: readProgress(memory.buffer, header),
+      port: port1,
+      controller: new AbortController(),
+      posted: 0,
+      flight: undefined,
+      timer: undefined,
+    };
+    lanes.add(lane);
+    const start: LaneStart = { lane: memory.buffer, port: port2 };
+    pool.run(start, { transferList: [port2], signal: lane.controller.signal }).then(
+      () => laneEnded(lane, new Error('the lane ended')), // never: a lane ends with its thread
+      (error: unknown) => laneEnded(lane, error),
+    );
+    // Once its thread has taken it (after setup): queued tasks go to it.
+    whenChanged(header.words, READY, 0, scheduleTend);
   };
-  // Queued tasks to ready, idle threads, shared evenly. If piscina has fewer threads than asked (it stops replacing
-  // threads that fail while starting), send one anyway: piscina starts a thread for a message it cannot place.
+
+  // After this turn's microtasks (setImmediate: once the main thread has nothing left to run, or the engine yields):
+  // batches finished by now are answered, and queued tasks go to idle lanes (results of a batch resolve together and
+  // the engine submits their successors one by one, so the next batch carries them all). Only then does a batch still
+  // running get a wait for its thread's notify: one answered before the main thread ever runs out of work (the engine
+  // hands over its next batch first: runBatch) costs no wait at all.
+  const scheduleTend = (): void => {
+    if (tendScheduled || closed) return;
+    tendScheduled = true;
+    setImmediate(tend);
+  };
+  const tend = (): void => {
+    tendScheduled = false;
+    for (const lane of lanes) replied(lane);
+    pump();
+    for (const lane of lanes) {
+      const { flight } = lane;
+      if (flight === undefined || flight.awaited) continue;
+      flight.awaited = true;
+      whenChanged(lane.header.words, REPLIED, lane.posted - 1, () => {
+        replied(lane);
+        if (queue.length > 0) pump(); // tasks that waited for this lane go now; those its results bring, next
+        scheduleTend();
+      });
+    }
+  };
+  // Queued tasks to ready, idle lanes: all in one batch while they fit in one by the measured time per task (a
+  // batch more costs more than it gains), else shared evenly. If piscina has fewer threads than asked (it stops
+  // replacing threads that fail while starting), a lane anyway: piscina starts a thread for a task it cannot place.
   const pump = (): void => {
-    pumpScheduled = false;
     while (queue.length > 0 && !closed) {
-      const idle = pool.idleThreads;
-      if (idle === 0 && pool.threads.length >= threads) break;
+      let idle = 0;
+      let next: Lane | undefined;
+      for (const lane of lanes)
+        if (lane.flight === undefined && ready(lane)) {
+          idle++;
+          next ??= lane;
+        }
+      if (next === undefined) {
+        if (phase === 'new') begin();
+        else if (phase === 'started' && lanes.size < threads && pool.threads.length < threads) startLane();
+        break;
+      }
       const limit = fingerprints === false ? sizer.size(batch) : 1;
-      send(take(Math.min(limit, Math.ceil(queue.length / Math.max(1, idle)))));
+      post(next, take(queue.length <= limit ? queue.length : Math.min(limit, Math.ceil(queue.length / idle))));
     }
     watchStall();
   };
@@ -142,10 +264,12 @@ export function createPiscinaExecutor(
     return queue.splice(0, n);
   };
 
-  // A task waits in the queue while the threads are busy; only when no message is out at all (every thread is
+  // A task waits in the queue while the threads are busy; only when no batch is out at all (every thread is
   // starting) is it waiting for a thread that may never come: a replacement stuck in setup(). Not for ever, then.
   const watchStall = (): void => {
-    if (queue.length === 0 || flights.size > 0 || closed) {
+    let busy = false;
+    for (const lane of lanes) busy ||= lane.flight !== undefined;
+    if (queue.length === 0 || busy || closed) {
       clearTimeout(stall);
       stall = undefined;
       return;
@@ -153,91 +277,132 @@ export function createPiscinaExecutor(
     stall ??= setTimeout(() => {
       stall = undefined;
       const message = `no worker thread became free within ${Math.round(maxWaitMs() / 1000)} s (a replacement thread may be stuck in setup())`;
-      for (const entry of queue.splice(0)) entry.resolve({ ok: false, failure: { kind: 'timeout', message } });
+      for (const entry of queue.splice(0)) answer(entry, { ok: false, failure: { kind: 'timeout', message } });
     }, maxWaitMs());
   };
 
-  const send = (entries: Queued[]): void => {
-    const buffer = spareBuffers.pop() ?? new SharedArrayBuffer(PROGRESS_BYTES);
-    resetProgress(buffer);
-    const sentAt = clock();
-    const flight: Flight = {
-      entries,
-      buffer,
-      progress: readProgress(buffer, sentAt),
-      controller: new AbortController(),
-    };
-    flights.add(flight);
-    sent.messages++;
-    sent.tasks += entries.length;
+  /** Posts `entries` to an idle lane: packed in its memory when their genomes are typed arrays, else on its port. */
+  const post = (lane: Lane, entries: Queued[]): void => {
+    const tasks = entries.map((e) => e.task);
+    const { words } = lane.header;
     // A worker thread reads the cache's committed data only; this thread's results not yet committed go with the
-    // message, taken as it is sent, so a worker answers a fingerprint as this thread would at that moment. Few: a
+    // batch, taken as it is sent, so a worker answers a fingerprint as this thread would at that moment. Few: a
     // fingerprint put leaves the list when its commit lands (milliseconds). In an `elites worker` process the spec's
     // cache is the main machine's: nothing here.
     const unsettled = spec.cache === undefined ? [] : unsettledFingerprints(spec.cache);
-    const message: BatchMessage = {
-      tasks: entries.map((e) => e.task),
-      progress: buffer,
-      sentAt,
-      ...(unsettled.length > 0 ? { unsettled } : {}),
-    };
-    watchDeadline(flight);
-    pool.run(message, { signal: flight.controller.signal }).then(
-      (reply: BatchReply) => landed(flight, reply),
-      (error: unknown) => failed(flight, error),
-    );
+    const bytes = unsettled.length === 0 ? packedBytes(tasks) : undefined;
+    if (bytes !== undefined && bytes <= TASK_BYTES) {
+      packTasks(tasks, lane.memory, TASKS_AT);
+      Atomics.store(words, PACKED, tasks.length);
+    } else {
+      const cloned: ClonedBatch = { tasks: tasks.map(plainTask), ...(unsettled.length > 0 ? { unsettled } : {}) };
+      try {
+        lane.port.postMessage(cloned);
+      } catch (error) {
+        cloneFailed(entries, error);
+        return;
+      }
+      Atomics.store(words, PACKED, -1);
+    }
+    const flight: Flight = { entries };
+    lane.flight = flight;
+    sent.messages++;
+    sent.tasks += entries.length;
+    resetProgress(lane.header, clock());
+    Atomics.store(words, POSTED, ++lane.posted);
+    Atomics.notify(words, POSTED);
+    // Due no sooner than this batch's first task can pass its hard timeout; one armed for an earlier batch fires
+    // sooner and is armed again from there.
+    lane.timer ??= setTimeout(watchDeadline, spec.timeoutMs + HARD_TIMEOUT_GRACE_MS, lane);
   };
 
-  // One timer per message, due when the running task's hard timeout passes (the thread stores each task's start).
-  const watchDeadline = (flight: Flight): void => {
-    const running = flight.progress.done(); // before the start: a start read after it is never an earlier task's
-    const wait = flight.progress.startedAt() + spec.timeoutMs + HARD_TIMEOUT_GRACE_MS - clock();
+  /**
+   * A batch that structured clone refused (a genome that is not plain data): each task alone, so only that one fails.
+   */
+  const cloneFailed = (entries: readonly Queued[], error: unknown): void => {
+    if (entries.length > 1) queue.unshift(...entries.map((entry) => ({ ...entry, alone: true })));
+    else for (const entry of entries) answer(entry, { ok: false, failure: cloneFailure(error) });
+  };
+
+  // One timer per lane, due when the running task's hard timeout passes (the thread stores each task's start). Not
+  // made for every batch: while batches follow one another it fires about once per timeout and is armed again.
+  const watchDeadline = (lane: Lane): void => {
+    lane.timer = undefined;
+    const { flight } = lane;
+    if (flight === undefined) return; // idle: the next batch arms it
+    const running = lane.progress.done(); // before the start: a start read after it is never an earlier task's
+    const wait = lane.progress.startedAt() + spec.timeoutMs + HARD_TIMEOUT_GRACE_MS - clock();
     if (wait > 0) {
-      flight.timer = setTimeout(watchDeadline, wait, flight);
+      lane.timer = setTimeout(watchDeadline, wait, lane);
       return;
     }
     flight.timedOut = running;
-    flight.controller.abort(); // piscina terminates the thread running this message and starts a fresh one
+    lane.controller.abort(); // piscina terminates the lane's thread and starts a fresh one
   };
 
-  const settle = (flight: Flight): void => {
-    clearTimeout(flight.timer);
-    flights.delete(flight);
-  };
   const deliver = (entry: Queued | undefined, result: TaskResult): void => {
     if (fingerprints === undefined && result.ok) fingerprints = result.fingerprint !== undefined;
-    entry?.resolve(result);
+    if (entry !== undefined) answer(entry, result);
   };
-  /** Tasks of a message that were not started go back to the head of the queue (one thread: submission order kept). */
+  /** Tasks of a batch that were not started go back to the head of the queue (one thread: submission order kept). */
   const requeue = (entries: readonly Queued[]): void => {
     if (entries.length === 0) return;
-    if (closed) for (const entry of entries) entry.resolve(stopped('started'));
+    if (closed) for (const entry of entries) answer(entry, stopped('started'));
     else queue.unshift(...entries);
   };
 
-  const landed = (flight: Flight, reply: BatchReply): void => {
-    settle(flight);
-    if (spareBuffers.length <= threads) spareBuffers.push(flight.buffer); // its thread has let go of it
-    sizer.observe(reply.results.length, reply.ms);
-    reply.results.forEach((result, i) => deliver(flight.entries[i], result));
-    requeue(flight.entries.slice(reply.results.length));
-    schedulePump();
+  /**
+   * The lane's batch, if its thread has finished it: results from shared memory (the one that did not fit from the
+   * port), the tasks not run back to the queue.
+   */
+  const replied = (lane: Lane): void => {
+    const { flight } = lane;
+    const { words, doubles } = lane.header;
+    if (flight === undefined || Atomics.load(words, REPLIED) !== lane.posted) return;
+    lane.flight = undefined;
+    const { entries } = flight;
+    const kept = Atomics.load(words, KEPT);
+    const results = lane.progress.results(kept);
+    const overflow =
+      Atomics.load(words, OVERFLOW) === 1
+        ? (receiveMessageOnPort(lane.port)?.message as OverflowResult | undefined)?.overflow
+        : undefined;
+    const ran = kept + (overflow === undefined ? 0 : 1);
+    sizer.observe(ran, doubles[MS] as number);
+    for (let i = 0; i < results.length; i++) deliver(entries[i], results[i] as TaskResult);
+    if (overflow !== undefined) deliver(entries[kept], overflow);
+    requeue(entries.slice(ran));
   };
 
-  // The thread died or was terminated mid-message: the tasks done keep their results, the one running fails, the
-  // rest are sent again.
-  const failed = (flight: Flight, error: unknown): void => {
-    settle(flight);
+  // The lane's thread died or was terminated: the tasks done keep their results, the one running fails, the rest
+  // are sent again.
+  const laneEnded = (lane: Lane, error: unknown): void => {
+    replied(lane); // a batch finished before the thread died keeps all its results
+    lanes.delete(lane);
+    lane.port.close();
+    clearTimeout(lane.timer);
+    // Waits for its thread's notifies end too (else they would hold the lane): values no thread writes wake them.
+    const { words } = lane.header;
+    Atomics.store(words, REPLIED, -1);
+    Atomics.store(words, READY, -1);
+    Atomics.notify(words, REPLIED);
+    Atomics.notify(words, READY);
+    const { flight } = lane;
+    if (flight !== undefined) failed(lane, flight, error);
+    scheduleTend();
+  };
+  const failed = (lane: Lane, flight: Flight, error: unknown): void => {
+    lane.flight = undefined;
     const { entries } = flight;
-    const done = Math.min(flight.timedOut ?? flight.progress.done(), entries.length);
-    flight.progress.results(done).forEach((result, i) => deliver(entries[i], result));
+    const done = Math.min(flight.timedOut ?? lane.progress.done(), entries.length);
+    lane.progress.results(done).forEach((result, i) => deliver(entries[i], result));
     const running = entries[done];
     const rest = entries.slice(done + 1);
     if (running === undefined) {
       // every task done: nothing was lost
     } else if (flight.timedOut !== undefined) {
       sizer.observe(1, spec.timeoutMs);
-      running.resolve({
+      answer(running, {
         ok: false,
         failure: {
           kind: 'timeout',
@@ -246,31 +411,58 @@ export function createPiscinaExecutor(
       });
       requeue(rest);
     } else if (closed) {
-      running.resolve(stopped('finished'));
+      answer(running, stopped('finished'));
       requeue(rest);
-    } else if (isCloneError(error) && rest.length > 0) {
-      // The message could not be sent (a genome that is not plain data): each task alone, so only that one fails.
-      requeue(entries.slice(done).map((entry) => ({ ...entry, alone: true })));
     } else {
-      running.resolve({ ok: false, failure: crashFailure(error, options.memoryMb) });
+      answer(running, { ok: false, failure: crashFailure(error, options.memoryMb) });
       requeue(rest);
     }
-    schedulePump();
   };
-  pool.on('workerCreate', schedulePump);
+  /** A lane for every thread. Without start() first (no warm-up), a thread sets its evaluator up on its first task. */
+  const begin = (): void => {
+    phase = 'started';
+    while (lanes.size < threads) startLane();
+  };
+  pool.on('workerCreate', () => {
+    if (phase === 'started' && !closed && lanes.size < threads) startLane();
+    scheduleTend();
+  });
+
+  /**
+   * The engine's batch in one promise instead of one per task. Batches the threads have finished by now are answered
+   * first, without waiting for the event loop to deliver their notify: a main thread that never runs out of answers
+   * never waits for one.
+   */
+  const runBatch = (tasks: readonly EvalTask[]): Promise<readonly TaskResult[]> => {
+    if (closed || tasks.length === 0) return Promise.resolve(tasks.map(closedResult));
+    return new Promise<readonly TaskResult[]>((resolve) => {
+      for (const lane of lanes) replied(lane);
+      const to = new BatchResults(tasks.length, resolve);
+      for (let index = 0; index < tasks.length; index++) queue.push({ task: tasks[index] as EvalTask, to, index });
+      pump();
+      scheduleTend();
+    });
+  };
 
   return {
     size: threads * batch,
     liveThreads: () => pool.threads.length,
-    idleThreads: () => pool.idleThreads,
+    idleThreads() {
+      let idle = 0;
+      for (const lane of lanes) if (lane.flight === undefined && ready(lane)) idle++;
+      return idle;
+    },
     sent: () => ({ ...sent }),
     async start() {
-      const started = performance.now();
+      if (phase !== 'new') return; // tasks came first: their lanes run already
+      phase = 'starting';
+      const begun = performance.now();
       // One warm-up task per thread (piscina hands each to an idle worker; setup() is memoised per worker).
       const warmUps = Array.from({ length: threads }, () => pool.run({ setup: true }));
       try {
         await Promise.all(warmUps);
       } catch (error) {
+        phase = 'new';
         await Promise.allSettled(warmUps);
         const cause = crashFailure(error, options.memoryMb).message.replace(/^worker crashed: /, '');
         throw new PluginError(
@@ -279,25 +471,54 @@ export function createPiscinaExecutor(
           { cause: error },
         );
       }
-      setupMs = performance.now() - started;
+      setupMs = performance.now() - begun;
+      begin();
     },
     submit(task): Promise<TaskResult> {
-      if (closed) return Promise.resolve({ ok: false, failure: { kind: 'crashed', message: 'executor closed' } });
+      if (closed) return Promise.resolve(closedResult());
       return new Promise<TaskResult>((resolve) => {
-        queue.push({ task, resolve });
-        schedulePump();
+        queue.push({ task, to: { put: (_, result) => resolve(result) }, index: 0 });
+        scheduleTend();
       });
+    },
+    /**
+     * Offered only while a thread's whole batch fits in one by the measured time per task: results then arrive a
+     * batch at a time anyway, so waiting for the last one delays none. A slower evaluator (or a fingerprinting one,
+     * one task per batch) gets its results one by one through `submit`.
+     */
+    get runBatch() {
+      return fingerprints === false && sizer.fits(batch) ? runBatch : undefined;
     },
     prune: (id) => reports?.prune(id),
     async close() {
       closed = true;
       clearTimeout(stall);
-      for (const entry of queue.splice(0)) entry.resolve(stopped('started'));
-      for (const flight of flights) flight.controller.abort();
+      for (const entry of queue.splice(0)) answer(entry, stopped('started'));
+      for (const lane of lanes) if (lane.flight !== undefined) lane.controller.abort();
       await pool.destroy();
       reports?.close();
     },
   };
+}
+
+/** A task as structured clone copies it whole: one of a class (in-flight.ts's lazy key) as its plain fields. */
+function plainTask(task: EvalTask): EvalTask {
+  if (Object.getPrototypeOf(task) === Object.prototype) return task;
+  const { id, genome, key, repeat, fidelity, sample, fresh, unsettled } = task;
+  return {
+    id,
+    genome,
+    key,
+    repeat,
+    ...(fidelity === undefined ? {} : { fidelity }),
+    ...(sample === undefined ? {} : { sample }),
+    ...(fresh === undefined ? {} : { fresh }),
+    ...(unsettled === undefined ? {} : { unsettled }),
+  };
+}
+
+function closedResult(): TaskResult {
+  return { ok: false, failure: { kind: 'crashed', message: 'executor closed' } };
 }
 
 function isCloneError(error: unknown): boolean {
@@ -322,11 +543,6 @@ function crashFailure(error: unknown, memoryMb: number | undefined): Failure {
       kind: 'crashed',
       message: `worker exited with code ${exit[1]} (process.exit() in an evaluator ends its worker thread); the thread was replaced`,
     };
-  if (isCloneError(error)) {
-    return {
-      kind: 'invalid',
-      message: `a value could not be passed between threads (structured clone): ${message}; genomes and results must be plain data`,
-    };
-  }
+  if (isCloneError(error)) return cloneFailure(error);
   return { kind: 'crashed', message: `worker crashed: ${message}` };
 }

@@ -1,28 +1,91 @@
-// One message's progress, in memory shared by the pool and the thread running it: how many tasks are done, when the
-// running one started, and the done tasks' results. The pool reads it when the thread dies or is terminated mid-message
-// (a timeout, a crash): the results of the tasks already done are kept, not lost with the thread, and the running
-// task's timeout counts from its own start, not from when the message was sent.
+// A lane's shared memory: what the pool (piscina.ts) and the thread running the lane (thread-entry.ts) say to each
+// other about one batch of tasks at a time, and the batch's progress: how many tasks are done, when the running one
+// started, and the done tasks' results. The pool reads the results from here when the thread says the batch is done,
+// and also when the thread dies or is terminated mid-batch (a timeout, a crash): the results of the tasks already done
+// are kept, not lost with the thread, and the running task's timeout counts from its own start, not from when the
+// batch was sent. After the results, the batch's tasks when they were packed (task-pack.ts).
+import { RecordReader, RecordWriter } from './result-record.js';
 import type { TaskResult } from './executor.js';
-import { readRecord, writeRecord } from './result-record.js';
 
-// Int32 words: tasks done; start of the running task (ms after the message was sent). Then the results, one record
-// each (result-record.ts).
-const DONE = 0;
-const STARTED = 1;
-const HEADER_BYTES = 8;
-/** A message's room for results: one that does not fit ends the message early (the reply carries it). */
-export const PROGRESS_BYTES = 128 * 1024;
+// Int32 words.
+/** The pool's count of batches posted: the thread runs a batch when it changes. */
+export const POSTED = 0;
+/** The thread's count of batches done: the pool waits for it to reach POSTED. */
+export const REPLIED = 1;
+/** Tasks of the batch done: their results are kept. */
+const DONE = 2;
+/** When the running task started, in ms after the batch was sent. */
+const STARTED = 3;
+/** Tasks packed in the lane's memory (task-pack.ts), or −1: the batch came on the lane's port (structured clone). */
+export const PACKED = 4;
+/** The thread's reply: the first KEPT tasks ran and their results are here (all of them unless the results filled up). */
+export const KEPT = 5;
+/** The thread's reply: 1 when the result of task KEPT did not fit here and came on the port (the rest did not run). */
+export const OVERFLOW = 6;
+/** 1 once the thread has taken the lane (it has finished its setup): the pool posts batches to it from then on. */
+export const READY = 7;
+// Float64 words (from byte 32).
+/** When the batch was sent, on `clock()`. */
+export const SENT_AT = 4;
+/** The thread's reply: milliseconds it spent on the batch (the pool sizes its next batches from it). */
+export const MS = 5;
+
+const HEADER_BYTES = 64;
+/** A batch's room for results: one that does not fit ends the batch early (it comes on the port). */
+export const RESULT_BYTES = 128 * 1024;
+/** Where the packed tasks go, and their room: a batch that does not fit goes on the port. */
+export const TASKS_AT = HEADER_BYTES + RESULT_BYTES;
+export const TASK_BYTES = 128 * 1024;
+export const LANE_BYTES = TASKS_AT + TASK_BYTES;
+
+const origin = performance.timeOrigin; // this thread's: read once (a getter)
 
 /** Milliseconds on a clock that the main thread and every worker thread share. */
 export function clock(): number {
-  return performance.timeOrigin + performance.now();
+  return origin + performance.now();
 }
 
-/** Pool side: a buffer ready for a new message (buffers of messages that ended normally are used again). */
-export function resetProgress(buffer: SharedArrayBuffer): void {
-  const header = new Int32Array(buffer, 0, 2);
-  Atomics.store(header, DONE, 0);
-  Atomics.store(header, STARTED, 0);
+type WaitAsync = (
+  words: Int32Array,
+  index: number,
+  value: number,
+) => { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> };
+/** Atomics.waitAsync (ES2024, in Node since 16; the project's lib is ES2023). */
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/**
+ * Calls `then` once word `index` is no longer `value`: soon when it is not now, else when the other side notifies.
+ * Without keeping the process alive: a lane's running piscina task does (piscina refs a busy thread).
+ */
+export function whenChanged(words: Int32Array, index: number, value: number, then: () => void): void {
+  const waiting = waitAsync(words, index, value);
+  if (!waiting.async) {
+    queueMicrotask(then);
+    return;
+  }
+  void waiting.value.then(() => {
+    // A notify wakes every wait on the word, also one set after the store it announces was read: the word may still
+    // hold `value` (the notify was for the store before), so wait again.
+    if (Atomics.load(words, index) === value) whenChanged(words, index, value, then);
+    else then();
+  });
+}
+
+/** The words and doubles of a lane's header. */
+export interface LaneHeader {
+  readonly words: Int32Array;
+  readonly doubles: Float64Array;
+}
+
+export function laneHeader(buffer: SharedArrayBuffer): LaneHeader {
+  return { words: new Int32Array(buffer, 0, 8), doubles: new Float64Array(buffer, 0, 8) };
+}
+
+/** Pool side, before a batch is posted: its progress starts at nothing done, sent now. */
+export function resetProgress({ words, doubles }: LaneHeader, sentAt: number): void {
+  Atomics.store(words, DONE, 0);
+  Atomics.store(words, STARTED, 0);
+  doubles[SENT_AT] = sentAt;
 }
 
 export interface ProgressReader {
@@ -30,56 +93,52 @@ export interface ProgressReader {
   done(): number;
   /** When the running task (index `done()`) started, on `clock()`; the send time until the thread has begun. */
   startedAt(): number;
-  /** The results of the first `count` done tasks. */
+  /** The results of the first `count` done tasks; read once. */
   results(count: number): TaskResult[];
 }
 
-export function readProgress(buffer: SharedArrayBuffer, sentAt: number): ProgressReader {
-  const header = new Int32Array(buffer, 0, 2);
+export function readProgress(buffer: SharedArrayBuffer, { words, doubles }: LaneHeader): ProgressReader {
+  const records = new RecordReader(buffer, HEADER_BYTES);
   return {
-    done: () => Atomics.load(header, DONE),
-    startedAt: () => sentAt + Atomics.load(header, STARTED),
+    done: () => Atomics.load(words, DONE),
+    startedAt: () => (doubles[SENT_AT] as number) + Atomics.load(words, STARTED),
     results(count) {
-      const bytes = Buffer.from(buffer);
-      const out: TaskResult[] = [];
-      let offset = HEADER_BYTES;
-      for (let i = 0; i < count; i++) {
-        const { result, next } = readRecord(bytes, offset);
-        out.push(result);
-        offset = next;
-      }
+      records.reset(HEADER_BYTES);
+      const out = new Array<TaskResult>(count);
+      for (let i = 0; i < count; i++) out[i] = records.next();
       return out;
     },
   };
 }
 
 export interface ProgressWriter {
-  /** Before the first task. */
+  /** Before the first task of the batch just posted. */
   begin(): void;
   /**
    * Keeps task `index`'s result and marks the next task started. False when it does not fit: the thread then ends
-   * the message, and its reply carries the result.
+   * the batch, and sends that result on the port.
    */
   finish(index: number, result: TaskResult): boolean;
 }
 
-/** Thread side. */
-export function writeProgress(buffer: SharedArrayBuffer, sentAt: number): ProgressWriter {
-  const header = new Int32Array(buffer, 0, 2);
-  const bytes = Buffer.from(buffer);
-  let offset = HEADER_BYTES;
+/** Thread side: one per lane, `begin` for each batch. */
+export function writeProgress(buffer: SharedArrayBuffer, { words, doubles }: LaneHeader): ProgressWriter {
+  let sentAt = 0;
+  const records = new RecordWriter(buffer, HEADER_BYTES, TASKS_AT);
   const markStart = (): void => {
-    Atomics.store(header, STARTED, Math.max(0, Math.round(clock() - sentAt)));
+    Atomics.store(words, STARTED, Math.max(0, Math.round(clock() - sentAt)));
   };
   return {
-    begin: markStart,
+    begin() {
+      sentAt = doubles[SENT_AT] as number;
+      records.reset(HEADER_BYTES);
+      markStart();
+    },
     finish(index, result) {
-      const next = writeRecord(bytes, offset, result);
-      if (next === undefined) return false;
-      offset = next;
+      if (!records.write(result)) return false;
       // The next start before the count: a pool that sees the new count never times that task from the previous start.
       markStart();
-      Atomics.store(header, DONE, index + 1);
+      Atomics.store(words, DONE, index + 1);
       return true;
     },
   };

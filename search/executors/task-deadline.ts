@@ -7,6 +7,11 @@ export interface TaskDeadlines {
   start(): AbortSignal;
   /** The message is done: no timer is left behind. */
   stop(): void;
+  /**
+   * No task runs until the next `start` (a lane between batches): nothing is aborted meanwhile, and a timer that is
+   * armed lapses rather than be cleared and made again for every batch.
+   */
+  pause(): void;
 }
 
 export function taskDeadlines(timeoutMs: number): TaskDeadlines {
@@ -34,6 +39,9 @@ export function taskDeadlines(timeoutMs: number): TaskDeadlines {
     stop() {
       clearTimeout(timer);
       timer = undefined;
+      deadline = Number.POSITIVE_INFINITY;
+    },
+    pause() {
       deadline = Number.POSITIVE_INFINITY;
     },
   };

@@ -1,10 +1,25 @@
 // What a piscina evaluation thread exports, shared by the local pool's threads (worker.ts) and `elites worker`'s
-// (redis/thread.ts): setup before the thread reports ready, warm-up tasks, and messages of tasks run one after another,
-// each with its own timeout (task-deadline.ts) and its result kept in the message's shared progress as it finishes.
+// (redis/thread.ts): setup before the thread reports ready, warm-up tasks, and a lane (lane protocol: progress.ts), in
+// which the thread runs batch after batch of tasks posted in shared memory, each task with its own timeout
+// (task-deadline.ts) and its result kept in the lane's memory as it finishes.
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { EvaluationRunner } from '../evaluation.js';
-import type { BatchMessage, BatchReply, ThreadHandler } from './batch-message.js';
-import type { TaskResult } from './executor.js';
-import { writeProgress } from './progress.js';
+import { cloneFailure, type ClonedBatch, type LaneStart, type ThreadHandler } from './batch-message.js';
+import type { EvalTask, TaskResult } from './executor.js';
+import {
+  KEPT,
+  laneHeader,
+  MS,
+  OVERFLOW,
+  PACKED,
+  POSTED,
+  READY,
+  REPLIED,
+  TASKS_AT,
+  writeProgress,
+  type LaneHeader,
+} from './progress.js';
+import { unpackTasks } from './task-pack.js';
 import { taskDeadlines } from './task-deadline.js';
 
 export type { SetupTask, ThreadHandler } from './batch-message.js';
@@ -17,27 +32,57 @@ export type { SetupTask, ThreadHandler } from './batch-message.js';
  */
 export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promise<ThreadHandler> {
   let setupError: unknown;
-  const runBatch = async ({ tasks, unsettled, progress, sentAt }: BatchMessage): Promise<BatchReply> => {
-    const kept = writeProgress(progress, sentAt);
+
+  /** Batch after batch until the thread is terminated (the pool's close, a timeout) or dies. */
+  const runLane = async ({ lane, port }: LaneStart): Promise<undefined> => {
+    const header = laneHeader(lane);
+    const { words, doubles } = header;
+    const kept = writeProgress(lane, header);
     const deadlines = taskDeadlines(timeoutMs);
-    const results: TaskResult[] = [];
-    const started = performance.now();
-    kept.begin();
-    try {
-      for (const [index, task] of tasks.entries()) {
-        // Without a promise when the evaluator answers at once: a microsecond objective runs its message in one go.
-        const answer = runner.runNow(unsettled === undefined ? task : { ...task, unsettled }, deadlines.start());
-        const result = answer instanceof Promise ? await answer : answer;
-        results.push(result);
-        if (!kept.finish(index, result)) break; // no room to keep the next one safe: the pool sends the rest again
+    Atomics.store(words, READY, 1);
+    Atomics.notify(words, READY);
+    for (let seen = 0; ; ) {
+      // Between batches the thread sleeps here, as piscina's idle threads do.
+      while (Atomics.load(words, POSTED) === seen) Atomics.wait(words, POSTED, seen);
+      seen = Atomics.load(words, POSTED);
+      const started = performance.now();
+      const tasks = tasksOf(lane, header, port);
+      let count = tasks.length;
+      kept.begin();
+      try {
+        for (let index = 0; index < tasks.length; index++) {
+          // Without a promise when the evaluator answers at once: a microsecond objective runs its batch in one go.
+          const answer = runner.runNow(tasks[index] as EvalTask, deadlines.start());
+          const result = answer instanceof Promise ? await answer : answer;
+          if (!kept.finish(index, result)) {
+            // No room to keep it: it goes on the port, and the pool sends the tasks after it again.
+            sendOverflow(port, result);
+            count = index;
+            break;
+          }
+        }
+      } finally {
+        deadlines.pause();
       }
-    } finally {
-      deadlines.stop();
+      Atomics.store(words, KEPT, count);
+      Atomics.store(words, OVERFLOW, count < tasks.length ? 1 : 0);
+      doubles[MS] = performance.now() - started;
+      Atomics.store(words, REPLIED, seen);
+      Atomics.notify(words, REPLIED);
     }
-    return { results, ms: performance.now() - started };
   };
+
   const handle: ThreadHandler = async (message) => {
-    if (!('setup' in message)) return runBatch(message);
+    if ('lane' in message) {
+      // A lane ends only with its thread: a fault here (never an evaluator's, which is an outcome) is thrown out of
+      // the thread, whose death the pool handles like a crash, naming it.
+      return runLane(message).catch((error: unknown) => {
+        process.nextTick(() => {
+          throw error;
+        });
+        return new Promise<undefined>(() => undefined);
+      });
+    }
     if (setupError !== undefined) {
       const error = setupError;
       setupError = undefined; // reported once; a later task retries setup (it may have been transient)
@@ -53,4 +98,23 @@ export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promis
       return handle;
     },
   );
+}
+
+/** The posted batch's tasks as the runner takes them: unpacked from the lane's memory, or as cloned on the port. */
+function tasksOf(lane: SharedArrayBuffer, { words }: LaneHeader, port: MessagePort): readonly EvalTask[] {
+  const packed = Atomics.load(words, PACKED);
+  if (packed >= 0) return unpackTasks(lane, TASKS_AT, packed);
+  const received = receiveMessageOnPort(port);
+  if (received === undefined) throw new Error('a batch was posted on the lane without its tasks');
+  const { tasks, unsettled } = received.message as ClonedBatch;
+  return unsettled === undefined ? tasks : tasks.map((task) => ({ ...task, unsettled }));
+}
+
+/** A result that did not fit in the lane's memory, by structured clone; one that cannot be cloned is a failure. */
+function sendOverflow(port: MessagePort, result: TaskResult): void {
+  try {
+    port.postMessage({ overflow: result });
+  } catch (error) {
+    port.postMessage({ overflow: { ok: false, failure: cloneFailure(error) } });
+  }
 }

@@ -27,4 +27,13 @@ describe('message size from the measured time per task', () => {
     for (let i = 0; i < 40; i++) sizer.observe(64, 64 * 0.001);
     expect(sizer.size(64)).toBe(64);
   });
+
+  it('says whether a batch fits in one message: never before a message was measured, nor when it would not', () => {
+    const sizer = createBatchSizer();
+    expect(sizer.fits(1)).toBe(false);
+    sizer.observe(10, 10 * 0.002);
+    expect(sizer.fits(64)).toBe(true);
+    sizer.observe(1, 5000);
+    expect(sizer.fits(1)).toBe(false); // one task beyond a message's work: the batch of one does not fit either
+  });
 });

@@ -32,4 +32,15 @@ describe('task deadlines', () => {
     await waitFor(() => probe.aborted, { what: 'the probe to time out' });
     expect(signal.aborted).toBe(false);
   });
+
+  it('pause() between batches: an armed timer lapses without aborting, and the next task times from its own start', async () => {
+    const deadlines = taskDeadlines(60);
+    const first = deadlines.start();
+    deadlines.pause(); // the batch ended at once; its timer stays armed
+    await new Promise((resolve) => setTimeout(resolve, 90)); // past the first task's deadline: nothing runs now
+    expect(first.aborted).toBe(false);
+    const next = deadlines.start();
+    await waitFor(() => next.aborted, { what: 'the next task to time out' });
+    deadlines.stop();
+  });
 });

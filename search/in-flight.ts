@@ -36,8 +36,9 @@ interface Submission<G> {
 }
 
 /**
- * A task for the inline executor with the cache off: its key (then only the seed of ctx.rng) is hashed if the
- * evaluator draws from ctx.rng. Not for threads: structured clone copies own properties, not this getter.
+ * A task with the cache off (a `runBatch` executor's): its key (then only the seed of ctx.rng) is hashed if the
+ * evaluator draws from ctx.rng. The thread pool reads the key itself before a task crosses to a thread (structured
+ * clone copies own properties, not this getter).
  */
 class LazyKeyTask<G> implements EvalTask {
   private computed: string | undefined;
@@ -81,7 +82,9 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
   const complete = (answer: Answer<G>): void => {
     if (closed) return;
     done.push(answer);
-    wake?.();
+    const waiting = wake;
+    wake = undefined; // one wake-up per wait, not one per answer that arrives while it is pending
+    waiting?.();
   };
   const onStop = (): void => wake?.();
   stop?.addEventListener('abort', onStop);

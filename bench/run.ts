@@ -2,10 +2,12 @@
 // long run (bench/inspection.ts), the Redis executor, evaluator processes, a pruning evaluation and the sparsity
 // searches; writes bench/results/{results.json,results.md}. --quick: smaller budgets, not shorter set-up (the pruning
 // model is trained first if it is not cached: minutes).
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRunConfig, parseRunConfig, type RunConfigInput } from '../search/config.js';
+import { promisify } from 'node:util';
+import { loadRunConfig } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
 import { hasFlag, repoRoot } from '../tools/args.js';
 import { inspectionBench } from './inspection.js';
@@ -13,10 +15,12 @@ import { processBench } from './process.js';
 import { findPyribs, runPyribs, type PyribsResult } from './pyribs.js';
 import { benchTable, type BenchRow } from './row.js';
 import { redisBench } from './redis.js';
+import type { SphereRun } from './sphere-run.js';
 import { startupBench } from './startup.js';
 import { cpuBoundSeconds, workerBench } from './workers.js';
 
 const root = repoRoot;
+const execFileAsync = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
 const quick = hasFlag('--quick');
 /** --engine: only the engine rows (throughput, resume, threads, start-up), written to bench/results/engine.{md,json}. */
@@ -32,26 +36,18 @@ const record = (row: Row): void => {
   console.log(`${row.name}: ${row.value} ${row.unit} (${row.detail})`);
 };
 
-const sphere = (proposals: number, dir: string, batch = 1): RunConfigInput => ({
-  name: 'bench-sphere',
-  seed: 1,
-  space: { type: 'vector', dimensions: 100, min: -5.12, max: 5.12, mutation: { type: 'gaussian', sigma: 0.5 } },
-  evaluator: { type: 'sphere' },
-  search: { strategy: 'map-elites', initialRandom: 540 },
-  archive: {
-    type: 'grid',
-    dims: [
-      { name: 'm1', min: -256, max: 256, bins: 100 },
-      { name: 'm2', min: -256, max: 256, bins: 100 },
-    ],
-    qdOffset: 0,
-  },
-  budget: { evaluations: proposals },
-  workers: 0,
-  batch,
-  cache: { enabled: false, path: join(dir, 'cache.mdb') },
-  log: { checkpointSeconds: 5 },
-});
+/** One sphere run in a process of its own (bench/sphere-run.ts), as pyribs' rounds and `elites run` are. */
+async function sphereRun(proposals: number, batch: number, dir: string): Promise<SphereRun> {
+  mkdirSync(dir, { recursive: true });
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [join(root, 'dist/bench/sphere-run.js'), String(proposals), String(batch), dir],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as SphereRun;
+}
 
 /** The 1-minute load average, said with every timing: the machine may be shared. */
 const load = (): string => `load average ${loadavg()[0]?.toFixed(2)}`;
@@ -87,10 +83,15 @@ async function throughput(): Promise<string> {
     const runs: { rate: number; peer: number | undefined; seconds: number; qd: number; coverage: number }[] = [];
     for (let round = 0; round < (batch === 1 ? 1 : rounds); round++) {
       dir = join(scratch, `sphere-${batch}-${round}`);
-      const s = await runSearch(parseRunConfig(sphere(proposals, dir, batch), dir), { out: join(dir, 'run') });
+      const s = await sphereRun(proposals, batch, dir);
       await measurePeer();
-      const { qdScore, coverage } = s.archive;
-      runs.push({ rate: s.proposals / s.seconds, peer: peerAround(), seconds: s.seconds, qd: qdScore, coverage });
+      runs.push({
+        rate: s.proposals / s.seconds,
+        peer: peerAround(),
+        seconds: s.seconds,
+        qd: s.qdScore,
+        coverage: s.coverage,
+      });
     }
     const v = peers[0]?.versions;
     const compared = runs.every((r) => r.peer !== undefined) && v !== undefined;

@@ -1,7 +1,7 @@
 // Evaluator registry: the built-in fitness functions by config `type` (STYLE.md "Extension points"). The domain
 // evaluators are loaded when a run builds one: validating a config needs only their options schemas, so a run of a
 // benchmark (or of a plug-in) starts without loading an HTTP client, tfjs or a compiler driver it never uses.
-import type { BenchmarkFactory } from './benchmarks/benchmark.js';
+import { batchedFactory, type BenchmarkFactory } from './benchmarks/benchmark.js';
 import { binval } from './benchmarks/binval.js';
 import { dtlz2 } from './benchmarks/dtlz2.js';
 import { leadingOnes } from './benchmarks/leading-ones.js';
@@ -20,19 +20,22 @@ import { sparsityOptionsSchema } from './sparsity/options.js';
 import { defineFactory, type Factory } from '../core/factory.js';
 import type { Evaluator } from '../core/types.js';
 
-/** The benchmark functions over bit strings and real vectors (cheap, exact: used to check the engine). */
+/**
+ * The benchmark functions over bit strings and real vectors (cheap, exact: used to check the engine), each with
+ * `evaluateBatch`: an inline run with `batch` > 1 evaluates a batch in one call.
+ */
 export const benchmarks = {
-  onemax,
-  'leading-ones': leadingOnes,
-  binval,
-  sphere,
-  rastrigin,
-  'planar-arm': planarArm,
-  zdt1,
-  zdt2,
-  zdt3,
-  dtlz2,
-  'mo-rastrigin': moRastrigin,
+  onemax: batchedFactory(onemax),
+  'leading-ones': batchedFactory(leadingOnes),
+  binval: batchedFactory(binval),
+  sphere: batchedFactory(sphere),
+  rastrigin: batchedFactory(rastrigin),
+  'planar-arm': batchedFactory(planarArm),
+  zdt1: batchedFactory(zdt1),
+  zdt2: batchedFactory(zdt2),
+  zdt3: batchedFactory(zdt3),
+  dtlz2: batchedFactory(dtlz2),
+  'mo-rastrigin': batchedFactory(moRastrigin),
 } satisfies Record<string, BenchmarkFactory>;
 
 // Options are validated at once (a bad config fails before anything loads); the evaluator's module on first use.

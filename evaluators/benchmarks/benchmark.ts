@@ -1,7 +1,7 @@
 // Benchmark plumbing: the genome and factory types shared by the built-in benchmark evaluators, and their checks.
 import { ConfigError } from '../../core/errors.js';
 import type { Factory } from '../../core/factory.js';
-import type { Evaluator } from '../../core/types.js';
+import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
 
 /**
  * A benchmark genome: a bit string (`Uint8Array` of 0/1) or a real vector (`Float64Array`).
@@ -26,4 +26,26 @@ export function requireLength(evaluator: string, length: number, min: number, wh
       `Give the space a length of at least ${min}.`,
     );
   }
+}
+
+/**
+ * The benchmark with `evaluateBatch`: the inline executor then evaluates a batch (config `batch`) in one call instead
+ * of one call per task. Each genome is evaluated as `evaluate` would, in order; a benchmark answers synchronously.
+ */
+export function withEvaluateBatch(evaluator: BenchmarkEvaluator): BenchmarkEvaluator {
+  const evaluate = evaluator.evaluate.bind(evaluator);
+  return {
+    ...evaluator,
+    evaluateBatch(genomes, ctxs) {
+      const results = new Array<EvalResult>(genomes.length);
+      for (let i = 0; i < genomes.length; i++)
+        results[i] = evaluate(genomes[i] as BenchmarkGenome, ctxs[i] as EvalContext) as EvalResult;
+      return results;
+    },
+  };
+}
+
+/** The factory of a benchmark whose evaluators have `evaluateBatch` (withEvaluateBatch). */
+export function batchedFactory(factory: BenchmarkFactory): BenchmarkFactory {
+  return { ...factory, create: (options, deps) => withEvaluateBatch(factory.create(options, deps)) };
 }

@@ -107,4 +107,17 @@ describe.each(Object.entries(benchmarks))('benchmark %s', (type, factory) => {
     expect(a).toEqual(b);
     expect(Array.from(genome)).toEqual(copy);
   });
+
+  it('evaluates a batch in one call exactly as one genome at a time, in order', async () => {
+    const evaluator = factory.create({});
+    expect(evaluator.evaluateBatch).toBeTypeOf('function');
+    const rng = rngFromSeed(`batch/${type}`);
+    const genomes = Array.from({ length: 7 }, () => genomeKinds.unit!(rng, 12));
+    const one = await Promise.all(genomes.map((g) => evaluator.evaluate(g, ctx)));
+    const batched = await evaluator.evaluateBatch!(
+      genomes,
+      genomes.map(() => ctx),
+    );
+    expect(batched).toEqual(one);
+  });
 });

@@ -148,7 +148,7 @@ export function createPiscinaExecutor(
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be an integer ≥ 1, got ${batch}`);
   const reports = options.progress ? openReportChannel(options.progress) : undefined;
   const pool = new Piscina({
-    filename: options.filename ?? compiledEntry('worker.js'),
+    filename: options.filename ?? compiledEntry('worker-entry.cjs'),
     workerData: {
       ...spec,
       sharedMemory: sharedMemory(), // one set of semaphores for all threads

@@ -175,7 +175,7 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<void>
       ? // evaluator processes, driven from this thread; level-2 lookups are not bridged here: every task is evaluated
         createProcessPool(withoutCache(spec), options.concurrency, progress)
       : createPiscinaExecutor(spec, options.concurrency, {
-          filename: compiledEntry('redis/thread.js'),
+          filename: compiledEntry('redis/thread-entry.cjs'),
           ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
           ...progress,
         });

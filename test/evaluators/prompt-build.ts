@@ -18,7 +18,8 @@ function sources(): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path);
+      else if ((entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) || entry.name.endsWith('.cts'))
+        out.push(path);
     }
   };
   for (const dir of SOURCE_DIRS) walk(join(repoRoot, dir));
@@ -37,10 +38,17 @@ export function buildForWorkers(): string {
   const tmp = `${dir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   files.forEach((file, i) => {
-    const out = join(tmp, relative(repoRoot, file)).replace(/\.ts$/, '.js');
+    // A .cts (CommonJS) file stays CommonJS with its import()s native (thread entries: search/executors/worker-entry.cts).
+    const commonJs = file.endsWith('.cts');
+    const out = join(tmp, relative(repoRoot, file))
+      .replace(/\.ts$/, '.js')
+      .replace(/\.cts$/, '.cjs');
     const { outputText } = ts.transpileModule(texts[i]!, {
       fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      compilerOptions: {
+        module: commonJs ? ts.ModuleKind.Node16 : ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+      },
     });
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, outputText);

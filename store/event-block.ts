@@ -2,6 +2,7 @@
 // keyed by its first seq, instead of one msgpack object per event. Plain events go into columns (raw bytes of
 // doubles and 32-bit words: a few memcpys to pack and unpack); any other event (a failure, metrics, reports, a
 // non-numeric genome, …) rides along whole. Readers get RunEvents back, the same as the writer gave (store/events.ts).
+import { hasExactKeys } from '../core/objects.js';
 import type { EventSource, EventStatus, OkEvent, RunEvent } from './events.js';
 
 /** The block format; a log may also hold single events (format 1, schema 1 runs), one per key. */
@@ -61,18 +62,10 @@ function columnGenome(g: unknown, length: number): g is readonly number[] {
   return fraction;
 }
 
-/** True when `m` has exactly the metrics `names`, in that order (or both are absent). */
-function sameMetrics(m: Readonly<Record<string, number>> | undefined, names: readonly string[] | undefined): boolean {
-  if (!m || !names) return m === undefined && names === undefined;
-  let i = 0;
-  for (const name in m) if (!Object.hasOwn(m, name) || names[i++] !== name) return false;
-  return i === names.length;
-}
-
 /** The column flags of `e`, or WHOLE when it does not fit the block's shape (dn descriptors, gn-long genomes, mk). */
 function columnFlags(e: RunEvent, dn: number, gn: number, mk: readonly string[] | undefined): number {
   if (!e.ok) return WHOLE;
-  if (e.tb || e.ob || e.fid || e.ag || e.rp || !sameMetrics(e.m, mk)) return WHOLE;
+  if (e.tb || e.ob || e.fid || e.ag || e.rp || !hasExactKeys(e.m, mk)) return WHOLE;
   if ((e.d?.length ?? 0) !== dn || !isU32(e.id) || !isU32(e.cell + 1)) return WHOLE;
   const parents = e.parents?.length ?? 0;
   if (parents > 2 || (parents > 0 && !isU32(e.parents![0]!)) || (parents > 1 && !isU32(e.parents![1]!))) return WHOLE;

@@ -2,6 +2,7 @@
 // usual result of a cheap evaluation (evaluated, numbers only: fitness, descriptors, metrics) as doubles, ~0.1 µs each
 // way and exact for every double; any other as JSON when JSON carries it exactly (finite numbers and strings, ~1 µs to
 // write, as much to parse), else by the v8 serializer (~20 µs a call, more than a cheap evaluation).
+import { hasExactKeys } from '../../core/objects.js';
 import { deserialize, serialize } from 'node:v8';
 import type { EvalResult } from '../../core/types.js';
 import type { TaskResult } from './executor.js';
@@ -58,7 +59,7 @@ export class RecordWriter {
 
   /** The index of `metrics`' names, written first when they differ from the last ones; false when they do not fit. */
   private namesFor(metrics: Record<string, number>): number | false {
-    if (this.names !== undefined && sameNames(metrics, this.names)) return this.namesIndex;
+    if (this.names !== undefined && hasExactKeys(metrics, this.names)) return this.namesIndex;
     const names = Object.keys(metrics);
     const at = this.record(NAMES_RECORD, JSON.stringify(names));
     if (at === undefined) return false;
@@ -217,13 +218,6 @@ function numbersOf(result: TaskResult): EvalResult | undefined {
     for (const name in metrics) if (typeof metrics[name] !== 'number' || name === '__proto__') return undefined;
   }
   return r;
-}
-
-/** True when `metrics` has exactly `names`, in that order. */
-function sameNames(metrics: Record<string, number>, names: readonly string[]): boolean {
-  let i = 0;
-  for (const name in metrics) if (name !== names[i++]) return false;
-  return i === names.length;
 }
 
 function allNumbers(xs: readonly number[] | undefined): boolean {

@@ -3,6 +3,7 @@
 // per layer at 50%, 2:4) under dense and sequential calibration, of the best formula of each finished search, and of
 // all of them again on a second model (transfer, no search); the searches' hashing and the seconds per evaluation.
 // Usage: node dist/experiments/pruning-report.js [--model default|tiny|wide] [--transfer wide|default|tiny|none]
+//        [--keep-runs: also the searches already in bench/results/pruning.json, their formulas scored again]
 //        [RUN_DIR …]   (run dirs of configs/pruning-metric*.yaml)
 //        [--markdown-only: rewrite docs/pruning.md from bench/results/pruning.json, running nothing]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -144,6 +145,27 @@ async function scoreModel(
   return result;
 }
 
+/** The evolved formula of a search, pruned as its search pruned (masks alone, or inside SparseGPT's loop). */
+function evolvedCandidate(record: RunRecord, genome: ExprGenome): Candidate {
+  const { run, formula } = record;
+  return record.reconstruct === 'sparsegpt'
+    ? { method: 'evolved in SparseGPT', formula, run, prune: { kind: 'sparsegpt', genome } }
+    : { method: 'evolved', formula, run, prune: { kind: 'formula', genome } };
+}
+
+/** The searches of an earlier report (their records as written), for --keep-runs; none when there is no report. */
+function keptRuns(skip: ReadonlySet<string>): { records: RunRecord[]; evolved: Candidate[] } {
+  const path = join(root, 'bench/results/pruning.json');
+  let earlier: PruningReport;
+  try {
+    earlier = JSON.parse(readFileSync(path, 'utf8')) as PruningReport;
+  } catch (error) {
+    throw new Error(`--keep-runs: cannot read ${path} (${(error as Error).message}); run without --keep-runs`);
+  }
+  const records = earlier.runs.filter((r) => !skip.has(r.run));
+  return { records, evolved: records.map((r) => evolvedCandidate(r, parseFormula(r.formula))) };
+}
+
 /** The best formula of each run, and how the search went. */
 async function readRuns(dirs: readonly string[]): Promise<{ records: RunRecord[]; evolved: Candidate[] }> {
   const records: RunRecord[] = [];
@@ -154,6 +176,7 @@ async function readRuns(dirs: readonly string[]): Promise<{ records: RunRecord[]
       pattern?: string;
       group?: string;
       calibration?: Calibration;
+      reconstruct?: 'none' | 'sparsegpt';
     };
     const workers = view.config.workers;
     const strategy = view.config.search.strategy;
@@ -164,12 +187,13 @@ async function readRuns(dirs: readonly string[]): Promise<{ records: RunRecord[]
     const run = dir.replace(/\/+$/, '').split('/').pop() as string;
     const formula = formulaOf(simplify(best.genome as ExprGenome));
     const s = report.summary;
-    records.push({
+    const record: RunRecord = {
       run,
       strategy,
       pattern: options.pattern ?? 'unstructured',
       group: options.group ?? 'row',
       calibration: options.calibration ?? 'dense',
+      ...(options.reconstruct === 'sparsegpt' ? { reconstruct: 'sparsegpt' as const } : {}),
       proposals: s.proposals,
       evaluations: s.evaluations,
       keyHits: s.cacheHits.key,
@@ -180,8 +204,9 @@ async function readRuns(dirs: readonly string[]): Promise<{ records: RunRecord[]
       formula,
       fitness: best.fitness,
       ...(best.metrics.perLayer !== undefined ? { perLayer: best.metrics.perLayer } : {}),
-    });
-    evolved.push({ method: 'evolved', formula, run, prune: { kind: 'formula', genome: best.genome as ExprGenome } });
+    };
+    records.push(record);
+    evolved.push(evolvedCandidate(record, best.genome as ExprGenome));
   }
   return { records, evolved };
 }
@@ -208,15 +233,30 @@ async function measureTiming(model: ModelPreset): Promise<Timing> {
       () => pruneModel(ctx, { kind: 'sparsegpt' }, pruneTarget('unstructured', 0.5, 'row'), 'sequential'),
       1,
     ),
+    inSparseGptEvaluation: timed(() => {
+      const method: PruningMethod = { kind: 'sparsegpt', genome: parseFormula('mul(sqr(W), H)') };
+      const pruned = (['row', 'layer'] as const).map((g) =>
+        pruneModel(ctx, method, pruneTarget('unstructured', 0.5, g), 'sequential'),
+      );
+      for (const p of pruned) prunedPerplexity(ctx.model, ctx.validation, p);
+      prunedPerplexity(ctx.model, ctx.test, pruned[0] as PrunedModel);
+    }, 1),
   };
   ctx.model.dispose();
   return timing;
 }
 
 async function main(): Promise<void> {
-  const { records, evolved } = await readRuns(runDirs);
+  const read = await readRuns(runDirs);
+  const kept = hasFlag('--keep-runs')
+    ? keptRuns(new Set(read.records.map((r) => r.run)))
+    : { records: [], evolved: [] };
+  const records = [...kept.records, ...read.records];
+  const evolved = [...kept.evolved, ...read.evolved];
   const wanda = BASELINES.find((b) => b.method === 'Wanda') as Candidate;
-  const candidates = [...BASELINES, ...evolved, withUpdate(wanda), ...evolved.map(withUpdate)];
+  // Formulas whose masks were chosen alone get SparseGPT's update too; those chosen inside SparseGPT already have it.
+  const masksAlone = evolved.filter((c) => c.method === 'evolved');
+  const candidates = [...BASELINES, ...evolved, withUpdate(wanda), ...masksAlone.map(withUpdate)];
   const main = await scoreModel(mainModel, candidates, ['sequential', 'dense']);
   const transfer = transferModel ? await scoreModel(transferModel, candidates, ['sequential']) : undefined;
   const timing = await measureTiming(mainModel);

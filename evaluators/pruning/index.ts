@@ -5,21 +5,22 @@ import type { EvalResult, Evaluator } from '../../core/types.js';
 import { simplify, size, type ExprGenome } from '../../spaces/expression/index.js';
 import type { PruningContext } from './context.js';
 import { maskFingerprint, prunedOverlap, sparsityOf } from './masks.js';
-import { pruneModel } from './methods.js';
+import { pruneModel, prunedPerplexity, type PrunedModel, type PruningMethod } from './methods.js';
 import { formulaMasks, pruneTarget, type PruneTarget } from './scoring.js';
 import { pruningOptionsSchema } from './options.js';
 
 export { pruningOptionsSchema, type PruningOptions } from './options.js';
 
-/** The masks of a formula under each comparison group the evaluator tries, keyed by the formula's token string. */
-type MaskMemo = { readonly formula: string; readonly candidates: readonly Map<string, Uint8Array>[] };
+/** A formula's pruned model under each comparison group the evaluator tries, keyed by the formula's token string. */
+type PruneMemo = { readonly formula: string; readonly candidates: readonly PrunedModel[] };
 
 /**
  * The evaluator; `fingerprint` hashes the masks, so formulas that prune the same weights are one candidate. Result:
  * fitness = validation perplexity; descriptors [size of the simplified formula, overlap with magnitude's masks];
  * metrics testPerplexity and sparsity. With `group: free` (unstructured) a formula is tried per row and per layer and
  * the lower validation perplexity counts; metrics say which (perLayer 1 or 0) and give both. On a fingerprint hit only
- * the size is the formula's own (`describe`): the rest is a function of the masks the two formulas share.
+ * the size is the formula's own (`describe`): the rest is a function of the masks the two formulas share (with
+ * `reconstruct: sparsegpt` too: SparseGPT's update of a layer is a function of its mask and of the earlier layers').
  */
 export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchema> = {}): Evaluator<ExprGenome> {
   const options = pruningOptionsSchema.parse(input);
@@ -29,17 +30,18 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
   if (targets[0]?.group.kind === 'n:m') targets.splice(1);
   let context: PruningContext | undefined;
   let magnitude: Map<string, Uint8Array> | undefined;
-  let memo: MaskMemo | undefined;
+  let memo: PruneMemo | undefined;
 
   const ready = (): PruningContext => {
     if (!context) throw new Error('pruning evaluator used before setup()');
     return context;
   };
-  const masksOf = (genome: ExprGenome): readonly Map<string, Uint8Array>[] => {
+  const prunedBy = (genome: ExprGenome): readonly PrunedModel[] => {
     const formula = genome.join(' ');
     if (memo?.formula !== formula) {
-      const method = { kind: 'formula', genome } as const;
-      const candidates = targets.map((target) => pruneModel(ready(), method, target, options.calibration).masks);
+      const method: PruningMethod =
+        options.reconstruct === 'sparsegpt' ? { kind: 'sparsegpt', genome } : { kind: 'formula', genome };
+      const candidates = targets.map((target) => pruneModel(ready(), method, target, options.calibration));
       memo = { formula, candidates };
     }
     return memo.candidates;
@@ -67,21 +69,24 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
       magnitude = formulaMasks(['W'], context.layers, magnitudeTarget);
     },
     fingerprint(genome) {
-      const candidates = masksOf(genome);
-      if (candidates.length === 1) return maskFingerprint(candidates[0] as Map<string, Uint8Array>);
+      const candidates = prunedBy(genome);
+      if (candidates.length === 1) return maskFingerprint((candidates[0] as PrunedModel).masks);
       // Both groups' masks: two formulas are one candidate only if they agree under each.
       return maskFingerprint(
-        new Map(candidates.flatMap((masks, i) => [...masks].map(([name, m]) => [`${groups[i]}:${name}`, m] as const))),
+        new Map(
+          candidates.flatMap(({ masks }, i) => [...masks].map(([name, m]) => [`${groups[i]}:${name}`, m] as const)),
+        ),
       );
     },
     evaluate(genome): EvalResult {
       const { model, validation, test } = ready();
-      const candidates = masksOf(genome);
-      const perplexities = candidates.map((masks) => model.perplexity(validation, masks));
+      const candidates = prunedBy(genome);
+      const perplexities = candidates.map((pruned) => prunedPerplexity(model, validation, pruned));
       const best = perplexities.indexOf(Math.min(...perplexities));
-      const masks = candidates[best] as Map<string, Uint8Array>;
+      const pruned = candidates[best] as PrunedModel;
+      const { masks } = pruned;
       const metrics: Record<string, number> = {
-        testPerplexity: model.perplexity(test, masks),
+        testPerplexity: prunedPerplexity(model, test, pruned),
         sparsity: sparsityOf(masks),
       };
       if (candidates.length > 1) {
@@ -103,12 +108,15 @@ export function createPruningEvaluator(input: z.input<typeof pruningOptionsSchem
 }
 
 export type { PruningContext } from './context.js';
-export { formulaMasks, pruneTarget, type LayerStats, type PruneTarget } from './scoring.js';
+export { blockScorer, formulaMasks, pruneTarget, type LayerStats, type PruneTarget } from './scoring.js';
 export { maskFingerprint, prunedOverlap, pruneMask, sparsityOf, type PruneGroup } from './masks.js';
 export { pruneModel, prunedPerplexity, type PrunedModel, type PruningMethod } from './methods.js';
 export {
+  obsCurvature,
   sparseGpt,
   sparseGptRule,
+  type BlockScorer,
+  type ScoreBlock,
   type SparseGptOptions,
   type SparseGptResult,
   type SparseGptRule,

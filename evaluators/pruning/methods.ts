@@ -4,16 +4,18 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Calibration, LanguageModel } from '../../lm/model.js';
 import { type ExprGenome, tensor } from '../../spaces/expression/index.js';
 import type { PruningContext } from './context.js';
-import { formulaMasks, type LayerStats, type PruneTarget } from './scoring.js';
-import { sparseGpt, sparseGptRule } from './sparsegpt.js';
+import { blockScorer, formulaMasks, type LayerStats, type PruneTarget } from './scoring.js';
+import { obsCurvature, sparseGpt, sparseGptRule } from './sparsegpt.js';
 
 /**
- * How every layer is pruned: by a metric formula over W, G, X (with `reconstruct`, SparseGPT's update of the weights it
- * keeps, at the formula's mask), or by SparseGPT (its own masks, reconstructed weights).
+ * How every layer is pruned: by a metric formula over W, G, X, H (with `reconstruct`, SparseGPT's update of the weights
+ * it keeps, at the formula's mask), or by SparseGPT: its own masks, or with `genome`, masks chosen by the formula inside
+ * SparseGPT's column-block loop from the weights as already updated (an evolved saliency in place of w²/U_cc²); the
+ * kept weights reconstructed either way.
  */
 export type PruningMethod =
   | { readonly kind: 'formula'; readonly genome: ExprGenome; readonly reconstruct?: boolean }
-  | { readonly kind: 'sparsegpt' };
+  | { readonly kind: 'sparsegpt'; readonly genome?: ExprGenome };
 
 /** A pruned model: its masks and, when they are not the dense weights masked, the weights to use ([dOut][dIn]). */
 export interface PrunedModel {
@@ -25,7 +27,8 @@ export interface PrunedModel {
  * Prunes every layer of `ctx.model` to `target`. Dense calibration reads the statistics of the dense model (W, G, X of
  * ctx.layers for formulas); sequential calibration recomputes each layer's X (or SparseGPT's Hessian) on the
  * calibration tokens with the earlier layers already pruned (G stays the dense model's, as in Pruner-Zero's code).
- * A formula without X prunes the same either way, so it skips the forward pass (unless it reconstructs).
+ * A formula without X prunes the same either way, so it skips the forward pass (unless it reconstructs or reads H,
+ * which comes from the layer's Hessian on the calibration tokens).
  * @throws {Error} naming the layer when a formula scores a weight NaN or ±Infinity.
  */
 export function pruneModel(
@@ -35,7 +38,12 @@ export function pruneModel(
   calibration: Calibration,
 ): PrunedModel {
   const reconstructs = method.kind === 'sparsegpt' || method.reconstruct === true;
-  if (method.kind === 'formula' && !reconstructs && (calibration === 'dense' || !method.genome.includes('X')))
+  if (
+    method.kind === 'formula' &&
+    !reconstructs &&
+    !method.genome.includes('H') &&
+    (calibration === 'dense' || !method.genome.includes('X'))
+  )
     return { masks: formulaMasks(method.genome, ctx.layers, target) };
   const masks = new Map<string, Uint8Array>();
   const weights = new Map<string, Float32Array>();
@@ -45,24 +53,27 @@ export function pruneModel(
     (name, inputs) => {
       const layer = byName.get(name) as LayerStats;
       const dense = ctx.model.weight(name).data;
+      const { dOut, dIn } = layer;
+      // Dense calibration keeps the dense model's X (ctx.layers); sequential takes this pass's.
+      const X = calibration === 'dense' ? layer.X : tensor(1, dIn, inputs.meanSquares());
       if (method.kind === 'sparsegpt') {
-        const { dOut, dIn } = layer;
+        const score = method.genome && blockScorer(method.genome, { ...layer, X });
         const result = sparseGpt(
           { dOut, dIn, weight: dense },
           inputs.secondMoment(),
           sparseGptRule(target.group, target.sparsity, dOut, dIn),
+          score ? { score } : {},
         );
         masks.set(name, result.mask);
         weights.set(name, result.weights);
         return result.weights;
       }
-      // Dense calibration keeps the dense model's X (ctx.layers); sequential takes this pass's.
-      const stats: LayerStats =
-        calibration === 'dense' ? layer : { ...layer, X: tensor(1, layer.dIn, inputs.meanSquares()) };
+      const stats: LayerStats = method.genome.includes('H')
+        ? { ...layer, X, H: tensor(1, dIn, obsCurvature({ dOut, dIn, weight: dense }, inputs.secondMoment())) }
+        : { ...layer, X };
       const mask = formulaMasks(method.genome, [stats], target).get(name) as Uint8Array;
       masks.set(name, mask);
       if (!method.reconstruct) return dense.map((w, i) => (mask[i] ? w : 0));
-      const { dOut, dIn } = layer;
       const updated = sparseGpt({ dOut, dIn, weight: dense }, inputs.secondMoment(), { kind: 'fixed', mask }).weights;
       weights.set(name, updated);
       return updated;

@@ -24,6 +24,12 @@ export const pruningOptionsSchema = z.strictObject({
     .describe(
       "dense: X from the dense model (one-shot); sequential: each layer's X from the calibration tokens run through the already pruned earlier layers (Wanda's and SparseGPT's reference code); G is the dense model's either way",
     ),
+  reconstruct: z
+    .enum(['none', 'sparsegpt'])
+    .default('none')
+    .describe(
+      "none: the formula's masks on the dense weights; sparsegpt: the formula is SparseGPT's saliency, choosing each column block's masks from the weights as already updated, and the kept weights are reconstructed (needs a group or N:M as SparseGPT has them; leaf H is SparseGPT's curvature)",
+    ),
   calibrationTokens: z.int().positive().default(8192),
   validationTokens: z.int().positive().default(8192),
   testTokens: z.int().positive().default(8192),

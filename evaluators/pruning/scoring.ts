@@ -1,6 +1,7 @@
 // From a metric formula to masks: score every prunable weight from W, G, X, then prune each layer's groups.
 import { evaluateExpression, type ExprGenome, type Tensor } from '../../spaces/expression/index.js';
 import { pruneMask, type PruneGroup } from './masks.js';
+import type { BlockScorer } from './sparsegpt.js';
 
 /** One prunable layer's statistics as the formula sees them (ALGORITHMS.md §3.1). */
 export interface LayerStats {
@@ -13,6 +14,8 @@ export interface LayerStats {
   readonly G: Tensor;
   /** Wanda's per-input-feature activation statistic, broadcast as a 1×dIn row. */
   readonly X: Tensor;
+  /** Each input's OBS curvature (1×dIn), when the method computed the layer's Hessian (see sparsegpt.ts). */
+  readonly H?: Tensor;
 }
 
 /** What to prune: the group rule and the target sparsity (N/M for N:M). */
@@ -53,6 +56,27 @@ export function formulaMasks(
     }
   }
   return masks;
+}
+
+/**
+ * A formula as SparseGPT's saliency (sparsegpt.ts): at each mask choice it reads W = |the current weights| of the
+ * columns chosen among, G and X of those columns, and H = their curvature; normalising operators (mms, zsn, div) see
+ * only those columns, the weights the choice is made among.
+ */
+export function blockScorer(genome: ExprGenome, layer: LayerStats): BlockScorer {
+  return ({ c1, c2, weights, curvature }) => {
+    const width = c2 - c1;
+    const rows = layer.dOut;
+    const G = new Float64Array(rows * width);
+    for (let r = 0; r < rows; r++) G.set(layer.G.data.subarray(r * layer.dIn + c1, r * layer.dIn + c2), r * width);
+    const scores = evaluateExpression(genome, {
+      W: { rows, cols: width, data: weights.map(Math.abs) },
+      G: { rows, cols: width, data: G },
+      X: { rows: 1, cols: width, data: layer.X.data.slice(c1, c2) },
+      H: { rows: 1, cols: width, data: curvature },
+    });
+    return broadcastTo(scores, rows, width);
+  };
 }
 
 /** Scores as a full [rows][cols] array: a formula of X alone gives a 1×cols row, a constant a 1×1 scalar. */

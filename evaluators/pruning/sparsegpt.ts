@@ -28,6 +28,8 @@ export interface SparseGptOptions {
   readonly blockSize?: number;
   /** λ: λ·mean(diag H) is added to H's diagonal before it is inverted; default 0.01, as the reference. */
   readonly dampening?: number;
+  /** Replaces SparseGPT's score w²/U_cc² in the mask choices (an evolved saliency); the update stays SparseGPT's. */
+  readonly score?: BlockScorer;
 }
 
 export interface SparseGptResult {
@@ -62,21 +64,49 @@ export function sparseGpt(
   rule: SparseGptRule,
   options: SparseGptOptions = {},
 ): SparseGptResult {
-  return sparseGptPruner(layer, hessian, options)(rule);
+  return sparseGptPruner(layer, hessian, options)(rule, options.score);
 }
 
 /**
- * {@link sparseGpt} for several rules on one layer: the Hessian is dampened and factorised once, and each call prunes a
- * fresh copy of the dense weights (EvoPress builds its levels this way).
+ * {@link sparseGpt} for several rules (and scores) on one layer: the Hessian is dampened and factorised once, and each
+ * call prunes a fresh copy of the dense weights (EvoPress builds its levels this way).
  * @throws {RangeError} for a Hessian of the wrong size or singular after dampening; a call, for a rule that does not fit.
  */
 export function sparseGptPruner(
   layer: DenseLayer,
   hessian: ArrayLike<number>,
   options: SparseGptOptions = {},
-): (rule: SparseGptRule) => SparseGptResult {
-  const { dOut, dIn } = layer;
+): (rule: SparseGptRule, score?: BlockScorer) => SparseGptResult {
+  const { dense, u } = factorise(layer, hessian, options);
   const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+  return (rule, score) => {
+    checkRule(rule, layer.dOut, layer.dIn, blockSize);
+    return pruneColumns(dense.slice(), u, layer.dOut, layer.dIn, rule, blockSize, score);
+  };
+}
+
+/**
+ * Each input's OBS curvature 1/U_cc², U the upper Cholesky factor of the dampened H⁻¹, as SparseGPT's loop reads it
+ * (the expression leaf H): U_cc² is the inverse Hessian's diagonal once the earlier columns are fixed.
+ * @throws {RangeError} as {@link sparseGptPruner}.
+ */
+export function obsCurvature(
+  layer: DenseLayer,
+  hessian: ArrayLike<number>,
+  options: SparseGptOptions = {},
+): Float64Array {
+  const { u } = factorise(layer, hessian, options);
+  const { dIn } = layer;
+  return Float64Array.from({ length: dIn }, (_, c) => 1 / (u[c * dIn + c] as number) ** 2);
+}
+
+/** The dense weights (zero at inputs never seen nonzero) and U, the upper Cholesky factor of the dampened H⁻¹. */
+function factorise(
+  layer: DenseLayer,
+  hessian: ArrayLike<number>,
+  options: SparseGptOptions,
+): { readonly dense: Float64Array; readonly u: Float64Array } {
+  const { dOut, dIn } = layer;
   const dampening = options.dampening ?? DEFAULT_DAMPENING;
   if (layer.weight.length !== dOut * dIn)
     throw new RangeError(`${layer.weight.length} weights for a ${dOut}×${dIn} layer`);
@@ -102,13 +132,32 @@ export function sparseGptPruner(
   } catch (error) {
     throw new RangeError(`SparseGPT: the dampened Hessian is singular (${(error as Error).message}); raise dampening`);
   }
-  return (rule) => {
-    checkRule(rule, dOut, dIn, blockSize);
-    return pruneColumns(dense.slice(), u, dOut, dIn, rule, blockSize);
-  };
+  return { dense, u };
 }
 
-/** The column-block loop on `w` (written in place), with U the upper Cholesky factor of the dampened H⁻¹. */
+/**
+ * The weights a mask choice is made among, as they are when it is made (already updated by the earlier columns):
+ * columns c1…c2−1 of every row. A {@link BlockScorer} gives each a score; the lowest are pruned.
+ */
+export interface ScoreBlock {
+  readonly c1: number;
+  readonly c2: number;
+  /** The current weights, [dOut][c2−c1], signed. */
+  readonly weights: Float64Array;
+  /** Each column's OBS curvature 1/U_cc² (SparseGPT's own score is w²·curvature). */
+  readonly curvature: Float64Array;
+}
+
+/** Scores of a block, [dOut][c2−c1]; every score must be finite. */
+export type BlockScorer = (block: ScoreBlock) => ArrayLike<number>;
+
+/**
+ * The column-block loop on `w` (written in place), with U the upper Cholesky factor of the dampened H⁻¹. Masks are
+ * chosen at each block's start (`layer`, `row`) or at each group of M columns (`n:m`), from `score` (default
+ * SparseGPT's w²/U_cc²) on the weights as already updated; then each pruned weight's correction goes to the later
+ * columns of its row. Rows never mix, so doing an N:M group for all rows before the next group is the reference's
+ * row-by-row arithmetic, operation for operation.
+ */
 function pruneColumns(
   w: Float64Array,
   u: Float64Array,
@@ -116,30 +165,46 @@ function pruneColumns(
   dIn: number,
   rule: SparseGptRule,
   blockSize: number,
+  score?: BlockScorer,
 ): SparseGptResult {
-  const n = dOut * dIn;
-  const mask = rule.kind === 'fixed' ? rule.mask.slice() : new Uint8Array(n).fill(1);
-  const score = (r: number, c: number): number => ((w[r * dIn + c] as number) / (u[c * dIn + c] as number)) ** 2;
-  for (let c1 = 0; c1 < dIn; c1 += blockSize) {
-    const c2 = Math.min(c1 + blockSize, dIn);
-    if (rule.kind === 'layer') {
-      const candidates: number[] = [];
-      for (let r = 0; r < dOut; r++) for (let c = c1; c < c2; c++) candidates.push(r * dIn + c);
-      pruneLowest(candidates, (i) => score(Math.floor(i / dIn), i % dIn), share(rule.pruned, c1, c2, dIn), mask);
-    } else if (rule.kind === 'row') {
-      const quota = share(rule.pruned, c1, c2, dIn);
-      for (let r = 0; r < dOut; r++) {
-        const candidates = Array.from({ length: c2 - c1 }, (_, j) => r * dIn + c1 + j);
-        pruneLowest(candidates, (i) => score(r, i % dIn), quota, mask);
-      }
+  const mask = rule.kind === 'fixed' ? rule.mask.slice() : new Uint8Array(dOut * dIn).fill(1);
+  const scoresOf = (c1: number, c2: number): ArrayLike<number> => {
+    const width = c2 - c1;
+    const block = new Float64Array(dOut * width);
+    for (let r = 0; r < dOut; r++) for (let c = c1; c < c2; c++) block[r * width + c - c1] = w[r * dIn + c] as number;
+    if (!score) {
+      for (let i = 0; i < block.length; i++)
+        block[i] = ((block[i] as number) / (u[(c1 + (i % width)) * (dIn + 1)] as number)) ** 2;
+      return block;
     }
+    const curvature = new Float64Array(width);
+    for (let c = c1; c < c2; c++) curvature[c - c1] = 1 / (u[c * dIn + c] as number) ** 2;
+    const scores = score({ c1, c2, weights: block, curvature });
+    if (scores.length !== block.length)
+      throw new RangeError(`block scorer gave ${scores.length} scores for ${dOut}×${width} weights`);
+    for (let i = 0; i < scores.length; i++) {
+      if (!Number.isFinite(scores[i]))
+        throw new RangeError(`score of row ${Math.floor(i / width)}, column ${c1 + (i % width)} is ${scores[i]}`);
+    }
+    return scores;
+  };
+  // Prunes `count` of the lowest scores among rows r1…r2−1 of columns c1…c2−1 (ties: the earlier weight first).
+  const select = (scores: ArrayLike<number>, c1: number, c2: number, r1: number, r2: number, count: number): void => {
+    const width = c2 - c1;
+    const at: number[] = [];
+    for (let r = r1; r < r2; r++) for (let j = 0; j < width; j++) at.push(r * width + j);
+    pruneLowest(
+      at,
+      (i) => scores[i] as number,
+      count,
+      mask,
+      (i) => Math.floor(i / width) * dIn + c1 + (i % width),
+    );
+  };
+  const update = (c1: number, c2: number): void => {
     for (let r = 0; r < dOut; r++) {
       const row = r * dIn;
       for (let c = c1; c < c2; c++) {
-        if (rule.kind === 'n:m' && c % rule.m === 0) {
-          const candidates = Array.from({ length: rule.m }, (_, j) => row + c + j);
-          pruneLowest(candidates, (i) => score(r, i % dIn), rule.n, mask);
-        }
         if (mask[row + c] === 1) continue;
         const err = (w[row + c] as number) / (u[c * dIn + c] as number);
         if (err !== 0)
@@ -147,6 +212,24 @@ function pruneColumns(
         w[row + c] = 0;
       }
     }
+  };
+  for (let c1 = 0; c1 < dIn; c1 += blockSize) {
+    const c2 = Math.min(c1 + blockSize, dIn);
+    if (rule.kind === 'n:m') {
+      for (let g = c1; g < c2; g += rule.m) {
+        const scores = scoresOf(g, g + rule.m);
+        for (let r = 0; r < dOut; r++) select(scores, g, g + rule.m, r, r + 1, rule.n);
+        update(g, g + rule.m);
+      }
+      continue;
+    }
+    if (rule.kind === 'layer') select(scoresOf(c1, c2), c1, c2, 0, dOut, share(rule.pruned, c1, c2, dIn));
+    if (rule.kind === 'row') {
+      const scores = scoresOf(c1, c2);
+      const quota = share(rule.pruned, c1, c2, dIn);
+      for (let r = 0; r < dOut; r++) select(scores, c1, c2, r, r + 1, quota);
+    }
+    update(c1, c2);
   }
   return { weights: Float32Array.from(w), mask };
 }
@@ -156,10 +239,19 @@ function share(total: number, c1: number, c2: number, dIn: number): number {
   return Math.floor((total * c2) / dIn) - Math.floor((total * c1) / dIn);
 }
 
-/** Zeroes in `mask` the `count` candidates of lowest score (ties: the earlier position first, as masks.ts). */
-function pruneLowest(candidates: number[], score: (i: number) => number, count: number, mask: Uint8Array): void {
+/**
+ * Zeroes in `mask` the `count` candidates of lowest score; `position` maps a candidate to its weight's index in the
+ * layer (ties: the earlier weight first, as masks.ts).
+ */
+function pruneLowest(
+  candidates: number[],
+  score: (i: number) => number,
+  count: number,
+  mask: Uint8Array,
+  position: (i: number) => number,
+): void {
   if (count <= 0) return;
-  const scored = candidates.map((i) => [score(i), i] as const);
+  const scored = candidates.map((i) => [score(i), position(i)] as const);
   scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   for (let k = 0; k < count && k < scored.length; k++) mask[(scored[k] as readonly [number, number])[1]] = 0;
 }

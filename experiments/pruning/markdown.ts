@@ -14,6 +14,9 @@ const PATTERNS = [
 const BASELINES = ['magnitude', 'Wanda', 'Pruner-Zero', 'SparseGPT'];
 const label = (r: Row): string => (r.run ? `${r.method} (${r.run})` : `${r.method} ${GROUP_NAMES[r.group]}`);
 const isBaseline = (r: Row): boolean => BASELINES.includes(r.method);
+/** The row method of a run's evolved formula: masks alone, or chosen inside SparseGPT's loop. */
+const evolvedMethod = (run: RunRecord): string =>
+  run.reconstruct === 'sparsegpt' ? 'evolved in SparseGPT' : 'evolved';
 /** Perplexity `a` beats `b` only by a margin the page can show (its two decimals): a tie on the page is no win. */
 const beats = (a: number, b: number): boolean => b - a >= 0.005;
 
@@ -26,7 +29,10 @@ export function markdown(report: PruningReport): string {
     '',
     `Dense model: validation ${f(main.dense.validation)}, test ${f(main.dense.test)}.`,
     '',
-    "Groups: **per row** = each output row prunes its lowest half (Wanda, Pruner-Zero); **per layer** = one threshold for the whole layer (magnitude as Wanda's paper runs it); **2:4** = 2 of every 4 consecutive inputs of a row. SparseGPT chooses its masks as it goes, by w²/[H⁻¹]_cc² in column blocks of 128 (per layer: all rows of a block compete, its reference rule; per row: each row of a block), and updates the weights it keeps. Evolved rows are the best formula of each search, scored here in every group.",
+    "Groups: **per row** = each output row prunes its lowest half (Wanda, Pruner-Zero); **per layer** = one threshold for the whole layer (magnitude as Wanda's paper runs it); **2:4** = 2 of every 4 consecutive inputs of a row. SparseGPT chooses its masks as it goes, by w²/[H⁻¹]_cc² in column blocks of 128 (per layer: all rows of a block compete, its reference rule; per row: each row of a block), and updates the weights it keeps. Evolved rows are the best formula of each search, scored here in every group." +
+      (main.rows.some((r) => r.method === 'evolved in SparseGPT')
+        ? " Rows **evolved in SparseGPT** come from searches where the formula replaced SparseGPT's saliency inside its loop: it chooses each block's masks from the weights as already updated (reading W = |current weights|, G, X and H = each input's curvature 1/U_cc², so that SparseGPT's own rule is `mul(sqr(W), H)`), and SparseGPT reconstructs the kept weights."
+        : ''),
     '',
   );
   for (const p of PATTERNS) {
@@ -70,7 +76,7 @@ export function markdown(report: PruningReport): string {
     '## Time',
     '',
     ...bullet(
-      `Seconds per evaluation on one worker, as a search does it (masks, then validation and test perplexity on 8,192 tokens each): ${t.denseEvaluation.toFixed(2)} s with dense calibration, ${t.sequentialEvaluation.toFixed(2)} s sequential, ${t.freeEvaluation.toFixed(2)} s sequential with the group free (two groups' masks and validation perplexities). Loading the model and computing W, G and X: ${main.setupSeconds.toFixed(1)} s per worker. SparseGPT on all ${main.layers * 6} layers (sequential, Float64 in plain TypeScript): ${t.sparseGpt.toFixed(1)} s. Wall-clock on a shared 2-core machine: other load slows every number here.`,
+      `Seconds per evaluation on one worker, as a search does it (masks, then validation and test perplexity on 8,192 tokens each): ${t.denseEvaluation.toFixed(2)} s with dense calibration, ${t.sequentialEvaluation.toFixed(2)} s sequential, ${t.freeEvaluation.toFixed(2)} s sequential with the group free (two groups' masks and validation perplexities). Loading the model and computing W, G and X: ${main.setupSeconds.toFixed(1)} s per worker. SparseGPT on all ${main.layers * 6} layers (sequential, Float64 in plain TypeScript): ${t.sparseGpt.toFixed(1)} s.${t.inSparseGptEvaluation === undefined ? '' : ` A formula inside SparseGPT's loop with the group free (both groups pruned and reconstructed, their validation perplexities, one test perplexity): ${t.inSparseGptEvaluation.toFixed(2)} s per evaluation.`} Wall-clock on a shared 2-core machine: other load slows every number here.`,
     ),
     '',
   );
@@ -96,15 +102,23 @@ function evolvedRow(model: ModelResult, run: RunRecord, groups: readonly Group[]
   return searched.reduce<Row | undefined>((best, r) => (!best || r.validation < best.validation ? r : best), undefined);
 }
 
+/**
+ * The evolved formula of `run` against every baseline of its groups, sequential calibration; a formula chosen inside
+ * SparseGPT's loop also against Wanda's masks with SparseGPT's update (it has that update too).
+ */
 function verdict(model: ModelResult, run: RunRecord, groups: readonly Group[], title: string): string {
-  const evolved = evolvedRow(model, run, groups);
+  const evolved = evolvedRow(model, run, groups, evolvedMethod(run));
   if (!evolved) return `${title}: run ${run.run} has no scored formula.`;
+  const inLoop = run.reconstruct === 'sparsegpt';
   const baselines = model.rows.filter(
-    (r) => isBaseline(r) && r.calibration === 'sequential' && groups.includes(r.group),
+    (r) =>
+      (isBaseline(r) || (inLoop && r.method === 'Wanda + update')) &&
+      r.calibration === 'sequential' &&
+      groups.includes(r.group),
   );
   const searched =
     run.pattern === 'unstructured' ? `group ${run.group}; here ${GROUP_NAMES[evolved.group]}` : run.pattern;
-  const head = `${title}, \`${evolved.formula}\` from ${run.run} (${searched}): validation ${f(evolved.validation)}, test ${f(evolved.test)}.`;
+  const head = `${title}, \`${evolved.formula}\` from ${run.run} (${searched}${inLoop ? ', inside SparseGPT' : ''}): validation ${f(evolved.validation)}, test ${f(evolved.test)}.`;
   const lostOn = (key: 'validation' | 'test') =>
     baselines.filter((b) => !beats(evolved[key], b[key])).map((b) => `${label(b)} (${f(b[key])})`);
   const validation = lostOn('validation');
@@ -160,17 +174,20 @@ function transferSection(model: ModelResult, runs: readonly RunRecord[]): string
     runs
       .filter((run) => run.pattern === p.pattern)
       .map((run) => {
-        const evolved = evolvedRow(model, run, p.groups);
+        const evolved = evolvedRow(model, run, p.groups, evolvedMethod(run));
         if (!evolved) return `${p.title}: no row for ${run.run}.`;
+        // Inside SparseGPT the formula has SparseGPT's update, so SparseGPT is among its rivals too.
+        const names = run.reconstruct === 'sparsegpt' ? ['Wanda', 'magnitude', 'SparseGPT'] : ['Wanda', 'magnitude'];
         const rivals = model.rows.filter(
           (r) =>
-            (r.method === 'Wanda' || r.method === 'magnitude') &&
+            names.includes(r.method) &&
             r.calibration === 'sequential' &&
             (p.groups as readonly Group[]).includes(r.group),
         );
         const lost = rivals.filter((r) => !beats(evolved.validation, r.validation) || !beats(evolved.test, r.test));
         const against = rivals.map((r) => `${label(r)} ${f(r.validation)} / ${f(r.test)}`);
-        return `${p.title}: \`${evolved.formula}\` (${run.run}, ${GROUP_NAMES[evolved.group]}) has validation / test ${f(evolved.validation)} / ${f(evolved.test)} against ${list(against)}: ${lost.length === 0 ? 'it **still beats** Wanda and magnitude, on validation and on test' : `it does **not** beat ${list(lost.map(label))} on validation and on test alike`}.`;
+        const where = `${run.run}, ${GROUP_NAMES[evolved.group]}${run.reconstruct === 'sparsegpt' ? ', inside SparseGPT' : ''}`;
+        return `${p.title}: \`${evolved.formula}\` (${where}) has validation / test ${f(evolved.validation)} / ${f(evolved.test)} against ${list(against)}: ${lost.length === 0 ? `it **still beats** ${list(names)}, on validation and on test` : `it does **not** beat ${list(lost.map(label))} on validation and on test alike`}.`;
       }),
   );
   const updates = PATTERNS.flatMap((p) =>
@@ -188,5 +205,6 @@ function runLine(r: RunRecord): string {
   const perEvaluation = (r.seconds * r.workers) / Math.max(1, r.evaluations);
   const pct = (n: number) => `${((100 * n) / Math.max(1, r.proposals)).toFixed(1)}%`;
   const chose = r.perLayer === undefined ? '' : `, pruning ${r.perLayer ? 'per layer' : 'per row'}`;
-  return `\`${r.run}\` (${r.strategy}, ${r.pattern}, group ${r.group}, ${r.calibration} calibration): best \`${r.formula}\` (validation ${f(r.fitness)}${chose}); ${r.proposals} proposals, ${r.evaluations} evaluations, level-1 (key) hits ${r.keyHits} (${pct(r.keyHits)}), level-2 (mask fingerprint) hits ${r.fingerprintHits} (${pct(r.fingerprintHits)}), failures ${r.failures}; ${r.seconds.toFixed(0)} s wall on ${r.workers} workers (${perEvaluation.toFixed(2)} s per evaluation per worker); the ${hits} hits saved about ${((hits * perEvaluation) / r.workers).toFixed(0)} s of wall time.`;
+  const inLoop = r.reconstruct === 'sparsegpt' ? ', masks chosen inside SparseGPT' : '';
+  return `\`${r.run}\` (${r.strategy}, ${r.pattern}, group ${r.group}, ${r.calibration} calibration${inLoop}): best \`${r.formula}\` (validation ${f(r.fitness)}${chose}); ${r.proposals} proposals, ${r.evaluations} evaluations, level-1 (key) hits ${r.keyHits} (${pct(r.keyHits)}), level-2 (mask fingerprint) hits ${r.fingerprintHits} (${pct(r.fingerprintHits)}), failures ${r.failures}; ${r.seconds.toFixed(0)} s wall on ${r.workers} workers (${perEvaluation.toFixed(2)} s per evaluation per worker); the ${hits} hits saved about ${((hits * perEvaluation) / r.workers).toFixed(0)} s of wall time.`;
 }

@@ -8,7 +8,7 @@ export type Group = 'row' | 'layer' | '2:4';
 /** One method pruned in one group under one calibration, on held-out text. */
 export interface Row {
   readonly group: Group;
-  /** 'magnitude', 'Wanda', 'Pruner-Zero', 'SparseGPT', 'random' or 'evolved' */
+  /** 'magnitude', 'Wanda', 'Pruner-Zero', 'SparseGPT', 'random', 'evolved' or 'evolved in SparseGPT' (+ ' + update') */
   readonly method: string;
   /** The formula ('–' for SparseGPT, which has none). */
   readonly formula: string;
@@ -44,6 +44,8 @@ export interface RunRecord {
   readonly pattern: string;
   readonly group: string;
   readonly calibration: Calibration;
+  /** 'sparsegpt': the search's formula chose the masks inside SparseGPT's loop (absent: masks alone). */
+  readonly reconstruct?: 'sparsegpt';
   readonly proposals: number;
   readonly evaluations: number;
   readonly keyHits: number;
@@ -67,6 +69,8 @@ export interface Timing {
   readonly freeEvaluation: number;
   /** SparseGPT on every layer, sequential calibration, per row. */
   readonly sparseGpt: number;
+  /** A formula inside SparseGPT's loop, group free, sequential (as pruning-metric-sparsegpt.yaml evaluates). */
+  readonly inSparseGptEvaluation?: number;
 }
 
 /** What bench/results/pruning.json holds. */

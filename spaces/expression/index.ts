@@ -6,12 +6,12 @@ import type { Rng, Space } from '../../core/types.js';
 import { hashCanonical } from '../../core/hash.js';
 import { rampedHalfAndHalf, smallestSize, smallestTree, type Alphabet } from './generate.js';
 import { formulaOf } from './parse.js';
-import { BINARY_OPS, LEAVES, UNARY_OPS, type Op } from './primitives.js';
+import { BINARY_OPS, DEFAULT_LEAVES, LEAVES, UNARY_OPS, type Op } from './primitives.js';
 import { simplify } from './simplify.js';
 import { assertGenome, type ExprGenome } from './tree.js';
 import { mutateExpression, subtreeCrossover, type VariationSettings } from './variation.js';
 
-export { BINARY_OPS, LEAVES, PRIMITIVES, UNARY_OPS } from './primitives.js';
+export { BINARY_OPS, DEFAULT_LEAVES, LEAVES, PRIMITIVES, UNARY_OPS } from './primitives.js';
 export type { BinaryOp, Leaf, Op, Primitive, UnaryOp } from './primitives.js';
 export { depth, genomeProblem, size, subtreeEnd } from './tree.js';
 export type { ExprGenome } from './tree.js';
@@ -28,12 +28,12 @@ const distinct = <T>(values: readonly T[]): boolean => new Set(values).size === 
 /** Options of the `expression` space (the config object minus `type`). */
 export const expressionOptionsSchema = z
   .strictObject({
-    /** Leaves trees may use. */
+    /** Leaves trees may use (default W, G, X; H needs an evaluator that provides it, e.g. pruning). */
     leaves: z
       .array(z.enum(LEAVES))
       .min(1)
       .refine(distinct, { message: 'leaves must be distinct' })
-      .default([...LEAVES]),
+      .default([...DEFAULT_LEAVES]),
     /** Depth (edges from the root to the deepest leaf) of sampled trees: at least minDepth, at most maxDepth. */
     minDepth: z.number().int().min(0).max(DEPTH_LIMIT).default(2),
     maxDepth: z.number().int().min(0).max(DEPTH_LIMIT).default(4),

@@ -22,7 +22,7 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 const NUMBER = /[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/y;
 
 /**
- * The genome of a formula in function-call syntax (the inverse of `formulaOf`): leaves `W`, `G`, `X`, operators
+ * The genome of a formula in function-call syntax (the inverse of `formulaOf`): leaves `W`, `G`, `X`, `H`, operators
  * applied as `name(arg)` / `name(arg, arg)`, and decimal constants such as `2`, `-1`, `0.5` (normalised to the
  * shortest form that round-trips, so `0.50` reads as `0.5`). Blanks between tokens are ignored.
  * @throws {Error} naming the 0-based character position of the first problem, e.g. an unknown name, a wrong
@@ -61,14 +61,17 @@ export function parseFormula(text: string): ExprGenome {
     NAME.lastIndex = pos;
     const name = NAME.exec(text)?.[0];
     if (name === undefined)
-      throw fail(`expected a leaf (W, G, X), an operator or a number, found ${describeHere()}`, start);
+      throw fail(`expected a leaf (W, G, X, H), an operator or a number, found ${describeHere()}`, start);
     pos = NAME.lastIndex;
     if (isLeaf(name)) {
       tokens.push(name);
       return;
     }
     if (!isOp(name)) {
-      throw fail(`unknown name '${name}' (leaves: W, G, X; operators: ${Object.keys(PRIMITIVES).join(', ')})`, start);
+      throw fail(
+        `unknown name '${name}' (leaves: W, G, X, H; operators: ${Object.keys(PRIMITIVES).join(', ')})`,
+        start,
+      );
     }
     tokens.push(name);
     const arity = PRIMITIVES[name].arity;

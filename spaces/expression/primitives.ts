@@ -1,9 +1,21 @@
 // Expression primitives: the leaves and operators of Pruner-Zero's symbolic pruning metrics (Dong et al., ICML 2024, arXiv:2406.02924).
 // Names and arities follow `lib/gptree.py` of pprp/Pruner-Zero; the numeric meaning of each lives in semantics.ts.
 
-/** The leaves: W = |weight|, G = gradient ℓ2 aggregate, X = input-feature statistic (a 1×d_in row). */
-export const LEAVES = ['W', 'G', 'X'] as const;
+/**
+ * The leaves: W = |weight|, G = gradient ℓ2 aggregate, X = input-feature statistic (a 1×d_in row), and H = each
+ * input's OBS curvature (a 1×d_in row: 1/U_cc², U the upper Cholesky factor of the layer's dampened inverse Hessian,
+ * SparseGPT's denominator, so that SparseGPT's own saliency is `mul(sqr(W), H)`).
+ */
+export const LEAVES = ['W', 'G', 'X', 'H'] as const;
 export type Leaf = (typeof LEAVES)[number];
+
+/** The leaves a space uses unless its options say otherwise: Pruner-Zero's three. */
+export const DEFAULT_LEAVES: readonly Leaf[] = ['W', 'G', 'X'];
+
+/** Leaves that are one value per input column (1×d_in rows); the others are one per weight. */
+export function isRowLeaf(token: string): boolean {
+  return token === 'X' || token === 'H';
+}
 
 /** Unary operators, in Pruner-Zero's order. `pow` is x² (an alias of `sqr`), `skp` the identity. */
 export const UNARY_OPS = ['sqr', 'neg', 'abs', 'log', 'exp', 'sqrt', 'tanh', 'pow', 'skp', 'mms', 'zsn'] as const;
@@ -45,7 +57,7 @@ export const PRIMITIVES: Readonly<Record<Op, Primitive>> = {
 const CONSTANT = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 export function isLeaf(token: string): token is Leaf {
-  return token === 'W' || token === 'G' || token === 'X';
+  return token === 'W' || token === 'G' || token === 'X' || token === 'H';
 }
 
 export function isOp(token: string): token is Op {

@@ -15,11 +15,15 @@ export interface Tensor {
   readonly data: Float64Array;
 }
 
-/** The three leaves: W (|weight|), G (gradient aggregate) as rows×cols, X (input statistic) as a 1×cols row. */
+/**
+ * The leaves: W (|weight|), G (gradient aggregate) as rows×cols, X (input statistic) and H (OBS curvature) as 1×cols
+ * rows. H is optional: only evaluators that compute it provide it, and a formula that reads it elsewhere fails.
+ */
 export interface ExpressionLeaves {
   readonly W: Tensor;
   readonly G: Tensor;
   readonly X: Tensor;
+  readonly H?: Tensor;
 }
 
 /**
@@ -82,7 +86,8 @@ interface Value {
 }
 
 function checkLeaf(name: string, t: Tensor | undefined): Tensor {
-  if (!t || !(t.data instanceof Float64Array) || t.data.length !== t.rows * t.cols) {
+  if (!t) throw new Error(`evaluateExpression: the formula reads leaf ${name}, which this evaluation does not provide`);
+  if (!(t.data instanceof Float64Array) || t.data.length !== t.rows * t.cols) {
     throw new Error(`evaluateExpression: leaf ${name} must be a tensor whose data holds rows·cols doubles`);
   }
   return t;

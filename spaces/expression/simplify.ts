@@ -7,12 +7,12 @@
 // exp(log(x)) = |x| + 0.001 and log(exp(x)) = log(exp(min(x, 100)) + 0.001), and mms(neg(x)) = 1 − mms(x).
 //
 // Assumptions, under which the rules below are exact: the leaves hold finite values, W and G share one shape and
-// X broadcasts into it (1×cols), and no intermediate value overflows (|v| < ~1e154, so x·x stays finite).
-import { constantToken, isConstant, isLeaf, PRIMITIVES, type Op } from './primitives.js';
+// X and H broadcast into it (1×cols), and no intermediate value overflows (|v| < ~1e154, so x·x stays finite).
+import { constantToken, isConstant, isLeaf, isRowLeaf, PRIMITIVES, type Op } from './primitives.js';
 import { evaluateExpression, tensor, type ExpressionLeaves } from './semantics.js';
 import { assertGenome, fromNode, toNode, type ExprGenome, type ExprNode } from './tree.js';
 
-/** Static shape class: a constant is a scalar, X a row, W and G full; an operator has the largest of its operands'. */
+/** Static shape class: a constant is a scalar, X and H rows, W and G full; an operator has the largest of its operands'. */
 type Shape = 0 | 1 | 2;
 const SCALAR: Shape = 0;
 
@@ -65,7 +65,7 @@ function simplifyNode(root: Node): Node {
 
 function make(token: string, args: readonly Node[] = []): Node {
   const text = args.length === 0 ? token : `${token} ${args.map((a) => a.text).join(' ')}`;
-  let shape: Shape = token === 'X' ? 1 : isLeaf(token) ? 2 : SCALAR;
+  let shape: Shape = isRowLeaf(token) ? 1 : isLeaf(token) ? 2 : SCALAR;
   let finite = token !== 'mms' && token !== 'zsn' && token !== 'div';
   for (const arg of args) {
     if (arg.shape > shape) shape = arg.shape;

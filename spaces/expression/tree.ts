@@ -51,7 +51,8 @@ export function genomeProblem(value: unknown): string | undefined {
     const token: unknown = value[i];
     if (typeof token !== 'string') return `token ${i} is a ${typeof token}, not a string`;
     const arity = arityOf(token);
-    if (arity < 0) return `token ${i} ${JSON.stringify(token)} is not a leaf (W, G, X), an operator or a finite number`;
+    if (arity < 0)
+      return `token ${i} ${JSON.stringify(token)} is not a leaf (W, G, X, H), an operator or a finite number`;
     if (open === 0) return `token ${i} ${JSON.stringify(token)} follows a complete expression (extra tokens)`;
     open += arity - 1;
   }

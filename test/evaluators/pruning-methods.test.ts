@@ -118,3 +118,45 @@ describe('pruning evaluator, group free', () => {
     expect(await evaluator.fingerprint!(genome, ectx)).not.toBe(await row.fingerprint!(genome, ectx));
   });
 });
+
+describe('a formula as SparseGPT’s saliency', () => {
+  const OWN = parseFormula('mul(sqr(W), H)');
+
+  it('mul(sqr(W), H) inside the loop is SparseGPT itself; a formula in a single-block layer is its masks updated', () => {
+    const reference = pruneModel(ctx, { kind: 'sparsegpt' }, ROW, 'sequential');
+    const own = pruneModel(ctx, { kind: 'sparsegpt', genome: OWN }, ROW, 'sequential');
+    expect(own.masks).toEqual(reference.masks);
+    const a = prunedPerplexity(ctx.model, ctx.validation, reference);
+    expect(prunedPerplexity(ctx.model, ctx.validation, own)).toBeCloseTo(a, 3);
+    // The tiny model's layers have at most 64 inputs, one block of 128: the one choice is made before any update, from
+    // this pass's X, so Wanda inside the loop is Wanda's masks with SparseGPT's update (the unit tests show later
+    // blocks choosing from updated weights).
+    const inLoop = pruneModel(ctx, { kind: 'sparsegpt', genome: WANDA.genome }, ROW, 'sequential');
+    const upfront = pruneModel(ctx, { ...WANDA, reconstruct: true }, ROW, 'sequential');
+    expect(inLoop.masks).toEqual(upfront.masks);
+    expect(inLoop.weights).toEqual(upfront.weights);
+    expect(differing(inLoop.masks.get('block1.down')!, reference.masks.get('block1.down')!)).toBeGreaterThan(0);
+  });
+
+  it('H outside the loop comes from the layer’s Hessian; formulaMasks without it names the missing leaf', () => {
+    const masks = pruneModel(ctx, { kind: 'formula', genome: OWN }, ROW, 'dense').masks;
+    expect(sparsityOf(masks)).toBe(0.5);
+    // Per row, a row-constant factor cannot change the choice, so H reorders only across inputs: not magnitude's.
+    const magnitude = formulaMasks(['W'], ctx.layers, ROW);
+    expect(differing(masks.get('block0.up')!, magnitude.get('block0.up')!)).toBeGreaterThan(0);
+    expect(() => formulaMasks(OWN, ctx.layers, ROW)).toThrow(/reads leaf H, which this evaluation does not provide/);
+  });
+
+  it('the evaluator’s reconstruct: sparsegpt scores the reconstructed model', async () => {
+    const evaluator = createPruningEvaluator({ ...OPTIONS, calibration: 'sequential', reconstruct: 'sparsegpt' });
+    await evaluator.setup!({});
+    const ectx = { rng: rngFromSeed('h'), signal: new AbortController().signal, options: {}, fidelity: 1, sample: 0 };
+    const r = await evaluator.evaluate(OWN, ectx);
+    const pruned = pruneModel(ctx, { kind: 'sparsegpt' }, ROW, 'sequential');
+    expect(r.fitness).toBeCloseTo(prunedPerplexity(ctx.model, ctx.validation, pruned), 3);
+    expect(r.metrics!.testPerplexity).toBeCloseTo(prunedPerplexity(ctx.model, ctx.test, pruned), 3);
+    const masksOnly = createPruningEvaluator({ ...OPTIONS, calibration: 'sequential' });
+    await masksOnly.setup!({});
+    expect((await masksOnly.evaluate(OWN, ectx)).fitness).toBeGreaterThan(r.fitness as number);
+  });
+});

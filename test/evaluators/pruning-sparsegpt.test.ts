@@ -3,7 +3,13 @@
 // provably optimal (each row prunes a prefix), and the output error against least squares and against masking alone.
 import { describe, expect, it } from 'vitest';
 import { cholesky, upperCholeskyOfInverse } from '../../evaluators/pruning/cholesky.js';
-import { sparseGpt, sparseGptRule, type DenseLayer } from '../../evaluators/pruning/sparsegpt.js';
+import {
+  obsCurvature,
+  sparseGpt,
+  sparseGptRule,
+  type BlockScorer,
+  type DenseLayer,
+} from '../../evaluators/pruning/sparsegpt.js';
 import { pruneMask } from '../../evaluators/pruning/masks.js';
 import { rngFromSeed } from '../../core/rng.js';
 import { relativeError } from '../helpers/numbers.js';
@@ -277,5 +283,70 @@ describe('SparseGPT mask selection', () => {
     expect(() => sparseGpt(layer, hessian, { kind: 'n:m', n: 2, m: 5 })).toThrow(/divide the inputs/);
     expect(() => sparseGpt(layer, hessian, { kind: 'row', pruned: dIn + 1 })).toThrow(/0…48/);
     expect(() => sparseGpt(layer, hessian.subarray(1), { kind: 'row', pruned: 1 })).toThrow(/Hessian has/);
+  });
+});
+
+describe('SparseGPT with another saliency', () => {
+  const dOut = 16;
+  const dIn = 64;
+  const { layer, hessian } = randomLayer('score', dOut, dIn, 256);
+  const rules = [
+    sparseGptRule({ kind: 'layer' }, 0.5, dOut, dIn),
+    sparseGptRule({ kind: 'row' }, 0.5, dOut, dIn),
+    { kind: 'n:m', n: 2, m: 4 },
+  ] as const;
+
+  it('w²·curvature as a block scorer chooses SparseGPT’s own masks and weights, and sees only its columns', () => {
+    const seen: number[] = [];
+    const own: BlockScorer = ({ c1, c2, weights, curvature }) => {
+      seen.push(c2 - c1);
+      return weights.map((w, i) => w * w * (curvature[i % (c2 - c1)] as number));
+    };
+    for (const rule of rules) {
+      seen.length = 0;
+      const reference = sparseGpt(layer, hessian, rule, { blockSize: 16 });
+      const scored = sparseGpt(layer, hessian, rule, { blockSize: 16, score: own });
+      expect(scored.mask).toEqual(reference.mask);
+      for (let i = 0; i < scored.weights.length; i++)
+        expect(scored.weights[i]).toBeCloseTo(reference.weights[i] as number, 5);
+      // Layer and row rules choose once per block of 16 columns, N:M once per group of 4.
+      expect(seen).toEqual(Array(rule.kind === 'n:m' ? dIn / 4 : dIn / 16).fill(rule.kind === 'n:m' ? 4 : 16));
+    }
+  });
+
+  it('chooses from the weights as already updated: magnitude inside the loop differs from magnitude beforehand', () => {
+    const magnitude: BlockScorer = ({ weights }) => weights.map(Math.abs);
+    const inLoop = sparseGpt(layer, hessian, rules[1], { blockSize: 16, score: magnitude });
+    const upfront = pruneMask({ dOut, dIn, data: Float64Array.from(layer.weight, Math.abs) }, { kind: 'row' }, 0.5);
+    expect(inLoop.mask.filter((bit, i) => bit !== upfront[i]).length).toBeGreaterThan(0);
+    // The first block's choice is made before any update: each row prunes its 8 smallest |w| of columns 0…15.
+    for (let r = 0; r < dOut; r++) {
+      const first = Array.from({ length: 16 }, (_, c) => Math.abs(layer.weight[r * dIn + c] as number));
+      const cut = [...first].sort((a, b) => a - b)[7] as number;
+      for (let c = 0; c < 16; c++) expect(inLoop.mask[r * dIn + c]).toBe((first[c] as number) <= cut ? 0 : 1);
+    }
+    // Per row, half of each block.
+    for (let r = 0; r < dOut; r++)
+      expect(inLoop.mask.subarray(r * dIn, (r + 1) * dIn).filter((b) => !b).length).toBe(32);
+  });
+
+  it('names the weight a scorer scores NaN, and rejects a scorer that gives the wrong count', () => {
+    const nan: BlockScorer = ({ weights, c1 }) => weights.map((w, i) => (c1 === 16 && i === 5 ? NaN : w));
+    expect(() => sparseGpt(layer, hessian, rules[0], { blockSize: 16, score: nan })).toThrow(
+      /score of row 0, column 21 is NaN/,
+    );
+    expect(() => sparseGpt(layer, hessian, rules[0], { score: () => [1, 2, 3] })).toThrow(/gave 3 scores for 16×64/);
+  });
+
+  it('curvature is 1/U_cc², the diagonal SparseGPT divides by', () => {
+    const curvature = obsCurvature(layer, hessian);
+    const h = Float64Array.from(hessian);
+    let trace = 0;
+    for (let c = 0; c < dIn; c++) trace += h[c * dIn + c] as number;
+    for (let c = 0; c < dIn; c++) h[c * dIn + c] = (h[c * dIn + c] as number) + (0.01 * trace) / dIn;
+    const u = upperCholeskyOfInverse(h, dIn);
+    for (let c = 0; c < dIn; c++) expect(curvature[c]).toBeCloseTo(1 / (u[c * dIn + c] as number) ** 2, 9);
+    // The last column's is its Schur complement's inverse… i.e. H_cc once every other column is fixed: at least H_cc.
+    expect(curvature[dIn - 1]).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { rngFromSeed } from '../../core/rng.js';
 import {
   BINARY_OPS,
+  DEFAULT_LEAVES,
   createExpressionSpace,
   depth,
   expressionOptionsSchema,
@@ -10,6 +11,7 @@ import {
   LEAVES,
   parseFormula,
   PRIMITIVES,
+  simplify,
   size,
   UNARY_OPS,
   type ExprGenome,
@@ -19,8 +21,18 @@ import { spaces } from '../../spaces/index.js';
 const freeze = (g: ExprGenome): ExprGenome => Object.freeze(g.slice());
 
 describe('expression space', () => {
-  it('exports the Pruner-Zero alphabet: 3 leaves, 11 unary and 4 binary operators', () => {
-    expect(LEAVES).toEqual(['W', 'G', 'X']);
+  it('exports the Pruner-Zero alphabet: 3 leaves (and SparseGPT’s H on request), 11 unary and 4 binary operators', () => {
+    expect(DEFAULT_LEAVES).toEqual(['W', 'G', 'X']);
+    expect(LEAVES).toEqual(['W', 'G', 'X', 'H']);
+    expect(createExpressionSpace().options.leaves).toEqual(['W', 'G', 'X']);
+    const withH = createExpressionSpace({ leaves: ['W', 'H'], maxDepth: 2 });
+    const rng = rngFromSeed('h');
+    const drawn = new Set(Array.from({ length: 50 }, () => withH.sample(rng)).flat());
+    expect(drawn.has('H')).toBe(true);
+    expect(drawn.has('X')).toBe(false);
+    // H is a row, like X: sub(H, H) inside a product with W simplifies as X's would.
+    expect(simplify(parseFormula('mul(W, sub(H, H))'))).toEqual(simplify(parseFormula('mul(W, sub(X, X))')));
+    expect(formulaOf(simplify(parseFormula('mul(sqr(W), H)')))).toBe('mul(H, sqr(W))');
     expect(UNARY_OPS).toHaveLength(11);
     expect(BINARY_OPS).toEqual(['add', 'sub', 'mul', 'div']);
     expect(

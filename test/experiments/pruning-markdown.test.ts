@@ -7,7 +7,7 @@ import type { Group, ModelResult, PruningReport, Row, RunRecord } from '../../ex
 const row = (group: Group, method: string, validation: number, test: number, run?: string): Row => ({
   group,
   method,
-  formula: method === 'evolved' ? 'add(W, X)' : 'W',
+  formula: method.startsWith('evolved') ? 'add(W, X)' : 'W',
   ...(run ? { run } : {}),
   calibration: 'sequential',
   validation,
@@ -109,5 +109,28 @@ describe('pruning page verdicts', () => {
     expect(page).toMatch(
       /does \*\*not\*\* beat every baseline \(by at least 0\.005\): as good or better on validation SparseGPT per layer \(46\.54\)/,
     );
+  });
+  it('judges a formula chosen inside SparseGPT against Wanda + update too, and says where it ran', () => {
+    const rows = [
+      row('row', 'magnitude', 48, 47),
+      row('layer', 'magnitude', 46.7, 45.8),
+      row('layer', 'SparseGPT', 46.54, 45.44),
+      row('layer', 'Wanda + update', 46.6, 45.41), // not a baseline for masks alone, one for a formula inside the loop
+      row('row', 'evolved in SparseGPT', 46.6, 45.5, 'in-loop'),
+      row('layer', 'evolved in SparseGPT', 46.5, 45.43, 'in-loop'),
+    ];
+    const report: PruningReport = {
+      date: '2026-01-01T00:00:00Z',
+      main: model('default', rows),
+      runs: [{ ...run('in-loop', 'unstructured', 'free'), reconstruct: 'sparsegpt' }],
+      timing: { ...TIMING, inSparseGptEvaluation: 7 },
+    };
+    const page = markdown(report).replace(/\n {2}/g, ' ');
+    expect(page).toContain('| per layer | evolved in SparseGPT (in-loop) | `add(W, X)` | 46.50 | 45.43 | – | – |');
+    // It beats SparseGPT on both (46.50 < 46.54, 45.43 < 45.44) and loses only to Wanda + update, on test.
+    expect(page).toMatch(
+      /50% unstructured, `add\(W, X\)` from in-loop \(group free; here per layer, inside SparseGPT\): validation 46\.50, test 45\.43\. It does \*\*not\*\* beat every baseline \(by at least 0\.005\): as good or better on test Wanda \+ update per layer \(45\.41\)\./,
+    );
+    expect(page).toContain("A formula inside SparseGPT's loop with the group free");
   });
 });

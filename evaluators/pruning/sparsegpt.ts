@@ -95,8 +95,11 @@ export function obsCurvature(
   hessian: ArrayLike<number>,
   options: SparseGptOptions = {},
 ): Float64Array {
-  const { u } = factorise(layer, hessian, options);
-  const { dIn } = layer;
+  return curvatureOf(factorise(layer, hessian, options).u, layer.dIn);
+}
+
+/** 1/U_cc² for every column c of U ([dIn][dIn]). */
+function curvatureOf(u: Float64Array, dIn: number): Float64Array {
   return Float64Array.from({ length: dIn }, (_, c) => 1 / (u[c * dIn + c] as number) ** 2);
 }
 
@@ -168,18 +171,17 @@ function pruneColumns(
   score?: BlockScorer,
 ): SparseGptResult {
   const mask = rule.kind === 'fixed' ? rule.mask.slice() : new Uint8Array(dOut * dIn).fill(1);
+  const curvature = score ? curvatureOf(u, dIn) : undefined; // what a scorer reads, once per layer
   const scoresOf = (c1: number, c2: number): ArrayLike<number> => {
     const width = c2 - c1;
     const block = new Float64Array(dOut * width);
     for (let r = 0; r < dOut; r++) for (let c = c1; c < c2; c++) block[r * width + c - c1] = w[r * dIn + c] as number;
-    if (!score) {
+    if (!score || !curvature) {
       for (let i = 0; i < block.length; i++)
         block[i] = ((block[i] as number) / (u[(c1 + (i % width)) * (dIn + 1)] as number)) ** 2;
       return block;
     }
-    const curvature = new Float64Array(width);
-    for (let c = c1; c < c2; c++) curvature[c - c1] = 1 / (u[c * dIn + c] as number) ** 2;
-    const scores = score({ c1, c2, weights: block, curvature });
+    const scores = score({ c1, c2, weights: block, curvature: curvature.subarray(c1, c2) });
     if (scores.length !== block.length)
       throw new RangeError(`block scorer gave ${scores.length} scores for ${dOut}×${width} weights`);
     for (let i = 0; i < scores.length; i++) {

@@ -1,5 +1,5 @@
 // Expression genomes as text: the function-call syntax of Pruner-Zero's best tree, `mul(abs(mul(W, W)), mms(G))`.
-import { constantToken, isLeaf, isOp, PRIMITIVES } from './primitives.js';
+import { constantToken, isLeaf, isOp, LEAVES, PRIMITIVES } from './primitives.js';
 import { assertGenome, type ExprGenome } from './tree.js';
 
 /**
@@ -61,7 +61,7 @@ export function parseFormula(text: string): ExprGenome {
     NAME.lastIndex = pos;
     const name = NAME.exec(text)?.[0];
     if (name === undefined)
-      throw fail(`expected a leaf (W, G, X, H), an operator or a number, found ${describeHere()}`, start);
+      throw fail(`expected a leaf (${LEAVES.join(', ')}), an operator or a number, found ${describeHere()}`, start);
     pos = NAME.lastIndex;
     if (isLeaf(name)) {
       tokens.push(name);
@@ -69,7 +69,7 @@ export function parseFormula(text: string): ExprGenome {
     }
     if (!isOp(name)) {
       throw fail(
-        `unknown name '${name}' (leaves: W, G, X, H; operators: ${Object.keys(PRIMITIVES).join(', ')})`,
+        `unknown name '${name}' (leaves: ${LEAVES.join(', ')}; operators: ${Object.keys(PRIMITIVES).join(', ')})`,
         start,
       );
     }

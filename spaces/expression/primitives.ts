@@ -57,7 +57,7 @@ export const PRIMITIVES: Readonly<Record<Op, Primitive>> = {
 const CONSTANT = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 export function isLeaf(token: string): token is Leaf {
-  return token === 'W' || token === 'G' || token === 'X' || token === 'H';
+  return (LEAVES as readonly string[]).includes(token);
 }
 
 export function isOp(token: string): token is Op {

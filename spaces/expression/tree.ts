@@ -1,5 +1,5 @@
 // Expression trees as flat prefix (Polish) token lists: structure queries, validation and a node view for rewriting.
-import { arityOf } from './primitives.js';
+import { arityOf, LEAVES } from './primitives.js';
 
 /**
  * A genome of the `expression` space: one expression tree as a flat PREFIX token list, e.g.
@@ -52,7 +52,7 @@ export function genomeProblem(value: unknown): string | undefined {
     if (typeof token !== 'string') return `token ${i} is a ${typeof token}, not a string`;
     const arity = arityOf(token);
     if (arity < 0)
-      return `token ${i} ${JSON.stringify(token)} is not a leaf (W, G, X, H), an operator or a finite number`;
+      return `token ${i} ${JSON.stringify(token)} is not a leaf (${LEAVES.join(', ')}), an operator or a finite number`;
     if (open === 0) return `token ${i} ${JSON.stringify(token)} follows a complete expression (extra tokens)`;
     open += arity - 1;
   }

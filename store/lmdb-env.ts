@@ -125,7 +125,7 @@ export async function closeLmdb(root: RootDatabase): Promise<void> {
 export function openTable<V, K extends Key = Key>(
   root: RootDatabase,
   name: string,
-  options: { readonly reader?: boolean; readonly keyEncoding?: 'uint32'; readonly cache?: boolean },
+  options: { readonly reader?: boolean; readonly keyEncoding?: 'uint32' },
 ): Database<V, K> | undefined {
   const { reader, ...rest } = options;
   const dbOptions = { name, ...rest, create: !reader }; // `create` is an lmdb-js option its types leave out

@@ -40,7 +40,7 @@ export function cacheNamespace(scope: CacheScope): string {
 }
 
 /**
- * Reads are synchronous and see this process's own writes at once (lmdb-js caches pending puts); writes resolve
+ * Reads are synchronous and see this thread's own writes at once (its pending puts are held until committed); writes resolve
  * when committed, and never reject: the cache is best effort (a failed write, e.g. on a full disk, only loses
  * reuse; the run log is the truth). Level-1 entries are stored under `k:` + key and level-2 under `f:` + fingerprint.
  */
@@ -78,7 +78,18 @@ const NONE: UnsettledFingerprints = Object.freeze([]);
  * that a worker thread's fingerprint answers are this thread's (search/executors/piscina.ts). An entry leaves when
  * its put settles; a newer put of the same fingerprint stays until its own put settles.
  */
-const unsettled = new Map<string, { readonly entries: Map<string, CacheEntry>; opened: number }>();
+const unsettled = new Map<string, Unsettled>();
+
+/**
+ * This thread's puts to one file and namespace that are not committed yet: fingerprints (sent to worker threads) and
+ * keys (read here only). Reads of a pending put are answered from these maps, so the table needs no lmdb-js object
+ * cache (an LRU over every value read, which cost a tenth of the main thread's time on a cheap objective).
+ */
+interface Unsettled {
+  readonly entries: Map<string, CacheEntry>;
+  readonly keys: Map<string, CacheEntry>;
+  opened: number;
+}
 
 const locationKey = (location: CacheLocation): string => `${resolve(location.path)}\0${location.namespace}`;
 
@@ -115,15 +126,12 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
     );
   }
   // A reader that comes before the writer's first commit finds no table: it answers nothing until it is reopened.
-  const db = openTable<CacheEntry, string>(root, 'results', {
-    cache: !options.readOnly,
-    reader: options.readOnly ?? false,
-  });
+  const db = openTable<CacheEntry, string>(root, 'results', { reader: options.readOnly ?? false });
   const prefix = `${options.namespace}:`;
   const writes = { failed: false };
   // Shared by every writer of this file and namespace in this thread: a worker must see all of their pending puts.
   const location = locationKey(options);
-  const tracked = unsettled.get(location) ?? { entries: new Map<string, CacheEntry>(), opened: 0 };
+  const tracked: Unsettled = unsettled.get(location) ?? { entries: new Map(), keys: new Map(), opened: 0 };
   if (!options.readOnly) {
     tracked.opened++;
     unsettled.set(location, tracked);
@@ -135,10 +143,26 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
     if (!db) throw new Error('the result cache was opened to read only');
     return db;
   };
-  const stagedKeys = new Map<string, CacheEntry>();
+  /**
+   * Makes `entry` the answer for `id` until its put settles (unless a newer entry took its place by then); returns
+   * what to call once it has. After a failed commit puts may never settle: tracking stops rather than grow for ever.
+   */
+  const hold = (kind: 'k' | 'f', id: string, entry: CacheEntry): (() => void) => {
+    const held = kind === 'f' ? tracked.entries : tracked.keys;
+    if (writes.failed) {
+      held.clear();
+      return () => undefined;
+    }
+    held.set(id, entry);
+    return () => {
+      if (held.get(id) === entry) held.delete(id);
+    };
+  };
+  const put = (kind: 'k' | 'f', id: string, entry: CacheEntry): Promise<void> =>
+    bestEffort(writes, () => table().put(`${prefix}${kind}:${id}`, entry));
   const cache: ResultCache = {
     byKey: (key) => {
-      const held = stagedKeys.get(key);
+      const held = tracked.keys.get(key);
       if (held) return held;
       fresh();
       return db?.get(`${prefix}k:${key}`);
@@ -150,27 +174,17 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
       return db?.get(`${prefix}f:${fp}`);
     },
     stage(kind, id, entry) {
-      if (kind === 'f') tracked.entries.set(id, entry);
-      else stagedKeys.set(id, entry);
+      const settled = hold(kind, id, entry);
       // Released in log order, so the file ends with the newest; a newer staged entry stays the one this thread reads.
-      const held = kind === 'f' ? tracked.entries : stagedKeys;
-      return async () => {
-        await bestEffort(writes, () => table().put(`${prefix}${kind}:${id}`, entry));
-        if (held.get(id) === entry) held.delete(id);
-      };
+      return () => put(kind, id, entry).then(settled);
     },
-    putKey: (key, entry) => bestEffort(writes, () => table().put(`${prefix}k:${key}`, entry)),
-    putFingerprint: (fp, entry) => {
-      const written = bestEffort(writes, () => table().put(`${prefix}f:${fp}`, entry));
-      // After a failed commit puts may never settle: stop tracking rather than send a growing list with every task.
-      if (writes.failed) {
-        tracked.entries.clear();
-        return written;
-      }
-      tracked.entries.set(fp, entry);
-      return written.then(() => {
-        if (tracked.entries.get(fp) === entry) tracked.entries.delete(fp); // not a newer put's entry
-      });
+    putKey(key, entry) {
+      const settled = hold('k', key, entry);
+      return put('k', key, entry).then(settled);
+    },
+    putFingerprint(fp, entry) {
+      const settled = hold('f', fp, entry);
+      return put('f', fp, entry).then(settled);
     },
     unsettledFingerprints: () => (tracked.entries.size === 0 ? NONE : [...tracked.entries]),
     async close() {

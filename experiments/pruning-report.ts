@@ -4,6 +4,8 @@
 // all of them again on a second model (transfer, no search); the searches' hashing and the seconds per evaluation.
 // Usage: node dist/experiments/pruning-report.js [--model default|tiny|wide] [--transfer wide|default|tiny|none]
 //        [--keep-runs: also the searches already in bench/results/pruning.json, their formulas scored again]
+//        [--shortlist K: each run's best formula is the best on this page's validation slice of the K best distinct
+//         formulas of its search (default 10; 1: the search's own best)]
 //        [RUN_DIR …]   (run dirs of configs/pruning-metric*.yaml)
 //        [--markdown-only: rewrite docs/pruning.md from bench/results/pruning.json, running nothing]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { loadPruningContext, type ModelPreset, type PruningContext } from '../evaluators/pruning/context.js';
 import { sparsityOf } from '../evaluators/pruning/masks.js';
 import { pruneModel, prunedPerplexity, type PrunedModel, type PruningMethod } from '../evaluators/pruning/methods.js';
+import { pruningOptionsSchema } from '../evaluators/pruning/options.js';
 import { formulaMasks, pruneTarget, type PruneTarget } from '../evaluators/pruning/scoring.js';
 import type { Calibration } from '../lm/model.js';
 import { inspectRun } from '../report/inspect.js';
@@ -22,15 +25,23 @@ import { markdown } from './pruning/markdown.js';
 import type { Group, ModelResult, PruningReport, Row, RunRecord, Timing } from './pruning/types.js';
 
 const root = repoRoot;
-const valueFlags = ['--model', '--transfer'];
+const valueFlags = ['--model', '--transfer', '--shortlist'];
 const args = process.argv.slice(2);
 const runDirs = args.filter((a, i) => !a.startsWith('--') && !valueFlags.includes(args[i - 1] ?? ''));
 const mainModel = (flag('--model') ?? 'default') as ModelPreset;
 const transferFlag = flag('--transfer') ?? 'wide';
 const transferModel = transferFlag === 'none' ? undefined : (transferFlag as ModelPreset);
 
-// The search's own validation tokens (the configs keep the evaluator defaults); test: a larger slice.
-const SLICES = { calibrationTokens: 8192, validationTokens: 8192, testTokens: 32768 } as const;
+const shortlistSize = Number(flag('--shortlist') ?? 10);
+if (!Number.isInteger(shortlistSize) || shortlistSize < 1)
+  throw new Error(`--shortlist takes a whole number ≥ 1, got ${flag('--shortlist')}`);
+
+// Calibration as the searches (the evaluator defaults). Validation: four times the searches' 8,192 tokens (which it
+// starts with), so a formula that only fits the fitness slice does not carry its luck onto the page; test: never seen.
+const SLICES = { calibrationTokens: 8192, validationTokens: 32768, testTokens: 32768 } as const;
+/** The slices a search's evaluation reads (the configs keep the evaluator defaults). */
+const { validationTokens, testTokens } = pruningOptionsSchema.parse({});
+const SEARCH_SLICES = { validationTokens, testTokens };
 const contextOptions = (model: ModelPreset) => ({
   model,
   backend: 'wasm' as const,
@@ -166,54 +177,122 @@ function keptRuns(skip: ReadonlySet<string>): { records: RunRecord[]; evolved: C
   return { records, evolved: records.map((r) => evolvedCandidate(r, parseFormula(r.formula))) };
 }
 
-/** The best formula of each run, and how the search went. */
-async function readRuns(dirs: readonly string[]): Promise<{ records: RunRecord[]; evolved: Candidate[] }> {
-  const records: RunRecord[] = [];
-  const evolved: Candidate[] = [];
+/** One of a search's best formulas (simplified), with what its search measured. */
+interface Shortlisted {
+  readonly genome: ExprGenome;
+  readonly fitness: number;
+  readonly perLayer?: number;
+}
+
+/** A search as read from its run directory: its record and its best distinct formulas, best first. */
+interface ReadRun {
+  readonly record: RunRecord;
+  readonly shortlist: readonly Shortlisted[];
+  readonly targets: readonly PruneTarget[];
+}
+
+/** The best formulas of each run (up to `shortlistSize` distinct ones), and how the search went. */
+async function readRuns(dirs: readonly string[]): Promise<ReadRun[]> {
+  const read: ReadRun[] = [];
   for (const dir of dirs) {
     const view = await openRunView(dir);
     const options = (view.config.evaluator.options ?? {}) as {
+      sparsity?: number;
       pattern?: string;
-      group?: string;
+      group?: 'row' | 'layer' | 'free';
       calibration?: Calibration;
       reconstruct?: 'none' | 'sparsegpt';
     };
     const workers = view.config.workers;
     const strategy = view.config.search.strategy;
     await view.close();
-    const report = await inspectRun(dir, { top: 1 });
+    // Elites of several cells may be one formula once simplified: read more than the shortlist needs.
+    const report = await inspectRun(dir, { top: shortlistSize * 4 });
     const best = report.top[0];
     if (!best) continue;
+    const shortlist = new Map<string, Shortlisted>();
+    for (const elite of report.top) {
+      const genome = simplify(elite.genome as ExprGenome);
+      const { perLayer } = elite.metrics;
+      if (shortlist.size < shortlistSize && !shortlist.has(formulaOf(genome)))
+        shortlist.set(formulaOf(genome), {
+          genome,
+          fitness: elite.fitness,
+          ...(perLayer !== undefined ? { perLayer } : {}),
+        });
+    }
     const run = dir.replace(/\/+$/, '').split('/').pop() as string;
-    const formula = formulaOf(simplify(best.genome as ExprGenome));
     const s = report.summary;
-    const record: RunRecord = {
-      run,
-      strategy,
-      pattern: options.pattern ?? 'unstructured',
-      group: options.group ?? 'row',
-      calibration: options.calibration ?? 'dense',
-      ...(options.reconstruct === 'sparsegpt' ? { reconstruct: 'sparsegpt' as const } : {}),
-      proposals: s.proposals,
-      evaluations: s.evaluations,
-      keyHits: s.cacheHits.key,
-      fingerprintHits: s.cacheHits.fingerprint,
-      failures: s.failures,
-      seconds: s.seconds,
-      workers,
-      formula,
-      fitness: best.fitness,
-      ...(best.metrics.perLayer !== undefined ? { perLayer: best.metrics.perLayer } : {}),
-    };
-    records.push(record);
-    evolved.push(evolvedCandidate(record, best.genome as ExprGenome));
+    const pattern = options.pattern ?? 'unstructured';
+    const group = options.group ?? 'row';
+    const groups =
+      pattern !== 'unstructured' ? ['row' as const] : group === 'free' ? (['row', 'layer'] as const) : [group];
+    read.push({
+      record: {
+        run,
+        strategy,
+        pattern,
+        group,
+        calibration: options.calibration ?? 'dense',
+        ...(options.reconstruct === 'sparsegpt' ? { reconstruct: 'sparsegpt' as const } : {}),
+        proposals: s.proposals,
+        evaluations: s.evaluations,
+        keyHits: s.cacheHits.key,
+        fingerprintHits: s.cacheHits.fingerprint,
+        failures: s.failures,
+        seconds: s.seconds,
+        workers,
+        formula: formulaOf(simplify(best.genome as ExprGenome)),
+        fitness: best.fitness,
+        ...(best.metrics.perLayer !== undefined ? { perLayer: best.metrics.perLayer } : {}),
+      },
+      shortlist: [...shortlist.values()],
+      targets: groups.map((g) => pruneTarget(pattern, options.sparsity ?? 0.5, g)),
+    });
   }
-  return { records, evolved };
+  return read;
+}
+
+/**
+ * Each run's formula for the page: of its shortlist, the one with the lowest perplexity on the page's validation slice
+ * (in the run's groups, the lower counting, as its search did). The test slice plays no part in the choice.
+ */
+async function chooseFormulas(model: ModelPreset, runs: readonly ReadRun[]): Promise<RunRecord[]> {
+  if (runs.every((r) => r.shortlist.length <= 1)) return runs.map((r) => r.record);
+  const ctx = await loadPruningContext(contextOptions(model));
+  const chosen = runs.map(({ record, shortlist, targets }): RunRecord => {
+    if (shortlist.length <= 1) return record;
+    const scored = shortlist.map((entry) => {
+      const { prune } = evolvedCandidate(record, entry.genome);
+      const validation = Math.min(
+        ...targets.map((target) =>
+          prunedPerplexity(
+            ctx.model,
+            ctx.validation,
+            pruneModel(ctx, prune as PruningMethod, target, record.calibration),
+          ),
+        ),
+      );
+      console.log(`shortlist of ${record.run}: ${JSON.stringify({ formula: formulaOf(entry.genome), validation })}`);
+      return { entry, validation };
+    });
+    const { entry } = scored.reduce((a, b) => (b.validation < a.validation ? b : a));
+    const { perLayer: _searchBest, ...rest } = record;
+    return {
+      ...rest,
+      formula: formulaOf(entry.genome),
+      fitness: entry.fitness,
+      ...(entry.perLayer !== undefined ? { perLayer: entry.perLayer } : {}),
+      shortlist: { size: shortlist.length, searchBest: record.formula, validationTokens: SLICES.validationTokens },
+    };
+  });
+  ctx.model.dispose();
+  return chosen;
 }
 
 /** Seconds per evaluation as the searches do it (8,192 validation and test tokens), and SparseGPT on the whole model. */
 async function measureTiming(model: ModelPreset): Promise<Timing> {
-  const ctx = await loadPruningContext({ ...contextOptions(model), testTokens: 8192 });
+  const ctx = await loadPruningContext({ ...contextOptions(model), ...SEARCH_SLICES });
   const wanda: PruningMethod = { kind: 'formula', genome: parseFormula('mul(W, sqrt(X))') };
   const timed = (f: () => void, reps = 3): number => {
     const t0 = performance.now();
@@ -247,12 +326,10 @@ async function measureTiming(model: ModelPreset): Promise<Timing> {
 }
 
 async function main(): Promise<void> {
-  const read = await readRuns(runDirs);
-  const kept = hasFlag('--keep-runs')
-    ? keptRuns(new Set(read.records.map((r) => r.run)))
-    : { records: [], evolved: [] };
-  const records = [...kept.records, ...read.records];
-  const evolved = [...kept.evolved, ...read.evolved];
+  const read = await chooseFormulas(mainModel, await readRuns(runDirs));
+  const kept = hasFlag('--keep-runs') ? keptRuns(new Set(read.map((r) => r.run))) : { records: [], evolved: [] };
+  const records = [...kept.records, ...read];
+  const evolved = [...kept.evolved, ...read.map((r) => evolvedCandidate(r, parseFormula(r.formula)))];
   const wanda = BASELINES.find((b) => b.method === 'Wanda') as Candidate;
   // Formulas whose masks were chosen alone get SparseGPT's update too; those chosen inside SparseGPT already have it.
   const masksAlone = evolved.filter((c) => c.method === 'evolved');

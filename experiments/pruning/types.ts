@@ -58,6 +58,11 @@ export interface RunRecord {
   readonly fitness: number;
   /** Group free: 1 when the best formula prunes per layer, 0 per row. */
   readonly perLayer?: number;
+  /**
+   * The formula was chosen from the search's `size` best distinct formulas by perplexity on the page's validation slice
+   * (`validationTokens`, larger than the search's); `searchBest` is the search's own best.
+   */
+  readonly shortlist?: { readonly size: number; readonly searchBest: string; readonly validationTokens: number };
 }
 
 /** Seconds of the steps a user sizes a run by (one worker). */

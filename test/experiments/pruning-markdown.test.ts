@@ -133,4 +133,29 @@ describe('pruning page verdicts', () => {
     );
     expect(page).toContain("A formula inside SparseGPT's loop with the group free");
   });
+
+  it("says when a run's formula was chosen from a shortlist on the larger validation slice, and which the search chose", () => {
+    const rows = [row('2:4', 'SparseGPT', 44.41, 45.65), row('2:4', 'evolved in SparseGPT', 44.39, 45.63, 'nm')];
+    const shortlisted = (searchBest: string): RunRecord => ({
+      ...run('nm', '2:4', 'row'),
+      reconstruct: 'sparsegpt',
+      shortlist: { size: 10, searchBest, validationTokens: 32768 },
+    });
+    const page = (searchBest: string) =>
+      markdown({
+        date: '2026-01-01T00:00:00Z',
+        main: { ...model('default', rows), validationTokens: 32768 },
+        runs: [shortlisted(searchBest)],
+        timing: TIMING,
+      }).replace(/\n {2}/g, ' ');
+    const other = page('add(sqrt(W), G)');
+    expect(other).toContain(
+      "Validation 32,768 tokens (a search's fitness is the perplexity on the first 8,192 of them)",
+    );
+    expect(other).toContain(
+      "the page's formula `add(W, X)` (search fitness 46.50, pruning per layer) is the best on 32,768 validation tokens of the search's 10 best distinct formulas; its own best was `add(sqrt(W), G)`",
+    );
+    expect(page('add(W, X)')).toContain("of the search's 10 best distinct formulas, its own best too");
+    expect(other).toMatch(/2:4, `add\(W, X\)` from nm .*It \*\*beats every baseline\*\*/);
+  });
 });

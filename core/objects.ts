@@ -18,3 +18,6 @@ export function hasExactKeys(
   for (const name in m) if (!Object.hasOwn(m, name) || names[i++] !== name) return false;
   return i === names.length;
 }
+
+/** `T` with its readonly fields writable: an object filled in place (optional fields only when present), then frozen by type. */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };

@@ -3,6 +3,7 @@ import type { LoggedSample, RunEvent } from '../store/events.js';
 import type { StepReport, TaskResult } from './executors/executor.js';
 import type { Failure, Proposal, ResultSource } from './strategies/strategy.js';
 import type { EvalResult } from '../core/types.js';
+import type { Writable } from '../core/objects.js';
 
 /**
  * `source` is the one place that says where a result came from: a task's own `source` (evaluated | fingerprint)
@@ -46,5 +47,3 @@ export function answerOf<G>(
   if (task.reports) answer.reports = task.reports;
   return answer;
 }
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] };

@@ -12,14 +12,18 @@ export type CacheMode = 'cache' | 'aggregate' | 'counterfactual';
  */
 export type CacheLookup =
   | { readonly hit: EvalResult; readonly sample?: LoggedSample }
-  | { readonly repeat: number; readonly fresh?: boolean };
+  | { readonly repeat: number; readonly fresh?: boolean; readonly lookUpKey?: boolean };
 
 export interface CachePolicy {
   /** False when caching is off: every proposal is evaluated, duplicates in flight included. */
   readonly enabled: boolean;
   /** Every proposal is evaluated, even a key already in flight (counterfactual checks). */
   readonly evaluatesAll: boolean;
-  lookup(key: string): CacheLookup;
+  /**
+   * With `elsewhere` (the executor's workers read the committed cache: Executor.looksUpKeys), plain caching reads only
+   * this thread's uncommitted puts and a miss says `lookUpKey`: the task's worker looks the key up.
+   */
+  lookup(key: string, elsewhere?: boolean): CacheLookup;
   /**
    * Stores a fresh result; returns the result the search should see (the running mean in aggregate mode) and, for an
    * evaluation in aggregate mode, the sample it added (logged with its event).
@@ -46,6 +50,18 @@ export interface CachePolicyOptions {
   readonly objectiveCount?: number;
 }
 
+/** A cached entry answers this run only with the descriptors and objectives its config asks for (an older run's dims). */
+export function usableEntry(
+  entry: CacheEntry | undefined,
+  run: { readonly descriptorCount: number; readonly objectiveCount?: number },
+): entry is CacheEntry {
+  return (
+    entry !== undefined &&
+    (entry.result.descriptors?.length ?? 0) === run.descriptorCount &&
+    (!run.objectiveCount || entry.result.objectives?.length === run.objectiveCount)
+  );
+}
+
 export function createCachePolicy(cache: ResultCache | undefined, options: CachePolicyOptions): CachePolicy {
   if (!cache) {
     return {
@@ -56,16 +72,17 @@ export function createCachePolicy(cache: ResultCache | undefined, options: Cache
       restore: async () => 0,
     };
   }
-  const usable = (entry: CacheEntry | undefined): entry is CacheEntry =>
-    entry !== undefined &&
-    (entry.result.descriptors?.length ?? 0) === options.descriptorCount &&
-    (!options.objectiveCount || entry.result.objectives?.length === options.objectiveCount);
+  const usable = (entry: CacheEntry | undefined): entry is CacheEntry => usableEntry(entry, options);
 
   return {
     enabled: true,
     evaluatesAll: options.mode === 'counterfactual',
-    lookup(key) {
+    lookup(key, elsewhere) {
       if (options.mode === 'counterfactual') return { repeat: 0, fresh: true };
+      if (elsewhere && options.mode === 'cache') {
+        const held = cache.heldByKey(key);
+        return usable(held) ? { hit: held.result } : { repeat: 0, lookUpKey: true };
+      }
       const entry = cache.byKey(key);
       if (!usable(entry)) return { repeat: 0 };
       switch (options.mode) {

@@ -48,6 +48,7 @@ import { takeSnapshot } from './run-snapshot.js';
 import type { RunTally } from './tally.js';
 import type { Outcome, Proposal, Strategy } from './strategies/strategy.js';
 import { fromScore, toScore, toScores, type Direction, type Space } from '../core/types.js';
+import type { Writable } from '../core/objects.js';
 
 export interface EngineParts<G> {
   readonly space: Space<G>;
@@ -363,8 +364,6 @@ function applyAnswer<G>(parts: EngineParts<G>, answer: Answer<G>, seq: number, t
   if (sample) record.sample = sample;
   return toEvent(record, seq, t);
 }
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The checkpoint's brief of the archive (what `elites runs` lists). */
 function briefOf(stats: ArchiveStats, direction: Direction): NonNullable<Checkpoint['archive']> {

@@ -1,4 +1,5 @@
 // One evaluation, the same code inline and in a worker: noise seed, fingerprint lookup, evaluate, validate.
+import { usableEntry } from './cache-policy.js';
 import { openResultCache, type CacheEntry, type ResultCache } from '../store/result-cache.js';
 import { evaluators } from '../evaluators/registry.js';
 import type { EvalTask, EvaluatorSpec, ProgressSink, StepReport, TaskResult } from './executors/executor.js';
@@ -151,7 +152,19 @@ export function createEvaluationRunner(
       : { ok: true, result, fingerprint, source: 'evaluated' };
   };
 
+  /**
+   * The committed cache's entry for the task's key, when the main thread left that look-up here (`lookUpKey`): with
+   * the descriptors and objectives the run asks for, as the main thread's own look-up would accept it.
+   */
+  const keyHit = (task: EvalTask): TaskResult | undefined => {
+    if (!task.lookUpKey) return undefined;
+    const entry = cache?.byKey(task.key);
+    return usableEntry(entry, spec) ? { ok: true, result: entry.result, source: 'key' } : undefined;
+  };
+
   const run = async (task: EvalTask, signal: AbortSignal): Promise<TaskResult> => {
+    const hit = keyHit(task);
+    if (hit) return hit;
     let evaluator: Evaluator<unknown>;
     try {
       ready ??= loadAndSetUp();
@@ -185,6 +198,8 @@ export function createEvaluationRunner(
   const runNow = (task: EvalTask, signal: AbortSignal): TaskResult | Promise<TaskResult> => {
     const evaluator = readyNow;
     if (!evaluator || evaluator.fingerprint) return run(task, signal);
+    const hit = keyHit(task);
+    if (hit) return hit;
     let raw: EvalResult | Promise<EvalResult>;
     const ctx = contextOf(spec, task, signal, progress);
     try {

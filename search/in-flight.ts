@@ -5,6 +5,7 @@ import { answerOf, type Answer } from './answer.js';
 import { fidelityKey, type Proposal } from './strategies/strategy.js';
 import type { Space } from '../core/types.js';
 import type { LoggedSample } from '../store/events.js';
+import type { Writable } from '../core/objects.js';
 
 export interface InFlightDeps<G> {
   readonly space: Space<G>;
@@ -100,7 +101,7 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
     const key = fidelityKey(space.key(p.genome), p.fidelity);
     const group = cache.evaluatesAll ? undefined : sharing.get(key);
     if (group) return void group.push(p);
-    const lookup = cache.lookup(key);
+    const lookup = cache.lookup(key, executor.looksUpKeys);
     if ('hit' in lookup)
       return void complete({
         proposal: p,
@@ -111,8 +112,10 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
       });
     const waiting = [p];
     if (!cache.evaluatesAll) sharing.set(key, waiting);
-    const fresh = lookup.fresh ? { fresh: true } : {};
-    return { task: { id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stageOf(p), ...fresh }, key, waiting };
+    const task: Writable<EvalTask> = { id: p.id, genome: p.genome, key, repeat: lookup.repeat, ...stageOf(p) };
+    if (lookup.fresh) task.fresh = true;
+    if (lookup.lookUpKey) task.lookUpKey = true;
+    return { task, key, waiting };
   };
 
   /** A task's result: recorded in the cache (when on), then every proposal waiting for it answered. */
@@ -122,7 +125,8 @@ export function createInFlight<G>(deps: InFlightDeps<G>): InFlight<G> {
     let task = result;
     let sample: LoggedSample | undefined;
     let persist: (() => Promise<void>) | undefined;
-    if (task.ok && s.key !== undefined) {
+    // A key the worker found in the committed cache is there already: nothing to record.
+    if (task.ok && s.key !== undefined && task.source !== 'key') {
       const recorded = cache.record(s.key, task);
       if (recorded.collision) deps.onCollision();
       task = { ...task, result: recorded.result };

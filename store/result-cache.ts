@@ -46,6 +46,8 @@ export function cacheNamespace(scope: CacheScope): string {
  */
 export interface ResultCache {
   byKey(key: string): CacheEntry | undefined;
+  /** This thread's entry for a key that is not committed yet (a put or a staged entry), if any: no read of the file. */
+  heldByKey(key: string): CacheEntry | undefined;
   byFingerprint(fingerprint: string): CacheEntry | undefined;
   putKey(key: string, entry: CacheEntry): Promise<void>;
   putFingerprint(fingerprint: string, entry: CacheEntry): Promise<void>;
@@ -167,6 +169,7 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
       fresh();
       return db?.get(`${prefix}k:${key}`);
     },
+    heldByKey: (key) => tracked.keys.get(key),
     byFingerprint: (fp) => {
       const held = tracked.entries.get(fp);
       if (held) return held;

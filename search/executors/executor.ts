@@ -17,6 +17,11 @@ export interface EvalTask {
   /** Evaluate whatever the caches hold: no answer from a fingerprint (re-measurements, counterfactual checks). */
   readonly fresh?: boolean;
   /**
+   * The main thread found no entry for the key among its own uncommitted puts and left the look-up of the committed
+   * cache to the worker thread (an executor that `looksUpKeys`): a hit there is the task's result, source 'key'.
+   */
+  readonly lookUpKey?: boolean;
+  /**
    * Fingerprint entries the main thread has put and not yet committed when the task was sent: a worker thread's
    * lookups read them before its committed snapshot, so it answers as the main thread would (the inline executor).
    */
@@ -50,7 +55,8 @@ export type TaskResult = (
       readonly ok: true;
       readonly result: EvalResult;
       readonly fingerprint?: string;
-      readonly source: 'evaluated' | 'fingerprint';
+      /** 'key': the committed cache's entry for the task's key (a task with `lookUpKey`), nothing evaluated. */
+      readonly source: 'evaluated' | 'fingerprint' | 'key';
     }
   | { readonly ok: false; readonly failure: Failure }
 ) & {
@@ -88,6 +94,11 @@ export interface EvaluatorSpec {
 export interface Executor {
   /** Evaluations that can run at once. */
   readonly size: number;
+  /**
+   * Its workers read the committed result cache (the spec's `cache`) for a task's key when the task asks (`lookUpKey`):
+   * the main thread then reads only its own uncommitted puts, and an LMDB read per proposal moves off it.
+   */
+  readonly looksUpKeys?: boolean;
   /**
    * Loads the evaluator and runs its setup() in the workers before the run's clock and the evaluation
    * timeouts start, so a slow model load is not mistaken for a hung evaluation.

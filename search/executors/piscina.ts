@@ -446,6 +446,7 @@ export function createPiscinaExecutor(
 
   return {
     size: threads * batch,
+    looksUpKeys: spec.cache !== undefined,
     liveThreads: () => pool.threads.length,
     idleThreads() {
       let idle = 0;
@@ -504,7 +505,7 @@ export function createPiscinaExecutor(
 /** A task as structured clone copies it whole: one of a class (in-flight.ts's lazy key) as its plain fields. */
 function plainTask(task: EvalTask): EvalTask {
   if (Object.getPrototypeOf(task) === Object.prototype) return task;
-  const { id, genome, key, repeat, fidelity, sample, fresh, unsettled } = task;
+  const { id, genome, key, repeat, fidelity, sample, fresh, lookUpKey, unsettled } = task;
   return {
     id,
     genome,
@@ -513,6 +514,7 @@ function plainTask(task: EvalTask): EvalTask {
     ...(fidelity === undefined ? {} : { fidelity }),
     ...(sample === undefined ? {} : { sample }),
     ...(fresh === undefined ? {} : { fresh }),
+    ...(lookUpKey === undefined ? {} : { lookUpKey }),
     ...(unsettled === undefined ? {} : { unsettled }),
   };
 }

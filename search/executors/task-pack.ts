@@ -31,6 +31,7 @@ const STRIDE = 8;
 const HAS_FIDELITY = 1;
 const HAS_SAMPLE = 2;
 const FRESH = 4;
+const LOOK_UP_KEY = 8;
 
 const aligned = (offset: number): number => (offset + 7) & ~7;
 
@@ -92,7 +93,8 @@ export function packTasks(tasks: readonly EvalTask[], memory: MessageMemory, off
     d[p + 3] =
       (task.fidelity === undefined ? 0 : HAS_FIDELITY) |
       (task.sample === undefined ? 0 : HAS_SAMPLE) |
-      (task.fresh ? FRESH : 0);
+      (task.fresh ? FRESH : 0) |
+      (task.lookUpKey ? LOOK_UP_KEY : 0);
     d[p + 4] = task.fidelity ?? 0;
     d[p + 5] = task.sample ?? 0;
     d[p + 6] = kind;
@@ -143,6 +145,7 @@ export function unpackTasks(buffer: SharedArrayBuffer, offset: number, count: nu
       flags & HAS_FIDELITY ? (d[p + 4] as number) : undefined,
       flags & HAS_SAMPLE ? (d[p + 5] as number) : undefined,
       flags & FRESH ? true : undefined,
+      flags & LOOK_UP_KEY ? true : undefined,
     );
     keyStart = keyEnd;
     at = aligned(at + length * kind.BYTES_PER_ELEMENT);
@@ -162,6 +165,7 @@ class PackedTask implements EvalTask {
     readonly fidelity: number | undefined,
     readonly sample: number | undefined,
     readonly fresh: boolean | undefined,
+    readonly lookUpKey: boolean | undefined,
   ) {}
 
   get key(): string {

@@ -24,7 +24,7 @@ describe('packed tasks', () => {
       { id: 1, genome: Float64Array.of(-0, Number.NaN, Number.POSITIVE_INFINITY, 2 ** -1074), key: 'k1', repeat: 2 },
       { id: 2, genome: Uint8Array.of(1, 0, 1), key: 'ünï ✓ 🎲', repeat: 0, fidelity: 0.25, sample: 3 },
       { id: 3, genome: Int32Array.of(-7, 2 ** 31 - 1), key: '\ud800 lone', repeat: 1, fresh: true },
-      { id: 4, genome: Float32Array.of(1.5, -2.25), key: '', repeat: 0, fidelity: 1 },
+      { id: 4, genome: Float32Array.of(1.5, -2.25), key: '', repeat: 0, fidelity: 1, lookUpKey: true },
       { id: 5, genome: BigInt64Array.of(-(2n ** 63n), 5n), key: 'big', repeat: 0, sample: 0 },
       { id: 6, genome: new Uint16Array(0), key: 'empty', repeat: 0 },
       { id: 2 ** 40, genome: Uint8ClampedArray.of(255), key: 'k'.repeat(300), repeat: 0 },
@@ -36,12 +36,14 @@ describe('packed tasks', () => {
       expect(got.genome).toEqual(task.genome);
       expect((got.genome as object).constructor).toBe((task.genome as object).constructor);
       expect(got.key).toBe(task.key);
-      expect({ id: got.id, repeat: got.repeat, fidelity: got.fidelity, sample: got.sample, fresh: got.fresh }).toEqual({
+      const { id, repeat, fidelity, sample, fresh, lookUpKey } = got;
+      expect({ id, repeat, fidelity, sample, fresh, lookUpKey }).toEqual({
         id: task.id,
         repeat: task.repeat,
         fidelity: task.fidelity,
         sample: task.sample,
         fresh: task.fresh,
+        lookUpKey: task.lookUpKey,
       });
     }
     const genomeOf = (i: number): Float64Array => (back[i] as EvalTask).genome as Float64Array;

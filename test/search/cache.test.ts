@@ -45,6 +45,25 @@ describe('functional-hash cache', () => {
     expect(second.archive).toEqual(first.archive);
   });
 
+  it('on worker threads, where the threads read the committed cache, still evaluates each distinct genome once', async () => {
+    const dir = useRunFiles();
+    const threads = { workers: 2, batch: 16 };
+    const inline = await runSearch(parseRunConfig(onemaxConfig(dir), dir), { out: join(dir, 'inline') });
+    const threadsDir = useRunFiles();
+    const first = await runSearch(parseRunConfig(onemaxConfig(threadsDir, threads), threadsDir), {
+      out: join(threadsDir, 'a'),
+    });
+    // The random search proposes the same 3,000 genomes either way: as many evaluations as distinct genomes.
+    expect(first.evaluations).toBe(inline.evaluations);
+    expect(first.cacheHits.key).toBe(3000 - inline.evaluations);
+    const second = await runSearch(parseRunConfig(onemaxConfig(threadsDir, threads), threadsDir), {
+      out: join(threadsDir, 'b'),
+    });
+    expect(second.evaluations).toBe(0);
+    expect(second.cacheHits.key).toBe(3000);
+    expect(second.archive).toEqual(inline.archive);
+  });
+
   it('keeps results of different evaluator options apart', async () => {
     const dir = useRunFiles();
     const plugin = (scale: number): Partial<RunConfigInput> => ({

@@ -29,6 +29,7 @@ export function bridgedCache(timeoutMs: number): ResultCache {
   const header = new Int32Array(memory, 0, 2);
   return {
     byKey: () => undefined,
+    heldByKey: () => undefined,
     byFingerprint(fingerprint) {
       Atomics.store(header, STATUS, 0);
       channel.postMessage({ fingerprint, memory } satisfies LookupRequest);

@@ -30,7 +30,10 @@ export function markdown(report: PruningReport): string {
     '',
     `Dense model: validation ${f(main.dense.validation)}, test ${f(main.dense.test)}.`,
     '',
-    "Groups: **per row** = each output row prunes its lowest half (Wanda, Pruner-Zero); **per layer** = one threshold for the whole layer (magnitude as Wanda's paper runs it); **2:4** = 2 of every 4 consecutive inputs of a row. SparseGPT chooses its masks as it goes, by w²/[H⁻¹]_cc² in column blocks of 128 (per layer: all rows of a block compete, its reference rule; per row: each row of a block), and updates the weights it keeps. Evolved rows are the best formula of each search, scored here in every group." +
+    "Groups: **per row** = each output row prunes its lowest half (Wanda, Pruner-Zero); **per layer** = one threshold for the whole layer (magnitude as Wanda's paper runs it); **2:4** = 2 of every 4 consecutive inputs of a row. SparseGPT chooses its masks as it goes, by w²/[H⁻¹]_cc² in column blocks of 128 (per layer: all rows of a block compete, its reference rule; per row: each row of a block), and updates the weights it keeps. Evolved rows are the best formula of each search, scored here in every group" +
+      (report.runs.some((r) => r.shortlist)
+        ? " (where a run says so below, the best on this validation slice of its search's best few: a search's single best on its smaller fitness slice is partly the luckiest)."
+        : '.') +
       (main.rows.some((r) => r.method === 'evolved in SparseGPT')
         ? " Rows **evolved in SparseGPT** come from searches where the formula replaced SparseGPT's saliency inside its loop: it chooses each block's masks from the weights as already updated (reading W = |current weights|, G, X and H = each input's curvature 1/U_cc², so that SparseGPT's own rule is `mul(sqr(W), H)`), and SparseGPT reconstructs the kept weights."
         : ''),

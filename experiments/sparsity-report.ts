@@ -249,17 +249,25 @@ async function main(): Promise<void> {
     writeFileSync(join(root, 'docs/sparsity.md'), markdown(report, layers, densePerplexities(report.model)));
 }
 
-/** The dense model's perplexities from bench/results/pruning.json (same held-out slices), if it is there and for this model. */
+/**
+ * The dense model's perplexities from bench/results/pruning.json, if it is there, for this model and the same test
+ * slice; its validation only when that slice is this report's too (older reports name no slices: they were).
+ */
 function densePerplexities(model: string): Dense | undefined {
   const file = join(root, 'bench/results/pruning.json');
   if (!existsSync(file)) return undefined;
   const pruning = JSON.parse(readFileSync(file, 'utf8')) as {
-    main?: { model?: string; dense?: Dense };
+    main?: { model?: string; dense?: Required<Dense>; validationTokens?: number; testTokens?: number };
     // Reports written before the transfer section: the dense row among the others.
     model?: string;
     rows?: { method: string; validation: number; test: number }[];
   };
-  if (pruning.main) return pruning.main.model === model ? pruning.main.dense : undefined;
+  const { main } = pruning;
+  if (main) {
+    const { validationTokens = HELD_OUT.validationTokens, testTokens = HELD_OUT.testTokens, dense } = main;
+    if (main.model !== model || !dense || testTokens !== HELD_OUT.testTokens) return undefined;
+    return validationTokens === HELD_OUT.validationTokens ? dense : { test: dense.test };
+  }
   const row = pruning.model === model ? pruning.rows?.find((r) => r.method === 'dense') : undefined;
   return row && { validation: row.validation, test: row.test };
 }

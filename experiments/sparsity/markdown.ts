@@ -21,7 +21,7 @@ export function markdown(report: Report, layers: readonly LayerShape[], dense: D
   lines.push(
     "How the searches ran: `configs/sparsity-levels.yaml` (with `sparsity` set to each target) and `configs/sparsity-nm.yaml`, strategy `evopress`: a (1+λ) search whose 16 distinct offspring race on a fresh random 1,024-token sample of the calibration windows, the best 4 go on to a fresh 4,096-token sample, and the best 2 plus the parent are scored on all 16,384 calibration tokens (a fixed sample, so the parent is a cache hit); the best there is the next parent. Fitness = KL(dense ‖ pruned) against the dense model's top-256 next-token probabilities. Validation and test perplexities below were never seen by the search.",
     '',
-    `The allocation genome has one level per prunable layer; a level moves the same number of weights (Δ = round(0.5·min(s, 1−s)/8·128²): ${report.levels.map((l) => `${Math.round((0.5 * Math.min(l.sparsity, 1 - l.sparsity) * 128 * 128) / 8)} at ${pct(l.sparsity)}`).join(', ')}) in every layer, so every genome prunes exactly the target number of weights. Within a layer the level database prunes by the method named (magnitude: one threshold per layer; Wanda: per output row). ${dense ? `Dense model: validation ${f(dense.validation)}, test ${f(dense.test)} (docs/pruning.md, same slices).` : 'Dense model: see docs/pruning.md (same slices).'}`,
+    `The allocation genome has one level per prunable layer; a level moves the same number of weights (Δ = round(0.5·min(s, 1−s)/8·128²): ${report.levels.map((l) => `${Math.round((0.5 * Math.min(l.sparsity, 1 - l.sparsity) * 128 * 128) / 8)} at ${pct(l.sparsity)}`).join(', ')}) in every layer, so every genome prunes exactly the target number of weights. Within a layer the level database prunes by the method named (magnitude: one threshold per layer; Wanda: per output row). ${denseLine(dense)}`,
     '',
   );
   lines.push(`## Per-layer allocation (${report.method} within each layer)`, '');
@@ -89,4 +89,12 @@ export function markdown(report: Report, layers: readonly LayerShape[], dense: D
     );
   lines.push(...readingNotes(report, layers, dense));
   return `${lines.join('\n')}\n`;
+}
+
+/** The dense model's perplexities as docs/pruning.md measured them, on this page's slices where they are the same. */
+function denseLine(dense: Dense | undefined): string {
+  if (!dense) return 'Dense model: see docs/pruning.md.';
+  return dense.validation === undefined
+    ? `Dense model: test ${f(dense.test)} (docs/pruning.md, the same test slice; its validation slice is larger than this page's).`
+    : `Dense model: validation ${f(dense.validation)}, test ${f(dense.test)} (docs/pruning.md, same slices).`;
 }

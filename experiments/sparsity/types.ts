@@ -71,8 +71,11 @@ export interface Report {
   readonly evaluationSeconds?: { readonly full: number; readonly screening: number };
 }
 
-/** The dense model's perplexities on the same slices (bench/results/pruning.json), when that report exists. */
+/**
+ * The dense model's perplexities (bench/results/pruning.json), when that report exists and scored the same test slice;
+ * validation only when its validation slice is this page's too.
+ */
 export interface Dense {
-  readonly validation: number;
+  readonly validation?: number;
   readonly test: number;
 }

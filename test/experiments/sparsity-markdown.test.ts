@@ -51,4 +51,16 @@ describe('sparsity page with reconstruction', () => {
     // Without reconstruction the stored page is unchanged: it still lists reconstruction as not done.
     expect(markdown(stored, layers, undefined)).toMatch(/Not done: SparseGPT-style weight reconstruction/);
   });
+
+  it("gives the dense model's validation perplexity only when the pruning page measured it on this page's slice", () => {
+    const stored = JSON.parse(readFileSync(join(repoRoot, 'bench/results/sparsity.json'), 'utf8')) as Report;
+    const layers = prunableLayers(MODEL_PRESETS.default);
+    const page = (dense: Parameters<typeof markdown>[2]) => markdown(stored, layers, dense).replace(/\n {2}/g, ' ');
+    expect(page({ validation: 46.62, test: 45.44 })).toContain(
+      'Dense model: validation 46.62, test 45.44 (docs/pruning.md, same slices).',
+    );
+    const testOnly = page({ test: 45.44 });
+    expect(testOnly).toContain('Dense model: test 45.44 (docs/pruning.md, the same test slice;');
+    expect(testOnly).not.toMatch(/Dense model: validation/);
+  });
 });

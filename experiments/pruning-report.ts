@@ -122,14 +122,11 @@ function score(
 }
 
 /** Every candidate in every group under each calibration (random once per group: it reads no statistics). */
-async function scoreModel(
-  model: ModelPreset,
+function scoreModel(
+  { model, ctx, setupSeconds }: LoadedModel,
   candidates: readonly Candidate[],
   calibrations: readonly Calibration[],
-): Promise<ModelResult> {
-  const started = performance.now();
-  const ctx = await loadPruningContext(contextOptions(model));
-  const setupSeconds = (performance.now() - started) / 1000;
+): ModelResult {
   const rows: Row[] = [];
   for (const { group, target } of GROUPS) {
     for (const calibration of calibrations)
@@ -141,7 +138,7 @@ async function scoreModel(
     );
   }
   const { layers, dModel, dFF, seed } = ctx.model.config;
-  const result: ModelResult = {
+  return {
     model,
     layers,
     dModel,
@@ -152,8 +149,24 @@ async function scoreModel(
     rows,
     setupSeconds,
   };
-  ctx.model.dispose();
-  return result;
+}
+
+/** A model's pruning context on the page's slices, and the seconds it took to load (model, W, G and X). */
+interface LoadedModel {
+  readonly model: ModelPreset;
+  readonly ctx: PruningContext;
+  readonly setupSeconds: number;
+}
+
+/** Runs `use` on `model`'s context, loaded once, and frees the model after. */
+async function withModel<T>(model: ModelPreset, use: (loaded: LoadedModel) => T): Promise<T> {
+  const started = performance.now();
+  const ctx = await loadPruningContext(contextOptions(model));
+  try {
+    return use({ model, ctx, setupSeconds: (performance.now() - started) / 1000 });
+  } finally {
+    ctx.model.dispose();
+  }
 }
 
 /** The evolved formula of a search, pruned as its search pruned (masks alone, or inside SparseGPT's loop). */
@@ -179,10 +192,22 @@ function keptRuns(skip: ReadonlySet<string>): { records: RunRecord[]; evolved: C
 
 /** One of a search's best formulas (simplified), with what its search measured. */
 interface Shortlisted {
+  readonly formula: string;
   readonly genome: ExprGenome;
   readonly fitness: number;
   readonly perLayer?: number;
 }
+
+/** A shortlisted formula's part of its run's record. */
+const searched = ({
+  formula,
+  fitness,
+  perLayer,
+}: Shortlisted): Pick<RunRecord, 'formula' | 'fitness' | 'perLayer'> => ({
+  formula,
+  fitness,
+  ...(perLayer !== undefined ? { perLayer } : {}),
+});
 
 /** A search as read from its run directory: its record and its best distinct formulas, best first. */
 interface ReadRun {
@@ -208,19 +233,21 @@ async function readRuns(dirs: readonly string[]): Promise<ReadRun[]> {
     await view.close();
     // Elites of several cells may be one formula once simplified: read more than the shortlist needs.
     const report = await inspectRun(dir, { top: shortlistSize * 4 });
-    const best = report.top[0];
-    if (!best) continue;
     const shortlist = new Map<string, Shortlisted>();
     for (const elite of report.top) {
       const genome = simplify(elite.genome as ExprGenome);
+      const formula = formulaOf(genome);
       const { perLayer } = elite.metrics;
-      if (shortlist.size < shortlistSize && !shortlist.has(formulaOf(genome)))
-        shortlist.set(formulaOf(genome), {
+      if (shortlist.size < shortlistSize && !shortlist.has(formula))
+        shortlist.set(formula, {
+          formula,
           genome,
           fitness: elite.fitness,
           ...(perLayer !== undefined ? { perLayer } : {}),
         });
     }
+    const best = shortlist.values().next().value;
+    if (!best) continue;
     const run = dir.replace(/\/+$/, '').split('/').pop() as string;
     const s = report.summary;
     const pattern = options.pattern ?? 'unstructured';
@@ -242,9 +269,7 @@ async function readRuns(dirs: readonly string[]): Promise<ReadRun[]> {
         failures: s.failures,
         seconds: s.seconds,
         workers,
-        formula: formulaOf(simplify(best.genome as ExprGenome)),
-        fitness: best.fitness,
-        ...(best.metrics.perLayer !== undefined ? { perLayer: best.metrics.perLayer } : {}),
+        ...searched(best),
       },
       shortlist: [...shortlist.values()],
       targets: groups.map((g) => pruneTarget(pattern, options.sparsity ?? 0.5, g)),
@@ -257,10 +282,8 @@ async function readRuns(dirs: readonly string[]): Promise<ReadRun[]> {
  * Each run's formula for the page: of its shortlist, the one with the lowest perplexity on the page's validation slice
  * (in the run's groups, the lower counting, as its search did). The test slice plays no part in the choice.
  */
-async function chooseFormulas(model: ModelPreset, runs: readonly ReadRun[]): Promise<RunRecord[]> {
-  if (runs.every((r) => r.shortlist.length <= 1)) return runs.map((r) => r.record);
-  const ctx = await loadPruningContext(contextOptions(model));
-  const chosen = runs.map(({ record, shortlist, targets }): RunRecord => {
+function chooseFormulas(ctx: PruningContext, runs: readonly ReadRun[]): RunRecord[] {
+  return runs.map(({ record, shortlist, targets }): RunRecord => {
     if (shortlist.length <= 1) return record;
     const scored = shortlist.map((entry) => {
       const { prune } = evolvedCandidate(record, entry.genome);
@@ -273,21 +296,17 @@ async function chooseFormulas(model: ModelPreset, runs: readonly ReadRun[]): Pro
           ),
         ),
       );
-      console.log(`shortlist of ${record.run}: ${JSON.stringify({ formula: formulaOf(entry.genome), validation })}`);
+      console.log(`shortlist of ${record.run}: ${JSON.stringify({ formula: entry.formula, validation })}`);
       return { entry, validation };
     });
     const { entry } = scored.reduce((a, b) => (b.validation < a.validation ? b : a));
     const { perLayer: _searchBest, ...rest } = record;
     return {
       ...rest,
-      formula: formulaOf(entry.genome),
-      fitness: entry.fitness,
-      ...(entry.perLayer !== undefined ? { perLayer: entry.perLayer } : {}),
+      ...searched(entry),
       shortlist: { size: shortlist.length, searchBest: record.formula, validationTokens: SLICES.validationTokens },
     };
   });
-  ctx.model.dispose();
-  return chosen;
 }
 
 /** Seconds per evaluation as the searches do it (8,192 validation and test tokens), and SparseGPT on the whole model. */
@@ -326,16 +345,22 @@ async function measureTiming(model: ModelPreset): Promise<Timing> {
 }
 
 async function main(): Promise<void> {
-  const read = await chooseFormulas(mainModel, await readRuns(runDirs));
-  const kept = hasFlag('--keep-runs') ? keptRuns(new Set(read.map((r) => r.run))) : { records: [], evolved: [] };
-  const records = [...kept.records, ...read];
-  const evolved = [...kept.evolved, ...read.map((r) => evolvedCandidate(r, parseFormula(r.formula)))];
-  const wanda = BASELINES.find((b) => b.method === 'Wanda') as Candidate;
-  // Formulas whose masks were chosen alone get SparseGPT's update too; those chosen inside SparseGPT already have it.
-  const masksAlone = evolved.filter((c) => c.method === 'evolved');
-  const candidates = [...BASELINES, ...evolved, withUpdate(wanda), ...masksAlone.map(withUpdate)];
-  const main = await scoreModel(mainModel, candidates, ['sequential', 'dense']);
-  const transfer = transferModel ? await scoreModel(transferModel, candidates, ['sequential']) : undefined;
+  const runs = await readRuns(runDirs);
+  // One load of the main model: each run's formula is chosen on it, then every candidate is scored on it.
+  const { records, candidates, main } = await withModel(mainModel, (loaded) => {
+    const read = chooseFormulas(loaded.ctx, runs);
+    const kept = hasFlag('--keep-runs') ? keptRuns(new Set(read.map((r) => r.run))) : { records: [], evolved: [] };
+    const evolved = [...kept.evolved, ...read.map((r) => evolvedCandidate(r, parseFormula(r.formula)))];
+    const wanda = BASELINES.find((b) => b.method === 'Wanda') as Candidate;
+    // Formulas whose masks were chosen alone get SparseGPT's update too; those chosen inside SparseGPT already have it.
+    const masksAlone = evolved.filter((c) => c.method === 'evolved');
+    const candidates = [...BASELINES, ...evolved, withUpdate(wanda), ...masksAlone.map(withUpdate)];
+    const main = scoreModel(loaded, candidates, ['sequential', 'dense']);
+    return { records: [...kept.records, ...read], candidates, main };
+  });
+  const transfer = transferModel
+    ? await withModel(transferModel, (loaded) => scoreModel(loaded, candidates, ['sequential']))
+    : undefined;
   const timing = await measureTiming(mainModel);
   const report: PruningReport = {
     date: new Date().toISOString(),

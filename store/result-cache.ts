@@ -40,8 +40,8 @@ export function cacheNamespace(scope: CacheScope): string {
 }
 
 /**
- * Reads are synchronous and see this thread's own writes at once (its pending puts are held until committed); writes resolve
- * when committed, and never reject: the cache is best effort (a failed write, e.g. on a full disk, only loses
+ * Reads are synchronous and see this thread's own writes at once (its pending puts are held until committed); writes
+ * resolve when committed, and never reject: the cache is best effort (a failed write, e.g. on a full disk, only loses
  * reuse; the run log is the truth). Level-1 entries are stored under `k:` + key and level-2 under `f:` + fingerprint.
  */
 export interface ResultCache {
@@ -162,14 +162,15 @@ export function openResultCache(options: OpenResultCacheOptions): ResultCache {
   };
   const put = (kind: 'k' | 'f', id: string, entry: CacheEntry): Promise<void> =>
     bestEffort(writes, () => table().put(`${prefix}${kind}:${id}`, entry));
+  const heldByKey = (key: string): CacheEntry | undefined => tracked.keys.get(key);
   const cache: ResultCache = {
     byKey: (key) => {
-      const held = tracked.keys.get(key);
+      const held = heldByKey(key);
       if (held) return held;
       fresh();
       return db?.get(`${prefix}k:${key}`);
     },
-    heldByKey: (key) => tracked.keys.get(key),
+    heldByKey,
     byFingerprint: (fp) => {
       const held = tracked.entries.get(fp);
       if (held) return held;

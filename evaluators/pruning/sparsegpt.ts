@@ -171,17 +171,18 @@ function pruneColumns(
   score?: BlockScorer,
 ): SparseGptResult {
   const mask = rule.kind === 'fixed' ? rule.mask.slice() : new Uint8Array(dOut * dIn).fill(1);
-  const curvature = score ? curvatureOf(u, dIn) : undefined; // what a scorer reads, once per layer
+  // What a scorer reads besides the weights: each input's curvature, once per layer.
+  const scorer = score && { score, curvature: curvatureOf(u, dIn) };
   const scoresOf = (c1: number, c2: number): ArrayLike<number> => {
     const width = c2 - c1;
     const block = new Float64Array(dOut * width);
     for (let r = 0; r < dOut; r++) for (let c = c1; c < c2; c++) block[r * width + c - c1] = w[r * dIn + c] as number;
-    if (!score || !curvature) {
+    if (!scorer) {
       for (let i = 0; i < block.length; i++)
         block[i] = ((block[i] as number) / (u[(c1 + (i % width)) * (dIn + 1)] as number)) ** 2;
       return block;
     }
-    const scores = score({ c1, c2, weights: block, curvature: curvature.subarray(c1, c2) });
+    const scores = scorer.score({ c1, c2, weights: block, curvature: scorer.curvature.subarray(c1, c2) });
     if (scores.length !== block.length)
       throw new RangeError(`block scorer gave ${scores.length} scores for ${dOut}×${width} weights`);
     for (let i = 0; i < scores.length; i++) {

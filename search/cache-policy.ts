@@ -1,5 +1,6 @@
 // How the functional-hash cache answers a key: plain caching, aggregation of noisy samples, or counterfactual checks.
-import { addSample, singleSample, type CacheEntry, type ResultCache } from '../store/result-cache.js';
+import type { CacheEntry, ResultCache } from '../store/result-cache.js';
+import { addSample, singleSample } from '../store/cache-entry.js';
 import { fromEvent, type LoggedSample, type RunEvent } from '../store/events.js';
 import type { TaskResult } from './executors/executor.js';
 import type { EvalResult } from '../core/types.js';

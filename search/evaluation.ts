@@ -1,6 +1,6 @@
 // One evaluation, the same code inline and in a worker: noise seed, fingerprint lookup, evaluate, validate.
 import { usableEntry } from './cache-policy.js';
-import { openResultCache, type CacheEntry, type ResultCache } from '../store/result-cache.js';
+import type { CacheEntry, ResultCache } from '../store/result-cache.js';
 import { evaluators } from '../evaluators/registry.js';
 import type { EvalTask, EvaluatorSpec, ProgressSink, StepReport, TaskResult } from './executors/executor.js';
 
@@ -29,7 +29,6 @@ export interface EvaluationRunner {
     tasks: readonly EvalTask[],
     signal: AbortSignal,
   ): readonly TaskResult[] | Promise<readonly TaskResult[]> | undefined;
-  close(): Promise<void>;
 }
 
 /** Builds the evaluator named by a spec (built-in or plug-in). @throws {PluginError} for a bad module. */
@@ -125,16 +124,19 @@ function withReports(result: TaskResult, ctx: TaskContext): TaskResult {
   return ctx.reports ? { ...result, reports: ctx.reports } : result;
 }
 
-/** `loaded`: the evaluator already loaded in this thread (the main thread's, inline), so it is not loaded twice. */
+/**
+ * `cache`: the result cache this thread reads (the caller opens and closes it; a worker thread opens its own, see
+ * worker.ts). `loaded`: the evaluator already loaded in this thread (the main thread's, inline), so it is not loaded
+ * twice.
+ */
 export function createEvaluationRunner(
   spec: EvaluatorSpec,
-  sharedCache?: ResultCache,
+  cache?: ResultCache,
   loaded?: Evaluator<unknown>,
   progress?: ProgressSink,
 ): EvaluationRunner {
   let ready: Promise<Evaluator<unknown>> | undefined;
   let readyNow: Evaluator<unknown> | undefined; // set once setup has succeeded: the synchronous path may run
-  const cache = sharedCache ?? (spec.cache ? openResultCache({ ...spec.cache, readOnly: true }) : undefined);
   const loadAndSetUp = async (): Promise<Evaluator<unknown>> => {
     const evaluator = loaded ?? (await loadEvaluator(spec));
     // Once per worker, with the config's options: plug-ins read them here; heavy built-ins load models here.
@@ -253,9 +255,6 @@ export function createEvaluationRunner(
             return tasks.map(() => failure);
           })
         : acceptAll(raw);
-    },
-    async close() {
-      if (!sharedCache) await cache?.close();
     },
   };
 }

@@ -6,18 +6,9 @@ import { hashCanonical } from '../core/hash.js';
 import { StoreError } from '../core/errors.js';
 import { commitCause, lmdbFileProblem, settleWithin } from './lmdb-guard.js';
 import { closeLmdb, openLmdb, openTable } from './lmdb-env.js';
-import type { EvalResult } from '../core/types.js';
+import type { CacheEntry } from './cache-entry.js';
 
-/** What the cache holds for a key or fingerprint: a result, and in aggregate mode the running statistics of its samples. */
-export interface CacheEntry {
-  readonly result: EvalResult;
-  /** Samples folded into `result.fitness` (1 in plain caching). */
-  readonly n: number;
-  /** Σ of squared deviations (Welford), for the variance of noisy evaluations. */
-  readonly m2: number;
-  /** Fitness of the most recent sample. */
-  readonly latest: number;
-}
+export { addSample, singleSample, type CacheEntry } from './cache-entry.js';
 
 /** What makes two evaluations comparable: a result is reused only under the same namespace (search/cache-scope.ts). */
 export interface CacheScope {
@@ -212,18 +203,4 @@ function bestEffort(writes: { failed: boolean }, put: () => Promise<unknown>): P
   } catch (error) {
     return failed(error);
   }
-}
-
-/** A cache entry holding one sample. */
-export function singleSample(result: EvalResult): CacheEntry {
-  return { result, n: 1, m2: 0, latest: result.fitness };
-}
-
-/** Folds a new sample into an entry (Welford's running mean and M2); the entry's fitness becomes the mean. */
-export function addSample(entry: CacheEntry, sample: EvalResult): CacheEntry {
-  const n = entry.n + 1;
-  const delta = sample.fitness - entry.result.fitness;
-  const mean = entry.result.fitness + delta / n;
-  const m2 = entry.m2 + delta * (sample.fitness - mean);
-  return { result: { ...sample, fitness: mean }, n, m2, latest: sample.fitness };
 }

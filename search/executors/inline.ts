@@ -99,7 +99,6 @@ export function createInlineExecutor(
     async close() {
       clearInterval(watchdog);
       controller.abort();
-      await runner.close();
     },
   };
 }

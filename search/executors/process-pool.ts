@@ -163,7 +163,6 @@ export function createProcessPool(spec: EvaluatorSpec, slots: number, options: P
       await Promise.allSettled(
         pool.map(async (slot) => {
           await slot.evaluator.close();
-          await slot.runner.close();
         }),
       );
     },

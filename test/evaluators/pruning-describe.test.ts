@@ -54,7 +54,6 @@ describe('pruning evaluator on a fingerprint hit', () => {
       const ctx = { rng: rngFromSeed('large'), signal, options, fidelity: 1, sample: 0 };
       expect(hit.result).toEqual(await evaluator.evaluate(large, ctx));
     } finally {
-      await runner.close();
       await cache.close();
     }
   }, 120_000);

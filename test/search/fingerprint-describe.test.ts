@@ -150,7 +150,6 @@ describe('the evaluation runner on a fingerprint hit', () => {
       );
       return { result, cached: cache.byFingerprint('same') };
     } finally {
-      await runner.close();
       await cache.close();
     }
   }

@@ -11,9 +11,12 @@ export interface SetupTask {
   readonly setup: true;
 }
 
-/** Runs batches posted in `lane` (progress.ts) until the thread is terminated; `port` carries what does not fit. */
+/**
+ * Runs batches posted in the lane's slots (progress.ts) until the thread is terminated: batch n in slot n % count, so
+ * the pool can post a batch while the thread runs the one before it. `port` carries what does not fit.
+ */
 export interface LaneStart {
-  readonly lane: SharedArrayBuffer;
+  readonly slots: readonly SharedArrayBuffer[];
   readonly port: MessagePort;
 }
 

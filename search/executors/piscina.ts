@@ -2,6 +2,11 @@
 // after batch of tasks in shared memory (progress.ts). A hung evaluation is stopped by terminating its thread, a crash
 // is a failure outcome, and neither loses the results of its batch's other tasks.
 //
+// A lane has two slots, each with room for a batch: while a thread runs the batch in one, the pool may post the next
+// in the other (only while tasks are quick: see `ahead`), so the thread goes on at once instead of waiting, batch
+// after batch, for the main thread to notice its reply and post again (most of a millisecond when every core is
+// busy, which is most of what is lost to messaging with millisecond objectives).
+//
 // Why lanes, not a piscina message per batch: a message costs the main thread tens of microseconds (piscina's task
 // bookkeeping, an abort listener, the port's event dispatch) and an event-loop turn before its thread can take the
 // next one. With a microsecond objective the main thread is the bottleneck, so that is throughput lost. A lane's batch
@@ -109,20 +114,36 @@ class BatchResults implements ResultSink {
   }
 }
 
-/** One thread's lane: its shared memory, the main end of its port, and the batch on its way through it. */
-interface Lane {
+/** One of a lane's slots: its shared memory and the batch in it. */
+interface Slot {
   readonly memory: MessageMemory;
   readonly header: LaneHeader;
   readonly progress: ProgressReader;
+  /** Batches posted to this slot so far: the thread's REPLIED in it reaches this when the last is done. */
+  posted: number;
+  flight: Flight | undefined;
+}
+
+/**
+ * One thread's lane: its slots, the main end of its port, and the batches on their way through it. Batch n goes to
+ * slot n % 2; the thread runs them in that order, so the batches in flight are `answered` … `posted` − 1.
+ */
+interface Lane {
+  readonly slots: readonly [Slot, Slot];
   readonly port: MessagePort;
   /** Aborting it terminates the lane's thread (piscina replaces it). */
   readonly controller: AbortController;
-  /** Batches posted so far: the thread's REPLIED reaches it when the last is done. */
+  /** Batches posted so far, in all slots. */
   posted: number;
-  flight: Flight | undefined;
+  /** Batches whose results were delivered (or that failed with the thread). */
+  answered: number;
   /** The hard-timeout check (watchDeadline). */
   timer: NodeJS.Timeout | undefined;
 }
+
+const inFlight = (lane: Lane): number => lane.posted - lane.answered;
+/** The slot of the oldest batch in flight (the one the thread runs, unless it has replied). */
+const oldest = (lane: Lane): Slot => lane.slots[lane.answered % 2] as Slot;
 
 /** A batch on its way through a lane. */
 interface Flight {
@@ -183,31 +204,38 @@ export function createPiscinaExecutor(
     failure: { kind: 'crashed', message: `run stopped before the evaluation ${when}` },
   });
   const maxWaitMs = (): number => spec.timeoutMs + Math.max(10_000, 3 * setupMs);
-  const ready = (lane: Lane): boolean => Atomics.load(lane.header.words, READY) === 1;
+  const ready = (lane: Lane): boolean => Atomics.load(lane.slots[0].header.words, READY) === 1;
+  /**
+   * Batches a lane may hold: a second waits in its other slot only while tasks are quick (two fit in one message's
+   * work), where the thread's wait for the next batch is worth saving; slower tasks stay in the queue for whichever
+   * thread is free first. A fingerprinting evaluator gets one (its look-ups see the puts made until its batch is sent).
+   */
+  const ahead = (): number => (fingerprints === false && sizer.fits(2) ? 2 : 1);
 
   // A thread for each lane; one that dies is replaced by piscina ('workerCreate'), and the replacement gets a lane.
   const startLane = (): void => {
-    const memory = new MessageMemory(new SharedArrayBuffer(LANE_BYTES));
+    const slot = (): Slot => {
+      const memory = new MessageMemory(new SharedArrayBuffer(LANE_BYTES));
+      const header = laneHeader(memory.buffer);
+      return { memory, header, progress: readProgress(memory.buffer, header), posted: 0, flight: undefined };
+    };
     const { port1, port2 } = new MessageChannel();
-    const header = laneHeader(memory.buffer);
     const lane: Lane = {
-      memory,
-      header,
-      progress: readProgress(memory.buffer, header),
+      slots: [slot(), slot()],
       port: port1,
       controller: new AbortController(),
       posted: 0,
-      flight: undefined,
+      answered: 0,
       timer: undefined,
     };
     lanes.add(lane);
-    const start: LaneStart = { lane: memory.buffer, port: port2 };
+    const start: LaneStart = { slots: lane.slots.map((s) => s.memory.buffer), port: port2 };
     pool.run(start, { transferList: [port2], signal: lane.controller.signal }).then(
       () => laneEnded(lane, new Error('the lane ended')), // never: a lane ends with its thread
       (error: unknown) => laneEnded(lane, error),
     );
     // Once its thread has taken it (after setup): queued tasks go to it.
-    whenChanged(header.words, READY, 0, scheduleTend);
+    whenChanged(lane.slots[0].header.words, READY, 0, scheduleTend);
   };
 
   // After this turn's microtasks (setImmediate: once the main thread has nothing left to run, or the engine yields):
@@ -225,35 +253,46 @@ export function createPiscinaExecutor(
     for (const lane of lanes) replied(lane);
     pump();
     for (const lane of lanes) {
-      const { flight } = lane;
-      if (flight === undefined || flight.awaited) continue;
+      if (inFlight(lane) === 0) continue;
+      const slot = oldest(lane); // the next reply comes from here; a wait for the one after is set once it is in
+      const flight = slot.flight as Flight;
+      if (flight.awaited) continue;
       flight.awaited = true;
-      whenChanged(lane.header.words, REPLIED, lane.posted - 1, () => {
+      whenChanged(slot.header.words, REPLIED, slot.posted - 1, () => {
         replied(lane);
         if (queue.length > 0) pump(); // tasks that waited for this lane go now; those its results bring, next
         scheduleTend();
       });
     }
   };
-  // Queued tasks to ready, idle lanes: all in one batch while they fit in one by the measured time per task (a
-  // batch more costs more than it gains), else shared evenly. If piscina has fewer threads than asked (it stops
-  // replacing threads that fail while starting), a lane anyway: piscina starts a thread for a task it cannot place.
+  // Queued tasks to ready lanes, idle ones first: all in one batch while they fit in one by the measured time per
+  // task (a batch more costs more than it gains), else shared evenly. If piscina has fewer threads than asked (it
+  // stops replacing threads that fail while starting), a lane anyway: piscina starts a thread for a task it cannot
+  // place.
   const pump = (): void => {
     while (queue.length > 0 && !closed) {
+      const most = ahead();
       let idle = 0;
+      let open = 0;
       let next: Lane | undefined;
-      for (const lane of lanes)
-        if (lane.flight === undefined && ready(lane)) {
-          idle++;
-          next ??= lane;
-        }
-      if (next === undefined) {
-        if (phase === 'new') begin();
-        else if (phase === 'started' && lanes.size < threads && pool.threads.length < threads) startLane();
-        break;
+      for (const lane of lanes) {
+        const load = inFlight(lane);
+        if (load >= most || !ready(lane)) continue;
+        open++;
+        if (load === 0) idle++;
+        if (next === undefined || load < inFlight(next)) next = lane;
       }
+      if (idle === 0) {
+        if (phase === 'new') {
+          begin();
+          break;
+        }
+        if (phase === 'started' && lanes.size < threads && pool.threads.length < threads) startLane();
+      }
+      if (next === undefined) break;
       const limit = fingerprints === false ? sizer.size(batch) : 1;
-      post(next, take(queue.length <= limit ? queue.length : Math.min(limit, Math.ceil(queue.length / idle))));
+      const share = Math.ceil(queue.length / (idle > 0 ? idle : open));
+      post(next, take(queue.length <= limit ? queue.length : Math.min(limit, share)));
     }
     watchStall();
   };
@@ -268,7 +307,7 @@ export function createPiscinaExecutor(
   // starting) is it waiting for a thread that may never come: a replacement stuck in setup(). Not for ever, then.
   const watchStall = (): void => {
     let busy = false;
-    for (const lane of lanes) busy ||= lane.flight !== undefined;
+    for (const lane of lanes) busy ||= inFlight(lane) > 0;
     if (queue.length === 0 || busy || closed) {
       clearTimeout(stall);
       stall = undefined;
@@ -281,10 +320,14 @@ export function createPiscinaExecutor(
     }, maxWaitMs());
   };
 
-  /** Posts `entries` to an idle lane: packed in its memory when their genomes are typed arrays, else on its port. */
+  /**
+   * Posts `entries` to a lane's next slot (free: the lane holds fewer batches than it may): packed in the slot's memory
+   * when their genomes are typed arrays, else on the lane's port.
+   */
   const post = (lane: Lane, entries: Queued[]): void => {
     const tasks = entries.map((e) => e.task);
-    const { words } = lane.header;
+    const slot = lane.slots[lane.posted % 2] as Slot;
+    const { words } = slot.header;
     // A worker thread reads the cache's committed data only; this thread's results not yet committed go with the
     // batch, taken as it is sent, so a worker answers a fingerprint as this thread would at that moment. Few: a
     // fingerprint put leaves the list when its commit lands (milliseconds). In an `elites worker` process the spec's
@@ -292,7 +335,7 @@ export function createPiscinaExecutor(
     const unsettled = spec.cache === undefined ? [] : unsettledFingerprints(spec.cache);
     const bytes = unsettled.length === 0 ? packedBytes(tasks) : undefined;
     if (bytes !== undefined && bytes <= TASK_BYTES) {
-      packTasks(tasks, lane.memory, TASKS_AT);
+      packTasks(tasks, slot.memory, TASKS_AT);
       Atomics.store(words, PACKED, tasks.length);
     } else {
       const cloned: ClonedBatch = { tasks: tasks.map(plainTask), ...(unsettled.length > 0 ? { unsettled } : {}) };
@@ -304,12 +347,12 @@ export function createPiscinaExecutor(
       }
       Atomics.store(words, PACKED, -1);
     }
-    const flight: Flight = { entries };
-    lane.flight = flight;
+    slot.flight = { entries };
+    lane.posted++;
     sent.messages++;
     sent.tasks += entries.length;
-    resetProgress(lane.header, clock());
-    Atomics.store(words, POSTED, ++lane.posted);
+    resetProgress(slot.header, clock());
+    Atomics.store(words, POSTED, ++slot.posted);
     Atomics.notify(words, POSTED);
     // Due no sooner than this batch's first task can pass its hard timeout; one armed for an earlier batch fires
     // sooner and is armed again from there.
@@ -328,16 +371,25 @@ export function createPiscinaExecutor(
   // made for every batch: while batches follow one another it fires about once per timeout and is armed again.
   const watchDeadline = (lane: Lane): void => {
     lane.timer = undefined;
-    const { flight } = lane;
-    if (flight === undefined) return; // idle: the next batch arms it
-    const running = lane.progress.done(); // before the start: a start read after it is never an earlier task's
-    const wait = lane.progress.startedAt() + spec.timeoutMs + HARD_TIMEOUT_GRACE_MS - clock();
+    const slot = runningSlot(lane);
+    if (slot === undefined) return; // idle, or every batch replied: the next batch arms it
+    const { progress } = slot;
+    const running = progress.done(); // before the start: a start read after it is never an earlier task's
+    const wait = progress.startedAt() + spec.timeoutMs + HARD_TIMEOUT_GRACE_MS - clock();
     if (wait > 0) {
       lane.timer = setTimeout(watchDeadline, wait, lane);
       return;
     }
-    flight.timedOut = running;
+    (slot.flight as Flight).timedOut = running;
     lane.controller.abort(); // piscina terminates the lane's thread and starts a fresh one
+  };
+  /** The slot whose batch the thread runs (or is about to): the oldest in flight that has not replied. */
+  const runningSlot = (lane: Lane): Slot | undefined => {
+    for (let n = lane.answered; n < lane.posted; n++) {
+      const slot = lane.slots[n % 2] as Slot;
+      if (Atomics.load(slot.header.words, REPLIED) !== slot.posted) return slot;
+    }
+    return undefined;
   };
 
   const deliver = (entry: Queued | undefined, result: TaskResult): void => {
@@ -352,17 +404,23 @@ export function createPiscinaExecutor(
   };
 
   /**
-   * The lane's batch, if its thread has finished it: results from shared memory (the one that did not fit from the
-   * port), the tasks not run back to the queue.
+   * The lane's batches its thread has finished, oldest first: results from shared memory (the one that did not fit
+   * from the port), the tasks not run back to the queue.
    */
   const replied = (lane: Lane): void => {
-    const { flight } = lane;
-    const { words, doubles } = lane.header;
-    if (flight === undefined || Atomics.load(words, REPLIED) !== lane.posted) return;
-    lane.flight = undefined;
-    const { entries } = flight;
+    while (inFlight(lane) > 0) {
+      const slot = oldest(lane);
+      if (Atomics.load(slot.header.words, REPLIED) !== slot.posted) return;
+      answerSlot(lane, slot);
+    }
+  };
+  const answerSlot = (lane: Lane, slot: Slot): void => {
+    const { entries } = slot.flight as Flight;
+    slot.flight = undefined;
+    lane.answered++;
+    const { words, doubles } = slot.header;
     const kept = Atomics.load(words, KEPT);
-    const results = lane.progress.results(kept);
+    const results = slot.progress.results(kept);
     const overflow =
       Atomics.load(words, OVERFLOW) === 1
         ? (receiveMessageOnPort(lane.port)?.message as OverflowResult | undefined)?.overflow
@@ -381,21 +439,24 @@ export function createPiscinaExecutor(
     lanes.delete(lane);
     lane.port.close();
     clearTimeout(lane.timer);
+    // The batch the thread ran when it died, and the one after it (not started: the thread runs them in order).
+    const running = inFlight(lane) > 0 ? oldest(lane) : undefined;
+    const next = inFlight(lane) > 1 ? (lane.slots[(lane.answered + 1) % 2] as Slot) : undefined;
     // Waits for its thread's notifies end too (else they would hold the lane): values no thread writes wake them.
-    const { words } = lane.header;
-    Atomics.store(words, REPLIED, -1);
-    Atomics.store(words, READY, -1);
-    Atomics.notify(words, REPLIED);
-    Atomics.notify(words, READY);
-    const { flight } = lane;
-    if (flight !== undefined) failed(lane, flight, error);
+    for (const { header } of lane.slots) {
+      Atomics.store(header.words, REPLIED, -1);
+      Atomics.notify(header.words, REPLIED);
+    }
+    Atomics.store(lane.slots[0].header.words, READY, -1);
+    Atomics.notify(lane.slots[0].header.words, READY);
+    if (next?.flight !== undefined) requeue(next.flight.entries); // first: the running batch's rest goes before it
+    if (running?.flight !== undefined) failed(running, running.flight, error);
     scheduleTend();
   };
-  const failed = (lane: Lane, flight: Flight, error: unknown): void => {
-    lane.flight = undefined;
+  const failed = (slot: Slot, flight: Flight, error: unknown): void => {
     const { entries } = flight;
-    const done = Math.min(flight.timedOut ?? lane.progress.done(), entries.length);
-    lane.progress.results(done).forEach((result, i) => deliver(entries[i], result));
+    const done = Math.min(flight.timedOut ?? slot.progress.done(), entries.length);
+    slot.progress.results(done).forEach((result, i) => deliver(entries[i], result));
     const running = entries[done];
     const rest = entries.slice(done + 1);
     if (running === undefined) {
@@ -450,7 +511,7 @@ export function createPiscinaExecutor(
     liveThreads: () => pool.threads.length,
     idleThreads() {
       let idle = 0;
-      for (const lane of lanes) if (lane.flight === undefined && ready(lane)) idle++;
+      for (const lane of lanes) if (inFlight(lane) === 0 && ready(lane)) idle++;
       return idle;
     },
     sent: () => ({ ...sent }),
@@ -495,7 +556,7 @@ export function createPiscinaExecutor(
       closed = true;
       clearTimeout(stall);
       for (const entry of queue.splice(0)) answer(entry, stopped('started'));
-      for (const lane of lanes) if (lane.flight !== undefined) lane.controller.abort();
+      for (const lane of lanes) if (inFlight(lane) > 0) lane.controller.abort();
       await pool.destroy();
       reports?.close();
     },

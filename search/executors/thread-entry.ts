@@ -18,6 +18,7 @@ import {
   TASKS_AT,
   writeProgress,
   type LaneHeader,
+  type ProgressWriter,
 } from './progress.js';
 import { unpackTasks } from './task-pack.js';
 import { taskDeadlines } from './task-deadline.js';
@@ -33,28 +34,34 @@ export type { SetupTask, ThreadHandler } from './batch-message.js';
 export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promise<ThreadHandler> {
   let setupError: unknown;
 
-  /** Batch after batch until the thread is terminated (the pool's close, a timeout) or dies. */
-  const runLane = async ({ lane, port }: LaneStart): Promise<undefined> => {
-    const header = laneHeader(lane);
-    const { words, doubles } = header;
-    const kept = writeProgress(lane, header);
+  /** Batch after batch, from slot to slot, until the thread is terminated (the pool's close, a timeout) or dies. */
+  const runLane = async ({ slots, port }: LaneStart): Promise<undefined> => {
+    const headers = slots.map(laneHeader);
+    const kept = slots.map((slot, at) => writeProgress(slot, headers[at] as LaneHeader));
+    const seen = slots.map(() => 0);
     const deadlines = taskDeadlines(timeoutMs);
-    Atomics.store(words, READY, 1);
-    Atomics.notify(words, READY);
-    for (let seen = 0; ; ) {
-      // Between batches the thread sleeps here, as piscina's idle threads do.
-      while (Atomics.load(words, POSTED) === seen) Atomics.wait(words, POSTED, seen);
-      seen = Atomics.load(words, POSTED);
+    const { words: first } = headers[0] as LaneHeader;
+    Atomics.store(first, READY, 1);
+    Atomics.notify(first, READY);
+    for (let batch = 0; ; batch++) {
+      const at = batch % slots.length;
+      const header = headers[at] as LaneHeader;
+      const progress = kept[at] as ProgressWriter;
+      const { words, doubles } = header;
+      // Between batches the thread sleeps here, as piscina's idle threads do (unless the next one is posted already).
+      while (Atomics.load(words, POSTED) === seen[at]) Atomics.wait(words, POSTED, seen[at] as number);
+      const posted = Atomics.load(words, POSTED);
+      seen[at] = posted;
       const started = performance.now();
-      const tasks = tasksOf(lane, header, port);
+      const tasks = tasksOf(slots[at] as SharedArrayBuffer, header, port);
       let count = tasks.length;
-      kept.begin();
+      progress.begin();
       try {
         for (let index = 0; index < tasks.length; index++) {
           // Without a promise when the evaluator answers at once: a microsecond objective runs its batch in one go.
           const answer = runner.runNow(tasks[index] as EvalTask, deadlines.start());
           const result = answer instanceof Promise ? await answer : answer;
-          if (!kept.finish(index, result)) {
+          if (!progress.finish(index, result)) {
             // No room to keep it: it goes on the port, and the pool sends the tasks after it again.
             sendOverflow(port, result);
             count = index;
@@ -67,13 +74,13 @@ export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promis
       Atomics.store(words, KEPT, count);
       Atomics.store(words, OVERFLOW, count < tasks.length ? 1 : 0);
       doubles[MS] = performance.now() - started;
-      Atomics.store(words, REPLIED, seen);
+      Atomics.store(words, REPLIED, posted);
       Atomics.notify(words, REPLIED);
     }
   };
 
   const handle: ThreadHandler = async (message) => {
-    if ('lane' in message) {
+    if ('slots' in message) {
       // A lane ends only with its thread: a fault here (never an evaluator's, which is an outcome) is thrown out of
       // the thread, whose death the pool handles like a crash, naming it.
       return runLane(message).catch((error: unknown) => {

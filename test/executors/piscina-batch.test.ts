@@ -1,5 +1,6 @@
 // The thread pool's messages of several tasks: how many go in one, the order results come back in with one thread, and
 // what a timeout or a crash in the middle of a message does to the tasks before and after it. Real threads (dist/).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EvalTask, EvaluatorSpec, TaskResult } from '../../search/executors/executor.js';
@@ -16,6 +17,7 @@ const probe = join(repoRoot, 'test/executors/fixtures/probe.mjs');
 interface Probe {
   readonly ms?: number;
   readonly fault?: 'hang' | 'exit' | 'throw';
+  readonly mark?: string;
 }
 
 const spec = (timeoutMs: number, extra: Partial<EvaluatorSpec> = {}): EvaluatorSpec => ({
@@ -171,6 +173,37 @@ describe('messages of several tasks (batch)', () => {
     const { value: results, messages } = await sentDuring(executor, () => Promise.all(tasks.map(executor.submit)));
     expect(messages).toBe(1);
     expect(results.map(kind)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+  }, 60_000);
+
+  it('posts the next message while the thread runs one: the thread goes on while the main thread is busy', async () => {
+    const executor = await pool(1, { batch: 2 });
+    await drive(executor, quick(50)); // measured as quick: a second message may wait beside the running one
+    const mark = join(useRunFiles(), 'third-started');
+    // Two messages of two 30 ms tasks; the third task (the second message's first) marks its start.
+    const tasks = [0, 1, 2, 3].map((i) => task(i, i === 2 ? { ms: 30, mark } : { ms: 30 }));
+    const results = Promise.all(tasks.map(executor.submit));
+    await new Promise((resolve) => setImmediate(resolve)); // the pool posts what is queued
+    // This thread blocks until the third task has started: only a message already posted can start it meanwhile.
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(mark) && Date.now() < deadline);
+    expect(existsSync(mark)).toBe(true);
+    expect((await results).map(kind)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  }, 60_000);
+
+  it("a timeout in one message while the next waits: both messages' other tasks run, in order, on the new thread", async () => {
+    const executor = await pool(1, { batch: 4, timeoutMs: 1500 });
+    await drive(executor, quick(50));
+    const tasks = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => task(i, i === 1 ? { fault: 'hang' } : {}));
+    const order: number[] = [];
+    const { value: results, messages } = await sentDuring(executor, () =>
+      Promise.all(tasks.map((t, i) => executor.submit(t).then((r) => (order.push(i), r)))),
+    );
+    expect(messages).toBeGreaterThanOrEqual(3); // 0–3 and 4–7 posted together; after the hang, 2–7 again
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(results.map(kind)).toEqual(['ok', 'timeout', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    const threads = results.map(threadOf);
+    expect(new Set(threads.slice(2)).size).toBe(1);
+    expect(threads[2]).not.toBe(threads[0]);
   }, 60_000);
 
   it('a fingerprinting evaluator with a cache gets one task per message (its lookups must see every earlier result)', async () => {

@@ -32,6 +32,11 @@ export interface Measured {
   readonly rounds: number[];
   /** (max − min) / median over the rounds. */
   readonly spread: number;
+  /**
+   * The read bandwidth (GB/s) measured right after this candidate, round by round: for shapes judged against the
+   * roofline, each round's ratio is taken against it rather than against the round's probe minutes later.
+   */
+  readonly bandwidthBeside?: number[];
   readonly error?: string;
 }
 
@@ -66,15 +71,19 @@ async function probesNow(): Promise<RoundProbes> {
 
 /**
  * Round-robin over the candidates (rotated start each round) × rounds; also the machine's ceilings once per round.
- * `coldMiB` is the shape's config's: kernels and numpy alike take B from copies used in turn.
+ * `coldMiB` is the shape's config's: kernels and numpy alike take B from copies used in turn. `bandwidthBeside`: the
+ * read bandwidth is measured again right after each candidate but the naive loop (a memory-bound shape's kernel
+ * and its ceiling then see the machine in the same state, on a host whose speed drifts within a round).
  */
 export async function interleaved(
   shape: GemmShape,
   candidates: Candidate[],
   coldMiB: number,
   rounds: number,
+  bandwidthBeside = false,
 ): Promise<{ rows: Measured[]; probes: RoundProbes[]; numpyInfo: Partial<Record<NumpyReference, NumpyResult>> }> {
   const values = candidates.map(() => [] as number[]);
+  const beside = candidates.map(() => [] as number[]);
   const errors: (string | undefined)[] = candidates.map(() => undefined);
   const probes: RoundProbes[] = [];
   const numpyInfo: Partial<Record<NumpyReference, NumpyResult>> = {};
@@ -103,6 +112,7 @@ export async function interleaved(
           );
           values[i]!.push(m.median);
         }
+        if (bandwidthBeside && c.label !== 'naive') beside[i]!.push(await bandwidthNow());
       } catch (error) {
         errors[i] = (error as Error).message.split('\n')[0];
         console.log(`${c.label}: ${errors[i]}`);
@@ -120,6 +130,7 @@ export async function interleaved(
     ...(c.searchFitness !== undefined ? { searchFitness: c.searchFitness } : {}),
     ...stats(values[i]!),
     rounds: values[i]!,
+    ...(beside[i]!.length > 0 ? { bandwidthBeside: beside[i]! } : {}),
     ...(errors[i] ? { error: errors[i] } : {}),
   }));
   return { rows, probes, numpyInfo };

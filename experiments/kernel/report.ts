@@ -12,7 +12,7 @@ import {
 import { loadRunConfig } from '../../search/config.js';
 import { repoRoot } from '../../tools/args.js';
 import { machine, waitForQuiet, type LoadRecord } from './machine.js';
-import { roundRatios } from './goals.js';
+import { GOALS, roundRatios } from './goals.js';
 import { markdown, type Report, type Rerun } from './markdown.js';
 import { interleaved, type Candidate, type Measured } from './measure.js';
 import { numpyGemm } from './numpy.js';
@@ -71,7 +71,8 @@ async function shapeRow(
   await waitForQuiet(`re-measure ${preset}`, settings.maxWaitSeconds, loads);
   console.log(`re-measuring ${preset}: ${candidates.length} candidates × ${settings.rounds} rounds`);
   const coldMiB = (loadRunConfig(join(repoRoot, config)).evaluator.options as { coldMiB?: number }).coldMiB ?? 0;
-  const { rows, probes, numpyInfo } = await interleaved(shape, candidates, coldMiB, settings.rounds);
+  const judgedByRoofline = GOALS.some((g) => g.shape === preset && g.measure === 'roofline');
+  const { rows, probes, numpyInfo } = await interleaved(shape, candidates, coldMiB, settings.rounds, judgedByRoofline);
   const eliteRows = rows
     .filter((r) => r.label.startsWith('elite') && Number.isFinite(r.gflops))
     .sort((a, b) => b.gflops - a.gflops);
@@ -113,7 +114,7 @@ async function shapeRow(
     bestOverRooflineRounds: best
       ? roundRatios(
           best.rounds,
-          bandwidth.map((b) => intensity * b),
+          (best.bandwidthBeside ?? bandwidth).map((b) => intensity * b),
         )
       : [],
   };

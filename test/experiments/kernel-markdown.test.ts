@@ -47,4 +47,18 @@ describe('kernel report page', () => {
     expect(page).toContain('The highest 1-minute load at the start of a phase was 7.25');
     expect(page).not.toBe(markdown(report));
   });
+
+  it('says what a roofline verdict is taken against when the bandwidth was measured beside the kernel', () => {
+    const report = stored();
+    const shapes = report.shapes.map((s) =>
+      s.shape === 'decode-m1' && s.best ? { ...s, best: { ...(s.best as object), bandwidthBeside: [20, 21] } } : s,
+    );
+    const page = markdown({ ...report, shapes });
+    expect(page).toContain(
+      'For decode-m1 (judged against the roofline) the read bandwidth is also measured right after each candidate',
+    );
+    expect(markdown(report).includes('measured right after each candidate')).toBe(
+      report.shapes.some((s) => ((s.best as { bandwidthBeside?: number[] } | null)?.bandwidthBeside?.length ?? 0) > 0),
+    );
+  });
 });

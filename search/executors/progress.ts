@@ -1,9 +1,10 @@
-// A lane's shared memory: what the pool (piscina.ts) and the thread running the lane (thread-entry.ts) say to each
-// other about one batch of tasks at a time, and the batch's progress: how many tasks are done, when the running one
-// started, and the done tasks' results. The pool reads the results from here when the thread says the batch is done,
-// and also when the thread dies or is terminated mid-batch (a timeout, a crash): the results of the tasks already done
-// are kept, not lost with the thread, and the running task's timeout counts from its own start, not from when the
-// batch was sent. After the results, the batch's tasks when they were packed (task-pack.ts).
+// A lane slot's shared memory (a lane has two: piscina.ts): what the pool and the thread running the lane
+// (thread-entry.ts) say to each other about the batch of tasks in the slot, and the batch's progress: how many tasks
+// are done, when the running one started, and the done tasks' results. The pool reads the results from here when the
+// thread says the batch is done, and also when the thread dies or is terminated mid-batch (a timeout, a crash): the
+// results of the tasks already done are kept, not lost with the thread, and the running task's timeout counts from
+// its own start, not from when the batch was sent. After the results, the batch's tasks when they were packed
+// (task-pack.ts).
 import { RecordReader, RecordWriter } from './result-record.js';
 import type { TaskResult } from './executor.js';
 

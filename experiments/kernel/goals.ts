@@ -52,3 +52,17 @@ export function verdict(goal: Goal, rounds: readonly number[]): Verdict {
     met: rounds.length > 0 && held === rounds.length,
   };
 }
+
+/**
+ * A shape's best kernel against its bandwidth roofline, round by round. The roofline of a round is the higher of the
+ * round's probe and, where measured, the bandwidth measured right after the kernel: a ceiling is the best the machine
+ * showed, and on a host whose bandwidth drifts by a fifth within a round either probe alone can fall below it.
+ */
+export function rooflineRounds(
+  best: { readonly rounds: readonly number[]; readonly bandwidthBeside?: readonly number[] },
+  roundBandwidth: readonly number[],
+  flopsPerByte: number,
+): number[] {
+  const ceilings = roundBandwidth.map((b, r) => flopsPerByte * Math.max(b, best.bandwidthBeside?.[r] ?? 0));
+  return roundRatios(best.rounds, ceilings);
+}

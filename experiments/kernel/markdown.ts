@@ -302,7 +302,7 @@ function besideSentence(report: Report): string {
     .filter((s) => ((s.best as Measured | null)?.bandwidthBeside?.length ?? 0) > 0)
     .map((s) => String(s.shape));
   if (shapes.length === 0) return '';
-  return ` For ${shapes.join(' and ')} (judged against the roofline) the read bandwidth is also measured right after each candidate but the naive loop, and the goal's ratio in a round is taken against the bandwidth measured right after the best kernel (the host's speed drifts within a round); the table's bandwidth and roofline columns stay the medians of the round probes.`;
+  return ` For ${shapes.join(' and ')} (judged against the roofline) the read bandwidth is also measured right after each candidate but the naive loop, and the goal's ratio in a round is taken against the higher of the bandwidth measured right after the best kernel and the round's probe (a ceiling is the best the machine showed; its bandwidth drifts within a round); the table's bandwidth and roofline columns stay the medians of the round probes.`;
 }
 
 /** The kernel family numpy's OpenBLAS ran for each reference (e.g. SkylakeX and Haswell), from the stored results. */

@@ -33,8 +33,8 @@ export interface Measured {
   /** (max − min) / median over the rounds. */
   readonly spread: number;
   /**
-   * The read bandwidth (GB/s) measured right after this candidate, round by round: for shapes judged against the
-   * roofline, each round's ratio is taken against it rather than against the round's probe minutes later.
+   * The read bandwidth (GB/s) measured right after this candidate, round by round, for shapes judged against the
+   * roofline: a round's ceiling is the higher of it and the round's probe (goals.ts rooflineRounds).
    */
   readonly bandwidthBeside?: number[];
   readonly error?: string;
@@ -72,8 +72,8 @@ async function probesNow(): Promise<RoundProbes> {
 /**
  * Round-robin over the candidates (rotated start each round) × rounds; also the machine's ceilings once per round.
  * `coldMiB` is the shape's config's: kernels and numpy alike take B from copies used in turn. `bandwidthBeside`: the
- * read bandwidth is measured again right after each candidate but the naive loop (a memory-bound shape's kernel
- * and its ceiling then see the machine in the same state, on a host whose speed drifts within a round).
+ * read bandwidth is measured again right after each candidate but the naive loop (the host's bandwidth drifts within
+ * a round: a probe only at the round's end can miss the ceiling the kernel ran under).
  */
 export async function interleaved(
   shape: GemmShape,

@@ -12,7 +12,7 @@ import {
 import { loadRunConfig } from '../../search/config.js';
 import { repoRoot } from '../../tools/args.js';
 import { machine, waitForQuiet, type LoadRecord } from './machine.js';
-import { GOALS, roundRatios } from './goals.js';
+import { GOALS, roundRatios, rooflineRounds } from './goals.js';
 import { markdown, type Report, type Rerun } from './markdown.js';
 import { interleaved, type Candidate, type Measured } from './measure.js';
 import { numpyGemm } from './numpy.js';
@@ -111,12 +111,7 @@ async function shapeRow(
     bestOverPeak: best ? best.gflops / peak : null,
     // Round by round, each with that round's reference: what the goals' verdicts are made of.
     bestOverNumpyRounds: best && numpy ? roundRatios(best.rounds, numpy.rounds) : [],
-    bestOverRooflineRounds: best
-      ? roundRatios(
-          best.rounds,
-          (best.bandwidthBeside ?? bandwidth).map((b) => intensity * b),
-        )
-      : [],
+    bestOverRooflineRounds: best ? rooflineRounds(best, bandwidth, intensity) : [],
   };
 }
 

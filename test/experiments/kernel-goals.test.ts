@@ -1,7 +1,7 @@
 // The kernel report's verdicts and its numpy reference: a goal is met only if it holds in every round, and the
 // OpenBLAS coretype variables are removed (or forced to AVX2) in numpy's environment only.
 import { describe, expect, it } from 'vitest';
-import { GOALS, roundRatios, verdict } from '../../experiments/kernel/goals.js';
+import { GOALS, rooflineRounds, roundRatios, verdict } from '../../experiments/kernel/goals.js';
 import { numpyEnv } from '../../experiments/kernel/numpy.js';
 
 const square = GOALS.find((g) => g.shape === 'square-1024')!;
@@ -37,5 +37,14 @@ describe('numpy reference environment', () => {
     const env = numpyEnv('avx2', { PATH: '/usr/bin' });
     expect(env.OPENBLAS_CORETYPE).toBe('Haswell');
     expect(env).not.toHaveProperty('OPENBLAS_L2_SIZE');
+  });
+});
+
+describe('roofline rounds', () => {
+  it("takes each round's ceiling as the higher of the round's probe and the bandwidth measured beside the kernel", () => {
+    // 0.5 flop per byte: 30 GB/s is a 15 GFLOP/s roofline.
+    const best = { rounds: [15, 15, 12], bandwidthBeside: [20, 40, 30] };
+    expect(rooflineRounds(best, [30, 30, 30], 0.5)).toEqual([1, 0.75, 0.8]);
+    expect(rooflineRounds({ rounds: [15, 15, 12] }, [30, 30, 30], 0.5)).toEqual([1, 1, 0.8]);
   });
 });

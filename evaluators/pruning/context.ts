@@ -16,6 +16,8 @@ export interface ContextOptions {
   readonly cacheDir: string;
   readonly calibrationTokens: number;
   readonly validationTokens: number;
+  /** First token of the validation slice (default 0). */
+  readonly validationOffset?: number;
   readonly testTokens: number;
 }
 
@@ -76,7 +78,19 @@ export async function loadPruningContext(options: ContextOptions): Promise<Pruni
     model,
     layers,
     calibration,
-    validation: splits.validation.subarray(0, options.validationTokens),
+    validation: tokenSlice(splits.validation, 'validation', options.validationOffset ?? 0, options.validationTokens),
     test: splits.test.subarray(0, options.testTokens),
   };
+}
+
+/**
+ * `tokens` tokens of a split from `offset`. @throws {RangeError} naming the options when the split is shorter: a
+ * shorter slice would silently score on fewer tokens than the config says.
+ */
+export function tokenSlice(split: Int32Array, name: string, offset: number, tokens: number): Int32Array {
+  if (offset + tokens > split.length)
+    throw new RangeError(
+      `${name}Offset + ${name}Tokens = ${offset} + ${tokens} exceeds the ${name} split's ${split.length} tokens; lower one of them`,
+    );
+  return split.subarray(offset, offset + tokens);
 }

@@ -32,6 +32,13 @@ export const pruningOptionsSchema = z.strictObject({
     ),
   calibrationTokens: z.int().positive().default(8192),
   validationTokens: z.int().positive().default(8192),
+  validationOffset: z
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe(
+      "first token of the validation slice: a search scored past a report's validation slice never saw the tokens its formula is chosen on",
+    ),
   testTokens: z.int().positive().default(8192),
   cacheDir: z.string().min(1).default('.elites/models'),
   backend: z.enum(['wasm', 'cpu', 'tensorflow']).default('wasm'),

@@ -227,6 +227,12 @@ async function readRuns(dirs: readonly string[]): Promise<ReadRun[]> {
       group?: 'row' | 'layer' | 'free';
       calibration?: Calibration;
       reconstruct?: 'none' | 'sparsegpt';
+      validationOffset?: number;
+      validationTokens?: number;
+    };
+    const slice = {
+      offset: options.validationOffset ?? 0,
+      tokens: options.validationTokens ?? SEARCH_SLICES.validationTokens,
     };
     const workers = view.config.workers;
     const strategy = view.config.search.strategy;
@@ -270,6 +276,7 @@ async function readRuns(dirs: readonly string[]): Promise<ReadRun[]> {
         seconds: s.seconds,
         workers,
         ...searched(best),
+        ...(slice.offset !== 0 || slice.tokens !== SEARCH_SLICES.validationTokens ? { fitnessSlice: slice } : {}),
       },
       shortlist: [...shortlist.values()],
       targets: groups.map((g) => pruneTarget(pattern, options.sparsity ?? 0.5, g)),

@@ -56,6 +56,11 @@ export interface RunRecord {
   readonly formula: string;
   /** The best formula's validation perplexity in the search. */
   readonly fitness: number;
+  /**
+   * The validation tokens the search's fitness was measured on, when not the evaluator's default (the first 8,192):
+   * `offset` … `offset + tokens − 1` of the validation split.
+   */
+  readonly fitnessSlice?: { readonly offset: number; readonly tokens: number };
   /** Group free: 1 when the best formula prunes per layer, 0 per row. */
   readonly perLayer?: number;
   /**

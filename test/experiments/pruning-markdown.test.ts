@@ -158,4 +158,26 @@ describe('pruning page verdicts', () => {
     expect(page('add(W, X)')).toContain("of the search's 10 best distinct formulas, its own best too");
     expect(other).toMatch(/2:4, `add\(W, X\)` from nm .*It \*\*beats every baseline\*\*/);
   });
+
+  it('names a run scored on a validation slice of its own, and where that slice is', () => {
+    const rows = [row('layer', 'SparseGPT', 44.24, 45.44), row('layer', 'evolved in SparseGPT', 44.2, 45.4, 'held')];
+    const held: RunRecord = {
+      ...run('held', 'unstructured', 'free'),
+      reconstruct: 'sparsegpt',
+      fitnessSlice: { offset: 32768, tokens: 16384 },
+    };
+    const page = markdown({
+      date: '2026-01-01T00:00:00Z',
+      main: { ...model('default', rows), validationTokens: 32768 },
+      runs: [held, run('plain', 'unstructured', 'free')],
+      timing: TIMING,
+    }).replace(/\n {2}/g, ' ');
+    expect(page).toContain(
+      "(a search's fitness is the perplexity on the first 8,192 of them, except `held`, each scored on the slice its line below gives)",
+    );
+    expect(page).toContain(
+      '`held` (ga, unstructured, group free, sequential calibration, masks chosen inside SparseGPT, fitness on validation tokens 32,768–49,151)',
+    );
+    expect(page).toContain('`plain` (ga, unstructured, group free, sequential calibration):');
+  });
 });

@@ -27,9 +27,9 @@ export interface ClonedBatch {
   readonly unsettled?: UnsettledFingerprints;
 }
 
-/** On the lane's port from the thread: the result that did not fit in the lane's memory (progress.ts OVERFLOW). */
+/** On the lane's port from the thread: the results that did not fit in the slot's memory, in order (progress.ts OVERFLOW). */
 export interface OverflowResult {
-  readonly overflow: TaskResult;
+  readonly overflow: readonly TaskResult[];
 }
 
 export type ThreadHandler = (message: LaneStart | SetupTask) => Promise<{ ok: true; setup: true } | undefined>;

@@ -423,13 +423,13 @@ export function createPiscinaExecutor(
     const results = slot.progress.results(kept);
     const overflow =
       Atomics.load(words, OVERFLOW) === 1
-        ? (receiveMessageOnPort(lane.port)?.message as OverflowResult | undefined)?.overflow
-        : undefined;
-    const ran = kept + (overflow === undefined ? 0 : 1);
+        ? ((receiveMessageOnPort(lane.port)?.message as OverflowResult | undefined)?.overflow ?? [])
+        : [];
+    const ran = kept + overflow.length;
     sizer.observe(ran, doubles[MS] as number);
     for (let i = 0; i < results.length; i++) deliver(entries[i], results[i] as TaskResult);
-    if (overflow !== undefined) deliver(entries[kept], overflow);
-    requeue(entries.slice(ran));
+    for (let i = 0; i < overflow.length; i++) deliver(entries[kept + i], overflow[i] as TaskResult);
+    requeue(entries.slice(ran)); // none, unless the port's message went missing: then they run again
   };
 
   // The lane's thread died or was terminated: the tasks done keep their results, the one running fails, the rest
@@ -456,28 +456,22 @@ export function createPiscinaExecutor(
   const failed = (slot: Slot, flight: Flight, error: unknown): void => {
     const { entries } = flight;
     const done = Math.min(flight.timedOut ?? slot.progress.done(), entries.length);
-    slot.progress.results(done).forEach((result, i) => deliver(entries[i], result));
-    const running = entries[done];
-    const rest = entries.slice(done + 1);
-    if (running === undefined) {
-      // every task done: nothing was lost
-    } else if (flight.timedOut !== undefined) {
+    // Results that did not fit in the slot would have come on the port at the batch's end: lost with the thread,
+    // so those tasks run again (ahead of the rest, in order).
+    const kept = Math.min(done, slot.progress.kept());
+    slot.progress.results(kept).forEach((result, i) => deliver(entries[i], result));
+    const running = entries[done]; // undefined: every task was done
+    if (running !== undefined) answer(running, runningFailure(flight, error));
+    requeue([...entries.slice(kept, done), ...entries.slice(done + 1)]);
+  };
+  /** What the task the thread was running when it ended gets: a timeout, the run's stop, or the crash. */
+  const runningFailure = (flight: Flight, error: unknown): TaskResult => {
+    if (flight.timedOut !== undefined) {
       sizer.observe(1, spec.timeoutMs);
-      answer(running, {
-        ok: false,
-        failure: {
-          kind: 'timeout',
-          message: `evaluation exceeded ${spec.timeoutMs / 1000} s; its worker was terminated and replaced`,
-        },
-      });
-      requeue(rest);
-    } else if (closed) {
-      answer(running, stopped('finished'));
-      requeue(rest);
-    } else {
-      answer(running, { ok: false, failure: crashFailure(error, options.memoryMb) });
-      requeue(rest);
+      const message = `evaluation exceeded ${spec.timeoutMs / 1000} s; its worker was terminated and replaced`;
+      return { ok: false, failure: { kind: 'timeout', message } };
     }
+    return closed ? stopped('finished') : { ok: false, failure: crashFailure(error, options.memoryMb) };
   };
   /** A lane for every thread. Without start() first (no warm-up), a thread sets its evaluator up on its first task. */
   const begin = (): void => {

@@ -19,9 +19,12 @@ const DONE = 2;
 const STARTED = 3;
 /** Tasks packed in the lane's memory (task-pack.ts), or −1: the batch came on the lane's port (structured clone). */
 export const PACKED = 4;
-/** The thread's reply: the first KEPT tasks ran and their results are here (all of them unless the results filled up). */
+/**
+ * The results kept here: the first KEPT tasks'; −1 while the batch runs and every done task's result is here. Set as
+ * soon as a result does not fit (the results from there on go on the port at the batch's end).
+ */
 export const KEPT = 5;
-/** The thread's reply: 1 when the result of task KEPT did not fit here and came on the port (the rest did not run). */
+/** The thread's reply: 1 when the results of the tasks from KEPT on came on the port, in one message. */
 export const OVERFLOW = 6;
 /** 1 once the thread has taken the lane (it has finished its setup): the pool posts batches to it from then on. */
 export const READY = 7;
@@ -85,13 +88,16 @@ export function laneHeader(buffer: SharedArrayBuffer): LaneHeader {
 /** Pool side, before a batch is posted: its progress starts at nothing done, sent now. */
 export function resetProgress({ words, doubles }: LaneHeader, sentAt: number): void {
   Atomics.store(words, DONE, 0);
+  Atomics.store(words, KEPT, -1);
   Atomics.store(words, STARTED, 0);
   doubles[SENT_AT] = sentAt;
 }
 
 export interface ProgressReader {
-  /** Tasks done: their results are readable. */
+  /** Tasks done. */
   done(): number;
+  /** Of the done tasks, those whose results are here (the others' are on their way on the port, or lost with the thread). */
+  kept(): number;
   /** When the running task (index `done()`) started, on `clock()`; the send time until the thread has begun. */
   startedAt(): number;
   /** The results of the first `count` done tasks; read once. */
@@ -102,6 +108,11 @@ export function readProgress(buffer: SharedArrayBuffer, { words, doubles }: Lane
   const records = new RecordReader(buffer, HEADER_BYTES);
   return {
     done: () => Atomics.load(words, DONE),
+    kept() {
+      const done = Atomics.load(words, DONE);
+      const kept = Atomics.load(words, KEPT);
+      return kept >= 0 ? Math.min(done, kept) : done;
+    },
     startedAt: () => (doubles[SENT_AT] as number) + Atomics.load(words, STARTED),
     results(count) {
       records.reset(HEADER_BYTES);
@@ -116,8 +127,9 @@ export interface ProgressWriter {
   /** Before the first task of the batch just posted. */
   begin(): void;
   /**
-   * Keeps task `index`'s result and marks the next task started. False when it does not fit: the thread then ends
-   * the batch, and sends that result on the port.
+   * Task `index` is done: its result kept here, and the next task marked started. False when the result does not fit
+   * (or an earlier one did not): the task still counts as done, KEPT says where the kept results end, and the thread
+   * sends that result and every later one on the port when the batch ends.
    */
   finish(index: number, result: TaskResult): boolean;
 }
@@ -125,6 +137,7 @@ export interface ProgressWriter {
 /** Thread side: one per lane, `begin` for each batch. */
 export function writeProgress(buffer: SharedArrayBuffer, { words, doubles }: LaneHeader): ProgressWriter {
   let sentAt = 0;
+  let full = false;
   const records = new RecordWriter(buffer, HEADER_BYTES, TASKS_AT);
   const markStart = (): void => {
     Atomics.store(words, STARTED, Math.max(0, Math.round(clock() - sentAt)));
@@ -133,14 +146,19 @@ export function writeProgress(buffer: SharedArrayBuffer, { words, doubles }: Lan
     begin() {
       sentAt = doubles[SENT_AT] as number;
       records.reset(HEADER_BYTES);
+      full = false;
       markStart();
     },
     finish(index, result) {
-      if (!records.write(result)) return false;
+      const kept = !full && records.write(result);
+      if (!kept && !full) {
+        full = true;
+        Atomics.store(words, KEPT, index); // before the count: a pool that sees the count knows where results are
+      }
       // The next start before the count: a pool that sees the new count never times that task from the previous start.
       markStart();
       Atomics.store(words, DONE, index + 1);
-      return true;
+      return kept;
     },
   };
 }

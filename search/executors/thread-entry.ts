@@ -4,7 +4,13 @@
 // (task-deadline.ts) and its result kept in the lane's memory as it finishes.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { EvaluationRunner } from '../evaluation.js';
-import { cloneFailure, type ClonedBatch, type LaneStart, type ThreadHandler } from './batch-message.js';
+import {
+  cloneFailure,
+  type ClonedBatch,
+  type LaneStart,
+  type OverflowResult,
+  type ThreadHandler,
+} from './batch-message.js';
 import type { EvalTask, TaskResult } from './executor.js';
 import {
   KEPT,
@@ -54,25 +60,23 @@ export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promis
       seen[at] = posted;
       const started = performance.now();
       const tasks = tasksOf(slots[at] as SharedArrayBuffer, header, port);
-      let count = tasks.length;
+      // Results with no room left in the slot: they go on the port at the end, and the batch runs on (the next batch
+      // may be posted already: a task of this one must not run after it).
+      const overflow: TaskResult[] = [];
       progress.begin();
       try {
         for (let index = 0; index < tasks.length; index++) {
           // Without a promise when the evaluator answers at once: a microsecond objective runs its batch in one go.
           const answer = runner.runNow(tasks[index] as EvalTask, deadlines.start());
           const result = answer instanceof Promise ? await answer : answer;
-          if (!progress.finish(index, result)) {
-            // No room to keep it: it goes on the port, and the pool sends the tasks after it again.
-            sendOverflow(port, result);
-            count = index;
-            break;
-          }
+          if (!progress.finish(index, result)) overflow.push(result);
         }
       } finally {
         deadlines.pause();
       }
-      Atomics.store(words, KEPT, count);
-      Atomics.store(words, OVERFLOW, count < tasks.length ? 1 : 0);
+      if (overflow.length > 0) sendOverflow(port, overflow);
+      Atomics.store(words, KEPT, tasks.length - overflow.length);
+      Atomics.store(words, OVERFLOW, overflow.length > 0 ? 1 : 0);
       doubles[MS] = performance.now() - started;
       Atomics.store(words, REPLIED, posted);
       Atomics.notify(words, REPLIED);
@@ -117,11 +121,19 @@ function tasksOf(lane: SharedArrayBuffer, { words }: LaneHeader, port: MessagePo
   return unsettled === undefined ? tasks : tasks.map((task) => ({ ...task, unsettled }));
 }
 
-/** A result that did not fit in the lane's memory, by structured clone; one that cannot be cloned is a failure. */
-function sendOverflow(port: MessagePort, result: TaskResult): void {
+/** Results that did not fit in the slot's memory, by structured clone; one that cannot be cloned is a failure. */
+function sendOverflow(port: MessagePort, results: readonly TaskResult[]): void {
   try {
-    port.postMessage({ overflow: result });
-  } catch (error) {
-    port.postMessage({ overflow: { ok: false, failure: cloneFailure(error) } });
+    port.postMessage({ overflow: results } satisfies OverflowResult);
+  } catch {
+    const cloneable = results.map((result): TaskResult => {
+      try {
+        structuredClone(result);
+        return result;
+      } catch (error) {
+        return { ok: false, failure: cloneFailure(error) };
+      }
+    });
+    port.postMessage({ overflow: cloneable } satisfies OverflowResult);
   }
 }

@@ -18,6 +18,7 @@ interface Probe {
   readonly ms?: number;
   readonly fault?: 'hang' | 'exit' | 'throw';
   readonly mark?: string;
+  readonly pad?: number;
 }
 
 const spec = (timeoutMs: number, extra: Partial<EvaluatorSpec> = {}): EvaluatorSpec => ({
@@ -204,6 +205,23 @@ describe('messages of several tasks (batch)', () => {
     const threads = results.map(threadOf);
     expect(new Set(threads.slice(2)).size).toBe(1);
     expect(threads[2]).not.toBe(threads[0]);
+  }, 60_000);
+
+  it('results too large for the shared memory come on the port: every task runs once, results in submission order', async () => {
+    const executor = await pool(1, { batch: 8 });
+    await drive(executor, quick(50));
+    // 40 KB failure messages: three fill a message's 128 KiB of results; the next message is posted meanwhile.
+    const tasks = Array.from({ length: 16 }, (_, i) => task(i, i < 8 ? { fault: 'throw', pad: 40_000 } : {}));
+    const order: number[] = [];
+    const { value: results, tasks: sent } = await sentDuring(executor, () =>
+      Promise.all(tasks.map((t, i) => executor.submit(t).then((r) => (order.push(i), r)))),
+    );
+    expect(sent).toBe(16); // none sent again
+    expect(order).toEqual(tasks.map((_, i) => i));
+    expect(results.map(kind)).toEqual(tasks.map((_, i) => (i < 8 ? 'threw' : 'ok')));
+    expect(results[7]).toMatchObject({
+      failure: { message: expect.stringMatching(/^deliberate throw at 7\.{40000}/) },
+    });
   }, 60_000);
 
   it('a fingerprinting evaluator with a cache gets one task per message (its lookups must see every earlier result)', async () => {

@@ -103,15 +103,26 @@ describe('progress of a batch', () => {
     expect(reader.results(1)).toEqual([ok(3, { other: 1 })]);
   });
 
-  it('refuses a result that does not fit, and the count stays where it was', () => {
+  it('refuses a result that does not fit: the task counts as done, and the kept results end before it', () => {
     const buffer = new SharedArrayBuffer(LANE_BYTES);
     const header = laneHeader(buffer);
     resetProgress(header, 0);
     const writer = writeProgress(buffer, header);
+    const reader = readProgress(buffer, header);
     writer.begin();
     const huge: TaskResult = { ok: false, failure: { kind: 'threw', message: 'x'.repeat(RESULT_BYTES) } };
-    expect(writer.finish(0, huge)).toBe(false);
-    expect(readProgress(buffer, header).done()).toBe(0);
+    expect(writer.finish(0, ok(1))).toBe(true);
+    expect(reader.kept()).toBe(1);
+    expect(writer.finish(1, huge)).toBe(false);
+    // A small one after it is not kept either: results stay in task order, the rest go on the port.
+    expect(writer.finish(2, ok(3))).toBe(false);
+    expect({ done: reader.done(), kept: reader.kept() }).toEqual({ done: 3, kept: 1 });
+    expect(reader.results(1)).toEqual([ok(1)]);
+    // The next batch starts with room again.
+    resetProgress(header, 0);
+    writer.begin();
+    expect(writer.finish(0, ok(4))).toBe(true);
+    expect({ done: reader.done(), kept: reader.kept() }).toEqual({ done: 1, kept: 1 });
   });
 });
 

@@ -133,17 +133,19 @@ interface Lane {
   readonly port: MessagePort;
   /** Aborting it terminates the lane's thread (piscina replaces it). */
   readonly controller: AbortController;
-  /** Batches posted so far, in all slots. */
-  posted: number;
   /** Batches whose results were delivered (or that failed with the thread). */
   answered: number;
   /** The hard-timeout check (watchDeadline). */
   timer: NodeJS.Timeout | undefined;
 }
 
-const inFlight = (lane: Lane): number => lane.posted - lane.answered;
+/** Batches posted to the lane so far, in all slots. */
+const posted = (lane: Lane): number => lane.slots[0].posted + lane.slots[1].posted;
+const inFlight = (lane: Lane): number => posted(lane) - lane.answered;
+/** The slot of the lane's batch `n` (counted from 0 over both slots). */
+const slotOf = (lane: Lane, n: number): Slot => lane.slots[n % 2] as Slot;
 /** The slot of the oldest batch in flight (the one the thread runs, unless it has replied). */
-const oldest = (lane: Lane): Slot => lane.slots[lane.answered % 2] as Slot;
+const oldest = (lane: Lane): Slot => slotOf(lane, lane.answered);
 
 /** A batch on its way through a lane. */
 interface Flight {
@@ -224,7 +226,6 @@ export function createPiscinaExecutor(
       slots: [slot(), slot()],
       port: port1,
       controller: new AbortController(),
-      posted: 0,
       answered: 0,
       timer: undefined,
     };
@@ -326,7 +327,7 @@ export function createPiscinaExecutor(
    */
   const post = (lane: Lane, entries: Queued[]): void => {
     const tasks = entries.map((e) => e.task);
-    const slot = lane.slots[lane.posted % 2] as Slot;
+    const slot = slotOf(lane, posted(lane));
     const { words } = slot.header;
     // A worker thread reads the cache's committed data only; this thread's results not yet committed go with the
     // batch, taken as it is sent, so a worker answers a fingerprint as this thread would at that moment. Few: a
@@ -348,7 +349,6 @@ export function createPiscinaExecutor(
       Atomics.store(words, PACKED, -1);
     }
     slot.flight = { entries };
-    lane.posted++;
     sent.messages++;
     sent.tasks += entries.length;
     resetProgress(slot.header, clock());
@@ -385,8 +385,8 @@ export function createPiscinaExecutor(
   };
   /** The slot whose batch the thread runs (or is about to): the oldest in flight that has not replied. */
   const runningSlot = (lane: Lane): Slot | undefined => {
-    for (let n = lane.answered; n < lane.posted; n++) {
-      const slot = lane.slots[n % 2] as Slot;
+    for (let n = lane.answered, end = posted(lane); n < end; n++) {
+      const slot = slotOf(lane, n);
       if (Atomics.load(slot.header.words, REPLIED) !== slot.posted) return slot;
     }
     return undefined;
@@ -404,8 +404,8 @@ export function createPiscinaExecutor(
   };
 
   /**
-   * The lane's batches its thread has finished, oldest first: results from shared memory (the one that did not fit
-   * from the port), the tasks not run back to the queue.
+   * The lane's batches its thread has finished, oldest first: results from shared memory (those that did not fit
+   * from the port).
    */
   const replied = (lane: Lane): void => {
     while (inFlight(lane) > 0) {
@@ -441,7 +441,7 @@ export function createPiscinaExecutor(
     clearTimeout(lane.timer);
     // The batch the thread ran when it died, and the one after it (not started: the thread runs them in order).
     const running = inFlight(lane) > 0 ? oldest(lane) : undefined;
-    const next = inFlight(lane) > 1 ? (lane.slots[(lane.answered + 1) % 2] as Slot) : undefined;
+    const next = inFlight(lane) > 1 ? slotOf(lane, lane.answered + 1) : undefined;
     // Waits for its thread's notifies end too (else they would hold the lane): values no thread writes wake them.
     for (const { header } of lane.slots) {
       Atomics.store(header.words, REPLIED, -1);

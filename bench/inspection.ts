@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { binPath, flag, hasFlag, repoRoot } from '../tools/args.js';
+import { eliteArgs, flag, hasFlag, repoRoot } from '../tools/args.js';
 import { benchTable, type BenchRow } from './row.js';
 
 const probe = join(dirname(fileURLToPath(import.meta.url)), 'rss-probe.js');
@@ -27,7 +27,7 @@ function timeCli(args: readonly string[], scratch: string): Promise<Timed> {
   const rssFile = join(scratch, `rss-${process.hrtime.bigint()}.json`);
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', probe, binPath, ...args], {
+    const child = spawn(process.execPath, ['--import', probe, ...eliteArgs(args)], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, ELITES_RSS_FILE: rssFile },
     });

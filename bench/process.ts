@@ -14,7 +14,7 @@ import { parseRunConfig, type RunConfigInput } from '../search/config.js';
 import { createProcessPool } from '../search/executors/process-pool.js';
 import { runSearch } from '../search/run.js';
 import { openRunStore, STORE_FILE } from '../store/run-store.js';
-import { binPath } from '../tools/args.js';
+import { eliteArgs } from '../tools/args.js';
 import type { BenchRow } from './row.js';
 
 const TRIVIAL = `import elites_worker
@@ -184,7 +184,7 @@ function eventsIn(dir: string): number {
 }
 
 function runBin(args: readonly string[], cwd: string): { kill: () => void; done: Promise<number | null> } {
-  const child = spawn(process.execPath, [binPath, ...args], { cwd, stdio: 'ignore' });
+  const child = spawn(process.execPath, eliteArgs(args), { cwd, stdio: 'ignore' });
   return {
     kill: () => void child.kill('SIGKILL'),
     done: new Promise((resolve) => child.on('close', (code) => resolve(code))),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import { binPath, freePort, hasFlag, repoRoot } from '../tools/args.js';
+import { eliteArgs, freePort, hasFlag, repoRoot } from '../tools/args.js';
 import type { BenchRow } from './row.js';
 
 const CONCURRENCY = 2; // per worker process
@@ -74,7 +74,7 @@ export async function redisBench(scratch: string, quick: boolean, record: (row: 
     const started = Array.from({ length: n }, () =>
       spawn(
         process.execPath,
-        [binPath, 'worker', '--redis', url, '--queue', queue, '--concurrency', String(concurrency)],
+        eliteArgs(['worker', '--redis', url, '--queue', queue, '--concurrency', String(concurrency)]),
         { cwd: repoRoot, stdio: 'ignore' },
       ),
     );

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadRunConfig } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
-import { hasFlag, repoRoot } from '../tools/args.js';
+import { eliteNodeFlags, hasFlag, repoRoot } from '../tools/args.js';
 import { inspectionBench } from './inspection.js';
 import { processBench } from './process.js';
 import { findPyribs, runPyribs, type PyribsResult } from './pyribs.js';
@@ -41,7 +41,7 @@ async function sphereRun(proposals: number, batch: number, dir: string): Promise
   mkdirSync(dir, { recursive: true });
   const { stdout } = await execFileAsync(
     process.execPath,
-    [join(root, 'dist/bench/sphere-run.js'), String(proposals), String(batch), dir],
+    [...eliteNodeFlags, join(root, 'dist/bench/sphere-run.js'), String(proposals), String(batch), dir],
     {
       maxBuffer: 1 << 20,
     },

@@ -8,7 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import { binPath, flag, hasFlag, repoRoot } from '../tools/args.js';
+import { eliteArgs, flag, hasFlag, repoRoot } from '../tools/args.js';
 
 interface Sample {
   readonly seconds: number;
@@ -59,7 +59,7 @@ function slope(points: readonly (readonly [number, number])[]): number {
 function timeCommand(args: readonly string[]): Promise<{ seconds: number; code: number | null }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [binPath, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, eliteArgs(args), { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('close', (code) => resolve({ seconds: (performance.now() - started) / 1000, code }));
   });
 }

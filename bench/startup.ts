@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { binPath } from '../tools/args.js';
+import { eliteArgs } from '../tools/args.js';
 import type { BenchRow } from './row.js';
 
 const RUNS = 10;
@@ -67,7 +67,7 @@ async function mustRunNode(args: readonly string[], cwd: string, env?: NodeJS.Pr
 }
 
 /** Runs the compiled `elites ARGS`. */
-const mustRun = (args: readonly string[], cwd: string): Promise<void> => mustRunNode([binPath, ...args], cwd);
+const mustRun = (args: readonly string[], cwd: string): Promise<void> => mustRunNode(eliteArgs(args), cwd);
 
 /** The 1-, 5- and 15-minute load averages (Linux), or 'n/a'. */
 function loadAverage(): string {
@@ -165,7 +165,7 @@ export async function startupBench(record: (row: BenchRow) => void): Promise<voi
     const empty = join(scratch, 'empty');
     mkdirSync(empty);
     const floor = await timeStartup(['-e', '0'], scratch);
-    const elites = (args: readonly string[]) => timeStartup([binPath, ...args], scratch);
+    const elites = (args: readonly string[]) => timeStartup(eliteArgs(args), scratch);
     record(startupRow('`elites --help` start-up, median of 10', await elites(['--help']), floor));
     record(startupRow('`elites runs` on an empty directory, median of 10', await elites(['runs', empty]), floor));
 

@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// The `elites` executable: real process streams and signals around main().
+#!/usr/bin/env -S node --max-semi-space-size=32
+// The `elites` executable: real process streams and signals around main(). The V8 flag on the first line is
+// tools/args.ts' `eliteNodeFlags` (why it is there: see that constant; a test keeps the two the same).
 import { main } from './main.js';
 import { streamHasColors } from './style.js';
 

@@ -1,6 +1,7 @@
 // The V8 flags `elites` starts with (tools/args.ts' eliteNodeFlags) are the same in every place that starts it: the
-// executable's first line, `npm run quickstart`, and the benchmarks (which import the constant). A Node.js that no
-// longer knows one of them would refuse to start the CLI, so the flags are also given to the Node.js running here.
+// executable's first line, `npm run quickstart`, `npm run bench`, and the processes the benchmarks start (which import
+// the constant). A Node.js that no longer knows one of them would refuse to start the CLI, so the flags are also given
+// to the Node.js running here.
 // Runs the compiled dist/: `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,9 +17,10 @@ describe('the V8 flags elites starts with', () => {
     expect(firstLine).toBe(`#!/usr/bin/env -S node ${eliteNodeFlags.join(' ')}`);
   });
 
-  it('are passed by npm run quickstart', () => {
+  it('are passed by npm run quickstart and npm run bench (whose worker rows run searches in its own process)', () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.quickstart).toContain(`node ${eliteNodeFlags.join(' ')} dist/cli/bin.js run`);
+    expect(pkg.scripts.bench).toContain(`node ${eliteNodeFlags.join(' ')} dist/bench/run.js`);
   });
 
   it('are accepted by this Node.js, and the CLI starts with them', () => {

@@ -110,6 +110,24 @@ describe('pruning page verdicts', () => {
       /does \*\*not\*\* beat every baseline \(by at least 0\.005\): as good or better on validation SparseGPT per layer \(46\.54\)/,
     );
   });
+  it('says when the best baseline is as good as the dense model on test, and only then', () => {
+    const page = (sparseGptTest: number): string =>
+      markdown({
+        date: '2026-01-01T00:00:00Z',
+        main: model('default', [
+          row('layer', 'SparseGPT', 46.5, sparseGptTest),
+          row('layer', 'evolved', 46.6, 45.5, 'free-run'),
+        ]),
+        runs: [run('free-run', 'unstructured', 'free')],
+        timing: TIMING,
+      }).replace(/\n {2}/g, ' ');
+    // The dense model's test perplexity is 45 (model() above).
+    expect(page(45.02)).toContain(
+      'The best baseline on test, SparseGPT per layer, is 0.02 above the dense model (45.00): at this sparsity pruning costs this model almost nothing',
+    );
+    expect(page(44.97)).toContain('SparseGPT per layer, is 0.03 below the dense model (45.00)');
+    expect(page(45.2)).not.toContain('almost nothing');
+  });
   it('judges a formula chosen inside SparseGPT against Wanda + update too, and says where it ran', () => {
     const rows = [
       row('row', 'magnitude', 48, 47),

@@ -24,7 +24,10 @@ export const binPath = join(repoRoot, 'dist/cli/bin.js');
  * generation of 2 × 32 MiB instead of V8's 2 × 16 MiB halves the scavenges of a search that makes a few hundred
  * short-lived objects per proposal while a batch of them is alive: the inline 100-d sphere runs about a quarter faster
  * (300,000 proposals in 2.6–3.4 s instead of 3.2–4.9 s) for ~25 MB more resident memory. A flag V8 reads only when the
- * heap is set up: `v8.setFlagsFromString` at run time does not change it (measured: no gain).
+ * heap is set up: `v8.setFlagsFromString` at run time does not change it (measured: no gain). Its cost: any V8 flag
+ * costs every start about 20 ms (`elites --help`, 10 starts, alternating: 135–158 ms without, 160–176 ms with, on a
+ * host where a bare `node -e 0` takes 130 ms; `node -e 0` itself does not change), as Node.js then compiles more of its
+ * own modules at start-up; a search that runs for minutes gains far more.
  */
 export const eliteNodeFlags = ['--max-semi-space-size=32'] as const;
 

@@ -166,17 +166,27 @@ describe('command evaluator: failures', () => {
   });
 });
 
+/**
+ * A step that starts a child sleeping 30 s (its pid written to `pidFile` at once), prints `started` and waits for it:
+ * a timeout must kill both (same process group). A shell starts it in milliseconds, where node's start-up (that of
+ * fixtures/command/sleep.mjs) took over 1.5 s on a loaded 2-core machine and the timeout fired before the child existed.
+ */
+const sleepingTree = (pidFile: string): string[] => [
+  '/bin/sh',
+  '-c',
+  'sleep 30 & echo $! > "$0"; echo started; wait',
+  pidFile,
+];
+
 describe('command evaluator: timeouts and aborts kill the process group', () => {
   it('a run step that times out: names the step and the seconds, and kills the program and its children', async () => {
     const dir = useRunFiles();
     const pidFile = join(dir, 'child.pid');
-    // 2 s: long enough for a loaded machine to start node and the child, far short of the step's 30 s.
-    const evaluator = evaluatorIn(dir, {
-      run: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 2 },
-    });
+    // A shell, not node: it starts its child within milliseconds even on a loaded machine, far inside the 2 s.
+    const evaluator = evaluatorIn(dir, { run: { argv: sleepingTree(pidFile), timeoutSeconds: 2 } });
     const started = Date.now();
     await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(
-      /^run step timed out after 2 s and was killed: .*sleep\.mjs 30 .*\nlast lines of stdout:\nstarted$/,
+      /^run step timed out after 2 s and was killed: .*sleep 30 .*\nlast lines of stdout:\nstarted$/,
     );
     expect(Date.now() - started).toBeLessThan(15_000); // killed at the timeout, not after the step's 30 s
     expect(existsSync(pidFile), 'the step never started its child').toBe(true);
@@ -188,7 +198,7 @@ describe('command evaluator: timeouts and aborts kill the process group', () => 
     const dir = useRunFiles();
     const pidFile = join(dir, 'child.pid');
     const evaluator = evaluatorIn(dir, {
-      build: { argv: [node, fixture('sleep.mjs'), '30', pidFile], timeoutSeconds: 1.5 },
+      build: { argv: sleepingTree(pidFile), timeoutSeconds: 1.5 },
       run: { argv: [node, fixture('emit.mjs'), '{{"fitness": 1}}'] },
     });
     await expect(evaluator.evaluate({}, ctxOf())).rejects.toThrow(/^build step timed out after 1\.5 s and was killed/);

@@ -1,15 +1,21 @@
 // Worker threads with micro-batched messages: the planar-arm quickstart on 2 threads against the same config inline,
 // and the scaling of a ~1 ms CPU-bound evaluator from 1 thread to 2. Part of `npm run bench` (bench/run.ts).
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { loadRunConfig, parseRunConfig } from '../search/config.js';
+import { promisify } from 'node:util';
+import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import type { RunSummary } from '../search/summary.js';
-import { repoRoot } from '../tools/args.js';
+import { eliteNodeFlags, repoRoot } from '../tools/args.js';
+import type { PlanarRun } from './planar-run.js';
 import type { BenchRow } from './row.js';
 
 /** Proposals in flight per thread: a message carries up to 64 microsecond evaluations, one round trip for all. */
 const BATCH = 64;
+/** Rounds of the quickstart rows (inline, then threads, each a process of its own). */
+const ROUNDS = 3;
+const execFileAsync = promisify(execFile);
 
 /**
  * Seconds of a random search of `evaluations` over a CPU-bound fixture plug-in (test/fixtures/plugins/`fixture`) on
@@ -51,44 +57,45 @@ export async function workerBench(record: (row: BenchRow) => void, scratch: stri
   const fresh = (name: string): string => join(scratch, `workers-${name}-${trial++}`);
   const load = (): string => loadavg()[0]?.toFixed(2) ?? '?';
 
-  // (1) The quickstart as shipped, each run on a cache of its own (a shared one would answer the later runs).
-  const quickstart = loadRunConfig(join(repoRoot, 'configs/quickstart.yaml'));
+  // (1) The quickstart as shipped, each run in a process of its own (bench/planar-run.ts) with a cache of its own,
+  // inline and on 2 threads in turn for ROUNDS rounds: met only if the threads keep up with inline in every round.
   const proposals = quick ? 40_000 : 200_000;
-  const planar = async (workers: number, batch: number): Promise<RunSummary> => {
+  const planar = async (workers: number, batch: number): Promise<PlanarRun> => {
     const dir = fresh(`planar-${workers}`);
-    const config = parseRunConfig(
-      {
-        ...quickstart,
-        workers,
-        batch,
-        budget: { evaluations: proposals, seconds: 120 },
-        cache: { ...quickstart.cache, path: join(dir, 'cache.mdb') },
-      },
-      dir,
+    mkdirSync(dir, { recursive: true });
+    const script = join(repoRoot, 'dist/bench/planar-run.js');
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [...eliteNodeFlags, script, String(workers), String(batch), String(proposals), dir],
+      { maxBuffer: 1 << 20 },
     );
-    return runSearch(config, { out: join(dir, 'run') });
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as PlanarRun;
   };
-  const rate = (s: RunSummary): number => s.proposals / s.seconds;
-  await planar(2, BATCH); // warm-up: thread start, module compile
-  const inline = await planar(0, BATCH);
-  const threads = await planar(2, BATCH);
+  const rate = (s: PlanarRun): number => s.proposals / s.seconds;
+  const rounds: { inline: PlanarRun; threads: PlanarRun }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const inline = await planar(0, BATCH);
+    rounds.push({ inline, threads: await planar(2, BATCH) });
+  }
   const threadsOne = await planar(2, 1);
   const loadAfter = load();
+  const ratios = rounds.map((r) => rate(r.threads) / rate(r.inline));
+  const worst = rounds[ratios.indexOf(Math.min(...ratios))] as { inline: PlanarRun; threads: PlanarRun };
   record({
     name: `planar-arm quickstart inline (workers 0, batch ${BATCH})`,
-    value: Math.round(rate(inline)),
+    value: Math.round(rate(worst.inline)),
     unit: 'proposals/s',
     target: '–',
     met: null,
-    detail: `${inline.proposals} proposals in ${inline.seconds.toFixed(2)} s, coverage ${(inline.archive.coverage * 100).toFixed(1)}%`,
+    detail: `${worst.inline.proposals} proposals in ${worst.inline.seconds.toFixed(2)} s (the round of the row below), coverage ${(worst.inline.coverage * 100).toFixed(1)}%; every round: ${rounds.map((r) => Math.round(rate(r.inline))).join(', ')} proposals/s`,
   });
   record({
     name: `planar-arm quickstart on 2 worker threads (batch ${BATCH})`,
-    value: Math.round(rate(threads)),
+    value: Math.round(rate(worst.threads)),
     unit: 'proposals/s',
-    target: '≥ inline',
-    met: rate(threads) >= rate(inline),
-    detail: `${threads.proposals} proposals in ${threads.seconds.toFixed(2)} s; ${(rate(threads) / rate(inline)).toFixed(2)}× inline; batch 1 (one task per message): ${Math.round(rate(threadsOne))} proposals/s; load average ${loadAfter} on ${cpus().length} cores`,
+    target: '≥ inline, every round',
+    met: ratios.every((r) => r >= 1),
+    detail: `the round with the lowest ratio of ${ROUNDS} (each run a process of its own, inline then threads): ${worst.threads.proposals} proposals in ${worst.threads.seconds.toFixed(2)} s; per round ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} inline; batch 1 (one task per message): ${Math.round(rate(threadsOne))} proposals/s; load average ${loadAfter} on ${cpus().length} cores`,
   });
 
   // (2) Scaling when the work is in the evaluator: the same batch, so messages carry ~20 tasks of 1 ms each. 16,000

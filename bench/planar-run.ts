@@ -1,8 +1,6 @@
-// One planar-arm quickstart run in a process of its own (node dist/bench/planar-run.js WORKERS BATCH PROPOSALS DIR), as
-// `elites run configs/quickstart.yaml` runs it: the worker rows of the bench (bench/workers.ts) start one per run. In
-// one process, a later search runs slower than the first (V8 optimises a space's closures less once a second
-// instance exists), which made an inline run that followed a threaded one look slower than a user's. Prints one line
-// of JSON: proposals, seconds, coverage.
+// One planar-arm quickstart run (node dist/bench/planar-run.js WORKERS BATCH PROPOSALS DIR), as `elites run
+// configs/quickstart.yaml` runs it; the worker rows of the bench (bench/workers.ts) start one per run, each in a process
+// of its own (bench/own-process.ts). Prints one line of JSON: proposals, seconds, coverage.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadRunConfig, parseRunConfig } from '../search/config.js';

@@ -2,15 +2,14 @@
 // long run (bench/inspection.ts), the Redis executor, evaluator processes, a pruning evaluation and the sparsity
 // searches; writes bench/results/{results.json,results.md}. --quick: smaller budgets, not shorter set-up (the pruning
 // model is trained first if it is not cached: minutes).
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { loadRunConfig } from '../search/config.js';
 import { resumeRun, runSearch } from '../search/run.js';
-import { eliteNodeFlags, hasFlag, repoRoot } from '../tools/args.js';
+import { hasFlag, repoRoot } from '../tools/args.js';
 import { inspectionBench } from './inspection.js';
+import { inOwnProcess } from './own-process.js';
 import { processBench } from './process.js';
 import { findPyribs, runPyribs, type PyribsResult } from './pyribs.js';
 import { benchTable, type BenchRow } from './row.js';
@@ -20,7 +19,6 @@ import { startupBench } from './startup.js';
 import { cpuBoundSeconds, workerBench } from './workers.js';
 
 const root = repoRoot;
-const execFileAsync = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'elites-bench-'));
 const quick = hasFlag('--quick');
 /** --engine: only the engine rows (throughput, resume, threads, start-up), written to bench/results/engine.{md,json}. */
@@ -35,19 +33,6 @@ const record = (row: Row): void => {
   rows.push(row);
   console.log(`${row.name}: ${row.value} ${row.unit} (${row.detail})`);
 };
-
-/** One sphere run in a process of its own (bench/sphere-run.ts), as pyribs' rounds and `elites run` are. */
-async function sphereRun(proposals: number, batch: number, dir: string): Promise<SphereRun> {
-  mkdirSync(dir, { recursive: true });
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [...eliteNodeFlags, join(root, 'dist/bench/sphere-run.js'), String(proposals), String(batch), dir],
-    {
-      maxBuffer: 1 << 20,
-    },
-  );
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as SphereRun;
-}
 
 /** The 1-minute load average, said with every timing: the machine may be shared. */
 const load = (): string => `load average ${loadavg()[0]?.toFixed(2)}`;
@@ -83,7 +68,7 @@ async function throughput(): Promise<string> {
     const runs: { rate: number; peer: number | undefined; seconds: number; qd: number; coverage: number }[] = [];
     for (let round = 0; round < (batch === 1 ? 1 : rounds); round++) {
       dir = join(scratch, `sphere-${batch}-${round}`);
-      const s = await sphereRun(proposals, batch, dir);
+      const s = await inOwnProcess<SphereRun>('sphere-run.js', [proposals, batch], dir);
       await measurePeer();
       runs.push({
         rate: s.proposals / s.seconds,

@@ -1,13 +1,11 @@
 // Worker threads with micro-batched messages: the planar-arm quickstart on 2 threads against the same config inline,
 // and the scaling of a ~1 ms CPU-bound evaluator from 1 thread to 2. Part of `npm run bench` (bench/run.ts).
-import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
-import { eliteNodeFlags, repoRoot } from '../tools/args.js';
+import { repoRoot } from '../tools/args.js';
+import { inOwnProcess } from './own-process.js';
 import type { PlanarRun } from './planar-run.js';
 import type { BenchRow } from './row.js';
 
@@ -15,7 +13,6 @@ import type { BenchRow } from './row.js';
 const BATCH = 64;
 /** Rounds of the quickstart rows (inline, then threads, each a process of its own). */
 const ROUNDS = 3;
-const execFileAsync = promisify(execFile);
 
 /**
  * Seconds of a random search of `evaluations` over a CPU-bound fixture plug-in (test/fixtures/plugins/`fixture`) on
@@ -60,17 +57,8 @@ export async function workerBench(record: (row: BenchRow) => void, scratch: stri
   // (1) The quickstart as shipped, each run in a process of its own (bench/planar-run.ts) with a cache of its own,
   // inline and on 2 threads in turn for ROUNDS rounds: met only if the threads keep up with inline in every round.
   const proposals = quick ? 40_000 : 200_000;
-  const planar = async (workers: number, batch: number): Promise<PlanarRun> => {
-    const dir = fresh(`planar-${workers}`);
-    mkdirSync(dir, { recursive: true });
-    const script = join(repoRoot, 'dist/bench/planar-run.js');
-    const { stdout } = await execFileAsync(
-      process.execPath,
-      [...eliteNodeFlags, script, String(workers), String(batch), String(proposals), dir],
-      { maxBuffer: 1 << 20 },
-    );
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as PlanarRun;
-  };
+  const planar = (workers: number, batch: number): Promise<PlanarRun> =>
+    inOwnProcess<PlanarRun>('planar-run.js', [workers, batch, proposals], fresh(`planar-${workers}`));
   const rate = (s: PlanarRun): number => s.proposals / s.seconds;
   const rounds: { inline: PlanarRun; threads: PlanarRun }[] = [];
   for (let round = 0; round < ROUNDS; round++) {

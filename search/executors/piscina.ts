@@ -23,7 +23,6 @@ import type { Failure } from '../strategies/strategy.js';
 import type { EvalTask, EvaluatorSpec, Executor, TaskResult } from './executor.js';
 import {
   clock,
-  KEPT,
   LANE_BYTES,
   laneHeader,
   MS,
@@ -419,7 +418,7 @@ export function createPiscinaExecutor(
     slot.flight = undefined;
     lane.answered++;
     const { words, doubles } = slot.header;
-    const kept = Atomics.load(words, KEPT);
+    const kept = slot.progress.kept();
     const results = slot.progress.results(kept);
     const overflow =
       Atomics.load(words, OVERFLOW) === 1

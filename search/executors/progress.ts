@@ -20,8 +20,8 @@ const STARTED = 3;
 /** Tasks packed in the lane's memory (task-pack.ts), or −1: the batch came on the lane's port (structured clone). */
 export const PACKED = 4;
 /**
- * The results kept here: the first KEPT tasks'; −1 while the batch runs and every done task's result is here. Set as
- * soon as a result does not fit (the results from there on go on the port at the batch's end).
+ * The results kept here: the first KEPT tasks'; −1 while every done task's result is here (to the batch's end, unless
+ * one does not fit). Set as soon as a result does not fit (the results from there on go on the port at the batch's end).
  */
 export const KEPT = 5;
 /** The thread's reply: 1 when the results of the tasks from KEPT on came on the port, in one message. */

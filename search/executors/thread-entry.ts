@@ -13,7 +13,6 @@ import {
 } from './batch-message.js';
 import type { EvalTask, TaskResult } from './executor.js';
 import {
-  KEPT,
   laneHeader,
   MS,
   OVERFLOW,
@@ -75,7 +74,6 @@ export function threadEntry(runner: EvaluationRunner, timeoutMs: number): Promis
         deadlines.pause();
       }
       if (overflow.length > 0) sendOverflow(port, overflow);
-      Atomics.store(words, KEPT, tasks.length - overflow.length);
       Atomics.store(words, OVERFLOW, overflow.length > 0 ? 1 : 0);
       doubles[MS] = performance.now() - started;
       Atomics.store(words, REPLIED, posted);

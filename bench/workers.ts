@@ -2,15 +2,15 @@
 // and the scaling of a ~1 ms CPU-bound evaluator from 1 thread to 2. Part of `npm run bench` (bench/run.ts).
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseRunConfig } from '../search/config.js';
+import { loadRunConfig, parseRunConfig } from '../search/config.js';
 import { runSearch } from '../search/run.js';
 import { repoRoot } from '../tools/args.js';
 import { inOwnProcess } from './own-process.js';
 import type { PlanarRun } from './planar-run.js';
 import type { BenchRow } from './row.js';
 
-/** Proposals in flight per thread: a message carries up to 64 microsecond evaluations, one round trip for all. */
-const BATCH = 64;
+/** The quickstart's `batch` as shipped: tasks per message (two messages in flight per thread). */
+const BATCH = loadRunConfig(join(repoRoot, 'configs/quickstart.yaml')).batch ?? 1;
 /** Rounds of the quickstart rows (inline, then threads, each a process of its own). */
 const ROUNDS = 3;
 

@@ -159,7 +159,7 @@ export const runConfigSchema = z.strictObject({
     .max(65_536)
     .default(1)
     .describe(
-      'proposals asked of the strategy at once and kept in flight per worker thread (inline: in all); above 1 it amortises the per-proposal cost of cheap objectives (the strategy sees results after a batch, as in pyribs)',
+      'proposals asked of the strategy at once; a worker thread holds two such batches above 1, one running and the next waiting (inline: one batch in all); above 1 it amortises the per-proposal cost of cheap objectives (the strategy sees results after a batch, as in pyribs)',
     ),
   executor: executorSchema
     .optional()

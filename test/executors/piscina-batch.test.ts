@@ -99,8 +99,8 @@ async function sentDuring<T>(executor: PiscinaExecutor, run: () => Promise<T>) {
 }
 
 describe('messages of several tasks (batch)', () => {
-  it('keeps threads × batch tasks in flight; batch 1 is one task per message; a batch below 1 is refused', async () => {
-    expect(createPiscinaExecutorSize(3, 16)).toBe(48);
+  it('keeps two batches per thread in flight; batch 1 is one task per message; a batch below 1 is refused', async () => {
+    expect(createPiscinaExecutorSize(3, 16)).toBe(96); // two batches per thread: one running, the next waiting
     const one = await pool(2);
     expect(one.size).toBe(2);
     const { messages, tasks } = await sentDuring(one, () => drive(one, quick(60)));

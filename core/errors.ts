@@ -2,7 +2,29 @@
 
 export const ExitCode = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
+/** Marks elites' errors, the same symbol in every copy of elites a process has loaded. */
+const elitesErrorBrand: unique symbol = Symbol.for('elites.ElitesError') as never;
+
+/** `value` is an instance of `cls`, or of the class of the same name in another copy of elites. */
+function isInstance(cls: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true;
+  if (typeof value !== 'object' || value === null || !(elitesErrorBrand in value)) return false;
+  for (let p: unknown = Object.getPrototypeOf(value); p !== null; p = Object.getPrototypeOf(p))
+    if ((p as { constructor?: { name?: string } }).constructor?.name === cls.name) return true;
+  return false;
+}
+
 export class ElitesError extends Error {
+  /**
+   * `instanceof` also knows another copy's errors: a process may load elites twice (the CLI runs from its bundle, a
+   * plug-in that imports 'elites' gets the library's modules), and a ConfigError a plug-in throws is still one.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: the class instanceof asks about, a subclass as often as this one
+    return isInstance(this, value);
+  }
+
+  readonly [elitesErrorBrand] = true;
   readonly exitCode: number = ExitCode.failed;
   constructor(
     readonly code: string,

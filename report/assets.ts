@@ -1,18 +1,16 @@
-// The page's static files, found both from sources (report/*.ts under vitest) and from dist/report/*.js.
+// The page's static files, under report/page/ of the package (from the sources, dist/ and the CLI's bundle alike).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../core/package-root.js';
 
 export type AssetName = 'app.js' | 'style.css' | 'echarts.min.js';
 
-/** Absolute path of a page asset. The page files are not compiled (checked JS and CSS), so dist/ uses the sources'. */
+/** Absolute path of a page asset. The page files are not compiled (checked JS and CSS): dist/ uses the sources'. */
 export function assetPath(name: AssetName): string {
   if (name === 'echarts.min.js') return createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
-  for (const candidate of [`./page/${name}`, `../../report/page/${name}`]) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error(`report page asset ${name} not found next to ${fileURLToPath(import.meta.url)}`);
+  const path = packagePath(`report/page/${name}`);
+  if (existsSync(path)) return path;
+  throw new Error(`report page asset ${name} not found at ${path}`);
 }
 
 const cache = new Map<AssetName, string>();

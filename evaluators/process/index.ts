@@ -3,7 +3,7 @@
 // Faults of the process (death, garbage on stdout, memory, a timeout) end it; the executor starts a new one.
 import { existsSync, statSync } from 'node:fs';
 import { basename, delimiter, extname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../core/package-root.js';
 import { EvaluatorFault } from '../../core/errors.js';
 import { contentHash, hashCanonical } from '../../core/hash.js';
 import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
@@ -29,12 +29,10 @@ const STOP_POLL_MS = 20;
 
 /** The directory holding the Python helper (elites_worker.py): put on PYTHONPATH for every process. */
 export const pythonHelperDir: string = (() => {
-  // From the sources (evaluators/process/) or from the build (dist/evaluators/process/), which does not copy .py files.
-  for (const candidate of ['./python/', '../../../evaluators/process/python/']) {
-    const dir = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(resolve(dir, 'elites_worker.py'))) return dir;
-  }
-  throw new Error(`elites_worker.py not found near ${fileURLToPath(import.meta.url)}`);
+  // The build does not copy .py files: from the sources, dist/ and the CLI's bundle alike, the sources' folder.
+  const dir = packagePath('evaluators/process/python');
+  if (existsSync(resolve(dir, 'elites_worker.py'))) return dir;
+  throw new Error(`elites_worker.py not found in ${dir}`);
 })();
 
 /**

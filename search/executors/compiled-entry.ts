@@ -1,16 +1,14 @@
-// Finds a thread entry's compiled JS: Node 20 cannot start .ts threads, so from the TS sources we point at dist/.
+// Finds a thread entry's compiled JS: Node 20 cannot start .ts threads, so from the sources (vitest) and from the CLI's
+// bundle alike the threads start from dist/ as tsc writes it.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../core/package-root.js';
 
 /**
- * The compiled file of a thread entry, `path` relative to this folder (e.g. `worker.js`, `redis/thread.js`): beside
- * the running code when it is compiled, else under dist/ from the sources (vitest).
- * @throws {Error} when neither exists (the project was not built).
+ * The compiled file of a thread entry, `path` relative to dist/search/executors/ (e.g. `worker.js`, `redis/thread.js`).
+ * @throws {Error} when it does not exist (the project was not built).
  */
 export function compiledEntry(path: string): string {
-  const sibling = fileURLToPath(new URL(`./${path}`, import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  const built = fileURLToPath(new URL(`../../dist/search/executors/${path}`, import.meta.url));
+  const built = packagePath(`dist/search/executors/${path}`);
   if (existsSync(built)) return built;
   throw new Error(`compiled thread entry ${path} not found: run \`npm run build\` first`);
 }

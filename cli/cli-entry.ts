@@ -2,7 +2,7 @@
 // imports, zod included; other packages stay external) into dist/cli/bundle/elites.js: one file to load instead of ~290
 // modules, about a third of the start-up of every command (rolldown.config.mjs). A bundle older than the compiled
 // modules is stale (a \`tsc\` without the bundling step): then the modules themselves, so a change is never hidden.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -13,6 +13,7 @@ export const CLI_BUNDLE = 'bundle/elites.js';
 export function cliEntry(dir = dirname(fileURLToPath(import.meta.url))): string {
   const bundle = join(dir, CLI_BUNDLE);
   const modules = join(dir, 'start.js');
-  const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(modules).mtimeMs;
+  const bundled = statSync(bundle, { throwIfNoEntry: false });
+  const fresh = bundled !== undefined && bundled.mtimeMs >= statSync(modules).mtimeMs;
   return pathToFileURL(fresh ? bundle : modules).href;
 }

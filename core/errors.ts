@@ -3,7 +3,7 @@
 export const ExitCode = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
 /** Marks elites' errors, the same symbol in every copy of elites a process has loaded. */
-const elitesErrorBrand: unique symbol = Symbol.for('elites.ElitesError') as never;
+const elitesErrorBrand: unique symbol = Symbol.for('elites.ElitesError');
 
 /** `value` is an instance of `cls`, or of the class of the same name in another copy of elites. */
 function isInstance(cls: abstract new (...args: never[]) => unknown, value: unknown): boolean {

@@ -21,8 +21,13 @@ function findRoot(from: string): string {
 
 let root: string | undefined;
 
+/** The package's root folder (the repository's, in a clone). */
+export function packageRoot(): string {
+  root ??= findRoot(dirname(fileURLToPath(import.meta.url)));
+  return root;
+}
+
 /** The absolute path of `relative` (posix separators) under the package's root, e.g. 'report/page/app.js'. */
 export function packagePath(relative: string): string {
-  root ??= findRoot(dirname(fileURLToPath(import.meta.url)));
-  return join(root, ...relative.split('/'));
+  return join(packageRoot(), ...relative.split('/'));
 }

@@ -2,20 +2,12 @@
 // repository root (they read configs and write docs/, runs/ and bench/results/ there), their `--name value` flags and a
 // free loopback port for the servers they start. Its own folder so that neither of the two imports the other;
 // like them it is not part of the published package.
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 
-/** The repository root: the nearest folder above this file with a package.json (dist/tools/ built, tools/ in tests). */
-export const repoRoot = nearestPackageRoot(dirname(fileURLToPath(import.meta.url)));
-
-function nearestPackageRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
+/** The repository root (from dist/tools/ built, tools/ in tests). */
+export const repoRoot = packageRoot();
 /** The compiled CLI, which the benchmarks start as a user would. */
 export const binPath = join(repoRoot, 'dist/cli/bin.js');
 

@@ -1,8 +1,8 @@
 // Labelled tasks as data: JSONL splits of { text, label } plus a prompt template (instruction, demonstration and query
 // formats, separator, label verbalizers), from a task directory (task.json) or inline in the evaluator options.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
+import { packagePath } from '../../core/package-root.js';
 import { z } from 'zod';
 
 /** Where the query text goes in a prompt; a prompt without it gets the query appended (see template.ts). */
@@ -93,14 +93,11 @@ export function loadTask(source: string | TaskSpec): Task {
   return buildTask(parseSpec(raw, file), dir);
 }
 
-/** A shipped task's name → its directory under tasks/ (found from this file, in the sources or in dist/); a path → itself. */
+/** A shipped task's name → its directory under the package's tasks/; a path → itself. */
 export function resolveTaskDirectory(source: string): string {
   if (source.includes('/') || source.includes('\\') || source.startsWith('.')) return resolve(source);
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'tasks', source);
-    if (existsSync(join(candidate, 'task.json'))) return candidate;
-    if (dirname(dir) === dir) return resolve(source); // not shipped: a directory of that name in the working directory
-  }
+  const shipped = packagePath(`tasks/${source}`);
+  return existsSync(join(shipped, 'task.json')) ? shipped : resolve(source); // else a directory in the working directory
 }
 
 function parseSpec(raw: unknown, where: string): z.infer<typeof taskSchema> {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_BUNDLE, cliEntry } from '../../cli/cli-entry.js';
-import { binPath } from '../helpers/cli.js';
+import { binPath, modulesCliScript } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -52,8 +52,7 @@ describe('the file the elites executable starts the CLI from', () => {
     expect(fileOf(cliEntry(cliDir)), 'run `npm run build` (tsc, then the bundle)').toBe(join(cliDir, CLI_BUNDLE));
     // The modules, started as bin.js starts the bundle.
     const dir = compiled(undefined);
-    const script = join(dir, 'modules.mjs');
-    writeFileSync(script, `import { startCli } from ${JSON.stringify(join(cliDir, 'start.js'))};\nawait startCli();\n`);
+    const script = modulesCliScript(dir);
     for (const args of [['--help'], ['run', '--help'], ['runs', dir], ['inspect', join(dir, 'missing')]]) {
       const bundled = spawnSync(process.execPath, [binPath, ...args], { encoding: 'utf8' });
       const modules = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });

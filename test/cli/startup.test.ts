@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { binPath } from '../helpers/cli.js';
+import { binPath, modulesCliScript } from '../helpers/cli.js';
 import { repoRoot, useRunFiles } from '../helpers/files.js';
 
 /** Runs on the loader thread: every module URL the ES module loader loads (packages' CommonJS entries included). */
@@ -86,18 +86,10 @@ const ONEMAX = [
   'cache: { enabled: false }',
 ].join('\n');
 
-/** A script that starts the CLI from the compiled modules (dist/cli/start.js), as bin.js starts the bundle. */
-function modulesCli(): string {
-  const start = pathToFileURL(join(repoRoot, 'dist/cli/start.js')).href;
-  const dir = useRunFiles({
-    'cli.mjs': `const { startCli } = await import(${JSON.stringify(start)});\nawait startCli();\n`,
-  });
-  return join(dir, 'cli.mjs');
-}
 /** The CLI as the executable starts it (the bundle), and from its modules. */
 const bothClis = (): [string, string][] => [
   ['bundle', binPath],
-  ['modules', modulesCli()],
+  ['modules', modulesCliScript(useRunFiles())],
 ];
 
 const heavyIn = (t: Traced): string[] => [...t.packages].filter((p) => HEAVY.test(p)).sort();
@@ -171,7 +163,7 @@ describe('start-up loads only what is used', () => {
     // The stored config was validated when the run started: a reader builds only the run's space and archive. Seen
     // module by module, so from the compiled modules; the bundle loads the chunks of the same dynamic imports.
     const dir = useRunFiles({ 'onemax.yaml': ONEMAX });
-    const cli = modulesCli();
+    const cli = modulesCliScript(useRunFiles());
     const run = traced([cli, 'run', 'onemax.yaml', '--out', 'run', '--json'], dir);
     expect(run.code, run.stderr).toBe(0);
     const runOnly = /[/\\]dist[/\\]search[/\\](strategies[/\\]|config\.js|parts\.js)|[/\\]dist[/\\]evaluators[/\\]/;

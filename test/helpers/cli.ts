@@ -1,5 +1,7 @@
 // Runs the CLI in-process (main(argv, io)) or as the real bin in a child process.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { main } from '../../cli/main.js';
@@ -20,6 +22,17 @@ function collector(): { stream: Writable; text: () => string } {
     },
   });
   return { stream, text: () => chunks.join('') };
+}
+
+/**
+ * A script in `dir` that starts the CLI from the compiled modules (dist/cli/start.js), as dist/cli/bin.js starts the
+ * bundle: `node SCRIPT ARGS` is `elites ARGS` without the bundle.
+ */
+export function modulesCliScript(dir: string): string {
+  const script = join(dir, 'modules-cli.mjs');
+  const start = pathToFileURL(join(repoRoot, 'dist/cli/start.js')).href;
+  writeFileSync(script, `const { startCli } = await import(${JSON.stringify(start)});\nawait startCli();\n`);
+  return script;
 }
 
 /** `tty`: as if stderr were a terminal (the progress bar draws); `color`: as if stdout showed colour. */

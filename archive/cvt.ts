@@ -1,5 +1,6 @@
 // CVT archive (CVT-MAP-Elites, Vassiliades, Chatzilygeroudis & Mouret 2018, arXiv:1610.05729): one elite per Voronoi cell of k centroids.
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
 import { ConfigError } from '../core/errors.js';
 import type { SeededRng } from '../core/rng.js';
 import type { ArchiveDim } from './archive.js';
@@ -14,31 +15,33 @@ export interface CvtDim {
 }
 
 /** Options of the `cvt` archive (the config object minus `type`; the run's `qdOffset` arrives via the deps). */
-export const cvtArchiveOptionsSchema = z
-  .strictObject({
-    /** k, the number of centroids (pymap_elites and pyribs use 10,000 for the arm). */
-    cells: z.number().int().positive(),
-    dims: z
-      .array(
-        z.strictObject({ name: z.string().min(1), min: z.number(), max: z.number() }).superRefine((dim, ctx) => {
-          if (!(dim.max > dim.min)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['max'],
-              message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
-            });
-          }
-        }),
-      )
-      .min(1, 'a cvt archive needs at least one descriptor dim')
-      .superRefine(uniqueDimNames),
-    /** Uniform samples the k-means is fitted on; default max(25,000, 2·cells). */
-    samples: z.number().int().positive().optional(),
-  })
-  .refine((o) => o.samples === undefined || o.samples >= o.cells, {
-    message: 'samples must be at least cells (k-means needs one sample per centroid)',
-    path: ['samples'],
-  });
+export const cvtArchiveOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      /** k, the number of centroids (pymap_elites and pyribs use 10,000 for the arm). */
+      cells: z.number().int().positive(),
+      dims: z
+        .array(
+          z.strictObject({ name: z.string().min(1), min: z.number(), max: z.number() }).superRefine((dim, ctx) => {
+            if (!(dim.max > dim.min)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['max'],
+                message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
+              });
+            }
+          }),
+        )
+        .min(1, 'a cvt archive needs at least one descriptor dim')
+        .superRefine(uniqueDimNames),
+      /** Uniform samples the k-means is fitted on; default max(25,000, 2·cells). */
+      samples: z.number().int().positive().optional(),
+    })
+    .refine((o) => o.samples === undefined || o.samples >= o.cells, {
+      message: 'samples must be at least cells (k-means needs one sample per centroid)',
+      path: ['samples'],
+    }),
+);
 
 /** Options for `createCvtArchive`. */
 export interface CvtArchiveOptions {
@@ -149,11 +152,13 @@ export function createCvtArchive<G>(options: CvtArchiveOptions, source: CvtSourc
   return new CvtArchive<G>(dims, centroids, options.qdOffset);
 }
 
-const cvtGeometrySchema = z.object({
-  type: z.literal('cvt'),
-  dims: z.array(z.object({ name: z.string(), min: z.number(), max: z.number() })),
-  centroids: z.array(z.array(z.number())),
-});
+const cvtGeometrySchema = lazySchema(() =>
+  z.object({
+    type: z.literal('cvt'),
+    dims: z.array(z.object({ name: z.string(), min: z.number(), max: z.number() })),
+    centroids: z.array(z.array(z.number())),
+  }),
+);
 
 function restoreCentroids(options: CvtArchiveOptions, geometry: unknown): Float64Array {
   const parsed = cvtGeometrySchema.safeParse(geometry);

@@ -1,5 +1,6 @@
 // Grid archive (MAP-Elites, Mouret & Clune 2015, arXiv:1504.04909): one elite per cell of a regular grid over descriptor space.
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { randomInt, type Rng } from '../core/rng.js';
 import { compareScored } from '../core/score.js';
@@ -297,31 +298,33 @@ export function ownMemory<G>(genome: G): G {
 }
 
 /** Options of the `grid` archive (the config object minus `type`; the run's `qdOffset` arrives via the deps). */
-export const gridArchiveOptionsSchema = z.strictObject({
-  dims: z
-    .array(
-      z
-        .strictObject({
-          name: z.string().min(1),
-          min: z.number(),
-          max: z.number(),
-          bins: z.number().int().positive(),
-        })
-        .superRefine((dim, ctx) => {
-          if (!(dim.max > dim.min)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['max'],
-              message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
-            });
-          }
-        }),
-    )
-    .min(1, 'a grid archive needs at least one descriptor dim')
-    .superRefine(uniqueDimNames),
-  /** Share of elites in a dim's edge bins above which the run ends with a warning (archive/edges.ts); 1: never. */
-  edgeWarning: z.number().min(0).max(1).optional(),
-});
+export const gridArchiveOptionsSchema = lazySchema(() =>
+  z.strictObject({
+    dims: z
+      .array(
+        z
+          .strictObject({
+            name: z.string().min(1),
+            min: z.number(),
+            max: z.number(),
+            bins: z.number().int().positive(),
+          })
+          .superRefine((dim, ctx) => {
+            if (!(dim.max > dim.min)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['max'],
+                message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
+              });
+            }
+          }),
+      )
+      .min(1, 'a grid archive needs at least one descriptor dim')
+      .superRefine(uniqueDimNames),
+    /** Share of elites in a dim's edge bins above which the run ends with a warning (archive/edges.ts); 1: never. */
+    edgeWarning: z.number().min(0).max(1).optional(),
+  }),
+);
 
 /** Zod refinement: dim names are unique (they label exports and heatmaps). */
 export function uniqueDimNames(dims: readonly { readonly name: string }[], ctx: z.RefinementCtx): void {
@@ -502,10 +505,12 @@ export function createGridArchive<G>(
   return archive;
 }
 
-const gridGeometrySchema = z.object({
-  type: z.literal('grid'),
-  dims: z.array(z.object({ name: z.string(), min: z.number(), max: z.number(), bins: z.number() })),
-});
+const gridGeometrySchema = lazySchema(() =>
+  z.object({
+    type: z.literal('grid'),
+    dims: z.array(z.object({ name: z.string(), min: z.number(), max: z.number(), bins: z.number() })),
+  }),
+);
 
 function checkGridDims(dims: readonly ArchiveDim[]): Required<ArchiveDim>[] {
   if (dims.length === 0) throw new ConfigError('a grid archive needs at least one descriptor dim');

@@ -1,5 +1,6 @@
 // Text heatmap of an archive for `elites inspect`: the best score per character cell, shaded by quantile.
 import type { ArchiveDim, ArchiveView, Elite } from './archive.js';
+import { toSignificant } from '../core/significant.js';
 
 /** Shades from the lowest to the highest quantile of score among filled character cells. */
 export const HEATMAP_SHADES = [' ', '░', '▒', '▓', '█'] as const;
@@ -189,5 +190,5 @@ function quantileLevel(sorted: readonly number[], v: number): number {
 
 function formatNumber(v: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  return String(Number(v.toPrecision(4)));
+  return toSignificant(v, 4);
 }

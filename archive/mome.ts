@@ -2,6 +2,7 @@
 // Pareto front, and `pareto`, one front without descriptors (what an NSGA-II run keeps). All objectives are maximized
 // (the engine applies the config's directions); hypervolumes are taken against the run's reference point.
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { hypervolume } from '../core/hypervolume.js';
 import { BoundedFront, paretoFront } from '../core/pareto.js';
@@ -18,32 +19,36 @@ export interface Tessellation {
   geometry(): unknown;
 }
 
-const frontCapacity = z
-  .int()
-  .min(1)
-  .max(100_000)
-  .describe('members a cell’s front keeps at most; over it, the most crowded leaves (MOME: 50)');
+const frontCapacity = lazySchema(() =>
+  z
+    .int()
+    .min(1)
+    .max(100_000)
+    .describe('members a cell’s front keeps at most; over it, the most crowded leaves (MOME: 50)'),
+);
 
 /**
  * Options of the `mome` archive: a front capacity, plus a grid's options (`dims` with `bins`) or a CVT's (`cells`,
  * `dims`, `samples`), told apart by `cells`, each checked by that archive's own schema.
  */
-export const momeArchiveOptionsSchema = z
-  .looseObject({ frontCapacity: frontCapacity.default(50) })
-  .superRefine((o, ctx) => {
+export const momeArchiveOptionsSchema = lazySchema(() =>
+  z.looseObject({ frontCapacity: frontCapacity.default(50) }).superRefine((o, ctx) => {
     const { frontCapacity: _, ...cells } = o;
     const schema = 'cells' in cells ? cvtArchiveOptionsSchema : gridArchiveOptionsSchema;
     const parsed = schema.safeParse(cells);
     if (!parsed.success)
       for (const issue of parsed.error.issues)
         ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
-  });
+  }),
+);
 export type MomeArchiveOptions = z.input<typeof momeArchiveOptionsSchema>;
 
 /** Options of the `pareto` archive: one front over everything the run evaluated. */
-export const paretoArchiveOptionsSchema = z.strictObject({
-  capacity: frontCapacity.default(1000).describe('members the front keeps at most; over it, the most crowded leaves'),
-});
+export const paretoArchiveOptionsSchema = lazySchema(() =>
+  z.strictObject({
+    capacity: frontCapacity.default(1000).describe('members the front keeps at most; over it, the most crowded leaves'),
+  }),
+);
 export type ParetoArchiveOptions = z.input<typeof paretoArchiveOptionsSchema>;
 
 /** What a Pareto archive needs from the run: the reference point, each objective higher-is-better. */

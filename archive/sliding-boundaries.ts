@@ -1,5 +1,6 @@
 // Sliding-boundaries archive (Fontaine et al. 2019, arXiv:1904.10656; pyribs SlidingBoundariesArchive): a grid whose bin boundaries follow the percentiles of recent descriptors.
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { cellBins, type AddResult, type Candidate } from './archive.js';
 import {
@@ -22,44 +23,48 @@ export interface SlidingDim {
   readonly max?: number;
 }
 
-const slidingDimSchema = z
-  .strictObject({
-    name: z.string().min(1),
-    bins: z.number().int().positive(),
-    min: z.number().optional(),
-    max: z.number().optional(),
-  })
-  .superRefine((dim, ctx) => {
-    if (dim.min !== undefined && dim.max !== undefined && !(dim.max > dim.min))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['max'],
-        message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
-      });
-  });
-
-/** Options of the `sliding-boundaries` archive (the config object minus `type`; `qdOffset` arrives via the deps). */
-export const slidingBoundariesArchiveOptionsSchema = z.strictObject({
-  dims: z
-    .array(slidingDimSchema)
-    .min(1, 'a sliding-boundaries archive needs at least one descriptor dim')
-    .superRefine(uniqueDimNames)
-    .superRefine((dims, ctx) => {
-      const ranged = dims.filter((d) => d.min !== undefined && d.max !== undefined).length;
-      const partial = dims.findIndex((d) => (d.min === undefined) !== (d.max === undefined));
-      if (partial >= 0 || (ranged > 0 && ranged < dims.length))
+const slidingDimSchema = lazySchema(() =>
+  z
+    .strictObject({
+      name: z.string().min(1),
+      bins: z.number().int().positive(),
+      min: z.number().optional(),
+      max: z.number().optional(),
+    })
+    .superRefine((dim, ctx) => {
+      if (dim.min !== undefined && dim.max !== undefined && !(dim.max > dim.min))
         ctx.addIssue({
           code: 'custom',
-          path: [partial >= 0 ? partial : 0],
-          message:
-            'give a starting min and max for every dim, or for none (the boundaries then come from the first adds)',
+          path: ['max'],
+          message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
         });
     }),
-  /** Adds between remaps (pyribs' default 100). */
-  remapFrequency: z.number().int().positive().default(100),
-  /** Most recent candidates kept: the boundaries are their percentiles, and a remap adds them again (pyribs: 1000). */
-  bufferCapacity: z.number().int().positive().default(1000),
-});
+);
+
+/** Options of the `sliding-boundaries` archive (the config object minus `type`; `qdOffset` arrives via the deps). */
+export const slidingBoundariesArchiveOptionsSchema = lazySchema(() =>
+  z.strictObject({
+    dims: z
+      .array(slidingDimSchema)
+      .min(1, 'a sliding-boundaries archive needs at least one descriptor dim')
+      .superRefine(uniqueDimNames)
+      .superRefine((dims, ctx) => {
+        const ranged = dims.filter((d) => d.min !== undefined && d.max !== undefined).length;
+        const partial = dims.findIndex((d) => (d.min === undefined) !== (d.max === undefined));
+        if (partial >= 0 || (ranged > 0 && ranged < dims.length))
+          ctx.addIssue({
+            code: 'custom',
+            path: [partial >= 0 ? partial : 0],
+            message:
+              'give a starting min and max for every dim, or for none (the boundaries then come from the first adds)',
+          });
+      }),
+    /** Adds between remaps (pyribs' default 100). */
+    remapFrequency: z.number().int().positive().default(100),
+    /** Most recent candidates kept: the boundaries are their percentiles, and a remap adds them again (pyribs: 1000). */
+    bufferCapacity: z.number().int().positive().default(1000),
+  }),
+);
 
 export interface SlidingBoundariesArchiveOptions {
   readonly dims: readonly SlidingDim[];
@@ -331,13 +336,15 @@ function settingsOf(geometry: unknown): string | undefined {
   });
 }
 
-const savedSchema = z.object({
-  type: z.literal('sliding-boundaries'),
-  dims: z.array(z.object({ name: z.string(), bins: z.number() })),
-  start: z.array(z.object({ min: z.number(), max: z.number() })).optional(),
-  remapFrequency: z.number(),
-  bufferCapacity: z.number(),
-});
+const savedSchema = lazySchema(() =>
+  z.object({
+    type: z.literal('sliding-boundaries'),
+    dims: z.array(z.object({ name: z.string(), bins: z.number() })),
+    start: z.array(z.object({ min: z.number(), max: z.number() })).optional(),
+    remapFrequency: z.number(),
+    bufferCapacity: z.number(),
+  }),
+);
 
 /** Bin of `x` under `edges` (bins + 1 ascending values); see `cellOf`. */
 function binOf(edges: Float64Array, bins: number, x: number): number {

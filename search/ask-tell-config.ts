@@ -1,5 +1,6 @@
 // The config of an ask/tell search: a run config whose evaluator runs in the user's program, so it names it instead.
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
 import { ConfigError, type ConfigIssue, UsageError } from '../core/errors.js';
 import type { Evaluator } from '../core/types.js';
 import { parseRunConfig, type RunConfig, type RunConfigInput } from './config.js';
@@ -7,20 +8,22 @@ import { parseRunConfig, type RunConfig, type RunConfigInput } from './config.js
 /** The evaluator section's `type` in a stored ask/tell config: no registry entry, so `elites resume` refuses it. */
 export const EXTERNAL_EVALUATOR = 'external';
 
-const externalEvaluatorSchema = z.strictObject({
-  name: z.string().min(1).describe('names your evaluator in the cache namespace'),
-  version: z
-    .string()
-    .min(1)
-    .default('0')
-    .describe('bump it when your results would change: the cache then starts over'),
-  options: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe('part of the cache namespace, like a plug-in’s options'),
-  fidelity: z.number().nonnegative().default(1),
-  noisy: z.boolean().default(false).describe('results are samples: use with cache.mode aggregate'),
-});
+const externalEvaluatorSchema = lazySchema(() =>
+  z.strictObject({
+    name: z.string().min(1).describe('names your evaluator in the cache namespace'),
+    version: z
+      .string()
+      .min(1)
+      .default('0')
+      .describe('bump it when your results would change: the cache then starts over'),
+    options: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('part of the cache namespace, like a plug-in’s options'),
+    fidelity: z.number().nonnegative().default(1),
+    noisy: z.boolean().default(false).describe('results are samples: use with cache.mode aggregate'),
+  }),
+);
 
 export type ExternalEvaluatorInput = z.input<typeof externalEvaluatorSchema>;
 export type ExternalEvaluator = z.output<typeof externalEvaluatorSchema>;

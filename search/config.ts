@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
 import { archives } from '../archive/index.js';
 import { evaluators } from '../evaluators/registry.js';
 import { processSpecSchema, type ProcessSpec } from '../evaluators/process/options.js';
@@ -14,184 +15,196 @@ import { pruners } from './early-stopping/index.js';
 import { strategies } from './strategies/index.js';
 import { isModuleRef } from './config-access.js';
 
-const moduleRef = z.strictObject({
-  module: z.string().min(1).describe('path to an ES module, relative to the config file'),
-  options: z.record(z.string(), z.unknown()).optional(),
-});
-/** `{ type: name, ...options }` for a built-in, or `{ module, options }` for a plug-in. */
-const typedRef = z.looseObject({ type: z.string().min(1) });
-
-const evaluatorSchema = z
-  .strictObject({
-    type: z.string().min(1).optional(),
-    module: z.string().min(1).optional(),
-    process: processSpecSchema
-      .optional()
-      .describe('a long-lived evaluator process per worker (any language), spoken to over stdin/stdout'),
-    options: z.record(z.string(), z.unknown()).optional(),
-    version: z.string().optional().describe('overrides the evaluator version in the cache key'),
-    // Node timers hold at most 2^31 − 1 ms (~24.8 days); a longer one would fire at once.
-    timeoutSeconds: z.number().positive().max(2_000_000, 'at most 2,000,000 s (about 23 days)').default(60),
-    fidelity: z.number().nonnegative().default(1).describe('part of the cache key: examples, tokens, repeats'),
-  })
-  .refine((e) => [e.type, e.module, e.process].filter((x) => x !== undefined).length === 1, {
-    message:
-      'give exactly one of `type` (a built-in evaluator), `module` (a plug-in path) or `process` (a program, e.g. { argv: [python3, my_eval.py] })',
-  });
-
-const budgetSchema = z
-  .strictObject({
-    evaluations: z.int().positive().optional().describe('proposals, cache hits included (DESIGN §3)'),
-    seconds: z.number().positive().optional(),
-    targetFitness: z.number().optional(),
-    targetHypervolume: z
-      .number()
-      .positive()
-      .optional()
-      .describe('stop once the hypervolume of all Pareto members against objectives.reference reaches this'),
-    steps: z
-      .int()
-      .positive()
-      .optional()
-      .describe(
-        'intermediate reports (ctx.report, e.g. training epochs) over all evaluations: stop once they reach this',
-      ),
-  })
-  .refine((b) => b.evaluations !== undefined || b.seconds !== undefined || b.steps !== undefined, {
-    message: 'set budget.evaluations, budget.seconds or budget.steps so the run can end',
-  });
-
-const cacheSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  path: z.string().min(1).default('.elites/cache.mdb').describe('relative to the working directory'),
-  mode: z.enum(['cache', 'aggregate', 'counterfactual']).default('cache'),
-  maxRepeats: z.int().positive().default(10).describe('aggregate: samples per key before the mean is trusted'),
-  minSamples: z
-    .int()
-    .positive()
-    .optional()
-    .describe('aggregate: an elite whose mean has fewer samples is shown as provisional (default: maxRepeats)'),
-  epsilon: z.number().nonnegative().default(1e-9).describe('counterfactual: fitness gap that counts as a collision'),
-});
-
-/** Where evaluations run: the local pool (default: `workers` threads, 0 = inline) or BullMQ workers over Redis. */
-const executorSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('local') }),
+const moduleRef = lazySchema(() =>
   z.strictObject({
-    type: z.literal('redis'),
-    // `$NAME` reads the URL from that environment variable when the run starts, so a password never lands in config.json.
-    url: z
-      .string()
-      .regex(
-        /^(rediss?:\/\/\S+|\$[A-Za-z_][A-Za-z0-9_]*)$/,
-        'expected redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS), or $ENV_VAR naming an environment variable that holds one',
-      ),
-    queue: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
-      .default('elites'),
-    inFlight: z
-      .int()
-      .positive()
-      .max(100_000)
-      .optional()
-      .describe('tasks in flight; default: Σ concurrency of the workers ready when the run starts'),
-    waitForWorkersSeconds: z
-      .number()
-      .positive()
-      .max(86_400)
-      .default(60)
-      .describe('how long the run waits for a first worker before it fails'),
-    stalledSeconds: z
-      .number()
-      .min(1)
-      .max(3600)
-      .default(30)
-      .describe("a dead worker's task is re-queued after about this long (BullMQ lock)"),
+    module: z.string().min(1).describe('path to an ES module, relative to the config file'),
+    options: z.record(z.string(), z.unknown()).optional(),
   }),
-]);
+);
+/** `{ type: name, ...options }` for a built-in, or `{ module, options }` for a plug-in. */
+const typedRef = lazySchema(() => z.looseObject({ type: z.string().min(1) }));
 
-export const runConfigSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
-    .default('run'),
-  seed: z.int().nonnegative().default(0),
-  direction: z.enum(['maximize', 'minimize']).default('maximize'),
-  objectives: z
+const evaluatorSchema = lazySchema(() =>
+  z
     .strictObject({
-      directions: z
-        .array(z.enum(['maximize', 'minimize']))
-        .min(2, 'list at least two objectives (one objective is `direction`)')
-        .max(16)
-        .describe('per objective of the evaluator’s `objectives`, whether higher or lower is better'),
-      names: z.array(z.string().min(1)).optional().describe('a name per objective, for tables and plots'),
-      reference: z
-        .array(z.number())
+      type: z.string().min(1).optional(),
+      module: z.string().min(1).optional(),
+      process: processSpecSchema
+        .optional()
+        .describe('a long-lived evaluator process per worker (any language), spoken to over stdin/stdout'),
+      options: z.record(z.string(), z.unknown()).optional(),
+      version: z.string().optional().describe('overrides the evaluator version in the cache key'),
+      // Node timers hold at most 2^31 − 1 ms (~24.8 days); a longer one would fire at once.
+      timeoutSeconds: z.number().positive().max(2_000_000, 'at most 2,000,000 s (about 23 days)').default(60),
+      fidelity: z.number().nonnegative().default(1).describe('part of the cache key: examples, tokens, repeats'),
+    })
+    .refine((e) => [e.type, e.module, e.process].filter((x) => x !== undefined).length === 1, {
+      message:
+        'give exactly one of `type` (a built-in evaluator), `module` (a plug-in path) or `process` (a program, e.g. { argv: [python3, my_eval.py] })',
+    }),
+);
+
+const budgetSchema = lazySchema(() =>
+  z
+    .strictObject({
+      evaluations: z.int().positive().optional().describe('proposals, cache hits included (DESIGN §3)'),
+      seconds: z.number().positive().optional(),
+      targetFitness: z.number().optional(),
+      targetHypervolume: z
+        .number()
+        .positive()
+        .optional()
+        .describe('stop once the hypervolume of all Pareto members against objectives.reference reaches this'),
+      steps: z
+        .int()
+        .positive()
         .optional()
         .describe(
-          'the point hypervolumes are measured from, in the objectives’ own units (e.g. the worst acceptable value of each); needed by the mome and pareto archives and by budget.targetHypervolume',
+          'intermediate reports (ctx.report, e.g. training epochs) over all evaluations: stop once they reach this',
         ),
     })
-    .refine((o) => o.names === undefined || o.names.length === o.directions.length, {
-      message: 'objectives.names must name every objective of objectives.directions',
-      path: ['names'],
-    })
-    .refine((o) => o.reference === undefined || o.reference.length === o.directions.length, {
-      message: 'objectives.reference must have one value per objective of objectives.directions',
-      path: ['reference'],
-    })
-    .optional()
-    .describe('several objectives: every result must carry objectives of this length'),
-  space: z.union([moduleRef, typedRef]),
-  evaluator: evaluatorSchema,
-  search: z.looseObject({ strategy: z.string().min(1) }),
-  archive: z.looseObject({ type: z.string().min(1), qdOffset: z.number().optional() }),
-  pruner: z
-    .looseObject({ type: z.string().min(1) })
-    .default({ type: 'none' })
-    .describe('early stopping of running evaluations from their ctx.report()s: none, median, asha or hyperband'),
-  budget: budgetSchema,
-  workers: z.int().nonnegative().max(1024).default(1).describe('0 = inline in the main thread'),
-  batch: z
-    .int()
-    .min(1)
-    .max(65_536)
-    .default(1)
-    .describe(
-      'proposals asked of the strategy at once; a worker thread holds two such batches above 1, one running and the next waiting (inline: one batch in all); above 1 it amortises the per-proposal cost of cheap objectives (the strategy sees results after a batch, as in pyribs)',
-    ),
-  executor: executorSchema
-    .optional()
-    .describe('absent or { type: local }: the local pool; { type: redis, url, queue }: `elites worker` processes'),
-  workerMemoryMb: z
-    .int()
-    .min(64, 'at least 64 MB: a worker needs some heap to load elites and the evaluator')
-    .max(1_048_576)
-    .default(4096)
-    .describe(
-      'heap limit of each worker thread (V8 old generation); an evaluation that passes it ends as a crashed failure',
-    ),
-  cache: cacheSchema.default(cacheSchema.parse({})),
-  failures: z.strictObject({ maxConsecutive: z.int().positive().default(20) }).default({ maxConsecutive: 20 }),
-  log: z
-    .strictObject({
-      genomes: z.enum(['elites', 'all']).default('elites'),
-      checkpointSeconds: z.number().positive().default(5),
-    })
-    .default({ genomes: 'elites', checkpointSeconds: 5 }),
-  remeasure: z
-    .strictObject({
-      elites: z
+    .refine((b) => b.evaluations !== undefined || b.seconds !== undefined || b.steps !== undefined, {
+      message: 'set budget.evaluations, budget.seconds or budget.steps so the run can end',
+    }),
+);
+
+const cacheSchema = lazySchema(() =>
+  z.strictObject({
+    enabled: z.boolean().default(true),
+    path: z.string().min(1).default('.elites/cache.mdb').describe('relative to the working directory'),
+    mode: z.enum(['cache', 'aggregate', 'counterfactual']).default('cache'),
+    maxRepeats: z.int().positive().default(10).describe('aggregate: samples per key before the mean is trusted'),
+    minSamples: z
+      .int()
+      .positive()
+      .optional()
+      .describe('aggregate: an elite whose mean has fewer samples is shown as provisional (default: maxRepeats)'),
+    epsilon: z.number().nonnegative().default(1e-9).describe('counterfactual: fitness gap that counts as a collision'),
+  }),
+);
+
+/** Where evaluations run: the local pool (default: `workers` threads, 0 = inline) or BullMQ workers over Redis. */
+const executorSchema = lazySchema(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('local') }),
+    z.strictObject({
+      type: z.literal('redis'),
+      // `$NAME` reads the URL from that environment variable when the run starts, so a password never lands in config.json.
+      url: z
+        .string()
+        .regex(
+          /^(rediss?:\/\/\S+|\$[A-Za-z_][A-Za-z0-9_]*)$/,
+          'expected redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS), or $ENV_VAR naming an environment variable that holds one',
+        ),
+      queue: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
+        .default('elites'),
+      inFlight: z
         .int()
-        .min(0)
-        .max(1000)
-        .default(0)
-        .describe('re-evaluate the best N elites when the run ends (noisy evaluators); 0 = off'),
-      rounds: z.int().min(1).max(100).default(3).describe('samples per elite, taken round-robin over the elites'),
-    })
-    .default({ elites: 0, rounds: 3 }),
-});
+        .positive()
+        .max(100_000)
+        .optional()
+        .describe('tasks in flight; default: Σ concurrency of the workers ready when the run starts'),
+      waitForWorkersSeconds: z
+        .number()
+        .positive()
+        .max(86_400)
+        .default(60)
+        .describe('how long the run waits for a first worker before it fails'),
+      stalledSeconds: z
+        .number()
+        .min(1)
+        .max(3600)
+        .default(30)
+        .describe("a dead worker's task is re-queued after about this long (BullMQ lock)"),
+    }),
+  ]),
+);
+
+export const runConfigSchema = lazySchema(() =>
+  z.strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
+      .default('run'),
+    seed: z.int().nonnegative().default(0),
+    direction: z.enum(['maximize', 'minimize']).default('maximize'),
+    objectives: z
+      .strictObject({
+        directions: z
+          .array(z.enum(['maximize', 'minimize']))
+          .min(2, 'list at least two objectives (one objective is `direction`)')
+          .max(16)
+          .describe('per objective of the evaluator’s `objectives`, whether higher or lower is better'),
+        names: z.array(z.string().min(1)).optional().describe('a name per objective, for tables and plots'),
+        reference: z
+          .array(z.number())
+          .optional()
+          .describe(
+            'the point hypervolumes are measured from, in the objectives’ own units (e.g. the worst acceptable value of each); needed by the mome and pareto archives and by budget.targetHypervolume',
+          ),
+      })
+      .refine((o) => o.names === undefined || o.names.length === o.directions.length, {
+        message: 'objectives.names must name every objective of objectives.directions',
+        path: ['names'],
+      })
+      .refine((o) => o.reference === undefined || o.reference.length === o.directions.length, {
+        message: 'objectives.reference must have one value per objective of objectives.directions',
+        path: ['reference'],
+      })
+      .optional()
+      .describe('several objectives: every result must carry objectives of this length'),
+    space: z.union([moduleRef, typedRef]),
+    evaluator: evaluatorSchema,
+    search: z.looseObject({ strategy: z.string().min(1) }),
+    archive: z.looseObject({ type: z.string().min(1), qdOffset: z.number().optional() }),
+    pruner: z
+      .looseObject({ type: z.string().min(1) })
+      .default({ type: 'none' })
+      .describe('early stopping of running evaluations from their ctx.report()s: none, median, asha or hyperband'),
+    budget: budgetSchema,
+    workers: z.int().nonnegative().max(1024).default(1).describe('0 = inline in the main thread'),
+    batch: z
+      .int()
+      .min(1)
+      .max(65_536)
+      .default(1)
+      .describe(
+        'proposals asked of the strategy at once; a worker thread holds two such batches above 1, one running and the next waiting (inline: one batch in all); above 1 it amortises the per-proposal cost of cheap objectives (the strategy sees results after a batch, as in pyribs)',
+      ),
+    executor: executorSchema
+      .optional()
+      .describe('absent or { type: local }: the local pool; { type: redis, url, queue }: `elites worker` processes'),
+    workerMemoryMb: z
+      .int()
+      .min(64, 'at least 64 MB: a worker needs some heap to load elites and the evaluator')
+      .max(1_048_576)
+      .default(4096)
+      .describe(
+        'heap limit of each worker thread (V8 old generation); an evaluation that passes it ends as a crashed failure',
+      ),
+    cache: cacheSchema.default(cacheSchema.parse({})),
+    failures: z.strictObject({ maxConsecutive: z.int().positive().default(20) }).default({ maxConsecutive: 20 }),
+    log: z
+      .strictObject({
+        genomes: z.enum(['elites', 'all']).default('elites'),
+        checkpointSeconds: z.number().positive().default(5),
+      })
+      .default({ genomes: 'elites', checkpointSeconds: 5 }),
+    remeasure: z
+      .strictObject({
+        elites: z
+          .int()
+          .min(0)
+          .max(1000)
+          .default(0)
+          .describe('re-evaluate the best N elites when the run ends (noisy evaluators); 0 = off'),
+        rounds: z.int().min(1).max(100).default(3).describe('samples per elite, taken round-robin over the elites'),
+      })
+      .default({ elites: 0, rounds: 3 }),
+  }),
+);
 
 // Kept in config-access.ts so that readers get them without this module's schemas; re-exported for the others.
 export { dimsOf, isModuleRef, objectiveCountOf, referenceOf, type ModuleRef } from './config-access.js';

@@ -1,14 +1,17 @@
 // Bit-string space: fixed-length 0/1 genomes with standard bit mutation and uniform crossover.
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
 import { binomialPositions } from '../core/rng.js';
 import type { Rng, Space } from '../core/types.js';
 import { hashBytes } from '../core/hash.js';
 
 /** Options of the `bitstring` space (the config object minus `type`). */
-export const bitstringOptionsSchema = z.strictObject({
-  /** Number of bits. */
-  length: z.number().int().positive(),
-});
+export const bitstringOptionsSchema = lazySchema(() =>
+  z.strictObject({
+    /** Number of bits. */
+    length: z.number().int().positive(),
+  }),
+);
 export type BitstringOptions = z.infer<typeof bitstringOptionsSchema>;
 
 /**

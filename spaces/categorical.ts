@@ -1,5 +1,6 @@
 // Categorical space: named discrete parameters (e.g. kernel configurations) with boolean constraints over them.
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
 import { binomialPositions, randomInt } from '../core/rng.js';
 import { ConfigError } from '../core/errors.js';
 import type { Rng, Space } from '../core/types.js';
@@ -10,39 +11,41 @@ export type CategoricalValue = string | number | boolean;
 /** A configuration: one allowed value per parameter. Plain JSON data. */
 export type CategoricalGenome = Record<string, CategoricalValue>;
 
-const valueSchema = z.union([z.string(), z.number(), z.boolean()]);
+const valueSchema = lazySchema(() => z.union([z.string(), z.number(), z.boolean()]));
 
 /** Options of the `categorical` space (the config object minus `type`). */
-export const categoricalOptionsSchema = z
-  .strictObject({
-    /** Parameter name → its allowed values, in order (neighbour moves follow this order for numeric lists). */
-    params: z
-      .record(
-        z
-          .string()
-          .min(1)
-          .refine((name) => name !== '__proto__', { message: 'a parameter may not be named __proto__' }),
-        z
-          .array(valueSchema)
-          .min(1, { message: 'a parameter needs at least one value' })
-          .refine((values) => new Set(values).size === values.length, {
-            message: 'values of a parameter must be distinct',
-          }),
-      )
-      .refine((params) => Object.keys(params).length > 0, { message: 'params must name at least one parameter' }),
-    /**
-     * Boolean JavaScript expressions over the parameter names, e.g. "block_x * block_y <= 1024".
-     * They are compiled with `new Function`: config files are trusted like plug-in modules.
-     */
-    constraints: z.array(z.string().min(1)).default([]),
-    mutation: z
-      .strictObject({
-        /** Probability that a changed numeric parameter moves to an adjacent value rather than any other value. */
-        neighbourRate: z.number().min(0).max(1).default(0.5),
-      })
-      .default({ neighbourRate: 0.5 }),
-  })
-  .superRefine(checkConstraints);
+export const categoricalOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      /** Parameter name → its allowed values, in order (neighbour moves follow this order for numeric lists). */
+      params: z
+        .record(
+          z
+            .string()
+            .min(1)
+            .refine((name) => name !== '__proto__', { message: 'a parameter may not be named __proto__' }),
+          z
+            .array(valueSchema)
+            .min(1, { message: 'a parameter needs at least one value' })
+            .refine((values) => new Set(values).size === values.length, {
+              message: 'values of a parameter must be distinct',
+            }),
+        )
+        .refine((params) => Object.keys(params).length > 0, { message: 'params must name at least one parameter' }),
+      /**
+       * Boolean JavaScript expressions over the parameter names, e.g. "block_x * block_y <= 1024".
+       * They are compiled with `new Function`: config files are trusted like plug-in modules.
+       */
+      constraints: z.array(z.string().min(1)).default([]),
+      mutation: z
+        .strictObject({
+          /** Probability that a changed numeric parameter moves to an adjacent value rather than any other value. */
+          neighbourRate: z.number().min(0).max(1).default(0.5),
+        })
+        .default({ neighbourRate: 0.5 }),
+    })
+    .superRefine(checkConstraints),
+);
 export type CategoricalOptions = z.infer<typeof categoricalOptionsSchema>;
 export type CategoricalOptionsInput = z.input<typeof categoricalOptionsSchema>;
 

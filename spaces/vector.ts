@@ -4,6 +4,8 @@
 // Polynomial mutation: Deb & Goyal, Computer Science and Informatics 26(4), 1996, in its bounded form of the NSGA-II
 // reference code (Deb et al., IEEE TEVC 6(2), 2002; nsga2-v1.1.6 realmutation()).
 import { z } from 'zod';
+import { lazySchema } from '../core/lazy-schema.js';
+import { toSignificant } from '../core/significant.js';
 import type { Rng, Space } from '../core/types.js';
 import { hashBytes } from '../core/hash.js';
 import { standardNormal } from '../core/normal.js';
@@ -11,67 +13,75 @@ import { binomialPositions, type NormalRng } from '../core/rng.js';
 
 export { standardNormal } from '../core/normal.js';
 
-const gaussianMutationSchema = z.strictObject({
-  type: z.literal('gaussian'),
-  /** Standard deviation per gene, in genotype units. Default: 5% of (max − min), i.e. ≈ 0.5 on [−5.12, 5.12]. */
-  sigma: z.number().positive().optional(),
-});
+const gaussianMutationSchema = lazySchema(() =>
+  z.strictObject({
+    type: z.literal('gaussian'),
+    /** Standard deviation per gene, in genotype units. Default: 5% of (max − min), i.e. ≈ 0.5 on [−5.12, 5.12]. */
+    sigma: z.number().positive().optional(),
+  }),
+);
 
-const isoLineDdMutationSchema = z.strictObject({
-  type: z.literal('iso-line-dd'),
-  /** Isotropic SD, in genotype units. Default: 1% of (max − min), i.e. pymap_elites' 0.01 on [0, 1]. */
-  isoSigma: z.number().positive().optional(),
-  /** SD of the step along the line between the two parents; unitless (scales b − a). */
-  lineSigma: z.number().positive().default(0.2),
-});
+const isoLineDdMutationSchema = lazySchema(() =>
+  z.strictObject({
+    type: z.literal('iso-line-dd'),
+    /** Isotropic SD, in genotype units. Default: 1% of (max − min), i.e. pymap_elites' 0.01 on [0, 1]. */
+    isoSigma: z.number().positive().optional(),
+    /** SD of the step along the line between the two parents; unitless (scales b − a). */
+    lineSigma: z.number().positive().default(0.2),
+  }),
+);
 
-const polynomialMutationSchema = z.strictObject({
-  type: z.literal('polynomial'),
-  /** Distribution index η_m: larger keeps the mutant closer to the parent (NSGA-II's ZDT setting: 20). */
-  eta: z.number().min(0).default(20),
-  /** Probability that each gene mutates. Default: 1/dimensions (one gene per child on average). */
-  rate: z.number().gt(0).max(1).optional(),
-});
+const polynomialMutationSchema = lazySchema(() =>
+  z.strictObject({
+    type: z.literal('polynomial'),
+    /** Distribution index η_m: larger keeps the mutant closer to the parent (NSGA-II's ZDT setting: 20). */
+    eta: z.number().min(0).default(20),
+    /** Probability that each gene mutates. Default: 1/dimensions (one gene per child on average). */
+    rate: z.number().gt(0).max(1).optional(),
+  }),
+);
 
 /** Options of the `vector` space (the config object minus `type`). */
-export const vectorOptionsSchema = z
-  .strictObject({
-    dimensions: z.number().int().positive(),
-    min: z.number(),
-    max: z.number(),
-    mutation: z
-      .discriminatedUnion('type', [gaussianMutationSchema, isoLineDdMutationSchema, polynomialMutationSchema])
-      .default({ type: 'gaussian' }),
-    /** Omitted: Iso+LineDD when `mutation.type` is `iso-line-dd`, else (gaussian, polynomial) SBX with η = 10. */
-    crossover: z
-      .strictObject({
-        type: z.literal('sbx'),
-        eta: z.number().positive().default(10),
-        /**
-         * Probability that a gene is crossed (else the first parent's is kept): 1 as in pymap_elites (the default);
-         * 0.5 as in Deb's NSGA-II code, which keeps more of a parent's good genes together (ZDT's tail of zeros).
-         */
-        geneRate: z.number().gt(0).max(1).default(1),
-      })
-      .optional(),
-    /** Omitted: `sample` is uniform in [min, max]. Given: x0 + sigma·N(0, I) (then bounded), as pyribs' emitters start. */
-    init: z.strictObject({ x0: z.union([z.number(), z.array(z.number())]), sigma: z.number().min(0) }).optional(),
-    /**
-     * What happens to a coordinate outside [min, max]: clip to the bound (default, the behaviour before this option),
-     * reflect back inside, or none (left as it is: pyribs' emitters are unbounded; min and max then only shape the
-     * uniform start and SBX).
-     */
-    bounds: z.enum(['clip', 'reflect', 'none']).default('clip'),
-  })
-  .refine((o) => o.max > o.min, { message: 'max must be greater than min', path: ['max'] })
-  .refine((o) => typeof o.init?.x0 === 'number' || o.init === undefined || o.init.x0.length === o.dimensions, {
-    message: 'init.x0 must be one number or have one entry per dimension',
-    path: ['init', 'x0'],
-  })
-  .refine((o) => o.mutation.type !== 'polynomial' || o.bounds !== 'none', {
-    message: "polynomial mutation scales its steps by the bounds: it needs bounds 'clip' or 'reflect', not 'none'",
-    path: ['mutation'],
-  });
+export const vectorOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      dimensions: z.number().int().positive(),
+      min: z.number(),
+      max: z.number(),
+      mutation: z
+        .discriminatedUnion('type', [gaussianMutationSchema, isoLineDdMutationSchema, polynomialMutationSchema])
+        .default({ type: 'gaussian' }),
+      /** Omitted: Iso+LineDD when `mutation.type` is `iso-line-dd`, else (gaussian, polynomial) SBX with η = 10. */
+      crossover: z
+        .strictObject({
+          type: z.literal('sbx'),
+          eta: z.number().positive().default(10),
+          /**
+           * Probability that a gene is crossed (else the first parent's is kept): 1 as in pymap_elites (the default);
+           * 0.5 as in Deb's NSGA-II code, which keeps more of a parent's good genes together (ZDT's tail of zeros).
+           */
+          geneRate: z.number().gt(0).max(1).default(1),
+        })
+        .optional(),
+      /** Omitted: `sample` is uniform in [min, max]. Given: x0 + sigma·N(0, I) (then bounded), as pyribs' emitters start. */
+      init: z.strictObject({ x0: z.union([z.number(), z.array(z.number())]), sigma: z.number().min(0) }).optional(),
+      /**
+       * What happens to a coordinate outside [min, max]: clip to the bound (default, the behaviour before this option),
+       * reflect back inside, or none (left as it is: pyribs' emitters are unbounded; min and max then only shape the
+       * uniform start and SBX).
+       */
+      bounds: z.enum(['clip', 'reflect', 'none']).default('clip'),
+    })
+    .refine((o) => o.max > o.min, { message: 'max must be greater than min', path: ['max'] })
+    .refine((o) => typeof o.init?.x0 === 'number' || o.init === undefined || o.init.x0.length === o.dimensions, {
+      message: 'init.x0 must be one number or have one entry per dimension',
+      path: ['init', 'x0'],
+    })
+    .refine((o) => o.mutation.type !== 'polynomial' || o.bounds !== 'none', {
+      message: "polynomial mutation scales its steps by the bounds: it needs bounds 'clip' or 'reflect', not 'none'",
+      path: ['mutation'],
+    }),
+);
 export type VectorOptions = z.infer<typeof vectorOptionsSchema>;
 /** What a config may hold before defaults are applied. */
 export type VectorOptionsInput = z.input<typeof vectorOptionsSchema>;
@@ -383,5 +393,5 @@ function sbxBetaQ(u: number, beta: number, eta: number, exponent: number): numbe
 }
 
 function formatNumber(v: number): string {
-  return Object.is(v, -0) ? '0' : String(Number(v.toPrecision(6)));
+  return Object.is(v, -0) ? '0' : toSignificant(v, 6);
 }

@@ -1,6 +1,7 @@
 // The genome of the `automl` evaluator (a categorical-space record of MLP hyperparameters), its validation, its
 // canonical form (what the fingerprint hashes) and what follows from it without training: parameters, descriptors.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { hashCanonical } from '../../core/hash.js';
 
 /** Pixels of a flattened 28×28 digit. */
@@ -16,38 +17,40 @@ export type Activation = (typeof ACTIVATIONS)[number];
  * An MLP configuration as it arrives from the search. `activation` (default relu) and `dropout` (default 0) may be
  * left out of the space; the others are required; unknown keys are refused (a misspelt parameter must not be ignored).
  */
-export const automlGenomeSchema = z.strictObject({
-  layers: z
-    .int({ message: 'layers must be an integer' })
-    .min(1, { message: 'layers must be at least 1' })
-    .max(16, { message: 'layers must be at most 16' })
-    .describe('hidden dense layers'),
-  width: z
-    .int({ message: 'width must be an integer' })
-    .min(1, { message: 'width must be at least 1' })
-    .max(4096, { message: 'width must be at most 4096' })
-    .describe('units of every hidden layer'),
-  activation: z
-    .enum(ACTIVATIONS, { message: `activation must be one of ${ACTIVATIONS.join(', ')}` })
-    .default('relu')
-    .describe('activation of the hidden layers'),
-  learningRate: z
-    .number({ message: 'learningRate must be a number' })
-    .gt(0, { message: 'learningRate must be > 0' })
-    .max(1, { message: 'learningRate must be at most 1' })
-    .describe("Adam's step size"),
-  batchSize: z
-    .int({ message: 'batchSize must be an integer' })
-    .min(1, { message: 'batchSize must be at least 1' })
-    .max(65_536, { message: 'batchSize must be at most 65536' })
-    .describe('examples per Adam step'),
-  dropout: z
-    .number({ message: 'dropout must be a number' })
-    .min(0, { message: 'dropout must be ≥ 0' })
-    .lt(1, { message: 'dropout must be < 1' })
-    .default(0)
-    .describe('dropout rate after every hidden layer (0: none)'),
-});
+export const automlGenomeSchema = lazySchema(() =>
+  z.strictObject({
+    layers: z
+      .int({ message: 'layers must be an integer' })
+      .min(1, { message: 'layers must be at least 1' })
+      .max(16, { message: 'layers must be at most 16' })
+      .describe('hidden dense layers'),
+    width: z
+      .int({ message: 'width must be an integer' })
+      .min(1, { message: 'width must be at least 1' })
+      .max(4096, { message: 'width must be at most 4096' })
+      .describe('units of every hidden layer'),
+    activation: z
+      .enum(ACTIVATIONS, { message: `activation must be one of ${ACTIVATIONS.join(', ')}` })
+      .default('relu')
+      .describe('activation of the hidden layers'),
+    learningRate: z
+      .number({ message: 'learningRate must be a number' })
+      .gt(0, { message: 'learningRate must be > 0' })
+      .max(1, { message: 'learningRate must be at most 1' })
+      .describe("Adam's step size"),
+    batchSize: z
+      .int({ message: 'batchSize must be an integer' })
+      .min(1, { message: 'batchSize must be at least 1' })
+      .max(65_536, { message: 'batchSize must be at most 65536' })
+      .describe('examples per Adam step'),
+    dropout: z
+      .number({ message: 'dropout must be a number' })
+      .min(0, { message: 'dropout must be ≥ 0' })
+      .lt(1, { message: 'dropout must be < 1' })
+      .default(0)
+      .describe('dropout rate after every hidden layer (0: none)'),
+  }),
+);
 export type AutomlGenomeInput = z.input<typeof automlGenomeSchema>;
 
 /** A validated configuration, every field present. */

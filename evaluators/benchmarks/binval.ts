@@ -1,10 +1,11 @@
 // BinVal: a bit string read as a binary number, compared exactly for any length (ALGORITHMS.md §6.1; Droste, Jansen & Wegener 2002).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import type { EvalResult } from '../../core/types.js';
 import type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmark.js';
 
-export const binValOptions = z.strictObject({});
+export const binValOptions = lazySchema(() => z.strictObject({}));
 export type BinValOptions = z.input<typeof binValOptions>;
 
 /** Bits a double holds exactly: the top bits go into `fitness`. */

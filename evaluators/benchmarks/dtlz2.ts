@@ -1,5 +1,6 @@
 // DTLZ2: M minimized objectives on [0,1]^n whose Pareto front is the unit sphere's positive orthant (Deb, Thiele, Laumanns & Zitzler, CEC 2002 / Evolutionary Multiobjective Optimization, Springer 2005).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import type { Direction, EvalResult } from '../../core/types.js';
 import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type BenchmarkGenome } from './benchmark.js';
@@ -7,14 +8,16 @@ import { type ParetoReference, requireCount, requireUnitGenes, scalarise } from 
 
 const HALF_PI = Math.PI / 2;
 
-export const dtlz2Options = z.strictObject({
-  objectives: z
-    .number()
-    .int()
-    .min(2)
-    .default(3)
-    .describe('number of objectives M (default 3); the genome needs at least M genes, the paper uses n = M + 9'),
-});
+export const dtlz2Options = lazySchema(() =>
+  z.strictObject({
+    objectives: z
+      .number()
+      .int()
+      .min(2)
+      .default(3)
+      .describe('number of objectives M (default 3); the genome needs at least M genes, the paper uses n = M + 9'),
+  }),
+);
 export type Dtlz2Options = z.input<typeof dtlz2Options>;
 
 /**

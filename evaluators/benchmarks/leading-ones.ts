@@ -1,10 +1,11 @@
 // LeadingOnes: the length of the run of ones at the start of a bit string (ALGORITHMS.md §6.1; Rudolph 1997).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import type { EvalResult } from '../../core/types.js';
 import type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmark.js';
 
-export const leadingOnesOptions = z.strictObject({});
+export const leadingOnesOptions = lazySchema(() => z.strictObject({}));
 export type LeadingOnesOptions = z.input<typeof leadingOnesOptions>;
 
 /**

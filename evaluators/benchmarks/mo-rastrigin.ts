@@ -1,5 +1,6 @@
 // Multi-objective Rastrigin: two negated Rastrigin functions with different optima, MOME's benchmark (Pierrot et al., GECCO 2022, arXiv:2202.03057; QDax examples/mome.ipynb).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import type { Direction, EvalResult } from '../../core/types.js';
 import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type BenchmarkGenome } from './benchmark.js';
@@ -15,24 +16,26 @@ export const DEFAULT_MO_RASTRIGIN_SHIFTS: readonly [number, number] = [0, 2.2];
 /** QDax's MOME example: n = 100 genes, sampled and mutated in [−2, 4]. */
 export const MO_RASTRIGIN_DIMENSIONS = 100;
 
-export const moRastriginOptions = z
-  .strictObject({
-    shifts: z
-      .tuple([z.number(), z.number()])
-      .refine((s) => s[0] !== s[1], 'the two shifts must differ (equal ones make one objective twice)')
-      .default([...DEFAULT_MO_RASTRIGIN_SHIFTS])
-      .describe('optimum coordinate of each objective (default [0, 2.2], QDax base_lag and lag)'),
-    descriptors: z
-      .enum(['projection', 'genes'])
-      .default('projection')
-      .describe("'projection': pyribs' linear projection (m1, m2); 'genes': (x1, x2), as QDax's MOME example"),
-    bound: linearProjectionShape.bound,
-  })
-  .superRefine((o, ctx) => {
-    if (o.bound !== undefined && o.descriptors !== 'projection') {
-      ctx.addIssue({ code: 'custom', path: ['bound'], message: "bound applies only to descriptors 'projection'" });
-    }
-  });
+export const moRastriginOptions = lazySchema(() =>
+  z
+    .strictObject({
+      shifts: z
+        .tuple([z.number(), z.number()])
+        .refine((s) => s[0] !== s[1], 'the two shifts must differ (equal ones make one objective twice)')
+        .default([...DEFAULT_MO_RASTRIGIN_SHIFTS])
+        .describe('optimum coordinate of each objective (default [0, 2.2], QDax base_lag and lag)'),
+      descriptors: z
+        .enum(['projection', 'genes'])
+        .default('projection')
+        .describe("'projection': pyribs' linear projection (m1, m2); 'genes': (x1, x2), as QDax's MOME example"),
+      bound: linearProjectionShape.bound,
+    })
+    .superRefine((o, ctx) => {
+      if (o.bound !== undefined && o.descriptors !== 'projection') {
+        ctx.addIssue({ code: 'custom', path: ['bound'], message: "bound applies only to descriptors 'projection'" });
+      }
+    }),
+);
 export type MoRastriginOptions = z.input<typeof moRastriginOptions>;
 
 /** One coordinate's Rastrigin term with the constant: r(d) = d² − 10·cos(2πd) + 10 ≥ d² ≥ 0, r(0) = 0. */

@@ -1,10 +1,11 @@
 // OneMax: the number of one bits, the textbook monotone benchmark (ALGORITHMS.md §6.1; Droste, Jansen & Wegener 2002).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import type { EvalResult } from '../../core/types.js';
 import type { BenchmarkEvaluator, BenchmarkFactory, BenchmarkGenome } from './benchmark.js';
 
-export const oneMaxOptions = z.strictObject({});
+export const oneMaxOptions = lazySchema(() => z.strictObject({}));
 export type OneMaxOptions = z.input<typeof oneMaxOptions>;
 
 /** Number of nonzero entries. */

@@ -1,5 +1,6 @@
 // Planar arm: a chain of links whose end effector is the behaviour, two variants (pymap_elites examples/cvt_arm.py, Vassiliades et al. 2018, arXiv:1610.05729; pyribs tutorials/arm_repertoire.ipynb).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineFactory } from '../../core/factory.js';
 import type { EvalResult } from '../../core/types.js';
@@ -7,27 +8,31 @@ import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type Ben
 
 const TWO_PI = 2 * Math.PI;
 
-export const planarArmOptions = z
-  .strictObject({
-    variant: z
-      .enum(['pymap-elites', 'pyribs'])
-      .default('pymap-elites')
-      .describe("'pymap-elites': x ∈ [0,1]^n, −std, descriptors in [0,1]²; 'pyribs': θ ∈ [−π,π]^n, −Var, raw (x, y)"),
-    linkLengths: z
-      .union([z.number().positive(), z.array(z.number().positive()).min(1)])
-      .optional()
-      .describe('one length per joint, or one number for equal links (default 1/n for pymap-elites, 1 for pyribs)'),
-    // The CMA-MAE paper's arm (icaros-usc/cma_mae experiments/arm/arm.py) remaps −Var ∈ [−1, 0] onto [0, 100].
-    objective: z
-      .enum(['negative-variance', 'cma-mae'])
-      .optional()
-      .describe("pyribs variant: 'negative-variance' −Var θ (default); 'cma-mae' (1 − Var θ)·100, the CMA-MAE paper's"),
-  })
-  .superRefine((o, ctx) => {
-    if (o.objective !== undefined && o.variant !== 'pyribs') {
-      ctx.addIssue({ code: 'custom', path: ['objective'], message: "objective applies only to variant 'pyribs'" });
-    }
-  });
+export const planarArmOptions = lazySchema(() =>
+  z
+    .strictObject({
+      variant: z
+        .enum(['pymap-elites', 'pyribs'])
+        .default('pymap-elites')
+        .describe("'pymap-elites': x ∈ [0,1]^n, −std, descriptors in [0,1]²; 'pyribs': θ ∈ [−π,π]^n, −Var, raw (x, y)"),
+      linkLengths: z
+        .union([z.number().positive(), z.array(z.number().positive()).min(1)])
+        .optional()
+        .describe('one length per joint, or one number for equal links (default 1/n for pymap-elites, 1 for pyribs)'),
+      // The CMA-MAE paper's arm (icaros-usc/cma_mae experiments/arm/arm.py) remaps −Var ∈ [−1, 0] onto [0, 100].
+      objective: z
+        .enum(['negative-variance', 'cma-mae'])
+        .optional()
+        .describe(
+          "pyribs variant: 'negative-variance' −Var θ (default); 'cma-mae' (1 − Var θ)·100, the CMA-MAE paper's",
+        ),
+    })
+    .superRefine((o, ctx) => {
+      if (o.objective !== undefined && o.variant !== 'pyribs') {
+        ctx.addIssue({ code: 'custom', path: ['objective'], message: "objective applies only to variant 'pyribs'" });
+      }
+    }),
+);
 export type PlanarArmOptions = z.input<typeof planarArmOptions>;
 
 /**

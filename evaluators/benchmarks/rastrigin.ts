@@ -1,5 +1,6 @@
 // Rastrigin, two variants: pyribs' shifted one with linear-projection measures (Fontaine et al. 2020, arXiv:1912.02400 §4) and pymap_elites examples/cvt_rastrigin.py.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import type { EvalResult } from '../../core/types.js';
 import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type BenchmarkGenome } from './benchmark.js';
@@ -15,23 +16,27 @@ import {
 const A = 10;
 const TWO_PI = 2 * Math.PI;
 
-export const rastriginOptions = z
-  .strictObject({
-    variant: z
-      .enum(['pyribs', 'pymap-elites'])
-      .default('pyribs')
-      .describe("'pyribs': shifted, normalised, linear projection; 'pymap-elites': x ∈ [0,1]^n, descriptors (x0, x1)"),
-    ...linearProjectionShape,
-  })
-  .superRefine((o, ctx) => {
-    if (o.variant === 'pymap-elites') {
-      for (const key of ['shift', 'bound'] as const) {
-        if (o[key] !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies only to variant 'pyribs'` });
+export const rastriginOptions = lazySchema(() =>
+  z
+    .strictObject({
+      variant: z
+        .enum(['pyribs', 'pymap-elites'])
+        .default('pyribs')
+        .describe(
+          "'pyribs': shifted, normalised, linear projection; 'pymap-elites': x ∈ [0,1]^n, descriptors (x0, x1)",
+        ),
+      ...linearProjectionShape,
+    })
+    .superRefine((o, ctx) => {
+      if (o.variant === 'pymap-elites') {
+        for (const key of ['shift', 'bound'] as const) {
+          if (o[key] !== undefined) {
+            ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies only to variant 'pyribs'` });
+          }
         }
       }
-    }
-  });
+    }),
+);
 export type RastriginOptions = z.input<typeof rastriginOptions>;
 
 /** One coordinate's Rastrigin term d² − 10·cos(2πd); the same expression for evaluations and the corner. */

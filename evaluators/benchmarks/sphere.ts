@@ -1,5 +1,6 @@
 // Shifted sphere with linear-projection measures (pyribs examples/sphere.py; Fontaine et al. 2020, arXiv:1912.02400 §4).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import type { EvalResult } from '../../core/types.js';
 import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type BenchmarkGenome } from './benchmark.js';
@@ -12,7 +13,7 @@ import {
   projectLinear,
 } from './linear-projection.js';
 
-export const sphereOptions = z.strictObject(linearProjectionShape);
+export const sphereOptions = lazySchema(() => z.strictObject(linearProjectionShape));
 export type SphereOptions = z.input<typeof sphereOptions>;
 
 /**

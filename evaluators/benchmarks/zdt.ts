@@ -1,5 +1,6 @@
 // ZDT1–3: two minimized objectives on [0,1]^n with analytic Pareto fronts (Zitzler, Deb & Thiele, Evol. Comput. 8(2), 2000).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import type { Direction, EvalResult } from '../../core/types.js';
 import { requireLength, type BenchmarkEvaluator, type BenchmarkFactory, type BenchmarkGenome } from './benchmark.js';
@@ -7,7 +8,7 @@ import { type ParetoReference, requireCount, requireUnitGenes, scalarise } from 
 
 export type ZdtProblem = 'zdt1' | 'zdt2' | 'zdt3';
 
-export const zdtOptions = z.strictObject({});
+export const zdtOptions = lazySchema(() => z.strictObject({}));
 export type ZdtOptions = z.input<typeof zdtOptions>;
 
 const DIRECTIONS: readonly Direction[] = ['minimize', 'minimize'];
@@ -109,8 +110,16 @@ function findZdt3Pieces(): Zdt3Piece[] {
   return pieces;
 }
 
-/** ZDT3's Pareto-optimal f1 ranges at g = 1 (five, from (0, 0.0830…] to (0.8233…, 0.8518…]). */
-export const ZDT3_PIECES: readonly Zdt3Piece[] = findZdt3Pieces();
+let foundPieces: readonly Zdt3Piece[] | undefined;
+
+/**
+ * ZDT3's Pareto-optimal f1 ranges at g = 1 (five, from (0, 0.0830…] to (0.8233…, 0.8518…]). Found at the first call,
+ * not at import: the search takes milliseconds that every command importing the benchmarks would pay.
+ */
+export function zdt3Pieces(): readonly Zdt3Piece[] {
+  foundPieces ??= findZdt3Pieces();
+  return foundPieces;
+}
 
 /** ∫ (1 − f2) df1 along ZDT3's g = 1 curve: (2/3)u^{3/2} + ∫u·sin(10πu) du. */
 function zdt3Area(u: number): number {
@@ -124,9 +133,10 @@ function zdt3Area(u: number): number {
  */
 function zdt3Hypervolume(): number {
   let volume = 0;
-  ZDT3_PIECES.forEach(({ start, end }, k) => {
+  const all = zdt3Pieces();
+  all.forEach(({ start, end }, k) => {
     volume += zdt3Area(end) - zdt3Area(start);
-    const next = k + 1 < ZDT3_PIECES.length ? ZDT3_PIECES[k + 1]!.start : 1;
+    const next = k + 1 < all.length ? all[k + 1]!.start : 1;
     volume += (next - end) * (1 - zdt3Front2(end));
   });
   return volume;
@@ -158,18 +168,18 @@ export function zdt2Front(count: number): number[][] {
 
 /**
  * `count` points on ZDT3's true front: f2 = 1 − √f1 − f1·sin(10π·f1) on the non-dominated pieces only
- * (ZDT3_PIECES), evenly spaced along their total f1 length from f1 = 0 to the last piece's end (raw, both minimized).
+ * (zdt3Pieces()), evenly spaced along their total f1 length from f1 = 0 to the last piece's end (raw, both minimized).
  * A piece's own start is never returned: it ties the previous piece's end in f2 and is dominated by it.
  * @throws {RangeError} when `count` is not an integer ≥ 2.
  */
 export function zdt3Front(count: number): number[][] {
   requireCount('zdt3Front', count, 2);
   let total = 0;
-  for (const p of ZDT3_PIECES) total += p.end - p.start;
+  for (const p of zdt3Pieces()) total += p.end - p.start;
   return Array.from({ length: count }, (_, i) => {
     let along = (i / (count - 1)) * total;
     let f1 = 0;
-    for (const p of ZDT3_PIECES) {
+    for (const p of zdt3Pieces()) {
       const length = p.end - p.start;
       f1 = p.start + Math.min(along, length);
       if (along <= length) break; // a distance that ends a piece stays there: its end, not the next one's start
@@ -205,7 +215,9 @@ export const ZDT_REFERENCES: Readonly<Record<ZdtProblem, ParetoReference>> = {
   zdt3: {
     directions: DIRECTIONS,
     reference: [1, 1],
-    hypervolume: zdt3Hypervolume(),
+    get hypervolume() {
+      return zdt3Hypervolume(); // computed when read: the pieces' search is not an import's cost
+    },
     exact: true,
     source: 'closed form per Pareto piece, piece ends found by bisection (≈ 1.0444260074)',
     front: zdt3Front,

@@ -1,6 +1,7 @@
 // Kernel configurations: the genome of the `kernel` evaluator (a categorical-space record), its validation, and
 // the effective configuration the C generator reads (tiles rounded, ignored parameters fixed for the naive kernel).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import type { GemmShape } from './run.js';
 
 /** The three block loops of the GEMM by the dimension they walk: m (rows of A, C), n (columns of B, C), k (depth). */
@@ -22,90 +23,95 @@ const positive = (name: string) =>
  * A kernel configuration as it arrives from the search: every key optional (missing ones take
  * {@link DEFAULT_KERNEL_CONFIG}'s value), unknown keys refused.
  */
-export const kernelGenomeSchema = z
-  .strictObject({
-    kernel: z
-      .enum(['blocked', 'decode', 'naive'], { message: 'kernel must be "blocked", "decode" or "naive"' })
-      .optional()
-      .describe(
-        'naive: the textbook triple loop (baseline); blocked: the tiled kernel below; decode: a small-M kernel that streams B once (mc, nc, vec, kUnroll, prefetch, streams, split, threads, flags)',
-      ),
-    mc: positive('mc').max(65536).optional().describe('rows of A per cache block (rounded up to a multiple of mr)'),
-    nc: positive('nc').max(65536).optional().describe('columns of B per cache block (rounded up to a multiple of nr)'),
-    kc: positive('kc').max(65536).optional().describe('depth of a cache block'),
-    mr: positive('mr').max(16).optional().describe('rows of the register micro-tile'),
-    nr: positive('nr')
-      .max(256)
-      .optional()
-      .describe('columns of the register micro-tile; a multiple of the vector width vec/4'),
-    vec: z
-      .union([z.literal(16), z.literal(32), z.literal(64)], {
-        message: 'vec must be 16, 32 or 64 (bytes per SIMD vector)',
-      })
-      .optional()
-      .describe('bytes per GCC vector (16: SSE, 32: AVX, 64: AVX-512)'),
-    packA: z
-      .boolean({ message: 'packA must be true or false' })
-      .optional()
-      .describe('copy each mc×kc block of A into contiguous mr-row panels'),
-    packB: z
-      .boolean({ message: 'packB must be true or false' })
-      .optional()
-      .describe('copy each kc×nc block of B into contiguous nr-column panels'),
-    loopOrder: z
-      .enum(LOOP_ORDERS, { message: `loopOrder must be one of ${LOOP_ORDERS.join(', ')}` })
-      .optional()
-      .describe('order of the block loops, outermost first (nkm = BLIS: jc, pc, ic)'),
-    kUnroll: positive('kUnroll')
-      .max(64)
-      .optional()
-      .describe('#pragma GCC unroll of the micro-kernel k loop (1 = no unrolling)'),
-    prefetch: z
-      .int({ message: 'prefetch must be an integer' })
-      .min(0, { message: 'prefetch must be 0 (none) or a positive number of rows' })
-      .max(64)
-      .optional()
-      .describe('software prefetch of B this many rows ahead, where B is read from memory (0 = none)'),
-    streams: positive('streams')
-      .max(16)
-      .optional()
-      .describe(
-        'decode kernel: sequential streams of B each thread reads at once (its rows cut into that many segments)',
-      ),
-    split: z
-      .enum(['mn', 'k'], { message: 'split must be "mn" or "k"' })
-      .optional()
-      .describe(
-        'what the threads divide: mn, the outermost m or n block loop (disjoint blocks of C); k, the depth (each thread a contiguous slab of B into its own copy of C, summed at the end: long sequential reads for flat shapes)',
-      ),
-    threads: positive('threads')
-      .max(256)
-      .optional()
-      .describe('OpenMP threads over the outermost m or n block loop (1 = no OpenMP)'),
-    flags: z
-      .string({ message: 'flags must be a string of gcc options' })
-      .optional()
-      .describe('gcc options, space-separated (e.g. "-O3 -funroll-loops"); -march comes from the evaluator options'),
-  })
-  .superRefine((g, ctx) => {
-    const vec = g.vec ?? DEFAULT_KERNEL_CONFIG.vec;
-    const nr = g.nr ?? DEFAULT_KERNEL_CONFIG.nr;
-    if (nr % (vec / 4) !== 0)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['nr'],
-        message: `nr = ${nr} is not a multiple of the vector width ${vec / 4} floats (vec = ${vec} bytes)`,
-      });
-    if (g.flags !== undefined) {
-      const bad = flagTokens(g.flags).filter((t) => !FLAG_TOKEN.test(t));
-      if (bad.length > 0)
+export const kernelGenomeSchema = lazySchema(() =>
+  z
+    .strictObject({
+      kernel: z
+        .enum(['blocked', 'decode', 'naive'], { message: 'kernel must be "blocked", "decode" or "naive"' })
+        .optional()
+        .describe(
+          'naive: the textbook triple loop (baseline); blocked: the tiled kernel below; decode: a small-M kernel that streams B once (mc, nc, vec, kUnroll, prefetch, streams, split, threads, flags)',
+        ),
+      mc: positive('mc').max(65536).optional().describe('rows of A per cache block (rounded up to a multiple of mr)'),
+      nc: positive('nc')
+        .max(65536)
+        .optional()
+        .describe('columns of B per cache block (rounded up to a multiple of nr)'),
+      kc: positive('kc').max(65536).optional().describe('depth of a cache block'),
+      mr: positive('mr').max(16).optional().describe('rows of the register micro-tile'),
+      nr: positive('nr')
+        .max(256)
+        .optional()
+        .describe('columns of the register micro-tile; a multiple of the vector width vec/4'),
+      vec: z
+        .union([z.literal(16), z.literal(32), z.literal(64)], {
+          message: 'vec must be 16, 32 or 64 (bytes per SIMD vector)',
+        })
+        .optional()
+        .describe('bytes per GCC vector (16: SSE, 32: AVX, 64: AVX-512)'),
+      packA: z
+        .boolean({ message: 'packA must be true or false' })
+        .optional()
+        .describe('copy each mc×kc block of A into contiguous mr-row panels'),
+      packB: z
+        .boolean({ message: 'packB must be true or false' })
+        .optional()
+        .describe('copy each kc×nc block of B into contiguous nr-column panels'),
+      loopOrder: z
+        .enum(LOOP_ORDERS, { message: `loopOrder must be one of ${LOOP_ORDERS.join(', ')}` })
+        .optional()
+        .describe('order of the block loops, outermost first (nkm = BLIS: jc, pc, ic)'),
+      kUnroll: positive('kUnroll')
+        .max(64)
+        .optional()
+        .describe('#pragma GCC unroll of the micro-kernel k loop (1 = no unrolling)'),
+      prefetch: z
+        .int({ message: 'prefetch must be an integer' })
+        .min(0, { message: 'prefetch must be 0 (none) or a positive number of rows' })
+        .max(64)
+        .optional()
+        .describe('software prefetch of B this many rows ahead, where B is read from memory (0 = none)'),
+      streams: positive('streams')
+        .max(16)
+        .optional()
+        .describe(
+          'decode kernel: sequential streams of B each thread reads at once (its rows cut into that many segments)',
+        ),
+      split: z
+        .enum(['mn', 'k'], { message: 'split must be "mn" or "k"' })
+        .optional()
+        .describe(
+          'what the threads divide: mn, the outermost m or n block loop (disjoint blocks of C); k, the depth (each thread a contiguous slab of B into its own copy of C, summed at the end: long sequential reads for flat shapes)',
+        ),
+      threads: positive('threads')
+        .max(256)
+        .optional()
+        .describe('OpenMP threads over the outermost m or n block loop (1 = no OpenMP)'),
+      flags: z
+        .string({ message: 'flags must be a string of gcc options' })
+        .optional()
+        .describe('gcc options, space-separated (e.g. "-O3 -funroll-loops"); -march comes from the evaluator options'),
+    })
+    .superRefine((g, ctx) => {
+      const vec = g.vec ?? DEFAULT_KERNEL_CONFIG.vec;
+      const nr = g.nr ?? DEFAULT_KERNEL_CONFIG.nr;
+      if (nr % (vec / 4) !== 0)
         ctx.addIssue({
           code: 'custom',
-          path: ['flags'],
-          message: `flags ${bad.map((t) => JSON.stringify(t)).join(', ')} not allowed: use -O…, -f…, -m… or -D… options`,
+          path: ['nr'],
+          message: `nr = ${nr} is not a multiple of the vector width ${vec / 4} floats (vec = ${vec} bytes)`,
         });
-    }
-  });
+      if (g.flags !== undefined) {
+        const bad = flagTokens(g.flags).filter((t) => !FLAG_TOKEN.test(t));
+        if (bad.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['flags'],
+            message: `flags ${bad.map((t) => JSON.stringify(t)).join(', ')} not allowed: use -O…, -f…, -m… or -D… options`,
+          });
+      }
+    }),
+);
 export type KernelGenome = z.input<typeof kernelGenomeSchema>;
 
 /** A complete configuration. */

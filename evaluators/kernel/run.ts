@@ -1,6 +1,7 @@
 // Runs a compiled benchmark in its own process: argv only, a timeout and the abort signal kill its process group;
 // a crash, a timeout, a non-zero exit or output that is not the harness's JSON line are thrown as errors.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { runProcess, trimOutput } from './process.js';
 
 export interface GemmShape {
@@ -36,13 +37,15 @@ export interface BenchmarkOutput {
   readonly seconds: number;
 }
 
-const outputSchema = z.object({
-  gflops_samples: z.array(z.number()).min(1),
-  max_rel_error: z.number(),
-  checked: z.number(),
-  nonfinite: z.number(),
-  iterations: z.number(),
-});
+const outputSchema = lazySchema(() =>
+  z.object({
+    gflops_samples: z.array(z.number()).min(1),
+    max_rel_error: z.number(),
+    checked: z.number(),
+    nonfinite: z.number(),
+    iterations: z.number(),
+  }),
+);
 
 /** @throws {Error} naming the signal on a crash, the limit on a timeout, the exit code, or the bad output. */
 export async function runBenchmark(

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { packagePath } from '../../core/package-root.js';
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 
 /** Where the query text goes in a prompt; a prompt without it gets the query appended (see template.ts). */
 export const QUERY_PLACEHOLDER = '{text}';
@@ -69,7 +70,7 @@ const templateFields = {
 };
 
 /** task.json (relative file names resolve against its directory), or the same fields inline in the options. */
-export const taskSchema = z.looseObject(templateFields);
+export const taskSchema = lazySchema(() => z.looseObject(templateFields));
 export type TaskSpec = z.input<typeof taskSchema>;
 
 /**

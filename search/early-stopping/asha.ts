@@ -2,6 +2,7 @@
 // (optuna/pruners/_successive_halving.py): at each rung an evaluation goes on only if it is in the top 1/η so far.
 // The ladder and the promotion rule are successive-halving.ts's, which races use too.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import {
   checkReport,
   decodeValue,
@@ -30,26 +31,30 @@ const ashaFields = {
   maxResource: z.number().positive().optional(),
 };
 
-export const ashaOptions = z
-  .strictObject(ashaFields)
-  .refine(
-    (o) =>
-      o.maxResource === undefined ||
-      rungResource(o.minResource, o.reductionFactor, o.minEarlyStoppingRate, 0) < o.maxResource,
-    {
-      message: 'maxResource must exceed the first rung, minResource·reductionFactor^minEarlyStoppingRate',
-      path: ['maxResource'],
-    },
-  );
+export const ashaOptions = lazySchema(() =>
+  z
+    .strictObject(ashaFields)
+    .refine(
+      (o) =>
+        o.maxResource === undefined ||
+        rungResource(o.minResource, o.reductionFactor, o.minEarlyStoppingRate, 0) < o.maxResource,
+      {
+        message: 'maxResource must exceed the first rung, minResource·reductionFactor^minEarlyStoppingRate',
+        path: ['maxResource'],
+      },
+    ),
+);
 export type AshaOptions = z.infer<typeof ashaOptions>;
 
-export const ashaState = z.strictObject({
-  /** Running evaluations: id, rungs recorded, largest step reported, the value reported at that step. */
-  running: z.array(z.tuple([idData, z.number().int().min(0), stepData, valueData])),
-  /** Per rung, every value recorded there in arrival order, with its evaluation's id (kept after it finishes). */
-  rungs: z.array(z.array(z.tuple([idData, valueData]))),
-  finished: z.array(idData),
-});
+export const ashaState = lazySchema(() =>
+  z.strictObject({
+    /** Running evaluations: id, rungs recorded, largest step reported, the value reported at that step. */
+    running: z.array(z.tuple([idData, z.number().int().min(0), stepData, valueData])),
+    /** Per rung, every value recorded there in arrival order, with its evaluation's id (kept after it finishes). */
+    rungs: z.array(z.array(z.tuple([idData, valueData]))),
+    finished: z.array(idData),
+  }),
+);
 export type AshaState = z.infer<typeof ashaState>;
 
 /** An ASHA pruner whose state has a known shape (Hyperband keeps one per bracket). */

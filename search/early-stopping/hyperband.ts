@@ -1,6 +1,7 @@
 // Hyperband (Li et al., JMLR 2018, arXiv:1603.06560) as brackets of ASHA, as Optuna's HyperbandPruner
 // (optuna/pruners/_hyperband.py): each evaluation is assigned to one bracket and competes only inside it.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ashaState, buildAsha } from './asha.js';
 import { rungResource } from './successive-halving.js';
 import { checkReport, idData, markFinished, parsePrunerState } from './protocol.js';
@@ -8,21 +9,23 @@ import type { Decision, EvaluationEnd, Pruner, Report } from './types.js';
 
 const NAME = 'hyperband pruner';
 
-export const hyperbandOptions = z
-  .strictObject({
-    /** r_min: the first rung of bracket 0, the most aggressive (Optuna `min_resource`). */
-    minResource: z.number().positive().default(1),
-    /** R: the resource of a full evaluation; sets the number of brackets (Optuna `max_resource`, no 'auto'). */
-    maxResource: z.number().positive(),
-    /** η (Optuna `reduction_factor`, default 3 there too). */
-    reductionFactor: z.number().int().min(2).default(3),
-    /** Passed to every bracket's ASHA (Optuna `bootstrap_count`). */
-    bootstrapCount: z.number().int().min(0).default(0),
-  })
-  .refine((o) => o.maxResource > o.minResource, {
-    message: 'maxResource must exceed minResource (with one rung or none there is nothing to stop early)',
-    path: ['maxResource'],
-  });
+export const hyperbandOptions = lazySchema(() =>
+  z
+    .strictObject({
+      /** r_min: the first rung of bracket 0, the most aggressive (Optuna `min_resource`). */
+      minResource: z.number().positive().default(1),
+      /** R: the resource of a full evaluation; sets the number of brackets (Optuna `max_resource`, no 'auto'). */
+      maxResource: z.number().positive(),
+      /** η (Optuna `reduction_factor`, default 3 there too). */
+      reductionFactor: z.number().int().min(2).default(3),
+      /** Passed to every bracket's ASHA (Optuna `bootstrap_count`). */
+      bootstrapCount: z.number().int().min(0).default(0),
+    })
+    .refine((o) => o.maxResource > o.minResource, {
+      message: 'maxResource must exceed minResource (with one rung or none there is nothing to stop early)',
+      path: ['maxResource'],
+    }),
+);
 export type HyperbandOptions = z.infer<typeof hyperbandOptions>;
 
 const hyperbandState = (brackets: number) =>

@@ -1,6 +1,7 @@
 // Median stopping rule as Optuna's MedianPruner (PercentilePruner at the 50th percentile, optuna/pruners/_percentile.py):
 // prune an evaluation whose best value so far is below the median of the completed evaluations' values at its step.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import {
   checkReport,
   decodeValue,
@@ -15,30 +16,34 @@ import type { Decision, EvaluationEnd, Pruner, Report } from './types.js';
 
 const NAME = 'median pruner';
 
-export const medianOptions = z.strictObject({
-  /** No pruning until this many evaluations have completed (Optuna `n_startup_trials`; pruned and failed do not count). */
-  nStartupTrials: z.number().int().min(0).default(5),
-  /** No pruning while the evaluation's last step is below this; the first check is at this step (Optuna `n_warmup_steps`). */
-  nWarmupSteps: z.number().min(0).default(0),
-  /**
-   * Checks fall at nWarmupSteps + k·intervalSteps; a check with no report exactly there happens at the first report
-   * past it (Optuna `interval_steps`, there an integer ≥ 1; here any positive number, exact for integers).
-   */
-  intervalSteps: z.number().positive().default(1),
-  /** Fewest completed evaluations with a value at the step for a decision; fewer: continue (Optuna `n_min_trials`). */
-  nMinTrials: z.number().int().min(1).default(1),
-});
+export const medianOptions = lazySchema(() =>
+  z.strictObject({
+    /** No pruning until this many evaluations have completed (Optuna `n_startup_trials`; pruned and failed do not count). */
+    nStartupTrials: z.number().int().min(0).default(5),
+    /** No pruning while the evaluation's last step is below this; the first check is at this step (Optuna `n_warmup_steps`). */
+    nWarmupSteps: z.number().min(0).default(0),
+    /**
+     * Checks fall at nWarmupSteps + k·intervalSteps; a check with no report exactly there happens at the first report
+     * past it (Optuna `interval_steps`, there an integer ≥ 1; here any positive number, exact for integers).
+     */
+    intervalSteps: z.number().positive().default(1),
+    /** Fewest completed evaluations with a value at the step for a decision; fewer: continue (Optuna `n_min_trials`). */
+    nMinTrials: z.number().int().min(1).default(1),
+  }),
+);
 export type MedianOptions = z.infer<typeof medianOptions>;
 
-const medianState = z.strictObject({
-  /** Evaluations that finished 'complete', whether or not they reported. */
-  completed: z.number().int().min(0),
-  /** Completed evaluations' values by step, in completion order. */
-  completedAtStep: z.array(z.tuple([stepData, z.array(valueData)])),
-  /** Running evaluations' reports, in arrival order (a repeated step is not stored). */
-  running: z.array(z.tuple([idData, z.array(z.tuple([stepData, valueData]))])),
-  finished: z.array(idData),
-});
+const medianState = lazySchema(() =>
+  z.strictObject({
+    /** Evaluations that finished 'complete', whether or not they reported. */
+    completed: z.number().int().min(0),
+    /** Completed evaluations' values by step, in completion order. */
+    completedAtStep: z.array(z.tuple([stepData, z.array(valueData)])),
+    /** Running evaluations' reports, in arrival order (a repeated step is not stored). */
+    running: z.array(z.tuple([idData, z.array(z.tuple([stepData, valueData]))])),
+    finished: z.array(idData),
+  }),
+);
 export type MedianState = z.infer<typeof medianState>;
 
 /**

@@ -1,9 +1,10 @@
 // The pruner that never prunes: every evaluation runs to its end, as without early stopping.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { parsePrunerState } from './protocol.js';
 import type { Pruner } from './types.js';
 
-export const noneOptions = z.strictObject({});
+export const noneOptions = lazySchema(() => z.strictObject({}));
 export type NoneOptions = z.infer<typeof noneOptions>;
 
 /** Answers 'continue' to every report and keeps nothing; its state is `{}`. */

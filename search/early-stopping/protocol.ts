@@ -1,10 +1,11 @@
 // Protocol checks and JSON codecs shared by the pruners: reports are validated once, values survive NaN and ±Infinity.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ElitesError } from '../../core/errors.js';
 import type { Report } from './types.js';
 
 /** A value as JSON: NaN and ±Infinity as strings (JSON.stringify would turn them into null). */
-export const valueData = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+export const valueData = lazySchema(() => z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]));
 export type ValueData = z.infer<typeof valueData>;
 
 export function encodeValue(value: number): ValueData {
@@ -18,8 +19,8 @@ export function decodeValue(data: ValueData): number {
   return data === 'NaN' ? Number.NaN : data === 'Infinity' ? Infinity : -Infinity;
 }
 
-export const idData = z.number().int().min(0);
-export const stepData = z.number().min(0);
+export const idData = lazySchema(() => z.number().int().min(0));
+export const stepData = lazySchema(() => z.number().min(0));
 
 function misuse(pruner: string, message: string): ElitesError {
   return new ElitesError(

@@ -2,11 +2,12 @@
 // improve the standard archive. Defaults: pyribs' EvolutionStrategyEmitter (2imp ranking, filter selection,
 // no_improvement restart); 15 emitters × 36 and σ0 0.5 as its sphere example.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import { createEmitterStrategy, emitterOptionsShape } from './cma/emitters.js';
 import type { Strategy, StrategyDeps } from './strategy.js';
 
-export const cmaMeOptions = z.strictObject(emitterOptionsShape);
+export const cmaMeOptions = lazySchema(() => z.strictObject(emitterOptionsShape));
 export type CmaMeOptions = z.infer<typeof cmaMeOptions>;
 
 export function createCmaMe<G>(options: z.input<typeof cmaMeOptions>, deps: StrategyDeps<G>): Strategy<G> {

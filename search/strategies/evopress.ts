@@ -2,6 +2,7 @@
 // whose offspring race over growing samples (multi-step selection); the parent re-enters at the last stage, so
 // it is compared with the finalists on the same data and replaced only by one at least as good there.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import { Race, raceStages, raceStagesOptions, raceState } from './racing.js';
 import {
@@ -16,33 +17,37 @@ import {
 } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
-export const evopressOptions = z.strictObject({
-  /** Offspring λ per generation, all distinct (duplicates are redrawn, as in EvoPress). */
-  offspring: z.number().int().min(1).default(64),
-  /**
-   * Racing stages; defaults are EvoPress's unstructured-sparsity search: keep 8 → 2 → 1 on 2k → 16k → 64k tokens. Or
-   * `{ minFidelity, reductionFactor, stages }`: successive halving over the offspring, as the ASHA pruner's rungs.
-   */
-  stages: raceStagesOptions.default([
-    { fidelity: 2048, survivors: 8, sample: 'fresh' },
-    { fidelity: 16384, survivors: 2, sample: 'fresh' },
-    { fidelity: 65536, survivors: 1, sample: 'fresh' },
-  ]),
-  /** Per-gene mutation rate; needs a space with mutateWithRate. Default: the space's own mutate(). */
-  mutationRate: z.number().gt(0).max(1).optional(),
-  /** Draws per offspring before a duplicate is accepted (then the cache answers it). */
-  maxRedraws: z.number().int().min(0).default(100),
-});
+export const evopressOptions = lazySchema(() =>
+  z.strictObject({
+    /** Offspring λ per generation, all distinct (duplicates are redrawn, as in EvoPress). */
+    offspring: z.number().int().min(1).default(64),
+    /**
+     * Racing stages; defaults are EvoPress's unstructured-sparsity search: keep 8 → 2 → 1 on 2k → 16k → 64k tokens. Or
+     * `{ minFidelity, reductionFactor, stages }`: successive halving over the offspring, as the ASHA pruner's rungs.
+     */
+    stages: raceStagesOptions.default([
+      { fidelity: 2048, survivors: 8, sample: 'fresh' },
+      { fidelity: 16384, survivors: 2, sample: 'fresh' },
+      { fidelity: 65536, survivors: 1, sample: 'fresh' },
+    ]),
+    /** Per-gene mutation rate; needs a space with mutateWithRate. Default: the space's own mutate(). */
+    mutationRate: z.number().gt(0).max(1).optional(),
+    /** Draws per offspring before a duplicate is accepted (then the cache answers it). */
+    maxRedraws: z.number().int().min(0).default(100),
+  }),
+);
 export type EvopressOptions = z.infer<typeof evopressOptions>;
 
-const evopressState = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** The current parent (scored at the last stage); null until the initial sample's race is done. */
-  parent: memberData.nullable(),
-  generation: z.number().int().min(0),
-  /** The race under way; null before the first ask. */
-  race: raceState.nullable(),
-});
+const evopressState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** The current parent (scored at the last stage); null until the initial sample's race is done. */
+    parent: memberData.nullable(),
+    generation: z.number().int().min(0),
+    /** The race under way; null before the first ask. */
+    race: raceState.nullable(),
+  }),
+);
 export type EvopressState = z.infer<typeof evopressState>;
 
 /**

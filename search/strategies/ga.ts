@@ -1,6 +1,7 @@
 // Steady-state genetic algorithm (GENITOR: Whitley, ICGA 1989) — tournament selection (Goldberg & Deb,
 // FOGA 1991), crossover then mutation, replace-worst elitism.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import {
   chance,
@@ -19,23 +20,27 @@ import {
 } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
-export const gaOptions = z.strictObject({
-  /** Members kept; the first this-many proposals are random samples. */
-  populationSize: z.number().int().min(1).default(100),
-  /** Uniform draws (with replacement) per tournament; the best of them is a parent. */
-  tournamentSize: z.number().int().min(1).default(3),
-  /** Probability that a child starts as crossover of two tournament winners (default 0.9 with crossover, else 0). */
-  crossoverRate: z.number().min(0).max(1).optional(),
-  /** Per-gene mutation rate; needs a space with mutateWithRate. Default: the space's own mutate(). */
-  mutationRate: z.number().gt(0).max(1).optional(),
-});
+export const gaOptions = lazySchema(() =>
+  z.strictObject({
+    /** Members kept; the first this-many proposals are random samples. */
+    populationSize: z.number().int().min(1).default(100),
+    /** Uniform draws (with replacement) per tournament; the best of them is a parent. */
+    tournamentSize: z.number().int().min(1).default(3),
+    /** Probability that a child starts as crossover of two tournament winners (default 0.9 with crossover, else 0). */
+    crossoverRate: z.number().min(0).max(1).optional(),
+    /** Per-gene mutation rate; needs a space with mutateWithRate. Default: the space's own mutate(). */
+    mutationRate: z.number().gt(0).max(1).optional(),
+  }),
+);
 export type GaOptions = z.infer<typeof gaOptions>;
 
-const gaState = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** Members in the order they entered (oldest first). */
-  population: z.array(memberData),
-});
+const gaState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** Members in the order they entered (oldest first). */
+    population: z.array(memberData),
+  }),
+);
 export type GaState = z.infer<typeof gaState>;
 
 /**

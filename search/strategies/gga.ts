@@ -2,6 +2,7 @@
 // promptquine/modules/PromptQuinePruner.py, GGA mode; ALGORITHMS.md §5.1): tournament parents, mutation only,
 // comma selection over the last λ individuals added. General: any space; the length stop needs `space.length`.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineFactory } from '../../core/factory.js';
 import { compareScored } from '../../core/score.js';
@@ -32,47 +33,51 @@ export function hasLength<G>(space: Space<G>): space is Space<G> & HasLength<G> 
 /** PromptQuine's min_prompt_length. */
 const DEFAULT_MIN_MEAN_LENGTH = 15;
 
-export const ggaOptions = z.strictObject({
-  populationSize: z
-    .int()
-    .min(1)
-    .default(30)
-    .describe(
-      'μ: members kept; the initial population is this many samples of the space (PromptQuine population_size)',
-    ),
-  offspring: z.int().min(1).default(50).describe('λ: offspring slots per generation (PromptQuine reproduction_size)'),
-  tournamentFraction: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(0.2)
-    .describe('a parent is the best of max(1, ⌊fraction·population⌋) uniform draws with replacement'),
-  minMeanLength: z
-    .number()
-    .min(0)
-    .optional()
-    .describe(
-      'finished() once the population mean of space.length(g) is at most this (PromptQuine min_prompt_length; default 15 when the space has length(), else no length stop)',
-    ),
-});
+export const ggaOptions = lazySchema(() =>
+  z.strictObject({
+    populationSize: z
+      .int()
+      .min(1)
+      .default(30)
+      .describe(
+        'μ: members kept; the initial population is this many samples of the space (PromptQuine population_size)',
+      ),
+    offspring: z.int().min(1).default(50).describe('λ: offspring slots per generation (PromptQuine reproduction_size)'),
+    tournamentFraction: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.2)
+      .describe('a parent is the best of max(1, ⌊fraction·population⌋) uniform draws with replacement'),
+    minMeanLength: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        'finished() once the population mean of space.length(g) is at most this (PromptQuine min_prompt_length; default 15 when the space has length(), else no length stop)',
+      ),
+  }),
+);
 export type GgaOptions = z.infer<typeof ggaOptions>;
 
-const ggaState = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** 'init': sampling the initial population; 'round': a generation of offspring slots. */
-  phase: z.enum(['init', 'round']),
-  /** Members, in the order they were added (PromptQuine's list order). */
-  population: z.array(memberData),
-  /** Samples (init) or offspring slots (round) used so far in this phase. */
-  issued: z.number().int().min(0),
-  /** Proposals made in this round (slots whose child was a duplicate made none). */
-  proposed: z.number().int().min(0),
-  pending: z.array(z.number().int().min(0)),
-  /** Successful proposals of this phase, in the order told. */
-  told: z.array(memberData),
-  /** True once a whole round found nothing but duplicates. */
-  exhausted: z.boolean(),
-});
+const ggaState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** 'init': sampling the initial population; 'round': a generation of offspring slots. */
+    phase: z.enum(['init', 'round']),
+    /** Members, in the order they were added (PromptQuine's list order). */
+    population: z.array(memberData),
+    /** Samples (init) or offspring slots (round) used so far in this phase. */
+    issued: z.number().int().min(0),
+    /** Proposals made in this round (slots whose child was a duplicate made none). */
+    proposed: z.number().int().min(0),
+    pending: z.array(z.number().int().min(0)),
+    /** Successful proposals of this phase, in the order told. */
+    told: z.array(memberData),
+    /** True once a whole round found nothing but duplicates. */
+    exhausted: z.boolean(),
+  }),
+);
 export type GgaState = z.infer<typeof ggaState>;
 
 /**

@@ -8,6 +8,7 @@
 // space.sample (or, with `improvise: 'mutate'`, a mutant of a memory member, which is what Plum's non-memory branch
 // does with its edit operators). Plum builds a harmony from 5 segments of memory prompts; segments are not generic.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import { randomInt } from '../../core/rng.js';
 import {
@@ -28,38 +29,42 @@ import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 /** Mutations tried on a harmony whose key is already in memory before it is proposed anyway. */
 const MAX_REDRAWS = 10;
 
-export const harmonyOptions = z.strictObject({
-  memorySize: z
-    .int()
-    .min(1)
-    .default(10)
-    .describe('harmony memory size (Plum N_H = 10); the first this-many proposals are samples of the space'),
-  hmcr: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.4)
-    .describe('harmony memory considering rate: probability a harmony is built from memory (Plum 0.4)'),
-  par: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.5)
-    .describe('pitch adjusting rate: probability a harmony from memory is then mutated (Plum 0.5)'),
-  improvise: z
-    .enum(['sample', 'mutate'])
-    .default('sample')
-    .describe(
-      "the other 1 − hmcr: a fresh space.sample() (classic harmony search), or a mutant of a memory member (Plum's edit branch)",
-    ),
-});
+export const harmonyOptions = lazySchema(() =>
+  z.strictObject({
+    memorySize: z
+      .int()
+      .min(1)
+      .default(10)
+      .describe('harmony memory size (Plum N_H = 10); the first this-many proposals are samples of the space'),
+    hmcr: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.4)
+      .describe('harmony memory considering rate: probability a harmony is built from memory (Plum 0.4)'),
+    par: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('pitch adjusting rate: probability a harmony from memory is then mutated (Plum 0.5)'),
+    improvise: z
+      .enum(['sample', 'mutate'])
+      .default('sample')
+      .describe(
+        "the other 1 − hmcr: a fresh space.sample() (classic harmony search), or a mutant of a memory member (Plum's edit branch)",
+      ),
+  }),
+);
 export type HarmonyOptions = z.infer<typeof harmonyOptions>;
 
-const harmonyState = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** Members in the order they entered. */
-  memory: z.array(memberData),
-});
+const harmonyState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** Members in the order they entered. */
+    memory: z.array(memberData),
+  }),
+);
 export type HarmonyState = z.infer<typeof harmonyState>;
 
 /**

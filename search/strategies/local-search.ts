@@ -1,27 +1,30 @@
 // Iterated neighbourhood search, the loop Plum's trainers share (hill climbing, simulated annealing, tabu search):
 // one current point; each iteration scores m candidates made from it, then a rule decides what becomes current.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import type { SeededRng } from '../../core/rng.js';
 import { compareScored } from '../../core/score.js';
 import type { Space } from '../../core/types.js';
 import { batchSize, decodeMember, encodeMember, IdCounter, memberData, memberOf, type Member } from './select.js';
 import type { Outcome, Proposal } from './strategy.js';
 
-export const localSearchState = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** The current point; null until the initial sample has been told successfully. */
-  current: memberData.nullable(),
-  /** Iterations completed (Plum's current_iteration counts from 1, so iteration i + 1 is under way). */
-  iteration: z.number().int().min(0),
-  /** Candidates of this iteration handed out so far. */
-  issued: z.number().int().min(0),
-  /** Ids asked and not yet told. */
-  pending: z.array(z.number().int().min(0)),
-  /** Successful candidates of this iteration, in the order told. */
-  told: z.array(memberData),
-  /** Consecutive iterations without improvement (the patience counter). */
-  stale: z.number().int().min(0),
-});
+export const localSearchState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** The current point; null until the initial sample has been told successfully. */
+    current: memberData.nullable(),
+    /** Iterations completed (Plum's current_iteration counts from 1, so iteration i + 1 is under way). */
+    iteration: z.number().int().min(0),
+    /** Candidates of this iteration handed out so far. */
+    issued: z.number().int().min(0),
+    /** Ids asked and not yet told. */
+    pending: z.array(z.number().int().min(0)),
+    /** Successful candidates of this iteration, in the order told. */
+    told: z.array(memberData),
+    /** Consecutive iterations without improvement (the patience counter). */
+    stale: z.number().int().min(0),
+  }),
+);
 export type LocalSearchState = z.infer<typeof localSearchState>;
 
 export interface LocalSearchRules<G> {

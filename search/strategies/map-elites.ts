@@ -1,18 +1,21 @@
 // MAP-Elites (Mouret & Clune, 2015), arXiv:1504.04909 — random start, then variation of uniformly chosen elites.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import { chance, IdCounter, parseState, proposeEach, requireCrossover } from './select.js';
 import type { Proposal, Strategy, StrategyDeps } from './strategy.js';
 
-export const mapElitesOptions = z.strictObject({
-  /** The first this-many proposals are random samples (the paper's G); later ones too while the archive is empty. */
-  initialRandom: z.number().int().min(0).default(100),
-  /** Probability that a child is crossover(two uniformly chosen elites), not mutate(one); needs space.crossover. */
-  crossoverRate: z.number().min(0).max(1).default(0),
-});
+export const mapElitesOptions = lazySchema(() =>
+  z.strictObject({
+    /** The first this-many proposals are random samples (the paper's G); later ones too while the archive is empty. */
+    initialRandom: z.number().int().min(0).default(100),
+    /** Probability that a child is crossover(two uniformly chosen elites), not mutate(one); needs space.crossover. */
+    crossoverRate: z.number().min(0).max(1).default(0),
+  }),
+);
 export type MapElitesOptions = z.infer<typeof mapElitesOptions>;
 
-const mapElitesState = z.strictObject({ nextId: z.number().int().min(0) });
+const mapElitesState = lazySchema(() => z.strictObject({ nextId: z.number().int().min(0) }));
 export type MapElitesState = z.infer<typeof mapElitesState>;
 
 /**

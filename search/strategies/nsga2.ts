@@ -21,6 +21,7 @@
 // the paper), and they drive the next generation's tournaments. Duplicate genomes are kept: the engine's cache answers
 // them, and members equal in objectives share a front.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineFactory } from '../../core/factory.js';
 import { crowdingDistance, nonDominatedSort } from '../../core/pareto.js';
@@ -30,47 +31,53 @@ import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
 const STRATEGY = 'nsga2';
 
-export const nsga2Options = z.strictObject({
-  /**
-   * µ = λ: members kept, and children per generation (generation 0: random samples). Parents are picked by binary
-   * tournament; the tournament size is fixed at 2, as in the paper.
-   */
-  populationSize: z.number().int().min(1).default(100),
-  /** Probability that a child starts as crossover of two tournament winners (default 0.9 with crossover, else 0). */
-  crossoverRate: z.number().min(0).max(1).optional(),
-  /** Per-gene mutation rate; needs a space with mutateWithRate. Default: the space's own mutate(). */
-  mutationRate: z.number().gt(0).max(1).optional(),
-});
+export const nsga2Options = lazySchema(() =>
+  z.strictObject({
+    /**
+     * µ = λ: members kept, and children per generation (generation 0: random samples). Parents are picked by binary
+     * tournament; the tournament size is fixed at 2, as in the paper.
+     */
+    populationSize: z.number().int().min(1).default(100),
+    /** Probability that a child starts as crossover of two tournament winners (default 0.9 with crossover, else 0). */
+    crossoverRate: z.number().min(0).max(1).optional(),
+    /** Per-gene mutation rate; needs a space with mutateWithRate. Default: the space's own mutate(). */
+    mutationRate: z.number().gt(0).max(1).optional(),
+  }),
+);
 export type Nsga2Options = z.infer<typeof nsga2Options>;
 
-const objectivesData = z.array(z.number());
-const childData = z.strictObject({ id: z.number().int().min(0), genome: z.unknown(), objectives: objectivesData });
+const objectivesData = lazySchema(() => z.array(z.number()));
+const childData = lazySchema(() =>
+  z.strictObject({ id: z.number().int().min(0), genome: z.unknown(), objectives: objectivesData }),
+);
 
-const nsga2State = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** t: generations whose survival has run (0 while generation 0 is out). */
-  generation: z.number().int().min(0),
-  /** P_t, in id order; empty during generation 0. */
-  population: z.array(
-    childData.extend({
-      /** 0: the first (non-dominated) front of R_{t−1}. */
-      rank: z.number().int().min(0),
-      /** Crowding distance within its front of R_{t−1}; boundary members are 'Infinity'. */
-      crowding: z.union([z.number().min(0), z.literal('Infinity')]),
+const nsga2State = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** t: generations whose survival has run (0 while generation 0 is out). */
+    generation: z.number().int().min(0),
+    /** P_t, in id order; empty during generation 0. */
+    population: z.array(
+      childData.extend({
+        /** 0: the first (non-dominated) front of R_{t−1}. */
+        rank: z.number().int().min(0),
+        /** Crowding distance within its front of R_{t−1}; boundary members are 'Infinity'. */
+        crowding: z.union([z.number().min(0), z.literal('Infinity')]),
+      }),
+    ),
+    /** The current generation's children. */
+    children: z.strictObject({
+      /** How many have been asked for (at most populationSize). */
+      asked: z.number().int().min(0),
+      /** Asked, not told yet. */
+      pending: z.array(z.number().int().min(0)),
+      /** Told successfully, in tell order. */
+      told: z.array(childData),
+      /** Told as failures. */
+      failed: z.array(z.number().int().min(0)),
     }),
-  ),
-  /** The current generation's children. */
-  children: z.strictObject({
-    /** How many have been asked for (at most populationSize). */
-    asked: z.number().int().min(0),
-    /** Asked, not told yet. */
-    pending: z.array(z.number().int().min(0)),
-    /** Told successfully, in tell order. */
-    told: z.array(childData),
-    /** Told as failures. */
-    failed: z.array(z.number().int().min(0)),
   }),
-});
+);
 export type Nsga2State = z.infer<typeof nsga2State>;
 
 interface Child<G> {

@@ -2,6 +2,7 @@
 // self-adjusting (1:s+1) success rule for λ (Hevia Fajardo & Sudholt, Algorithmica 86, 2024,
 // doi:10.1007/s00453-023-01153-9). The registry's `one-comma-lambda` (one-comma-lambda.ts) is this with comma selection.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import { randomInt } from '../../core/rng.js';
 import { compareScored } from '../../core/score.js';
@@ -18,37 +19,41 @@ import {
 } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
-export const onePlusLambdaOptions = z.strictObject({
-  /** Offspring per generation (the initial λ when self-adjusting). */
-  lambda: z.number().int().min(1).default(1),
-  /** Absolute per-gene rate (1/n: standard bit mutation); needs space.mutateWithRate. Default: space.mutate. */
-  mutationRate: z.number().gt(0).max(1).optional(),
-  /** The (1:s+1) success rule: success → λ/F, otherwise λ·F^(1/s), within [1, maxLambda]. */
-  selfAdjusting: z
-    .strictObject({
-      F: z.number().gt(1).default(1.5),
-      s: z.number().gt(0).default(1),
-      maxLambda: z.number().min(1).default(1000),
-    })
-    .optional(),
-});
+export const onePlusLambdaOptions = lazySchema(() =>
+  z.strictObject({
+    /** Offspring per generation (the initial λ when self-adjusting). */
+    lambda: z.number().int().min(1).default(1),
+    /** Absolute per-gene rate (1/n: standard bit mutation); needs space.mutateWithRate. Default: space.mutate. */
+    mutationRate: z.number().gt(0).max(1).optional(),
+    /** The (1:s+1) success rule: success → λ/F, otherwise λ·F^(1/s), within [1, maxLambda]. */
+    selfAdjusting: z
+      .strictObject({
+        F: z.number().gt(1).default(1.5),
+        s: z.number().gt(0).default(1),
+        maxLambda: z.number().min(1).default(1000),
+      })
+      .optional(),
+  }),
+);
 export type OnePlusLambdaOptions = z.infer<typeof onePlusLambdaOptions>;
 
-const onePlusLambdaState = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** Current λ, real-valued; a generation has Math.round(λ) offspring. */
-  lambda: z.number().min(1),
-  /** The current parent; null until the initial sample has been told successfully. */
-  parent: memberData.nullable(),
-  /** Offspring in the current generation (fixed when the generation starts). */
-  size: z.number().int().min(0),
-  /** Offspring of the current generation handed out so far. */
-  issued: z.number().int().min(0),
-  /** Ids asked and not yet told (the initial sample, or offspring of this generation). */
-  pending: z.array(z.number().int().min(0)),
-  /** Successful offspring of this generation tied for best so far. */
-  leaders: z.array(memberData),
-});
+const onePlusLambdaState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** Current λ, real-valued; a generation has Math.round(λ) offspring. */
+    lambda: z.number().min(1),
+    /** The current parent; null until the initial sample has been told successfully. */
+    parent: memberData.nullable(),
+    /** Offspring in the current generation (fixed when the generation starts). */
+    size: z.number().int().min(0),
+    /** Offspring of the current generation handed out so far. */
+    issued: z.number().int().min(0),
+    /** Ids asked and not yet told (the initial sample, or offspring of this generation). */
+    pending: z.array(z.number().int().min(0)),
+    /** Successful offspring of this generation tied for best so far. */
+    leaders: z.array(memberData),
+  }),
+);
 export type OnePlusLambdaState = z.infer<typeof onePlusLambdaState>;
 
 export type Selection = 'plus' | 'comma';

@@ -5,6 +5,7 @@
 // A race is successive halving applied synchronously (early-stopping/successive-halving.ts, whose rule the ASHA
 // pruner applies asynchronously inside running evaluations): stages may be listed, or given as ASHA's ladder.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { compareScored } from '../../core/score.js';
 import { halvingSchedule, promoteBest } from '../early-stopping/successive-halving.js';
 import type { SeededRng } from '../../core/rng.js';
@@ -12,39 +13,45 @@ import type { Space } from '../../core/types.js';
 import { decodeMember, encodeMember, memberData, memberOf, type IdCounter, type Member } from './select.js';
 import type { Outcome, Proposal } from './strategy.js';
 
-export const raceStageOptions = z.strictObject({
-  /** Passed to the evaluator as ctx.fidelity (its unit: tokens, examples, repeats). */
-  fidelity: z.number().positive(),
-  /** Candidates kept after this stage (the last stage's survivors are the race's ranking). */
-  survivors: z.number().int().min(1),
-  /**
-   * 'fresh': a new random sample of `fidelity` examples for every race (EvoPress); 'fixed': always sample 0, for a
-   * stage that uses the evaluator's whole set, so a candidate seen before (the incumbent) is answered by the cache.
-   */
-  sample: z.enum(['fresh', 'fixed']).default('fresh'),
-});
+export const raceStageOptions = lazySchema(() =>
+  z.strictObject({
+    /** Passed to the evaluator as ctx.fidelity (its unit: tokens, examples, repeats). */
+    fidelity: z.number().positive(),
+    /** Candidates kept after this stage (the last stage's survivors are the race's ranking). */
+    survivors: z.number().int().min(1),
+    /**
+     * 'fresh': a new random sample of `fidelity` examples for every race (EvoPress); 'fixed': always sample 0, for a
+     * stage that uses the evaluator's whole set, so a candidate seen before (the incumbent) is answered by the cache.
+     */
+    sample: z.enum(['fresh', 'fixed']).default('fresh'),
+  }),
+);
 export type RaceStage = z.infer<typeof raceStageOptions>;
 
-const stageList = z
-  .array(raceStageOptions)
-  .min(1)
-  .refine((stages) => stages.every((s, i) => i === 0 || s.survivors <= (stages[i - 1] as RaceStage).survivors), {
-    message: 'survivors must not grow from one stage to the next',
-  });
+const stageList = lazySchema(() =>
+  z
+    .array(raceStageOptions)
+    .min(1)
+    .refine((stages) => stages.every((s, i) => i === 0 || s.survivors <= (stages[i - 1] as RaceStage).survivors), {
+      message: 'survivors must not grow from one stage to the next',
+    }),
+);
 
 /** Stages as successive halving's geometric ladder (the ASHA pruner's parameters), for a race of known size. */
-export const halvingStagesOptions = z.strictObject({
-  /** Fidelity of the first stage (ASHA's minResource). */
-  minFidelity: z.number().positive(),
-  /** η: each stage's fidelity is η times the previous one's, and 1/η of a stage's candidates go on. */
-  reductionFactor: z.number().int().min(2).default(4),
-  stages: z.number().int().min(1).default(3),
-  sample: z.enum(['fresh', 'fixed']).default('fresh'),
-});
+export const halvingStagesOptions = lazySchema(() =>
+  z.strictObject({
+    /** Fidelity of the first stage (ASHA's minResource). */
+    minFidelity: z.number().positive(),
+    /** η: each stage's fidelity is η times the previous one's, and 1/η of a stage's candidates go on. */
+    reductionFactor: z.number().int().min(2).default(4),
+    stages: z.number().int().min(1).default(3),
+    sample: z.enum(['fresh', 'fixed']).default('fresh'),
+  }),
+);
 export type HalvingStages = z.infer<typeof halvingStagesOptions>;
 
 /** A list of stages, or `{ minFidelity, reductionFactor, stages }`: successive halving over the race's candidates. */
-export const raceStagesOptions = z.union([stageList, halvingStagesOptions]);
+export const raceStagesOptions = lazySchema(() => z.union([stageList, halvingStagesOptions]));
 export type RaceStagesInput = z.infer<typeof raceStagesOptions>;
 
 /**
@@ -61,21 +68,25 @@ export function raceStages(stages: RaceStagesInput, candidates: number): RaceSta
   }));
 }
 
-const candidateData = z.strictObject({ genome: z.unknown(), parents: z.array(z.number().int().min(0)) });
-export const raceState = z.strictObject({
-  stage: z.number().int().min(0),
-  sample: z.number().int().min(0),
-  /** This stage's candidates; the incumbent is appended at the last stage. */
-  candidates: z.array(candidateData),
-  incumbent: candidateData.nullable(),
-  issued: z.number().int().min(0),
-  /** Proposal id → candidate index, for this stage's proposals not yet told. */
-  pending: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])),
-  /** This stage's successful results with their candidate index. */
-  results: z.array(z.strictObject({ index: z.number().int().min(0), member: memberData })),
-  /** Final ranking, best first (set when the last stage is done). */
-  ranking: z.array(memberData).nullable(),
-});
+const candidateData = lazySchema(() =>
+  z.strictObject({ genome: z.unknown(), parents: z.array(z.number().int().min(0)) }),
+);
+export const raceState = lazySchema(() =>
+  z.strictObject({
+    stage: z.number().int().min(0),
+    sample: z.number().int().min(0),
+    /** This stage's candidates; the incumbent is appended at the last stage. */
+    candidates: z.array(candidateData),
+    incumbent: candidateData.nullable(),
+    issued: z.number().int().min(0),
+    /** Proposal id → candidate index, for this stage's proposals not yet told. */
+    pending: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])),
+    /** This stage's successful results with their candidate index. */
+    results: z.array(z.strictObject({ index: z.number().int().min(0), member: memberData })),
+    /** Final ranking, best first (set when the last stage is done). */
+    ranking: z.array(memberData).nullable(),
+  }),
+);
 export type RaceState = z.infer<typeof raceState>;
 
 interface Candidate<G> {

@@ -1,13 +1,14 @@
 // Random search (Bergstra & Bengio, 2012, JMLR 13:281–305) — independent samples from the space; the baseline.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import { batchSize, IdCounter, parseState } from './select.js';
 import type { Proposal, Strategy, StrategyDeps } from './strategy.js';
 
-export const randomOptions = z.strictObject({});
+export const randomOptions = lazySchema(() => z.strictObject({}));
 export type RandomOptions = z.infer<typeof randomOptions>;
 
-const randomState = z.strictObject({ nextId: z.number().int().min(0) });
+const randomState = lazySchema(() => z.strictObject({ nextId: z.number().int().min(0) }));
 export type RandomState = z.infer<typeof randomState>;
 
 /** Every proposal is `space.sample(rng)`, with no parents; tells are ignored. */

@@ -1,5 +1,6 @@
 // Regularized evolution (Real et al., 2019), arXiv:1802.01548 — aging population, tournament selection.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import {
   decodeMember,
@@ -14,24 +15,28 @@ import {
 } from './select.js';
 import type { Outcome, Proposal, Strategy, StrategyDeps } from './strategy.js';
 
-export const regularizedEvolutionOptions = z
-  .strictObject({
-    /** P: members kept; random samples are proposed until P successes were told. */
-    populationSize: z.number().int().min(1).default(100),
-    /** S: uniform draws (with replacement) per tournament; the best of them is the parent. */
-    sampleSize: z.number().int().min(1).default(25),
-  })
-  .refine((o) => o.sampleSize <= o.populationSize, {
-    message: 'sampleSize must not exceed populationSize',
-    path: ['sampleSize'],
-  });
+export const regularizedEvolutionOptions = lazySchema(() =>
+  z
+    .strictObject({
+      /** P: members kept; random samples are proposed until P successes were told. */
+      populationSize: z.number().int().min(1).default(100),
+      /** S: uniform draws (with replacement) per tournament; the best of them is the parent. */
+      sampleSize: z.number().int().min(1).default(25),
+    })
+    .refine((o) => o.sampleSize <= o.populationSize, {
+      message: 'sampleSize must not exceed populationSize',
+      path: ['sampleSize'],
+    }),
+);
 export type RegularizedEvolutionOptions = z.infer<typeof regularizedEvolutionOptions>;
 
-const regularizedEvolutionState = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** Members in the order they were told (oldest first). */
-  population: z.array(memberData),
-});
+const regularizedEvolutionState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** Members in the order they were told (oldest first). */
+    population: z.array(memberData),
+  }),
+);
 export type RegularizedEvolutionState = z.infer<typeof regularizedEvolutionState>;
 
 /**

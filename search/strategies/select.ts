@@ -1,5 +1,6 @@
 // Selection helpers shared by the strategies: scoring outcomes, tournaments, capabilities, state codecs.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ConfigError, ElitesError } from '../../core/errors.js';
 import { randomInt, type Rng } from '../../core/rng.js';
 import { compareScored, type Scored } from '../../core/score.js';
@@ -135,15 +136,17 @@ export function chance(rng: Rng, rate: number): boolean {
 
 // ---- State codecs: plain JSON, genomes through space.encode/decode, scores that survive ±Infinity. ----
 
-const scoreData = z.union([z.number(), z.enum(['Infinity', '-Infinity'])]);
+const scoreData = lazySchema(() => z.union([z.number(), z.enum(['Infinity', '-Infinity'])]));
 
 /** A member as plain JSON data. */
-export const memberData = z.strictObject({
-  id: z.number().int().min(0),
-  genome: z.unknown(),
-  score: scoreData,
-  tiebreak: z.array(z.number()).optional(),
-});
+export const memberData = lazySchema(() =>
+  z.strictObject({
+    id: z.number().int().min(0),
+    genome: z.unknown(),
+    score: scoreData,
+    tiebreak: z.array(z.number()).optional(),
+  }),
+);
 export type MemberData = z.infer<typeof memberData>;
 
 function encodeScore(score: number): z.infer<typeof scoreData> {

@@ -2,42 +2,45 @@
 // trainers/base_trainer.py update_result_add; ALGORITHMS.md §5.2); annealing after Kirkpatrick, Gelatt & Vecchi,
 // Science 220, 1983. General: any space's mutate() makes the candidates. Hill climbing (hill-climbing.ts) is this at t0 = 0.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import { compareScored } from '../../core/score.js';
 import { chance, parseState } from './select.js';
 import { LocalSearch, localSearchState } from './local-search.js';
 import type { Strategy, StrategyDeps } from './strategy.js';
 
-const candidates = z
-  .int()
-  .min(1)
-  .default(10)
-  .describe('m: candidates made from the current point per iteration (Plum num_candidates)');
-const patience = z
-  .int()
-  .min(0)
-  .default(7)
-  .describe('finished() after this many iterations in a row without improvement (Plum patience); 0 = never');
-
-export const simulatedAnnealingOptions = z.strictObject({
-  candidates,
-  patience,
-  t0: z
-    .number()
+const candidates = lazySchema(() =>
+  z.int().min(1).default(10).describe('m: candidates made from the current point per iteration (Plum num_candidates)'),
+);
+const patience = lazySchema(() =>
+  z
+    .int()
     .min(0)
-    .default(10)
-    .describe(
-      "initial temperature T0 (Plum's T_max = 10), in the evaluator's score units: Plum's scores are accuracies in percent",
-    ),
-  tau: z
-    .number()
-    .gt(0)
-    .default(5)
-    .describe('cooling constant: T = T0·exp(−i/tau) at iteration i = 1, 2, … (Plum K = 5)'),
-});
+    .default(7)
+    .describe('finished() after this many iterations in a row without improvement (Plum patience); 0 = never'),
+);
+
+export const simulatedAnnealingOptions = lazySchema(() =>
+  z.strictObject({
+    candidates,
+    patience,
+    t0: z
+      .number()
+      .min(0)
+      .default(10)
+      .describe(
+        "initial temperature T0 (Plum's T_max = 10), in the evaluator's score units: Plum's scores are accuracies in percent",
+      ),
+    tau: z
+      .number()
+      .gt(0)
+      .default(5)
+      .describe('cooling constant: T = T0·exp(−i/tau) at iteration i = 1, 2, … (Plum K = 5)'),
+  }),
+);
 export type SimulatedAnnealingOptions = z.infer<typeof simulatedAnnealingOptions>;
 
-const annealingState = z.strictObject({ search: localSearchState });
+const annealingState = lazySchema(() => z.strictObject({ search: localSearchState }));
 export type SimulatedAnnealingState = z.infer<typeof annealingState>;
 
 /**

@@ -6,43 +6,48 @@
 // candidates are redrawn before evaluation rather than skipped after; a key match is always tabu (Plum lets a match
 // through with probability temp = 0.5), and Plum's similarity-based tabu (longest common subsequence ≥ thre) is left out.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { defineFactory } from '../../core/factory.js';
 import { compareScored } from '../../core/score.js';
 import { decodeMember, encodeMember, memberData, parseState, type Member } from './select.js';
 import { LocalSearch, localSearchState } from './local-search.js';
 import type { Strategy, StrategyDeps } from './strategy.js';
 
-export const tabuOptions = z.strictObject({
-  candidates: z
-    .int()
-    .min(1)
-    .default(10)
-    .describe('m: candidates made from the current point per iteration (Plum num_candidates)'),
-  tabuSize: z
-    .int()
-    .min(1)
-    .default(5)
-    .describe('keys of the most recently accepted points that candidates may not repeat (Plum N_tabu = 5)'),
-  maxRedraws: z
-    .int()
-    .min(0)
-    .default(20)
-    .describe('mutations tried per candidate while it is tabu; then it is proposed anyway but cannot be accepted'),
-  patience: z
-    .int()
-    .min(0)
-    .default(7)
-    .describe('finished() after this many iterations in a row without a new best (Plum patience); 0 = never'),
-});
+export const tabuOptions = lazySchema(() =>
+  z.strictObject({
+    candidates: z
+      .int()
+      .min(1)
+      .default(10)
+      .describe('m: candidates made from the current point per iteration (Plum num_candidates)'),
+    tabuSize: z
+      .int()
+      .min(1)
+      .default(5)
+      .describe('keys of the most recently accepted points that candidates may not repeat (Plum N_tabu = 5)'),
+    maxRedraws: z
+      .int()
+      .min(0)
+      .default(20)
+      .describe('mutations tried per candidate while it is tabu; then it is proposed anyway but cannot be accepted'),
+    patience: z
+      .int()
+      .min(0)
+      .default(7)
+      .describe('finished() after this many iterations in a row without a new best (Plum patience); 0 = never'),
+  }),
+);
 export type TabuOptions = z.infer<typeof tabuOptions>;
 
-const tabuState = z.strictObject({
-  search: localSearchState,
-  /** Keys of recently accepted points, oldest first. */
-  tabu: z.array(z.string()),
-  /** The best point found; null before the initial sample is told. */
-  best: memberData.nullable(),
-});
+const tabuState = lazySchema(() =>
+  z.strictObject({
+    search: localSearchState,
+    /** Keys of recently accepted points, oldest first. */
+    tabu: z.array(z.string()),
+    /** The best point found; null before the initial sample is told. */
+    best: memberData.nullable(),
+  }),
+);
 export type TabuState = z.infer<typeof tabuState>;
 
 /**

@@ -2,6 +2,7 @@
 // jianyu-cs/PromptQuine, promptquine/modules/TAPruner.py; ALGORITHMS.md §5.1), after threshold accepting (Dueck &
 // Scheuer, J. Comput. Phys. 90, 1990). General: any space that can list its one-step removals.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { defineFactory } from '../../core/factory.js';
 import { randomInt } from '../../core/rng.js';
@@ -33,44 +34,50 @@ export function hasRemovals<G>(space: Space<G>): space is Space<G> & Removals<G>
   return typeof (space as Partial<Removals<G>>).removals === 'function';
 }
 
-export const thresholdAcceptingOptions = z.strictObject({
-  threshold: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.96)
-    .describe(
-      'a removal is kept when score ≥ best − (1 − threshold)·|best|, i.e. score/best ≥ threshold for positive scores (PromptQuine 0.96)',
-    ),
-  order: z
-    .enum(['sequential', 'random'])
-    .default('sequential')
-    .describe('scan order within a pass: left→right, or shuffled anew each pass'),
-});
+export const thresholdAcceptingOptions = lazySchema(() =>
+  z.strictObject({
+    threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.96)
+      .describe(
+        'a removal is kept when score ≥ best − (1 − threshold)·|best|, i.e. score/best ≥ threshold for positive scores (PromptQuine 0.96)',
+      ),
+    order: z
+      .enum(['sequential', 'random'])
+      .default('sequential')
+      .describe('scan order within a pass: left→right, or shuffled anew each pass'),
+  }),
+);
 export type ThresholdAcceptingOptions = z.infer<typeof thresholdAcceptingOptions>;
 
-const pass = z.strictObject({
-  /** Pass positions (indices into the pass's initial removal list) in scan order. */
-  order: z.array(z.number().int().min(0)),
-  /** Positions of `order` scanned so far. */
-  step: z.number().int().min(0),
-  /** Pass positions whose removal was kept, ascending. */
-  accepted: z.array(z.number().int().min(0)),
-});
+const pass = lazySchema(() =>
+  z.strictObject({
+    /** Pass positions (indices into the pass's initial removal list) in scan order. */
+    order: z.array(z.number().int().min(0)),
+    /** Positions of `order` scanned so far. */
+    step: z.number().int().min(0),
+    /** Pass positions whose removal was kept, ascending. */
+    accepted: z.array(z.number().int().min(0)),
+  }),
+);
 
-const thresholdAcceptingState = z.strictObject({
-  nextId: z.number().int().min(0),
-  /** The current (pruned) point; null until the initial sample was told successfully. */
-  current: memberData.nullable(),
-  /** Best score seen among kept points (PromptQuine's max_performance). */
-  best: z.union([z.number(), z.enum(['Infinity', '-Infinity'])]).nullable(),
-  pass: pass.nullable(),
-  /** Passes completed; the last one pruned nothing when `done`. */
-  passes: z.number().int().min(0),
-  done: z.boolean(),
-  /** The outstanding proposal, and its pass position (-1: the initial sample or a re-proposal of the current point). */
-  pending: z.strictObject({ id: z.number().int().min(0), position: z.number().int() }).nullable(),
-});
+const thresholdAcceptingState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    /** The current (pruned) point; null until the initial sample was told successfully. */
+    current: memberData.nullable(),
+    /** Best score seen among kept points (PromptQuine's max_performance). */
+    best: z.union([z.number(), z.enum(['Infinity', '-Infinity'])]).nullable(),
+    pass: pass.nullable(),
+    /** Passes completed; the last one pruned nothing when `done`. */
+    passes: z.number().int().min(0),
+    done: z.boolean(),
+    /** The outstanding proposal, and its pass position (-1: the initial sample or a re-proposal of the current point). */
+    pending: z.strictObject({ id: z.number().int().min(0), position: z.number().int() }).nullable(),
+  }),
+);
 export type ThresholdAcceptingState = z.infer<typeof thresholdAcceptingState>;
 
 function shuffled(rng: Rng, n: number): number[] {

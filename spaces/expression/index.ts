@@ -2,6 +2,7 @@
 // as flat prefix token lists with grow/full initialisation, subtree/point/hoist mutation, subtree crossover, and keys
 // taken after Opposing Operation Simplification so equivalent formulas share one key.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import type { Rng, Space } from '../../core/types.js';
 import { hashCanonical } from '../../core/hash.js';
 import { rampedHalfAndHalf, smallestSize, smallestTree, type Alphabet } from './generate.js';
@@ -26,52 +27,54 @@ const DEPTH_LIMIT = 12;
 const distinct = <T>(values: readonly T[]): boolean => new Set(values).size === values.length;
 
 /** Options of the `expression` space (the config object minus `type`). */
-export const expressionOptionsSchema = z
-  .strictObject({
-    /** Leaves trees may use (default W, G, X; H needs an evaluator that provides it, e.g. pruning). */
-    leaves: z
-      .array(z.enum(LEAVES))
-      .min(1)
-      .refine(distinct, { message: 'leaves must be distinct' })
-      .default([...DEFAULT_LEAVES]),
-    /** Depth (edges from the root to the deepest leaf) of sampled trees: at least minDepth, at most maxDepth. */
-    minDepth: z.number().int().min(0).max(DEPTH_LIMIT).default(2),
-    maxDepth: z.number().int().min(0).max(DEPTH_LIMIT).default(4),
-    /** Node cap of sampled, mutated and crossed-over trees (31 = a full binary tree of depth 4). */
-    maxSize: z.number().int().positive().default(31),
-    /** Unary operators trees may use (default: all 11). */
-    unary: z.array(z.enum(UNARY_OPS)).refine(distinct, { message: 'unary operators must be distinct' }).optional(),
-    /** Binary operators trees may use (default: all 4). */
-    binary: z.array(z.enum(BINARY_OPS)).refine(distinct, { message: 'binary operators must be distinct' }).optional(),
-    /** Key and describe the simplified form, so equivalent formulas share a key. */
-    simplify: z.boolean().default(true),
-  })
-  .superRefine((options, ctx) => {
-    if (options.minDepth > options.maxDepth) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['minDepth'],
-        message: `minDepth (${options.minDepth}) exceeds maxDepth (${options.maxDepth})`,
-      });
-    }
-    const ops = [...(options.unary ?? UNARY_OPS), ...(options.binary ?? BINARY_OPS)];
-    if (ops.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['unary'],
-        message: 'unary and binary are both empty: trees need at least one operator',
-      });
-      return;
-    }
-    const smallest = smallestSize({ leaves: options.leaves, ops }, options.minDepth);
-    if (options.maxSize < smallest) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['maxSize'],
-        message: `maxSize ${options.maxSize} is below ${smallest}, the size of the smallest tree of depth minDepth = ${options.minDepth}`,
-      });
-    }
-  });
+export const expressionOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      /** Leaves trees may use (default W, G, X; H needs an evaluator that provides it, e.g. pruning). */
+      leaves: z
+        .array(z.enum(LEAVES))
+        .min(1)
+        .refine(distinct, { message: 'leaves must be distinct' })
+        .default([...DEFAULT_LEAVES]),
+      /** Depth (edges from the root to the deepest leaf) of sampled trees: at least minDepth, at most maxDepth. */
+      minDepth: z.number().int().min(0).max(DEPTH_LIMIT).default(2),
+      maxDepth: z.number().int().min(0).max(DEPTH_LIMIT).default(4),
+      /** Node cap of sampled, mutated and crossed-over trees (31 = a full binary tree of depth 4). */
+      maxSize: z.number().int().positive().default(31),
+      /** Unary operators trees may use (default: all 11). */
+      unary: z.array(z.enum(UNARY_OPS)).refine(distinct, { message: 'unary operators must be distinct' }).optional(),
+      /** Binary operators trees may use (default: all 4). */
+      binary: z.array(z.enum(BINARY_OPS)).refine(distinct, { message: 'binary operators must be distinct' }).optional(),
+      /** Key and describe the simplified form, so equivalent formulas share a key. */
+      simplify: z.boolean().default(true),
+    })
+    .superRefine((options, ctx) => {
+      if (options.minDepth > options.maxDepth) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['minDepth'],
+          message: `minDepth (${options.minDepth}) exceeds maxDepth (${options.maxDepth})`,
+        });
+      }
+      const ops = [...(options.unary ?? UNARY_OPS), ...(options.binary ?? BINARY_OPS)];
+      if (ops.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['unary'],
+          message: 'unary and binary are both empty: trees need at least one operator',
+        });
+        return;
+      }
+      const smallest = smallestSize({ leaves: options.leaves, ops }, options.minDepth);
+      if (options.maxSize < smallest) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxSize'],
+          message: `maxSize ${options.maxSize} is below ${smallest}, the size of the smallest tree of depth minDepth = ${options.minDepth}`,
+        });
+      }
+    }),
+);
 export type ExpressionOptions = z.infer<typeof expressionOptionsSchema>;
 export type ExpressionOptionsInput = z.input<typeof expressionOptionsSchema>;
 

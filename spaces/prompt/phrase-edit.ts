@@ -3,6 +3,7 @@
 // one), swap (exchange two) and sub (replace one by an alternative). Phrases come from a heuristic splitter, not from
 // the constituency parser the papers use (see splitPhrases in ./text.ts).
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { randomInt } from '../../core/rng.js';
 import type { Rng, Space } from '../../core/types.js';
@@ -34,44 +35,46 @@ export interface PhraseEditHooks {
 }
 
 /** Options of the `phrase-edit` space (the config object minus `type`). */
-export const phraseEditOptionsSchema = z
-  .strictObject({
-    prompt: z
-      .string()
-      .min(1)
-      .describe('the instruction to edit; it is split into phrases once, when the space is built'),
-    operators: z
-      .array(z.enum(PHRASE_OPERATORS))
-      .min(1)
-      .default([...PHRASE_OPERATORS])
-      .describe(
-        'edit operators to use (Plum/GrIPS: del, add, swap, sub); each edit picks uniformly among those applicable',
-      ),
-    numCompose: z.int().min(1).default(1).describe('edits applied by one mutation (Plum num_compose)'),
-    substitutes: z
-      .union([z.record(z.string().min(1), z.array(z.string().min(1))), z.array(z.string().min(1))])
-      .optional()
-      .describe(
-        'alternatives for `sub`: a map phrase → its alternatives, or a flat pool of phrases any phrase may become',
-      ),
-    protect: z
-      .array(z.string().min(1))
-      .default([PLACEHOLDER_PATTERN])
-      .describe(
-        'regular expressions; a phrase containing a match is never deleted or substituted. Default: {placeholders}',
-      ),
-    initialEdits: z
-      .int()
-      .min(0)
-      .default(0)
-      .describe(
-        'random edits sample() applies to the instruction; 0 = sample() is the instruction itself (as Plum starts)',
-      ),
-  })
-  .superRefine((o, ctx) => {
-    const bad = invalidPattern(o.protect);
-    if (bad) ctx.addIssue({ code: 'custom', path: ['protect', bad.index], message: bad.message });
-  });
+export const phraseEditOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      prompt: z
+        .string()
+        .min(1)
+        .describe('the instruction to edit; it is split into phrases once, when the space is built'),
+      operators: z
+        .array(z.enum(PHRASE_OPERATORS))
+        .min(1)
+        .default([...PHRASE_OPERATORS])
+        .describe(
+          'edit operators to use (Plum/GrIPS: del, add, swap, sub); each edit picks uniformly among those applicable',
+        ),
+      numCompose: z.int().min(1).default(1).describe('edits applied by one mutation (Plum num_compose)'),
+      substitutes: z
+        .union([z.record(z.string().min(1), z.array(z.string().min(1))), z.array(z.string().min(1))])
+        .optional()
+        .describe(
+          'alternatives for `sub`: a map phrase → its alternatives, or a flat pool of phrases any phrase may become',
+        ),
+      protect: z
+        .array(z.string().min(1))
+        .default([PLACEHOLDER_PATTERN])
+        .describe(
+          'regular expressions; a phrase containing a match is never deleted or substituted. Default: {placeholders}',
+        ),
+      initialEdits: z
+        .int()
+        .min(0)
+        .default(0)
+        .describe(
+          'random edits sample() applies to the instruction; 0 = sample() is the instruction itself (as Plum starts)',
+        ),
+    })
+    .superRefine((o, ctx) => {
+      const bad = invalidPattern(o.protect);
+      if (bad) ctx.addIssue({ code: 'custom', path: ['protect', bad.index], message: bad.message });
+    }),
+);
 export type PhraseEditOptions = z.infer<typeof phraseEditOptionsSchema>;
 export type PhraseEditOptionsInput = z.input<typeof phraseEditOptionsSchema>;
 

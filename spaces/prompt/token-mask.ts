@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { randomInt } from '../../core/rng.js';
 import type { Rng, Space } from '../../core/types.js';
@@ -30,67 +31,71 @@ const MAX_PRUNE = 4;
 const K_TRIES = 10;
 
 /** Options of the `token-mask` space (the config object minus `type`). */
-export const tokenMaskOptionsSchema = z
-  .strictObject({
-    prompt: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('the full prompt text (instruction, demonstrations and template); give this, `promptFile` or `tokens`'),
-    promptFile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('path of a file holding the prompt, relative to the working directory; read when the space is built'),
-    tokens: z
-      .array(z.string().min(1))
-      .min(1)
-      .optional()
-      .describe(
-        "the prompt already split into tokens (e.g. the task model's subword tokens, decoded one by one); their concatenation is the prompt",
-      ),
-    protect: z
-      .array(z.string().min(1))
-      .default([PLACEHOLDER_PATTERN])
-      .describe(
-        'regular expressions; a token overlapping a match is never pruned. Default: {placeholders} such as {text}',
-      ),
-    unit: z
-      .enum(['word'])
-      .default('word')
-      .describe(
-        'how `prompt` is split: word = words, punctuation marks and line breaks, each with the spaces before it',
-      ),
-    initialPruning: z
-      .strictObject({
-        min: z.number().gt(0).lt(1).default(0.05).describe('lowest pruning rate'),
-        max: z.number().gt(0).lt(1).default(0.2).describe('highest pruning rate'),
-      })
-      .optional()
-      .describe(
-        'sample() prunes a rate drawn from linspace(min, max, 10) of the prunable tokens; default: sample() is the unpruned prompt (PromptQuine starts from copies of it)',
-      ),
-    minKept: z.int().min(1).default(1).describe('fewest tokens (protected ones included) a genome may keep'),
-  })
-  .superRefine((o, ctx) => {
-    const given = [o.prompt, o.promptFile, o.tokens].filter((x) => x !== undefined).length;
-    if (given !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['prompt'],
-        message: `give exactly one of \`prompt\`, \`promptFile\` or \`tokens\`, not ${given === 0 ? 'none' : given}`,
-      });
-    }
-    const bad = invalidPattern(o.protect);
-    if (bad) ctx.addIssue({ code: 'custom', path: ['protect', bad.index], message: bad.message });
-    if (o.initialPruning && o.initialPruning.min > o.initialPruning.max) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['initialPruning', 'min'],
-        message: `min (${o.initialPruning.min}) must not exceed max (${o.initialPruning.max})`,
-      });
-    }
-  });
+export const tokenMaskOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      prompt: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'the full prompt text (instruction, demonstrations and template); give this, `promptFile` or `tokens`',
+        ),
+      promptFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('path of a file holding the prompt, relative to the working directory; read when the space is built'),
+      tokens: z
+        .array(z.string().min(1))
+        .min(1)
+        .optional()
+        .describe(
+          "the prompt already split into tokens (e.g. the task model's subword tokens, decoded one by one); their concatenation is the prompt",
+        ),
+      protect: z
+        .array(z.string().min(1))
+        .default([PLACEHOLDER_PATTERN])
+        .describe(
+          'regular expressions; a token overlapping a match is never pruned. Default: {placeholders} such as {text}',
+        ),
+      unit: z
+        .enum(['word'])
+        .default('word')
+        .describe(
+          'how `prompt` is split: word = words, punctuation marks and line breaks, each with the spaces before it',
+        ),
+      initialPruning: z
+        .strictObject({
+          min: z.number().gt(0).lt(1).default(0.05).describe('lowest pruning rate'),
+          max: z.number().gt(0).lt(1).default(0.2).describe('highest pruning rate'),
+        })
+        .optional()
+        .describe(
+          'sample() prunes a rate drawn from linspace(min, max, 10) of the prunable tokens; default: sample() is the unpruned prompt (PromptQuine starts from copies of it)',
+        ),
+      minKept: z.int().min(1).default(1).describe('fewest tokens (protected ones included) a genome may keep'),
+    })
+    .superRefine((o, ctx) => {
+      const given = [o.prompt, o.promptFile, o.tokens].filter((x) => x !== undefined).length;
+      if (given !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prompt'],
+          message: `give exactly one of \`prompt\`, \`promptFile\` or \`tokens\`, not ${given === 0 ? 'none' : given}`,
+        });
+      }
+      const bad = invalidPattern(o.protect);
+      if (bad) ctx.addIssue({ code: 'custom', path: ['protect', bad.index], message: bad.message });
+      if (o.initialPruning && o.initialPruning.min > o.initialPruning.max) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['initialPruning', 'min'],
+          message: `min (${o.initialPruning.min}) must not exceed max (${o.initialPruning.max})`,
+        });
+      }
+    }),
+);
 export type TokenMaskOptions = z.infer<typeof tokenMaskOptionsSchema>;
 export type TokenMaskOptionsInput = z.input<typeof tokenMaskOptionsSchema>;
 

@@ -1,12 +1,13 @@
 // Pieces shared by the sparsity spaces: model presets (tfjs-free shapes), EvoPress' biased step count, error text.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { MODEL_PRESET_NAMES, MODEL_PRESETS, prunableLayers, type LayerShape } from '../../lm/presets.js';
 import { randomInt, type Rng } from '../../core/rng.js';
 
 export type { LayerShape };
 
 /** The language-model presets a sparsity space can take its layer list from. */
-export const modelPresetSchema = z.enum(MODEL_PRESET_NAMES);
+export const modelPresetSchema = lazySchema(() => z.enum(MODEL_PRESET_NAMES));
 export type SparsityModel = z.infer<typeof modelPresetSchema>;
 
 /** The prunable layers of a preset, in forward order (plain data: no backend is loaded). */

@@ -2,6 +2,7 @@
 // level per prunable layer, each step moving the same number of weights Δ in every layer, so a zero level sum keeps
 // the global sparsity budget exact. Mutation is EvoPress' level switch; every genome the space returns sums to 0.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { binomialPositions, randomInt } from '../../core/rng.js';
 import type { Rng, Space } from '../../core/types.js';
 import { minOfTwoUniform, modelPresetSchema, presetLayers, typeName } from './common.js';
@@ -10,35 +11,37 @@ import { minOfTwoUniform, modelPresetSchema, presetLayers, typeName } from './co
 export type LevelGenome = readonly number[];
 
 /** Options of the `sparsity-levels` space (the config object minus `type`). */
-export const sparsityLevelsOptionsSchema = z
-  .strictObject({
-    layers: z.int().min(2).optional().describe('number of prunable layers (give this or `model`)'),
-    model: modelPresetSchema
-      .optional()
-      .describe('language-model preset whose prunable layers are searched (give this or `layers`)'),
-    maxLevel: z.int().min(1).default(8).describe('levels lie in [-maxLevel, maxLevel] (EvoPress num_levels)'),
-    maxTotalDeviation: z
-      .int()
-      .min(2)
-      .optional()
-      .describe(
-        'largest sum of |level| (L1 distance to uniform) an offspring may have; default: no limit beyond maxLevel',
-      ),
-    initialFlips: z
-      .int()
-      .min(0)
-      .default(0)
-      .describe('random level switches applied by sample(); 0 = the uniform allocation, as EvoPress starts'),
-  })
-  .superRefine((o, ctx) => {
-    if ((o.layers === undefined) === (o.model === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [o.layers === undefined ? 'layers' : 'model'],
-        message: `give exactly one of \`layers\` (a layer count) or \`model\` (a preset), not ${o.layers === undefined ? 'neither' : 'both'}`,
-      });
-    }
-  });
+export const sparsityLevelsOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      layers: z.int().min(2).optional().describe('number of prunable layers (give this or `model`)'),
+      model: modelPresetSchema
+        .optional()
+        .describe('language-model preset whose prunable layers are searched (give this or `layers`)'),
+      maxLevel: z.int().min(1).default(8).describe('levels lie in [-maxLevel, maxLevel] (EvoPress num_levels)'),
+      maxTotalDeviation: z
+        .int()
+        .min(2)
+        .optional()
+        .describe(
+          'largest sum of |level| (L1 distance to uniform) an offspring may have; default: no limit beyond maxLevel',
+        ),
+      initialFlips: z
+        .int()
+        .min(0)
+        .default(0)
+        .describe('random level switches applied by sample(); 0 = the uniform allocation, as EvoPress starts'),
+    })
+    .superRefine((o, ctx) => {
+      if ((o.layers === undefined) === (o.model === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [o.layers === undefined ? 'layers' : 'model'],
+          message: `give exactly one of \`layers\` (a layer count) or \`model\` (a preset), not ${o.layers === undefined ? 'neither' : 'both'}`,
+        });
+      }
+    }),
+);
 export type SparsityLevelsOptions = z.infer<typeof sparsityLevelsOptionsSchema>;
 export type SparsityLevelsOptionsInput = z.input<typeof sparsityLevelsOptionsSchema>;
 

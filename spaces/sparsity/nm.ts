@@ -3,6 +3,7 @@
 // base mask keeps ranks 0…K−1 (K = M − N kept, as pruneMask and Wanda's prune_n prune N of every M). A genome lists,
 // per layer, the groups whose kept set differs from the base. Every group keeps exactly K of M by construction.
 import { z } from 'zod';
+import { lazySchema } from '../../core/lazy-schema.js';
 import { randomInt } from '../../core/rng.js';
 import type { Rng, Space } from '../../core/types.js';
 import { hashBytes } from '../../core/hash.js';
@@ -33,71 +34,75 @@ export function parseNmPattern(pattern: string): { readonly n: number; readonly 
   return { n, m };
 }
 
-const layerShapeSchema = z.strictObject({
-  name: z.string().min(1),
-  dOut: z.int().min(1),
-  dIn: z.int().min(1),
-});
+const layerShapeSchema = lazySchema(() =>
+  z.strictObject({
+    name: z.string().min(1),
+    dOut: z.int().min(1),
+    dIn: z.int().min(1),
+  }),
+);
 
 /** Options of the `sparsity-nm` space (the config object minus `type`). */
-export const sparsityNmOptionsSchema = z
-  .strictObject({
-    pattern: z
-      .string()
-      .regex(PATTERN, 'use N:M, e.g. "2:4"')
-      .describe(`N:M: N of every M consecutive inputs of a row are pruned (0 < N < M ≤ ${MAX_M})`),
-    model: modelPresetSchema
-      .optional()
-      .describe('language-model preset whose prunable layers are searched (give this or `layers`)'),
-    layers: z
-      .array(layerShapeSchema)
-      .min(1)
-      .optional()
-      .describe('prunable layers {name, dOut, dIn} in forward order (give this or `model`)'),
-    maxSwaps: z.int().min(1).default(16).describe('groups changed per mutation: min(U{1..maxSwaps}, U{1..maxSwaps})'),
-    boundaryBias: z
-      .number()
-      .min(0)
-      .max(1)
-      .default(0.5)
-      .describe(
-        "probability that a group's swap exchanges its weakest kept rank with its strongest pruned rank (else a uniform pair)",
-      ),
-  })
-  .superRefine((o, ctx) => {
-    if ((o.layers === undefined) === (o.model === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [o.layers === undefined ? 'layers' : 'model'],
-        message: `give exactly one of \`layers\` (shapes) or \`model\` (a preset), not ${o.layers === undefined ? 'neither' : 'both'}`,
-      });
-      return;
-    }
-    let m: number;
-    try {
-      m = parseNmPattern(o.pattern).m;
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['pattern'], message: (error as Error).message });
-      return;
-    }
-    const shapes = o.layers ?? presetLayers(o.model!);
-    const seen = new Set<string>();
-    shapes.forEach((s, i) => {
-      const path = o.layers ? ['layers', i] : ['model'];
-      if (seen.has(s.name))
-        ctx.addIssue({ code: 'custom', path, message: `layer name ${JSON.stringify(s.name)} is repeated` });
-      seen.add(s.name);
-      if (s.dIn % m !== 0) {
+export const sparsityNmOptionsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      pattern: z
+        .string()
+        .regex(PATTERN, 'use N:M, e.g. "2:4"')
+        .describe(`N:M: N of every M consecutive inputs of a row are pruned (0 < N < M ≤ ${MAX_M})`),
+      model: modelPresetSchema
+        .optional()
+        .describe('language-model preset whose prunable layers are searched (give this or `layers`)'),
+      layers: z
+        .array(layerShapeSchema)
+        .min(1)
+        .optional()
+        .describe('prunable layers {name, dOut, dIn} in forward order (give this or `model`)'),
+      maxSwaps: z.int().min(1).default(16).describe('groups changed per mutation: min(U{1..maxSwaps}, U{1..maxSwaps})'),
+      boundaryBias: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.5)
+        .describe(
+          "probability that a group's swap exchanges its weakest kept rank with its strongest pruned rank (else a uniform pair)",
+        ),
+    })
+    .superRefine((o, ctx) => {
+      if ((o.layers === undefined) === (o.model === undefined)) {
         ctx.addIssue({
           code: 'custom',
-          path,
-          message: `layer ${s.name}: M = ${m} does not divide its ${s.dIn} inputs`,
+          path: [o.layers === undefined ? 'layers' : 'model'],
+          message: `give exactly one of \`layers\` (shapes) or \`model\` (a preset), not ${o.layers === undefined ? 'neither' : 'both'}`,
         });
-      } else if ((s.dOut * s.dIn) / m > 0xffffffff) {
-        ctx.addIssue({ code: 'custom', path, message: `layer ${s.name}: more than 2^32 − 1 groups` });
+        return;
       }
-    });
-  });
+      let m: number;
+      try {
+        m = parseNmPattern(o.pattern).m;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['pattern'], message: (error as Error).message });
+        return;
+      }
+      const shapes = o.layers ?? presetLayers(o.model!);
+      const seen = new Set<string>();
+      shapes.forEach((s, i) => {
+        const path = o.layers ? ['layers', i] : ['model'];
+        if (seen.has(s.name))
+          ctx.addIssue({ code: 'custom', path, message: `layer name ${JSON.stringify(s.name)} is repeated` });
+        seen.add(s.name);
+        if (s.dIn % m !== 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `layer ${s.name}: M = ${m} does not divide its ${s.dIn} inputs`,
+          });
+        } else if ((s.dOut * s.dIn) / m > 0xffffffff) {
+          ctx.addIssue({ code: 'custom', path, message: `layer ${s.name}: more than 2^32 − 1 groups` });
+        }
+      });
+    }),
+);
 export type SparsityNmOptions = z.infer<typeof sparsityNmOptionsSchema>;
 export type SparsityNmOptionsInput = z.input<typeof sparsityNmOptionsSchema>;
 

@@ -2,6 +2,7 @@
 // arXiv:1912.02400): one CMA-ES that hands out its batch of λ samples one proposal at a time, collects their tells in
 // any order, and once all λ are told ranks them, updates the distribution and restarts when a rule says so.
 import { z } from 'zod';
+import { lazySchema } from '../../../core/lazy-schema.js';
 import { CmaEs, type CmaUpdate, type Covariance } from './cma-es.js';
 import { decodeFloats, encodeFloats } from './codec.js';
 import { randomDirection, rankKey, rankOrder, usesDirection, type RankerName, type RankInput } from './rankers.js';
@@ -25,30 +26,32 @@ export interface EmitterSettings {
   readonly measureRanges: (count: number) => readonly number[];
 }
 
-export const emitterState = z.strictObject({
-  es: z.strictObject({
-    sigma: z.number(),
-    evals: z.number(),
-    updatedEval: z.number(),
-    mean: z.string(),
-    pc: z.string(),
-    ps: z.string(),
-    cov: z.string(),
-    eigenvalues: z.string(),
-    eigenvectors: z.string().optional(),
+export const emitterState = lazySchema(() =>
+  z.strictObject({
+    es: z.strictObject({
+      sigma: z.number(),
+      evals: z.number(),
+      updatedEval: z.number(),
+      mean: z.string(),
+      pc: z.string(),
+      ps: z.string(),
+      cov: z.string(),
+      eigenvalues: z.string(),
+      eigenvectors: z.string().optional(),
+    }),
+    asked: z.number().int().min(0),
+    told: z.number().int().min(0),
+    ok: z.number().int().min(0),
+    added: z.number().int().min(0),
+    /** The ok tells of this batch: genomes, then (stage, value) pairs. */
+    solutions: z.string(),
+    stages: z.string(),
+    values: z.string(),
+    direction: z.array(z.number()).optional(),
+    restarts: z.number().int().min(0),
+    generations: z.number().int().min(0),
   }),
-  asked: z.number().int().min(0),
-  told: z.number().int().min(0),
-  ok: z.number().int().min(0),
-  added: z.number().int().min(0),
-  /** The ok tells of this batch: genomes, then (stage, value) pairs. */
-  solutions: z.string(),
-  stages: z.string(),
-  values: z.string(),
-  direction: z.array(z.number()).optional(),
-  restarts: z.number().int().min(0),
-  generations: z.number().int().min(0),
-});
+);
 export type EmitterState = z.infer<typeof emitterState>;
 
 /** Where an emitter draws from: standard normals into a buffer, and an elite's genome to restart at. */

@@ -5,6 +5,7 @@
 //   success/selection + ζ·√(ln Σ success / selection),
 // never-selected ones first. success counts proposals the soft archive took, selection proposals told. No randomness.
 import { z } from 'zod';
+import { lazySchema } from '../../../core/lazy-schema.js';
 
 export type Reselect = 'terminated' | 'all';
 
@@ -14,13 +15,15 @@ export interface BanditSettings {
   readonly reselect: Reselect;
 }
 
-export const banditState = z.strictObject({
-  active: z.array(z.boolean()),
-  success: z.array(z.number().min(0)),
-  selection: z.array(z.number().min(0)),
-  /** Each emitter's restart count when it was last looked at (pyribs `_restarts`; −1: it has none). */
-  restarts: z.array(z.number().int().min(-1)),
-});
+export const banditState = lazySchema(() =>
+  z.strictObject({
+    active: z.array(z.boolean()),
+    success: z.array(z.number().min(0)),
+    selection: z.array(z.number().min(0)),
+    /** Each emitter's restart count when it was last looked at (pyribs `_restarts`; −1: it has none). */
+    restarts: z.array(z.number().int().min(-1)),
+  }),
+);
 export type BanditState = z.infer<typeof banditState>;
 
 export class Bandit {

@@ -1,6 +1,7 @@
 // The `emitters:` list of a scheduler config: each entry's schema (a type, a count, a batch size and the type's own
 // options) and the emitters it makes.
 import { z } from 'zod';
+import { lazySchema } from '../../../core/lazy-schema.js';
 import type { ArchiveView } from '../../../archive/archive.js';
 import { ConfigError } from '../../../core/errors.js';
 import type { VectorSpace } from '../../../spaces/vector.js';
@@ -11,7 +12,7 @@ import { EsEmitter } from './es.js';
 import { GaussianEmitter } from './gaussian.js';
 import { IsoLineEmitter } from './iso-line.js';
 
-const x0 = z.union([z.number(), z.array(z.number())]).optional();
+const x0 = lazySchema(() => z.union([z.number(), z.array(z.number())]).optional());
 const common = {
   /** How many emitters of this entry (each its own batches and, for es, its own CMA-ES). */
   count: z.number().int().positive().default(1),
@@ -19,42 +20,48 @@ const common = {
   batchSize: z.number().int().positive().default(36),
 };
 
-export const gaussianEntry = z.strictObject({
-  type: z.literal('gaussian'),
-  ...common,
-  /** σ of the Gaussian step. Default: the space's mutation sigma. */
-  sigma: z.number().positive().optional(),
-  /** Centre of the samples while the archive is empty. Default: the space's own start sample. */
-  x0,
-});
+export const gaussianEntry = lazySchema(() =>
+  z.strictObject({
+    type: z.literal('gaussian'),
+    ...common,
+    /** σ of the Gaussian step. Default: the space's mutation sigma. */
+    sigma: z.number().positive().optional(),
+    /** Centre of the samples while the archive is empty. Default: the space's own start sample. */
+    x0,
+  }),
+);
 
-export const isoLineEntry = z.strictObject({
-  type: z.literal('iso-line'),
-  ...common,
-  /** Default: the space's iso-line-dd isoSigma, else its mutation sigma. */
-  isoSigma: z.number().min(0).optional(),
-  /** Default: the space's iso-line-dd lineSigma, else 0.2 (pyribs' sphere example). */
-  lineSigma: z.number().min(0).optional(),
-  x0,
-});
+export const isoLineEntry = lazySchema(() =>
+  z.strictObject({
+    type: z.literal('iso-line'),
+    ...common,
+    /** Default: the space's iso-line-dd isoSigma, else its mutation sigma. */
+    isoSigma: z.number().min(0).optional(),
+    /** Default: the space's iso-line-dd lineSigma, else 0.2 (pyribs' sphere example). */
+    lineSigma: z.number().min(0).optional(),
+    x0,
+  }),
+);
 
 /** A CMA-ES emitter; defaults are pyribs' EvolutionStrategyEmitter's (as cma-me): 2imp, filter, no_improvement. */
-export const esEntry = z.strictObject({
-  type: z.literal('es'),
-  ...common,
-  batchSize: z.number().int().min(2).default(36),
-  sigma0: z.number().positive().default(0.5),
-  /** Start (and restart point while the archive is empty). Default: the space's init.x0, else 0. */
-  x0,
-  ranker: z.enum(rankerNames).default('2imp'),
-  selection: z.enum(['mu', 'filter']).default('filter'),
-  restartRule: z.union([z.enum(['basic', 'no_improvement']), z.number().int().positive()]).default('no_improvement'),
-  covariance: z.enum(['full', 'cholesky', 'diagonal']).default('full'),
-  update: z.enum(['hansen', 'pyribs']).default('hansen'),
-  measureRanges: z.array(z.number().positive()).optional(),
-});
+export const esEntry = lazySchema(() =>
+  z.strictObject({
+    type: z.literal('es'),
+    ...common,
+    batchSize: z.number().int().min(2).default(36),
+    sigma0: z.number().positive().default(0.5),
+    /** Start (and restart point while the archive is empty). Default: the space's init.x0, else 0. */
+    x0,
+    ranker: z.enum(rankerNames).default('2imp'),
+    selection: z.enum(['mu', 'filter']).default('filter'),
+    restartRule: z.union([z.enum(['basic', 'no_improvement']), z.number().int().positive()]).default('no_improvement'),
+    covariance: z.enum(['full', 'cholesky', 'diagonal']).default('full'),
+    update: z.enum(['hansen', 'pyribs']).default('hansen'),
+    measureRanges: z.array(z.number().positive()).optional(),
+  }),
+);
 
-export const emitterEntry = z.discriminatedUnion('type', [gaussianEntry, isoLineEntry, esEntry]);
+export const emitterEntry = lazySchema(() => z.discriminatedUnion('type', [gaussianEntry, isoLineEntry, esEntry]));
 export type EmitterEntry = z.infer<typeof emitterEntry>;
 
 /**

@@ -4,6 +4,7 @@
 // standard archive with learningRate 1, thresholdMin −∞), committed at each ask as pyribs adds a batch at once.
 // round-robin: every emitter, in turn (pyribs' Scheduler); bandit: numActive of them, chosen by UCB1 (bandit.ts).
 import { z } from 'zod';
+import { lazySchema } from '../../../core/lazy-schema.js';
 import type { ArchiveView } from '../../../archive/archive.js';
 import { IdCounter, parseState } from '../select.js';
 import type { Outcome, Proposal, Strategy } from '../strategy.js';
@@ -20,21 +21,23 @@ export interface SchedulerSettings {
   readonly bandit?: BanditSettings | undefined;
 }
 
-const schedulerState = z.strictObject({
-  nextId: z.number().int().min(0),
-  cursor: z.number().int().min(0),
-  /** Outstanding proposals: [id, emitter] pairs. */
-  owners: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])),
-  emitters: z.array(z.unknown()),
-  thresholds: z.strictObject({
-    cells: z.array(z.number().int().min(0)),
-    thresholds: z.string(),
-    pending: z.array(z.tuple([z.number().int().min(0), z.number().int().min(1), z.number(), z.number()])).optional(),
+const schedulerState = lazySchema(() =>
+  z.strictObject({
+    nextId: z.number().int().min(0),
+    cursor: z.number().int().min(0),
+    /** Outstanding proposals: [id, emitter] pairs. */
+    owners: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])),
+    emitters: z.array(z.unknown()),
+    thresholds: z.strictObject({
+      cells: z.array(z.number().int().min(0)),
+      thresholds: z.string(),
+      pending: z.array(z.tuple([z.number().int().min(0), z.number().int().min(1), z.number(), z.number()])).optional(),
+    }),
+    /** Proposals left in each emitter's turn (−1: chosen, turn not begun). Absent in checkpoints before the scheduler. */
+    turns: z.array(z.number().int().min(-1)).optional(),
+    bandit: banditState.optional(),
   }),
-  /** Proposals left in each emitter's turn (−1: chosen, turn not begun). Absent in checkpoints before the scheduler. */
-  turns: z.array(z.number().int().min(-1)).optional(),
-  bandit: banditState.optional(),
-});
+);
 export type SchedulerState = z.infer<typeof schedulerState>;
 
 /** Turn −1: an emitter chosen (bandit) that has not begun its turn; 0: its turn is over. */

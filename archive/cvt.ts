@@ -5,7 +5,7 @@ import { ConfigError } from '../core/errors.js';
 import type { SeededRng } from '../core/rng.js';
 import type { ArchiveDim } from './archive.js';
 import { createNearestLookup, cvtCentroids, type NearestLookup } from './centroids.js';
-import { CellArchive, checkRange, descriptorCountError, nanDescriptorError, uniqueDimNames } from './grid.js';
+import { CellArchive, checkRange, descriptorCountError, dimRange, nanDescriptorError, uniqueDimNames } from './grid.js';
 
 /** A CVT descriptor axis: a name and a range; the cells come from the centroids, not from bins. */
 export interface CvtDim {
@@ -21,17 +21,7 @@ export const cvtArchiveOptionsSchema = lazySchema(() =>
       /** k, the number of centroids (pymap_elites and pyribs use 10,000 for the arm). */
       cells: z.number().int().positive(),
       dims: z
-        .array(
-          z.strictObject({ name: z.string().min(1), min: z.number(), max: z.number() }).superRefine((dim, ctx) => {
-            if (!(dim.max > dim.min)) {
-              ctx.addIssue({
-                code: 'custom',
-                path: ['max'],
-                message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
-              });
-            }
-          }),
-        )
+        .array(z.strictObject({ name: z.string().min(1), min: z.number(), max: z.number() }).superRefine(dimRange))
         .min(1, 'a cvt archive needs at least one descriptor dim')
         .superRefine(uniqueDimNames),
       /** Uniform samples the k-means is fitted on; default max(25,000, 2·cells). */

@@ -309,15 +309,7 @@ export const gridArchiveOptionsSchema = lazySchema(() =>
             max: z.number(),
             bins: z.number().int().positive(),
           })
-          .superRefine((dim, ctx) => {
-            if (!(dim.max > dim.min)) {
-              ctx.addIssue({
-                code: 'custom',
-                path: ['max'],
-                message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
-              });
-            }
-          }),
+          .superRefine(dimRange),
       )
       .min(1, 'a grid archive needs at least one descriptor dim')
       .superRefine(uniqueDimNames),
@@ -325,6 +317,19 @@ export const gridArchiveOptionsSchema = lazySchema(() =>
     edgeWarning: z.number().min(0).max(1).optional(),
   }),
 );
+
+/** Zod refinement: a dim's max is above its min (when both are given). */
+export function dimRange(
+  dim: { readonly name: string; readonly min?: number; readonly max?: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (dim.min !== undefined && dim.max !== undefined && !(dim.max > dim.min))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['max'],
+      message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
+    });
+}
 
 /** Zod refinement: dim names are unique (they label exports and heatmaps). */
 export function uniqueDimNames(dims: readonly { readonly name: string }[], ctx: z.RefinementCtx): void {

@@ -10,6 +10,7 @@ import {
   nanDescriptorError,
   ownMemory,
   savedCandidate,
+  dimRange,
   uniqueDimNames,
   type CellArchiveState,
   type SavedCandidate,
@@ -31,14 +32,7 @@ const slidingDimSchema = lazySchema(() =>
       min: z.number().optional(),
       max: z.number().optional(),
     })
-    .superRefine((dim, ctx) => {
-      if (dim.min !== undefined && dim.max !== undefined && !(dim.max > dim.min))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['max'],
-          message: `dim "${dim.name}": max (${dim.max}) must be greater than min (${dim.min})`,
-        });
-    }),
+    .superRefine(dimRange),
 );
 
 /** Options of the `sliding-boundaries` archive (the config object minus `type`; `qdOffset` arrives via the deps). */

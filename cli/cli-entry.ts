@@ -1,7 +1,7 @@
 // Which file the `elites` executable starts the CLI from. `npm run build` bundles the CLI (cli/start.ts and all it
-// imports, zod included; other packages stay external) into dist/cli/bundle/elites.js: one file to load instead of ~290
+// imports, zod and yaml included; other packages stay external) into dist/cli/bundle/elites.js: one file to load instead of ~290
 // modules, about a third of the start-up of every command (rolldown.config.mjs). A bundle older than the compiled
-// modules is stale (a \`tsc\` without the bundling step): then the modules themselves, so a change is never hidden.
+// modules is stale (a `tsc` without the bundling step): then the modules themselves, so a change is never hidden.
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

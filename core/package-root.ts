@@ -1,5 +1,5 @@
 // Where the package's own files are, from any module of it: its sources (vitest), dist/ as tsc writes it, or the CLI's
-// one-file bundle (dist/cli/elites.js), whose modules no longer sit where their sources did. Found by walking up to
+// one-file bundle (dist/cli/bundle/elites.js), whose modules no longer sit where their sources did. Found by walking up to
 // the package's package.json, so a path under the root is right from all three.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,4 +30,11 @@ export function packageRoot(): string {
 /** The absolute path of `relative` (posix separators) under the package's root, e.g. 'report/page/app.js'. */
 export function packagePath(relative: string): string {
   return join(packageRoot(), ...relative.split('/'));
+}
+
+/** As packagePath, for a file the package must hold: an Error saying `missing` (and the path) when it does not. */
+export function packageFile(relative: string, missing: string): string {
+  const path = packagePath(relative);
+  if (existsSync(path)) return path;
+  throw new Error(`${missing}: ${path} does not exist`);
 }

@@ -1,16 +1,14 @@
 // The page's static files, under report/page/ of the package (from the sources, dist/ and the CLI's bundle alike).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { packagePath } from '../core/package-root.js';
+import { packageFile } from '../core/package-root.js';
 
 export type AssetName = 'app.js' | 'style.css' | 'echarts.min.js';
 
 /** Absolute path of a page asset. The page files are not compiled (checked JS and CSS): dist/ uses the sources'. */
 export function assetPath(name: AssetName): string {
   if (name === 'echarts.min.js') return createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
-  const path = packagePath(`report/page/${name}`);
-  if (existsSync(path)) return path;
-  throw new Error(`report page asset ${name} not found at ${path}`);
+  return packageFile(`report/page/${name}`, `report page asset ${name} not found`);
 }
 
 const cache = new Map<AssetName, string>();

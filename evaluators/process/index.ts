@@ -1,9 +1,9 @@
 // Process evaluator: a fitness function in any language, run as one long-lived process per worker slot that does its
 // setup(options) once and then answers evaluate/fingerprint requests over stdin/stdout (protocol.ts, README.md).
 // Faults of the process (death, garbage on stdout, memory, a timeout) end it; the executor starts a new one.
-import { existsSync, statSync } from 'node:fs';
-import { basename, delimiter, extname, relative, resolve } from 'node:path';
-import { packagePath } from '../../core/package-root.js';
+import { statSync } from 'node:fs';
+import { basename, delimiter, dirname, extname, relative, resolve } from 'node:path';
+import { packageFile } from '../../core/package-root.js';
 import { EvaluatorFault } from '../../core/errors.js';
 import { contentHash, hashCanonical } from '../../core/hash.js';
 import type { EvalContext, EvalResult, Evaluator } from '../../core/types.js';
@@ -28,12 +28,10 @@ export interface ProcessEvaluator extends Evaluator<unknown> {
 const STOP_POLL_MS = 20;
 
 /** The directory holding the Python helper (elites_worker.py): put on PYTHONPATH for every process. */
-export const pythonHelperDir: string = (() => {
-  // The build does not copy .py files: from the sources, dist/ and the CLI's bundle alike, the sources' folder.
-  const dir = packagePath('evaluators/process/python');
-  if (existsSync(resolve(dir, 'elites_worker.py'))) return dir;
-  throw new Error(`elites_worker.py not found in ${dir}`);
-})();
+// The build does not copy .py files: from the sources, dist/ and the CLI's bundle alike, the sources' folder.
+export const pythonHelperDir: string = dirname(
+  packageFile('evaluators/process/python/elites_worker.py', 'the Python helper is missing'),
+);
 
 /**
  * The evaluator for a config's `evaluator.process` section, `cwd` absolute. Creating it starts nothing: `setup` starts
